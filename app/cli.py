@@ -1,0 +1,171 @@
+"""Command line: the GUI by default, sub-commands for headless work.
+
+The sub-commands call the same services as the window. Every failure is one line on
+stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+
+from app import APP_NAME, __version__, i18n
+from app.i18n import _
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line; exit code EXIT_FAILURE."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + message
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help="database file or URL (sqlite:///…, postgresql://…); default: $POSTVENTA_DB or the user data folder",
+    )
+    common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help="language: es or en")
+
+    parser = _Parser(prog="postventa", description=f"{APP_NAME}: after-sales follow-up.", parents=[common])
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", parents=[common], help="fill a new database with sample data")
+    demo.add_argument("--customers", type=_positive_int, default=300, help="how many customers (default 300)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
+    demo.add_argument("--today", type=_iso_date, default=None, help="the date the data is relative to (YYYY-MM-DD)")
+
+    commands.add_parser(
+        "check", parents=[common], help="integrity check, schema version and row counts (exit 1 on problems)"
+    )
+
+    shots = commands.add_parser("screenshots", parents=[common], help="render every page and main dialog to PNG")
+    shots.add_argument("--out", required=True, help="folder for the PNG files")
+    return parser
+
+
+def _cli_language(args: argparse.Namespace) -> str:
+    if getattr(args, "lang", None):
+        return args.lang
+    env = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "")[:2].lower()
+    return env if env in i18n.LANGUAGES else "en"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    i18n.set_language(_cli_language(args))
+    from app.models.database import DatabaseOpenError, resolve_target
+
+    target = resolve_target(getattr(args, "db", None))
+    try:
+        if args.command is None:
+            from app.views.app import run_gui
+
+            return run_gui(target, getattr(args, "lang", None))
+        if args.command == "demo":
+            return _demo(target, args)
+        if args.command == "check":
+            return _check(target)
+        if args.command == "screenshots":
+            return _screenshots(target, args)
+        parser.error(f"unknown command {args.command}")
+    except (CliError, DatabaseOpenError) as exc:
+        print(f"postventa: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("postventa: " + _("interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 (one line, never a traceback)
+        from app.services.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"postventa: {exc}", file=sys.stderr)
+        else:
+            print("postventa: " + _("unexpected error: {reason}").format(reason=exc), file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _demo(target: str, args: argparse.Namespace) -> int:
+    import time
+
+    from app.models.database import open_database
+    from app.services.company import database_is_empty
+    from app.services.demo import generate_demo
+
+    info = open_database(target)
+    if not info.created and not database_is_empty():
+        raise CliError(_("{target} already holds data; demo data goes into a new database.").format(target=target))
+    started = time.monotonic()
+    last_shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = int(done * 100 / total) if total else 100
+        if percent != last_shown[0]:
+            last_shown[0] = percent
+            print(f"\r{_('Creating demo data…')} {percent:3d} %", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo(customers=args.customers, seed=args.seed, today=args.today, progress=progress)
+    print(file=sys.stderr)
+    elapsed = time.monotonic() - started
+    print(_("Demo data written to {target} in {seconds} s:").format(target=target, seconds=f"{elapsed:.1f}"))
+    for table, count in summary.counts().items():
+        print(f"  {table:<24} {i18n.format_number(count)}")
+    return EXIT_OK
+
+
+def _check(target: str) -> int:
+    from app.models.database import open_database
+    from app.services.health import check_database
+
+    info = open_database(target, create=False, upgrade=False)
+    report = check_database()
+    print(_("Database: {target}").format(target=info.target))
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        for problem in report.problems:
+            print(f"postventa: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _screenshots(target: str, args: argparse.Namespace) -> int:
+    from app.views.screenshots import render_screenshots
+
+    language = getattr(args, "lang", None) or i18n.DEFAULT_LANGUAGE
+    try:
+        files = render_screenshots(target, args.out, language)
+    except OSError as exc:
+        raise CliError(_("Cannot write to {folder}: {reason}").format(folder=args.out, reason=exc.strerror or exc)) from exc
+    for path in files:
+        print(path)
+    return EXIT_OK

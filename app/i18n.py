@@ -1,0 +1,111 @@
+"""One translation system for every layer: gettext catalogs compiled by Babel.
+
+Source strings are English; `resources/i18n/<lang>/LC_MESSAGES/postventa.po` holds
+the translations. Mark module-level constants with `N_()` and translate them with
+`_()` at display time, so a language switch takes effect without re-importing.
+Dates, numbers and money are formatted by Babel for the current locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+from decimal import Decimal
+from pathlib import Path
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+DOMAIN = "postventa"
+I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "es"
+# Babel locale per UI language: Spanish as in Spain, English with ISO-like dates.
+_LOCALES = {"es": "es_ES", "en": "en_GB"}
+CURRENCY = "EUR"
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def set_language(language: str) -> None:
+    """Switch every `_()` call, and Babel formatting, to `language` ('es' or 'en')."""
+    global _translation, _language
+    if language not in LANGUAGES:
+        raise ValueError(f"Unsupported language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    _language = language
+    _translation = gettext.translation(DOMAIN, I18N_DIR, languages=[language], fallback=True)
+
+
+def current_language() -> str:
+    return _language
+
+
+def current_locale() -> str:
+    return _LOCALES[_language]
+
+
+def _(message: str) -> str:
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+def format_date(value: dt.date | None, format: str = "short") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if format == "short":
+        # Babel's short pattern has a two-digit year in Spanish; DOMAIN.md wants 23/11/2026.
+        format = "dd/MM/yyyy"
+    return babel_dates.format_date(value, format=format, locale=current_locale())
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{format_date(value)} {babel_dates.format_time(value, 'HH:mm', locale=current_locale())}"
+
+
+def format_time(value: dt.datetime | dt.time | None) -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_time(value, "HH:mm", locale=current_locale())
+
+
+def format_number(value: int | float | Decimal | None, decimals: int | None = None) -> str:
+    if value is None:
+        return ""
+    if decimals is None:
+        return babel_numbers.format_decimal(value, locale=current_locale())
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=current_locale())
+
+
+def format_money(value: int | float | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return babel_numbers.format_currency(value, CURRENCY, locale=current_locale())
+
+
+def format_percent(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
+    return babel_numbers.format_percent(value, format=pattern, locale=current_locale())
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Read a number typed in the current locale ('1.234,50' in Spanish); raises ValueError."""
+    try:
+        return Decimal(str(babel_numbers.parse_decimal(text.strip(), locale=current_locale())))
+    except (babel_numbers.NumberFormatError, ValueError, ArithmeticError) as exc:
+        raise ValueError(text) from exc

@@ -1,0 +1,72 @@
+"""Products, sales, sale lines and the sold units that carry a warranty."""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.customers import Customer, Rep
+from app.models.enums import UnitStatus
+
+
+class ProductCategory(BaseModel):
+    code = CharField(max_length=30, unique=True)
+    name = CharField(max_length=120)
+
+
+class Product(TimestampedModel):
+    sku = CharField(max_length=40, unique=True)
+    name = CharField(max_length=200)
+    category = ForeignKeyField(ProductCategory, backref="products", on_delete="RESTRICT")
+    warranty_months = IntegerField(default=24)
+    price = DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Serialised products get one sold unit per item, each with its serial number.
+    serialised = BooleanField(default=True)
+    active = BooleanField(default=True)
+
+
+class Sale(TimestampedModel):
+    number = CharField(max_length=30, unique=True)
+    customer = ForeignKeyField(Customer, backref="sales", on_delete="RESTRICT")
+    rep = ForeignKeyField(Rep, null=True, backref="sales", on_delete="SET NULL")
+    sold_on = DateField()
+    # Unknown until the goods arrive; plans and warranties start from it.
+    delivered_on = DateField(null=True)
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = (
+            # Customer 360° view and customer value: a customer's sales by date.
+            (("customer", "sold_on"), False),
+        )
+
+
+class SaleLine(BaseModel):
+    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, backref="sale_lines", on_delete="RESTRICT")
+    quantity = IntegerField(default=1)
+    unit_price = DecimalField(max_digits=12, decimal_places=2)
+
+
+class SoldUnit(BaseModel):
+    """One delivered item: what warranties, checks, returns and follow-ups are about."""
+
+    line = ForeignKeyField(SaleLine, backref="units", on_delete="CASCADE")
+    # Denormalised from the line so the 360° view and the returns page need no joins.
+    customer = ForeignKeyField(Customer, backref="units", on_delete="RESTRICT")
+    product = ForeignKeyField(Product, backref="units", on_delete="RESTRICT")
+    serial_number = CharField(max_length=60, null=True, index=True)
+    quantity = IntegerField(default=1)
+    warranty_extension_months = IntegerField(default=0)
+    # delivery + product warranty months + extension; NULL until delivered.
+    warranty_ends_on = DateField(null=True)
+    status = ChoiceField(UnitStatus, default=UnitStatus.ACTIVE)
+    replaces = ForeignKeyField("self", null=True, backref="replacements", on_delete="SET NULL")

@@ -1,0 +1,90 @@
+"""Reps (the app's users) and customers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField
+
+from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.enums import ContactChannel, CustomerKind, RepRole, Segment
+
+
+def fold_for_search(text: str) -> str:
+    """Lower case without accents, so 'pena' finds 'Peña' and 'logrono' finds 'Logroño'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def customer_search_text(
+    code: str, name: str, tax_id: str | None, email: str, phone: str, mobile: str, city: str
+) -> str:
+    """The folded text the customer search box matches against (phones also digits only)."""
+    digits = " ".join(re.sub(r"\D", "", p) for p in (phone, mobile) if p)
+    return fold_for_search(" | ".join([code, name, tax_id or "", email, phone, mobile, city, digits]))
+
+
+class Rep(TimestampedModel):
+    """A person using the app: a sales rep or an after-sales manager."""
+
+    code = CharField(max_length=20, unique=True)
+    name = CharField(max_length=120)
+    email = CharField(max_length=200, default="")
+    phone = CharField(max_length=40, default="")
+    role = ChoiceField(RepRole, default=RepRole.REP)
+    active = BooleanField(default=True)
+
+
+class Customer(TimestampedModel):
+    code = CharField(max_length=20, unique=True)
+    kind = ChoiceField(CustomerKind, default=CustomerKind.PERSON)
+    name = CharField(max_length=200)
+    # NULL rather than "" so the unique index allows many customers without a tax id.
+    tax_id = CharField(max_length=20, null=True, unique=True)
+    email = CharField(max_length=200, default="")
+    phone = CharField(max_length=40, default="")
+    mobile = CharField(max_length=40, default="")
+    address = CharField(max_length=250, default="")
+    postal_code = CharField(max_length=10, default="")
+    city = CharField(max_length=100, default="")
+    province = CharField(max_length=100, default="")
+    country = CharField(max_length=2, default="ES")
+    preferred_channel = ChoiceField(ContactChannel, default=ContactChannel.PHONE)
+    language = CharField(max_length=5, default="es")
+    rep = ForeignKeyField(Rep, null=True, backref="customers", on_delete="SET NULL")
+    notes = TextField(default="")
+    contact_consent = BooleanField(default=False)
+    consent_date = DateField(null=True)
+    segment = ChoiceField(Segment, null=True, max_length=1)
+    segment_computed_on = DateField(null=True)
+    archived = BooleanField(default=False)
+    # Derived from the fields above on every save (schema 2); see customer_search_text.
+    search_text = TextField(default="")
+
+    class Meta:
+        indexes = (
+            # The customer list: active customers ordered by name.
+            (("archived", "name"), False),
+        )
+
+
+    def save(self, *args, **kwargs):
+        self.search_text = customer_search_text(
+            self.code, self.name, self.tax_id, self.email, self.phone, self.mobile, self.city
+        )
+        return super().save(*args, **kwargs)
+
+
+class NeedTag(BaseModel):
+    """A free tag for segmentation by needs ("needs installation", "price sensitive")."""
+
+    name = CharField(max_length=60, unique=True)
+
+
+class CustomerNeedTag(BaseModel):
+    customer = ForeignKeyField(Customer, backref="need_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(NeedTag, backref="customers", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("customer", "tag"), True),)

@@ -1,0 +1,88 @@
+"""Follow-up plans and the follow-ups (calls, visits, …) they create."""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.cases import Case
+from app.models.catalog import ProductCategory, SoldUnit
+from app.models.customers import Customer, Rep
+from app.models.enums import (
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpPurpose,
+    FollowUpState,
+    Segment,
+    StepAnchor,
+)
+from app.models.returns import WarrantyReturn
+
+
+class FollowUpPlan(TimestampedModel):
+    """Steps applied after a sale of a product category; optionally only for one segment."""
+
+    name = CharField(max_length=120)
+    category = ForeignKeyField(ProductCategory, null=True, backref="plans", on_delete="CASCADE")
+    segment = ChoiceField(Segment, null=True, max_length=1)
+    active = BooleanField(default=True)
+
+
+class FollowUpPlanStep(BaseModel):
+    plan = ForeignKeyField(FollowUpPlan, backref="steps", on_delete="CASCADE")
+    position = IntegerField()
+    offset_days = IntegerField()
+    anchor = ChoiceField(StepAnchor, default=StepAnchor.DELIVERY)
+    kind = ChoiceField(FollowUpKind)
+    purpose = ChoiceField(FollowUpPurpose)
+    duration_minutes = IntegerField(default=15)
+
+    class Meta:
+        indexes = ((("plan", "position"), True),)
+
+
+class FollowUp(TimestampedModel):
+    """A planned contact. *Overdue* is derived (planned and past due), never stored."""
+
+    customer = ForeignKeyField(Customer, backref="follow_ups", on_delete="CASCADE")
+    rep = ForeignKeyField(Rep, null=True, backref="follow_ups", on_delete="SET NULL")
+    kind = ChoiceField(FollowUpKind)
+    purpose = ChoiceField(FollowUpPurpose)
+    scheduled_at = DateTimeField()
+    duration_minutes = IntegerField(default=15)
+    place = CharField(max_length=250, default="")
+    state = ChoiceField(FollowUpState, default=FollowUpState.PLANNED)
+    outcome = ChoiceField(FollowUpOutcome, null=True)
+    notes = TextField(default="")
+    attempt = IntegerField(default=1)
+    completed_at = DateTimeField(null=True)
+    cancel_reason = TextField(default="")
+    sold_unit = ForeignKeyField(SoldUnit, null=True, backref="follow_ups", on_delete="CASCADE")
+    case = ForeignKeyField(Case, null=True, backref="follow_ups", on_delete="SET NULL")
+    warranty_return = ForeignKeyField(
+        WarrantyReturn, null=True, backref="follow_ups", on_delete="SET NULL"
+    )
+    plan_step = ForeignKeyField(
+        FollowUpPlanStep, null=True, backref="follow_ups", on_delete="SET NULL"
+    )
+    # A retry points at the attempt it repeats.
+    retry_of = ForeignKeyField("self", null=True, backref="retries", on_delete="SET NULL")
+
+    class Meta:
+        indexes = (
+            # Agenda: one rep's planned follow-ups in a time window.
+            (("rep", "state", "scheduled_at"), False),
+            # Agenda for a manager (all reps) and overdue counts.
+            (("state", "scheduled_at"), False),
+            # Customer 360° view: a customer's follow-ups by date.
+            (("customer", "scheduled_at"), False),
+            # Re-applying a plan never duplicates a step for the same unit.
+            (("sold_unit", "plan_step"), True),
+        )

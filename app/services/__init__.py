@@ -1,0 +1,1 @@
+"""The domain: rules, state machines, commands and queries. No Qt here."""

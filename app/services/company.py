@@ -1,0 +1,42 @@
+"""Company settings kept in the database, so the CLI and every laptop print the same documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from app.i18n import N_
+from app.models import CompanySetting, db
+
+
+@dataclass
+class CompanySettings:
+    name: str = N_("My company")
+    tax_id: str = ""
+    address: str = ""
+    logo_path: str = ""
+    holiday_country: str = "ES"
+    holiday_subdivision: str = "MD"
+
+
+def load_company_settings() -> CompanySettings:
+    stored = {row.key: row.value for row in CompanySetting.select()}
+    settings = CompanySettings()
+    for field in fields(CompanySettings):
+        if field.name in stored:
+            setattr(settings, field.name, stored[field.name])
+    return settings
+
+
+def save_company_settings(settings: CompanySettings) -> None:
+    with db.atomic():
+        for field in fields(CompanySettings):
+            CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(
+                conflict_target=[CompanySetting.key], update={CompanySetting.value: str(getattr(settings, field.name))}
+            ).execute()
+
+
+def database_is_empty() -> bool:
+    """True for a fresh database: nobody and nothing recorded yet (first-start offer)."""
+    from app.models import Customer, Rep
+
+    return not Rep.select().exists() and not Customer.select().exists()

@@ -1,0 +1,1 @@
+"""Everything Qt: windows, pages, dialogs, table models, background tasks."""

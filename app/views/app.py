@@ -1,0 +1,192 @@
+"""Starting the GUI: the QApplication, translators, the open database and the main window."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app import APP_NAME, i18n
+from app.i18n import _
+from app.models.database import DatabaseOpenError, open_database
+from app.services import reps
+from app.services.company import database_is_empty
+from app.views import settings
+from app.views.errors import show_error
+from app.views.pages.base import AppContext
+
+_translators: list[QTranslator] = []
+
+
+def ensure_qapplication() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName(APP_NAME)
+    return app
+
+
+def apply_language(language: str) -> None:
+    """Switch our catalogs, Babel formats and Qt's own dialogs (qtbase) to `language`."""
+    i18n.set_language(language)
+    app = ensure_qapplication()
+    for translator in _translators:
+        app.removeTranslator(translator)
+    _translators.clear()
+    QLocale.setDefault(QLocale(i18n.current_locale()))
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        _translators.append(translator)
+
+
+def remembered_rep(database_target: str) -> reps.RepRow | None:
+    rep_id = settings.qsettings().value(settings.current_rep_key(database_target))
+    try:
+        return reps.get_rep(int(rep_id)) if rep_id is not None else None
+    except (ValueError, TypeError, reps.NotFoundError):
+        return None
+
+
+def remember_rep(database_target: str, rep: reps.RepRow) -> None:
+    settings.qsettings().setValue(settings.current_rep_key(database_target), rep.id)
+
+
+class Application:
+    """Owns the main window; reopens it when the database or the language changes."""
+
+    def __init__(self, language: str):
+        self.qapp = ensure_qapplication()
+        self.language = language
+        apply_language(language)
+        self.window = None
+
+    def open(self, target: str, parent: QWidget | None = None) -> bool:
+        try:
+            info = open_database(target)
+        except DatabaseOpenError as exc:
+            show_error(parent, exc)
+            return False
+        settings.put(settings.LAST_DATABASE, target)
+        context = AppContext(database=info, current_rep=remembered_rep(target))
+        if database_is_empty():
+            from app.views.first_run import FirstRunDialog
+
+            choice = FirstRunDialog.ask(parent)
+            if choice is None:  # closed: start with an empty database, ask again next time
+                pass
+            elif choice.load_demo:
+                if not self._load_demo(parent):
+                    return False
+            elif choice.rep is not None:
+                context.current_rep = choice.rep
+        if context.current_rep is None and reps.rep_count() > 0:
+            from app.views.first_run import UserPickerDialog
+
+            context.current_rep = UserPickerDialog.ask(parent)
+        if context.current_rep is not None:
+            remember_rep(target, context.current_rep)
+        self._show_window(context)
+        return True
+
+    def _load_demo(self, parent: QWidget | None) -> bool:
+        """Fill the open (empty) database with demo data, with a progress dialog."""
+        from PySide6.QtCore import QEventLoop
+
+        from app.services.demo import generate_demo
+        from app.views.tasks import run_in_background
+
+        loop = QEventLoop()
+        outcome: dict[str, object] = {}
+
+        def op(progress):
+            return generate_demo(progress=progress.report)
+
+        def done(result):
+            outcome["ok"] = result
+            loop.quit()
+
+        def failed(exc):
+            outcome["error"] = exc
+            loop.quit()
+
+        run_in_background(op, done, failed, label=_("Creating demo data…"), parent=parent)
+        loop.exec()
+        if "error" in outcome:
+            show_error(parent, outcome["error"])
+            return False
+        return True
+
+    def _show_window(self, context: AppContext) -> None:
+        from app.views.main_window import MainWindow
+
+        old = self.window
+        self.window = MainWindow(context)
+        self.window.database_requested.connect(self._on_window_database_requested)
+        self.window.language_changed.connect(self._on_window_language_changed)
+        if old is not None:
+            self.window.setGeometry(old.geometry())
+            old.close()
+            old.deleteLater()
+        self.window.show()
+
+    def _on_window_database_requested(self, path: str, with_demo: bool) -> None:
+        from app.services.demo import generate_demo  # noqa: F401 (fail early if missing)
+
+        if with_demo:
+            try:
+                info = open_database(path)
+            except DatabaseOpenError as exc:
+                show_error(self.window, exc)
+                return
+            if not database_is_empty():
+                show_error(self.window, DatabaseOpenError(_("{path} already holds data; choose a new file for the demo.").format(path=info.target)))
+                self.open(self.window.context.database.target, self.window)
+                return
+            if not self._load_demo(self.window):
+                return
+        if not self.open(path, self.window):
+            # Stay on the database that was open before.
+            self.open(self.window.context.database.target, self.window)
+
+    def _on_window_language_changed(self, language: str) -> None:
+        self.language = language
+        settings.put(settings.LANGUAGE, language)
+        apply_language(language)
+        context = self.window.context
+        self._show_window(context)
+
+
+def run_gui(target: str, language: str | None) -> int:
+    language = language or settings.get(settings.LANGUAGE)
+    if language not in i18n.LANGUAGES:
+        language = i18n.DEFAULT_LANGUAGE
+    application = Application(language)
+    if not application.open(target):
+        return 2
+    return application.qapp.exec()
+
+
+def measure_startup(target: str) -> float:
+    """Seconds from nothing to a painted main window on `target` (for benchmarks)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    started = time.perf_counter()
+    qapp = ensure_qapplication()
+    apply_language(i18n.DEFAULT_LANGUAGE)
+    from app.views.main_window import MainWindow
+
+    info = open_database(target)
+    window = MainWindow(AppContext(database=info, current_rep=None))
+    window.show()
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    loop.exec()
+    window.repaint()
+    qapp.processEvents()
+    elapsed = time.perf_counter() - started
+    window.close()
+    return elapsed

@@ -1,0 +1,233 @@
+"""The main window: sidebar navigation, pages, menus and the status bar."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.i18n import _
+from app.views import settings
+from app.views.events import app_events
+from app.views.pages.base import AppContext, Page
+from app.views.pages.registry import PAGES
+
+
+class MainWindow(QMainWindow):
+    """Holds one page per sidebar entry; asks its owner to switch database or language."""
+
+    # The owner (app.views.app.Application) reopens the window on these.
+    database_requested = Signal(str, bool)  # (path, fill with demo data)
+    language_changed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(f"{APP_NAME} — {context.database.target}")
+        self.setMinimumSize(QSize(900, 600))
+        self._pages: list[Page] = []
+
+        self._sidebar = QListWidget()
+        self._sidebar.setObjectName("sidebar")
+        self._sidebar.setIconSize(QSize(20, 20))
+        self._sidebar.setFixedWidth(200)
+        self._sidebar.setStyleSheet("QListWidget#sidebar::item { padding: 8px 6px; }")
+        self._stack = QStackedWidget()
+        for spec in PAGES:
+            item = QListWidgetItem(self.style().standardIcon(spec.icon), _(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self._sidebar.addItem(item)
+            page = spec.build(context, self._stack)
+            page.setObjectName(f"page_{spec.key}")
+            self._pages.append(page)
+            self._stack.addWidget(page)
+        self._sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._sidebar)
+        layout.addWidget(self._stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_shortcuts()
+        self._build_status_bar()
+        app_events().data_changed.connect(self._on_app_events_data_changed)
+        self._restore_state()
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def page_keys(self) -> list[str]:
+        return [spec.key for spec in PAGES]
+
+    def page(self, key: str) -> Page:
+        return self._pages[self.page_keys().index(key)]
+
+    def current_page(self) -> Page:
+        return self._pages[self._stack.currentIndex()]
+
+    def show_page(self, key: str) -> Page:
+        self._sidebar.setCurrentRow(self.page_keys().index(key))
+        return self.current_page()
+
+    def _on_sidebar_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self._stack.setCurrentIndex(row)
+        self._pages[row].activate()
+        settings.save_window_state("last_page", PAGES[row].key)
+
+    def _on_app_events_data_changed(self, kinds: frozenset, initiator: object) -> None:
+        for page in self._pages:
+            page.on_data_changed(kinds, initiator)
+
+    # -- menus and shortcuts ------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], None], shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(_("&File"))
+        file_menu.addAction(self._action(_("&New database…"), self._on_new_database))
+        file_menu.addAction(
+            self._action(_("&Open database…"), self._on_open_database, QKeySequence.StandardKey.Open)
+        )
+        file_menu.addAction(self._action(_("Load &demo data…"), self._on_load_demo))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+
+        settings_menu = self.menuBar().addMenu(_("&Settings"))
+        settings_menu.addAction(
+            self._action(_("&Preferences…"), self._on_preferences, QKeySequence.StandardKey.Preferences)
+        )
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self._action(_("&About Postventa"), self._on_about))
+
+    def _build_shortcuts(self) -> None:
+        for index, spec in enumerate(PAGES[:9]):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self._on_find)
+        QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._on_new)
+
+    def _on_find(self) -> None:
+        if not self.current_page().focus_search():
+            self.statusBar().showMessage(_("This page has no search box."), 3000)
+
+    def _on_new(self) -> None:
+        if not self.current_page().create_new():
+            self.statusBar().showMessage(_("Nothing to create on this page."), 3000)
+
+    def _build_status_bar(self) -> None:
+        user = self.context.current_rep
+        who = (
+            _("User: {name} ({role})").format(name=user.name, role=user.role.label)
+            if user
+            else _("No user chosen")
+        )
+        self._user_label = QLabel(who)
+        self._database_label = QLabel(_("Database: {target}").format(target=self.context.database.target))
+        self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self._database_label, 1)
+        self.statusBar().addPermanentWidget(self._user_label)
+        if self.context.database.backup is not None:
+            self.statusBar().showMessage(
+                _("The database was upgraded; a backup copy was saved as {path}.").format(
+                    path=self.context.database.backup
+                ),
+                15000,
+            )
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = settings.window_state("geometry/MainWindow")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        last = settings.window_state("last_page")
+        self.show_page(last if last in self.page_keys() else "dashboard")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        settings.save_window_state("geometry/MainWindow", self.saveGeometry())
+        super().closeEvent(event)
+
+    # -- menu slots ---------------------------------------------------------------------------
+
+    def _database_file_filter(self) -> str:
+        return _("Postventa databases (*.sqlite3 *.sqlite *.db);;All files (*)")
+
+    def _on_new_database(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("New database"), "postventa.sqlite3", self._database_file_filter()
+        )
+        if path:
+            self.database_requested.emit(path, False)
+
+    def _on_open_database(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open database"), "", self._database_file_filter())
+        if path:
+            self.database_requested.emit(path, False)
+
+    def _on_load_demo(self) -> None:
+        QMessageBox.information(
+            self,
+            _("Load demo data"),
+            _("Demo data goes into a new database file, so your own data is never mixed with it. Choose where to save it."),
+        )
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("New demo database"), "postventa-demo.sqlite3", self._database_file_filter()
+        )
+        if path:
+            self.database_requested.emit(path, True)
+
+    def _on_preferences(self) -> None:
+        from app.views.preferences import PreferencesDialog
+
+        result = PreferencesDialog.ask(self, self.context)
+        if result is None:
+            return
+        if result.user_changed:
+            self.context.current_rep = result.rep
+        if result.language_changed:
+            self.language_changed.emit(result.language)  # the window is rebuilt in that language
+        elif result.user_changed:
+            self._user_label.setText(
+                _("User: {name} ({role})").format(name=result.rep.name, role=result.rep.role.label)
+            )
+            from app.views.events import EVERYTHING, notify_changed
+
+            notify_changed(EVERYTHING, self)
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Postventa"),
+            _(
+                "<h3>Postventa {version}</h3><p>After-sales follow-up: calls and visits after each sale, "
+                "correct-use checks, warranty returns, complaints and claims, satisfaction and service charters.</p>"
+                "<p>Database: {target}</p>"
+            ).format(version=__version__, target=html.escape(self.context.database.target)),
+        )

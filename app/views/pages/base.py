@@ -1,0 +1,76 @@
+"""What every page of the main window shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.models.database import DatabaseInfo
+from app.services.reps import RepRow
+
+
+@dataclass
+class AppContext:
+    """The open database and who is using the app; handed to every page."""
+
+    database: DatabaseInfo
+    current_rep: RepRow | None = None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.current_rep is None or self.current_rep.is_manager
+
+
+class Page(QWidget):
+    """A page of the main window. Subclasses set `data_kinds` to what they show."""
+
+    data_kinds: frozenset[str] = frozenset()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+
+    def activate(self) -> None:
+        """Called whenever the page is shown."""
+
+    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+        if kinds & self.data_kinds:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload what the page shows from the database."""
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: put the cursor in the page's search box; False where there is none."""
+        return False
+
+    def create_new(self) -> bool:
+        """Ctrl+N: start a new record of the page's kind; False where there is none."""
+        return False
+
+
+def empty_state_label(text: str) -> QLabel:
+    """A centred, muted message for a list or page that has nothing to show."""
+    label = QLabel(text)
+    label.setObjectName("emptyState")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(mid); font-size: 15px; padding: 40px;")
+    return label
+
+
+class EmptyStatePage(Page):
+    """A page whose feature is not built yet: says so plainly instead of showing empty tables."""
+
+    def __init__(self, context: AppContext, heading: str, explanation: str, parent: QWidget | None = None):
+        super().__init__(context, parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel(heading)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        layout.addWidget(title)
+        layout.addWidget(empty_state_label(explanation))
+        layout.addStretch(2)

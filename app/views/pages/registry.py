@@ -1,0 +1,105 @@
+"""The pages of the main window, in sidebar order.
+
+Each entry builds its page from the context; a feature that is not built yet shows
+an empty state that says what will appear there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QStyle, QWidget
+
+from app.i18n import N_, _
+from app.views.pages.base import AppContext, EmptyStatePage, Page
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # stable: remembered as the last page
+    title: str  # N_() marked, translated at display
+    icon: QStyle.StandardPixmap
+    build: Callable[[AppContext, QWidget | None], Page]
+
+
+def _coming(title: str, explanation: str) -> Callable[[AppContext, QWidget | None], Page]:
+    def build(context: AppContext, parent: QWidget | None) -> Page:
+        return EmptyStatePage(context, _(title), _(explanation), parent)
+
+    return build
+
+
+def _customers(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.customers.page import CustomerListPage
+
+    return CustomerListPage(context, parent)
+
+
+SP = QStyle.StandardPixmap
+PAGES: list[PageSpec] = [
+    PageSpec(
+        "dashboard",
+        N_("Dashboard"),
+        SP.SP_ComputerIcon,
+        _coming(
+            N_("Dashboard"),
+            N_("Today's follow-ups, open returns and cases, satisfaction and customers at risk will be summarised here."),
+        ),
+    ),
+    PageSpec(
+        "agenda",
+        N_("Agenda"),
+        SP.SP_FileDialogDetailedView,
+        _coming(
+            N_("Agenda"),
+            N_("The calls and visits planned after each sale will be listed here, day by day."),
+        ),
+    ),
+    PageSpec("customers", N_("Customers"), SP.SP_DirHomeIcon, _customers),
+    PageSpec(
+        "checks",
+        N_("Usage checks"),
+        SP.SP_DialogApplyButton,
+        _coming(
+            N_("Usage checks"),
+            N_("Checklists run with the customer after delivery, and their results, will appear here."),
+        ),
+    ),
+    PageSpec(
+        "returns",
+        N_("Warranty returns"),
+        SP.SP_BrowserReload,
+        _coming(
+            N_("Warranty returns"),
+            N_("Warranty returns (RMA) and their progress from request to closing will appear here."),
+        ),
+    ),
+    PageSpec(
+        "cases",
+        N_("Cases"),
+        SP.SP_MessageBoxWarning,
+        _coming(
+            N_("Cases"),
+            N_("Complaints, claims, suggestions and compliments, stage by stage, will appear here."),
+        ),
+    ),
+    PageSpec(
+        "charters",
+        N_("Service charters"),
+        SP.SP_FileDialogContentsView,
+        _coming(
+            N_("Service charters"),
+            N_("The company's service charters and their measurable commitments will be edited here."),
+        ),
+    ),
+    PageSpec(
+        "reports",
+        N_("Reports"),
+        SP.SP_FileIcon,
+        _coming(
+            N_("Reports"),
+            N_("Activity reports, the annual register of complaints and claims and charter PDFs will be produced here."),
+        ),
+    ),
+]

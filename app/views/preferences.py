@@ -1,0 +1,145 @@
+"""Settings: language, who is using the app, and the company details printed on documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import LANGUAGES, _, current_language
+from app.services import company, reps
+from app.views.dialogs import BaseDialog, field_error_label
+from app.views.errors import show_error
+from app.views.pages.base import AppContext
+
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
+
+
+@dataclass(frozen=True)
+class PreferencesResult:
+    language: str
+    language_changed: bool
+    rep: reps.RepRow | None
+    user_changed: bool
+
+
+class PreferencesDialog(BaseDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Preferences"))
+        self._context = context
+        self.result_value: PreferencesResult | None = None
+        layout = QVBoxLayout(self)
+
+        general = QGroupBox(_("This computer"))
+        form = QFormLayout(general)
+        self.language_combo = QComboBox()
+        for code in LANGUAGES:
+            self.language_combo.addItem(LANGUAGE_NAMES[code], code)
+        self.language_combo.setCurrentIndex(LANGUAGES.index(current_language()))
+        form.addRow(_("Language:"), self.language_combo)
+        self.user_combo = QComboBox()
+        for rep in reps.list_reps():
+            self.user_combo.addItem(f"{rep.name} — {rep.role.label}", rep.id)
+            if context.current_rep is not None and rep.id == context.current_rep.id:
+                self.user_combo.setCurrentIndex(self.user_combo.count() - 1)
+        if self.user_combo.count() == 0:
+            self.user_combo.addItem(_("Nobody recorded yet"), None)
+            self.user_combo.setEnabled(False)
+        form.addRow(_("Who is using Postventa:"), self.user_combo)
+        layout.addWidget(general)
+
+        documents = QGroupBox(_("Company (printed on documents)"))
+        doc_form = QFormLayout(documents)
+        stored = company.load_company_settings()
+        self._stored = stored
+        self.company_name = QLineEdit(_(stored.name) if stored.name == company.CompanySettings.name else stored.name)
+        self.company_name_error = field_error_label()
+        self.company_tax_id = QLineEdit(stored.tax_id)
+        self.company_address = QLineEdit(stored.address)
+        self.logo_edit = QLineEdit(stored.logo_path)
+        self.logo_error = field_error_label()
+        browse = QPushButton(_("Browse…"))
+        browse.clicked.connect(self._on_browse_clicked)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo_edit, 1)
+        logo_row.addWidget(browse)
+        doc_form.addRow(_("Company name:"), self.company_name)
+        doc_form.addRow("", self.company_name_error)
+        doc_form.addRow(_("Tax id:"), self.company_tax_id)
+        doc_form.addRow(_("Address:"), self.company_address)
+        doc_form.addRow(_("Logo (PNG or JPEG):"), logo_row)
+        doc_form.addRow("", self.logo_error)
+        layout.addWidget(documents)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 420)
+
+    def _on_browse_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the company logo"), "", _("Images (*.png *.jpg *.jpeg)")
+        )
+        if path:
+            self.logo_edit.setText(path)
+
+    def _on_buttons_accepted(self) -> None:
+        self.company_name_error.hide()
+        self.logo_error.hide()
+        name = self.company_name.text().strip()
+        logo = self.logo_edit.text().strip()
+        if not name:
+            self.company_name_error.setText(_("The company name is required: it heads every document."))
+            self.company_name_error.show()
+            return
+        if logo and not Path(logo).is_file():
+            self.logo_error.setText(_("There is no image at this path; choose the file again or leave it empty."))
+            self.logo_error.show()
+            return
+        updated = company.CompanySettings(
+            name=name,
+            tax_id=self.company_tax_id.text().strip(),
+            address=self.company_address.text().strip(),
+            logo_path=logo,
+            holiday_country=self._stored.holiday_country,
+            holiday_subdivision=self._stored.holiday_subdivision,
+        )
+        try:
+            company.save_company_settings(updated)
+            rep_id = self.user_combo.currentData()
+            rep = reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
+        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
+            show_error(self, exc)
+            return
+        if rep is not None:
+            from app.views.app import remember_rep
+
+            remember_rep(self._context.database.target, rep)
+        language = self.language_combo.currentData()
+        previous = self._context.current_rep
+        self.result_value = PreferencesResult(
+            language=language,
+            language_changed=language != current_language(),
+            rep=rep,
+            user_changed=rep is not None and (previous is None or previous.id != rep.id),
+        )
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: AppContext) -> PreferencesResult | None:
+        dialog = cls(context, parent)
+        return dialog.result_value if dialog.exec() else None

@@ -1,0 +1,81 @@
+"""Render every page of the main window and the main dialogs to PNG (README, UI review)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.i18n import _
+from app.models.database import open_database
+from app.services import reps
+from app.views.pages.base import AppContext
+
+WINDOW_SIZE = (1280, 800)
+
+
+def _settle() -> None:
+    app = QApplication.instance()
+    for _round in range(3):
+        app.processEvents()
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    _settle()
+    if not widget.grab().save(str(path)):
+        raise OSError(_("the image {path} could not be written").format(path=path))
+    return path
+
+
+def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
+    """(file name, factory) for each main dialog, opened on real data where it needs some."""
+    from app.views.first_run import FirstRunDialog, UserPickerDialog
+    from app.views.preferences import PreferencesDialog
+
+    builders: list[tuple[str, Callable[[], QWidget]]] = [
+        ("dialog-first-run", lambda: FirstRunDialog()),
+        ("dialog-user-picker", lambda: UserPickerDialog(None, context.current_rep)),
+        ("dialog-preferences", lambda: PreferencesDialog(context)),
+    ]
+    try:
+        from app.views.customers.screens import customer_dialog_builders
+    except ImportError:  # pragma: no cover (the customers views always ship)
+        return builders
+    return builders + customer_dialog_builders(context)
+
+
+def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
+    """Write <lang>-NN-<page>.png for each page and <lang>-dialog-*.png; returns the paths."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.views.app import apply_language, ensure_qapplication
+    from app.views.main_window import MainWindow
+    from app.views.pages.registry import PAGES
+
+    ensure_qapplication()
+    apply_language(language)
+    info = open_database(target, create=False)
+    people = reps.list_reps()
+    # A manager sees everyone's work, which makes the fullest pictures.
+    current = next((r for r in people if r.is_manager), people[0] if people else None)
+    context = AppContext(database=info, current_rep=current)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    window = MainWindow(context)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    for index, spec in enumerate(PAGES, start=1):
+        window.show_page(spec.key)
+        written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}.png"))
+
+    for name, build in _dialog_builders(context):
+        dialog = build()
+        dialog.show()
+        written.append(_save(dialog, out / f"{language}-{name}.png"))
+        dialog.close()
+        dialog.deleteLater()
+    window.close()
+    return written

@@ -1,0 +1,57 @@
+"""User preferences, declared once with their defaults, stored with QSettings.
+
+Window state (geometry, last page) is kept apart under "window/"; company-wide
+settings live in the database (app.services.company).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from app import APP_NAME
+from app.i18n import DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    default: Any
+    type: type
+
+
+LANGUAGE = Option("preferences/language", DEFAULT_LANGUAGE, str)
+LAST_DATABASE = Option("preferences/last_database", "", str)
+REMINDER_LEAD_MINUTES = Option("preferences/reminder_lead_minutes", 15, int)
+
+
+def qsettings() -> QSettings:
+    # INI everywhere: one format to reason about, and tests can point it at a temporary folder.
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
+
+
+def get(option: Option) -> Any:
+    value = qsettings().value(option.key, option.default)
+    try:
+        return option.type(value)
+    except (TypeError, ValueError):
+        return option.default
+
+
+def put(option: Option, value: Any) -> None:
+    qsettings().setValue(option.key, value)
+
+
+def current_rep_key(database_target: str) -> str:
+    """Who uses the app is remembered per database: rep ids belong to one database."""
+    return "preferences/current_rep/" + database_target.replace("/", "|").replace("\\", "|")
+
+
+def window_state(key: str) -> Any:
+    return qsettings().value("window/" + key)
+
+
+def save_window_state(key: str, value: Any) -> None:
+    qsettings().setValue("window/" + key, value)
