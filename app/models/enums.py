@@ -6,12 +6,12 @@ source text marked with N_() and translated at display time with `choice.label`.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from app.i18n import N_, _
 
 
-class Choice(str, Enum):
+class Choice(StrEnum):
     """A str enum whose members carry an untranslated label: `KIND = "code", N_("Label")`."""
 
     def __new__(cls, code: str, label: str = ""):
@@ -24,12 +24,6 @@ class Choice(str, Enum):
     def label(self) -> str:
         return _(self._label)
 
-    @classmethod
-    def from_code(cls, code: str):
-        return cls(code)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class RepRole(Choice):

@@ -24,7 +24,7 @@ def warranty_end_date(delivered_on: dt.date | None, warranty_months: int, extens
 @dataclass(frozen=True)
 class WarrantyStatus:
     under_warranty: bool
-    days: int  # days left including today when under warranty, else days since it ended
+    days: int  # days until the last covered day (0 on it) when under warranty, else days since it ended
 
     @staticmethod
     def on(ends_on: dt.date | None, today: dt.date) -> WarrantyStatus | None:

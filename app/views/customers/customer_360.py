@@ -1,0 +1,398 @@
+"""The customer 360° view: everything known about one customer, tab by tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent, ngettext
+from app.services.customers import Customer360, customer_360
+from app.services.warranty import WarrantyStatus
+from app.views.customers.customer_dialog import LANGUAGE_LABELS
+from app.views.customers.table_model import SEGMENT_COLOURS
+from app.views.dialogs import BaseDialog
+from app.views.pages.base import empty_state_label
+
+OK_COLOUR = "#2e7d32"
+LATE_COLOUR = "#b00020"
+
+
+def warranty_text(status: WarrantyStatus | None) -> str:
+    """'Under warranty, 120 days left', 'Expired 3 days ago' or 'Not delivered yet'."""
+    if status is None:
+        return _("Not delivered yet")
+    if status.under_warranty:
+        if status.days == 0:
+            return _("Under warranty, last day")
+        return ngettext("Under warranty, {days} day left", "Under warranty, {days} days left", status.days).format(
+            days=format_number(status.days)
+        )
+    return ngettext("Expired {days} day ago", "Expired {days} days ago", status.days).format(
+        days=format_number(status.days)
+    )
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
+
+
+Cell = str | tuple[str, str]  # text, or (text, colour)
+
+
+def read_only_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    numeric: Sequence[int] = (),
+    stretch: int = -1,
+) -> QTableWidget:
+    """A non-editable table sized to its contents; `numeric` columns align right, `stretch` fills."""
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            text, colour = cell if isinstance(cell, tuple) else (cell, "")
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            if c in numeric:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if colour:
+                item.setForeground(QBrush(QColor(colour)))
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch % len(headers), QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def list_or_empty(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], empty_text: str, **options
+) -> QWidget:
+    """The table, or a plain sentence saying there is nothing yet."""
+    return read_only_table(headers, rows, **options) if rows else empty_state_label(empty_text)
+
+
+class Customer360Dialog(BaseDialog):
+    """Read-only overview of one customer: summary, sales and units, follow-ups, checks, returns, cases, surveys."""
+
+    def __init__(self, parent: QWidget | None, customer_id: int, today: dt.date | None = None):
+        super().__init__(parent)
+        self._view = customer_360(customer_id, today or dt.date.today())
+        detail = self._view.detail
+        self.setWindowTitle(_("Customer 360° view: {name}").format(name=detail.name))
+        self.resize(980, 620)
+
+        self._tabs = QTabWidget()
+        self._add_tab(self._summary_tab(), _("Summary"), None)
+        self._add_tab(self._sales_tab(), _("Sales and units"), len(self._view.sales))
+        self._add_tab(self._follow_ups_tab(), _("Follow-ups"), len(self._view.follow_ups))
+        self._add_tab(self._checks_tab(), _("Usage checks"), len(self._view.usage_checks))
+        self._add_tab(self._returns_tab(), _("Returns"), len(self._view.returns))
+        self._add_tab(self._cases_tab(), _("Cases"), len(self._view.cases))
+        self._add_tab(self._surveys_tab(), _("Surveys"), len(self._view.surveys))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._header())
+        layout.addWidget(self._tabs, 1)
+        layout.addWidget(buttons)
+
+    @property
+    def view(self) -> Customer360:
+        return self._view
+
+    @property
+    def tabs(self) -> QTabWidget:
+        return self._tabs
+
+    def _add_tab(self, widget: QWidget, title: str, count: int | None) -> None:
+        self._tabs.addTab(widget, title if not count else f"{title} ({format_number(count)})")
+
+    def _header(self) -> QHBoxLayout:
+        detail = self._view.detail
+        title = QLabel(detail.name)
+        title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        facts = [detail.code, detail.kind.label]
+        if detail.city:
+            facts.append(detail.city)
+        if detail.rep_name:
+            facts.append(_("Rep: {name}").format(name=detail.rep_name))
+        subtitle = QLabel(" · ".join(facts))
+        subtitle.setStyleSheet("color: palette(dark);")
+        column = QVBoxLayout()
+        column.addWidget(title)
+        column.addWidget(subtitle)
+        row = QHBoxLayout()
+        if detail.segment:
+            badge = QLabel(detail.segment.value)
+            badge.setToolTip(detail.segment.label)
+            badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            badge.setFixedSize(40, 40)
+            badge.setStyleSheet(
+                f"background: {SEGMENT_COLOURS[detail.segment]}; color: white; border-radius: 8px;"
+                " font-size: 20px; font-weight: 700;"
+            )
+            row.addWidget(badge)
+        row.addLayout(column, 1)
+        if detail.archived:
+            archived = QLabel(_("Archived"))
+            archived.setStyleSheet("color: white; background: #757575; border-radius: 4px; padding: 3px 8px;")
+            row.addWidget(archived, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    # --- tabs ---------------------------------------------------------------
+
+    def _summary_tab(self) -> QWidget:
+        view, detail = self._view, self._view.detail
+        contact = QGroupBox(_("Contact"))
+        form = QFormLayout(contact)
+        address = ", ".join(
+            part
+            for part in (detail.address, " ".join(p for p in (detail.postal_code, detail.city) if p), detail.province)
+            if part
+        )
+        consent = (
+            _("Yes, since {date}").format(date=format_date(detail.consent_date))
+            if detail.contact_consent and detail.consent_date
+            else yes_no(detail.contact_consent)
+        )
+        for label, value in [
+            (_("Tax ID"), detail.tax_id),
+            (_("E-mail"), detail.email),
+            (_("Phone"), detail.phone),
+            (_("Mobile"), detail.mobile),
+            (_("Address"), f"{address} ({detail.country})" if address else detail.country),
+            (_("Preferred channel"), detail.preferred_channel.label),
+            (_("Language"), _(LANGUAGE_LABELS.get(detail.language, detail.language))),
+            (_("Contact consent"), consent),
+            (_("Needs"), ", ".join(detail.need_tags)),
+            (_("Notes"), detail.notes),
+        ]:
+            form.addRow(label, self._value_label(value))
+
+        figures = QGroupBox(_("Key figures"))
+        numbers = QFormLayout(figures)
+        overdue = view.overdue_follow_ups
+        satisfaction = (
+            _("{score} of 5").format(score=format_number(view.average_satisfaction, 1))
+            if view.average_satisfaction is not None
+            else _("No surveys yet")
+        )
+        overdue_label = _("Overdue follow-ups")
+        for label, value in [
+            (_("Customer value"), format_money(view.revenue)),
+            (_("Segment"), detail.segment.label if detail.segment else _("Not computed yet")),
+            (_("Sales"), format_number(len(view.sales))),
+            (
+                _("Units under warranty"),
+                _("{under} of {total}").format(
+                    under=format_number(view.units_under_warranty), total=format_number(len(view.units))
+                ),
+            ),
+            (_("Planned follow-ups"), format_number(view.planned_follow_ups)),
+            (overdue_label, format_number(overdue)),
+            (_("Open cases"), format_number(view.open_cases)),
+            (_("Open returns"), format_number(view.open_returns)),
+            (_("Average satisfaction"), satisfaction),
+            (_("Customer since"), format_date(detail.created_at)),
+        ]:
+            value_label = self._value_label(value)
+            if label is overdue_label and overdue:
+                value_label.setStyleSheet(f"color: {LATE_COLOUR}; font-weight: 600;")
+            numbers.addRow(label, value_label)
+
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.addWidget(contact, 3)
+        row.addWidget(figures, 2)
+        return page
+
+    @staticmethod
+    def _value_label(text: str) -> QLabel:
+        label = QLabel(text or "—")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _sales_tab(self) -> QWidget:
+        view = self._view
+        if not view.sales:
+            return empty_state_label(_("No sales recorded for this customer yet."))
+        sales = read_only_table(
+            [_("Number"), _("Sale date"), _("Delivered"), _("Rep"), _("Lines"), _("Total")],
+            [
+                [
+                    s.number,
+                    format_date(s.sold_on),
+                    format_date(s.delivered_on) if s.delivered_on else (_("Not yet"), LATE_COLOUR),
+                    s.rep_name,
+                    format_number(s.lines),
+                    format_money(s.total),
+                ]
+                for s in view.sales
+            ],
+            numeric=(4, 5),
+            stretch=3,
+        )
+        units = list_or_empty(
+            [_("Product"), _("Serial number"), _("Qty"), _("Sale"), _("Delivered"), _("Warranty ends"), _("Warranty"), _("Status")],
+            [
+                [
+                    u.product_name,
+                    u.serial_number or "—",
+                    format_number(u.quantity),
+                    u.sale_number,
+                    format_date(u.delivered_on),
+                    format_date(u.warranty_ends_on),
+                    (
+                        warranty_text(u.warranty),
+                        "" if u.warranty is None else OK_COLOUR if u.warranty.under_warranty else LATE_COLOUR,
+                    ),
+                    u.status.label,
+                ]
+                for u in view.units
+            ],
+            _("No sold units."),
+            numeric=(2,),
+            stretch=0,
+        )
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(QLabel(_("Sales")))
+        column.addWidget(sales, 2)
+        column.addWidget(QLabel(_("Sold units and warranty")))
+        column.addWidget(units, 3)
+        return page
+
+    def _follow_ups_tab(self) -> QWidget:
+        return list_or_empty(
+            [_("When"), _("Type"), _("Purpose"), _("State"), _("Outcome"), _("Rep"), _("Notes")],
+            [
+                [
+                    format_datetime(f.scheduled_at),
+                    f.kind.label,
+                    f.purpose.label,
+                    (_("Overdue"), LATE_COLOUR) if f.overdue else f.state.label,
+                    f.outcome.label if f.outcome else "",
+                    f.rep_name,
+                    f.notes.replace("\n", " "),
+                ]
+                for f in self._view.follow_ups
+            ],
+            _("No follow-ups planned or done for this customer yet."),
+        )
+
+    def _checks_tab(self) -> QWidget:
+        return list_or_empty(
+            [_("Started"), _("Completed"), _("Checklist"), _("Product"), _("Serial number"), _("Score"), _("Result")],
+            [
+                [
+                    format_datetime(c.started_at),
+                    format_datetime(c.completed_at) if c.completed_at else c.status.label,
+                    c.checklist,
+                    c.product_name,
+                    c.serial_number or "—",
+                    format_percent(c.score, 0) if c.score is not None else "",
+                    ""
+                    if c.passed is None
+                    else (_("Passed"), OK_COLOUR)
+                    if c.passed
+                    else (_("Failed"), LATE_COLOUR),
+                ]
+                for c in self._view.usage_checks
+            ],
+            _("No correct-use checks run with this customer yet."),
+            numeric=(5,),
+            stretch=2,
+        )
+
+    def _returns_tab(self) -> QWidget:
+        return list_or_empty(
+            [_("Number"), _("Reported"), _("Product"), _("Serial number"), _("Reason"), _("Warranty"), _("State"), _("Closed")],
+            [
+                [
+                    r.number,
+                    format_date(r.reported_on),
+                    r.product_name,
+                    r.serial_number or "—",
+                    r.reason.label,
+                    _("Under warranty") if r.under_warranty else _("Out of warranty"),
+                    r.state.label,
+                    format_date(r.closed_on),
+                ]
+                for r in self._view.returns
+            ],
+            _("No warranty returns for this customer."),
+            stretch=2,
+        )
+
+    def _cases_tab(self) -> QWidget:
+        return list_or_empty(
+            [_("Number"), _("Type"), _("Received"), _("Category"), _("Stage"), _("Closed")],
+            [
+                [
+                    c.number,
+                    c.kind.label,
+                    format_date(c.received_on),
+                    c.category.label if c.category else "",
+                    c.stage.label,
+                    format_date(c.closed_on),
+                ]
+                for c in self._view.cases
+            ],
+            _("No complaints, claims, suggestions or compliments from this customer."),
+            stretch=3,
+        )
+
+    def _surveys_tab(self) -> QWidget:
+        return list_or_empty(
+            [_("Date"), _("Satisfaction (1–5)"), _("Recommend (0–10)"), _("Main cause"), _("Comment")],
+            [
+                [
+                    format_date(s.taken_on),
+                    format_number(s.satisfaction) if s.satisfaction is not None else "",
+                    format_number(s.recommend) if s.recommend is not None else "",
+                    s.cause.label if s.cause else "",
+                    s.comment.replace("\n", " "),
+                ]
+                for s in self._view.surveys
+            ],
+            _("No satisfaction surveys taken with this customer yet."),
+            numeric=(1, 2),
+        )
+
+    @classmethod
+    def show_customer(cls, parent: QWidget | None, customer_id: int, today: dt.date | None = None) -> None:
+        """Open the 360° view of a customer and wait until it is closed."""
+        dialog = cls(parent, customer_id, today)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()

@@ -1,0 +1,364 @@
+"""Creating and editing a customer; the service's validation messages appear under each field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from PySide6.QtCore import QDate, QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import N_, _
+from app.models.enums import ContactChannel, CustomerKind
+from app.services import customers as customer_service
+from app.services.customers import CustomerInput
+from app.services.errors import NotFoundError, ValidationError
+from app.services.reps import get_rep, list_reps
+from app.views.dialogs import BaseDialog, field_error_label
+from app.views.errors import show_error
+
+DATE_FORMAT = "dd/MM/yyyy"
+LANGUAGE_LABELS = {"es": N_("Spanish"), "en": N_("English")}
+
+
+def to_qdate(value: dt.date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def date_edit(value: dt.date | None = None) -> QDateEdit:
+    """A date field with a calendar popup, shown as 23/11/2026."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_FORMAT)
+    edit.setDate(to_qdate(value or dt.date.today()))
+    return edit
+
+
+def choice_combo(choices, current=None) -> QComboBox:
+    """A combo showing each choice's translated label and holding the choice itself."""
+    combo = QComboBox()
+    for choice in choices:
+        combo.addItem(choice.label, choice)
+    if current is not None:
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+def split_tags(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[,;\n]", text) if t.strip()]
+
+
+class CustomerDialog(BaseDialog):
+    """Edit one customer (or a new one); Save stays in the dialog until the service accepts."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        customer_id: int | None = None,
+        *,
+        acting_rep_id: int | None = None,
+        default_rep_id: int | None = None,
+    ):
+        super().__init__(parent)
+        self._customer_id = customer_id
+        self._acting_rep_id = acting_rep_id
+        self._fields: dict[str, QWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+
+        self._code = QLineEdit()
+        self._code.setMaxLength(20)
+        self._kind = choice_combo(CustomerKind)
+        self._name = QLineEdit()
+        self._name.setMaxLength(200)
+        self._tax_id = QLineEdit()
+        self._tax_id.setMaxLength(24)
+        self._tax_id.setPlaceholderText(_("NIF, NIE or CIF"))
+        self._email = QLineEdit()
+        self._email.setPlaceholderText(_("name@example.com"))
+        self._phone = QLineEdit()
+        self._phone.setPlaceholderText(_("+34 600 123 456"))
+        self._mobile = QLineEdit()
+        self._channel = choice_combo(ContactChannel)
+        self._language = QComboBox()
+        for code, label in LANGUAGE_LABELS.items():
+            self._language.addItem(_(label), code)
+        self._consent = QCheckBox(_("The customer agrees to be contacted"))
+        self._consent_date = date_edit()
+        self._consent_date.setMaximumDate(to_qdate(dt.date.today()))
+        self._address = QLineEdit()
+        self._postal_code = QLineEdit()
+        self._postal_code.setMaxLength(10)
+        self._city = QLineEdit()
+        self._province = QLineEdit()
+        self._country = QLineEdit()
+        self._country.setMaxLength(2)
+        self._country.setValidator(QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,2}"), self._country))
+        self._country.textEdited.connect(lambda text: self._country.setText(text.upper()))
+        self._country.setToolTip(_("Two-letter country code, such as ES, PT or FR"))
+        self._rep = QComboBox()
+        self._need_tags = QLineEdit()
+        self._need_tags.setPlaceholderText(_("e.g. needs installation, price sensitive"))
+        self._need_tags.setToolTip(_("Needs of the customer, separated by commas"))
+        self._notes = QPlainTextEdit()
+        self._notes.setTabChangesFocus(True)
+        self._notes.setMinimumHeight(70)
+        self._general_error = field_error_label()
+
+        identity = self._group(
+            _("Customer"),
+            [
+                ("code", _("Code"), self._code),
+                ("kind", _("Type"), self._kind),
+                ("name", _("Name"), self._name),
+                ("tax_id", _("Tax ID"), self._tax_id),
+            ],
+        )
+        contact = self._group(
+            _("Contact"),
+            [
+                ("email", _("E-mail"), self._email),
+                ("phone", _("Phone"), self._phone),
+                ("mobile", _("Mobile"), self._mobile),
+                ("preferred_channel", _("Preferred channel"), self._channel),
+                ("language", _("Language"), self._language),
+                ("contact_consent", _("Consent"), self._consent),
+                ("consent_date", _("Consent date"), self._consent_date),
+            ],
+        )
+        address = self._group(
+            _("Address"),
+            [
+                ("address", _("Street"), self._address),
+                ("postal_code", _("Postal code"), self._postal_code),
+                ("city", _("City"), self._city),
+                ("province", _("Province"), self._province),
+                ("country", _("Country"), self._country),
+            ],
+        )
+        follow_up = self._group(
+            _("Follow-up"),
+            [
+                ("rep_id", _("Rep"), self._rep),
+                ("need_tags", _("Needs"), self._need_tags),
+                ("notes", _("Notes"), self._notes),
+            ],
+        )
+        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+
+        grid = QGridLayout()
+        grid.addWidget(identity, 0, 0)
+        grid.addWidget(contact, 1, 0)
+        grid.addWidget(address, 0, 1)
+        grid.addWidget(follow_up, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self._general_error)
+        layout.addWidget(self._buttons)
+        self.setMinimumWidth(760)
+        self.resize(900, 540)
+
+        self._consent.toggled.connect(self._on_consent_toggled)
+        self._load(customer_id, default_rep_id)
+        self._connect_error_clearing()
+
+    # --- building -------------------------------------------------------------
+
+    def _group(self, title: str, rows: list[tuple[str, str, QWidget]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        for key, label, widget in rows:
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            error = field_error_label()
+            column.addWidget(error)
+            self._fields[key] = widget
+            self._errors[key] = error
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            form.addRow(caption, holder)
+        return box
+
+    def _connect_error_clearing(self) -> None:
+        for key, widget in self._fields.items():
+            hide = self._errors[key].hide
+            if isinstance(widget, QLineEdit):
+                widget.textEdited.connect(hide)
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(hide)
+            elif isinstance(widget, QDateEdit):
+                widget.dateChanged.connect(hide)
+            elif isinstance(widget, QCheckBox):
+                widget.toggled.connect(hide)
+                widget.toggled.connect(self._errors["consent_date"].hide)
+
+    def _fill_reps(self, selected: int | None) -> None:
+        self._rep.clear()
+        self._rep.addItem(_("(no rep)"), None)
+        for rep in list_reps():
+            self._rep.addItem(rep.name, rep.id)
+        if selected is not None and self._rep.findData(selected) < 0:
+            try:  # an inactive rep still assigned to this customer
+                rep = get_rep(selected)
+                self._rep.addItem(_("{name} (inactive)").format(name=rep.name), rep.id)
+            except NotFoundError:
+                selected = None
+        self._rep.setCurrentIndex(max(0, self._rep.findData(selected)))
+
+    def _load(self, customer_id: int | None, default_rep_id: int | None) -> None:
+        if customer_id is None:
+            self.setWindowTitle(_("New customer"))
+            data = CustomerInput(code=customer_service.next_customer_code(), name="", rep_id=default_rep_id)
+        else:
+            detail = customer_service.get_customer(customer_id)
+            self.setWindowTitle(_("Edit customer {code}").format(code=detail.code))
+            data = detail.to_input()
+        self.set_values(data)
+
+    # --- values ---------------------------------------------------------------
+
+    def set_values(self, data: CustomerInput) -> None:
+        self._code.setText(data.code)
+        self._kind.setCurrentIndex(max(0, self._kind.findData(data.kind)))
+        self._name.setText(data.name)
+        self._tax_id.setText(data.tax_id)
+        self._email.setText(data.email)
+        self._phone.setText(data.phone)
+        self._mobile.setText(data.mobile)
+        self._channel.setCurrentIndex(max(0, self._channel.findData(data.preferred_channel)))
+        index = self._language.findData(data.language)
+        if index < 0:
+            self._language.addItem(data.language, data.language)
+            index = self._language.count() - 1
+        self._language.setCurrentIndex(index)
+        self._consent.setChecked(data.contact_consent)
+        if data.consent_date:
+            self._consent_date.setDate(to_qdate(data.consent_date))
+        self._consent_date.setEnabled(data.contact_consent)
+        self._address.setText(data.address)
+        self._postal_code.setText(data.postal_code)
+        self._city.setText(data.city)
+        self._province.setText(data.province)
+        self._country.setText(data.country)
+        self._fill_reps(data.rep_id)
+        self._need_tags.setText(", ".join(data.need_tags))
+        self._notes.setPlainText(data.notes)
+
+    def values(self) -> CustomerInput:
+        """What the form holds now, as the service takes it (not validated)."""
+        consent = self._consent.isChecked()
+        return CustomerInput(
+            code=self._code.text(),
+            kind=self._kind.currentData(),
+            name=self._name.text(),
+            tax_id=self._tax_id.text(),
+            email=self._email.text(),
+            phone=self._phone.text(),
+            mobile=self._mobile.text(),
+            address=self._address.text(),
+            postal_code=self._postal_code.text(),
+            city=self._city.text(),
+            province=self._province.text(),
+            country=self._country.text(),
+            preferred_channel=self._channel.currentData(),
+            language=self._language.currentData(),
+            rep_id=self._rep.currentData(),
+            notes=self._notes.toPlainText(),
+            contact_consent=consent,
+            consent_date=from_qdate(self._consent_date.date()) if consent else None,
+            need_tags=split_tags(self._need_tags.text()),
+        )
+
+    @property
+    def customer_id(self) -> int | None:
+        """The saved customer's id (set once Save succeeded for a new customer)."""
+        return self._customer_id
+
+    def field(self, key: str) -> QWidget:
+        return self._fields[key]
+
+    def error_text(self, key: str) -> str:
+        """The message shown under a field, '' when there is none."""
+        label = self._errors.get(key, self._general_error)
+        return label.text() if not label.isHidden() else ""
+
+    # --- saving ---------------------------------------------------------------
+
+    def _on_consent_toggled(self, checked: bool) -> None:
+        self._consent_date.setEnabled(checked)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for label in [*self._errors.values(), self._general_error]:
+            label.hide()
+        general = []
+        first: QWidget | None = None
+        for key, message in errors.items():
+            label = self._errors.get(key)
+            if label is None:
+                general.append(message)
+                continue
+            label.setText(message)
+            label.show()
+            first = first or self._fields[key]
+        if general:
+            self._general_error.setText("\n".join(general))
+            self._general_error.show()
+        if first is not None:
+            first.setFocus()
+
+    def accept(self) -> None:
+        data = self.values()
+        try:
+            if self._customer_id is None:
+                self._customer_id = customer_service.create_customer(data, self._acting_rep_id)
+            else:
+                customer_service.update_customer(self._customer_id, data, self._acting_rep_id)
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
+            show_error(self, exc)
+            return
+        super().accept()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        customer_id: int | None = None,
+        *,
+        acting_rep_id: int | None = None,
+        default_rep_id: int | None = None,
+    ) -> int | None:
+        """Open the dialog; the saved customer's id, or None when cancelled."""
+        dialog = cls(parent, customer_id, acting_rep_id=acting_rep_id, default_rep_id=default_rep_id)
+        try:
+            return dialog.customer_id if dialog.exec() == BaseDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

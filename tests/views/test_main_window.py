@@ -1,0 +1,109 @@
+"""The main window: navigation, shortcuts, remembered page, first start and preferences."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.models.enums import RepRole
+from app.services import company, reps
+from app.views.first_run import FirstRunDialog, UserPickerDialog
+from app.views.main_window import MainWindow
+from app.views.pages.base import AppContext
+from app.views.pages.registry import PAGES
+from app.views.preferences import PreferencesDialog
+
+
+def make_window(qtbot, database, rep=None) -> MainWindow:
+    window = MainWindow(AppContext(database=database, current_rep=rep))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def press(window: MainWindow, key: Qt.Key) -> None:
+    """Ctrl+key through the window, where Qt's shortcut map sees it (as a real key press)."""
+    QTest.keyClick(window.windowHandle(), key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_every_page_is_reachable_from_the_sidebar(qtbot, database):
+    window = make_window(qtbot, database)
+    for spec in PAGES:
+        page = window.show_page(spec.key)
+        assert window.current_page() is page
+        assert page.objectName() == f"page_{spec.key}"
+
+
+def test_ctrl_number_switches_page_and_last_page_is_remembered(qtbot, database):
+    window = make_window(qtbot, database)
+    press(window, Qt.Key.Key_3)
+    assert window.current_page().objectName() == "page_customers"
+    window.close()
+    again = make_window(qtbot, database)
+    assert again.current_page().objectName() == "page_customers"
+
+
+def test_ctrl_f_focuses_the_customer_search(qtbot, database):
+    window = make_window(qtbot, database)
+    window.show_page("customers")
+    press(window, Qt.Key.Key_F)
+    assert window.focusWidget() is window.current_page()._search
+
+
+def test_status_bar_names_the_database_and_the_user(qtbot, database):
+    rep = reps.create_rep("MGR", "Marta Gil", RepRole.MANAGER)
+    window = make_window(qtbot, database, rep)
+    assert database.target in window._database_label.text()
+    assert "Marta Gil" in window._user_label.text()
+
+
+def test_first_run_start_empty_creates_the_user_and_shows_field_errors(qtbot, database):
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.empty_radio.setChecked(True)
+    dialog._on_buttons_accepted()  # nothing typed: refused, reasons next to the fields
+    assert dialog.choice is None
+    assert dialog.name_error.isVisible() and dialog.code_error.isVisible()
+    # QTest types ASCII only; the accented part goes in as a paste would.
+    qtbot.keyClicks(dialog.name_edit, "Luc")
+    dialog.name_edit.insert("ía Fernández")
+    qtbot.keyClicks(dialog.code_edit, "lfe")
+    dialog.role_combo.setCurrentIndex(dialog.role_combo.findData(RepRole.MANAGER.value))
+    dialog._on_buttons_accepted()
+    assert dialog.choice is not None and not dialog.choice.load_demo
+    assert dialog.choice.rep.code == "LFE" and dialog.choice.rep.is_manager
+    assert [r.name for r in reps.list_reps()] == ["Lucía Fernández"]
+
+
+def test_first_run_demo_choice(qtbot, database):
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.demo_radio.setChecked(True)
+    dialog._on_buttons_accepted()
+    assert dialog.choice.load_demo and reps.rep_count() == 0
+
+
+def test_user_picker_returns_the_chosen_rep(qtbot, database):
+    reps.create_rep("A1", "Alba Ruiz")
+    second = reps.create_rep("B2", "Bruno Sanz")
+    dialog = UserPickerDialog(None, second)
+    qtbot.addWidget(dialog)
+    assert dialog.selected_rep() == second
+
+
+def test_preferences_save_company_and_refuse_an_empty_name(qtbot, database):
+    rep = reps.create_rep("A1", "Alba Ruiz")
+    dialog = PreferencesDialog(AppContext(database=database, current_rep=rep))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.company_name.clear()
+    dialog._on_buttons_accepted()
+    assert dialog.result_value is None and dialog.company_name_error.isVisible()
+    qtbot.keyClicks(dialog.company_name, "Caf")
+    dialog.company_name.insert("és Peña & Hijos")
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("es"))
+    dialog._on_buttons_accepted()
+    assert dialog.result_value.language == "es" and dialog.result_value.language_changed
+    assert company.load_company_settings().name == "Cafés Peña & Hijos"
