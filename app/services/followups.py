@@ -1,0 +1,743 @@
+"""Follow-ups: the state machine, the commands a rep runs from the agenda, and the agenda queries.
+
+States: planned → done | missed | cancelled, and nothing leaves done, missed or cancelled
+(`TRANSITIONS`, the one table of rules). *Overdue* is derived — planned and scheduled before
+now — and never stored. A call that does not reach the customer is done with that outcome and
+a retry is proposed on the next working day, up to `max_attempts()`; the attempt that exhausts
+them is marked missed instead of done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from peewee import JOIN, Case
+
+from app.i18n import N_, _, format_datetime
+from app.models import (
+    CompanySetting,
+    Customer,
+    FollowUp,
+    Product,
+    Rep,
+    SatisfactionSurvey,
+    SoldUnit,
+    db,
+)
+from app.models import now as wall_clock_now
+from app.models.enums import (
+    Choice,
+    DissatisfactionCause,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpPurpose,
+    FollowUpState,
+    Segment,
+)
+from app.services import audit
+from app.services.calendar import WorkingCalendar
+from app.services.errors import DomainError, NotFoundError, ValidationError
+
+# --- settings ----------------------------------------------------------------
+
+# How many attempts a follow-up gets when the customer is not reached (the first included).
+# Stored per company as the CompanySetting below; this is the value until someone changes it.
+DEFAULT_MAX_ATTEMPTS = 3
+MAX_ATTEMPTS_SETTING = "follow_up_max_attempts"
+
+# Time of day given to follow-ups created without one (plans, retries without a time).
+DEFAULT_TIME_OF_DAY = dt.time(10, 0)
+DEFAULT_TIMES_BY_KIND: dict[FollowUpKind, dt.time] = {FollowUpKind.VISIT: dt.time(11, 0)}
+
+MAX_DURATION_MINUTES = 12 * 60
+
+
+def default_time_of_day(kind: FollowUpKind) -> dt.time:
+    return DEFAULT_TIMES_BY_KIND.get(kind, DEFAULT_TIME_OF_DAY)
+
+
+def max_attempts() -> int:
+    row = CompanySetting.get_or_none(CompanySetting.key == MAX_ATTEMPTS_SETTING)
+    try:
+        value = int(row.value) if row is not None else DEFAULT_MAX_ATTEMPTS
+    except ValueError:
+        return DEFAULT_MAX_ATTEMPTS
+    return value if value >= 1 else DEFAULT_MAX_ATTEMPTS
+
+
+def set_max_attempts(value: int, acting_rep_id: int | None = None) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
+        raise ValidationError({"max_attempts": _("The number of attempts must be between 1 and 10.")})
+    with db.atomic():
+        CompanySetting.insert(key=MAX_ATTEMPTS_SETTING, value=str(value)).on_conflict(
+            conflict_target=[CompanySetting.key], update={CompanySetting.value: str(value)}
+        ).execute()
+        audit.record("update", "setting", 0, acting_rep_id, key=MAX_ATTEMPTS_SETTING, value=value)
+
+
+# --- the state machine ---------------------------------------------------------
+
+# The one table of allowed state changes. Rescheduling keeps a follow-up planned.
+TRANSITIONS: dict[FollowUpState, frozenset[FollowUpState]] = {
+    FollowUpState.PLANNED: frozenset(
+        {FollowUpState.PLANNED, FollowUpState.DONE, FollowUpState.MISSED, FollowUpState.CANCELLED}
+    ),
+    FollowUpState.DONE: frozenset(),
+    FollowUpState.MISSED: frozenset(),
+    FollowUpState.CANCELLED: frozenset(),
+}
+
+# Outcomes after which another attempt is proposed; all but CALL_LATER count toward max_attempts().
+NOT_REACHED_OUTCOMES = frozenset(
+    {FollowUpOutcome.NOT_REACHED, FollowUpOutcome.VOICEMAIL, FollowUpOutcome.WRONG_NUMBER}
+)
+RETRY_OUTCOMES = NOT_REACHED_OUTCOMES | {FollowUpOutcome.CALL_LATER}
+
+
+class FollowUpAction(Choice):
+    COMPLETE = "complete", N_("Complete")
+    RESCHEDULE = "reschedule", N_("Reschedule")
+    CANCEL = "cancel", N_("Cancel")
+    MARK_MISSED = "mark_missed", N_("Mark as missed")
+    RETRY = "retry", N_("Schedule another attempt")
+
+
+# The state each action leads to; an action is allowed when TRANSITIONS allows that change.
+# (COMPLETE may also end in MISSED when the last attempt fails: also allowed from PLANNED.)
+_ACTION_TARGETS: dict[FollowUpAction, FollowUpState] = {
+    FollowUpAction.COMPLETE: FollowUpState.DONE,
+    FollowUpAction.RESCHEDULE: FollowUpState.PLANNED,
+    FollowUpAction.CANCEL: FollowUpState.CANCELLED,
+    FollowUpAction.MARK_MISSED: FollowUpState.MISSED,
+}
+
+
+def can_transition(source: FollowUpState, target: FollowUpState) -> bool:
+    return target in TRANSITIONS[source]
+
+
+class ConfirmationRequired(DomainError):
+    """The command needs the user's explicit confirmation; repeat it with confirm_past=True."""
+
+
+def _check_transition(follow_up: FollowUp, target: FollowUpState) -> None:
+    if not can_transition(follow_up.state, target):
+        raise DomainError(
+            _("This follow-up is already {state}; it can no longer be changed.").format(
+                state=follow_up.state.label.lower()
+            )
+        )
+
+
+def _get(follow_up_id: int) -> FollowUp:
+    follow_up = FollowUp.get_or_none(FollowUp.id == follow_up_id)
+    if follow_up is None:
+        raise NotFoundError(_("The follow-up no longer exists."))
+    return follow_up
+
+
+def _retry_allowed(follow_up: FollowUp, limit: int) -> bool:
+    if follow_up.state is not FollowUpState.DONE or follow_up.outcome not in RETRY_OUTCOMES:
+        return False
+    if follow_up.outcome in NOT_REACHED_OUTCOMES and follow_up.attempt >= limit:
+        return False
+    return not FollowUp.select().where(FollowUp.retry_of == follow_up.id).exists()
+
+
+def allowed_actions(follow_up_id: int) -> list[FollowUpAction]:
+    """What the UI may offer for this follow-up, in a stable order."""
+    follow_up = _get(follow_up_id)
+    actions = [a for a, target in _ACTION_TARGETS.items() if can_transition(follow_up.state, target)]
+    if _retry_allowed(follow_up, max_attempts()):
+        actions.append(FollowUpAction.RETRY)
+    return [a for a in FollowUpAction if a in actions]
+
+
+# --- helpers shared with the plans ---------------------------------------------
+
+
+def customer_address(address: str, postal_code: str, city: str) -> str:
+    """'Calle Mayor 1, 28013 Madrid' from whichever parts are known."""
+    town = " ".join(p for p in (postal_code.strip(), city.strip()) if p)
+    return ", ".join(p for p in (address.strip(), town) if p)
+
+
+def _address_of(customer: Customer) -> str:
+    return customer_address(customer.address, customer.postal_code, customer.city)
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    follow_up_id: int
+    warnings: tuple[str, ...] = ()
+
+
+def _overlap_warnings(
+    rep_id: int | None, start: dt.datetime, duration_minutes: int, exclude_id: int | None = None
+) -> list[str]:
+    """Warnings for the rep's planned visits that overlap [start, start + duration)."""
+    if rep_id is None:
+        return []
+    end = start + dt.timedelta(minutes=duration_minutes)
+    # The (rep, state, scheduled_at) index narrows to visits starting at most MAX_DURATION before.
+    query = (
+        FollowUp.select(FollowUp.scheduled_at, FollowUp.duration_minutes, Customer.name)
+        .join(Customer, on=(FollowUp.customer == Customer.id))
+        .where(
+            (FollowUp.rep == rep_id)
+            & (FollowUp.state == FollowUpState.PLANNED)
+            & (FollowUp.scheduled_at > start - dt.timedelta(minutes=MAX_DURATION_MINUTES))
+            & (FollowUp.scheduled_at < end)
+            & (FollowUp.kind == FollowUpKind.VISIT)
+        )
+        .order_by(FollowUp.scheduled_at)
+    )
+    if exclude_id is not None:
+        query = query.where(FollowUp.id != exclude_id)
+    warnings = []
+    for other_start, other_minutes, customer_name in query.tuples():
+        if other_start + dt.timedelta(minutes=other_minutes) > start:
+            warnings.append(
+                _("This visit overlaps the visit to {customer} at {time}.").format(
+                    customer=customer_name, time=format_datetime(other_start)
+                )
+            )
+    return warnings
+
+
+def _check_not_past(when: dt.datetime, now: dt.datetime, confirm_past: bool) -> None:
+    if when < now and not confirm_past:
+        raise ConfirmationRequired(
+            _("{time} is in the past. Do you want to schedule the follow-up anyway?").format(
+                time=format_datetime(when)
+            )
+        )
+
+
+def _coerce(enum_class, value):
+    try:
+        return enum_class(value)
+    except ValueError:
+        return None
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def schedule_follow_up(
+    customer_id: int,
+    kind: FollowUpKind,
+    purpose: FollowUpPurpose,
+    scheduled_at: dt.datetime,
+    *,
+    rep_id: int | None = None,
+    duration_minutes: int = 15,
+    place: str | None = None,
+    notes: str = "",
+    sold_unit_id: int | None = None,
+    case_id: int | None = None,
+    warranty_return_id: int | None = None,
+    confirm_past: bool = False,
+    acting_rep_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> ScheduleResult:
+    """Create an ad-hoc follow-up for the customer's rep (or `rep_id`).
+
+    A time in the past raises ConfirmationRequired unless `confirm_past`; a visit without an
+    address and a visit overlapping another of the rep's visits are saved with warnings.
+    """
+    now = now or wall_clock_now()
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFoundError(_("The customer no longer exists."))
+    errors: dict[str, str] = {}
+    kind_value = _coerce(FollowUpKind, kind)
+    purpose_value = _coerce(FollowUpPurpose, purpose)
+    if customer.archived:
+        errors["customer_id"] = _("The customer is archived; restore it before scheduling a follow-up.")
+    if kind_value is None:
+        errors["kind"] = _("Choose how to contact the customer.")
+    if purpose_value is None:
+        errors["purpose"] = _("Choose the purpose of the follow-up.")
+    if scheduled_at is None:
+        errors["scheduled_at"] = _("Enter the date and time.")
+    if not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = _("The duration must be between 1 and {limit} minutes.").format(
+            limit=MAX_DURATION_MINUTES
+        )
+    if rep_id is None:
+        rep_id = customer.rep_id
+    elif not Rep.select().where(Rep.id == rep_id).exists():
+        errors["rep_id"] = _("The chosen rep no longer exists.")
+    if sold_unit_id is not None and not (
+        SoldUnit.select().where((SoldUnit.id == sold_unit_id) & (SoldUnit.customer == customer_id)).exists()
+    ):
+        errors["sold_unit_id"] = _("The product is not one this customer bought.")
+    place = (place or "").strip()
+    if len(place) > 250:
+        errors["place"] = _("Too long: at most {limit} characters.").format(limit=250)
+    if errors:
+        raise ValidationError(errors)
+    scheduled_at = scheduled_at.replace(second=0, microsecond=0)
+    _check_not_past(scheduled_at, now, confirm_past)
+
+    warnings: list[str] = []
+    if kind_value is FollowUpKind.VISIT:
+        place = place or _address_of(customer)
+        if not place:
+            warnings.append(_("The customer has no address: add it before the visit."))
+        warnings += _overlap_warnings(rep_id, scheduled_at, duration_minutes)
+    with db.atomic():
+        follow_up = FollowUp.create(
+            customer=customer_id,
+            rep=rep_id,
+            kind=kind_value,
+            purpose=purpose_value,
+            scheduled_at=scheduled_at,
+            duration_minutes=duration_minutes,
+            place=place,
+            notes=notes.strip(),
+            sold_unit=sold_unit_id,
+            case=case_id,
+            warranty_return=warranty_return_id,
+        )
+        audit.record(
+            "create",
+            "follow_up",
+            follow_up.id,
+            acting_rep_id,
+            customer_id=customer_id,
+            assigned_rep_id=rep_id,
+            kind=kind_value,
+            purpose=purpose_value,
+            scheduled_at=scheduled_at,
+        )
+    return ScheduleResult(follow_up.id, tuple(warnings))
+
+
+def reschedule_follow_up(
+    follow_up_id: int,
+    new_time: dt.datetime,
+    *,
+    acting_rep_id: int | None = None,
+    confirm_past: bool = False,
+    now: dt.datetime | None = None,
+) -> ScheduleResult:
+    """Move a planned follow-up; the same confirmation and overlap rules as scheduling."""
+    now = now or wall_clock_now()
+    follow_up = _get(follow_up_id)
+    _check_transition(follow_up, FollowUpState.PLANNED)
+    if new_time is None:
+        raise ValidationError({"scheduled_at": _("Enter the date and time.")})
+    new_time = new_time.replace(second=0, microsecond=0)
+    _check_not_past(new_time, now, confirm_past)
+    warnings: list[str] = []
+    if follow_up.kind is FollowUpKind.VISIT:
+        warnings += _overlap_warnings(follow_up.rep_id, new_time, follow_up.duration_minutes, follow_up.id)
+    with db.atomic():
+        previous = follow_up.scheduled_at
+        follow_up.scheduled_at = new_time
+        follow_up.save()
+        audit.record(
+            "update", "follow_up", follow_up.id, acting_rep_id, scheduled_at=new_time, previous=previous
+        )
+    return ScheduleResult(follow_up.id, tuple(warnings))
+
+
+def cancel_follow_up(follow_up_id: int, reason: str, acting_rep_id: int | None = None) -> None:
+    follow_up = _get(follow_up_id)
+    _check_transition(follow_up, FollowUpState.CANCELLED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the follow-up is cancelled.")})
+    with db.atomic():
+        follow_up.state = FollowUpState.CANCELLED
+        follow_up.cancel_reason = reason
+        follow_up.save()
+        audit.record(
+            "transition", "follow_up", follow_up.id, acting_rep_id, state=follow_up.state, reason=reason
+        )
+
+
+def mark_missed(
+    follow_up_id: int, notes: str = "", acting_rep_id: int | None = None, now: dt.datetime | None = None
+) -> None:
+    """The contact did not happen and will not be attempted again."""
+    follow_up = _get(follow_up_id)
+    _check_transition(follow_up, FollowUpState.MISSED)
+    with db.atomic():
+        follow_up.state = FollowUpState.MISSED
+        follow_up.completed_at = now or wall_clock_now()
+        follow_up.notes = _join_notes(follow_up.notes, notes)
+        follow_up.save()
+        audit.record("transition", "follow_up", follow_up.id, acting_rep_id, state=follow_up.state)
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    follow_up_id: int
+    state: FollowUpState  # DONE, or MISSED when the last allowed attempt failed
+    survey_id: int | None = None
+    retry_proposed: bool = False  # the UI asks "try again on <retry_at>?" → retry_follow_up
+    retry_at: dt.datetime | None = None
+    retry_id: int | None = None  # set when complete_follow_up(schedule_retry=True) created it
+    chain_missed: bool = False
+
+
+def _join_notes(old: str, new: str) -> str:
+    new = (new or "").strip()
+    return f"{old}\n{new}".strip() if old and new else (new or old)
+
+
+def _validate_scores(satisfaction, recommend, outcome: FollowUpOutcome) -> None:
+    errors = {}
+
+    def whole(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if satisfaction is not None and not (whole(satisfaction) and 1 <= satisfaction <= 5):
+        errors["satisfaction"] = _("Satisfaction is a score from 1 to 5.")
+    if recommend is not None and not (whole(recommend) and 0 <= recommend <= 10):
+        errors["recommend"] = _("The recommendation score goes from 0 to 10.")
+    if (satisfaction is not None or recommend is not None) and outcome is not FollowUpOutcome.REACHED:
+        errors.setdefault("outcome", _("Scores can only be recorded when the customer was reached."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _retry_time(follow_up: FollowUp, after: dt.date) -> dt.datetime:
+    day = WorkingCalendar().next_working_day(after)
+    return dt.datetime.combine(day, follow_up.scheduled_at.time())
+
+
+def complete_follow_up(
+    follow_up_id: int,
+    outcome: FollowUpOutcome,
+    notes: str,
+    acting_rep_id: int | None,
+    satisfaction: int | None = None,
+    recommend: int | None = None,
+    now: dt.datetime | None = None,
+    *,
+    cause: DissatisfactionCause | None = None,
+    schedule_retry: bool = False,
+) -> CompletionResult:
+    """Log what happened. Scores (1–5, 0–10) create a satisfaction survey linked to the follow-up.
+
+    Not reached / voicemail / wrong number: done with that outcome and a retry is proposed on the
+    next working day (created at once with `schedule_retry=True`); on the last allowed attempt the
+    follow-up is marked missed instead. Asked to call later: done, and a retry is proposed.
+    """
+    now = now or wall_clock_now()
+    follow_up = _get(follow_up_id)
+    _check_transition(follow_up, FollowUpState.DONE)
+    outcome_value = _coerce(FollowUpOutcome, outcome)
+    if outcome_value is None:
+        raise ValidationError({"outcome": _("Choose the outcome of the contact.")})
+    _validate_scores(satisfaction, recommend, outcome_value)
+
+    limit = max_attempts()
+    exhausted = outcome_value in NOT_REACHED_OUTCOMES and follow_up.attempt >= limit
+    target = FollowUpState.MISSED if exhausted else FollowUpState.DONE
+    _check_transition(follow_up, target)
+    survey_id = retry_id = None
+    with db.atomic():
+        follow_up.state = target
+        follow_up.outcome = outcome_value
+        follow_up.completed_at = now
+        follow_up.notes = _join_notes(follow_up.notes, notes)
+        if follow_up.rep_id is None:
+            follow_up.rep = acting_rep_id
+        follow_up.save()
+        audit.record(
+            "transition",
+            "follow_up",
+            follow_up.id,
+            acting_rep_id,
+            state=target,
+            outcome=outcome_value,
+            attempt=follow_up.attempt,
+        )
+        if satisfaction is not None or recommend is not None:
+            survey = SatisfactionSurvey.create(
+                customer=follow_up.customer_id,
+                rep=acting_rep_id or follow_up.rep_id,
+                taken_on=now.date(),
+                satisfaction=satisfaction,
+                recommend=recommend,
+                comment=(notes or "").strip(),
+                cause=cause,
+                follow_up=follow_up.id,
+                case=follow_up.case_id,
+                warranty_return=follow_up.warranty_return_id,
+            )
+            survey_id = survey.id
+            audit.record(
+                "create",
+                "survey",
+                survey.id,
+                acting_rep_id,
+                follow_up_id=follow_up.id,
+                satisfaction=satisfaction,
+                recommend=recommend,
+            )
+        proposed = _retry_allowed(follow_up, limit)
+        retry_at = _retry_time(follow_up, now.date()) if proposed else None
+        if proposed and schedule_retry:
+            retry_id = _create_retry(follow_up, retry_at, acting_rep_id)
+    return CompletionResult(
+        follow_up.id, target, survey_id, proposed, retry_at, retry_id, chain_missed=exhausted
+    )
+
+
+def _create_retry(follow_up: FollowUp, at: dt.datetime, acting_rep_id: int | None) -> int:
+    retry = FollowUp.create(
+        customer=follow_up.customer_id,
+        rep=follow_up.rep_id,
+        kind=follow_up.kind,
+        purpose=follow_up.purpose,
+        scheduled_at=at,
+        duration_minutes=follow_up.duration_minutes,
+        place=follow_up.place,
+        attempt=follow_up.attempt + 1,
+        sold_unit=follow_up.sold_unit_id,
+        case=follow_up.case_id,
+        warranty_return=follow_up.warranty_return_id,
+        # plan_step stays empty: the (sold_unit, plan_step) pair belongs to the first attempt.
+        retry_of=follow_up.id,
+    )
+    audit.record(
+        "create",
+        "follow_up",
+        retry.id,
+        acting_rep_id,
+        retry_of=follow_up.id,
+        attempt=retry.attempt,
+        scheduled_at=at,
+    )
+    return retry.id
+
+
+def retry_follow_up(
+    follow_up_id: int,
+    at: dt.datetime | None = None,
+    *,
+    acting_rep_id: int | None = None,
+    confirm_past: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
+    """Schedule the next attempt of a follow-up done without reaching the customer; returns its id.
+
+    By default on the next working day after today, at the same time of day as the attempt.
+    """
+    now = now or wall_clock_now()
+    follow_up = _get(follow_up_id)
+    limit = max_attempts()
+    if not _retry_allowed(follow_up, limit):
+        if FollowUp.select().where(FollowUp.retry_of == follow_up.id).exists():
+            raise DomainError(_("Another attempt of this follow-up is already scheduled."))
+        if follow_up.state is FollowUpState.DONE and follow_up.outcome in NOT_REACHED_OUTCOMES:
+            raise DomainError(_("This follow-up has had its {count} attempts already.").format(count=limit))
+        raise DomainError(_("Only a follow-up done without reaching the customer can be tried again."))
+    at = (at or _retry_time(follow_up, now.date())).replace(second=0, microsecond=0)
+    _check_not_past(at, now, confirm_past)
+    with db.atomic():
+        return _create_retry(follow_up, at, acting_rep_id)
+
+
+# --- queries -----------------------------------------------------------------
+
+ALL_STATES = tuple(FollowUpState)
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    id: int
+    scheduled_at: dt.datetime
+    duration_minutes: int
+    kind: FollowUpKind
+    purpose: FollowUpPurpose
+    state: FollowUpState
+    outcome: FollowUpOutcome | None
+    overdue: bool  # planned and scheduled before now: derived, never stored
+    attempt: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    segment: Segment | None
+    phone: str
+    mobile: str
+    email: str
+    address: str  # the customer's address on one line
+    place: str  # where a visit happens (the address when it was scheduled)
+    rep_id: int | None
+    rep_code: str
+    rep_name: str
+    sold_unit_id: int | None
+    product_name: str
+    serial_number: str
+    notes: str
+    cancel_reason: str
+    updated_at: dt.datetime
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def location(self) -> str:
+        """Where to go for a visit; empty for other kinds."""
+        return (self.place or self.address) if self.kind is FollowUpKind.VISIT else ""
+
+
+# Order within a time slot by customer value: segment A first, customers without one last.
+_SEGMENT_RANK = Case(Customer.segment, ((Segment.A.value, 0), (Segment.B.value, 1), (Segment.C.value, 2)), 3)
+
+
+def _agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, purposes):
+    # `state IN (…)` is always written, even for every state, so SQLite walks the
+    # (rep, state, scheduled_at) index — or (state, scheduled_at) for all reps — one state at a time.
+    query = (
+        FollowUp.select(
+            FollowUp.id,
+            FollowUp.scheduled_at,
+            FollowUp.duration_minutes,
+            FollowUp.kind,
+            FollowUp.purpose,
+            FollowUp.state,
+            FollowUp.outcome,
+            FollowUp.attempt,
+            FollowUp.place,
+            FollowUp.notes,
+            FollowUp.cancel_reason,
+            FollowUp.updated_at,
+            FollowUp.sold_unit,
+            FollowUp.rep,
+            Customer.id.alias("customer_id"),
+            Customer.code.alias("customer_code"),
+            Customer.name.alias("customer_name"),
+            Customer.segment,
+            Customer.phone,
+            Customer.mobile,
+            Customer.email,
+            Customer.address,
+            Customer.postal_code,
+            Customer.city,
+            Rep.code.alias("rep_code"),
+            Rep.name.alias("rep_name"),
+            SoldUnit.serial_number,
+            Product.name.alias("product_name"),
+        )
+        .join(Customer, on=(FollowUp.customer == Customer.id))
+        .join_from(FollowUp, Rep, JOIN.LEFT_OUTER, on=(FollowUp.rep == Rep.id))
+        .join_from(FollowUp, SoldUnit, JOIN.LEFT_OUTER, on=(FollowUp.sold_unit == SoldUnit.id))
+        .join_from(SoldUnit, Product, JOIN.LEFT_OUTER, on=(SoldUnit.product == Product.id))
+        .where(FollowUp.state.in_(list(states)))
+    )
+    if rep_id is not None:
+        query = query.where(FollowUp.rep == rep_id)
+    if kinds:
+        query = query.where(FollowUp.kind.in_(list(kinds)))
+    if purposes:
+        query = query.where(FollowUp.purpose.in_(list(purposes)))
+    return query.order_by(FollowUp.scheduled_at, _SEGMENT_RANK, Customer.name, FollowUp.id)
+
+
+def _rows(query, now: dt.datetime) -> list[AgendaRow]:
+    return [
+        AgendaRow(
+            id=r["id"],
+            scheduled_at=r["scheduled_at"],
+            duration_minutes=r["duration_minutes"],
+            kind=r["kind"],
+            purpose=r["purpose"],
+            state=r["state"],
+            outcome=r["outcome"],
+            overdue=r["state"] is FollowUpState.PLANNED and r["scheduled_at"] < now,
+            attempt=r["attempt"],
+            customer_id=r["customer_id"],
+            customer_code=r["customer_code"],
+            customer_name=r["customer_name"],
+            segment=r["segment"],
+            phone=r["phone"],
+            mobile=r["mobile"],
+            email=r["email"],
+            address=customer_address(r["address"], r["postal_code"], r["city"]),
+            place=r["place"],
+            rep_id=r["rep"],
+            rep_code=r["rep_code"] or "",
+            rep_name=r["rep_name"] or "",
+            sold_unit_id=r["sold_unit"],
+            product_name=r["product_name"] or "",
+            serial_number=r["serial_number"] or "",
+            notes=r["notes"],
+            cancel_reason=r["cancel_reason"],
+            updated_at=r["updated_at"],
+        )
+        for r in query.dicts()
+    ]
+
+
+def agenda(
+    rep_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    kinds: Iterable[FollowUpKind] | None = None,
+    purposes: Iterable[FollowUpPurpose] | None = None,
+    states: Iterable[FollowUpState] | None = None,
+    now: dt.datetime | None = None,
+) -> list[AgendaRow]:
+    """Follow-ups scheduled in [start, end) for one rep (None: every rep), by time then customer value."""
+    now = now or wall_clock_now()
+    query = _agenda_query(rep_id, states or ALL_STATES, kinds, purposes).where(
+        (FollowUp.scheduled_at >= start) & (FollowUp.scheduled_at < end)
+    )
+    return _rows(query, now)
+
+
+def overdue_follow_ups(
+    rep_id: int | None,
+    now: dt.datetime | None = None,
+    kinds: Iterable[FollowUpKind] | None = None,
+    purposes: Iterable[FollowUpPurpose] | None = None,
+    limit: int | None = None,
+) -> list[AgendaRow]:
+    """Planned follow-ups whose time has passed, oldest first."""
+    now = now or wall_clock_now()
+    query = _agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(FollowUp.scheduled_at < now)
+    if limit is not None:
+        query = query.limit(limit)
+    return _rows(query, now)
+
+
+def overdue_count(rep_id: int | None, now: dt.datetime | None = None) -> int:
+    now = now or wall_clock_now()
+    query = FollowUp.select().where((FollowUp.state == FollowUpState.PLANNED) & (FollowUp.scheduled_at < now))
+    if rep_id is not None:
+        query = query.where(FollowUp.rep == rep_id)
+    return query.count()
+
+
+def upcoming(
+    rep_id: int | None,
+    now: dt.datetime | None = None,
+    days: int = 7,
+    kinds: Iterable[FollowUpKind] | None = None,
+    purposes: Iterable[FollowUpPurpose] | None = None,
+) -> list[AgendaRow]:
+    """Planned follow-ups from now to `days` days ahead."""
+    now = now or wall_clock_now()
+    query = _agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(
+        (FollowUp.scheduled_at >= now) & (FollowUp.scheduled_at < now + dt.timedelta(days=days))
+    )
+    return _rows(query, now)
+
+
+def get_follow_up(follow_up_id: int, now: dt.datetime | None = None) -> AgendaRow:
+    query = _agenda_query(None, ALL_STATES, None, None).where(FollowUp.id == follow_up_id)
+    rows = _rows(query, now or wall_clock_now())
+    if not rows:
+        raise NotFoundError(_("The follow-up no longer exists."))
+    return rows[0]
