@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="integrity check, schema version and row counts (exit 1 on problems)"
     )
 
+    agenda = commands.add_parser("agenda", parents=[common], help="export follow-ups to an iCalendar (.ics) file")
+    agenda.add_argument("--rep", help="only this rep's follow-ups (rep code); default: everyone's")
+    agenda.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default today")
+    agenda.add_argument("--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on")
+    agenda.add_argument("--ics", required=True, help="the .ics file to write")
+
     shots = commands.add_parser("screenshots", parents=[common], help="render every page and main dialog to PNG")
     shots.add_argument("--out", required=True, help="folder for the PNG files")
     return parser
@@ -94,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(target, args)
         if args.command == "check":
             return _check(target)
+        if args.command == "agenda":
+            return _agenda(target, args)
         if args.command == "screenshots":
             return _screenshots(target, args)
         parser.error(f"unknown command {args.command}")
@@ -155,6 +163,16 @@ def _check(target: str) -> int:
         for problem in report.problems:
             print(f"postventa: {problem}", file=sys.stderr)
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _agenda(target: str, args: argparse.Namespace) -> int:
+    from app.models.database import open_database
+    from app.services.calendar_export import export_agenda_ics
+
+    open_database(target, create=False)
+    count = export_agenda_ics(args.ics, args.rep, args.start, args.end)
+    print(_("{count} follow-ups written to {path}").format(count=count, path=args.ics))
     return EXIT_OK
 
 

@@ -1,0 +1,150 @@
+"""The command line: exit codes and one-line messages, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.models.database import close_database
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse usage errors and --version
+        code = exit_.code
+    finally:
+        close_database()
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("postventa")
+    return lines[0]
+
+
+def test_version(capsys):
+    code, out, _err = run(capsys, "--version")
+    assert code == 0 and out.startswith("Postventa ")
+
+
+def test_unknown_option_is_one_line_and_exit_2(capsys):
+    code, _out, err = run(capsys, "demo", "--customers", "many")
+    assert code == 2
+    assert "not a whole number" in one_line_error(err)
+
+
+def test_check_missing_database(capsys, tmp_path):
+    missing = tmp_path / "none.sqlite3"
+    code, _out, err = run(capsys, "check", "--db", str(missing), "--lang", "en")
+    assert code == 1
+    assert "There is no database" in one_line_error(err)
+    assert not missing.exists()
+
+
+def test_check_refuses_a_text_file_without_touching_it(capsys, tmp_path):
+    path = tmp_path / "letter.sqlite3"
+    path.write_text("Dear customer,\n")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    code, _out, err = run(capsys, "check", "--db", str(path), "--lang", "en")
+    assert code == 1 and "not an SQLite file" in one_line_error(err)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_spanish_messages(capsys, tmp_path):
+    code, _out, err = run(capsys, "check", "--db", str(tmp_path / "x.sqlite3"), "--lang", "es")
+    assert code == 1 and "No hay ninguna base de datos" in one_line_error(err)
+
+
+def test_demo_then_check_then_refuse_second_demo(capsys, tmp_path):
+    path = tmp_path / "demo.sqlite3"
+    code, out, _err = run(capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23", "--lang", "en")
+    assert code == 0, _err
+    assert "customer" in out
+
+    code, out, err = run(capsys, "check", "--db", str(path), "--lang", "en")
+    assert code == 0, err
+    assert "ok" in out.lower()
+    assert any(line.split()[0] == "customer" and line.split()[-1] == "25" for line in out.splitlines() if line.split())
+
+    code, _out, err = run(capsys, "demo", "--db", str(path), "--lang", "en")
+    assert code == 1 and "already holds data" in one_line_error(err)
+
+
+def test_bad_today_date(capsys, tmp_path):
+    code, _out, err = run(capsys, "demo", "--db", str(tmp_path / "d.sqlite3"), "--today", "23/11/2026")
+    assert code == 2 and "YYYY-MM-DD" in one_line_error(err)
+
+
+@pytest.mark.parametrize("entry", [["-m", "app"], ["main.py"]])
+def test_entry_points_run(entry):
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, *entry, "--version"], capture_output=True, text=True, timeout=60, cwd=root
+    )
+    assert result.returncode == 0 and result.stdout.startswith("Postventa")
+
+
+@pytest.fixture
+def agenda_db(tmp_path):
+    """A database with one rep, one customer and two follow-ups in early December 2026."""
+    import datetime as dt
+
+    from app.models import Customer, FollowUp
+    from app.models.database import open_database
+    from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
+    from app.services.reps import create_rep
+
+    path = tmp_path / "agenda.sqlite3"
+    open_database(str(path))
+    rep = create_rep("LFE", "Lucía Fernández")
+    customer = Customer.create(code="C1", name="Peña & Hijos", phone="600111222", rep=rep.id)
+    for day, state in ((1, FollowUpState.PLANNED), (2, FollowUpState.CANCELLED)):
+        FollowUp.create(
+            customer=customer,
+            rep=rep.id,
+            kind=FollowUpKind.CALL,
+            purpose=FollowUpPurpose.DELIVERY,
+            scheduled_at=dt.datetime(2026, 12, day, 10, 0),
+            state=state,
+        )
+    close_database()
+    return path
+
+
+def test_agenda_exports_ics(capsys, tmp_path, agenda_db):
+    from icalendar import Calendar
+
+    out = tmp_path / "agenda.ics"
+    code, stdout, err = run(
+        capsys, "agenda", "--db", str(agenda_db), "--rep", "lfe", "--from", "2026-12-01", "--to", "2026-12-31",
+        "--ics", str(out), "--lang", "en",
+    )
+    assert code == 0, err
+    assert "2 follow-ups" in stdout
+    events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert sorted(str(e["STATUS"]) for e in events) == ["CANCELLED", "CONFIRMED"]
+
+
+def test_agenda_unknown_rep_is_an_error_and_writes_nothing(capsys, tmp_path, agenda_db):
+    out = tmp_path / "agenda.ics"
+    code, _out, err = run(capsys, "agenda", "--db", str(agenda_db), "--rep", "NOPE", "--ics", str(out), "--lang", "en")
+    assert code == 1 and "no rep with the code NOPE" in one_line_error(err)
+    assert not out.exists()
+
+
+def test_agenda_period_backwards_is_an_error(capsys, tmp_path, agenda_db):
+    code, _out, err = run(
+        capsys, "agenda", "--db", str(agenda_db), "--from", "2026-12-31", "--to", "2026-12-01",
+        "--ics", str(tmp_path / "a.ics"), "--lang", "en",
+    )
+    assert code == 1 and "before its start" in one_line_error(err)
