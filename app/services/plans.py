@@ -383,6 +383,18 @@ DEFAULT_A_STEPS: tuple[PlanStepInput, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    name: str
+
+
+def list_categories() -> list[CategoryRow]:
+    """Product categories by name: what plans are chosen by."""
+    query = ProductCategory.select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.name)
+    return [CategoryRow(c.id, c.name) for c in query]
+
+
 def install_default_plans(acting_rep_id: int | None = None) -> int:
     """A general plan and an A-segment plan for every category that has none yet (active or not);
     returns how many plans were created. Safe to run again."""

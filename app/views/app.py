@@ -63,6 +63,16 @@ class Application:
         self.language = language
         apply_language(language)
         self.window = None
+        from app.views.reminders import ReminderService
+
+        # Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
+        self.reminders = ReminderService()
+        self.reminders.follow_up_requested.connect(self._on_reminders_follow_up_requested)
+        self.reminders.agenda_requested.connect(self._on_reminders_agenda_requested)
+        self.reminders.show_window_requested.connect(self._raise_window)
+        self.reminders.quit_requested.connect(self._on_reminders_quit_requested)
+        if self.reminders.tray_available:
+            self.qapp.setQuitOnLastWindowClosed(False)
 
     def open(self, target: str, parent: QWidget | None = None) -> bool:
         try:
@@ -124,14 +134,41 @@ class Application:
         from app.views.main_window import MainWindow
 
         old = self.window
-        self.window = MainWindow(context)
+        self.window = MainWindow(context, reminders=self.reminders)
         self.window.database_requested.connect(self._on_window_database_requested)
         self.window.language_changed.connect(self._on_window_language_changed)
         if old is not None:
             self.window.setGeometry(old.geometry())
-            old.close()
+            old.dispose()
             old.deleteLater()
         self.window.show()
+        if old is None or old.context is not context:  # another database, not just a language switch
+            self.reminders.set_context(context)
+        self.reminders.retranslate()
+        self.reminders.start()
+
+    def _raise_window(self) -> None:
+        if self.window is not None:
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def _on_reminders_agenda_requested(self) -> None:
+        self._raise_window()
+        if self.window is not None:
+            self.window.show_page("agenda")
+
+    def _on_reminders_follow_up_requested(self, follow_up_id: int) -> None:
+        self._on_reminders_agenda_requested()
+        page = self.window.current_page() if self.window is not None else None
+        if page is not None and hasattr(page, "select_follow_up"):
+            page.select_follow_up(follow_up_id)
+
+    def _on_reminders_quit_requested(self) -> None:
+        if self.window is not None:
+            self.window.quit()
+        else:
+            self.qapp.quit()
 
     def _on_window_database_requested(self, path: str, with_demo: bool) -> None:
         from app.services.demo import generate_demo  # noqa: F401 (fail early if missing)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -34,9 +35,11 @@ class MainWindow(QMainWindow):
     database_requested = Signal(str, bool)  # (path, fill with demo data)
     language_changed = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, reminders=None):
         super().__init__(parent)
         self.context = context
+        self._reminders = reminders  # ReminderService owned by the Application, or None
+        self._quitting = False
         self.setWindowTitle(f"{APP_NAME} — {context.database.target}")
         self.setMinimumSize(QSize(900, 600))
         self._pages: list[Page] = []
@@ -114,12 +117,13 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self._action(_("Load &demo data…"), self._on_load_demo))
         file_menu.addSeparator()
-        file_menu.addAction(self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+        file_menu.addAction(self._action(_("&Quit"), self.quit, QKeySequence.StandardKey.Quit))
 
         settings_menu = self.menuBar().addMenu(_("&Settings"))
         settings_menu.addAction(
             self._action(_("&Preferences…"), self._on_preferences, QKeySequence.StandardKey.Preferences)
         )
+        settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About Postventa"), self._on_about))
@@ -170,8 +174,25 @@ class MainWindow(QMainWindow):
         last = settings.window_state("last_page")
         self.show_page(last if last in self.page_keys() else "dashboard")
 
+    def quit(self) -> None:
+        """File ▸ Quit: really quit, even when closing the window would only hide it to the tray."""
+        self._quitting = True
+        self.close()
+        QApplication.quit()
+
+    def dispose(self) -> None:
+        """Close for good (the window is being replaced), never hiding to the tray."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         settings.save_window_state("geometry/MainWindow", self.saveGeometry())
+        if not self._quitting and self._reminders is not None and self._reminders.should_close_to_tray():
+            # Reminders keep coming while the window is closed to the tray.
+            event.ignore()
+            self.hide()
+            self._reminders.announce_hidden()
+            return
         super().closeEvent(event)
 
     # -- menu slots ---------------------------------------------------------------------------
@@ -220,6 +241,11 @@ class MainWindow(QMainWindow):
             from app.views.events import EVERYTHING, notify_changed
 
             notify_changed(EVERYTHING, self)
+
+    def _on_plans(self) -> None:
+        from app.views.plans.dialog import PlansDialog
+
+        PlansDialog.ask(self, self.context)
 
     def _on_about(self) -> None:
         QMessageBox.about(

@@ -25,6 +25,8 @@ class Option:
 LANGUAGE = Option("preferences/language", DEFAULT_LANGUAGE, str)
 LAST_DATABASE = Option("preferences/last_database", "", str)
 REMINDER_LEAD_MINUTES = Option("preferences/reminder_lead_minutes", 15, int)
+REMINDER_SUMMARY_HOUR = Option("preferences/reminder_summary_hour", 8, int)
+CLOSE_TO_TRAY = Option("preferences/close_to_tray", True, bool)
 
 
 def qsettings() -> QSettings:
@@ -34,6 +36,9 @@ def qsettings() -> QSettings:
 
 def get(option: Option) -> Any:
     value = qsettings().value(option.key, option.default)
+    if option.type is bool and isinstance(value, str):
+        # INI files hold "true"/"false": bool("false") would be True.
+        return value.strip().lower() in ("1", "true", "yes", "on")
     try:
         return option.type(value)
     except (TypeError, ValueError):

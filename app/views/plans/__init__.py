@@ -1,0 +1,1 @@
+"""Editing follow-up plans: the plans dialog and its steps table."""
