@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from peewee import DateField, ForeignKeyField, IntegerField, TextField
 
-from app.models.base import TimestampedModel
-from app.models.base import ChoiceField
+from app.models.base import ChoiceField, TimestampedModel
 from app.models.cases import Case
 from app.models.customers import Customer, Rep
 from app.models.enums import DissatisfactionCause

@@ -1,0 +1,147 @@
+"""Database health: file integrity, broken references, schema version and row counts. No Qt.
+
+`postventa check` prints this report; support staff read it before trusting a file
+that was copied between laptops or restored from a backup.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+
+from peewee import SQL, DatabaseError, SqliteDatabase, fn
+
+from app.i18n import _, format_number, ngettext
+from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.migrations import LATEST_VERSION
+from app.services.errors import DomainError
+
+# The integrity check lists at most this many damaged spots (SQLite's own default is 100).
+_INTEGRITY_LIMIT = 20
+
+
+@dataclass
+class HealthReport:
+    integrity: str  # "ok", what SQLite found damaged, or "not applicable" for a server database
+    foreign_key_problems: list[str]
+    schema_version: int | None  # None: the version table is missing or empty
+    latest_version: int
+    row_counts: dict[str, int]  # table name → rows, for every table that could be counted
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report as lines of text, for the command line."""
+        foreign_keys = _("ok") if not self.foreign_key_problems else str(len(self.foreign_key_problems))
+        version = "—" if self.schema_version is None else str(self.schema_version)
+        lines = [
+            _("Integrity: {result}").format(result=_("ok") if self.integrity == "ok" else self.integrity),
+            _("Broken references: {result}").format(result=foreign_keys),
+            _("Schema version: {found} (this version of Postventa: {latest})").format(
+                found=version, latest=self.latest_version
+            ),
+            _("Rows per table:"),
+        ]
+        width = max((len(name) for name in self.row_counts), default=0)
+        lines += [f"  {name:<{width}}  {format_number(count):>12}" for name, count in self.row_counts.items()]
+        if self.ok:
+            lines.append(_("Result: healthy"))
+        else:
+            count = len(self.problems)
+            lines.append(ngettext("Result: {count} problem found", "Result: {count} problems found", count).format(count=count))
+        return lines
+
+
+def check_database(*, quick: bool = False) -> HealthReport:
+    """Inspect the open database without changing it. `quick` uses SQLite's faster quick_check."""
+    database = db.obj
+    if database is None:
+        raise DomainError(_("No database is open."))
+    problems: list[str] = []
+    if isinstance(database, SqliteDatabase):
+        integrity = _integrity(quick, problems)
+        foreign_key_problems = _foreign_key_problems()
+        problems += foreign_key_problems
+    else:
+        # A server database checks its own storage and enforces its foreign keys.
+        integrity = _("not applicable")
+        foreign_key_problems = []
+    schema_version = _schema_version(problems)
+    row_counts = _row_counts(problems)
+    return HealthReport(
+        integrity=integrity,
+        foreign_key_problems=foreign_key_problems,
+        schema_version=schema_version,
+        latest_version=LATEST_VERSION,
+        row_counts=row_counts,
+        ok=not problems,
+        problems=problems,
+    )
+
+
+def _integrity(quick: bool, problems: list[str]) -> str:
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        found = [row[0] for row in db.execute_sql(f"PRAGMA {pragma}({_INTEGRITY_LIMIT})").fetchall()]
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        found = [str(exc)]
+    if found == ["ok"]:
+        return "ok"
+    details = "; ".join(found)
+    problems.append(
+        _("The database file is damaged ({details}). Restore a backup copy.").format(details=details)
+    )
+    return details
+
+
+def _foreign_key_problems() -> list[str]:
+    """One message per (table, missing parent) pair, with how many rows point nowhere."""
+    try:
+        rows = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        return [_("The references between tables could not be checked: {reason}").format(reason=exc)]
+    broken = Counter((table, parent) for table, _rowid, parent, _fkid in rows)
+    return [
+        ngettext(
+            "{count} row of {table} refers to a {parent} row that does not exist.",
+            "{count} rows of {table} refer to {parent} rows that do not exist.",
+            count,
+        ).format(count=format_number(count), table=table, parent=parent)
+        for (table, parent), count in sorted(broken.items())
+    ]
+
+
+def _schema_version(problems: list[str]) -> int | None:
+    try:
+        with db.atomic():
+            version = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar()
+    except DatabaseError:
+        version = None
+    if version is None:
+        problems.append(_("The database has no schema version; it is not a usable Postventa database."))
+    elif version < LATEST_VERSION:
+        problems.append(
+            _("The database has schema version {found}; this version of Postventa uses {latest}. Open it in Postventa to upgrade it.").format(
+                found=version, latest=LATEST_VERSION
+            )
+        )
+    elif version > LATEST_VERSION:
+        problems.append(
+            _("The database has schema version {found}, newer than this version of Postventa ({latest}). Update Postventa.").format(
+                found=version, latest=LATEST_VERSION
+            )
+        )
+    return version
+
+
+def _row_counts(problems: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        try:
+            with db.atomic():  # a failed count must not spoil the others on a server database
+                counts[table] = model.select(fn.COUNT(SQL("*"))).scalar()
+        except DatabaseError:
+            problems.append(_("The table {table} is missing or cannot be read.").format(table=table))
+    return counts

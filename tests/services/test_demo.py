@@ -1,0 +1,254 @@
+"""Demo data: reproducible, complete (every state appears) and consistent with the domain rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+
+from app.models import (
+    ALL_MODELS,
+    Case,
+    CaseProposal,
+    CaseStageChange,
+    CharterCommitment,
+    Customer,
+    FollowUp,
+    Product,
+    Rep,
+    ReturnStatusChange,
+    Sale,
+    SaleLine,
+    SatisfactionSurvey,
+    ServiceCharter,
+    SoldUnit,
+    UsageCheck,
+    WarrantyReturn,
+    db,
+)
+from app.models.customers import customer_search_text
+from app.models.database import close_database, open_database
+from app.models.enums import (
+    CaseKind,
+    CaseStage,
+    CharterType,
+    CheckStatus,
+    FollowUpState,
+    ProposalAnswer,
+    RepRole,
+    ReturnState,
+)
+from app.services import demo as demo_module
+from app.services.customers import spanish_tax_id_is_valid
+from app.services.demo import DemoSummary, generate_demo
+from app.services.errors import DomainError
+from app.services.health import check_database
+from app.services.reps import create_rep
+from app.services.warranty import warranty_end_date
+
+TODAY = dt.date(2026, 5, 20)  # a Wednesday
+CUSTOMERS = 30
+
+
+@pytest.fixture
+def demo(database) -> DemoSummary:
+    return generate_demo(customers=CUSTOMERS, seed=7, today=TODAY)
+
+
+def _dump() -> dict[str, list[tuple]]:
+    """Every row of every table, in id order."""
+    return {
+        model._meta.table_name: [tuple(row) for row in model.select().order_by(*model._meta.get_primary_keys()).tuples()]
+        for model in ALL_MODELS
+        if model._meta.table_name not in ("schema_version",)  # applied_at is the wall clock
+    }
+
+
+def test_the_same_seed_and_day_give_identical_data(tmp_path):
+    dumps = []
+    for name in ("a", "b"):
+        open_database(str(tmp_path / f"{name}.sqlite3"))
+        generate_demo(customers=CUSTOMERS, seed=3, today=TODAY)
+        dumps.append(_dump())
+        close_database()
+    assert dumps[0] == dumps[1]
+    open_database(str(tmp_path / "c.sqlite3"))
+    generate_demo(customers=CUSTOMERS, seed=4, today=TODAY)
+    assert _dump()["customer"] != dumps[0]["customer"]
+    close_database()
+
+
+def test_summary_counts_the_rows_written(demo):
+    counts = demo.counts()
+    assert counts["customer"] == CUSTOMERS
+    for model in ALL_MODELS:
+        name = model._meta.table_name
+        if name in counts:
+            assert counts[name] == model.select().count(), name
+    assert demo.total == sum(counts.values())
+
+
+def test_refuses_a_database_that_already_holds_customers(database):
+    generate_demo(customers=3, seed=1, today=TODAY)
+    with pytest.raises(DomainError, match="already holds customers"):
+        generate_demo(customers=3, seed=1, today=TODAY)
+    assert Customer.select().count() == 3
+
+
+def test_existing_reps_are_kept_and_codes_do_not_clash(database):
+    create_rep("LMARTIN", "Lucía Martín (real)")
+    generate_demo(customers=5, seed=1, today=TODAY)
+    codes = [r.code for r in Rep.select().order_by(Rep.id)]
+    assert codes[0] == "LMARTIN" and "LMARTIN-2" in codes
+    assert len(codes) == len(set(codes)) == 9
+
+
+def test_a_cancel_from_progress_leaves_the_database_empty(database):
+    def progress(done, total):
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate_demo(customers=5, seed=1, today=TODAY, progress=progress)
+    assert Customer.select().count() == 0 and Rep.select().count() == 0
+
+
+def test_progress_runs_from_zero_to_the_total(database, monkeypatch):
+    monkeypatch.setattr(demo_module, "CHUNK_CUSTOMERS", 10)
+    seen = []
+    generate_demo(customers=25, seed=1, today=TODAY, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 25) and seen[-1] == (25, 25)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+    assert len(seen) >= 3
+
+
+def test_reps_include_managers_and_sales_reps(demo):
+    roles = [r.role for r in Rep.select()]
+    assert len(roles) == 8
+    assert 1 <= roles.count(RepRole.MANAGER) <= 2
+
+
+def test_customers_have_valid_unique_tax_ids_and_filled_search_text(demo):
+    customers = list(Customer.select())
+    tax_ids = [c.tax_id for c in customers if c.tax_id]
+    assert len(tax_ids) == len(set(tax_ids))
+    assert all(spanish_tax_id_is_valid(t) for t in tax_ids)
+    for c in customers:
+        assert c.search_text == customer_search_text(c.code, c.name, c.tax_id, c.email, c.phone, c.mobile, c.city)
+        assert (c.phone or c.mobile).startswith("+34 ")
+    assert any(ch in "".join(c.name for c in customers) for ch in "áéíóúñÁÉÍÓÚÑ")
+
+
+def test_every_return_state_appears_with_a_consistent_history(demo):
+    returns = list(WarrantyReturn.select())
+    assert {r.state for r in returns} == set(ReturnState)
+    history = defaultdict(list)
+    for change in ReturnStatusChange.select().order_by(ReturnStatusChange.id):
+        history[change.warranty_return_id].append(change)
+    for r in returns:
+        changes = history[r.id]
+        assert changes[0].from_state is None and changes[0].to_state is ReturnState.REQUESTED
+        assert changes[-1].to_state is r.state
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after.from_state is before.to_state
+            assert before.changed_at <= after.changed_at <= dt.datetime.combine(TODAY, dt.time(23, 59))
+        assert r.reported_on <= TODAY
+        if r.state in (ReturnState.CLOSED, ReturnState.CANCELLED):
+            assert r.closed_on is not None
+        if r.state is ReturnState.REPLACED:
+            replacement = SoldUnit.get_by_id(r.replacement_unit_id)
+            assert replacement.replaces_id == r.sold_unit_id
+
+
+def test_rma_and_case_numbers_have_no_gaps_within_a_year(demo):
+    for model, prefix in ((WarrantyReturn, "RMA"), (Case, "CASE")):
+        by_year = defaultdict(list)
+        for row in model.select().order_by(model.sequence):
+            by_year[row.year].append(row)
+        assert by_year
+        for year, rows in by_year.items():
+            assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
+            assert [r.number for r in rows] == [f"{prefix}-{year}-{n:04d}" for n in range(1, len(rows) + 1)]
+
+
+def test_every_case_kind_and_stage_appears_with_its_history(demo):
+    cases = list(Case.select())
+    present = {(c.kind, c.stage) for c in cases}
+    complaint_stages = {
+        CaseStage.RECEPTION, CaseStage.ANALYSIS, CaseStage.SERVICE, CaseStage.INTERNAL_NEGOTIATION,
+        CaseStage.EXTERNAL_MEDIATION, CaseStage.SATISFACTION, CaseStage.CLOSED,
+    }
+    note_stages = {CaseStage.RECEIVED, CaseStage.ACKNOWLEDGED, CaseStage.FORWARDED, CaseStage.CLOSED}
+    for kind in (CaseKind.COMPLAINT, CaseKind.CLAIM):
+        assert {(kind, s) for s in complaint_stages} <= present
+    for kind in (CaseKind.SUGGESTION, CaseKind.COMPLIMENT):
+        assert {(kind, s) for s in note_stages} <= present
+    for case in cases:
+        history = CaseStageChange.select().where(CaseStageChange.case == case.id).order_by(CaseStageChange.id)
+        stages = [h.to_stage for h in history]
+        assert stages[0] in (CaseStage.RECEPTION, CaseStage.RECEIVED)
+        assert stages[-1] is case.stage
+    answers = {p.answer for p in CaseProposal.select()}
+    assert answers == set(ProposalAnswer)
+    mediated = Case.get(Case.stage == CaseStage.EXTERNAL_MEDIATION)
+    assert mediated.mediation_body and mediated.mediation_on is not None
+    claim = Case.get(Case.kind == CaseKind.CLAIM)
+    assert claim.requested_compensation
+
+
+def test_follow_ups_are_done_missed_cancelled_overdue_and_still_to_come(demo):
+    now = dt.datetime.combine(TODAY, dt.time())
+    planned = FollowUp.select().where(FollowUp.state == FollowUpState.PLANNED)
+    assert planned.where(FollowUp.scheduled_at < now).exists()  # overdue
+    assert planned.where(FollowUp.scheduled_at >= now).exists()  # to come
+    assert {f.state for f in FollowUp.select()} == set(FollowUpState)
+    happened = FollowUp.select().where(FollowUp.state.in_([FollowUpState.DONE, FollowUpState.MISSED]))
+    assert not happened.where(FollowUp.scheduled_at >= now).exists()  # nothing done in the future
+    follow_ups = list(FollowUp.select())
+    assert len(follow_ups) >= 5 * CUSTOMERS
+    assert len({f.rep_id for f in follow_ups}) >= 5
+    for f in follow_ups:
+        assert f.scheduled_at.weekday() < 5
+        assert dt.time(9) <= f.scheduled_at.time() <= dt.time(19)
+        if f.retry_of_id is not None:
+            assert f.plan_step_id is None and f.attempt >= 2
+
+
+def test_usage_checks_pass_and_fail_with_answers(demo):
+    checks = list(UsageCheck.select())
+    completed = [c for c in checks if c.status is CheckStatus.COMPLETED]
+    assert any(c.passed for c in completed) and any(c.passed is False for c in completed)
+    assert all(c.answers.count() > 0 for c in checks)
+
+
+def test_units_carry_their_warranty_end(demo):
+    units = (
+        SoldUnit.select(SoldUnit, SaleLine, Sale, Product)
+        .join(SaleLine)
+        .join(Sale)
+        .switch(SoldUnit)
+        .join(Product)
+        .where(SoldUnit.replaces.is_null())
+    )
+    for unit in units:
+        expected = warranty_end_date(
+            unit.line.sale.delivered_on, unit.product.warranty_months, unit.warranty_extension_months
+        )
+        assert unit.warranty_ends_on == expected
+
+
+def test_surveys_and_charters(demo):
+    scores = [(s.satisfaction, s.recommend) for s in SatisfactionSurvey.select()]
+    assert scores and all(1 <= a <= 5 and 0 <= b <= 10 for a, b in scores)
+    charters = list(ServiceCharter.select())
+    assert {c.type for c in charters} == set(CharterType) and all(c.active for c in charters)
+    assert all(c.commitments.count() >= 3 for c in charters)
+    assert CharterCommitment.select().where(CharterCommitment.days.is_null(False)).exists()
+
+
+def test_the_demo_database_is_healthy(demo):
+    report = check_database()
+    assert report.ok, report.problems
+    assert report.row_counts["customer"] == CUSTOMERS
+    assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []

@@ -1,0 +1,92 @@
+"""Database health check: integrity, broken references, schema version and row counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.migrations import LATEST_VERSION
+from app.services.customers import CustomerInput, create_customer
+from app.services.errors import DomainError
+from app.services.health import check_database
+
+
+def _customer(name: str = "Iñaki Peña") -> int:
+    return create_customer(CustomerInput(code="C-00001", name=name), acting_rep_id=None)
+
+
+def test_a_fresh_database_is_healthy(database):
+    report = check_database()
+    assert report.ok and report.problems == []
+    assert report.integrity == "ok"
+    assert report.foreign_key_problems == []
+    assert report.schema_version == report.latest_version == LATEST_VERSION
+    assert set(report.row_counts) == {m._meta.table_name for m in ALL_MODELS}
+    assert report.row_counts["schema_version"] == 1 and report.row_counts["customer"] == 0
+
+
+def test_row_counts_follow_the_data(database):
+    _customer()
+    report = check_database(quick=True)
+    assert report.ok and report.row_counts["customer"] == 1
+
+
+def test_a_row_pointing_at_a_missing_customer_is_reported(database):
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        now = dt.datetime(2026, 5, 20, 10, 0)
+        for number in ("V-2026-00001", "V-2026-00002"):
+            db.execute_sql(
+                "INSERT INTO sale (number, customer_id, sold_on, notes, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)",
+                (number, 999, dt.date(2026, 5, 20), now, now),
+            )
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
+    report = check_database()
+    assert not report.ok
+    assert report.foreign_key_problems == ["2 rows of sale refer to customer rows that do not exist."]
+    assert report.problems == report.foreign_key_problems
+    assert report.integrity == "ok"  # the file itself is fine
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [(LATEST_VERSION + 1, "newer than this version"), (1, "Open it in Postventa to upgrade it")],
+)
+def test_a_wrong_schema_version_is_reported(database, version, message):
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=version)
+    report = check_database()
+    assert not report.ok
+    assert report.schema_version == version
+    assert len(report.problems) == 1 and message in report.problems[0]
+
+
+def test_a_missing_schema_version_is_reported(database):
+    SchemaVersion.delete().execute()
+    report = check_database()
+    assert report.schema_version is None
+    assert "no schema version" in report.problems[0]
+
+
+def test_a_missing_table_is_reported_and_the_rest_still_counted(database):
+    db.execute_sql('DROP TABLE "audit_entry"')
+    report = check_database()
+    assert not report.ok
+    assert "audit_entry" not in report.row_counts and "customer" in report.row_counts
+    assert any("audit_entry" in problem for problem in report.problems)
+
+
+def test_the_report_reads_as_lines(database):
+    lines = check_database().lines()
+    assert lines[0] == "Integrity: ok"
+    assert any(line.strip().startswith("customer") for line in lines)
+    assert lines[-1] == "Result: healthy"
+
+
+def test_needs_an_open_database(monkeypatch):
+    monkeypatch.setattr(db, "obj", None)
+    with pytest.raises(DomainError):
+        check_database()
