@@ -58,6 +58,20 @@ def yes_no(value: bool | None) -> str:
 Cell = str | tuple[str, str]  # text, or (text, colour)
 
 
+MAX_COLUMN_WIDTH = 200
+
+
+def fit_columns(table, stretch_column: int) -> None:
+    """Columns sized to their contents but capped, so the stretching column keeps room to show its text."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column in range(header.count()):
+        if column != stretch_column:
+            table.setColumnWidth(column, min(table.columnWidth(column), MAX_COLUMN_WIDTH))
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+
+
 def read_only_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Cell]],
@@ -83,10 +97,7 @@ def read_only_table(
             if colour:
                 item.setForeground(QBrush(QColor(colour)))
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(stretch % len(headers), QHeaderView.ResizeMode.Stretch)
+    fit_columns(table, stretch % len(headers))
     return table
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_number, ngettext
 from app.services import customers as customer_service
-from app.views.customers.customer_360 import Customer360Dialog
+from app.views.customers.customer_360 import Customer360Dialog, fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
 from app.views.customers.table_model import NAME, SEGMENT, CustomerTableModel, SegmentBadgeDelegate
@@ -286,7 +286,7 @@ class CustomerListPage(Page):
         if total:
             self._stack.setCurrentWidget(self._table)
             if not self._sized_columns:
-                self._table.resizeColumnsToContents()
+                fit_columns(self._table, NAME)
                 self._table.setColumnWidth(SEGMENT, max(44, self._table.columnWidth(SEGMENT)))
                 self._sized_columns = True
         else:

@@ -148,6 +148,9 @@ class SaleLineEditor(QObject):
             self.price.setValue(float(product.price))
             self.serials.setEnabled(product.serialised)
             self.serials.setPlaceholderText(
+                _("Optional; one per line or comma-separated") if product.serialised else _("Not serialised")
+            )
+            self.serials.setToolTip(
                 _("Serial numbers, one per line or separated by commas (optional)")
                 if product.serialised
                 else _("No serial numbers for this product")
