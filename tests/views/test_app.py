@@ -1,0 +1,85 @@
+"""Starting the app: first start on an empty database, demo data, refused files, language switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Customer
+from app.models.database import close_database
+from app.models.enums import RepRole
+from app.services import reps
+from app.views import app as app_module
+from app.views.first_run import FirstRunChoice, FirstRunDialog, UserPickerDialog
+
+
+@pytest.fixture
+def application(qapp, monkeypatch):
+    errors: list[BaseException] = []
+    monkeypatch.setattr(app_module, "show_error", lambda parent, exc: errors.append(exc))
+    application = app_module.Application("en")
+    application.errors = errors
+    yield application
+    if application.window is not None:
+        application.window.dispose()
+    application.reminders.stop()
+    close_database()
+
+
+def test_first_start_empty_creates_the_user_and_remembers_them(application, tmp_path, monkeypatch):
+    target = str(tmp_path / "fresh.sqlite3")
+
+    def start_empty(parent=None):
+        return FirstRunChoice(load_demo=False, rep=reps.create_rep("LFE", "Lucia Fernandez", RepRole.MANAGER))
+
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(start_empty))
+    assert application.open(target)
+    assert application.window.isVisible()
+    assert application.window.context.current_rep.code == "LFE"
+    assert app_module.remembered_rep(target).code == "LFE"
+
+    # Next start: nobody is asked anything, the same user is back.
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(lambda parent=None: pytest.fail("asked again")))
+    monkeypatch.setattr(UserPickerDialog, "ask", staticmethod(lambda *a, **k: pytest.fail("asked again")))
+    assert application.open(target)
+    assert application.window.context.current_rep.code == "LFE"
+
+
+def test_first_start_with_demo_data_then_pick_the_user(application, tmp_path, monkeypatch, qtbot):
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(lambda parent=None: FirstRunChoice(True, None)))
+    picked = []
+
+    def pick(parent=None, current=None):
+        rep = reps.list_reps()[0]
+        picked.append(rep)
+        return rep
+
+    monkeypatch.setattr(UserPickerDialog, "ask", staticmethod(pick))
+    assert application.open(str(tmp_path / "demo.sqlite3"))
+    assert Customer.select().count() > 0
+    assert application.window.context.current_rep == picked[0]
+
+
+def test_a_refused_file_shows_the_reason_and_opens_nothing(application, tmp_path):
+    path = tmp_path / "letter.sqlite3"
+    path.write_text("not a database")
+    assert not application.open(str(path))
+    assert application.window is None
+    assert "not an SQLite file" in str(application.errors[0])
+
+
+def test_switching_language_rebuilds_the_window_in_spanish(application, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        FirstRunDialog,
+        "ask",
+        staticmethod(lambda parent=None: FirstRunChoice(False, reps.create_rep("A1", "Alba Ruiz"))),
+    )
+    application.open(str(tmp_path / "x.sqlite3"))
+    first = application.window
+    application._on_window_language_changed("es")
+    try:
+        assert application.window is not first
+        assert application.window.context is first.context  # same database and user
+        assert application.window.menuBar().actions()[0].text() == "&Archivo"
+        assert application.window._sidebar.item(2).text() == "Clientes"
+    finally:
+        app_module.apply_language("en")
