@@ -39,11 +39,10 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-user-picker", lambda: UserPickerDialog(None, context.current_rep)),
         ("dialog-preferences", lambda: PreferencesDialog(context)),
     ]
-    try:
-        from app.views.customers.screens import customer_dialog_builders
-    except ImportError:  # pragma: no cover (the customers views always ship)
-        return builders
-    return builders + customer_dialog_builders(context)
+    from app.views.agenda.screens import agenda_dialog_builders
+    from app.views.customers.screens import customer_dialog_builders
+
+    return builders + customer_dialog_builders(context) + agenda_dialog_builders(context)
 
 
 def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:

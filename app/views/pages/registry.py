@@ -30,6 +30,12 @@ def _coming(title: str, explanation: str) -> Callable[[AppContext, QWidget | Non
     return build
 
 
+def _agenda(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.agenda.page import AgendaPage
+
+    return AgendaPage(context, parent)
+
+
 def _customers(context: AppContext, parent: QWidget | None) -> Page:
     from app.views.customers.page import CustomerListPage
 
@@ -47,15 +53,7 @@ PAGES: list[PageSpec] = [
             N_("Today's follow-ups, open returns and cases, satisfaction and customers at risk will be summarised here."),
         ),
     ),
-    PageSpec(
-        "agenda",
-        N_("Agenda"),
-        SP.SP_FileDialogDetailedView,
-        _coming(
-            N_("Agenda"),
-            N_("The calls and visits planned after each sale will be listed here, day by day."),
-        ),
-    ),
+    PageSpec("agenda", N_("Agenda"), SP.SP_FileDialogDetailedView, _agenda),
     PageSpec("customers", N_("Customers"), SP.SP_DirHomeIcon, _customers),
     PageSpec(
         "checks",

@@ -1,0 +1,1 @@
+"""The Agenda page: today, the week grid, overdue and upcoming follow-ups."""
