@@ -78,7 +78,7 @@ def main() -> int:
     total = FollowUp.select().count()
 
     # The service's own query, rendered to SQL, is the raw baseline: same plan, no Python objects.
-    query = followups._agenda_query(rep_id, followups.ALL_STATES, None, None).where(
+    query = followups.agenda_query(rep_id, followups.ALL_STATES, None, None).where(
         (FollowUp.scheduled_at >= start) & (FollowUp.scheduled_at < end)
     )
     sql, params = query.sql()

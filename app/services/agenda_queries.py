@@ -17,7 +17,7 @@ from app.models import Customer, FollowUp
 from app.models import now as wall_clock_now
 from app.models.customers import fold_for_search
 from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
-from app.services.followups import ALL_STATES, AgendaRow, _agenda_query, _rows
+from app.services.followups import ALL_STATES, AgendaRow, agenda_query, agenda_rows
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _narrow(query, window: AgendaWindow):
 
 
 def _counting(query, window: AgendaWindow):
-    """`query` over FollowUp narrowed like `_agenda_query` does, without its joins and order."""
+    """`query` over FollowUp narrowed like `agenda_query` does, without its joins and order."""
     query = query.where(FollowUp.state.in_(list(window.states)))
     if window.text.strip():
         query = query.join(Customer, on=(FollowUp.customer == Customer.id))
@@ -70,12 +70,12 @@ def agenda_batch(
     window: AgendaWindow, offset: int = 0, limit: int | None = None, now: dt.datetime | None = None
 ) -> list[AgendaRow]:
     """One batch of the window's follow-ups in the service's agenda order."""
-    query = _narrow(_agenda_query(window.rep_id, window.states, window.kinds, window.purposes), window)
+    query = _narrow(agenda_query(window.rep_id, window.states, window.kinds, window.purposes), window)
     if limit is not None:
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    return _rows(query, now or wall_clock_now())
+    return agenda_rows(query, now or wall_clock_now())
 
 
 def count_by_day(window: AgendaWindow) -> dict[dt.date, int]:

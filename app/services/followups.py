@@ -596,7 +596,8 @@ class AgendaRow:
 _SEGMENT_RANK = Case(Customer.segment, ((Segment.A.value, 0), (Segment.B.value, 1), (Segment.C.value, 2)), 3)
 
 
-def _agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, purposes):
+def agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, purposes):
+    """The agenda's select with its joins, filters and order; narrow it with .where(), read it with agenda_rows."""
     # `state IN (…)` is always written, even for every state, so SQLite walks the
     # (rep, state, scheduled_at) index — or (state, scheduled_at) for all reps — one state at a time.
     query = (
@@ -645,7 +646,8 @@ def _agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, pu
     return query.order_by(FollowUp.scheduled_at, _SEGMENT_RANK, Customer.name, FollowUp.id)
 
 
-def _rows(query, now: dt.datetime) -> list[AgendaRow]:
+def agenda_rows(query, now: dt.datetime) -> list[AgendaRow]:
+    """Plain rows from an agenda_query; `overdue` is derived against `now`."""
     return [
         AgendaRow(
             id=r["id"],
@@ -691,10 +693,10 @@ def agenda(
 ) -> list[AgendaRow]:
     """Follow-ups scheduled in [start, end) for one rep (None: every rep), by time then customer value."""
     now = now or wall_clock_now()
-    query = _agenda_query(rep_id, states or ALL_STATES, kinds, purposes).where(
+    query = agenda_query(rep_id, states or ALL_STATES, kinds, purposes).where(
         (FollowUp.scheduled_at >= start) & (FollowUp.scheduled_at < end)
     )
-    return _rows(query, now)
+    return agenda_rows(query, now)
 
 
 def overdue_follow_ups(
@@ -706,10 +708,10 @@ def overdue_follow_ups(
 ) -> list[AgendaRow]:
     """Planned follow-ups whose time has passed, oldest first."""
     now = now or wall_clock_now()
-    query = _agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(FollowUp.scheduled_at < now)
+    query = agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(FollowUp.scheduled_at < now)
     if limit is not None:
         query = query.limit(limit)
-    return _rows(query, now)
+    return agenda_rows(query, now)
 
 
 def overdue_count(rep_id: int | None, now: dt.datetime | None = None) -> int:
@@ -729,15 +731,15 @@ def upcoming(
 ) -> list[AgendaRow]:
     """Planned follow-ups from now to `days` days ahead."""
     now = now or wall_clock_now()
-    query = _agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(
+    query = agenda_query(rep_id, [FollowUpState.PLANNED], kinds, purposes).where(
         (FollowUp.scheduled_at >= now) & (FollowUp.scheduled_at < now + dt.timedelta(days=days))
     )
-    return _rows(query, now)
+    return agenda_rows(query, now)
 
 
 def get_follow_up(follow_up_id: int, now: dt.datetime | None = None) -> AgendaRow:
-    query = _agenda_query(None, ALL_STATES, None, None).where(FollowUp.id == follow_up_id)
-    rows = _rows(query, now or wall_clock_now())
+    query = agenda_query(None, ALL_STATES, None, None).where(FollowUp.id == follow_up_id)
+    rows = agenda_rows(query, now or wall_clock_now())
     if not rows:
         raise NotFoundError(_("The follow-up no longer exists."))
     return rows[0]

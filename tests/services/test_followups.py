@@ -427,7 +427,7 @@ def test_agenda_uses_the_indexes(people, day_of_work):
         (people["ana"].id, "follow_up_rep_id_state_scheduled_at"),
         (None, "follow_up_state_scheduled_at"),
     ):
-        query = svc._agenda_query(rep_id, svc.ALL_STATES, None, None).where(
+        query = svc.agenda_query(rep_id, svc.ALL_STATES, None, None).where(
             (FollowUp.scheduled_at >= start) & (FollowUp.scheduled_at < end)
         )
         sql, params = query.sql()
