@@ -139,7 +139,7 @@ def _demo(target: str, args: argparse.Namespace) -> int:
         percent = int(done * 100 / total) if total else 100
         if percent != last_shown[0]:
             last_shown[0] = percent
-            print(f"\r{_('Creating demo data…')} {percent:3d} %", end="", file=sys.stderr, flush=True)
+            print("\r" + _("Creating demo data…") + f" {percent:3d} %", end="", file=sys.stderr, flush=True)
 
     summary = generate_demo(customers=args.customers, seed=args.seed, today=args.today, progress=progress)
     print(file=sys.stderr)

@@ -141,3 +141,25 @@ def _forward(day: dt.date, region: Region, include_start: bool) -> dt.date:
             days=_MAX_SEARCH_DAYS, day=day.isoformat()
         )
     )
+
+
+def holiday_countries(language: str) -> list[tuple[str, str]]:
+    """(ISO code, country name in `language`) for every country whose holidays are known, by name."""
+    from babel import Locale
+
+    names = Locale.parse(language).territories
+    codes = holidays.list_supported_countries()
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda pair: pair[1])
+
+
+def holiday_subdivisions(country: str) -> list[tuple[str, str]]:
+    """(code, name) of a country's regions with their own holidays; the name is the code when unknown."""
+    codes = holidays.list_supported_countries().get(country.upper(), [])
+    try:
+        aliases = holidays.country_holidays(country.upper()).subdivisions_aliases
+    except (NotImplementedError, AttributeError):
+        aliases = {}
+    names: dict[str, str] = {}
+    for name, code in aliases.items():
+        names.setdefault(code, name)  # the first alias is the usual name
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda pair: pair[1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
 from app.i18n import N_
 from app.models import CompanySetting, db
@@ -16,6 +16,8 @@ class CompanySettings:
     logo_path: str = ""
     holiday_country: str = "ES"
     holiday_subdivision: str = "MD"
+    # A not-reached contact is retried on the next working day up to this many attempts in all.
+    follow_up_max_attempts: int = 3
 
 
 def load_company_settings() -> CompanySettings:
@@ -23,16 +25,23 @@ def load_company_settings() -> CompanySettings:
     settings = CompanySettings()
     for field in fields(CompanySettings):
         if field.name in stored:
-            setattr(settings, field.name, stored[field.name])
+            default = getattr(settings, field.name)
+            try:
+                setattr(settings, field.name, type(default)(stored[field.name]))
+            except ValueError:  # a value edited by hand: keep the default
+                pass
     return settings
 
 
-def save_company_settings(settings: CompanySettings) -> None:
+def save_company_settings(settings: CompanySettings, acting_rep_id: int | None = None) -> None:
+    from app.services import audit
+
     with db.atomic():
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(
                 conflict_target=[CompanySetting.key], update={CompanySetting.value: str(getattr(settings, field.name))}
             ).execute()
+        audit.record("update", "company_settings", 0, acting_rep_id, **asdict(settings))
 
 
 def database_is_empty() -> bool:

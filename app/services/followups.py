@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import JOIN, Case
 
 from app.i18n import N_, _, format_datetime
 from app.models import (
-    CompanySetting,
     Customer,
     FollowUp,
     Product,
@@ -38,6 +37,7 @@ from app.models.enums import (
 )
 from app.services import audit
 from app.services.calendar import WorkingCalendar
+from app.services.company import load_company_settings, save_company_settings
 from app.services.errors import DomainError, NotFoundError, ValidationError
 
 # --- settings ----------------------------------------------------------------
@@ -45,7 +45,6 @@ from app.services.errors import DomainError, NotFoundError, ValidationError
 # How many attempts a follow-up gets when the customer is not reached (the first included).
 # Stored per company as the CompanySetting below; this is the value until someone changes it.
 DEFAULT_MAX_ATTEMPTS = 3
-MAX_ATTEMPTS_SETTING = "follow_up_max_attempts"
 
 # Time of day given to follow-ups created without one (plans, retries without a time).
 DEFAULT_TIME_OF_DAY = dt.time(10, 0)
@@ -59,22 +58,14 @@ def default_time_of_day(kind: FollowUpKind) -> dt.time:
 
 
 def max_attempts() -> int:
-    row = CompanySetting.get_or_none(CompanySetting.key == MAX_ATTEMPTS_SETTING)
-    try:
-        value = int(row.value) if row is not None else DEFAULT_MAX_ATTEMPTS
-    except ValueError:
-        return DEFAULT_MAX_ATTEMPTS
-    return value if value >= 1 else DEFAULT_MAX_ATTEMPTS
+    value = load_company_settings().follow_up_max_attempts
+    return value if 1 <= value <= 10 else DEFAULT_MAX_ATTEMPTS
 
 
 def set_max_attempts(value: int, acting_rep_id: int | None = None) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
         raise ValidationError({"max_attempts": _("The number of attempts must be between 1 and 10.")})
-    with db.atomic():
-        CompanySetting.insert(key=MAX_ATTEMPTS_SETTING, value=str(value)).on_conflict(
-            conflict_target=[CompanySetting.key], update={CompanySetting.value: str(value)}
-        ).execute()
-        audit.record("update", "setting", 0, acting_rep_id, key=MAX_ATTEMPTS_SETTING, value=value)
+    save_company_settings(replace(load_company_settings(), follow_up_max_attempts=value), acting_rep_id)
 
 
 # --- the state machine ---------------------------------------------------------

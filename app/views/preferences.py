@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFileDialog,
@@ -14,12 +15,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import LANGUAGES, _, current_language
-from app.services import company, reps
+from app.services import calendar, company, reps
+from app.views import settings
 from app.views.dialogs import BaseDialog, field_error_label
 from app.views.errors import show_error
 from app.views.pages.base import AppContext
@@ -59,6 +62,19 @@ class PreferencesDialog(BaseDialog):
             self.user_combo.addItem(_("Nobody recorded yet"), None)
             self.user_combo.setEnabled(False)
         form.addRow(_("Who is using Postventa:"), self.user_combo)
+        self.lead_spin = QSpinBox()
+        self.lead_spin.setRange(0, 240)
+        self.lead_spin.setSuffix(_(" min"))
+        self.lead_spin.setValue(settings.get(settings.REMINDER_LEAD_MINUTES))
+        form.addRow(_("Remind me before a follow-up:"), self.lead_spin)
+        self.summary_hour_spin = QSpinBox()
+        self.summary_hour_spin.setRange(0, 23)
+        self.summary_hour_spin.setSuffix(_(":00"))
+        self.summary_hour_spin.setValue(settings.get(settings.REMINDER_SUMMARY_HOUR))
+        form.addRow(_("Morning summary from:"), self.summary_hour_spin)
+        self.tray_check = QCheckBox(_("Keep running in the system tray when the window is closed"))
+        self.tray_check.setChecked(settings.get(settings.CLOSE_TO_TRAY))
+        form.addRow("", self.tray_check)
         layout.addWidget(general)
 
         documents = QGroupBox(_("Company (printed on documents)"))
@@ -84,11 +100,41 @@ class PreferencesDialog(BaseDialog):
         doc_form.addRow("", self.logo_error)
         layout.addWidget(documents)
 
+        follow_ups = QGroupBox(_("Follow-ups (for the whole company)"))
+        follow_form = QFormLayout(follow_ups)
+        self.country_combo = QComboBox()
+        for code, name in calendar.holiday_countries(current_language()):
+            self.country_combo.addItem(name, code)
+        self.country_combo.setCurrentIndex(max(0, self.country_combo.findData(stored.holiday_country)))
+        self.region_combo = QComboBox()
+        self.country_combo.currentIndexChanged.connect(self._on_country_combo_changed)
+        self._fill_regions(stored.holiday_subdivision)
+        follow_form.addRow(_("Public holidays of:"), self.country_combo)
+        follow_form.addRow(_("Region:"), self.region_combo)
+        self.attempts_spin = QSpinBox()
+        self.attempts_spin.setRange(1, 10)
+        self.attempts_spin.setValue(stored.follow_up_max_attempts)
+        self.attempts_spin.setToolTip(
+            _("A contact that is not reached is retried on the next working day, up to this many attempts in all.")
+        )
+        follow_form.addRow(_("Attempts to reach a customer:"), self.attempts_spin)
+        layout.addWidget(follow_ups)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(520, 420)
+        self.resize(600, self.sizeHint().height())
+
+    def _fill_regions(self, selected: str | None) -> None:
+        self.region_combo.clear()
+        self.region_combo.addItem(_("Only national holidays"), "")
+        for code, name in calendar.holiday_subdivisions(self.country_combo.currentData() or ""):
+            self.region_combo.addItem(name, code)
+        self.region_combo.setCurrentIndex(max(0, self.region_combo.findData(selected or "")))
+
+    def _on_country_combo_changed(self) -> None:
+        self._fill_regions(None)
 
     def _on_browse_clicked(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -115,11 +161,14 @@ class PreferencesDialog(BaseDialog):
             tax_id=self.company_tax_id.text().strip(),
             address=self.company_address.text().strip(),
             logo_path=logo,
-            holiday_country=self._stored.holiday_country,
-            holiday_subdivision=self._stored.holiday_subdivision,
+            holiday_country=self.country_combo.currentData(),
+            holiday_subdivision=self.region_combo.currentData() or "",
+            follow_up_max_attempts=self.attempts_spin.value(),
         )
         try:
-            company.save_company_settings(updated)
+            acting = self._context.current_rep.id if self._context.current_rep else None
+            company.save_company_settings(updated, acting)
+            calendar.clear_cache()
             rep_id = self.user_combo.currentData()
             rep = reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
         except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
@@ -129,6 +178,9 @@ class PreferencesDialog(BaseDialog):
             from app.views.app import remember_rep
 
             remember_rep(self._context.database.target, rep)
+        settings.put(settings.REMINDER_LEAD_MINUTES, self.lead_spin.value())
+        settings.put(settings.REMINDER_SUMMARY_HOUR, self.summary_hour_spin.value())
+        settings.put(settings.CLOSE_TO_TRAY, self.tray_check.isChecked())
         language = self.language_combo.currentData()
         previous = self._context.current_rep
         self.result_value = PreferencesResult(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,7 +49,13 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
 def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
     """Write <lang>-NN-<page>.png for each page and <lang>-dialog-*.png; returns the paths."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
     from app.views.app import apply_language, ensure_qapplication
+
+    # Pictures must not depend on this user's remembered window sizes, nor change them.
+    scratch = tempfile.mkdtemp(prefix="postventa-screenshots-")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
     from app.views.main_window import MainWindow
     from app.views.pages.registry import PAGES
 

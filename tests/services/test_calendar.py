@@ -84,3 +84,14 @@ def test_unknown_region_is_a_clear_error():
         cal.to_working_day(D(2026, 1, 2), "XX", None)
     with pytest.raises(DomainError, match="region ZZ of ES"):
         cal.to_working_day(D(2026, 1, 2), "ES", "ZZ")
+
+
+def test_country_and_region_choices_have_readable_names():
+    from app.services.calendar import holiday_countries, holiday_subdivisions
+
+    spanish = dict(holiday_countries("es"))
+    assert spanish["ES"] == "España" and spanish["PT"] == "Portugal"
+    assert dict(holiday_countries("en"))["ES"] == "Spain"
+    regions = dict(holiday_subdivisions("es"))
+    assert regions["MD"] == "Madrid" and regions["CT"] == "Cataluña"
+    assert holiday_subdivisions("XX") == []

@@ -107,3 +107,25 @@ def test_preferences_save_company_and_refuse_an_empty_name(qtbot, database):
     dialog._on_buttons_accepted()
     assert dialog.result_value.language == "es" and dialog.result_value.language_changed
     assert company.load_company_settings().name == "Cafés Peña & Hijos"
+
+
+def test_preferences_store_holiday_region_attempts_and_reminder_options(qtbot, database):
+    from app.services import followups
+    from app.views import settings
+
+    dialog = PreferencesDialog(AppContext(database=database, current_rep=None))
+    qtbot.addWidget(dialog)
+    dialog.country_combo.setCurrentIndex(dialog.country_combo.findData("ES"))
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("CT"))
+    dialog.attempts_spin.setValue(5)
+    dialog.lead_spin.setValue(30)
+    dialog.tray_check.setChecked(False)
+    dialog._on_buttons_accepted()
+    stored = company.load_company_settings()
+    assert (stored.holiday_country, stored.holiday_subdivision) == ("ES", "CT")
+    assert followups.max_attempts() == 5
+    assert settings.get(settings.REMINDER_LEAD_MINUTES) == 30
+    assert settings.get(settings.CLOSE_TO_TRAY) is False
+    # Another country offers its own regions, and "national only" first.
+    dialog.country_combo.setCurrentIndex(dialog.country_combo.findData("PT"))
+    assert dialog.region_combo.itemData(0) == "" and dialog.region_combo.findData("CT") == -1

@@ -90,7 +90,9 @@ class AgendaDetailPanel(QFrame):
         self._notes.setVisible(row is not None)
         if row is None:
             self._customer.setText(
-                f"<p style='color: palette(mid);'>{_e(_('Select a follow-up to see the customer and what it is about.'))}</p>"
+                "<p style='color: palette(mid);'>"
+                + _e(_("Select a follow-up to see the customer and what it is about."))
+                + "</p>"
             )
             self._follow_up.setText("")
             self._notes.setText("")
@@ -119,7 +121,8 @@ class AgendaDetailPanel(QFrame):
         if row.address:
             contact.append(f"⌂ {_e(row.address)}")
         if not contact:
-            contact.append(f"<span style='color: {OVERDUE_TEXT};'>{_e(_('No phone, e-mail or address on file.'))}</span>")
+            missing = _e(_("No phone, e-mail or address on file."))
+            contact.append(f"<span style='color: {OVERDUE_TEXT};'>{missing}</span>")
         return (
             f"<div style='font-size: 14px; font-weight: 600;'>{badge}{_e(row.customer_name)}</div>"
             f"<div style='color: palette(dark);'>{_e(' · '.join(facts))}</div>"
@@ -152,7 +155,8 @@ class AgendaDetailPanel(QFrame):
         if row.state is FollowUpState.CANCELLED and row.cancel_reason:
             parts.append(_e(_("Cancelled: {reason}").format(reason=row.cancel_reason)))
         if row.notes:
-            parts.append(f"<b>{_e(_('Notes'))}</b><br>{_e(row.notes).replace(chr(10), '<br>')}")
+            heading = _e(_("Notes"))
+            parts.append(f"<b>{heading}</b><br>{_e(row.notes).replace(chr(10), '<br>')}")
         return "<br>".join(parts)
 
     def _on_open_clicked(self) -> None:

@@ -117,6 +117,7 @@ class Customer360Dialog(BaseDialog):
         detail = self._view.detail
         self.setWindowTitle(_("Customer 360° view: {name}").format(name=detail.name))
         self.resize(980, 620)
+        self.setMinimumWidth(960)  # every tab title visible, in Spanish too
 
         self._tabs = QTabWidget()
         self._add_tab(self._summary_tab(), _("Summary"), None)

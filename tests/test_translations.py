@@ -1,0 +1,67 @@
+"""Every user-visible string has a Spanish translation, and the compiled catalog is current."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+from app import i18n
+from app.models.enums import FollowUpState
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("translations_tool", ROOT / "tools" / "translations.py")
+tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tool)
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+
+
+def test_every_string_in_the_code_has_a_spanish_translation():
+    source = tool.extract()
+    spanish = tool.read_catalog("es")
+    missing = []
+    for message in source:
+        if not message.id:
+            continue
+        translated = spanish.get(message.id)
+        if translated is None or not translated.string or translated.fuzzy:
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    assert missing == [], "Untranslated (run tools/translations.py update, translate, compile):\n" + "\n".join(
+        missing
+    )
+
+
+def test_translations_keep_the_placeholders():
+    for message in tool.read_catalog("es"):
+        if message.id and isinstance(message.id, str) and message.string:
+            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+
+
+def test_compiled_catalog_matches_the_po_file():
+    catalog = tool.read_catalog("es")
+    assert tool.po_path("es").with_suffix(".mo").read_bytes() == tool.compiled(catalog)
+
+
+def test_language_switch_translates_enum_labels_and_formats():
+    i18n.set_language("es")
+    assert FollowUpState.PLANNED.label == "Planificado"
+    assert i18n.format_money(1234.5) == "1.234,50\xa0€"
+    import datetime as dt
+
+    assert i18n.format_date(dt.date(2026, 11, 23)) == "23/11/2026"
+    i18n.set_language("en")
+    assert FollowUpState.PLANNED.label == "Planned"
+    assert i18n.format_money(1234.5) == "€1,234.50"
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """Babel's extractor cannot see _() inside an f-string; such text would stay English."""
+    pattern = re.compile(r"""\bf(["']).*\{[^}]*\b_\(""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "app").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
