@@ -74,8 +74,11 @@ def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
     window.resize(*WINDOW_SIZE)
     window.show()
     for index, spec in enumerate(PAGES, start=1):
-        window.show_page(spec.key)
+        page = window.show_page(spec.key)
         written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}.png"))
+        for suffix, switch in page.screenshot_views():
+            switch()
+            written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}-{suffix}.png"))
 
     for name, build in _dialog_builders(context):
         dialog = build()

@@ -348,6 +348,13 @@ class AgendaPage(Page):
         rows = self._table.selectionModel().selectedRows()
         return self._model.row_at(rows[0].row()) if rows else None
 
+    def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("week", lambda: self.show_view(WEEK)),
+            ("overdue", lambda: self.show_view(OVERDUE)),
+            ("upcoming", lambda: self.show_view(UPCOMING)),
+        ]
+
     def select_follow_up(self, follow_up_id: int) -> bool:
         if self.current_view() == WEEK:
             return self._week.select_follow_up(follow_up_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -49,6 +50,10 @@ class Page(QWidget):
     def create_new(self) -> bool:
         """Ctrl+N: start a new record of the page's kind; False where there is none."""
         return False
+
+    def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
+        """Further states worth a picture in `postventa screenshots`: (suffix, switch to it)."""
+        return []
 
 
 def empty_state_label(text: str) -> QLabel:
