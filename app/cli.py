@@ -177,8 +177,10 @@ def _agenda(target: str, args: argparse.Namespace) -> int:
 
 
 def _screenshots(target: str, args: argparse.Namespace) -> int:
+    from app.models.database import open_database
     from app.views.screenshots import render_screenshots
 
+    open_database(target, create=False)  # refuse a bad database in the CLI's language
     language = getattr(args, "lang", None) or i18n.DEFAULT_LANGUAGE
     try:
         files = render_screenshots(target, args.out, language)
