@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.views import settings
@@ -37,13 +37,21 @@ def field_error_label() -> QLabel:
     return label
 
 
-def confirm(parent: QWidget | None, question: str, title: str | None = None) -> bool:
-    """Yes/No question before something that cannot be undone; No is the default."""
-    answer = QMessageBox.question(
-        parent,
-        title or _("Please confirm"),
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+def with_error_label(widget: QWidget) -> tuple[QWidget, QLabel]:
+    """`widget` with a field_error_label under it, for a form row: (the row's widget, the label)."""
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(widget)
+    error = field_error_label()
+    column.addWidget(error)
+    return holder, error
+
+
+def confirm(parent: QWidget | None, question: str, title: str | None = None, *, default_yes: bool = False) -> bool:
+    """A Yes/No question. No is the default before something that cannot be undone;
+    Yes (default_yes) when proposing a helpful next step."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, title or _("Please confirm"), question, yes | no, yes if default_yes else no)
+    return answer == yes

@@ -49,7 +49,7 @@ from app.services.followups import (
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
 from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, with_error_label
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -485,14 +485,7 @@ class FollowUpDialog(BaseDialog):
             ("rep_id", _("Rep"), self._rep),
             ("notes", _("Notes"), self._notes),
         ):
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            error = field_error_label()
-            column.addWidget(error)
-            self._errors[key] = error
+            holder, self._errors[key] = with_error_label(widget)
             label = QLabel(caption)
             label.setBuddy(widget if widget is not when_holder else self._date)
             form.addRow(label, holder)

@@ -41,6 +41,7 @@ from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import AgendaRow, ConfirmationRequired, FollowUpAction, ScheduleResult
 from app.services.reps import list_reps
+from app.views import dialogs
 from app.views.agenda.detail_panel import AgendaDetailPanel
 from app.views.agenda.dialogs import (
     CancelFollowUpDialog,
@@ -86,14 +87,7 @@ def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
 
 def propose(parent: QWidget | None, question: str, title: str | None = None) -> bool:
     """A Yes/No question whose default is Yes (a helpful next step, not a risk); tests replace it."""
-    answer = QMessageBox.question(
-        parent,
-        title or _("Agenda"),
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    return dialogs.confirm(parent, question, title or _("Agenda"), default_yes=True)
 
 
 class AgendaPage(Page):

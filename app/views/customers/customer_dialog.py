@@ -28,7 +28,7 @@ from app.services import customers as customer_service
 from app.services.customers import CustomerInput
 from app.services.errors import NotFoundError, ValidationError
 from app.services.reps import get_rep, list_reps
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, with_error_label
 from app.views.errors import show_error
 
 DATE_FORMAT = "dd/MM/yyyy"
@@ -191,15 +191,8 @@ class CustomerDialog(BaseDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for key, label, widget in rows:
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            error = field_error_label()
-            column.addWidget(error)
+            holder, self._errors[key] = with_error_label(widget)
             self._fields[key] = widget
-            self._errors[key] = error
             caption = QLabel(label)
             caption.setBuddy(widget)
             form.addRow(caption, holder)
