@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from app.i18n import N_, _, format_date, format_datetime, format_time, ngettext
@@ -14,6 +14,7 @@ from app.models.enums import FollowUpState
 from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda
 from app.services.followups import AgendaRow
 from app.views.customers.table_model import SEGMENT_COLOURS
+from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_TEXT = "#b00020"
@@ -103,16 +104,13 @@ def is_finished(row: AgendaRow) -> bool:
 # --- the model ------------------------------------------------------------------------------
 
 
-class AgendaTableModel(QAbstractTableModel):
+class AgendaTableModel(BatchedTableModel):
     """The follow-ups of an `AgendaWindow`, fetched `batch_size` rows at a time as the view scrolls."""
 
     def __init__(self, parent=None, batch_size: int = 200, clock: Callable[[], dt.datetime] | None = None):
-        super().__init__(parent)
-        self._batch_size = batch_size
+        super().__init__(parent, batch_size)
         self._clock = clock or wall_clock_now
         self._window: AgendaWindow | None = None
-        self._rows: list[AgendaRow] = []
-        self._total = 0
         self._now = self._clock()
         self._time_style = DATE_AND_TIME
 
@@ -124,35 +122,18 @@ class AgendaTableModel(QAbstractTableModel):
         self._time_style = time_style
         self._reload(self._batch_size)
 
-    def reload(self) -> None:
-        """Re-read from the database keeping as many rows loaded as before (scroll position)."""
-        self._reload(max(self._batch_size, len(self._rows)))
+    def _before_reload(self) -> None:
+        self._now = self._clock()  # overdue is judged against the time of this reading
 
-    def _reload(self, count: int) -> None:
-        self.beginResetModel()
-        self._now = self._clock()
-        if self._window is None:
-            self._total, self._rows = 0, []
-        else:
-            self._total = count_agenda(self._window)
-            self._rows = agenda_batch(self._window, 0, count, self._now) if self._total else []
-        self.endResetModel()
+    def _count(self) -> int:
+        return count_agenda(self._window) if self._window is not None else 0
+
+    def _fetch(self, offset: int, limit: int) -> list[AgendaRow]:
+        return agenda_batch(self._window, offset, limit, self._now) if self._window is not None else []
 
     @property
     def window(self) -> AgendaWindow | None:
         return self._window
-
-    def total_count(self) -> int:
-        return self._total
-
-    def loaded_count(self) -> int:
-        return len(self._rows)
-
-    def row_at(self, row: int) -> AgendaRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, follow_up_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.id == follow_up_id), -1)
 
     def all_rows(self) -> list[AgendaRow]:
         """Every row of the window, loading what is not loaded yet (for the calendar export)."""
@@ -160,29 +141,7 @@ class AgendaTableModel(QAbstractTableModel):
             self.fetchMore()
         return list(self._rows)
 
-    # --- lazy loading -------------------------------------------------------
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
-        if parent.isValid():
-            return False
-        return len(self._rows) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._window is None:
-            return
-        start = len(self._rows)
-        batch = agenda_batch(self._window, start, min(self._batch_size, self._total - start), self._now)
-        if not batch:  # rows went away meanwhile: stop asking
-            self._total = start
-            return
-        self.beginInsertRows(QModelIndex(), start, start + len(batch) - 1)
-        self._rows.extend(batch)
-        self.endInsertRows()
-
     # --- the model interface ------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMN_TITLES)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.i18n import N_, _
 from app.models.enums import Segment
 from app.services.customers import CustomerRow, count_customers, search_customers
+from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SEGMENT_COLOURS = {Segment.A: "#2e7d32", Segment.B: "#1565c0", Segment.C: "#757575"}
@@ -36,14 +37,11 @@ COLUMNS = (
 )
 
 
-class CustomerTableModel(QAbstractTableModel):
+class CustomerTableModel(BatchedTableModel):
     """Customers matching a filter, fetched `batch_size` rows at a time as the view scrolls."""
 
     def __init__(self, parent=None, batch_size: int = 100):
-        super().__init__(parent)
-        self._batch_size = batch_size
-        self._rows: list[CustomerRow] = []
-        self._total = 0
+        super().__init__(parent, batch_size)
         self._text = ""
         self._include_archived = False
         self._rep_id: int | None = None
@@ -60,20 +58,13 @@ class CustomerTableModel(QAbstractTableModel):
         self._text, self._include_archived, self._rep_id = text, include_archived, rep_id
         self._reload(self._batch_size)
 
-    def reload(self) -> None:
-        """Re-read from the database, keeping as many rows loaded as before (scroll position)."""
-        self._reload(max(self._batch_size, len(self._rows)))
-
-    def _reload(self, count: int) -> None:
-        self.beginResetModel()
-        self._total = count_customers(
-            self._text, include_archived=self._include_archived, rep_id=self._rep_id
-        )
-        self._rows = self._query(0, count) if self._total else []
+    def _before_reload(self) -> None:
         self._loaded = True
-        self.endResetModel()
 
-    def _query(self, offset: int, limit: int) -> list[CustomerRow]:
+    def _count(self) -> int:
+        return count_customers(self._text, include_archived=self._include_archived, rep_id=self._rep_id)
+
+    def _fetch(self, offset: int, limit: int) -> list[CustomerRow]:
         return search_customers(
             self._text,
             include_archived=self._include_archived,
@@ -92,38 +83,8 @@ class CustomerTableModel(QAbstractTableModel):
     def include_archived(self) -> bool:
         return self._include_archived
 
-    def total_count(self) -> int:
-        """How many customers match the filter (loaded or not)."""
-        return self._total
-
-    def loaded_count(self) -> int:
-        return len(self._rows)
-
     def customer_at(self, row: int) -> CustomerRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, customer_id: int) -> int:
-        """The row showing `customer_id` among the loaded rows, -1 if it is not loaded."""
-        return next((i for i, r in enumerate(self._rows) if r.id == customer_id), -1)
-
-    # --- lazy loading (Qt's fetchmore example) ------------------------------
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
-        if parent.isValid():
-            return False
-        return len(self._rows) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid():
-            return
-        start = len(self._rows)
-        batch = self._query(start, min(self._batch_size, self._total - start))
-        if not batch:  # customers were removed meanwhile: stop asking
-            self._total = start
-            return
-        self.beginInsertRows(QModelIndex(), start, start + len(batch) - 1)
-        self._rows.extend(batch)
-        self.endInsertRows()
+        return self.row_at(row)
 
     # --- sorting ------------------------------------------------------------
 
@@ -147,9 +108,6 @@ class CustomerTableModel(QAbstractTableModel):
         return 0 <= column < len(COLUMNS) and COLUMNS[column].sort_key is not None
 
     # --- the model interface ------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
