@@ -36,6 +36,28 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_modal_dialogs(monkeypatch):
+    """A message box nobody expected fails the test at once instead of blocking the run.
+
+    Tests that expect one replace the higher-level helper (show_error, confirm, ask, …).
+    """
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:  # pragma: no cover
+        yield
+        return
+
+    def refuse(*args, **kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        box = args[0] if args and isinstance(args[0], QMessageBox) else None
+        raise AssertionError(f"unexpected modal message box: {box.text() if box else texts}")
+
+    for name in ("exec", "question", "information", "warning", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+    yield
+
+
 @pytest.fixture
 def database(tmp_path):
     """A fresh, empty Postventa database file bound to the models."""

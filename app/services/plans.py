@@ -9,7 +9,7 @@ days; applying it again never duplicates (one follow-up per sale, plan and step)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from peewee import JOIN
@@ -387,24 +387,34 @@ DEFAULT_A_STEPS: tuple[PlanStepInput, ...] = (
 class CategoryRow:
     id: int
     name: str
+    code: str = ""
+    # Filled by app.services.catalog.list_categories_with_counts (inactive products included).
+    product_count: int = 0
 
 
 def list_categories() -> list[CategoryRow]:
     """Product categories by name: what plans are chosen by."""
-    query = ProductCategory.select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.name)
-    return [CategoryRow(c.id, c.name) for c in query]
+    query = ProductCategory.select(ProductCategory.id, ProductCategory.name, ProductCategory.code).order_by(
+        ProductCategory.name
+    )
+    return [CategoryRow(c.id, c.name, c.code) for c in query]
 
 
-def install_default_plans(acting_rep_id: int | None = None) -> int:
-    """A general plan and an A-segment plan for every category that has none yet (active or not);
-    returns how many plans were created. Safe to run again."""
+def install_default_plans(
+    acting_rep_id: int | None = None, category_ids: Collection[int] | None = None
+) -> int:
+    """A general plan and an A-segment plan for every category (or each of `category_ids`) that has
+    none yet (active or not); returns how many plans were created. Safe to run again."""
     created = 0
     with db.atomic():
         taken = {
             (p.category_id, p.segment)
             for p in FollowUpPlan.select(FollowUpPlan.category, FollowUpPlan.segment)
         }
-        for category in ProductCategory.select().order_by(ProductCategory.name):
+        categories = ProductCategory.select().order_by(ProductCategory.name)
+        if category_ids is not None:
+            categories = categories.where(ProductCategory.id.in_(list(category_ids)))
+        for category in categories:
             variants = (
                 (None, _("Standard follow-up – {category}"), DEFAULT_STEPS),
                 (Segment.A, _("Top customers (A) – {category}"), DEFAULT_A_STEPS),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -39,9 +40,18 @@ class ProductRow:
     warranty_months: int
     serialised: bool
     active: bool
+    category_id: int | None = None
 
 
-def list_products(active_only: bool = True) -> list[ProductRow]:
+def list_products(
+    active_only: bool = True,
+    *,
+    category_id: int | None = None,
+    text: str = "",
+    product_ids: Collection[int] | None = None,
+) -> list[ProductRow]:
+    """Products by name: only those offered in new sales unless `active_only` is False; optionally
+    of one category, whose SKU or name contains `text` (case-insensitive), or with the given ids."""
     query = (
         Product.select(Product, ProductCategory.name.alias("category_name"))
         .join(ProductCategory, JOIN.LEFT_OUTER)
@@ -49,6 +59,12 @@ def list_products(active_only: bool = True) -> list[ProductRow]:
     )
     if active_only:
         query = query.where(Product.active == True)  # noqa: E712 (peewee expression)
+    if category_id is not None:
+        query = query.where(Product.category == category_id)
+    if text.strip():
+        query = query.where(Product.sku.contains(text.strip()) | Product.name.contains(text.strip()))
+    if product_ids is not None:
+        query = query.where(Product.id.in_(list(product_ids)))
     return [
         ProductRow(
             p.id,
@@ -59,6 +75,7 @@ def list_products(active_only: bool = True) -> list[ProductRow]:
             p.warranty_months,
             p.serialised,
             p.active,
+            p.category_id,
         )
         for p in query.objects()
     ]

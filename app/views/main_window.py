@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(
             self._action(_("&Preferences…"), self._on_preferences, QKeySequence.StandardKey.Preferences)
         )
+        settings_menu.addAction(self._action(_("Products and &categories…"), self._on_catalog))
         settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
 
         help_menu = self.menuBar().addMenu(_("&Help"))
@@ -241,6 +242,11 @@ class MainWindow(QMainWindow):
             from app.views.events import EVERYTHING, notify_changed
 
             notify_changed(EVERYTHING, self)
+
+    def _on_catalog(self) -> None:
+        from app.views.catalog.dialog import CatalogDialog
+
+        CatalogDialog.ask(self, self.context)
 
     def _on_plans(self) -> None:
         from app.views.plans.dialog import PlansDialog

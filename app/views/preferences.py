@@ -166,7 +166,7 @@ class PreferencesDialog(BaseDialog):
             follow_up_max_attempts=self.attempts_spin.value(),
         )
         try:
-            acting = self._context.current_rep.id if self._context.current_rep else None
+            acting = self._context.acting_rep_id
             company.save_company_settings(updated, acting)
             calendar.clear_cache()
             rep_id = self.user_combo.currentData()

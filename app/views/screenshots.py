@@ -32,13 +32,17 @@ def _save(widget: QWidget, path: Path) -> Path:
 
 def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
     """(file name, factory) for each main dialog, opened on real data where it needs some."""
+    from app.views.catalog.dialog import CatalogDialog
     from app.views.first_run import FirstRunDialog, UserPickerDialog
+    from app.views.plans.dialog import PlansDialog
     from app.views.preferences import PreferencesDialog
 
     builders: list[tuple[str, Callable[[], QWidget]]] = [
         ("dialog-first-run", lambda: FirstRunDialog()),
         ("dialog-user-picker", lambda: UserPickerDialog(None, context.current_rep)),
         ("dialog-preferences", lambda: PreferencesDialog(context)),
+        ("dialog-catalog", lambda: CatalogDialog(context)),
+        ("dialog-plans", lambda: PlansDialog(context)),
     ]
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.customers.screens import customer_dialog_builders

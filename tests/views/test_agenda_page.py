@@ -477,7 +477,7 @@ def test_open_customer_and_export_to_calendar(make_page, data, monkeypatch, aske
     page = make_page(data["people"]["ana"], WEEK)
     page.week_view.select_follow_up(data["rows"]["wednesday"].id)
     opened = []
-    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid: opened.append(cid)))
+    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid)))
     page.open_customer_of_selected()
     assert opened == [data["customers"]["pena"].id]
     target = tmp_path / "week.ics"

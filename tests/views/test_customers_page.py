@@ -326,7 +326,7 @@ def test_enter_and_double_click_open_the_360_view(qtbot, make_page, customers, m
     page.show()
     qtbot.waitExposed(page)
     opened = []
-    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid: opened.append(cid)))
+    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid)))
     page.select_customer(customers["C-3"])
     page.table.setFocus()
     qtbot.waitUntil(page.table.hasFocus, timeout=2000)

@@ -617,10 +617,6 @@ class AgendaPage(Page):
 
     # --- commands ---------------------------------------------------------------------------
 
-    def _acting_rep_id(self) -> int | None:
-        rep = self.context.current_rep
-        return rep.id if rep is not None else None
-
     def _selected_if(self, action: FollowUpAction) -> AgendaRow | None:
         row = self.selected_row()
         return row if row is not None and action in self._actions else None
@@ -644,7 +640,7 @@ class AgendaPage(Page):
                 row.id,
                 values.outcome,
                 values.notes,
-                self._acting_rep_id(),
+                self.context.acting_rep_id,
                 values.satisfaction,
                 values.recommend,
                 now,
@@ -669,7 +665,7 @@ class AgendaPage(Page):
             if propose(self, question, _("Another attempt")):
                 try:
                     retry_id = followup_service.retry_follow_up(
-                        row.id, result.retry_at, acting_rep_id=self._acting_rep_id(), now=now
+                        row.id, result.retry_at, acting_rep_id=self.context.acting_rep_id, now=now
                     )
                 except Exception as exc:  # noqa: BLE001 (shown to the user)
                     show_error(self, exc)
@@ -698,7 +694,7 @@ class AgendaPage(Page):
     def _reschedule(self, follow_up_id: int, when: dt.datetime) -> None:
         def command(confirm_past: bool) -> ScheduleResult:
             return followup_service.reschedule_follow_up(
-                follow_up_id, when, acting_rep_id=self._acting_rep_id(), confirm_past=confirm_past, now=self._now()
+                follow_up_id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now()
             )
 
         result = self._run_confirming_past(command)
@@ -729,7 +725,7 @@ class AgendaPage(Page):
         if reason is None:
             return
         try:
-            followup_service.cancel_follow_up(row.id, reason, self._acting_rep_id())
+            followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
@@ -745,7 +741,7 @@ class AgendaPage(Page):
         if not confirm(self, question):
             return
         try:
-            followup_service.mark_missed(row.id, acting_rep_id=self._acting_rep_id(), now=self._now())
+            followup_service.mark_missed(row.id, acting_rep_id=self.context.acting_rep_id, now=self._now())
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
@@ -761,7 +757,7 @@ class AgendaPage(Page):
 
         def command(confirm_past: bool) -> ScheduleResult:
             retry_id = followup_service.retry_follow_up(
-                row.id, when, acting_rep_id=self._acting_rep_id(), confirm_past=confirm_past, now=self._now()
+                row.id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now()
             )
             return ScheduleResult(retry_id)
 
@@ -789,7 +785,7 @@ class AgendaPage(Page):
                     place=values.place,
                     notes=values.notes,
                     confirm_past=confirm_past,
-                    acting_rep_id=self._acting_rep_id(),
+                    acting_rep_id=self.context.acting_rep_id,
                     now=self._now(),
                 )
 
@@ -819,7 +815,7 @@ class AgendaPage(Page):
 
     def _open_customer(self, customer_id: int) -> None:
         try:
-            Customer360Dialog.show_customer(self, customer_id)
+            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent, ngettext
-from app.services.customers import Customer360, customer_360
+from app.services.customers import Customer360, SaleSummary, customer_360
 from app.services.warranty import WarrantyStatus
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
+from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
 from app.views.dialogs import BaseDialog
+from app.views.events import FOLLOW_UPS, SALES, notify_changed
 from app.views.pages.base import empty_state_label
 
 OK_COLOUR = "#2e7d32"
@@ -111,15 +114,37 @@ def list_or_empty(
 class Customer360Dialog(BaseDialog):
     """Read-only overview of one customer: summary, sales and units, follow-ups, checks, returns, cases, surveys."""
 
-    def __init__(self, parent: QWidget | None, customer_id: int, today: dt.date | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        customer_id: int,
+        today: dt.date | None = None,
+        *,
+        acting_rep_id: int | None = None,
+    ):
         super().__init__(parent)
-        self._view = customer_360(customer_id, today or dt.date.today())
+        self._customer_id = customer_id
+        self._today = today or dt.date.today()
+        self._acting_rep_id = acting_rep_id
+        self._sales_table: QTableWidget | None = None
+        self._delivery_button: QPushButton | None = None
+        self._view = customer_360(customer_id, self._today)
         detail = self._view.detail
         self.setWindowTitle(_("Customer 360° view: {name}").format(name=detail.name))
         self.resize(980, 620)
         self.setMinimumWidth(960)  # every tab title visible, in Spanish too
 
         self._tabs = QTabWidget()
+        self._fill_tabs()
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._header())
+        layout.addWidget(self._tabs, 1)
+        layout.addWidget(buttons)
+
+    def _fill_tabs(self) -> None:
         self._add_tab(self._summary_tab(), _("Summary"), None)
         self._add_tab(self._sales_tab(), _("Sales and units"), len(self._view.sales))
         self._add_tab(self._follow_ups_tab(), _("Follow-ups"), len(self._view.follow_ups))
@@ -128,12 +153,22 @@ class Customer360Dialog(BaseDialog):
         self._add_tab(self._cases_tab(), _("Cases"), len(self._view.cases))
         self._add_tab(self._surveys_tab(), _("Surveys"), len(self._view.surveys))
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._header())
-        layout.addWidget(self._tabs, 1)
-        layout.addWidget(buttons)
+    def reload(self) -> None:
+        """Read the customer again and rebuild the tabs, keeping the open tab and the chosen sale."""
+        tab = self._tabs.currentIndex()
+        sale = self.selected_sale()
+        self._view = customer_360(self._customer_id, self._today)
+        self._sales_table = self._delivery_button = None
+        self._tabs.blockSignals(True)
+        while self._tabs.count():
+            page = self._tabs.widget(0)
+            self._tabs.removeTab(0)
+            page.deleteLater()
+        self._fill_tabs()
+        self._tabs.setCurrentIndex(max(tab, 0))
+        self._tabs.blockSignals(False)
+        if sale is not None:
+            self.select_sale(sale.id)
 
     @property
     def view(self) -> Customer360:
@@ -295,13 +330,60 @@ class Customer360Dialog(BaseDialog):
             numeric=(2,),
             stretch=0,
         )
+        sales.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._sales_table = sales
+        self._delivery_button = QPushButton(_("Set delivery date…"))
+        self._delivery_button.setToolTip(
+            _("Record or correct when the chosen sale was delivered: warranties and follow-ups start from it")
+        )
+        self._delivery_button.setEnabled(False)
+        self._delivery_button.clicked.connect(self._on_delivery_button_clicked)
+        sales.itemSelectionChanged.connect(self._on_sales_item_selection_changed)
+        sales.doubleClicked.connect(lambda _index: self._on_delivery_button_clicked())
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel(_("Sales")), 1)
+        heading.addWidget(self._delivery_button)
         page = QWidget()
         column = QVBoxLayout(page)
-        column.addWidget(QLabel(_("Sales")))
+        column.addLayout(heading)
         column.addWidget(sales, 2)
         column.addWidget(QLabel(_("Sold units and warranty")))
         column.addWidget(units, 3)
         return page
+
+    # --- the delivery date of a sale -------------------------------------------------------
+
+    def selected_sale(self) -> SaleSummary | None:
+        table = self._sales_table
+        if table is None:
+            return None
+        rows = {index.row() for index in table.selectionModel().selectedRows()}
+        return self._view.sales[min(rows)] if rows else None
+
+    def select_sale(self, sale_id: int) -> bool:
+        row = next((r for r, s in enumerate(self._view.sales) if s.id == sale_id), -1)
+        if self._sales_table is None or row < 0:
+            return False
+        self._sales_table.selectRow(row)
+        return True
+
+    @property
+    def delivery_button(self) -> QPushButton | None:
+        """The sales tab's button that opens the delivery date; None when the customer has no sales."""
+        return self._delivery_button
+
+    def _on_sales_item_selection_changed(self) -> None:
+        if self._delivery_button is not None:
+            self._delivery_button.setEnabled(self.selected_sale() is not None)
+
+    def _on_delivery_button_clicked(self) -> None:
+        sale = self.selected_sale()
+        if sale is None:
+            return
+        if DeliveryDateDialog.ask(self, sale, acting_rep_id=self._acting_rep_id) is None:
+            return
+        self.reload()
+        notify_changed({SALES, FOLLOW_UPS}, self)
 
     def _follow_ups_tab(self) -> QWidget:
         return list_or_empty(
@@ -401,9 +483,16 @@ class Customer360Dialog(BaseDialog):
         )
 
     @classmethod
-    def show_customer(cls, parent: QWidget | None, customer_id: int, today: dt.date | None = None) -> None:
+    def show_customer(
+        cls,
+        parent: QWidget | None,
+        customer_id: int,
+        today: dt.date | None = None,
+        *,
+        acting_rep_id: int | None = None,
+    ) -> None:
         """Open the 360° view of a customer and wait until it is closed."""
-        dialog = cls(parent, customer_id, today)
+        dialog = cls(parent, customer_id, today, acting_rep_id=acting_rep_id)
         try:
             dialog.exec()
         finally:

@@ -146,7 +146,7 @@ class CustomerListPage(Page):
             customer_id = CustomerDialog.ask(
                 self,
                 None,
-                acting_rep_id=self._acting_rep_id(),
+                acting_rep_id=self.context.acting_rep_id,
                 default_rep_id=rep.id if rep is not None and not rep.is_manager else None,
             )
         except Exception as exc:  # noqa: BLE001 (shown to the user)
@@ -195,7 +195,7 @@ class CustomerListPage(Page):
         if customer is None:
             return
         try:
-            saved = CustomerDialog.ask(self, customer.id, acting_rep_id=self._acting_rep_id())
+            saved = CustomerDialog.ask(self, customer.id, acting_rep_id=self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (e.g. deleted meanwhile; shown to the user)
             show_error(self, exc)
             return
@@ -218,7 +218,7 @@ class CustomerListPage(Page):
         if not confirm(self, question):
             return
         try:
-            command(customer.id, self._acting_rep_id())
+            command(customer.id, self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
@@ -229,7 +229,7 @@ class CustomerListPage(Page):
         if customer is None:
             return
         try:
-            sale_id = SaleDialog.ask(self, customer.id, rep_id=self._acting_rep_id())
+            sale_id = SaleDialog.ask(self, customer.id, rep_id=self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
@@ -241,15 +241,11 @@ class CustomerListPage(Page):
         if customer is None:
             return
         try:
-            Customer360Dialog.show_customer(self, customer.id)
+            Customer360Dialog.show_customer(self, customer.id, acting_rep_id=self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
 
     # --- internals --------------------------------------------------------------
-
-    def _acting_rep_id(self) -> int | None:
-        rep = self.context.current_rep
-        return rep.id if rep is not None else None
 
     def _after_change(self, kinds: set[str], select_id: int | None) -> None:
         self.refresh()

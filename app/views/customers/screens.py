@@ -39,7 +39,7 @@ def _on_tab(dialog: Customer360Dialog, index: int) -> Customer360Dialog:
 
 def customer_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
     customer_id = _richest_customer_id()
-    rep_id = context.current_rep.id if context.current_rep else None
+    rep_id = context.acting_rep_id
     builders: list[tuple[str, Callable[[], QWidget]]] = [
         ("dialog-customer-new", lambda: CustomerDialog(None, None, acting_rep_id=rep_id)),
     ]

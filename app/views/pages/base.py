@@ -20,6 +20,11 @@ class AppContext:
     current_rep: RepRow | None = None
 
     @property
+    def acting_rep_id(self) -> int | None:
+        """Who the audit log names as the author of a command."""
+        return self.current_rep.id if self.current_rep is not None else None
+
+    @property
     def is_manager(self) -> bool:
         return self.current_rep is None or self.current_rep.is_manager
 

@@ -1,0 +1,1 @@
+"""The product catalogue: categories and products (Settings ▸ Products and categories…)."""
