@@ -94,7 +94,7 @@ class PreferencesDialog(BaseDialog):
         logo_row.addWidget(browse)
         doc_form.addRow(_("Company name:"), self.company_name)
         doc_form.addRow("", self.company_name_error)
-        doc_form.addRow(_("Tax id:"), self.company_tax_id)
+        doc_form.addRow(_("Tax ID:"), self.company_tax_id)
         doc_form.addRow(_("Address:"), self.company_address)
         doc_form.addRow(_("Logo (PNG or JPEG):"), logo_row)
         doc_form.addRow("", self.logo_error)
