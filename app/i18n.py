@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +41,17 @@ def set_language(language: str) -> None:
 
 def current_language() -> str:
     return _language
+
+
+@contextmanager
+def using_language(language: str) -> Iterator[None]:
+    """Temporarily switch language (a document in another language than the UI's)."""
+    previous = _language
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(previous)
 
 
 def current_locale() -> str:

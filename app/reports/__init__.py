@@ -1,0 +1,1 @@
+"""reportlab documents built from plain data. No Qt, no queries here."""
