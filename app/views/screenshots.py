@@ -45,9 +45,15 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-plans", lambda: PlansDialog(context)),
     ]
     from app.views.agenda.screens import agenda_dialog_builders
+    from app.views.cases.screens import case_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
 
-    return builders + customer_dialog_builders(context) + agenda_dialog_builders(context)
+    return (
+        builders
+        + customer_dialog_builders(context)
+        + agenda_dialog_builders(context)
+        + case_dialog_builders(context)
+    )
 
 
 def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:

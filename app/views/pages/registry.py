@@ -36,6 +36,12 @@ def _agenda(context: AppContext, parent: QWidget | None) -> Page:
     return AgendaPage(context, parent)
 
 
+def _cases(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.cases.page import CasesPage
+
+    return CasesPage(context, parent)
+
+
 def _customers(context: AppContext, parent: QWidget | None) -> Page:
     from app.views.customers.page import CustomerListPage
 
@@ -73,15 +79,7 @@ PAGES: list[PageSpec] = [
             N_("Warranty returns (RMA) and their progress from request to closing will appear here."),
         ),
     ),
-    PageSpec(
-        "cases",
-        N_("Cases"),
-        SP.SP_MessageBoxWarning,
-        _coming(
-            N_("Cases"),
-            N_("Complaints, claims, suggestions and compliments, stage by stage, will appear here."),
-        ),
-    ),
+    PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
     PageSpec(
         "charters",
         N_("Service charters"),

@@ -1,0 +1,1 @@
+"""The Cases page: complaints, claims, suggestions and compliments through their stages."""
