@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from app.i18n import _, format_number, ngettext
+
 
 def add_months(start: dt.date, months: int) -> dt.date:
     """Same day `months` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
@@ -33,3 +35,18 @@ class WarrantyStatus:
         if today <= ends_on:
             return WarrantyStatus(True, (ends_on - today).days)
         return WarrantyStatus(False, (today - ends_on).days)
+
+
+def warranty_text(status: WarrantyStatus | None) -> str:
+    """The one wording of a warranty state, on screens and documents alike."""
+    if status is None:
+        return _("Not delivered yet")
+    if status.under_warranty:
+        if status.days == 0:
+            return _("Under warranty (last day)")
+        return ngettext("Under warranty ({days} day left)", "Under warranty ({days} days left)", status.days).format(
+            days=format_number(status.days)
+        )
+    return ngettext(
+        "Out of warranty (expired {days} day ago)", "Out of warranty (expired {days} days ago)", status.days
+    ).format(days=format_number(status.days))

@@ -47,12 +47,14 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
+    from app.views.returns.screens import returns_dialog_builders
 
     return (
         builders
         + customer_dialog_builders(context)
         + agenda_dialog_builders(context)
         + case_dialog_builders(context)
+        + returns_dialog_builders(context)
     )
 
 

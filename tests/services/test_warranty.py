@@ -85,3 +85,12 @@ def test_warranty_status(today, under, days):
 
 def test_warranty_status_unknown_without_an_end():
     assert WarrantyStatus.on(None, D(2026, 1, 1)) is None
+
+
+def test_one_wording_for_every_warranty_state():
+    from app.services.warranty import WarrantyStatus, warranty_text
+
+    assert warranty_text(None) == "Not delivered yet"
+    assert warranty_text(WarrantyStatus(True, 0)) == "Under warranty (last day)"
+    assert warranty_text(WarrantyStatus(True, 1)) == "Under warranty (1 day left)"
+    assert warranty_text(WarrantyStatus(False, 12)) == "Out of warranty (expired 12 days ago)"

@@ -16,9 +16,8 @@ from app.services import customers as customer_service
 from app.services.customers import CustomerInput, create_customer
 from app.services.reps import create_rep
 from app.services.sales import SaleLineInput, record_sale
-from app.services.warranty import WarrantyStatus
 from app.views.customers import page as page_module
-from app.views.customers.customer_360 import Customer360Dialog, warranty_text
+from app.views.customers.customer_360 import Customer360Dialog
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.page import CustomerListPage
 from app.views.customers.sale_dialog import SaleDialog
@@ -410,11 +409,4 @@ def test_360_view_lists_units_with_their_warranty(qtbot, customers, products, re
     tables = dialog.tabs.widget(1).findChildren(QTableWidget)
     units = next(t for t in tables if t.columnCount() == 8)
     row = [units.item(0, c).text() for c in range(units.columnCount())]
-    assert row == ["Oven", "SN-1", "1", "V-2026-00001", "15/01/2026", "14/01/2028", "Under warranty, 670 days left", "In use"]
-
-
-def test_warranty_text():
-    assert warranty_text(None) == "Not delivered yet"
-    assert warranty_text(WarrantyStatus(True, 1)) == "Under warranty, 1 day left"
-    assert warranty_text(WarrantyStatus(True, 0)) == "Under warranty, last day"
-    assert warranty_text(WarrantyStatus(False, 12)) == "Expired 12 days ago"
+    assert row == ["Oven", "SN-1", "1", "V-2026-00001", "15/01/2026", "14/01/2028", "Under warranty (670 days left)", "In use"]

@@ -73,7 +73,7 @@ def test_set_a_delivery_date_from_the_360_view(qtbot, shop, monkeypatch):
     assert signal.args == [frozenset({SALES, FOLLOW_UPS}), dialog]
     assert Sale.get_by_id(sale_id).delivered_on == dt.date(2026, 3, 5)
     # The view is read again: the warranty runs, the plan's follow-ups are there; same tab, same sale.
-    assert units_row(dialog)[4:7] == ["05/03/2026", "04/03/2028", "Under warranty, 715 days left"]
+    assert units_row(dialog)[4:7] == ["05/03/2026", "04/03/2028", "Under warranty (715 days left)"]
     planned = FollowUp.select().where(FollowUp.state == FollowUpState.PLANNED).count()
     assert planned == 4  # the default standard plan's steps
     assert dialog.tabs.tabText(2) == "Follow-ups (4)"

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent, ngettext
+from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent
 from app.services.customers import Customer360, SaleSummary, customer_360
-from app.services.warranty import WarrantyStatus
+from app.services.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
@@ -35,21 +35,6 @@ from app.views.pages.base import empty_state_label
 
 OK_COLOUR = "#2e7d32"
 LATE_COLOUR = "#b00020"
-
-
-def warranty_text(status: WarrantyStatus | None) -> str:
-    """'Under warranty, 120 days left', 'Expired 3 days ago' or 'Not delivered yet'."""
-    if status is None:
-        return _("Not delivered yet")
-    if status.under_warranty:
-        if status.days == 0:
-            return _("Under warranty, last day")
-        return ngettext("Under warranty, {days} day left", "Under warranty, {days} days left", status.days).format(
-            days=format_number(status.days)
-        )
-    return ngettext("Expired {days} day ago", "Expired {days} days ago", status.days).format(
-        days=format_number(status.days)
-    )
 
 
 def yes_no(value: bool | None) -> str:

@@ -42,6 +42,12 @@ def _cases(context: AppContext, parent: QWidget | None) -> Page:
     return CasesPage(context, parent)
 
 
+def _returns(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.returns.page import ReturnsPage
+
+    return ReturnsPage(context, parent)
+
+
 def _customers(context: AppContext, parent: QWidget | None) -> Page:
     from app.views.customers.page import CustomerListPage
 
@@ -70,15 +76,7 @@ PAGES: list[PageSpec] = [
             N_("Checklists run with the customer after delivery, and their results, will appear here."),
         ),
     ),
-    PageSpec(
-        "returns",
-        N_("Warranty returns"),
-        SP.SP_BrowserReload,
-        _coming(
-            N_("Warranty returns"),
-            N_("Warranty returns (RMA) and their progress from request to closing will appear here."),
-        ),
-    ),
+    PageSpec("returns", N_("Warranty returns"), SP.SP_BrowserReload, _returns),
     PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
     PageSpec(
         "charters",

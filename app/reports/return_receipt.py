@@ -1,0 +1,98 @@
+"""The customer's receipt for a warranty return (RMA), printed when the unit is received.
+
+Plain data in (app.services.returns.ReturnReceiptData), a one-page PDF out, through the shared
+template of app.reports.base. No Qt, no queries.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer, Table, TableStyle
+
+from app import i18n
+from app.i18n import _, format_date
+from app.reports.base import MARGIN, RULE, Letterhead, para, write_pdf
+from app.services.returns import ReturnReceiptData
+from app.services.warranty import WarrantyStatus, warranty_text
+
+_LABEL_WIDTH = 52 * mm
+
+
+def _facts_table(rows: list[tuple[str, str]]) -> Table:
+    """Label / value pairs, two columns, user text escaped."""
+    body = [[para(label, "CellBold"), para(value, "Cell")] for label, value in rows]
+    table = Table(body, colWidths=[_LABEL_WIDTH, A4[0] - 2 * MARGIN - _LABEL_WIDTH])
+    table.hAlign = "LEFT"
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f6fa")),
+    ]))
+    return table
+
+
+def _story(data: ReturnReceiptData) -> list:
+    unit = data.product_name
+    if data.sku:
+        unit = f"{unit} ({data.sku})"
+    warranty = warranty_text(WarrantyStatus(data.under_warranty, data.warranty_days))
+    if data.out_of_warranty_reason is not None:
+        warranty = _("{status} – accepted as: {reason}").format(
+            status=warranty, reason=data.out_of_warranty_reason.label
+        )
+    customer = data.customer_name
+    if data.customer_code:
+        customer = f"{customer} ({data.customer_code})"
+    facts = [
+        (_("Return number"), data.number),
+        (_("Customer"), customer),
+    ]
+    if data.customer_address:
+        facts.append((_("Address"), data.customer_address))
+    facts += [
+        (_("Product"), unit),
+        (_("Serial number"), data.serial_number or _("(none)")),
+        (_("Reason"), data.reason.label),
+        (_("Warranty status"), warranty),
+        (_("Requested on"), format_date(data.reported_on)),
+        (_("Received on"), format_date(data.received_on)),
+        (_("Expected resolution by"), format_date(data.expected_resolution_on)),
+    ]
+    story = [
+        para(_("Warranty return receipt"), "Title"),
+        para(data.number, "Heading"),
+        Spacer(0, 2 * mm),
+        _facts_table(facts),
+        para(_("What the customer reports"), "Heading"),
+        para(data.description or "—"),
+        Spacer(0, 6 * mm),
+        para(
+            _(
+                "We have received the unit described above. Please quote the return number {number} in any "
+                "contact about it. We will let you know as soon as it is resolved."
+            ).format(number=data.number),
+        ),
+    ]
+    company_lines = [line for line in (data.company_name, data.company_address, data.company_tax_id) if line]
+    story.append(Spacer(0, 10 * mm))
+    story.append(para("\n".join(company_lines), "Small"))
+    return story
+
+
+def build_return_receipt(data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None) -> Path:
+    """Write the receipt to `path` in `language` (default: the current one)."""
+    with i18n.using_language(language or i18n.current_language()):
+        head = Letterhead(
+            company=data.company_name,
+            title=_("Warranty return {number}").format(number=data.number),
+            logo_path=data.company_logo,
+            issued_on=data.issued_on,
+        )
+        return write_pdf(path, head, lambda: _story(data))

@@ -1,0 +1,1 @@
+"""The warranty returns (RMA) page, its list, board and dialogs."""
