@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget
 
-from app.models import FollowUp, Sale
+from app.models import FollowUp, Product, ProductCategory, Sale
 from app.models.enums import FollowUpState
 from app.services import catalog
 from app.services.catalog import ProductInput
@@ -112,3 +112,33 @@ def test_cancel_changes_nothing(qtbot, shop, monkeypatch):
     with qtbot.assertNotEmitted(app_events().data_changed):
         dialog.delivery_button.click()
     assert Sale.get_by_id(sale_id).delivered_on is None
+
+
+def test_open_a_warranty_return_from_the_360_view(qtbot, monkeypatch, database):
+    from app.models import WarrantyReturn
+    from app.views.returns import dialogs as return_dialogs
+
+    rep = create_rep("ANA", "Ana Garcia")
+    customer = create_customer(CustomerInput(code="C-9", name="Pena Hermanos"), None)
+    category = ProductCategory.create(code="k", name="Kitchen")
+    oven = Product.create(sku="OV9", name="Oven", category=category, warranty_months=24, price=Decimal("10"))
+    today = dt.date.today()
+    record_sale(customer, rep.id, today, today, [SaleLineInput(oven.id, 1, Decimal("10"), ["SN-9"])])
+    dialog = Customer360Dialog(None, customer, acting_rep_id=rep.id)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    button = dialog._return_button
+    assert not button.isEnabled()
+    dialog._units_table.selectRow(0)
+    assert button.isEnabled()
+    seen = []
+
+    def fill(parent, initial=None, errors=None, today=None):
+        seen.append(initial)
+        return initial.__class__(**{**initial.__dict__, "description": "No enciende"})
+
+    monkeypatch.setattr(return_dialogs.OpenReturnDialog, "ask", staticmethod(fill))
+    button.click()
+    assert seen[0].sold_unit_id is not None and seen[0].customer_id == customer
+    opened = WarrantyReturn.get()
+    assert opened.description == "No enciende" and opened.number.startswith(f"RMA-{today.year}-")

@@ -24,13 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent
-from app.services.customers import Customer360, SaleSummary, customer_360
+from app.models.enums import ReturnReason
+from app.services.customers import Customer360, SaleSummary, SoldUnitRow, customer_360
 from app.services.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
 from app.views.dialogs import BaseDialog
-from app.views.events import FOLLOW_UPS, SALES, notify_changed
+from app.views.errors import show_error
+from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
 from app.views.pages.base import empty_state_label
 
 OK_COLOUR = "#2e7d32"
@@ -113,6 +115,7 @@ class Customer360Dialog(BaseDialog):
         self._acting_rep_id = acting_rep_id
         self._sales_table: QTableWidget | None = None
         self._delivery_button: QPushButton | None = None
+        self._units_table: QTableWidget | None = None
         self._view = customer_360(customer_id, self._today)
         detail = self._view.detail
         self.setWindowTitle(_("Customer 360° view: {name}").format(name=detail.name))
@@ -143,7 +146,7 @@ class Customer360Dialog(BaseDialog):
         tab = self._tabs.currentIndex()
         sale = self.selected_sale()
         self._view = customer_360(self._customer_id, self._today)
-        self._sales_table = self._delivery_button = None
+        self._sales_table = self._delivery_button = self._units_table = None
         self._tabs.blockSignals(True)
         while self._tabs.count():
             page = self._tabs.widget(0)
@@ -328,13 +331,54 @@ class Customer360Dialog(BaseDialog):
         heading = QHBoxLayout()
         heading.addWidget(QLabel(_("Sales")), 1)
         heading.addWidget(self._delivery_button)
+        self._units_table = units if isinstance(units, QTableWidget) else None
+        self._return_button = QPushButton(_("Open warranty return…"))
+        self._return_button.setToolTip(_("Open a warranty return (RMA) for the chosen unit"))
+        self._return_button.setEnabled(False)
+        self._return_button.clicked.connect(self._on_return_button_clicked)
+        if self._units_table is not None:
+            self._units_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            self._units_table.itemSelectionChanged.connect(
+                lambda: self._return_button.setEnabled(self.selected_unit() is not None)
+            )
+        units_heading = QHBoxLayout()
+        units_heading.addWidget(QLabel(_("Sold units and warranty")), 1)
+        units_heading.addWidget(self._return_button)
         page = QWidget()
         column = QVBoxLayout(page)
         column.addLayout(heading)
         column.addWidget(sales, 2)
-        column.addWidget(QLabel(_("Sold units and warranty")))
+        column.addLayout(units_heading)
         column.addWidget(units, 3)
         return page
+
+    # --- a warranty return for a unit ---------------------------------------------------------
+
+    def selected_unit(self) -> SoldUnitRow | None:
+        table = self._units_table
+        if table is None:
+            return None
+        rows = {index.row() for index in table.selectionModel().selectedRows()}
+        return self._view.units[min(rows)] if rows else None
+
+    def _on_return_button_clicked(self) -> None:
+        from app.views.returns.dialogs import OpenReturnInput, ask_and_open_return
+
+        unit = self.selected_unit()
+        if unit is None:
+            return
+        detail = self._view.detail
+        initial = OpenReturnInput(
+            detail.id, unit.id, ReturnReason.FAILURE_IN_USE, "", dt.date.today(), customer_text=detail.name
+        )
+        try:
+            opened = ask_and_open_return(self, self._acting_rep_id, initial=initial)
+        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
+            show_error(self, exc)
+            return
+        if opened is not None:
+            self.reload()
+            notify_changed({RETURNS}, self)
 
     # --- the delivery date of a sale -------------------------------------------------------
 
