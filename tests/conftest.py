@@ -38,12 +38,12 @@ def isolated_settings(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_unexpected_modal_dialogs(monkeypatch):
-    """A message box nobody expected fails the test at once instead of blocking the run.
+    """A message box or dialog nobody expected fails the test at once instead of blocking the run.
 
     Tests that expect one replace the higher-level helper (show_error, confirm, ask, …).
     """
     try:
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
     except ImportError:  # pragma: no cover
         yield
         return
@@ -55,6 +55,13 @@ def no_unexpected_modal_dialogs(monkeypatch):
 
     for name in ("exec", "question", "information", "warning", "critical", "about"):
         monkeypatch.setattr(QMessageBox, name, refuse)
+
+    def refuse_dialog(self, *args, **kwargs):
+        raise AssertionError(f"unexpected modal dialog: {type(self).__name__} {self.windowTitle()!r}")
+
+    monkeypatch.setattr(QDialog, "exec", refuse_dialog)
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, refuse)
     yield
 
 

@@ -801,6 +801,25 @@ def close_note(
 # --- the warranty return from a case -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReturnRequest:
+    """What a warranty return opened from a case starts with; the user completes the rest."""
+
+    case_id: int
+    customer_id: int
+    sold_unit_id: int | None
+    description: str
+
+
+def return_request_for_case(case_id: int) -> ReturnRequest:
+    """The case's unit and words for its warranty return; refused unless the stage allows one."""
+    case = _get(case_id)
+    _require(case, CaseAction.OPEN_RETURN)
+    accepted = _accepted_proposal(case.id)
+    description = "\n".join(p for p in (case.customer_words, accepted.detail) if p)
+    return ReturnRequest(case.id, case.customer_id, case.sold_unit_id, description)
+
+
 def open_return_from_case(
     case_id: int,
     acting_rep_id: int | None,
@@ -808,25 +827,22 @@ def open_return_from_case(
     opener: Callable[..., int] | None = None,
     today: dt.date | None = None,
 ) -> int:
-    """Open the warranty return of the case's unit for an accepted return or exchange; returns its id."""
-    case = _get(case_id)
-    _require(case, CaseAction.OPEN_RETURN)
+    """Open the return of a case without asking anything (reason: failure in use); returns its id.
+
+    The Cases page asks the user instead (reason, out-of-warranty reason) from return_request_for_case.
+    """
+    request = return_request_for_case(case_id)
     if opener is None:
-        try:
-            from app.services.returns import open_return as opener
-        except ImportError:
-            raise DomainError(_("Warranty returns are not available in this version yet.")) from None
+        from app.services.returns import open_return as opener
     from app.models.enums import ReturnReason
 
-    accepted = _accepted_proposal(case.id)
-    description = "\n".join(p for p in (case.customer_words, accepted.detail) if p)
     return opener(
-        case.sold_unit_id,
+        request.sold_unit_id,
         ReturnReason.FAILURE_IN_USE,
-        description,
+        request.description,
         today or dt.date.today(),
         acting_rep_id,
-        case_id=case.id,
+        case_id=request.case_id,
         today=today,
     )
 

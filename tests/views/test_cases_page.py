@@ -22,7 +22,6 @@ from app.models.enums import (
 )
 from app.services import cases as case_service
 from app.services.cases import CaseAction
-from app.services.errors import DomainError
 from app.services.reps import create_rep
 from app.views.agenda.table_model import OVERDUE_BACKGROUND
 from app.views.cases import page as page_module
@@ -39,6 +38,7 @@ from app.views.cases.page import MAKE_COMPLAINT, CasesPage
 from app.views.cases.table_model import CUSTOMER, KIND, NUMBER, STAGE, CaseTableModel
 from app.views.events import CASES, FOLLOW_UPS, app_events
 from app.views.pages.base import AppContext
+from app.views.returns import dialogs as return_dialogs
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -210,10 +210,19 @@ def test_a_complaint_driven_through_the_procedure(monkeypatch, qtbot, make_page,
     # Accepted exchange: the page offers the warranty return (the returns service may be missing).
     answering(monkeypatch, AnswerDialog, StepInput(on=TODAY, answer=ProposalAnswer.ACCEPTED))
     opened = []
-    monkeypatch.setattr(case_service, "open_return_from_case", lambda cid, rep, **kw: opened.append(cid) or 1)
+
+    def open_return(parent, rep, *, initial, today, case_id):
+        opened.append((case_id, initial))
+        return 1
+
+    monkeypatch.setattr(return_dialogs, "ask_and_open_return", open_return)
     page.run_action(CaseAction.RECORD_ANSWER)
     assert asked["propose"] and "warranty return" in asked["propose"][0]
-    assert opened == [case_id]
+    # The return dialog opens filled from the case: its customer, unit and words.
+    assert [case for case, _initial in opened] == [case_id]
+    initial = opened[0][1]
+    assert initial.customer_id == Case.get_by_id(case_id).customer_id
+    assert initial.sold_unit_id == Case.get_by_id(case_id).sold_unit_id
     assert buttons(page)[0] is CaseAction.CLOSE
 
     answering(monkeypatch, CloseCaseDialog, StepInput(on=TODAY, satisfaction_days=10))
@@ -228,30 +237,6 @@ def test_a_complaint_driven_through_the_procedure(monkeypatch, qtbot, make_page,
     assert buttons(page)[0] is CaseAction.FINISH
     assert "History" in page.detail_panel.text() and "Satisfaction analysis" in page.detail_panel.text()
     assert asked["errors"] == []
-
-
-def test_opening_the_return_without_the_returns_service_says_so(monkeypatch, make_page, data, asked):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_returns(name, *args, **kwargs):
-        if name == "app.services.returns":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    case_id = data["cases"]["late"]
-    rep = data["rep"].id
-    case_service.analyse_case(case_id, CaseCategory.PRODUCT_DEFECT, Severity.LOW, rep, on=TODAY)
-    case_service.propose_solution(case_id, SolutionType.RETURN, "Devolución", ContactChannel.EMAIL, rep, on=TODAY)
-    case_service.record_answer(case_id, ProposalAnswer.ACCEPTED, rep, on=TODAY)
-    page = make_page()
-    page.select_case(case_id)
-    assert CaseAction.OPEN_RETURN in buttons(page)
-    monkeypatch.setattr(builtins, "__import__", no_returns)
-    page.run_action(CaseAction.OPEN_RETURN)
-    monkeypatch.setattr(builtins, "__import__", real_import)
-    assert isinstance(asked["errors"][0], DomainError) and "not available" in str(asked["errors"][0])
 
 
 def test_a_cancelled_step_changes_nothing(monkeypatch, make_page, data):

@@ -574,12 +574,28 @@ class CasesPage(Page):
     def _open_return(self, row: CaseRow, confirmed: bool = False) -> None:
         if not confirmed and not propose(self, _("Open the warranty return of the case's product?"), _("Warranty return")):
             return
+        from app.models.enums import ReturnReason
+        from app.views.returns.dialogs import OpenReturnInput, ask_and_open_return
+
+        today = self._today_source()
         try:
-            case_service.open_return_from_case(row.id, self.context.acting_rep_id, today=self._today_source())
+            request = case_service.return_request_for_case(row.id)
+            initial = OpenReturnInput(
+                request.customer_id,
+                request.sold_unit_id,
+                ReturnReason.FAILURE_IN_USE,
+                request.description,
+                today,
+                customer_text=row.customer_name,
+            )
+            opened = ask_and_open_return(
+                self, self.context.acting_rep_id, initial=initial, today=today, case_id=request.case_id
+            )
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
-        self._after_change({CASES, RETURNS}, row.id)
+        if opened is not None:
+            self._after_change({CASES, RETURNS}, row.id)
 
     def _after_change(self, kinds: set[str], select_id: int | None = None) -> None:
         self.refresh()
