@@ -166,15 +166,20 @@ class ReturnsPage(Page):
         top.addWidget(self._overdue_label)
         top.addStretch(1)
         top.addWidget(self._new_button)
+        # Two rows, so every combo shows its whole text in Spanish too.
         filters = QHBoxLayout()
         for widget in (self._state, self._reason, self._warranty, self._period, self._rep):
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             filters.addWidget(widget)
-        filters.addWidget(self._overdue)
-        filters.addWidget(self._search, 1)
-        filters.addWidget(self._count)
+        filters.addStretch(1)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self._search, 1)
+        search_row.addWidget(self._overdue)
+        search_row.addWidget(self._count)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addLayout(search_row)
         layout.addWidget(self._splitter, 1)
 
         self._tabs.currentChanged.connect(self._on_filter_changed)
@@ -249,7 +254,13 @@ class ReturnsPage(Page):
         self._tabs.setCurrentIndex(view)
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
-        return [("board", lambda: self.show_view(BOARD))]
+        def first_selected() -> None:
+            self.show_view(LIST)
+            row = self._model.row_at(0)
+            if row is not None:
+                self.select_return(row.id)
+
+        return [("detail", first_selected), ("board", lambda: self.show_view(BOARD))]
 
     def focus_search(self) -> bool:
         self._search.setFocus()
