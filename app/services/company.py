@@ -18,6 +18,8 @@ class CompanySettings:
     holiday_subdivision: str = "MD"
     # A not-reached contact is retried on the next working day up to this many attempts in all.
     follow_up_max_attempts: int = 3
+    # A failed correct-use check proposes a training follow-up this many days later.
+    check_training_days: int = 7
 
 
 def load_company_settings() -> CompanySettings:

@@ -118,6 +118,12 @@ class PreferencesDialog(BaseDialog):
             _("A contact that is not reached is retried on the next working day, up to this many attempts in all.")
         )
         follow_form.addRow(_("Attempts to reach a customer:"), self.attempts_spin)
+        self.training_spin = QSpinBox()
+        self.training_spin.setRange(1, 90)
+        self.training_spin.setSuffix(_(" days"))
+        self.training_spin.setValue(stored.check_training_days)
+        self.training_spin.setToolTip(_("A failed correct-use check proposes a training follow-up this many days later."))
+        follow_form.addRow(_("Training after a failed check:"), self.training_spin)
         layout.addWidget(follow_ups)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -164,6 +170,7 @@ class PreferencesDialog(BaseDialog):
             holiday_country=self.country_combo.currentData(),
             holiday_subdivision=self.region_combo.currentData() or "",
             follow_up_max_attempts=self.attempts_spin.value(),
+            check_training_days=self.training_spin.value(),
         )
         try:
             acting = self._context.acting_rep_id

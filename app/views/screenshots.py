@@ -46,6 +46,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     ]
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders
+    from app.views.checks.screens import check_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
     from app.views.returns.screens import returns_dialog_builders
 
@@ -55,6 +56,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         + agenda_dialog_builders(context)
         + case_dialog_builders(context)
         + returns_dialog_builders(context)
+        + check_dialog_builders(context)
     )
 
 

@@ -118,12 +118,16 @@ def test_preferences_store_holiday_region_attempts_and_reminder_options(qtbot, d
     dialog.country_combo.setCurrentIndex(dialog.country_combo.findData("ES"))
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("CT"))
     dialog.attempts_spin.setValue(5)
+    dialog.training_spin.setValue(14)
     dialog.lead_spin.setValue(30)
     dialog.tray_check.setChecked(False)
     dialog._on_buttons_accepted()
     stored = company.load_company_settings()
     assert (stored.holiday_country, stored.holiday_subdivision) == ("ES", "CT")
     assert followups.max_attempts() == 5
+    from app.services import checks
+
+    assert checks.training_days() == 14
     assert settings.get(settings.REMINDER_LEAD_MINUTES) == 30
     assert settings.get(settings.CLOSE_TO_TRAY) is False
     # Another country offers its own regions, and "national only" first.

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_datetime, format_number, ngettext
 from app.models import now as wall_clock_now
-from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
+from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState
 from app.services import calendar as working_days
 from app.services import calendar_export
 from app.services import followups as followup_service
@@ -69,7 +69,7 @@ from app.views.customers.customer_360 import Customer360Dialog
 from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import confirm
 from app.views.errors import show_error
-from app.views.events import CUSTOMERS, FOLLOW_UPS, SURVEYS, notify_changed
+from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
 
 TODAY, WEEK, OVERDUE, UPCOMING = range(4)
@@ -634,6 +634,13 @@ class AgendaPage(Page):
         values = CompleteFollowUpDialog.ask(self, row)
         if values is None:
             return
+        if (
+            values.outcome is FollowUpOutcome.REACHED
+            and row.purpose is FollowUpPurpose.USAGE_CHECK
+            and row.sold_unit_id is not None
+        ):
+            self._run_usage_check(row, values.notes)
+            return
         now = self._now()
         try:
             result = followup_service.complete_follow_up(
@@ -671,6 +678,16 @@ class AgendaPage(Page):
                     show_error(self, exc)
                     return
                 self._after_change({FOLLOW_UPS}, retry_id)
+
+    def _run_usage_check(self, row: AgendaRow, notes: str) -> None:
+        """A correct-use visit or call that reached the customer: the checklist is run, and
+        finishing it completes the follow-up (a draft leaves it planned, to resume later)."""
+        from app.views.checks.dialog import run_usage_check
+
+        run_usage_check(
+            self, row.sold_unit_id, self.context.acting_rep_id, follow_up_id=row.id, clock=self._clock, notes=notes
+        )
+        self._after_change({FOLLOW_UPS, CHECKS}, row.id)
 
     def reschedule_selected(self) -> None:
         row = self._selected_if(FollowUpAction.RESCHEDULE)

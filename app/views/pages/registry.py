@@ -48,6 +48,12 @@ def _returns(context: AppContext, parent: QWidget | None) -> Page:
     return ReturnsPage(context, parent)
 
 
+def _checks(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.checks.page import UsageChecksPage
+
+    return UsageChecksPage(context, parent)
+
+
 def _customers(context: AppContext, parent: QWidget | None) -> Page:
     from app.views.customers.page import CustomerListPage
 
@@ -67,15 +73,7 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("agenda", N_("Agenda"), SP.SP_FileDialogDetailedView, _agenda),
     PageSpec("customers", N_("Customers"), SP.SP_DirHomeIcon, _customers),
-    PageSpec(
-        "checks",
-        N_("Usage checks"),
-        SP.SP_DialogApplyButton,
-        _coming(
-            N_("Usage checks"),
-            N_("Checklists run with the customer after delivery, and their results, will appear here."),
-        ),
-    ),
+    PageSpec("checks", N_("Usage checks"), SP.SP_DialogApplyButton, _checks),
     PageSpec("returns", N_("Warranty returns"), SP.SP_BrowserReload, _returns),
     PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
     PageSpec(

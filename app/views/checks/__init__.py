@@ -1,0 +1,1 @@
+"""The usage checks page, the check dialog and the signature pad."""
