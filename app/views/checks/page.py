@@ -233,18 +233,24 @@ class UsageChecksPage(Page):
         self._tabs.addTab(due, _("Due"))
         self._tabs.addTab(failed, _("Most failed items"))
 
+        # Two rows, so every combo shows its whole text in Spanish too.
         filters = QHBoxLayout()
-        for caption, widget in ((_("Result"), self._result), (_("Category"), self._category),
-                                (_("Product"), self._product), (_("Rep"), self._rep), (_("Period"), self._period)):
+        second_row = QHBoxLayout()
+        rows = ((filters, _("Result"), self._result), (filters, _("Category"), self._category),
+                (filters, _("Product"), self._product), (second_row, _("Rep"), self._rep),
+                (second_row, _("Period"), self._period))
+        for row, caption, widget in rows:
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             label = QLabel(caption)
             label.setBuddy(widget)
-            filters.addWidget(label)
-            filters.addWidget(widget)
-            filters.addSpacing(4)
-        filters.addWidget(self._from)
-        filters.addWidget(self._to)
+            row.addWidget(label)
+            row.addWidget(widget)
+            row.addSpacing(4)
         filters.addStretch(1)
-        filters.addWidget(self._count)
+        second_row.addWidget(self._from)
+        second_row.addWidget(self._to)
+        second_row.addStretch(1)
+        second_row.addWidget(self._count)
         buttons = QHBoxLayout()
         for button in (self._open_button, self._print_button, self._run_button):
             buttons.addWidget(button)
@@ -252,6 +258,7 @@ class UsageChecksPage(Page):
         buttons.addWidget(self._new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addLayout(second_row)
         layout.addLayout(buttons)
         layout.addWidget(self._tabs, 1)
 
