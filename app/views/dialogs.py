@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.views import settings
@@ -25,6 +25,49 @@ class BaseDialog(QDialog):
     def done(self, result: int) -> None:
         settings.save_window_state(self._geometry_key, self.saveGeometry())
         super().done(result)
+
+
+class FormDialog(BaseDialog):
+    """A form whose fields show the service's per-field errors under them, others on one line."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._errors: dict[str, QLabel] = {}
+        self._rows: dict[str, QWidget] = {}
+        self._general_error = field_error_label()
+        self._form = QFormLayout()
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+    def _add_row(self, key: str, caption: str, widget: QWidget) -> QLabel:
+        holder, self._errors[key] = with_error_label(widget)
+        label = QLabel(caption)
+        label.setBuddy(widget)
+        self._form.addRow(label, holder)
+        self._rows[key] = holder
+        return label
+
+    def _set_row_visible(self, key: str, visible: bool) -> None:
+        self._form.setRowVisible(self._rows[key], visible)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field; messages for no field together on the general line."""
+        general = []
+        for label in [*self._errors.values(), self._general_error]:
+            label.hide()
+        for key, message in errors.items():
+            label = self._errors.get(key)
+            if label is None:
+                general.append(message)
+                continue
+            label.setText(message)
+            label.show()
+        if general:
+            self._general_error.setText("\n".join(general))
+            self._general_error.show()
+
+    def error_text(self, key: str) -> str:
+        label = self._errors.get(key, self._general_error)
+        return label.text() if not label.isHidden() else ""
 
 
 def field_error_label() -> QLabel:

@@ -49,7 +49,7 @@ from app.services.followups import (
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
 from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, field_error_label, with_error_label
+from app.views.dialogs import BaseDialog, FormDialog
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -431,7 +431,7 @@ class CustomerPicker(QLineEdit):
         self.choose(line)
 
 
-class FollowUpDialog(BaseDialog):
+class FollowUpDialog(FormDialog):
     """A follow-up outside any plan: customer, kind, purpose, when, how long, where."""
 
     def __init__(
@@ -471,10 +471,6 @@ class FollowUpDialog(BaseDialog):
         when_holder.setLayout(when)
         when.setContentsMargins(0, 0, 0, 0)
 
-        self._errors: dict[str, QLabel] = {}
-        self._general_error = field_error_label()
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, caption, widget in (
             ("customer_id", _("Customer"), self._customer),
             ("kind", _("Kind"), self._kind),
@@ -485,13 +481,12 @@ class FollowUpDialog(BaseDialog):
             ("rep_id", _("Rep"), self._rep),
             ("notes", _("Notes"), self._notes),
         ):
-            holder, self._errors[key] = with_error_label(widget)
-            label = QLabel(caption)
-            label.setBuddy(widget if widget is not when_holder else self._date)
-            form.addRow(label, holder)
+            label = self._add_row(key, caption, widget)
+            if widget is when_holder:
+                label.setBuddy(self._date)
         self._buttons = _ok_cancel(self, _("Schedule"))
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self._form)
         layout.addWidget(self._general_error)
         layout.addWidget(self._buttons)
         self.setMinimumWidth(520)
@@ -565,24 +560,6 @@ class FollowUpDialog(BaseDialog):
             customer_text=self._customer.text(),
         )
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        general = []
-        for label in [*self._errors.values(), self._general_error]:
-            label.hide()
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
-
-    def error_text(self, key: str) -> str:
-        label = self._errors.get(key, self._general_error)
-        return label.text() if not label.isHidden() else ""
 
     def accept(self) -> None:
         if self._customer.customer_id() is None:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -38,7 +37,7 @@ from app.services import cases as case_service
 from app.services.cases import AMOUNT_SOLUTIONS, DEFAULT_SATISFACTION_DAYS, CaseRow
 from app.views.agenda.dialogs import CustomerPicker
 from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, field_error_label, with_error_label
+from app.views.dialogs import BaseDialog, FormDialog
 
 
 def _e(text: str) -> str:
@@ -73,16 +72,12 @@ def case_summary(row: CaseRow) -> QLabel:
     return label
 
 
-class _FormDialog(BaseDialog):
+class _FormDialog(FormDialog):
     """A form with an error label under each field, a general error line and OK/Cancel."""
 
     def __init__(self, parent: QWidget | None, title: str, ok_text: str):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self._errors: dict[str, QLabel] = {}
-        self._general_error = field_error_label()
-        self._form = QFormLayout()
-        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self._buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         self._buttons.accepted.connect(self.accept)
@@ -93,13 +88,6 @@ class _FormDialog(BaseDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
 
-    def _add_row(self, key: str, caption: str, widget: QWidget) -> QLabel:
-        holder, self._errors[key] = with_error_label(widget)
-        label = QLabel(caption)
-        label.setBuddy(widget)
-        self._form.addRow(label, holder)
-        return label
-
     def _finish_layout(self, header: QWidget | None = None) -> None:
         if header is not None:
             self._layout.addWidget(header)
@@ -107,24 +95,6 @@ class _FormDialog(BaseDialog):
         self._layout.addWidget(self._general_error)
         self._layout.addWidget(self._buttons)
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        general = []
-        for label in [*self._errors.values(), self._general_error]:
-            label.hide()
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
-
-    def error_text(self, key: str) -> str:
-        label = self._errors.get(key, self._general_error)
-        return label.text() if not label.isHidden() else ""
 
 
 # --- a new case ----------------------------------------------------------------------------

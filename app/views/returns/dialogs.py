@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -35,7 +34,7 @@ from app.services.returns import (
 from app.services.warranty import WarrantyStatus, warranty_text
 from app.views.agenda.dialogs import CustomerPicker
 from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, field_error_label, with_error_label
+from app.views.dialogs import BaseDialog, FormDialog
 from app.views.returns.table_model import OVERDUE_TEXT, unit_text
 
 RS = ReturnState
@@ -49,26 +48,8 @@ def _choice(enum_class, value):
     return None if value is None or value == "" else enum_class(value)
 
 
-class _FormDialog(BaseDialog):
+class _FormDialog(FormDialog):
     """A form whose fields show the service's per-field errors under them."""
-
-    def __init__(self, parent: QWidget | None):
-        super().__init__(parent)
-        self._errors: dict[str, QLabel] = {}
-        self._rows: dict[str, QWidget] = {}
-        self._general_error = field_error_label()
-        self._form = QFormLayout()
-        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-    def _add_row(self, key: str, caption: str, widget: QWidget) -> None:
-        holder, self._errors[key] = with_error_label(widget)
-        label = QLabel(caption)
-        label.setBuddy(widget)
-        self._form.addRow(label, holder)
-        self._rows[key] = holder
-
-    def _set_row_visible(self, key: str, visible: bool) -> None:
-        self._form.setRowVisible(self._rows[key], visible)
 
     def _buttons(self, ok_text: str) -> QDialogButtonBox:
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -77,24 +58,6 @@ class _FormDialog(BaseDialog):
         buttons.rejected.connect(self.reject)
         return buttons
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        general = []
-        for label in [*self._errors.values(), self._general_error]:
-            label.hide()
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
-
-    def error_text(self, key: str) -> str:
-        label = self._errors.get(key, self._general_error)
-        return label.text() if not label.isHidden() else ""
 
 
 # --- open a return -------------------------------------------------------------------------------
