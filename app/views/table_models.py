@@ -6,15 +6,25 @@ filtering and sorting stay in SQL (the subclass's `_count` and `_fetch`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.i18n import _
 
 ParentIndex = QModelIndex | QPersistentModelIndex
 
 
 class BatchedTableModel(QAbstractTableModel):
-    """Rows are plain dataclasses with an `id`; subclasses say how to count and fetch them."""
+    """Rows are plain dataclasses with an `id`; subclasses say how to count and fetch them.
+
+    Subclasses may set `column_titles` (N_() marked) and `header_tips` {column: N_() text}
+    to get columnCount and headerData for free.
+    """
+
+    column_titles: Sequence[str] = ()
+    header_tips: dict[int, str] = {}
 
     def __init__(self, parent=None, batch_size: int = 100):
         super().__init__(parent)
@@ -65,6 +75,18 @@ class BatchedTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.column_titles)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.column_titles):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _(self.column_titles[section])
+        if role == Qt.ItemDataRole.ToolTipRole and section in self.header_tips:
+            return _(self.header_tips[section])
+        return None
 
     # --- reading ------------------------------------------------------------
 

@@ -56,6 +56,9 @@ def deadline_text(row: CaseRow, today: dt.date) -> str:
 class CaseTableModel(BatchedTableModel):
     """The cases matching a CaseFilter, newest first, `batch_size` rows at a time."""
 
+    column_titles = COLUMN_TITLES
+    header_tips = {DAYS: N_("Days since reception (until closing)")}
+
     def __init__(self, parent=None, batch_size: int = 100, today: Callable[[], dt.date] | None = None):
         super().__init__(parent, batch_size)
         self._today_source = today or dt.date.today
@@ -86,18 +89,6 @@ class CaseTableModel(BatchedTableModel):
         return list_cases(self._filter, today=self._today, offset=offset, limit=limit, deadlines=self._deadlines)
 
     # --- the model interface ------------------------------------------------
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMN_TITLES)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMN_TITLES[section])
-        if role == Qt.ItemDataRole.ToolTipRole and section == DAYS:
-            return _("Days since reception (until closing)")
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -72,6 +72,9 @@ def deadline_text(row: ReturnRow, today: dt.date) -> str:
 class ReturnsTableModel(BatchedTableModel):
     """Returns matching a ReturnFilter, newest request first, fetched `batch_size` rows at a time."""
 
+    column_titles = COLUMN_TITLES
+    header_tips = {DAYS_OPEN: N_("Days since the request (until closing); overdue returns are highlighted")}
+
     def __init__(self, parent=None, batch_size: int = 200, today: Callable[[], dt.date] | None = None):
         super().__init__(parent, batch_size)
         self._today_source = today or dt.date.today
@@ -96,18 +99,6 @@ class ReturnsTableModel(BatchedTableModel):
         return list_returns(self._filters, offset, limit, self._today)
 
     # --- the model interface ------------------------------------------------
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMN_TITLES)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMN_TITLES[section])
-        if role == Qt.ItemDataRole.ToolTipRole and section == DAYS_OPEN:
-            return _("Days since the request (until closing); overdue returns are highlighted")
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
