@@ -71,7 +71,7 @@ def _items(record: CheckRecord) -> Table:
         question = answer.question + (" " + _("(critical)") if answer.critical else "")
         note = answer.note
         if answer.trained_on_site:
-            note = f"{note} ({_('trained on site')})" if note else _("Trained on site")
+            note = _("{note} (trained on site)").format(note=note) if note else _("Trained on site")
         rows.append([str(answer.position), question, result_text(answer.result), note])
     widths = [8 * mm, 84 * mm, 28 * mm, CONTENT_WIDTH - 120 * mm]
     table = data_table(header, rows, widths)

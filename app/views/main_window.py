@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         )
         settings_menu.addAction(self._action(_("Products and &categories…"), self._on_catalog))
         settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
+        settings_menu.addAction(self._action(_("Correct-use &checklists…"), self._on_checklists))
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About Postventa"), self._on_about))
@@ -252,6 +253,11 @@ class MainWindow(QMainWindow):
         from app.views.plans.dialog import PlansDialog
 
         PlansDialog.ask(self, self.context)
+
+    def _on_checklists(self) -> None:
+        from app.views.checks.templates_dialog import ChecklistTemplatesDialog
+
+        ChecklistTemplatesDialog.ask(self, self.context)
 
     def _on_about(self) -> None:
         QMessageBox.about(

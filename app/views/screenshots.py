@@ -33,6 +33,7 @@ def _save(widget: QWidget, path: Path) -> Path:
 def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
     """(file name, factory) for each main dialog, opened on real data where it needs some."""
     from app.views.catalog.dialog import CatalogDialog
+    from app.views.checks.templates_dialog import ChecklistTemplatesDialog
     from app.views.first_run import FirstRunDialog, UserPickerDialog
     from app.views.plans.dialog import PlansDialog
     from app.views.preferences import PreferencesDialog
@@ -43,6 +44,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-preferences", lambda: PreferencesDialog(context)),
         ("dialog-catalog", lambda: CatalogDialog(context)),
         ("dialog-plans", lambda: PlansDialog(context)),
+        ("dialog-checklists", lambda: ChecklistTemplatesDialog(context)),
     ]
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders

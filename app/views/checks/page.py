@@ -404,9 +404,9 @@ class UsageChecksPage(Page):
         self._due_model.set_rep(self._rep.currentData())
         self._failed_model.set_rows(self._failed_rows())
         total = self._model.total_count()
-        self._tabs.setTabText(LIST, f"{_('Checks')} ({format_number(total)})")
+        self._tabs.setTabText(LIST, _("Checks") + f" ({format_number(total)})")
         due = self._due_model.total_count()
-        self._tabs.setTabText(DUE, f"{_('Due')} ({format_number(due)})" if due else _("Due"))
+        self._tabs.setTabText(DUE, _("Due") + f" ({format_number(due)})" if due else _("Due"))
         self._size_columns()
         if selected is not None:
             self.select_check(selected.id)
