@@ -244,10 +244,10 @@ class CheckDialog(BaseDialog):
             _("Usage check – {customer}").format(customer=detail.customer_name)
         )
 
+        checklist = _("{name} (version {version})").format(name=detail.template_name, version=detail.template_version)
         header = QLabel(
             f"<b>{_html(detail.customer_name)}</b> ({_html(detail.customer_code)})<br>"
-            f"{_html(unit_text(detail.product_name, detail.serial_number))} · "
-            f"{_html(_('{name} (version {version})').format(name=detail.template_name, version=detail.template_version))}"
+            f"{_html(unit_text(detail.product_name, detail.serial_number))} · {_html(checklist)}"
         )
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)

@@ -219,7 +219,7 @@ class FailedItemsTableModel(QAbstractTableModel):
             if column == F_CHECKLIST:
                 return row.template_name
             if column == F_ITEM:
-                return f"{row.question} ({_('critical')})" if row.critical else row.question
+                return _("{question} (critical)").format(question=row.question) if row.critical else row.question
             if column == F_NOT_OK:
                 return _("{count} of {total}").format(count=format_number(row.not_ok), total=format_number(row.applicable))
             if column == F_RATE:
