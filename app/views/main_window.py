@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1200, 760)
         last = settings.window_state("last_page")
-        self.show_page(last if last in self.page_keys() else "dashboard")
+        # The agenda is where a rep starts the day (the dashboard comes with a later issue).
+        self.show_page(last if last in self.page_keys() else "agenda")
 
     def quit(self) -> None:
         """File ▸ Quit: really quit, even when closing the window would only hide it to the tray."""
