@@ -382,7 +382,7 @@ def _join_notes(old: str, new: str) -> str:
     return f"{old}\n{new}".strip() if old and new else (new or old)
 
 
-def _validate_scores(satisfaction, recommend, outcome: FollowUpOutcome) -> None:
+def validate_scores(satisfaction, recommend, outcome: FollowUpOutcome) -> None:
     errors = {}
 
     def whole(value) -> bool:
@@ -427,7 +427,7 @@ def complete_follow_up(
     outcome_value = _coerce(FollowUpOutcome, outcome)
     if outcome_value is None:
         raise ValidationError({"outcome": _("Choose the outcome of the contact.")})
-    _validate_scores(satisfaction, recommend, outcome_value)
+    validate_scores(satisfaction, recommend, outcome_value)
 
     limit = max_attempts()
     exhausted = outcome_value in NOT_REACHED_OUTCOMES and follow_up.attempt >= limit

@@ -1,0 +1,79 @@
+"""Customers at risk (each reason) and loyalty-programme candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from app.models import Case, SatisfactionSurvey
+from app.models.enums import CaseKind, CaseStage, ContactChannel, Segment
+from app.services.risk import RiskReason, customers_at_risk, loyalty_candidates
+from tests.services.test_value import customer, product, sale
+
+TODAY = dt.date(2026, 11, 23)
+R = RiskReason
+
+
+@pytest.fixture
+def people(database):
+    product()
+    n = iter(range(1, 100))
+
+    def person(code, segment, purchases, price, scores=(), archived=False):
+        c = customer(code, segment=segment, archived=archived)
+        for day in purchases:
+            sale(c, day, (1, price))
+        for i, (sat, rec) in enumerate(scores):  # oldest first
+            SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                                      satisfaction=sat, recommend=rec)
+        return c
+
+    def case(c, kind, closed_on=None):
+        k = next(n)
+        Case.create(number=f"CASE-2026-{k:04d}", year=2026, sequence=k, kind=kind, stage=CaseStage.RECEPTION,
+                    customer=c, channel=ContactChannel.PHONE, received_on=dt.date(2026, 11, 1), closed_on=closed_on)
+
+    recent = [dt.date(2026, 11, 1)]
+    # Gaps 59 and 61 days: usual interval 60; 206 days since the last purchase.
+    person("R1", Segment.A, [dt.date(2026, 1, 1), dt.date(2026, 3, 1), dt.date(2026, 5, 1)], "333.34")
+    person("R2", Segment.B, [dt.date(2026, 10, 1)], "200.00", [(5, 10), (1, 10)])  # last satisfaction 1
+    # One purchase 387 days ago (> 365 by default), detractor last time (6) after a promoter answer.
+    person("R3", Segment.A, [dt.date(2025, 11, 1)], "3000.00", [(None, 10), (None, 6)])
+    r4 = person("R4", Segment.B, recent, "400.00", [(5, 10)])
+    case(r4, CaseKind.COMPLAINT)  # open claim
+    case(r4, CaseKind.CLAIM, closed_on=dt.date(2026, 11, 5))
+    r5 = person("R5", Segment.A, recent, "5000.00", [(2, 9), (4, None)])  # last satisfaction 4
+    case(r5, CaseKind.SUGGESTION)  # an open suggestion is not a claim
+    person("R6", Segment.B, recent, "300.00", [(5, 9), (5, 9), (3, 8)])  # average 4.33
+    r7 = person("R7", Segment.C, [dt.date(2020, 1, 1)], "10.00", [(1, 0)])  # C: never listed
+    case(r7, CaseKind.COMPLAINT)
+    person("R8", Segment.A, [dt.date(2020, 1, 1)], "90000.00", [(1, 0)], archived=True)
+    person("R9", Segment.A, [dt.date(2026, 10, 1), dt.date(2026, 10, 31)], "100.00", [(3, 7)])  # 23 days < 30
+
+
+def test_each_reason_and_order_by_value(people):
+    rows = customers_at_risk(TODAY)
+    assert [(r.code, r.reasons) for r in rows] == [
+        ("R3", (R.NO_RECENT_PURCHASE, R.DETRACTOR)),
+        ("R1", (R.NO_RECENT_PURCHASE,)),
+        ("R4", (R.OPEN_CLAIM,)),
+        ("R2", (R.LOW_SATISFACTION,)),
+    ]
+    r1 = rows[1]
+    assert r1.usual_interval_days == 60.0
+    assert r1.value == Decimal("1000.02")
+    assert r1.segment is Segment.A
+    assert rows[0].usual_interval_days == 365
+    assert rows[2].open_claims == 1
+
+
+def test_reasons_have_labels():
+    assert all(reason.label for reason in RiskReason)
+
+
+def test_loyalty_candidates(people):
+    rows = loyalty_candidates()
+    assert [(r.code, r.last_satisfaction) for r in rows] == [("R5", 4), ("R6", 3)]
+    assert rows[1].average_satisfaction == pytest.approx(13 / 3)
