@@ -929,6 +929,11 @@ def generate_demo(
     try:
         with db.atomic():
             summary = _DemoBuilder(customers, seed, today or dt.date.today(), progress).run()
+            if customers:
+                # Segments as the app computes them, so badges and the agenda's order show value.
+                from app.services.value import compute_segments
+
+                compute_segments(today or dt.date.today())
     finally:
         if sqlite:
             db.execute_sql(f"PRAGMA cache_size = {int(cache_size)}")

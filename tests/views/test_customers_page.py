@@ -410,3 +410,16 @@ def test_360_view_lists_units_with_their_warranty(qtbot, customers, products, re
     units = next(t for t in tables if t.columnCount() == 8)
     row = [units.item(0, c).text() for c in range(units.columnCount())]
     assert row == ["Oven", "SN-1", "1", "V-2026-00001", "15/01/2026", "14/01/2028", "Under warranty (670 days left)", "In use"]
+
+
+def test_recompute_segments_in_the_background_shows_the_badges(qtbot, make_page, customers, products, rep):
+    from app.models import Customer
+
+    oven, _filter = products
+    today = dt.date.today()
+    record_sale(customers["C-1"], rep.id, today, today, [SaleLineInput(oven.id, 1, Decimal("899"), ["SN-A"])])
+    page = make_page()
+    with qtbot.waitSignal(app_events().data_changed, timeout=5000):
+        page._segments_button.click()
+    assert Customer.get_by_id(customers["C-1"]).segment.value == "A"
+    assert "A: 1" in page._count.toolTip()

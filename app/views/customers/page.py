@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_number, ngettext
+from app.models.enums import Segment
 from app.services import customers as customer_service
+from app.services.value import compute_segments, formula_text
 from app.views.customers.customer_360 import Customer360Dialog, fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
@@ -28,6 +32,7 @@ from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CUSTOMERS, SALES, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.tasks import run_in_background
 
 SEARCH_DELAY_MS = 200
 
@@ -57,6 +62,9 @@ class CustomerListPage(Page):
         self._sale_button = QPushButton(_("Record sale"))
         self._open_button = QPushButton(_("Open 360° view"))
         self._open_button.setToolTip(_("Everything about the customer (Enter or double click)"))
+        self._segments_button = QPushButton(_("Recompute segments"))
+        self._segments_button.setToolTip(formula_text())
+        self._segments_button.clicked.connect(self._on_segments_button_clicked)
 
         self._table = QTableView()
         self._table.setModel(self._model)
@@ -87,6 +95,7 @@ class CustomerListPage(Page):
         for button in (self._new_button, self._edit_button, self._archive_button, self._sale_button, self._open_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self._segments_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
@@ -246,6 +255,29 @@ class CustomerListPage(Page):
             show_error(self, exc)
 
     # --- internals --------------------------------------------------------------
+
+    def _on_segments_button_clicked(self) -> None:
+        """ABC segmentation by value over the last 24 months, in the background (a second on 100k)."""
+        today = dt.date.today()
+        acting = self.context.acting_rep_id
+
+        def done(summary) -> None:
+            self._after_change({CUSTOMERS}, None)
+            counts = ", ".join(
+                f"{segment.value}: {format_number(summary.counts.get(segment, 0))}" for segment in Segment
+            )
+            message = _("Segments recomputed — {counts}").format(counts=counts)
+            self._count.setToolTip(message)
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(message, 10000)
+
+        run_in_background(
+            lambda progress: compute_segments(today, acting_rep_id=acting),
+            done,
+            label=_("Recomputing customer segments…"),
+            parent=self,
+        )
 
     def _after_change(self, kinds: set[str], select_id: int | None) -> None:
         self.refresh()
