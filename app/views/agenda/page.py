@@ -65,7 +65,6 @@ from app.views.agenda.table_model import (
     AgendaTableModel,
 )
 from app.views.agenda.week_view import WeekView, monday_of
-from app.views.customers.customer_360 import Customer360Dialog
 from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import confirm
 from app.views.errors import show_error
@@ -234,7 +233,7 @@ class AgendaPage(Page):
         self._week.week_requested.connect(self.show_week)
         self._week.follow_up_activated.connect(self._on_week_follow_up_activated)
         self._week.context_menu_requested.connect(self._show_context_menu)
-        self._detail.open_customer_requested.connect(self._open_customer)
+        self._detail.open_customer_requested.connect(self.open_customer)
         self._complete_button.clicked.connect(self.complete_selected)
         self._reschedule_button.clicked.connect(self.reschedule_selected)
         self._cancel_button.clicked.connect(self.cancel_selected)
@@ -828,13 +827,7 @@ class AgendaPage(Page):
     def open_customer_of_selected(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self._open_customer(row.customer_id)
-
-    def _open_customer(self, customer_id: int) -> None:
-        try:
-            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+            self.open_customer(row.customer_id)
 
     def export_calendar(self) -> None:
         rows = self.shown_rows()

@@ -61,7 +61,6 @@ from app.views.cases.dialogs import (
     StepInput,
 )
 from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, STAGE, CaseTableModel
-from app.views.customers.customer_360 import Customer360Dialog
 from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
@@ -225,7 +224,7 @@ class CasesPage(Page):
         self._table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._table.doubleClicked.connect(self._on_table_double_clicked)
         self._detail.action_requested.connect(self._on_detail_action_requested)
-        self._detail.open_customer_requested.connect(self._open_customer)
+        self._detail.open_customer_requested.connect(self.open_customer)
         self._new_button.clicked.connect(self.create_new)
         for sequence, slot in (("Ctrl+I", self.open_customer_of_selected), ("F5", self.refresh)):
             shortcut = QShortcut(QKeySequence(sequence), self)
@@ -653,13 +652,7 @@ class CasesPage(Page):
     def open_customer_of_selected(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self._open_customer(row.customer_id)
-
-    def _open_customer(self, customer_id: int) -> None:
-        try:
-            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+            self.open_customer(row.customer_id)
 
 
 def _choice(enum_class, value):

@@ -24,7 +24,7 @@ from app.i18n import _, format_number, ngettext
 from app.models.enums import Segment
 from app.services import customers as customer_service
 from app.services.value import compute_segments, formula_text
-from app.views.customers.customer_360 import Customer360Dialog, fit_columns
+from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
 from app.views.customers.table_model import NAME, SEGMENT, CustomerTableModel, SegmentBadgeDelegate
@@ -249,10 +249,7 @@ class CustomerListPage(Page):
         customer = self.selected_customer()
         if customer is None:
             return
-        try:
-            Customer360Dialog.show_customer(self, customer.id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        self.open_customer(customer.id)
 
     # --- internals --------------------------------------------------------------
 

@@ -56,6 +56,16 @@ class Page(QWidget):
         """Ctrl+N: start a new record of the page's kind; False where there is none."""
         return False
 
+    def open_customer(self, customer_id: int) -> None:
+        """The customer 360° view, from any page that lists something of a customer."""
+        from app.views.customers.customer_360 import Customer360Dialog
+        from app.views.errors import show_error
+
+        try:
+            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
+        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
+            show_error(self, exc)
+
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         """Further states worth a picture in `postventa screenshots`: (suffix, switch to it)."""
         return []

@@ -39,7 +39,6 @@ from app.services import returns as return_service
 from app.services.errors import NotFoundError, ValidationError
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
-from app.views.customers.customer_360 import Customer360Dialog
 from app.views.errors import show_error
 from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
@@ -194,7 +193,7 @@ class ReturnsPage(Page):
         self._detail.transition_requested.connect(self.advance_selected)
         self._detail.costs_submitted.connect(self.save_costs)
         self._detail.print_requested.connect(self.print_receipt)
-        self._detail.open_customer_requested.connect(self._open_customer)
+        self._detail.open_customer_requested.connect(self.open_customer)
         shortcut = QShortcut(QKeySequence("F5"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.refresh)
@@ -500,8 +499,3 @@ class ReturnsPage(Page):
             path += ".pdf"
         return path
 
-    def _open_customer(self, customer_id: int) -> None:
-        try:
-            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
