@@ -59,6 +59,9 @@ class MainWindow(QMainWindow):
             self._pages.append(page)
             self._stack.addWidget(page)
         self._sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+        for page in self._pages:
+            if hasattr(page, "navigate_requested"):  # the dashboard's tiles
+                page.navigate_requested.connect(self.navigate)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -88,6 +91,11 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> Page:
         self._sidebar.setCurrentRow(self.page_keys().index(key))
         return self.current_page()
+
+    def navigate(self, key: str, filters: dict) -> None:
+        """Open a page showing what a dashboard tile points at."""
+        if key in self.page_keys():
+            self.show_page(key).apply_navigation(filters)
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:

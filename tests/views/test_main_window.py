@@ -133,3 +133,16 @@ def test_preferences_store_holiday_region_attempts_and_reminder_options(qtbot, d
     # Another country offers its own regions, and "national only" first.
     dialog.country_combo.setCurrentIndex(dialog.country_combo.findData("PT"))
     assert dialog.region_combo.itemData(0) == "" and dialog.region_combo.findData("CT") == -1
+
+
+def test_navigation_opens_the_page_showing_what_was_asked(qtbot, database):
+    window = make_window(qtbot, database)
+    window.navigate("returns", {"overdue": True})
+    assert window.current_page().objectName() == "page_returns"
+    assert window.current_page()._overdue.isChecked()
+    window.navigate("cases", {"overdue": True})
+    assert window.current_page()._overdue.isChecked()
+    window.navigate("agenda", {"view": "overdue"})
+    from app.views.agenda.page import OVERDUE
+
+    assert window.current_page().current_view() == OVERDUE

@@ -341,6 +341,11 @@ class AgendaPage(Page):
         rows = self._table.selectionModel().selectedRows()
         return self._model.row_at(rows[0].row()) if rows else None
 
+    def apply_navigation(self, filters: dict) -> None:
+        views = {"today": TODAY, "week": WEEK, "overdue": OVERDUE, "upcoming": UPCOMING}
+        if filters.get("view") in views:
+            self.show_view(views[filters["view"]])
+
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         return [
             ("week", lambda: self.show_view(WEEK)),

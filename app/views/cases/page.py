@@ -649,6 +649,11 @@ class CasesPage(Page):
                 return self._receive(replace(values, kind=CaseKind.COMPLAINT, requested_compensation=""))
             return None
 
+    def apply_navigation(self, filters: dict) -> None:
+        if "overdue" in filters:
+            self._overdue.setChecked(bool(filters["overdue"]))
+            self._open.setChecked(True)
+
     def open_customer_of_selected(self) -> None:
         row = self.selected_row()
         if row is not None:

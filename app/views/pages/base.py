@@ -56,6 +56,9 @@ class Page(QWidget):
         """Ctrl+N: start a new record of the page's kind; False where there is none."""
         return False
 
+    def apply_navigation(self, filters: dict) -> None:
+        """Show what a dashboard tile points at, e.g. {"overdue": True}; unknown keys are ignored."""
+
     def open_customer(self, customer_id: int) -> None:
         """The customer 360° view, from any page that lists something of a customer."""
         from app.views.customers.customer_360 import Customer360Dialog

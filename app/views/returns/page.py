@@ -252,6 +252,11 @@ class ReturnsPage(Page):
         """LIST or BOARD."""
         self._tabs.setCurrentIndex(view)
 
+    def apply_navigation(self, filters: dict) -> None:
+        if "overdue" in filters:
+            self.show_view(LIST)
+            self._overdue.setChecked(bool(filters["overdue"]))
+
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         def first_selected() -> None:
             self.show_view(LIST)
