@@ -182,8 +182,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1200, 760)
         last = settings.window_state("last_page")
-        # The agenda is where a rep starts the day (the dashboard comes with a later issue).
-        self.show_page(last if last in self.page_keys() else "agenda")
+        self.show_page(last if last in self.page_keys() else "dashboard")
 
     def quit(self) -> None:
         """File ▸ Quit: really quit, even when closing the window would only hide it to the tray."""

@@ -652,6 +652,7 @@ class CasesPage(Page):
     def apply_navigation(self, filters: dict) -> None:
         if "overdue" in filters:
             self._overdue.setChecked(bool(filters["overdue"]))
+        if filters.get("open") or filters.get("overdue"):
             self._open.setChecked(True)
 
     def open_customer_of_selected(self) -> None:

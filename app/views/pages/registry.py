@@ -30,6 +30,12 @@ def _coming(title: str, explanation: str) -> Callable[[AppContext, QWidget | Non
     return build
 
 
+def _dashboard(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.dashboard.page import DashboardPage
+
+    return DashboardPage(context, parent)
+
+
 def _agenda(context: AppContext, parent: QWidget | None) -> Page:
     from app.views.agenda.page import AgendaPage
 
@@ -62,15 +68,7 @@ def _customers(context: AppContext, parent: QWidget | None) -> Page:
 
 SP = QStyle.StandardPixmap
 PAGES: list[PageSpec] = [
-    PageSpec(
-        "dashboard",
-        N_("Dashboard"),
-        SP.SP_ComputerIcon,
-        _coming(
-            N_("Dashboard"),
-            N_("Today's follow-ups, open returns and cases, satisfaction and customers at risk will be summarised here."),
-        ),
-    ),
+    PageSpec("dashboard", N_("Dashboard"), SP.SP_ComputerIcon, _dashboard),
     PageSpec("agenda", N_("Agenda"), SP.SP_FileDialogDetailedView, _agenda),
     PageSpec("customers", N_("Customers"), SP.SP_DirHomeIcon, _customers),
     PageSpec("checks", N_("Usage checks"), SP.SP_DialogApplyButton, _checks),

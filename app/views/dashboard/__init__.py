@@ -1,0 +1,1 @@
+"""The Dashboard page: today's work, open returns and cases, satisfaction, segments, customers at risk."""
