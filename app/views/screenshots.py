@@ -18,8 +18,13 @@ WINDOW_SIZE = (1280, 800)
 
 
 def _settle() -> None:
+    """Let background loads (dashboard) finish and deliver their results before the picture."""
+    from PySide6.QtCore import QThreadPool
+
     app = QApplication.instance()
     for _round in range(3):
+        app.processEvents()
+        QThreadPool.globalInstance().waitForDone(30000)
         app.processEvents()
 
 
