@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from peewee import SQL, fn
 
-from app.i18n import N_, _
+from app.i18n import N_, _, format_date
 from app.models import Customer, ReturnStatusChange, Sale, SaleLine, WarrantyReturn, db
 from app.models.enums import ReturnState, Segment
 from app.services import audit
@@ -228,7 +228,7 @@ def compute_segments(
     if not Sale.select().where((Sale.sold_on >= start) & (Sale.sold_on <= today)).exists():
         raise DomainError(
             _("There are no sales between {start} and {end}: the segments were not recomputed.").format(
-                start=start.isoformat(), end=today.isoformat()
+                start=format_date(start), end=format_date(today)
             )
         )
     query = net_value_query(start, today)

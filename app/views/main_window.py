@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         )
         settings_menu.addAction(self._action(_("Products and &categories…"), self._on_catalog))
         settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
-        settings_menu.addAction(self._action(_("Correct-use &checklists…"), self._on_checklists))
+        settings_menu.addAction(self._action(_("Correct-use chec&klists…"), self._on_checklists))
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About Postventa"), self._on_about))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_money, format_number, format_percent
+from app.i18n import _, format_money, format_number, format_percent, ngettext
 from app.models.enums import Segment
 from app.services.dashboard import DashboardSummary, dashboard_summary
 from app.services.satisfaction import SatisfactionKpis
@@ -129,7 +129,7 @@ class OverdueLink(_Clickable):
         layout.addStretch(1)
 
     def set_count(self, n: int) -> None:
-        self.label.setText(_("{n} overdue").format(n=format_number(n)))
+        self.label.setText(ngettext("{n} overdue", "{n} overdue", n).format(n=format_number(n)))
         self.label.setStyleSheet(
             f"color: {RED}; font-weight: 600; text-decoration: underline;" if n else "color: palette(dark);"
         )
@@ -435,7 +435,9 @@ class DashboardPage(Page):
         series.attachAxis(values)
         missing = segments.get(None, 0)
         self.chart.setTitle(
-            _("{n} customers without a segment").format(n=format_number(missing)) if missing else ""
+            ngettext("{n} customer without a segment", "{n} customers without a segment", missing).format(
+                n=format_number(missing)
+            ) if missing else ""
         )
         self.chart_stack.setCurrentWidget(self.chart_view)
 
@@ -446,7 +448,7 @@ class DashboardPage(Page):
             self.risk_status.setText(_("{shown} most valuable of {total}").format(
                 shown=format_number(len(rows)), total=format_number(total)))
         else:
-            self.risk_status.setText(_("{n} customers").format(n=format_number(total)) if total else "")
+            self.risk_status.setText(ngettext("{n} customer", "{n} customers", total).format(n=format_number(total)) if total else "")
         self.risk_table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             value_item = QTableWidgetItem(format_money(row.value))
