@@ -931,9 +931,15 @@ def generate_demo(
             summary = _DemoBuilder(customers, seed, today or dt.date.today(), progress).run()
             if customers:
                 # Segments as the app computes them, so badges and the agenda's order show value.
+                from app.models import AuditEntry
                 from app.services.value import compute_segments
 
-                compute_segments(today or dt.date.today())
+                day = today or dt.date.today()
+                compute_segments(day)
+                # Stamped on the demo's own day, not the wall clock: same seed and day, same data.
+                AuditEntry.update(at=dt.datetime.combine(day, dt.time(20, 0))).where(
+                    AuditEntry.action == "compute_segments"
+                ).execute()
     finally:
         if sqlite:
             db.execute_sql(f"PRAGMA cache_size = {int(cache_size)}")
