@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,12 +69,11 @@ from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, notify_changed
-from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
 TODAY, WEEK, OVERDUE, UPCOMING = range(4)
 UPCOMING_DAYS = 14
 WEEK_DAY_LIMIT = 60  # cards per day column; the rest are counted ("and 12 more…")
-SEARCH_DELAY_MS = 250
 # Widest a column starts (pixels); the customer column takes the rest.
 COLUMN_CAPS = {CUSTOMER: 210, PHONE: 130, KIND: 135, PURPOSE: 170, PRODUCT: 160, STATE: 140, REP: 150}
 
@@ -134,11 +133,8 @@ class AgendaPage(Page):
         self._search.setToolTip(_("Name, code, phone or city of the customer (Ctrl+F)"))
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(180)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._count = QLabel()
-        self._count.setStyleSheet("color: palette(dark);")
+        self._search_timer = search_timer(self)
+        self._count = count_label()
         self._fill_reps()
 
         # Actions.

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,9 +63,8 @@ from app.views.cases.dialogs import (
 from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, STAGE, CaseTableModel
 from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, notify_changed
-from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
-SEARCH_DELAY_MS = 250
 COLUMN_CAPS = {NUMBER: 130, STAGE: 200, CUSTOMER: 190, CATEGORY: 140, REP: 150}
 
 # The period filter: (label, first day, last day) from today.
@@ -149,11 +148,8 @@ class CasesPage(Page):
         self._search.setToolTip(_("Part of the case number or of the customer's name or code (Ctrl+F)"))
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(170)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._count = QLabel()
-        self._count.setStyleSheet("color: palette(dark);")
+        self._search_timer = search_timer(self)
+        self._count = count_label()
         self._new_button = QPushButton(_("New case…"))
         self._new_button.setToolTip(_("Record a complaint, claim, suggestion or compliment (Ctrl+N)"))
         self._fill_stages()

@@ -56,7 +56,7 @@ from app.views.checks.table_models import (
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.errors import show_error
 from app.views.events import CHECKS, FOLLOW_UPS
-from app.views.pages.base import AppContext, Page
+from app.views.pages.base import AppContext, Page, count_label
 
 LIST, DUE, FAILED = range(3)
 # Period presets: (label, days back; None = all time, -1 = this year, 0 = custom dates)
@@ -158,8 +158,7 @@ class UsageChecksPage(Page):
         self._period.setCurrentIndex(DEFAULT_PERIOD)
         self._from = date_edit(today - dt.timedelta(days=90))
         self._to = date_edit(today)
-        self._count = QLabel()
-        self._count.setStyleSheet("color: palette(dark);")
+        self._count = count_label()
         self._fill_categories()
         self._fill_products()
         self._fill_reps()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -31,10 +30,8 @@ from app.views.customers.table_model import NAME, SEGMENT, CustomerTableModel, S
 from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CUSTOMERS, SALES, notify_changed
-from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.tasks import run_in_background
-
-SEARCH_DELAY_MS = 200
 
 
 class CustomerListPage(Page):
@@ -49,11 +46,8 @@ class CustomerListPage(Page):
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(340)
         self._show_archived = QCheckBox(_("Show archived"))
-        self._count = QLabel()
-        self._count.setStyleSheet("color: palette(mid);")
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._count = count_label()
+        self._search_timer = search_timer(self)
 
         self._new_button = QPushButton(_("New customer"))
         self._new_button.setToolTip(_("Add a customer (Ctrl+N)"))

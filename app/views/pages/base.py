@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.models.database import DatabaseInfo
@@ -72,6 +72,25 @@ class Page(QWidget):
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         """Further states worth a picture in `postventa screenshots`: (suffix, switch to it)."""
         return []
+
+
+# Typing pauses this long before a list is filtered again.
+SEARCH_DELAY_MS = 250
+
+
+def search_timer(parent: QWidget) -> QTimer:
+    """The single-shot timer that debounces a search box (start it on textChanged)."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(SEARCH_DELAY_MS)
+    return timer
+
+
+def count_label() -> QLabel:
+    """The muted "N rows" label beside a list's filters."""
+    label = QLabel()
+    label.setStyleSheet("color: palette(dark);")
+    return label
 
 
 def empty_state_label(text: str) -> QLabel:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,14 +41,13 @@ from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
 from app.views.errors import show_error
 from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
-from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.returns.board import ReturnsBoard
 from app.views.returns.detail_panel import ReturnDetailPanel
 from app.views.returns.dialogs import AdvanceInput, AdvanceReturnDialog, OpenReturnInput, ask_and_open_return
 from app.views.returns.table_model import CUSTOMER, NUMBER, PRODUCT, REASON, STATE, ReturnsTableModel
 
 LIST, BOARD = range(2)
-SEARCH_DELAY_MS = 250
 OPEN_ONLY = "open"
 # Periods of the request date: (key, label, first day from today).
 PERIODS: tuple[tuple[str, str], ...] = (
@@ -122,11 +121,8 @@ class ReturnsPage(Page):
         self._search.setPlaceholderText(_("RMA number, customer or serial"))
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(160)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._count = QLabel()
-        self._count.setStyleSheet("color: palette(dark);")
+        self._search_timer = search_timer(self)
+        self._count = count_label()
         self._overdue_label = QLabel()
 
         self._new_button = QPushButton(_("Open return…"))
