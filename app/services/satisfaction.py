@@ -125,20 +125,23 @@ def _kpis(key, count, sat_n, avg, satisfied, rec_n, promoters, detractors) -> Sa
     )
 
 
-def _period(start: dt.date, end: dt.date):
-    return (S.taken_on >= start) & (S.taken_on <= end)
+def _period(start: dt.date, end: dt.date, rep_id: int | None = None):
+    condition = (S.taken_on >= start) & (S.taken_on <= end)
+    if rep_id is not None:
+        condition &= S.rep == rep_id
+    return condition
 
 
-def kpis(start: dt.date, end: dt.date) -> SatisfactionKpis:
-    """The figures of the surveys taken between start and end (inclusive)."""
-    row = S.select(*_kpi_columns()).where(_period(start, end)).tuples().get()
+def kpis(start: dt.date, end: dt.date, *, rep_id: int | None = None) -> SatisfactionKpis:
+    """The figures of the surveys taken between start and end (inclusive), optionally by one rep."""
+    row = S.select(*_kpi_columns()).where(_period(start, end, rep_id)).tuples().get()
     return _kpis(None, *row)
 
 
-def kpis_per_month(start: dt.date, end: dt.date) -> list[SatisfactionKpis]:
+def kpis_per_month(start: dt.date, end: dt.date, *, rep_id: int | None = None) -> list[SatisfactionKpis]:
     """One row per month that has surveys (key = the 1st of the month), in date order."""
     month = fn.strftime("%Y-%m", S.taken_on)
-    query = S.select(month, *_kpi_columns()).where(_period(start, end)).group_by(month).order_by(month)
+    query = S.select(month, *_kpi_columns()).where(_period(start, end, rep_id)).group_by(month).order_by(month)
     return [_kpis(dt.date.fromisoformat(m + "-01"), *rest) for m, *rest in query.tuples()]
 
 
