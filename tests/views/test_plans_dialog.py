@@ -11,10 +11,12 @@ from app.models.enums import FollowUpKind, FollowUpPurpose, Segment, StepAnchor
 from app.services import plans
 from app.services.plans import PlanStepInput
 from app.services.reps import create_rep
+from app.views import master_detail
 from app.views.events import SETTINGS, app_events
+from app.views.master_detail import Unsaved
 from app.views.pages.base import AppContext
 from app.views.plans import dialog as dialog_module
-from app.views.plans.dialog import PlansDialog, Unsaved
+from app.views.plans.dialog import PlansDialog
 from app.views.plans.steps_model import ANCHOR, DAY, KIND, OFFSET, PURPOSE, PlanStepsTableModel
 
 CALL, VISIT = FollowUpKind.CALL, FollowUpKind.VISIT
@@ -38,11 +40,11 @@ def answers(monkeypatch):
     """Record the questions and boxes the dialog shows; unsaved changes are discarded by default."""
     record = {"unsaved": [], "informed": [], "errors": [], "answer": Unsaved.DISCARD}
 
-    def ask(parent):
+    def ask(parent, question):
         record["unsaved"].append(parent)
         return record["answer"]
 
-    monkeypatch.setattr(dialog_module, "ask_unsaved_changes", ask)
+    monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
     monkeypatch.setattr(dialog_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     return record
@@ -95,9 +97,9 @@ def test_steps_model_passes_the_model_tester(qtmodeltester):
         ]
     )
     qtmodeltester.check(model)
-    model.insert_step(1)
-    model.move_step(0, 1)
-    model.remove_step(2)
+    model.insert_row(1)
+    model.move_row(0, 1)
+    model.remove_row(2)
     qtmodeltester.check(model)
 
 
@@ -133,9 +135,9 @@ def test_moving_steps_keeps_their_content():
         PlanStepInput(9, VISIT, FollowUpPurpose.WARRANTY),
     )
     model.set_steps([first, second])
-    assert model.move_step(0, 1) == 1
+    assert model.move_row(0, 1) == 1
     assert model.steps() == [second, first]
-    assert model.move_step(0, -1) == 0  # already at the top
+    assert model.move_row(0, -1) == 0  # already at the top
     assert model.steps() == [second, first]
 
 
@@ -151,7 +153,7 @@ def test_create_a_plan_with_steps_through_the_dialog(qtbot, make_dialog, categor
     dialog.field("name").clear()
     qtbot.keyClicks(dialog.field("name"), "Ovens after sale")
 
-    qtbot.mouseClick(dialog._add_step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog._add_row_button, Qt.MouseButton.LeftButton)
     model = dialog.steps_model
     assert model.rowCount() == 2
     # Edit the new step's days through the table's own editor, left open when saving.
@@ -205,7 +207,7 @@ def test_a_plan_without_steps_is_refused_and_the_input_kept(qtbot, make_dialog, 
     dialog.field("name").clear()
     qtbot.keyClicks(dialog.field("name"), "Nothing to do")
     dialog._table.selectRow(0)
-    qtbot.mouseClick(dialog._remove_step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog._remove_row_button, Qt.MouseButton.LeftButton)
     assert dialog.steps_model.rowCount() == 0
 
     qtbot.mouseClick(dialog._save_button, Qt.MouseButton.LeftButton)

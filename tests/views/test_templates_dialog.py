@@ -23,10 +23,12 @@ from app.models.enums import CheckAnswerResult
 from app.services import checks
 from app.services.checks import AnswerInput, ItemInput
 from app.services.reps import create_rep
+from app.views import master_detail
 from app.views.checks import templates_dialog as dialog_module
-from app.views.checks.templates_dialog import PRODUCT, ChecklistTemplatesDialog, Unsaved
+from app.views.checks.templates_dialog import PRODUCT, ChecklistTemplatesDialog
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
 from app.views.events import CHECKS, app_events
+from app.views.master_detail import Unsaved
 from app.views.pages.base import AppContext
 
 NOW = dt.datetime(2026, 11, 23, 11, 0)
@@ -46,7 +48,7 @@ def world(database):
 def answers(monkeypatch):
     record = {"unsaved": [], "informed": [], "errors": [], "confirmed": [], "answer": Unsaved.DISCARD, "yes": True}
 
-    def ask(parent):
+    def ask(parent, question):
         record["unsaved"].append(parent)
         return record["answer"]
 
@@ -54,7 +56,7 @@ def answers(monkeypatch):
         record["confirmed"].append(question)
         return record["yes"]
 
-    monkeypatch.setattr(dialog_module, "ask_unsaved_changes", ask)
+    monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
     monkeypatch.setattr(dialog_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     monkeypatch.setattr(dialog_module.dialogs, "confirm", confirm)
@@ -109,9 +111,9 @@ def test_items_model_passes_the_model_tester(qtmodeltester):
     model = TemplateItemsTableModel()
     qtmodeltester.check(model)
     model.set_items([ItemInput("A"), ItemInput("B", "show", True)])
-    model.insert_item(1)
-    model.move_item(0, 1)
-    model.remove_item(2)
+    model.insert_row(1)
+    model.move_row(0, 1)
+    model.remove_row(2)
     qtmodeltester.check(model)
     assert [i.question for i in model.items()] == ["", "A"]
 

@@ -41,7 +41,7 @@ class TemplateItemsTableModel(QAbstractTableModel):
     def items(self) -> list[ItemInput]:
         return list(self._items)
 
-    def insert_item(self, row: int, item: ItemInput | None = None) -> int:
+    def insert_row(self, row: int, item: ItemInput | None = None) -> int:
         row = row if 0 <= row <= len(self._items) else len(self._items)
         self.beginInsertRows(QModelIndex(), row, row)
         self._items.insert(row, item or ItemInput(""))
@@ -50,7 +50,7 @@ class TemplateItemsTableModel(QAbstractTableModel):
         self._refresh_all()
         return row
 
-    def remove_item(self, row: int) -> None:
+    def remove_row(self, row: int) -> None:
         if not 0 <= row < len(self._items):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -59,7 +59,7 @@ class TemplateItemsTableModel(QAbstractTableModel):
         self.endRemoveRows()
         self._refresh_all()
 
-    def move_item(self, row: int, delta: int) -> int:
+    def move_row(self, row: int, delta: int) -> int:
         target = row + delta
         if delta not in (-1, 1) or not 0 <= row < len(self._items) or not 0 <= target < len(self._items):
             return row

@@ -8,23 +8,18 @@ appear next to the field or the steps they concern, and the dialog keeps what wa
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTreeWidget,
@@ -38,13 +33,13 @@ from app.models.enums import Segment
 from app.services import plans
 from app.services.errors import ValidationError
 from app.services.plans import PlanRow, PlanStepInput
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import field_error_label
 from app.views.errors import show_error
-from app.views.events import SETTINGS, notify_changed
+from app.views.events import SETTINGS
+from app.views.master_detail import ID_ROLE, MasterDetailDialog, inform, muted
 from app.views.pages.base import AppContext, empty_state_label
 from app.views.plans.steps_model import PURPOSE, PlanStepDelegate, PlanStepsTableModel, new_step
 
-PLAN_ID_ROLE = Qt.ItemDataRole.UserRole
 VARIANT_LABELS = {
     None: N_("Standard"),
     Segment.A: N_("A customers"),
@@ -70,73 +65,17 @@ def plan_title(category_name: str | None, segment: Segment | None) -> str:
     )
 
 
-class Unsaved(StrEnum):
-    SAVE = "save"
-    DISCARD = "discard"
-    CANCEL = "cancel"
-
-
-def ask_unsaved_changes(parent: QWidget | None) -> Unsaved:
-    """Save, discard or keep editing the plan's changes (tests replace this)."""
-    answer = QMessageBox.question(
-        parent,
-        _("Unsaved changes"),
-        _("The plan has changes that are not saved. Save them?"),
-        QMessageBox.StandardButton.Save
-        | QMessageBox.StandardButton.Discard
-        | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Save,
-    )
-    if answer == QMessageBox.StandardButton.Save:
-        return Unsaved.SAVE
-    if answer == QMessageBox.StandardButton.Discard:
-        return Unsaved.DISCARD
-    return Unsaved.CANCEL
-
-
-def inform(parent: QWidget | None, title: str, text: str) -> None:
-    """An information box (tests replace this)."""
-    QMessageBox.information(parent, title, text)
-
-
-def _muted(label: QLabel) -> QLabel:
-    label.setWordWrap(True)
-    label.setStyleSheet("color: palette(mid);")
-    return label
-
-
-class PlansDialog(BaseDialog):
+class PlansDialog(MasterDetailDialog):
     """Create, edit, duplicate, switch on and off the follow-up plans."""
 
+    ROWS_KEY = "steps"
+
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(_("Follow-up plans"))
-        rep = context.current_rep if context is not None else None
-        self._acting_rep_id = rep.id if rep is not None else None
-        self._plans: dict[int, PlanRow] = {}
+        super().__init__(context, parent, _("Follow-up plans"))
         self._categories: list[plans.CategoryRow] = []
-        self._plan_id: int | None = None  # the plan in the editor; None: a new one (or none shown)
-        self._editing = False
-        self._baseline: tuple | None = None
-        self._suggested_name = ""
-        self._changed = False
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._build_list())
-        splitter.addWidget(self._build_right())
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([330, 770])
-
-        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self._buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self._buttons)
+        self._lay_out(self._build_list(), self._build_right(), (330, 770))
         self.setMinimumSize(920, 560)
         self.resize(1120, 660)
-
         self.reload()
 
     # --- building -----------------------------------------------------------------
@@ -218,7 +157,7 @@ class PlansDialog(BaseDialog):
     def _build_editor(self) -> QWidget:
         self._heading = QLabel()
         self._heading.setStyleSheet("font-size: 16px; font-weight: 600;")
-        self._inactive_note = _muted(QLabel(_("This plan is inactive: new sales do not use it.")))
+        self._inactive_note = muted(QLabel(_("This plan is inactive: new sales do not use it.")))
         self._inactive_note.setStyleSheet("color: #8a5a00;")
 
         self._name = QLineEdit()
@@ -251,16 +190,16 @@ class PlansDialog(BaseDialog):
             column.setSpacing(2)
             column.addWidget(widget)
             if hint:
-                column.addWidget(_muted(QLabel(hint)))
+                column.addWidget(muted(QLabel(hint)))
             column.addWidget(self._errors[key])
             label = QLabel(caption)
             label.setBuddy(widget)
             form.addRow(label, holder)
 
-        self._steps_model = PlanStepsTableModel(self)
+        self._rows_model = PlanStepsTableModel(self)
         self._table = QTableView()
         self._table.setObjectName("stepsTable")
-        self._table.setModel(self._steps_model)
+        self._table.setModel(self._rows_model)
         self._table.setItemDelegate(PlanStepDelegate(self._table))
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -273,34 +212,17 @@ class PlansDialog(BaseDialog):
         self._table.setAlternatingRowColors(True)
         self._table.verticalHeader().setDefaultSectionSize(28)
         header = self._table.horizontalHeader()
-        for column in range(self._steps_model.columnCount()):
+        for column in range(self._rows_model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PURPOSE, QHeaderView.ResizeMode.Stretch)
-        self._table.selectionModel().currentRowChanged.connect(self._update_step_buttons)
-        self._steps_model.rowsInserted.connect(self._update_step_buttons)
-        self._steps_model.rowsRemoved.connect(self._update_step_buttons)
-        self._steps_model.modelReset.connect(self._update_step_buttons)
-        self._steps_model.dataChanged.connect(self._on_steps_changed)
-
-        self._add_step_button = QPushButton(_("Add step"))
-        self._add_step_button.clicked.connect(self._on_add_step_button_clicked)
-        self._remove_step_button = QPushButton(_("Remove step"))
-        self._remove_step_button.clicked.connect(self._on_remove_step_button_clicked)
-        self._up_button = QPushButton(_("Move up"))
-        self._up_button.clicked.connect(lambda: self._move_step(-1))
-        self._down_button = QPushButton(_("Move down"))
-        self._down_button.clicked.connect(lambda: self._move_step(1))
-        step_buttons = QVBoxLayout()
-        for button in (self._add_step_button, self._remove_step_button, self._up_button, self._down_button):
-            step_buttons.addWidget(button)
-        step_buttons.addStretch(1)
+        step_buttons = self._row_buttons(_("Add step"), _("Remove step"))
         table_row = QHBoxLayout()
         table_row.addWidget(self._table, 1)
         table_row.addLayout(step_buttons)
 
         steps_caption = QLabel(_("Steps"))
         steps_caption.setStyleSheet("font-weight: 600;")
-        steps_hint = _muted(
+        steps_hint = muted(
             QLabel(
                 _(
                     "Each step counts days from the delivery or from the previous step; a date on a "
@@ -308,10 +230,10 @@ class PlansDialog(BaseDialog):
                 )
             )
         )
-        self._steps_error = field_error_label()
-        self._steps_error.setObjectName("stepsError")
+        self._rows_error = field_error_label()
+        self._rows_error.setObjectName("stepsError")
         self._general_error = field_error_label()
-        self._saved_label = _muted(QLabel())
+        self._saved_label = muted(QLabel())
 
         self._revert_button = QPushButton(_("Discard changes"))
         self._revert_button.clicked.connect(self._on_revert_button_clicked)
@@ -333,7 +255,7 @@ class PlansDialog(BaseDialog):
         column.addWidget(steps_caption)
         column.addWidget(steps_hint)
         column.addLayout(table_row, 1)
-        column.addWidget(self._steps_error)
+        column.addWidget(self._rows_error)
         column.addWidget(self._general_error)
         column.addLayout(save_row)
 
@@ -344,35 +266,13 @@ class PlansDialog(BaseDialog):
 
     # --- loading --------------------------------------------------------------------
 
-    def reload(self, select_plan_id: int | None = None) -> None:
-        """Re-read plans and categories; keep the editor on `select_plan_id` (default: the current one)."""
+    def reload(self, select_id: int | None = None) -> None:
+        """Re-read plans and categories; keep the editor on `select_id` (default: the current plan)."""
         self._categories = plans.list_categories()
-        self._plans = {p.id: p for p in plans.list_plans()}
+        self._records = {p.id: p for p in plans.list_plans()}
         self._fill_categories()
         self._fill_tree()
-        target = select_plan_id if select_plan_id is not None else self._plan_id
-        if target is not None and target in self._plans:
-            self._select_in_tree(target)
-            self._load_plan(self._plans[target])
-        elif self._editing and self._plan_id is None:
-            pass  # a new plan being written stays
-        elif self._plans:
-            first = next(iter(self._plans_in_tree_order()))
-            self._select_in_tree(first)
-            self._load_plan(self._plans[first])
-        else:
-            self._show_empty_state()
-        self._update_buttons()
-
-    def _plans_in_tree_order(self) -> list[int]:
-        ids = []
-        for top in range(self._tree.topLevelItemCount()):
-            group = self._tree.topLevelItem(top)
-            for child in range(group.childCount()):
-                plan_id = group.child(child).data(0, PLAN_ID_ROLE)
-                if plan_id is not None:
-                    ids.append(plan_id)
-        return ids
+        self._show_first_or_empty(select_id)
 
     def _fill_categories(self) -> None:
         current = (
@@ -394,7 +294,7 @@ class PlansDialog(BaseDialog):
         self._tree.blockSignals(True)
         self._tree.clear()
         groups: list[tuple[str | None, int | None]] = []
-        if any(p.category_id is None for p in self._plans.values()):
+        if any(p.category_id is None for p in self._records.values()):
             groups.append((None, None))
         groups += [(c.name, c.id) for c in self._categories]
         muted = QGuiApplication.palette().color(
@@ -406,17 +306,17 @@ class PlansDialog(BaseDialog):
             font = QFont(group.font(0))
             font.setBold(True)
             group.setFont(0, font)
-            group.setData(0, PLAN_ID_ROLE, None)
-            group.setData(1, PLAN_ID_ROLE, category_id)
+            group.setData(0, ID_ROLE, None)
+            group.setData(1, ID_ROLE, category_id)
             self._tree.addTopLevelItem(group)
             group.setFirstColumnSpanned(True)
-            members = [p for p in self._plans.values() if p.category_id == category_id]
+            members = [p for p in self._records.values() if p.category_id == category_id]
             for plan in members:
                 item = QTreeWidgetItem(
                     [variant_label(plan.segment), _("Active") if plan.active else _("Inactive")]
                 )
-                item.setData(0, PLAN_ID_ROLE, plan.id)
-                item.setData(1, PLAN_ID_ROLE, category_id)
+                item.setData(0, ID_ROLE, plan.id)
+                item.setData(1, ID_ROLE, category_id)
                 count = len(plan.steps)
                 tip = ngettext("{name} — {count} step", "{name} — {count} steps", count).format(
                     name=plan.name, count=count
@@ -434,7 +334,7 @@ class PlansDialog(BaseDialog):
                 hint = QTreeWidgetItem([_("No plan yet"), ""])
                 hint.setFlags(Qt.ItemFlag.ItemIsEnabled)  # clicking it chooses the category for "New plan"
                 hint.setForeground(0, QBrush(muted))
-                hint.setData(1, PLAN_ID_ROLE, category_id)
+                hint.setData(1, ID_ROLE, category_id)
                 italic = QFont(hint.font(0))
                 italic.setItalic(True)
                 hint.setFont(0, italic)
@@ -450,31 +350,8 @@ class PlansDialog(BaseDialog):
             group.setExpanded(True)
         self._tree.blockSignals(False)
 
-    def _tree_item_of(self, plan_id: int) -> QTreeWidgetItem | None:
-        for top in range(self._tree.topLevelItemCount()):
-            group = self._tree.topLevelItem(top)
-            for child in range(group.childCount()):
-                if group.child(child).data(0, PLAN_ID_ROLE) == plan_id:
-                    return group.child(child)
-        return None
-
-    def _select_in_tree(self, plan_id: int | None) -> None:
-        self._tree.blockSignals(True)
-        item = self._tree_item_of(plan_id) if plan_id is not None else None
-        if item is None:
-            self._tree.setCurrentItem(None)
-            self._tree.clearSelection()
-        else:
-            self._tree.setCurrentItem(
-                item,
-                0,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self._tree.scrollToItem(item)
-        self._tree.blockSignals(False)
-
     def _show_empty_state(self) -> None:
-        self._plan_id, self._editing, self._baseline = None, False, None
+        super()._show_empty_state()
         if self._categories:
             text = _(
                 "There are no follow-up plans yet. A plan says which calls and visits follow the "
@@ -489,10 +366,9 @@ class PlansDialog(BaseDialog):
             )
         self._empty_label.setText(text)
         self._empty_defaults_button.setEnabled(bool(self._categories))
-        self._right.setCurrentIndex(0)
 
-    def _load_plan(self, plan: PlanRow) -> None:
-        self._plan_id = plan.id
+    def _load_record(self, plan: PlanRow) -> None:
+        self._record_id = plan.id
         self._set_form(plan.name, plan.category_id, plan.segment, [s.to_input() for s in plan.steps])
         self._heading.setText(plan_title(plan.category_name, plan.segment))
         self._inactive_note.setVisible(not plan.active)
@@ -505,7 +381,7 @@ class PlansDialog(BaseDialog):
         steps: list[PlanStepInput],
         heading: str,
     ) -> None:
-        self._plan_id = None
+        self._record_id = None
         self._select_in_tree(None)
         self._suggested_name = self._suggest_name(category_id, segment)
         self._set_form(self._suggested_name, category_id, segment, steps)
@@ -526,21 +402,8 @@ class PlansDialog(BaseDialog):
         self._segment.setCurrentIndex(self._index_of(self._segment_values, segment))
         for widget in (self._category, self._segment):
             widget.blockSignals(False)
-        self._steps_model.set_steps(steps)
-        self._clear_errors()
-        self._editing = True
-        self._baseline = self._snapshot()
-        self._right.setCurrentIndex(1)
-        if steps:
-            self._table.selectRow(0)
-        self._update_buttons()
-
-    @staticmethod
-    def _index_of(values: list, value) -> int:
-        try:
-            return values.index(value)
-        except ValueError:
-            return 0
+        self._rows_model.set_steps(steps)
+        self._start_editing()
 
     def _suggest_name(self, category_id: int | None, segment: Segment | None) -> str:
         name = next((c.name for c in self._categories if c.id == category_id), None)
@@ -554,27 +417,17 @@ class PlansDialog(BaseDialog):
             self._name.text(),
             self._category_values[self._category.currentIndex()] if self._category.count() else None,
             self._segment_values[self._segment.currentIndex()],
-            self._steps_model.steps(),
+            self._rows_model.steps(),
         )
-
-    def _snapshot(self) -> tuple:
-        name, category_id, segment, steps = self.values()
-        return (name, category_id, segment, tuple(steps))
-
-    def has_unsaved_changes(self) -> bool:
-        if not self._editing:
-            return False
-        self._commit_editor()
-        return self._snapshot() != self._baseline
 
     @property
     def current_plan_id(self) -> int | None:
         """The plan in the editor; None for a new, unsaved plan or none at all."""
-        return self._plan_id
+        return self._record_id
 
     @property
     def steps_model(self) -> PlanStepsTableModel:
-        return self._steps_model
+        return self._rows_model
 
     @property
     def tree(self) -> QTreeWidget:
@@ -588,18 +441,9 @@ class PlansDialog(BaseDialog):
             "steps": self._table,
         }[key]
 
-    def error_text(self, key: str) -> str:
-        """The message shown for `name`, `category_id`, `segment`, `steps` or `general`; '' if none."""
-        label = {"steps": self._steps_error, "general": self._general_error}.get(key) or self._errors[key]
-        return label.text() if not label.isHidden() else ""
-
     def select_plan(self, plan_id: int) -> bool:
         """Show `plan_id` as if clicked in the list; False when the user kept editing."""
-        item = self._tree_item_of(plan_id)
-        if item is None:
-            return False
-        self._tree.setCurrentItem(item)
-        return self._plan_id == plan_id
+        return self._select_record(plan_id)
 
     def set_category(self, category_id: int | None) -> None:
         self._category.setCurrentIndex(self._index_of(self._category_values, category_id))
@@ -607,46 +451,13 @@ class PlansDialog(BaseDialog):
     def set_segment(self, segment: Segment | None) -> None:
         self._segment.setCurrentIndex(self._index_of(self._segment_values, segment))
 
-    # --- errors -------------------------------------------------------------------------
-
-    def _clear_errors(self) -> None:
-        for label in [*self._errors.values(), self._steps_error, self._general_error]:
-            label.hide()
-            label.clear()
-        self._steps_model.clear_errors()
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        self._clear_errors()
-        steps, general = [], []
-        first: QWidget | None = None
-        for key, message in errors.items():
-            if key in self._errors:
-                self._errors[key].setText(message)
-                self._errors[key].show()
-                first = first or self.field(key)
-            elif key == "steps" or key.startswith("steps."):
-                steps.append(message)
-                first = first or self._table
-            else:
-                general.append(message)
-        if steps:
-            self._steps_error.setText("\n".join(steps))
-            self._steps_error.show()
-            self._steps_model.set_errors(errors)
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
-        if first is not None:
-            first.setFocus()
-
     # --- saving -------------------------------------------------------------------------
 
-    def _commit_editor(self) -> None:
-        """Let an open cell editor hand its value to the model (Qt does so when the current cell moves)."""
-        if self._table.state() == QAbstractItemView.State.EditingState:
-            current = self._table.currentIndex()
-            self._table.setCurrentIndex(QModelIndex())
-            self._table.setCurrentIndex(current)
+    def unsaved_question(self) -> str:
+        return _("The plan has changes that are not saved. Save them?")
+
+    def changed_kinds(self) -> set[str]:
+        return {SETTINGS}
 
     def save(self) -> bool:
         """Write the editor's plan through the service; False (errors shown, input kept) when refused."""
@@ -656,12 +467,12 @@ class PlansDialog(BaseDialog):
         name, category_id, segment, steps = self.values()
         self._clear_errors()
         try:
-            if self._plan_id is None:
+            if self._record_id is None:
                 row = plans.create_plan(name, category_id, segment, steps, self._acting_rep_id)
             elif self._baseline is not None and (name, category_id, segment) == self._baseline[:3]:
-                row = plans.update_plan_steps(self._plan_id, steps, self._acting_rep_id)
+                row = plans.update_plan_steps(self._record_id, steps, self._acting_rep_id)
             else:
-                row = plans.update_plan(self._plan_id, name, category_id, segment, steps, self._acting_rep_id)
+                row = plans.update_plan(self._record_id, name, category_id, segment, steps, self._acting_rep_id)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return False
@@ -669,56 +480,23 @@ class PlansDialog(BaseDialog):
             show_error(self, exc)
             return False
         self._after_command()
-        self.reload(select_plan_id=row.id)
+        self.reload(row.id)
         self._saved_label.setText(_("Plan saved."))
         return True
 
-    def _after_command(self) -> None:
-        self._changed = True
-        notify_changed({SETTINGS}, self)
-
-    def _resolve_unsaved(self) -> bool:
-        """True when the editor may show something else: nothing to save, saved, or discarded."""
-        if not self.has_unsaved_changes():
-            return True
-        answer = ask_unsaved_changes(self)
-        if answer is Unsaved.SAVE:
-            return self.save()
-        return answer is Unsaved.DISCARD
-
-    def done(self, result: int) -> None:
-        if not self._resolve_unsaved():
-            return
-        super().done(result)
-
     # --- slots ----------------------------------------------------------------------------
-
-    def _on_tree_current_item_changed(self, current: QTreeWidgetItem | None, previous) -> None:
-        plan_id = current.data(0, PLAN_ID_ROLE) if current is not None else None
-        if plan_id is None or (plan_id == self._plan_id and self._editing):
-            return
-        if not self._resolve_unsaved():
-            self._select_in_tree(self._plan_id)  # stay on the plan being edited
-            return
-        plan = self._plans.get(plan_id)
-        if plan is None:  # the list was rebuilt by a save meanwhile
-            self.reload(select_plan_id=plan_id)
-            return
-        self._select_in_tree(plan_id)
-        self._load_plan(plan)
-        self._update_buttons()
 
     def _selected_category(self) -> int | None:
         """The category of the plan or group chosen in the list, else of the editor, else the first."""
         item = self._tree.currentItem()
         if item is not None:
-            return item.data(1, PLAN_ID_ROLE)
+            return item.data(1, ID_ROLE)
         if self._editing:
             return self.values()[1]
         return self._categories[0].id if self._categories else None
 
     def _free_segment(self, category_id: int | None, preferred: tuple[Segment | None, ...]) -> Segment | None:
-        taken = {p.segment for p in self._plans.values() if p.category_id == category_id and p.active}
+        taken = {p.segment for p in self._records.values() if p.category_id == category_id and p.active}
         return next((s for s in preferred if s not in taken), preferred[0])
 
     def _on_new_button_clicked(self) -> None:
@@ -729,9 +507,9 @@ class PlansDialog(BaseDialog):
         self._start_new(category_id, segment, [new_step()], _("New plan"))
 
     def _on_duplicate_button_clicked(self) -> None:
-        if self._plan_id is None or not self._resolve_unsaved():
+        if self._record_id is None or not self._resolve_unsaved():
             return
-        plan = self._plans[self._plan_id]
+        plan = self._records[self._record_id]
         segment = self._free_segment(plan.category_id, tuple(Segment))
         self._start_new(
             plan.category_id,
@@ -741,9 +519,9 @@ class PlansDialog(BaseDialog):
         )
 
     def _on_active_button_clicked(self) -> None:
-        if self._plan_id is None or not self._resolve_unsaved():
+        if self._record_id is None or not self._resolve_unsaved():
             return
-        plan = self._plans.get(self._plan_id)
+        plan = self._records.get(self._record_id)
         if plan is None:
             return
         try:
@@ -752,7 +530,7 @@ class PlansDialog(BaseDialog):
             show_error(self, exc)
             return
         self._after_command()
-        self.reload(select_plan_id=plan.id)
+        self.reload(plan.id)
 
     def _on_defaults_button_clicked(self) -> None:
         if not self._resolve_unsaved():
@@ -771,20 +549,13 @@ class PlansDialog(BaseDialog):
             text = _("No plans were created: there are no product categories yet.")
         else:
             text = _("No plans were created: every product category already has its default plans.")
-        if self._editing and self._plan_id is None:
+        if self._editing and self._record_id is None:
             self._editing = False  # the discarded new plan
         self.reload()
         inform(self, _("Default plans"), text)
 
     def _on_save_button_clicked(self) -> None:
         self.save()
-
-    def _on_revert_button_clicked(self) -> None:
-        if self._plan_id is not None and self._plan_id in self._plans:
-            self._load_plan(self._plans[self._plan_id])
-        else:
-            self._editing = False
-            self.reload()
 
     def _on_name_text_edited(self, _text: str) -> None:
         self._errors["name"].hide()
@@ -793,72 +564,23 @@ class PlansDialog(BaseDialog):
     def _on_header_changed(self) -> None:
         self._errors["category_id"].hide()
         self._errors["segment"].hide()
-        if self._plan_id is None and self._name.text() == self._suggested_name:
+        if self._record_id is None and self._name.text() == self._suggested_name:
             _name, category_id, segment, _steps = self.values()
             self._suggested_name = self._suggest_name(category_id, segment)
             self._name.setText(self._suggested_name)
         self._update_buttons()
 
-    def _on_steps_changed(self, *args) -> None:
-        self._update_buttons()
-
-    def _on_add_step_button_clicked(self) -> None:
-        current = self._table.currentIndex()
-        row = current.row() + 1 if current.isValid() else self._steps_model.rowCount()
-        row = self._steps_model.insert_step(row)
-        self._steps_error.hide()
-        self._table.selectRow(row)
-        self._table.setFocus()
-
-    def _on_remove_step_button_clicked(self) -> None:
-        current = self._table.currentIndex()
-        if not current.isValid():
-            return
-        self._steps_model.remove_step(current.row())
-        self._steps_error.hide()
-        if self._steps_model.rowCount():
-            self._table.selectRow(min(current.row(), self._steps_model.rowCount() - 1))
-
-    def _move_step(self, delta: int) -> None:
-        current = self._table.currentIndex()
-        if not current.isValid():
-            return
-        row = self._steps_model.move_step(current.row(), delta)
-        self._steps_error.hide()
-        self._table.selectRow(row)
-
     # --- enabling -------------------------------------------------------------------------
 
-    def _update_step_buttons(self, *args) -> None:
-        current = self._table.currentIndex()
-        rows = self._steps_model.rowCount()
-        row = current.row() if current.isValid() else -1
-        self._remove_step_button.setEnabled(row >= 0)
-        self._up_button.setEnabled(row > 0)
-        self._down_button.setEnabled(0 <= row < rows - 1)
-        self._update_buttons()
-
     def _update_buttons(self) -> None:
-        plan = self._plans.get(self._plan_id) if self._plan_id is not None else None
+        plan = self._records.get(self._record_id) if self._record_id is not None else None
         self._duplicate_button.setEnabled(plan is not None)
         self._active_button.setEnabled(plan is not None)
         self._active_button.setText(
             _("Activate") if plan is not None and not plan.active else _("Deactivate")
         )
         self._defaults_button.setEnabled(bool(self._categories))
-        dirty = self._editing and self._snapshot() != self._baseline
-        self._revert_button.setEnabled(dirty or (self._editing and self._plan_id is None))
+        dirty = self._is_dirty()
+        self._revert_button.setEnabled(dirty or (self._editing and self._record_id is None))
         if dirty:
             self._saved_label.clear()
-
-    # --- opening --------------------------------------------------------------------------
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, context: AppContext | None = None) -> bool:
-        """Open the editor; True when any plan was created or changed."""
-        dialog = cls(context, parent)
-        try:
-            dialog.exec()
-            return dialog._changed
-        finally:
-            dialog.deleteLater()

@@ -91,7 +91,7 @@ class PlanStepsTableModel(QAbstractTableModel):
     def step_at(self, row: int) -> PlanStepInput | None:
         return self._steps[row] if 0 <= row < len(self._steps) else None
 
-    def insert_step(self, row: int, step: PlanStepInput | None = None) -> int:
+    def insert_row(self, row: int, step: PlanStepInput | None = None) -> int:
         """Insert before `row` (at the end when out of range); returns the new row."""
         row = row if 0 <= row <= len(self._steps) else len(self._steps)
         step = step or new_step(self._steps[row - 1] if row > 0 else None)
@@ -105,7 +105,7 @@ class PlanStepsTableModel(QAbstractTableModel):
         self._refresh_days()
         return row
 
-    def remove_step(self, row: int) -> None:
+    def remove_row(self, row: int) -> None:
         if not 0 <= row < len(self._steps):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -117,7 +117,7 @@ class PlanStepsTableModel(QAbstractTableModel):
             self._refresh_all()
         self._refresh_days()
 
-    def move_step(self, row: int, delta: int) -> int:
+    def move_row(self, row: int, delta: int) -> int:
         """Move one row up (-1) or down (+1); returns where it ended."""
         target = row + delta
         if delta not in (-1, 1) or not 0 <= row < len(self._steps) or not 0 <= target < len(self._steps):

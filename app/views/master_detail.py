@@ -1,0 +1,390 @@
+"""The editor dialog shared by follow-up plans and correct-use checklists.
+
+Left, a tree of records grouped under headings; right, an editor for the chosen record with a
+form and an editable table of rows (steps, items). What is shared lives here: choosing a record
+in the tree, the unsaved-changes question, errors shown next to the field or the rows they
+concern, adding, removing and moving rows, discarding changes and closing.
+
+A subclass builds its widgets and sets `_tree`, `_table`, `_rows_model`, `_errors` (field key →
+label), `_rows_error`, `_general_error`, `_saved_label`, `_right` (0: empty state, 1: editor) and
+`_revert_button`; it provides `values()` (the form's values, the rows last), `reload(select_id)`,
+`_load_record(record)`, `save()` and `_update_buttons()`. The rows model offers insert_row,
+remove_row, move_row, set_errors, clear_errors.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.views.dialogs import BaseDialog
+from app.views.events import notify_changed
+from app.views.pages.base import AppContext
+
+ID_ROLE = Qt.ItemDataRole.UserRole  # column 0: the record's id; column 1: its group's id
+
+
+class Unsaved(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
+    """Save, discard or keep editing (tests replace this)."""
+    answer = QMessageBox.question(
+        parent,
+        _("Unsaved changes"),
+        question,
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+    if answer == QMessageBox.StandardButton.Save:
+        return Unsaved.SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return Unsaved.DISCARD
+    return Unsaved.CANCEL
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    """An information box (tests replace this)."""
+    QMessageBox.information(parent, title, text)
+
+
+def muted(label: QLabel) -> QLabel:
+    """A wrapped hint in the palette's quiet colour."""
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(mid);")
+    return label
+
+
+class MasterDetailDialog(BaseDialog):
+    ROWS_KEY = "rows"  # the service's error key for the table ("steps", "items"; "items.3.question")
+    NEW_ROW_EDIT_COLUMN: int | None = None  # a new row opens this cell's editor
+
+    def __init__(self, context: AppContext | None, parent: QWidget | None, title: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        rep = context.current_rep if context is not None else None
+        self._acting_rep_id = rep.id if rep is not None else None
+        self._records: dict[int, object] = {}
+        self._record_id: int | None = None  # in the editor; None: a new one (or none shown)
+        self._editing = False
+        self._baseline: tuple | None = None
+        self._changed = False
+        self._suggested_name = ""
+        self._read_only = False
+
+    # --- what subclasses say -------------------------------------------------------
+
+    def unsaved_question(self) -> str:
+        raise NotImplementedError
+
+    def changed_kinds(self) -> set[str]:
+        raise NotImplementedError
+
+    def values(self) -> tuple:
+        raise NotImplementedError
+
+    def reload(self, select_id: int | None = None) -> None:
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        raise NotImplementedError
+
+    def _load_record(self, record) -> None:
+        raise NotImplementedError
+
+    def _update_buttons(self) -> None:
+        raise NotImplementedError
+
+    # --- building ------------------------------------------------------------------
+
+    def _lay_out(self, master: QWidget, detail: QWidget, sizes: tuple[int, int]) -> None:
+        """Tree and editor side by side above a Close button."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(master)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes(list(sizes))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(buttons)
+
+    def _row_buttons(self, add_text: str, remove_text: str) -> QVBoxLayout:
+        """Add / Remove / Move up / Move down beside the rows table, kept enabled as the rows allow."""
+        self._add_row_button = QPushButton(add_text)
+        self._add_row_button.clicked.connect(self._add_row)
+        self._remove_row_button = QPushButton(remove_text)
+        self._remove_row_button.clicked.connect(self._remove_row)
+        self._up_button = QPushButton(_("Move up"))
+        self._up_button.clicked.connect(lambda: self._move_row(-1))
+        self._down_button = QPushButton(_("Move down"))
+        self._down_button.clicked.connect(lambda: self._move_row(1))
+        column = QVBoxLayout()
+        for button in (self._add_row_button, self._remove_row_button, self._up_button, self._down_button):
+            column.addWidget(button)
+        column.addStretch(1)
+        self._table.selectionModel().currentRowChanged.connect(self._update_row_buttons)
+        rows = self._rows_model
+        for signal in (rows.rowsInserted, rows.rowsRemoved, rows.rowsMoved, rows.modelReset):
+            signal.connect(self._update_row_buttons)
+        self._rows_model.dataChanged.connect(self._on_rows_changed)
+        return column
+
+    # --- the tree ------------------------------------------------------------------
+
+    def _ids_in_tree_order(self) -> list[int]:
+        ids = []
+        for top in range(self._tree.topLevelItemCount()):
+            group = self._tree.topLevelItem(top)
+            for child in range(group.childCount()):
+                record_id = group.child(child).data(0, ID_ROLE)
+                if record_id is not None:
+                    ids.append(record_id)
+        return ids
+
+    def _tree_item_of(self, record_id: int) -> QTreeWidgetItem | None:
+        for top in range(self._tree.topLevelItemCount()):
+            group = self._tree.topLevelItem(top)
+            for child in range(group.childCount()):
+                if group.child(child).data(0, ID_ROLE) == record_id:
+                    return group.child(child)
+        return None
+
+    def _select_in_tree(self, record_id: int | None) -> None:
+        self._tree.blockSignals(True)
+        item = self._tree_item_of(record_id) if record_id is not None else None
+        if item is None:
+            self._tree.setCurrentItem(None)
+            self._tree.clearSelection()
+        else:
+            self._tree.setCurrentItem(
+                item, 0, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self._tree.scrollToItem(item)
+        self._tree.blockSignals(False)
+
+    def _select_record(self, record_id: int) -> bool:
+        """Show `record_id` as if clicked in the list; False when the user kept editing."""
+        item = self._tree_item_of(record_id)
+        if item is None:
+            return False
+        self._tree.setCurrentItem(item)
+        return self._record_id == record_id
+
+    def _show_first_or_empty(self, select_id: int | None) -> None:
+        """After a reload: the requested (or current) record, a new one being written, the first, or the empty state."""
+        target = select_id if select_id is not None else self._record_id
+        if target is not None and target in self._records:
+            self._select_in_tree(target)
+            self._load_record(self._records[target])
+        elif self._editing and self._record_id is None:
+            pass  # a new record being written stays
+        elif order := self._ids_in_tree_order():
+            self._select_in_tree(order[0])
+            self._load_record(self._records[order[0]])
+        else:
+            self._show_empty_state()
+        self._update_buttons()
+
+    def _show_empty_state(self) -> None:
+        self._record_id, self._editing, self._baseline = None, False, None
+        self._right.setCurrentIndex(0)
+
+    @staticmethod
+    def _index_of(values: list, value) -> int:
+        try:
+            return values.index(value)
+        except ValueError:
+            return 0 if values else -1
+
+    # --- changes -------------------------------------------------------------------
+
+    def _snapshot(self) -> tuple:
+        *fields, rows = self.values()
+        return (*fields, tuple(rows))
+
+    def _start_editing(self) -> None:
+        """The form now holds a record: remember it as saved, show the editor."""
+        self._clear_errors()
+        self._editing = not self._read_only
+        self._baseline = self._snapshot()
+        self._right.setCurrentIndex(1)
+        if self._rows_model.rowCount():
+            self._table.selectRow(0)
+        self._update_row_buttons()
+
+    def has_unsaved_changes(self) -> bool:
+        if not self._editing:
+            return False
+        self._commit_editor()
+        return self._snapshot() != self._baseline
+
+    def _is_dirty(self) -> bool:
+        return self._editing and self._snapshot() != self._baseline
+
+    def _commit_editor(self) -> None:
+        """Let an open cell editor hand its value to the model (Qt does so when the current cell moves)."""
+        if self._table.state() == QAbstractItemView.State.EditingState:
+            current = self._table.currentIndex()
+            self._table.setCurrentIndex(QModelIndex())
+            self._table.setCurrentIndex(current)
+
+    def _after_command(self) -> None:
+        self._changed = True
+        notify_changed(self.changed_kinds(), self)
+
+    def _resolve_unsaved(self) -> bool:
+        """True when the editor may show something else: nothing to save, saved, or discarded."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = ask_unsaved_changes(self, self.unsaved_question())
+        if answer is Unsaved.SAVE:
+            return self.save()
+        return answer is Unsaved.DISCARD
+
+    def done(self, result: int) -> None:
+        if not self._resolve_unsaved():
+            return
+        super().done(result)
+
+    # --- errors --------------------------------------------------------------------
+
+    def _error_key(self, key: str) -> str:
+        """The field a service error key is shown at (a subclass may redirect one)."""
+        return key
+
+    def _clear_errors(self) -> None:
+        for label in [*self._errors.values(), self._rows_error, self._general_error]:
+            label.hide()
+            label.clear()
+        self._rows_model.clear_errors()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self._clear_errors()
+        rows, general = [], []
+        first: QWidget | None = None
+        for key, message in errors.items():
+            key = self._error_key(key)
+            if key in self._errors:
+                self._errors[key].setText(message)
+                self._errors[key].show()
+                first = first or self.field(key)
+            elif key == self.ROWS_KEY or key.startswith(self.ROWS_KEY + "."):
+                rows.append(message)
+                first = first or self._table
+            else:
+                general.append(message)
+        if rows:
+            self._rows_error.setText("\n".join(rows))
+            self._rows_error.show()
+            self._rows_model.set_errors(errors)
+        if general:
+            self._general_error.setText("\n".join(general))
+            self._general_error.show()
+        if first is not None:
+            first.setFocus()
+
+    def error_text(self, key: str) -> str:
+        """The message shown for a field key, the rows key or `general`; '' if none."""
+        label = {self.ROWS_KEY: self._rows_error, "general": self._general_error}.get(key) or self._errors[key]
+        return label.text() if not label.isHidden() else ""
+
+    # --- rows ----------------------------------------------------------------------
+
+    def _add_row(self) -> None:
+        if self._read_only:
+            return
+        current = self._table.currentIndex()
+        row = current.row() + 1 if current.isValid() else self._rows_model.rowCount()
+        row = self._rows_model.insert_row(row)
+        self._rows_error.hide()
+        self._table.selectRow(row)
+        self._table.setFocus()
+        if self.NEW_ROW_EDIT_COLUMN is not None:
+            self._table.edit(self._rows_model.index(row, self.NEW_ROW_EDIT_COLUMN))
+
+    def _remove_row(self) -> None:
+        current = self._table.currentIndex()
+        if self._read_only or not current.isValid():
+            return
+        self._rows_model.remove_row(current.row())
+        self._rows_error.hide()
+        if self._rows_model.rowCount():
+            self._table.selectRow(min(current.row(), self._rows_model.rowCount() - 1))
+
+    def _move_row(self, delta: int) -> None:
+        current = self._table.currentIndex()
+        if self._read_only or not current.isValid():
+            return
+        row = self._rows_model.move_row(current.row(), delta)
+        self._rows_error.hide()
+        self._table.selectRow(row)
+
+    def _update_row_buttons(self, *args) -> None:
+        current = self._table.currentIndex()
+        rows = self._rows_model.rowCount()
+        row = current.row() if current.isValid() else -1
+        editable = not self._read_only
+        self._add_row_button.setEnabled(editable)
+        self._remove_row_button.setEnabled(editable and row >= 0)
+        self._up_button.setEnabled(editable and row > 0)
+        self._down_button.setEnabled(editable and 0 <= row < rows - 1)
+        self._update_buttons()
+
+    def _on_rows_changed(self, *args) -> None:
+        self._update_buttons()
+
+    # --- slots ---------------------------------------------------------------------
+
+    def _on_tree_current_item_changed(self, current: QTreeWidgetItem | None, previous) -> None:
+        record_id = current.data(0, ID_ROLE) if current is not None else None
+        if record_id is None or record_id == self._record_id:
+            return
+        if not self._resolve_unsaved():
+            self._select_in_tree(self._record_id)  # stay on the record being edited
+            return
+        record = self._records.get(record_id)
+        if record is None:  # the list was rebuilt by a save meanwhile
+            self.reload(record_id)
+            return
+        self._select_in_tree(record_id)
+        self._load_record(record)
+        self._update_buttons()
+
+    def _on_revert_button_clicked(self) -> None:
+        if self._record_id is not None and self._record_id in self._records:
+            self._load_record(self._records[self._record_id])
+        else:
+            self._editing = False
+            self.reload()
+
+    # --- opening -------------------------------------------------------------------
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: AppContext | None = None) -> bool:
+        """Open the editor; True when anything was created or changed."""
+        dialog = cls(context, parent)
+        try:
+            dialog.exec()
+            return dialog._changed
+        finally:
+            dialog.deleteLater()
