@@ -20,17 +20,20 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTableView,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import _
-from app.views.dialogs import BaseDialog
+from app.views.dialogs import BaseDialog, field_error_label
 from app.views.events import notify_changed
 from app.views.pages.base import AppContext
 
@@ -127,6 +130,69 @@ class MasterDetailDialog(BaseDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
+
+    def _rows_table(self, model, object_name: str) -> QTableView:
+        """The editable table of rows: one row selected at a time, edited in place."""
+        self._rows_model = model
+        self._table = QTableView()
+        self._table.setObjectName(object_name)
+        self._table.setModel(model)
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self._table.setAlternatingRowColors(True)
+        self._table.verticalHeader().setDefaultSectionSize(28)
+        return self._table
+
+    def _editor_page(
+        self,
+        top: list[QWidget],
+        form: QFormLayout,
+        rows_caption: str,
+        rows_hint: str,
+        row_buttons: tuple[str, str],
+        save_text: str,
+        bottom: list[QWidget] = (),
+    ) -> QWidget:
+        """Heading and notes, the form, the rows table with its buttons, errors, then Discard / Save."""
+        table_row = QHBoxLayout()
+        table_row.addWidget(self._table, 1)
+        table_row.addLayout(self._row_buttons(*row_buttons))
+        caption = QLabel(rows_caption)
+        caption.setStyleSheet("font-weight: 600;")
+        self._rows_error = field_error_label()
+        self._rows_error.setObjectName("rowsError")
+        self._general_error = field_error_label()
+        self._saved_label = muted(QLabel())
+        self._revert_button = QPushButton(_("Discard changes"))
+        self._revert_button.clicked.connect(self._on_revert_button_clicked)
+        self._save_button = QPushButton(save_text)
+        self._save_button.setDefault(True)
+        self._save_button.clicked.connect(self.save)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self._saved_label, 1)
+        save_row.addWidget(self._revert_button)
+        save_row.addWidget(self._save_button)
+
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(8, 0, 0, 0)
+        for widget in top:
+            column.addWidget(widget)
+        column.addLayout(form)
+        column.addSpacing(6)
+        column.addWidget(caption)
+        column.addWidget(muted(QLabel(rows_hint)))
+        column.addLayout(table_row, 1)
+        for widget in (self._rows_error, self._general_error, *bottom):
+            column.addWidget(widget)
+        column.addLayout(save_row)
+        return page
 
     def _row_buttons(self, add_text: str, remove_text: str) -> QVBoxLayout:
         """Add / Remove / Move up / Move down beside the rows table, kept enabled as the rows allow."""

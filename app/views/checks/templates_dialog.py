@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -178,19 +176,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
             elif key == "product_id":
                 self._product_row = holder
 
-        self._rows_model = TemplateItemsTableModel(self)
-        self._table = QTableView()
-        self._table.setObjectName("itemsTable")
-        self._table.setModel(self._rows_model)
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.SelectedClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self._table.setAlternatingRowColors(True)
+        self._rows_table(TemplateItemsTableModel(self), "itemsTable")
         self._table.setWordWrap(True)
         self._table.verticalHeader().setDefaultSectionSize(28)
         # Long questions wrap instead of being cut: each row is as tall as its text.
@@ -205,52 +191,20 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         header.resizeSection(GUIDANCE, max(200, QFontMetrics(bold).horizontalAdvance(title) + 24))
         # Rows follow the Question column's width, once the layout (and a scroll bar) has settled.
         header.sectionResized.connect(lambda *args: QTimer.singleShot(0, self._fit_rows))
-        item_buttons = self._row_buttons(_("Add item"), _("Remove item"))
-        table_row = QHBoxLayout()
-        table_row.addWidget(self._table, 1)
-        table_row.addLayout(item_buttons)
-
-        items_caption = QLabel(_("Items"))
-        items_caption.setStyleSheet("font-weight: 600;")
-        items_hint = muted(
-            QLabel(
-                _(
-                    "The rep answers each item OK, Not OK or Not applicable with the customer. A critical "
-                    "item answered Not OK fails the check. Double-click a cell to change it."
-                )
-            )
-        )
-        self._rows_error = field_error_label()
-        self._rows_error.setObjectName("itemsError")
-        self._general_error = field_error_label()
         self._version_label = muted(QLabel())
         self._version_label.setObjectName("versionLabel")
-        self._saved_label = muted(QLabel())
-
-        self._revert_button = QPushButton(_("Discard changes"))
-        self._revert_button.clicked.connect(self._on_revert_button_clicked)
-        self._save_button = QPushButton(_("Save checklist"))
-        self._save_button.setDefault(True)
-        self._save_button.clicked.connect(self.save)
-        save_row = QHBoxLayout()
-        save_row.addWidget(self._saved_label, 1)
-        save_row.addWidget(self._revert_button)
-        save_row.addWidget(self._save_button)
-
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(8, 0, 0, 0)
-        column.addWidget(self._heading)
-        column.addWidget(self._retired_note)
-        column.addLayout(form)
-        column.addSpacing(6)
-        column.addWidget(items_caption)
-        column.addWidget(items_hint)
-        column.addLayout(table_row, 1)
-        column.addWidget(self._rows_error)
-        column.addWidget(self._general_error)
-        column.addWidget(self._version_label)
-        column.addLayout(save_row)
+        page = self._editor_page(
+            [self._heading, self._retired_note],
+            form,
+            _("Items"),
+            _(
+                "The rep answers each item OK, Not OK or Not applicable with the customer. A critical "
+                "item answered Not OK fails the check. Double-click a cell to change it."
+            ),
+            (_("Add item"), _("Remove item")),
+            _("Save checklist"),
+            [self._version_label],
+        )
 
         self._name.textEdited.connect(self._on_name_text_edited)
         self._scope.currentIndexChanged.connect(self._on_scope_changed)

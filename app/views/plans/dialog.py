@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -196,68 +194,23 @@ class PlansDialog(MasterDetailDialog):
             label.setBuddy(widget)
             form.addRow(label, holder)
 
-        self._rows_model = PlanStepsTableModel(self)
-        self._table = QTableView()
-        self._table.setObjectName("stepsTable")
-        self._table.setModel(self._rows_model)
+        self._rows_table(PlanStepsTableModel(self), "stepsTable")
         self._table.setItemDelegate(PlanStepDelegate(self._table))
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.SelectedClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self._table.setAlternatingRowColors(True)
-        self._table.verticalHeader().setDefaultSectionSize(28)
         header = self._table.horizontalHeader()
         for column in range(self._rows_model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PURPOSE, QHeaderView.ResizeMode.Stretch)
-        step_buttons = self._row_buttons(_("Add step"), _("Remove step"))
-        table_row = QHBoxLayout()
-        table_row.addWidget(self._table, 1)
-        table_row.addLayout(step_buttons)
-
-        steps_caption = QLabel(_("Steps"))
-        steps_caption.setStyleSheet("font-weight: 600;")
-        steps_hint = muted(
-            QLabel(
-                _(
-                    "Each step counts days from the delivery or from the previous step; a date on a "
-                    "weekend or public holiday moves to the next working day. Double-click a cell to change it."
-                )
-            )
+        page = self._editor_page(
+            [self._heading, self._inactive_note],
+            form,
+            _("Steps"),
+            _(
+                "Each step counts days from the delivery or from the previous step; a date on a "
+                "weekend or public holiday moves to the next working day. Double-click a cell to change it."
+            ),
+            (_("Add step"), _("Remove step")),
+            _("Save plan"),
         )
-        self._rows_error = field_error_label()
-        self._rows_error.setObjectName("stepsError")
-        self._general_error = field_error_label()
-        self._saved_label = muted(QLabel())
-
-        self._revert_button = QPushButton(_("Discard changes"))
-        self._revert_button.clicked.connect(self._on_revert_button_clicked)
-        self._save_button = QPushButton(_("Save plan"))
-        self._save_button.setDefault(True)
-        self._save_button.clicked.connect(self._on_save_button_clicked)
-        save_row = QHBoxLayout()
-        save_row.addWidget(self._saved_label, 1)
-        save_row.addWidget(self._revert_button)
-        save_row.addWidget(self._save_button)
-
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(8, 0, 0, 0)
-        column.addWidget(self._heading)
-        column.addWidget(self._inactive_note)
-        column.addLayout(form)
-        column.addSpacing(6)
-        column.addWidget(steps_caption)
-        column.addWidget(steps_hint)
-        column.addLayout(table_row, 1)
-        column.addWidget(self._rows_error)
-        column.addWidget(self._general_error)
-        column.addLayout(save_row)
 
         self._name.textEdited.connect(self._on_name_text_edited)
         self._category.currentIndexChanged.connect(self._on_header_changed)
@@ -553,9 +506,6 @@ class PlansDialog(MasterDetailDialog):
             self._editing = False  # the discarded new plan
         self.reload()
         inform(self, _("Default plans"), text)
-
-    def _on_save_button_clicked(self) -> None:
-        self.save()
 
     def _on_name_text_edited(self, _text: str) -> None:
         self._errors["name"].hide()
