@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.i18n import _
 from app.models.database import DatabaseOpenError
-from app.services.errors import DomainError
+from app.services.errors import DomainError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +35,20 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     if not expected:
         box.setDetailedText("".join(traceback.format_exception(exc)))
     box.exec()
+
+
+def attempt(parent: QWidget | None, command: Callable[[], object], show_errors: Callable[[dict[str, str]], None]) -> bool:
+    """Run a service command for a form: True when it went through.
+
+    A ValidationError's messages go to `show_errors` (next to the fields); any other failure to the
+    error dialog. Either way the form stays as the user typed it.
+    """
+    try:
+        command()
+    except ValidationError as exc:
+        show_errors(exc.errors)
+        return False
+    except Exception as exc:  # noqa: BLE001 (every failure is shown, the input stays)
+        show_error(parent, exc)
+        return False
+    return True

@@ -8,7 +8,7 @@ concern, adding, removing and moving rows, discarding changes and closing.
 A subclass builds its widgets and sets `_tree`, `_table`, `_rows_model`, `_errors` (field key →
 label), `_rows_error`, `_general_error`, `_saved_label`, `_right` (0: empty state, 1: editor) and
 `_revert_button`; it provides `values()` (the form's values, the rows last), `reload(select_id)`,
-`_load_record(record)`, `save()` and `_update_buttons()`. The rows model offers insert_row,
+`_load_record(record)`, `_write()` and `_update_buttons()`. The rows model offers insert_row,
 remove_row, move_row, set_errors, clear_errors.
 """
 
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.views.dialogs import BaseDialog, field_error_label
+from app.views.errors import attempt
 from app.views.events import notify_changed
 from app.views.pages.base import AppContext
 
@@ -105,7 +106,8 @@ class MasterDetailDialog(BaseDialog):
     def reload(self, select_id: int | None = None) -> None:
         raise NotImplementedError
 
-    def save(self) -> bool:
+    def _write(self) -> tuple[int, str]:
+        """Save the form through the service: (the saved record's id, the message to show)."""
         raise NotImplementedError
 
     def _load_record(self, record) -> None:
@@ -313,6 +315,21 @@ class MasterDetailDialog(BaseDialog):
             current = self._table.currentIndex()
             self._table.setCurrentIndex(QModelIndex())
             self._table.setCurrentIndex(current)
+
+    def save(self) -> bool:
+        """Write the editor's record; False (errors shown, input kept) when refused."""
+        if not self._editing:
+            return True
+        self._commit_editor()
+        self._clear_errors()
+        saved: list[tuple[int, str]] = []
+        if not attempt(self, lambda: saved.append(self._write()), self.show_errors):
+            return False
+        record_id, message = saved[0]
+        self._after_command()
+        self.reload(record_id)
+        self._saved_label.setText(message)
+        return True
 
     def _after_command(self) -> None:
         self._changed = True

@@ -11,6 +11,7 @@ from app.models.enums import FollowUpKind, FollowUpPurpose, Segment, StepAnchor
 from app.services import plans
 from app.services.plans import PlanStepInput
 from app.services.reps import create_rep
+from app.views import errors as errors_module
 from app.views import master_detail
 from app.views.events import SETTINGS, app_events
 from app.views.master_detail import Unsaved
@@ -46,7 +47,8 @@ def answers(monkeypatch):
 
     monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
-    monkeypatch.setattr(dialog_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
+    for module in (dialog_module, errors_module):
+        monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     return record
 
 

@@ -23,6 +23,7 @@ from app.models.enums import CheckAnswerResult
 from app.services import checks
 from app.services.checks import AnswerInput, ItemInput
 from app.services.reps import create_rep
+from app.views import errors as errors_module
 from app.views import master_detail
 from app.views.checks import templates_dialog as dialog_module
 from app.views.checks.templates_dialog import PRODUCT, ChecklistTemplatesDialog
@@ -58,7 +59,8 @@ def answers(monkeypatch):
 
     monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
-    monkeypatch.setattr(dialog_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
+    for module in (dialog_module, errors_module):
+        monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     monkeypatch.setattr(dialog_module.dialogs, "confirm", confirm)
     return record
 

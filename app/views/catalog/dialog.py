@@ -36,11 +36,10 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, current_locale, format_number
 from app.services import catalog
 from app.services.catalog import MAX_WARRANTY_MONTHS, CategoryRow, ProductInput, ProductRow
-from app.services.errors import ValidationError
 from app.views.catalog.table_model import NAME, ProductTableModel
 from app.views.customers.sale_dialog import currency_affixes
 from app.views.dialogs import BaseDialog, field_error_label
-from app.views.errors import show_error
+from app.views.errors import attempt, show_error
 from app.views.events import SALES, notify_changed
 from app.views.pages.base import AppContext, empty_state_label
 
@@ -172,23 +171,15 @@ class CategoryDialog(BaseDialog):
     def category_id(self) -> int | None:
         return self._category_id
 
+    def _write(self) -> None:
+        if self._category_id is None:
+            self._category_id = catalog.create_category(self._code.text(), self._name.text(), self._acting_rep_id)
+        else:
+            catalog.update_category(self._category_id, self._code.text(), self._name.text(), self._acting_rep_id)
+
     def accept(self) -> None:
-        try:
-            if self._category_id is None:
-                self._category_id = catalog.create_category(
-                    self._code.text(), self._name.text(), self._acting_rep_id
-                )
-            else:
-                catalog.update_category(
-                    self._category_id, self._code.text(), self._name.text(), self._acting_rep_id
-                )
-        except ValidationError as exc:
-            self._form.show_errors(exc.errors)
-            return
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
-            show_error(self, exc)
-            return
-        super().accept()
+        if attempt(self, self._write, self._form.show_errors):
+            super().accept()
 
     @classmethod
     def ask(
@@ -336,20 +327,16 @@ class ProductDialog(BaseDialog):
 
     # --- saving ---------------------------------------------------------------------
 
-    def accept(self) -> None:
+    def _write(self) -> None:
         data = self.values()
-        try:
-            if self._product_id is None:
-                self._product_id = catalog.create_product(data, self._acting_rep_id)
-            else:
-                catalog.update_product(self._product_id, data, self._acting_rep_id)
-        except ValidationError as exc:
-            self._form.show_errors(exc.errors)
-            return
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
-            show_error(self, exc)
-            return
-        super().accept()
+        if self._product_id is None:
+            self._product_id = catalog.create_product(data, self._acting_rep_id)
+        else:
+            catalog.update_product(self._product_id, data, self._acting_rep_id)
+
+    def accept(self) -> None:
+        if attempt(self, self._write, self._form.show_errors):
+            super().accept()
 
     @classmethod
     def ask(

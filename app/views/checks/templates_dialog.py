@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.services import checks, plans, sales
 from app.services.checks import ItemInput, TemplateRow
-from app.services.errors import ValidationError
 from app.views import dialogs
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
 from app.views.dialogs import field_error_label
@@ -456,31 +455,14 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
             return "product_id"  # "there is already a checklist for it" concerns the product chosen
         return key
 
-    def save(self) -> bool:
-        """Write the checklist through the service; False (errors shown, input kept) when refused."""
-        if not self._editing:
-            return True
-        self._commit_editor()
+    def _write(self) -> tuple[int, str]:
         name, category_id, product_id, items = self.values()
-        self._clear_errors()
-        try:
-            if self._record_id is None:
-                new_id = checks.create_template(name, items, category_id=category_id, product_id=product_id,
-                                                acting_rep_id=self._acting_rep_id)
-                message = _("Checklist saved as version 1.")
-            else:
-                new_id = checks.update_template(self._record_id, name, items, self._acting_rep_id)
-                message = _("Saved as version {number}.").format(number=checks.get_template(new_id).version)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            return False
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the input stays)
-            show_error(self, exc)
-            return False
-        self._after_command()
-        self.reload(new_id)
-        self._saved_label.setText(message)
-        return True
+        if self._record_id is None:
+            new_id = checks.create_template(name, items, category_id=category_id, product_id=product_id,
+                                            acting_rep_id=self._acting_rep_id)
+            return new_id, _("Checklist saved as version 1.")
+        new_id = checks.update_template(self._record_id, name, items, self._acting_rep_id)
+        return new_id, _("Saved as version {number}.").format(number=checks.get_template(new_id).version)
 
     # --- slots ----------------------------------------------------------------------------
 

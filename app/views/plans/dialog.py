@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, ngettext
 from app.models.enums import Segment
 from app.services import plans
-from app.services.errors import ValidationError
 from app.services.plans import PlanRow, PlanStepInput
 from app.views.dialogs import field_error_label
 from app.views.errors import show_error
@@ -412,30 +411,15 @@ class PlansDialog(MasterDetailDialog):
     def changed_kinds(self) -> set[str]:
         return {SETTINGS}
 
-    def save(self) -> bool:
-        """Write the editor's plan through the service; False (errors shown, input kept) when refused."""
-        if not self._editing:
-            return True
-        self._commit_editor()
+    def _write(self) -> tuple[int, str]:
         name, category_id, segment, steps = self.values()
-        self._clear_errors()
-        try:
-            if self._record_id is None:
-                row = plans.create_plan(name, category_id, segment, steps, self._acting_rep_id)
-            elif self._baseline is not None and (name, category_id, segment) == self._baseline[:3]:
-                row = plans.update_plan_steps(self._record_id, steps, self._acting_rep_id)
-            else:
-                row = plans.update_plan(self._record_id, name, category_id, segment, steps, self._acting_rep_id)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            return False
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the input stays)
-            show_error(self, exc)
-            return False
-        self._after_command()
-        self.reload(row.id)
-        self._saved_label.setText(_("Plan saved."))
-        return True
+        if self._record_id is None:
+            row = plans.create_plan(name, category_id, segment, steps, self._acting_rep_id)
+        elif self._baseline is not None and (name, category_id, segment) == self._baseline[:3]:
+            row = plans.update_plan_steps(self._record_id, steps, self._acting_rep_id)
+        else:
+            row = plans.update_plan(self._record_id, name, category_id, segment, steps, self._acting_rep_id)
+        return row.id, _("Plan saved.")
 
     # --- slots ----------------------------------------------------------------------------
 
