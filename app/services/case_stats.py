@@ -69,8 +69,11 @@ class CaseStatistics:
         return self._share(self.escalated_external, self.complaints)
 
 
-def _in_period(start: dt.date, end: dt.date):
-    return (Case.received_on >= start) & (Case.received_on <= end)
+def _in_period(start: dt.date, end: dt.date, rep_id: int | None = None):
+    condition = (Case.received_on >= start) & (Case.received_on <= end)
+    if rep_id is not None:
+        condition &= Case.rep == rep_id
+    return condition
 
 
 def _days(later) -> object:
@@ -110,9 +113,12 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def case_statistics(start: dt.date, end: dt.date) -> CaseStatistics:
-    """The department's figures for the cases received between `start` and `end` (inclusive)."""
-    period = _in_period(start, end)
+def case_statistics(start: dt.date, end: dt.date, *, rep_id: int | None = None) -> CaseStatistics:
+    """The department's figures for the cases received between `start` and `end` (inclusive).
+
+    With `rep_id`, only the cases that rep handles.
+    """
+    period = _in_period(start, end, rep_id)
     complaints = period & Case.kind.in_(COMPLAINT_KINDS)
 
     kinds = _counts(Case.kind, period)

@@ -94,3 +94,14 @@ def test_an_empty_period_has_no_figures(dataset):
     assert stats.total == 0 and stats.mean_days_to_close is None and stats.median_days_to_first_answer is None
     assert stats.share_accepted_at_first_proposal is None and stats.share_escalated_internal is None
     assert [(m.received, m.mean_days_to_close) for m in stats.months] == [(0, None)]
+
+
+def test_one_reps_cases(dataset):
+    from app.models import Rep
+
+    rep = Rep.create(code="R1", name="Ana")
+    Case.update(rep=rep).where(Case.kind == K.CLAIM).execute()
+    mine = case_statistics(d(1, 1), d(2, 28), rep_id=rep.id)
+    assert (mine.total, mine.complaints, mine.escalated_external) == (1, 1, 1)
+    assert mine.by_kind[K.CLAIM] == 1 and mine.by_kind[K.COMPLAINT] == 0
+    assert case_statistics(d(1, 1), d(2, 28)).total == 5
