@@ -9,7 +9,9 @@ Dates, numbers and money are formatted by Babel for the current locale.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -28,42 +30,60 @@ CURRENCY = "EUR"
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+# A document written in another language than the UI's switches only its own thread, so a
+# Spanish PDF built in the background never turns the English window Spanish meanwhile.
+_thread = threading.local()
+
+
+def _check(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"Unsupported language {language!r}; choose one of {', '.join(LANGUAGES)}")
+
+
+@functools.cache
+def _catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, I18N_DIR, languages=[language], fallback=True)
 
 
 def set_language(language: str) -> None:
     """Switch every `_()` call, and Babel formatting, to `language` ('es' or 'en')."""
     global _translation, _language
-    if language not in LANGUAGES:
-        raise ValueError(f"Unsupported language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    _check(language)
     _language = language
-    _translation = gettext.translation(DOMAIN, I18N_DIR, languages=[language], fallback=True)
+    _catalog.cache_clear()  # a language switch re-reads the catalog (a fresh .mo after an update)
+    _translation = _catalog(language)
 
 
 def current_language() -> str:
-    return _language
+    return getattr(_thread, "language", None) or _language
 
 
 @contextmanager
 def using_language(language: str) -> Iterator[None]:
-    """Temporarily switch language (a document in another language than the UI's)."""
-    previous = _language
-    set_language(language)
+    """Within the block, this thread speaks `language` (a document in another language than the UI's)."""
+    _check(language)
+    previous = getattr(_thread, "language", None), getattr(_thread, "translation", None)
+    _thread.language, _thread.translation = language, _catalog(language)
     try:
         yield
     finally:
-        set_language(previous)
+        _thread.language, _thread.translation = previous
+
+
+def _current_translation() -> gettext.NullTranslations:
+    return getattr(_thread, "translation", None) or _translation
 
 
 def current_locale() -> str:
-    return _LOCALES[_language]
+    return _LOCALES[current_language()]
 
 
 def _(message: str) -> str:
-    return _translation.gettext(message)
+    return _current_translation().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translation.ngettext(singular, plural, n)
+    return _current_translation().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
