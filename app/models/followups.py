@@ -85,4 +85,7 @@ class FollowUp(TimestampedModel):
             (("customer", "scheduled_at"), False),
             # Re-applying a plan never duplicates a step for the same unit.
             (("sold_unit", "plan_step"), True),
+            # Activity report: a period's follow-ups counted by state, kind, purpose and rep,
+            # read from the index alone (migration 3).
+            (("state", "kind", "purpose", "rep", "scheduled_at"), False),
         )

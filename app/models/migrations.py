@@ -34,9 +34,17 @@ def _2_customer_search_text(migrator: SchemaMigrator, database: Database) -> Non
         )
 
 
+def _3_follow_up_activity_index(migrator: SchemaMigrator, database: Database) -> None:
+    """Activity report: follow-ups of a period counted by state, kind, purpose and rep from the index alone."""
+    migrator.migrate(
+        migrator.add_index("follow_up", ("state", "kind", "purpose", "rep_id", "scheduled_at"), False)
+    )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
+    3: _3_follow_up_activity_index,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

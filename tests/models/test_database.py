@@ -74,9 +74,17 @@ def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
         assert "pena ibanez" in customer.search_text and "logrono" in customer.search_text
         versions = [v.version for v in SchemaVersion.select().order_by(SchemaVersion.version)]
         assert versions == list(range(1, LATEST_VERSION + 1))
+        # Migration 3 gives an upgraded database the same follow-up indexes as a new one.
+        upgraded = {i.name for i in db.get_indexes("follow_up")}
+        assert "follow_up_state_kind_purpose_rep_id_scheduled_at" in upgraded
     finally:
         close_database()
     assert digest(path) != before
+    open_database(str(path.with_name("fresh.sqlite3")))
+    try:
+        assert {i.name for i in db.get_indexes("follow_up")} == upgraded
+    finally:
+        close_database()
 
 
 def test_check_mode_opens_an_old_database_without_upgrading(tmp_path):
