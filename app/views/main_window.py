@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self._reminders = reminders  # ReminderService owned by the Application, or None
         self._quitting = False
+        self._disposing = False  # replaced by a new window: nothing to ask
         self.setWindowTitle(f"{APP_NAME} — {context.database.target}")
         self.setMinimumSize(QSize(900, 600))
         self._pages: list[Page] = []
@@ -99,6 +100,11 @@ class MainWindow(QMainWindow):
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:
+            return
+        if row != self._stack.currentIndex() and not self.current_page().can_leave():
+            self._sidebar.blockSignals(True)
+            self._sidebar.setCurrentRow(self._stack.currentIndex())  # stay on the unsaved work
+            self._sidebar.blockSignals(False)
             return
         self._stack.setCurrentIndex(row)
         self._pages[row].activate()
@@ -187,15 +193,20 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         """File ▸ Quit: really quit, even when closing the window would only hide it to the tray."""
         self._quitting = True
-        self.close()
-        QApplication.quit()
+        if self.close():
+            QApplication.quit()
 
     def dispose(self) -> None:
         """Close for good (the window is being replaced), never hiding to the tray."""
         self._quitting = True
+        self._disposing = True
         self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._disposing and not self.current_page().can_leave():
+            event.ignore()  # the user keeps editing
+            self._quitting = False
+            return
         settings.save_window_state("geometry/MainWindow", self.saveGeometry())
         if not self._quitting and self._reminders is not None and self._reminders.should_close_to_tray():
             # Reminders keep coming while the window is closed to the tray.

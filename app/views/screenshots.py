@@ -53,6 +53,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     ]
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders
+    from app.views.charters.screens import charter_dialog_builders
     from app.views.checks.screens import check_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
     from app.views.returns.screens import returns_dialog_builders
@@ -64,6 +65,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         + case_dialog_builders(context)
         + returns_dialog_builders(context)
         + check_dialog_builders(context)
+        + charter_dialog_builders(context)
     )
 
 

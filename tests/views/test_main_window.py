@@ -146,3 +146,24 @@ def test_navigation_opens_the_page_showing_what_was_asked(qtbot, database):
     from app.views.agenda.page import OVERDUE
 
     assert window.current_page().current_view() == OVERDUE
+
+
+def test_a_page_with_unsaved_work_keeps_the_user_on_it(qtbot, database):
+    window = make_window(qtbot, database)
+    charters = window.show_page("charters")
+    answers = [False]
+    charters.can_leave = lambda: answers.pop(0) if answers else True
+    window.show_page("agenda")
+    assert window.current_page() is charters
+    assert window._sidebar.currentRow() == window.page_keys().index("charters")
+    window.show_page("agenda")  # the second time the user saved or discarded
+    assert window.current_page().objectName() == "page_agenda"
+
+
+def test_closing_the_window_asks_the_page_first(qtbot, database):
+    window = make_window(qtbot, database)
+    page = window.show_page("charters")
+    page.can_leave = lambda: False
+    assert not window.close() and window.isVisible()
+    page.can_leave = lambda: True
+    assert window.close()

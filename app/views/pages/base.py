@@ -56,6 +56,10 @@ class Page(QWidget):
         """Ctrl+N: start a new record of the page's kind; False where there is none."""
         return False
 
+    def can_leave(self) -> bool:
+        """Before the window shows another page or closes: False keeps the user here (unsaved work)."""
+        return True
+
     def apply_navigation(self, filters: dict) -> None:
         """Show what a dashboard tile points at, e.g. {"overdue": True}; unknown keys are ignored."""
 

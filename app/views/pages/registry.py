@@ -66,6 +66,12 @@ def _customers(context: AppContext, parent: QWidget | None) -> Page:
     return CustomerListPage(context, parent)
 
 
+def _charters(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.charters.page import ChartersPage
+
+    return ChartersPage(context, parent)
+
+
 SP = QStyle.StandardPixmap
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", N_("Dashboard"), SP.SP_ComputerIcon, _dashboard),
@@ -74,15 +80,7 @@ PAGES: list[PageSpec] = [
     PageSpec("checks", N_("Usage checks"), SP.SP_DialogApplyButton, _checks),
     PageSpec("returns", N_("Warranty returns"), SP.SP_BrowserReload, _returns),
     PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
-    PageSpec(
-        "charters",
-        N_("Service charters"),
-        SP.SP_FileDialogContentsView,
-        _coming(
-            N_("Service charters"),
-            N_("The company's service charters and their measurable commitments will be edited here."),
-        ),
-    ),
+    PageSpec("charters", N_("Service charters"), SP.SP_FileDialogContentsView, _charters),
     PageSpec(
         "reports",
         N_("Reports"),

@@ -1,0 +1,270 @@
+"""The Service charters page driven like a manager would: write, save, fix, activate, preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.models import ServiceCharter
+from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
+from app.services import charter_indicators
+from app.services import charters as service
+from app.views.charters import page as page_module
+from app.views.charters.page import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_TARGET, C_TEXT, ChartersPage
+from app.views.events import CHARTERS, app_events
+from app.views.pages.base import AppContext
+
+TODAY = dt.date(2026, 11, 23)
+PHONE = service.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14")
+
+
+def saved_charter(title="Attention", active=False, **changes) -> int:
+    data = service.CharterInput(
+        type=changes.pop("type", CharterType.CUSTOMER_ATTENTION), title=title, valid_from=dt.date(2026, 1, 1),
+        channels=(PHONE,), procedure="p", principles="q",
+        commitments=(service.CommitmentInput("We answer claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95,
+                                             CharterPeriod.QUARTER),),
+    )
+    charter_id = service.save_charter(None, data)
+    if active:
+        service.activate_charter(charter_id)
+    return charter_id
+
+
+@pytest.fixture
+def no_measuring(monkeypatch):
+    """Commitments measured as 'nothing to measure' unless a test says otherwise."""
+    calls = []
+
+    def fake(indicator, days, start, end, *, rep_id=None, today):
+        calls.append((indicator, days, start, end, today))
+        return charter_indicators.Measurement(indicator, days, None, None, 0)
+
+    monkeypatch.setattr(charter_indicators, "measure", fake)
+    return calls
+
+
+@pytest.fixture
+def make_page(qtbot, database, no_measuring):
+    def make() -> ChartersPage:
+        page = ChartersPage(AppContext(database=database), today=lambda: TODAY)
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        page.show()
+        return page
+
+    return make
+
+
+def fill_commitment(page: ChartersPage, row: int, text: str, indicator: CharterIndicator, days: int, target: str,
+                    period: CharterPeriod = CharterPeriod.MONTH) -> None:
+    table = page._commitments
+    table.item(row, C_TEXT).setText(text)
+    combo = table.cellWidget(row, C_INDICATOR)
+    combo.setCurrentIndex(combo.findData(indicator))
+    table.cellWidget(row, C_DAYS).setValue(days)
+    table.item(row, C_TARGET).setText(target)
+    period_combo = table.cellWidget(row, C_PERIOD)
+    period_combo.setCurrentIndex(period_combo.findData(period))
+
+
+def test_empty_state_then_a_new_charter_written_and_saved(qtbot, make_page):
+    page = make_page()
+    assert page._stack.currentIndex() == 0  # the empty state says what a charter is
+    assert "no service charters yet" in page._empty_label.text()
+
+    assert page.create_new()  # Ctrl+N
+    assert page._stack.currentIndex() == 1
+    assert page._procedure.toPlainText().startswith("1. Reception")
+    assert page._principles.toPlainText().splitlines()[0].startswith("Quality")
+    qtbot.keyClicks(page._title, "Customer attention 2026")
+    page._channels.item(0, 1).setText("+34 910 000 000")
+    qtbot.mouseClick(page._add_commitment, Qt.MouseButton.LeftButton)
+    fill_commitment(page, 0, "We call you within 2 working days", CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY,
+                    2, "95")
+    with qtbot.waitSignal(app_events().data_changed) as signal:
+        qtbot.mouseClick(page._save, Qt.MouseButton.LeftButton)
+    assert CHARTERS in signal.args[0]
+
+    charter = ServiceCharter.get()
+    assert (charter.title, charter.version, charter.active) == ("Customer attention 2026", 1, False)
+    detail = service.get_charter(charter.id)
+    assert [(m.text, m.indicator, m.days, float(m.target), m.period) for m in detail.commitments] == [
+        ("We call you within 2 working days", CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY, 2, 95.0,
+         CharterPeriod.MONTH),
+    ]
+    assert [c.channel for c in detail.channels] == [ContactChannel.PHONE]
+    assert page.current_charter_id() == charter.id and not page.is_modified()
+    group = page._tree.topLevelItem(0)
+    assert (group.text(0), group.child(0).text(0), group.child(0).text(1), group.child(0).text(3)) == (
+        "Product access", "Customer attention 2026", "1", "Draft")  # the first type without a charter
+
+
+def test_validation_messages_appear_next_to_their_fields(qtbot, make_page):
+    page = make_page()
+    page.create_new()
+    qtbot.mouseClick(page._add_commitment, Qt.MouseButton.LeftButton)
+    fill_commitment(page, 0, "", CharterIndicator.AVERAGE_SATISFACTION, 0, "7")
+    page._has_end.setChecked(True)
+    page._valid_to.setDate(page._valid_from.date().addDays(-1))
+    qtbot.mouseClick(page._save, Qt.MouseButton.LeftButton)
+
+    assert page.error_text("title") == "Give the charter a title."
+    assert page.error_text("valid_to") == "The charter cannot end before it starts."
+    commitments = page.error_text("commitments")
+    assert "Commitment 1: write what the company commits to." in commitments
+    assert "Commitment 1: the target must be between 1 and 5." in commitments
+    assert ServiceCharter.select().count() == 0
+
+    qtbot.keyClicks(page._title, "Fixed")
+    page._has_end.setChecked(False)
+    fill_commitment(page, 0, "Happy customers", CharterIndicator.AVERAGE_SATISFACTION, 0, "4.2")
+    page._channels.item(1, 1).setText("help@example.com")
+    assert page.save()
+    assert page.error_text("title") == "" and page.error_text("commitments") == ""
+    assert ServiceCharter.get().title == "Fixed"
+
+
+def test_editing_the_active_charter_saves_version_2_and_the_old_one_opens_read_only(qtbot, make_page):
+    v1 = saved_charter("Attention", active=True)
+    page = make_page()
+    assert page.current_charter_id() == v1
+    assert "creates version 2" in page._status.text()
+    page._title.clear()
+    qtbot.keyClicks(page._title, "Attention revised")
+    assert page.is_modified()
+    assert page.save()
+
+    v2 = page.current_charter_id()
+    assert v2 != v1 and page._version.text() == "2" and page._title.text() == "Attention revised"
+    group = page._tree.topLevelItem(0)
+    assert [group.child(i).text(1) for i in range(group.childCount())] == ["2", "1"]  # newest first
+    assert ServiceCharter.get_by_id(v1).title == "Attention"
+
+    assert page.open_charter(v1)
+    assert page._title.isReadOnly() and not page._save.isEnabled()
+    assert "A newer version exists" in page._status.text()  # still the active one, but kept as it was
+
+
+def test_activate_replaces_the_other_version_of_the_type_after_confirming(qtbot, make_page, monkeypatch):
+    v1 = saved_charter("Attention", active=True)
+    v2 = service.save_charter(v1, service.CharterInput(
+        type=CharterType.CUSTOMER_ATTENTION, title="Attention v2", valid_from=dt.date(2026, 6, 1), channels=(PHONE,),
+        commitments=(service.CommitmentInput("x", CharterIndicator.NPS, None, 30, CharterPeriod.YEAR),)))
+    questions = []
+    monkeypatch.setattr(page_module, "confirm", lambda parent, question: questions.append(question) or True)
+    page = make_page()
+    assert page.open_charter(v2)
+    assert page._activate.text() == "Activate"
+    with qtbot.waitSignal(app_events().data_changed):
+        qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
+    assert questions and "Version 1" in questions[0]
+    assert service.active_charter_id(CharterType.CUSTOMER_ATTENTION) == v2
+    assert not ServiceCharter.get_by_id(v1).active
+    assert page._activate.text() == "Deactivate"
+
+    qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
+    assert service.active_charter_id(CharterType.CUSTOMER_ATTENTION) is None
+
+
+def test_a_charter_without_commitments_says_why_it_cannot_be_activated(qtbot, make_page):
+    bare = service.save_charter(None, service.CharterInput(
+        type=CharterType.FINANCING, title="Financing", valid_from=dt.date(2026, 1, 1), channels=(PHONE,)))
+    page = make_page()
+    assert page.open_charter(bare)
+    qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
+    assert "at least one commitment" in page.error_text("commitments")
+    assert service.active_charter_id(CharterType.FINANCING) is None
+
+
+def test_leaving_a_modified_charter_asks_first(qtbot, make_page, monkeypatch):
+    first = saved_charter("First")
+    second = saved_charter("Second", type=CharterType.FINANCING)
+    answers = [page_module.Unsaved.CANCEL, page_module.Unsaved.CANCEL, page_module.Unsaved.DISCARD]
+    asked = []
+    monkeypatch.setattr(page_module, "ask_unsaved_changes", lambda parent: asked.append(1) or answers.pop(0))
+    page = make_page()
+    assert page.open_charter(first)
+    qtbot.keyClicks(page._title, " changed")
+
+    assert not page.can_leave()  # the window asks before showing another page
+    assert not page.open_charter(second)  # Cancel: keep editing
+    assert page.current_charter_id() == first and page._title.text() == "First changed"
+    assert page.open_charter(second)  # Discard
+    assert page.current_charter_id() == second
+    assert len(asked) == 3 and page.can_leave() and ServiceCharter.get_by_id(first).title == "First"
+
+
+def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page, monkeypatch, no_measuring):
+    charter_id = saved_charter("Attention", active=True)
+    service.save_charter(charter_id, service.CharterInput(
+        type=CharterType.CUSTOMER_ATTENTION, title="Attention", valid_from=dt.date(2026, 1, 1), channels=(PHONE,),
+        commitments=(
+            service.CommitmentInput("Claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER),
+            service.CommitmentInput("Happy", CharterIndicator.AVERAGE_SATISFACTION, None, 4.5, CharterPeriod.YEAR),
+        )))
+    service.activate_charter(service.list_charters()[0].id)
+    values = {CharterIndicator.CLAIMS_ANSWERED: (96.0, 24, 25), CharterIndicator.AVERAGE_SATISFACTION: (4.25, None, 8)}
+
+    def fake(indicator, days, start, end, *, rep_id=None, today):
+        no_measuring.append((indicator, days, start, end))
+        value, met, total = values[indicator]
+        return charter_indicators.Measurement(indicator, days, value, met, total)
+
+    monkeypatch.setattr(charter_indicators, "measure", fake)
+    page = make_page()
+    table = page._commitments
+    assert table.item(0, C_MEASURED).text() == "✔ 96.0 % (24 of 25)"
+    assert table.item(1, C_MEASURED).text() == "✘ 4.25 of 5 (8 answers)"
+    assert (CharterIndicator.CLAIMS_ANSWERED, 10, dt.date(2026, 10, 1), TODAY) in no_measuring  # quarter to date
+    assert (CharterIndicator.AVERAGE_SATISFACTION, None, dt.date(2026, 1, 1), TODAY) in no_measuring
+
+
+def test_preview_produces_the_charter_pdf_in_the_background_and_shows_it(qtbot, make_page, monkeypatch):
+    charter_id = saved_charter("Attention", active=True)
+    produced, shown = [], []
+
+    class DocumentKind:
+        CHARTER = "charter"
+
+    class DocumentRequest:
+        def __init__(self, **kwargs):
+            self.__dict__.update(kwargs)
+
+    def produce_document(request, path, *, today, progress=None):
+        produced.append((request.kind, request.charter_id, request.language, today))
+        Path(path).write_bytes(b"%PDF-1.4 fake")
+        return Path(path)
+
+    documents = types.ModuleType("app.documents")
+    documents.DocumentKind, documents.DocumentRequest = DocumentKind, DocumentRequest
+    documents.produce_document = produce_document
+    preview = types.ModuleType("app.views.reports.preview")
+    preview.PdfPreviewDialog = types.SimpleNamespace(
+        show_pdf=lambda parent, path, title: shown.append((Path(path).read_bytes(), title)))
+    monkeypatch.setitem(sys.modules, "app.documents", documents)
+    monkeypatch.setitem(sys.modules, "app.views.reports", types.ModuleType("app.views.reports"))
+    monkeypatch.setitem(sys.modules, "app.views.reports.preview", preview)
+
+    page = make_page()
+    qtbot.mouseClick(page._preview, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert produced == [("charter", charter_id, "en", TODAY)]
+    assert shown == [(b"%PDF-1.4 fake", "Attention")]
+
+
+def test_ctrl_s_saves_the_charter(qtbot, make_page):
+    charter_id = saved_charter("Draft")
+    page = make_page()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: page.isActiveWindow(), timeout=2000)
+    page._title.setFocus()
+    qtbot.keyClicks(page._title, " two")
+    qtbot.keyClick(page._title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert ServiceCharter.get_by_id(charter_id).title == "Draft two"  # a draft is saved in place
+    assert not page.is_modified()
