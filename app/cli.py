@@ -44,6 +44,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -71,6 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     agenda.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default today")
     agenda.add_argument("--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on")
     agenda.add_argument("--ics", required=True, help="the .ics file to write")
+
+    report = commands.add_parser(
+        "report", parents=[common], help="write a PDF: activity report, service charter or annual register"
+    )
+    documents = report.add_subparsers(dest="document", metavar="DOCUMENT", parser_class=_Parser, required=True)
+    activity = documents.add_parser("activity", parents=[common], help="activity report for a period")
+    activity.add_argument("--from", dest="start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)")
+    activity.add_argument("--to", dest="end", type=_iso_date, required=True, help="last day, included (YYYY-MM-DD)")
+    activity.add_argument("--rep", help="only this rep's activity (rep code); default: everyone's")
+    charter = documents.add_parser("charter", parents=[common], help="the active service charter")
+    charter.add_argument(
+        "--type", dest="charter_type", choices=("access", "financing", "attention"),
+        help="which charter (default: the first active one)",
+    )
+    register = documents.add_parser("register", parents=[common], help="annual register of complaints and claims")
+    register.add_argument("--year", type=_year, required=True, help="the year (YYYY)")
+    for document in (activity, charter, register):
+        document.add_argument("--out", required=True, help="the PDF file to write")
 
     shots = commands.add_parser("screenshots", parents=[common], help="render every page and main dialog to PNG")
     shots.add_argument("--out", required=True, help="folder for the PNG files")
@@ -102,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(target)
         if args.command == "agenda":
             return _agenda(target, args)
+        if args.command == "report":
+            return _report(target, args)
         if args.command == "screenshots":
             return _screenshots(target, args)
         parser.error(f"unknown command {args.command}")
@@ -173,6 +200,33 @@ def _agenda(target: str, args: argparse.Namespace) -> int:
     open_database(target, create=False)
     count = export_agenda_ics(args.ics, args.rep, args.start, args.end)
     print(_("{count} follow-ups written to {path}").format(count=count, path=args.ics))
+    return EXIT_OK
+
+
+def _report(target: str, args: argparse.Namespace) -> int:
+    from app.documents import DocumentKind, DocumentRequest, produce_document
+    from app.models.database import open_database
+    from app.models.enums import CharterType
+    from app.services.errors import ValidationError
+    from app.services.reps import find_rep_by_code
+
+    open_database(target, create=False)
+    kind = DocumentKind(args.document)
+    values: dict = {"kind": kind, "language": _cli_language(args)}
+    if kind is DocumentKind.ACTIVITY:
+        values.update(start=args.start, end=args.end)
+        if args.rep:
+            values["rep_id"] = find_rep_by_code(args.rep).id
+    elif kind is DocumentKind.CHARTER:
+        if args.charter_type:
+            values["charter_type"] = CharterType(args.charter_type)
+    else:
+        values["year"] = args.year
+    try:
+        written = produce_document(DocumentRequest(**values), args.out, today=dt.date.today())
+    except ValidationError as exc:  # one line even when several fields are wrong
+        raise CliError(" ".join(exc.errors.values())) from exc
+    print(written)
     return EXIT_OK
 
 
