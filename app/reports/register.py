@@ -92,13 +92,17 @@ def _days(days: int, done: bool) -> str:
     return _lines((format_number(days), ""), (_("so far"), "o"))
 
 
-def _listing(data: ComplaintsRegister) -> Table:
+_ROWS_PER_TABLE = 30  # reportlab re-measures a table each time it splits it: many small ones stay fast
+
+
+def _listing(data: ComplaintsRegister) -> list[Table]:
     s = _styles()
     header = [
         _("Number"), _("Received"), _("Customer"), _("Category"), _("Solution"), _("Outcome"),
         _("Days to answer"), _("Days to close"),
     ]
-    body = [[Paragraph(escape(h), s["head_right" if i >= 6 else "head"]) for i, h in enumerate(header)]]
+    head = [Paragraph(escape(h), s["head_right" if i >= 6 else "head"]) for i, h in enumerate(header)]
+    body = []
     for entry in data.entries:
         category = entry.category.label if entry.category is not None else _("Not analysed yet")
         body.append([
@@ -111,8 +115,7 @@ def _listing(data: ComplaintsRegister) -> Table:
             Paragraph(_days(entry.days_to_first_answer, entry.answered), s["right"]),
             Paragraph(_days(entry.days_to_close, not entry.is_open), s["right"]),
         ])
-    table = Table(body, colWidths=_LISTING_WIDTHS, repeatRows=1)
-    table.setStyle(TableStyle([
+    style = TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -122,8 +125,13 @@ def _listing(data: ComplaintsRegister) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (6, 0), (-1, -1), 1.5),
-    ]))
-    return table
+    ])
+    tables = []
+    for first in range(0, len(body), _ROWS_PER_TABLE):
+        table = Table([head, *body[first:first + _ROWS_PER_TABLE]], colWidths=_LISTING_WIDTHS, repeatRows=1)
+        table.setStyle(style)
+        tables.append(table)
+    return tables
 
 
 def _mean(value: float | None) -> str:
@@ -200,7 +208,7 @@ def _story(data: ComplaintsRegister) -> list:
             "Small",
         ),
         Spacer(0, 3 * mm),
-        _listing(data),
+        *_listing(data),
     ]
 
     category_rows = [
