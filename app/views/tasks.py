@@ -64,7 +64,10 @@ class _Task(QRunnable):
                 db.obj.close()  # this pool thread's own connection
 
 
-_running: set[_TaskSignals] = set()  # keep signal objects alive until they deliver
+# Signals and progress stay alive until the UI thread has delivered the result: the last reference
+# must never drop in the pool thread (PySide would disconnect there while the UI thread deletes
+# the progress dialog, which crashed now and then).
+_running: dict[_TaskSignals, TaskProgress] = {}
 
 
 def run_in_background(
@@ -89,7 +92,7 @@ def run_in_background(
         dialog.setMinimumDuration(500)
         if not cancellable:
             dialog.setCancelButton(None)
-        dialog.canceled.connect(progress.cancel)
+        dialog.canceled.connect(lambda: progress.cancel())
 
         def _on_progress(done: int, total: int) -> None:
             dialog.setMaximum(total)
@@ -98,7 +101,7 @@ def run_in_background(
         signals.progressed.connect(_on_progress)
 
     def _finish() -> None:
-        _running.discard(signals)
+        _running.pop(signals, None)
         if dialog is not None:
             dialog.reset()
             dialog.deleteLater()
@@ -120,7 +123,7 @@ def run_in_background(
 
     signals.succeeded.connect(_on_success, Qt.ConnectionType.QueuedConnection)
     signals.failed.connect(_on_failure, Qt.ConnectionType.QueuedConnection)
-    _running.add(signals)
+    _running[signals] = progress
     task = _Task(op, signals, progress)
     # Start on the next event-loop turn so callers can finish wiring up first.
     QTimer.singleShot(0, lambda: QThreadPool.globalInstance().start(task))
