@@ -56,6 +56,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     from app.views.charters.screens import charter_dialog_builders
     from app.views.checks.screens import check_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
+    from app.views.reports.screens import reports_dialog_builders
     from app.views.returns.screens import returns_dialog_builders
 
     return (
@@ -66,6 +67,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         + returns_dialog_builders(context)
         + check_dialog_builders(context)
         + charter_dialog_builders(context)
+        + reports_dialog_builders(context)
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.models.database import DatabaseInfo
 from app.services.reps import RepRow
@@ -105,18 +105,3 @@ def empty_state_label(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: palette(mid); font-size: 15px; padding: 40px;")
     return label
-
-
-class EmptyStatePage(Page):
-    """A page whose feature is not built yet: says so plainly instead of showing empty tables."""
-
-    def __init__(self, context: AppContext, heading: str, explanation: str, parent: QWidget | None = None):
-        super().__init__(context, parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        title = QLabel(heading)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 20px; font-weight: 600;")
-        layout.addWidget(title)
-        layout.addWidget(empty_state_label(explanation))
-        layout.addStretch(2)

@@ -1,7 +1,6 @@
 """The pages of the main window, in sidebar order.
 
-Each entry builds its page from the context; a feature that is not built yet shows
-an empty state that says what will appear there.
+Each entry builds its page from the context; pages are imported when built.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QStyle, QWidget
 
-from app.i18n import N_, _
-from app.views.pages.base import AppContext, EmptyStatePage, Page
+from app.i18n import N_
+from app.views.pages.base import AppContext, Page
 
 
 @dataclass(frozen=True)
@@ -21,13 +20,6 @@ class PageSpec:
     title: str  # N_() marked, translated at display
     icon: QStyle.StandardPixmap
     build: Callable[[AppContext, QWidget | None], Page]
-
-
-def _coming(title: str, explanation: str) -> Callable[[AppContext, QWidget | None], Page]:
-    def build(context: AppContext, parent: QWidget | None) -> Page:
-        return EmptyStatePage(context, _(title), _(explanation), parent)
-
-    return build
 
 
 def _dashboard(context: AppContext, parent: QWidget | None) -> Page:
@@ -72,6 +64,12 @@ def _charters(context: AppContext, parent: QWidget | None) -> Page:
     return ChartersPage(context, parent)
 
 
+def _reports(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.reports.page import ReportsPage
+
+    return ReportsPage(context, parent)
+
+
 SP = QStyle.StandardPixmap
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", N_("Dashboard"), SP.SP_ComputerIcon, _dashboard),
@@ -81,13 +79,5 @@ PAGES: list[PageSpec] = [
     PageSpec("returns", N_("Warranty returns"), SP.SP_BrowserReload, _returns),
     PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
     PageSpec("charters", N_("Service charters"), SP.SP_FileDialogContentsView, _charters),
-    PageSpec(
-        "reports",
-        N_("Reports"),
-        SP.SP_FileIcon,
-        _coming(
-            N_("Reports"),
-            N_("Activity reports, the annual register of complaints and claims and charter PDFs will be produced here."),
-        ),
-    ),
+    PageSpec("reports", N_("Reports"), SP.SP_FileIcon, _reports),
 ]

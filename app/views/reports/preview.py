@@ -1,0 +1,328 @@
+"""A PDF shown inside the window (QtPdf): page navigation, zoom, and a dialog around it.
+
+`PdfPreviewWidget` is the Reports page's preview; `PdfPreviewDialog.show_pdf(parent, path, title)`
+shows any produced PDF (the charter editor's "Preview PDF") with Print… beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_percent
+from app.views.dialogs import BaseDialog
+
+# Zoom steps of the "+" and "−" buttons (1.0 = the page at its printed size).
+ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+class PdfPreviewWidget(QWidget):
+    """A PDF file shown page after page, with "Page x of y", previous/next and zoom controls."""
+
+    page_changed = Signal(int)  # the 0-based page at the top of the view
+    document_loaded = Signal(int)  # number of pages
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        # The view renders pages in a thread of its own: it is made (and so destroyed) before any
+        # document, and each new file gets a new document, so the thread never reads a closed one.
+        self._view = QPdfView(self)
+        self._document = QPdfDocument(self)
+        self._path: Path | None = None
+
+        self._view.setPageMode(QPdfView.PageMode.MultiPage)
+        self._view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._view.setDocument(self._document)
+        self._view.setStyleSheet("QPdfView { background: palette(mid); }")
+
+        self._previous = self._tool_button("◀", _("Previous page (Page Up)"))
+        self._next = self._tool_button("▶", _("Next page (Page Down)"))
+        self._page = QSpinBox()
+        self._page.setMinimum(1)
+        self._page.setMaximum(1)
+        self._page.setKeyboardTracking(False)
+        self._page.setToolTip(_("Go to page"))
+        self._page_of = QLabel()
+        self._fit_width = self._tool_button(_("Fit width"), _("Fit the page to the width of the view"))
+        self._fit_width.setCheckable(True)
+        self._zoom_out = self._tool_button("−", _("Zoom out (Ctrl+-)"))
+        self._zoom_in = self._tool_button("+", _("Zoom in (Ctrl++)"))
+        self._zoom_label = QLabel()
+        self._zoom_label.setMinimumWidth(48)
+        self._zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self._previous)
+        bar.addWidget(QLabel(_("Page")))
+        bar.addWidget(self._page)
+        bar.addWidget(self._page_of)
+        bar.addWidget(self._next)
+        bar.addStretch(1)
+        bar.addWidget(self._zoom_out)
+        bar.addWidget(self._zoom_label)
+        bar.addWidget(self._zoom_in)
+        bar.addWidget(self._fit_width)
+        self._bar = QWidget()
+        self._bar.setLayout(bar)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._bar)
+        layout.addWidget(self._view, 1)
+
+        self._previous.clicked.connect(self.previous_page)
+        self._next.clicked.connect(self.next_page)
+        self._page.valueChanged.connect(self._on_page_value_changed)
+        self._fit_width.clicked.connect(self.fit_width)
+        self._zoom_in.clicked.connect(self.zoom_in)
+        self._zoom_out.clicked.connect(self.zoom_out)
+        self._view.pageNavigator().currentPageChanged.connect(self._on_navigator_current_page_changed)
+        self._view.zoomFactorChanged.connect(self._update_controls)
+        self._view.zoomModeChanged.connect(self._update_controls)
+        self._document.statusChanged.connect(self._on_document_status_changed)
+        for sequence, slot in (
+            (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+            (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+            ("Ctrl+=", self.zoom_in),
+            (Qt.Key.Key_PageDown, self.next_page),
+            (Qt.Key.Key_PageUp, self.previous_page),
+            (Qt.Key.Key_Home, lambda: self.go_to_page(0)),
+            (Qt.Key.Key_End, lambda: self.go_to_page(self.page_count - 1)),
+        ):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._resized = QTimer(self)
+        self._resized.setSingleShot(True)
+        self._resized.setInterval(0)
+        self._resized.timeout.connect(self._update_controls)
+        self._update_controls()
+
+    @staticmethod
+    def _tool_button(text: str, tooltip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tooltip)
+        button.setAutoRaise(True)
+        return button
+
+    # --- the document --------------------------------------------------------------------------
+
+    def load(self, path: str | Path) -> None:
+        """Show the PDF at `path` from its first page; OSError when it cannot be read as a PDF."""
+        path = Path(path)
+        document = QPdfDocument(self)
+        if document.load(str(path)) != QPdfDocument.Error.None_:
+            document.deleteLater()
+            raise OSError(_("The PDF file {path} could not be opened.").format(path=path))
+        self._switch_to(document)
+        self._path = path
+        self._view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.go_to_page(0)
+        self._update_controls()
+        self.document_loaded.emit(self.page_count)
+
+    def clear(self) -> None:
+        """Show nothing (and let go of the file)."""
+        self._switch_to(QPdfDocument(self))
+        self._path = None
+        self._update_controls()
+
+    def _switch_to(self, document: QPdfDocument) -> None:
+        """Show `document`; the previous one is closed only once the view's render thread has let go of it."""
+        previous = self._document
+        self._document = document
+        document.statusChanged.connect(self._on_document_status_changed)
+        self._view.setDocument(document)  # waits for a page being rendered from the previous one
+        previous.statusChanged.disconnect(self._on_document_status_changed)
+        previous.close()
+        previous.deleteLater()
+
+    @property
+    def document(self) -> QPdfDocument:
+        return self._document
+
+    @property
+    def view(self) -> QPdfView:
+        return self._view
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def page_count(self) -> int:
+        return self._document.pageCount() if self._path is not None else 0
+
+    @property
+    def is_ready(self) -> bool:
+        return self._path is not None and self._document.status() == QPdfDocument.Status.Ready
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    @property
+    def current_page(self) -> int:
+        """0-based."""
+        return self._view.pageNavigator().currentPage()
+
+    def go_to_page(self, page: int) -> None:
+        if self.page_count == 0:
+            return
+        page = max(0, min(page, self.page_count - 1))
+        navigator = self._view.pageNavigator()
+        navigator.jump(page, QPointF(), navigator.currentZoom())
+        self._update_controls()
+
+    def next_page(self) -> None:
+        self.go_to_page(self.current_page + 1)
+
+    def previous_page(self) -> None:
+        self.go_to_page(self.current_page - 1)
+
+    def page_text(self) -> str:
+        """"Page x of y" as the bar shows it."""
+        if self.page_count == 0:
+            return ""
+        return _("Page {page} of {pages}").format(page=self.current_page + 1, pages=self.page_count)
+
+    # --- zoom -------------------------------------------------------------------------------------
+
+    @property
+    def zoom_factor(self) -> float:
+        return self._view.zoomFactor()
+
+    def effective_zoom(self) -> float:
+        """The zoom really shown: in "fit width" mode, the page width over its printed width."""
+        if not self.fits_width or self.page_count == 0:
+            return self._view.zoomFactor()
+        margins = self._view.documentMargins()
+        available = self._view.viewport().width() - margins.left() - margins.right()
+        printed = self._document.pagePointSize(self.current_page).width() * self._view.logicalDpiX() / 72
+        return available / printed if printed > 0 and available > 0 else self._view.zoomFactor()
+
+    @property
+    def fits_width(self) -> bool:
+        return self._view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+
+    def fit_width(self) -> None:
+        self._view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._update_controls()
+
+    def zoom_in(self) -> None:
+        current = self.effective_zoom()
+        self._set_zoom(next((z for z in ZOOM_STEPS if z > current + 0.001), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        current = self.effective_zoom()
+        self._set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < current - 0.001), ZOOM_STEPS[0]))
+
+    def _set_zoom(self, factor: float) -> None:
+        self._view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self._view.setZoomFactor(factor)
+        self._update_controls()
+
+    # --- slots ------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        # In "fit width" the zoom shown follows the width, once the view has its new size.
+        self._resized.start()
+
+    def _on_page_value_changed(self, value: int) -> None:
+        if value - 1 != self.current_page:
+            self.go_to_page(value - 1)
+
+    def _on_navigator_current_page_changed(self, page: int) -> None:
+        self._update_controls()
+        self.page_changed.emit(page)
+
+    def _on_document_status_changed(self, *args) -> None:
+        self._update_controls()
+
+    def _update_controls(self, *args) -> None:
+        pages = self.page_count
+        page = self.current_page
+        self._page.blockSignals(True)
+        self._page.setMaximum(max(1, pages))
+        self._page.setValue(page + 1 if pages else 1)
+        self._page.blockSignals(False)
+        self._page_of.setText(_("of {pages}").format(pages=pages) if pages else "")
+        self._page.setEnabled(pages > 1)
+        self._previous.setEnabled(pages > 0 and page > 0)
+        self._next.setEnabled(pages > 0 and page < pages - 1)
+        for widget in (self._zoom_in, self._zoom_out, self._fit_width):
+            widget.setEnabled(pages > 0)
+        self._fit_width.setChecked(self.fits_width)
+        self._zoom_label.setText(format_percent(self.effective_zoom(), 0) if pages else "")
+
+
+class PdfPreviewDialog(BaseDialog):
+    """A produced PDF in a window of its own, with Print… and Close."""
+
+    def __init__(self, parent: QWidget | None = None, title: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title or _("PDF preview"))
+        self.resize(820, 900)
+        self._preview = PdfPreviewWidget(self)
+        self._print_button = QPushButton(_("Print…"))
+        self._print_button.setToolTip(_("Print the document (Ctrl+P)"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self._print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self._print_button.clicked.connect(self.print_document)
+        QShortcut(QKeySequence.StandardKey.Print, self).activated.connect(self.print_document)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._preview, 1)
+        layout.addWidget(buttons)
+
+    @property
+    def preview(self) -> PdfPreviewWidget:
+        return self._preview
+
+    def load(self, path: str | Path) -> None:
+        self._preview.load(path)
+        self._print_button.setEnabled(self._preview.page_count > 0)
+
+    def print_document(self) -> bool:
+        """The system's print dialog, then the pages to the chosen printer; False when cancelled."""
+        from app.views.errors import show_error
+        from app.views.reports.print import print_pdf
+
+        if self._preview.page_count == 0:
+            return False
+        try:
+            return print_pdf(self, self._preview.document, self.windowTitle())
+        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
+            show_error(self, exc)
+            return False
+
+    @classmethod
+    def show_pdf(cls, parent: QWidget | None, path: str | Path, title: str | None = None) -> None:
+        """Show the PDF at `path` until the user closes the window (errors go to show_error)."""
+        from app.views.errors import show_error
+
+        dialog = cls(parent, title)
+        try:
+            dialog.load(path)
+        except OSError as exc:
+            show_error(parent, exc)
+            dialog.deleteLater()
+            return
+        dialog.exec()
+        dialog.preview.clear()
+        dialog.deleteLater()
