@@ -119,20 +119,22 @@ def _charter_errors(request: DocumentRequest) -> dict[str, str]:
 
 
 def validate_request(request: DocumentRequest, today: dt.date) -> None:
-    """Raise ValidationError({field: message}) when the request cannot be produced; messages in its language."""
+    """Raise ValidationError({field: message}) when the request cannot be produced.
+
+    Messages speak the user's language (the current one), whatever the document's language.
+    """
     if request.language not in i18n.LANGUAGES:
         raise ValidationError({"language": _("Choose the document's language: {choices}.").format(
             choices=", ".join(i18n.LANGUAGES))})
-    with i18n.using_language(request.language):
-        kind = DocumentKind(request.kind)
-        if kind is DocumentKind.ACTIVITY:
-            errors = _activity_errors(request)
-        elif kind is DocumentKind.REGISTER:
-            errors = _register_errors(request, today)
-        else:
-            errors = _charter_errors(request)
-        if errors:
-            raise ValidationError(errors)
+    kind = DocumentKind(request.kind)
+    if kind is DocumentKind.ACTIVITY:
+        errors = _activity_errors(request)
+    elif kind is DocumentKind.REGISTER:
+        errors = _register_errors(request, today)
+    else:
+        errors = _charter_errors(request)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_path(target: Path) -> None:
@@ -190,18 +192,18 @@ def produce_document(
     report = progress or (lambda done, total: None)
     validate_request(request, today)
     target = Path(path)
+    _check_path(target)
+    report(0, 2)
     with i18n.using_language(request.language):
-        _check_path(target)
-        report(0, 2)
         data = _gather(request, today)
-        report(1, 2)
-        try:
-            written = _build(request, data, target)
-        except OSError as exc:
-            raise DomainError(
-                _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
-            ) from exc
-        report(2, 2)
+    report(1, 2)
+    try:
+        written = _build(request, data, target)  # each builder writes in the request's language
+    except OSError as exc:
+        raise DomainError(
+            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
+        ) from exc
+    report(2, 2)
     return written
 
 

@@ -76,10 +76,12 @@ def test_unknown_rep(database):
     assert errors_of(unknown) == {"rep": "The rep no longer exists."}
 
 
-def test_messages_speak_the_request_language(database):
+def test_messages_speak_the_users_language_not_the_documents(database):
     request = DocumentRequest(ACTIVITY, "es", dt.date(2026, 1, 1), dt.date(2026, 1, 31), rep_id=999)
-    assert errors_of(request) == {"rep": "El comercial ya no existe."}
-    assert i18n.current_language() == "en"
+    assert errors_of(request) == {"rep": "The rep no longer exists."}
+    i18n.set_language("es")
+    english_document = DocumentRequest(ACTIVITY, "en", dt.date(2026, 1, 1), dt.date(2026, 1, 31), rep_id=999)
+    assert errors_of(english_document) == {"rep": "El comercial ya no existe."}
 
 
 def test_register_year_between_2000_and_next_year(database):

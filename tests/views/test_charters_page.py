@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -226,36 +224,23 @@ def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page
 
 
 def test_preview_produces_the_charter_pdf_in_the_background_and_shows_it(qtbot, make_page, monkeypatch):
-    charter_id = saved_charter("Attention", active=True)
-    produced, shown = [], []
+    from pypdf import PdfReader
 
-    class DocumentKind:
-        CHARTER = "charter"
+    from app.views.reports.preview import PdfPreviewDialog
 
-    class DocumentRequest:
-        def __init__(self, **kwargs):
-            self.__dict__.update(kwargs)
+    saved_charter("Attention", active=True)
+    shown = []
 
-    def produce_document(request, path, *, today, progress=None):
-        produced.append((request.kind, request.charter_id, request.language, today))
-        Path(path).write_bytes(b"%PDF-1.4 fake")
-        return Path(path)
+    def show_pdf(parent, path, title):
+        shown.append((Path(path), title, PdfReader(path).pages[0].extract_text()))
 
-    documents = types.ModuleType("app.documents")
-    documents.DocumentKind, documents.DocumentRequest = DocumentKind, DocumentRequest
-    documents.produce_document = produce_document
-    preview = types.ModuleType("app.views.reports.preview")
-    preview.PdfPreviewDialog = types.SimpleNamespace(
-        show_pdf=lambda parent, path, title: shown.append((Path(path).read_bytes(), title)))
-    monkeypatch.setitem(sys.modules, "app.documents", documents)
-    monkeypatch.setitem(sys.modules, "app.views.reports", types.ModuleType("app.views.reports"))
-    monkeypatch.setitem(sys.modules, "app.views.reports.preview", preview)
-
+    monkeypatch.setattr(PdfPreviewDialog, "show_pdf", staticmethod(show_pdf))
     page = make_page()
     qtbot.mouseClick(page._preview, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    assert produced == [("charter", charter_id, "en", TODAY)]
-    assert shown == [(b"%PDF-1.4 fake", "Attention")]
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    [(path, title, text)] = shown
+    assert title == "Attention" and "Attention" in text
+    assert not path.parent.exists()  # the temporary copy is gone once the preview is closed
 
 
 def test_ctrl_s_saves_the_charter(qtbot, make_page):

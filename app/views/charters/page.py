@@ -10,6 +10,7 @@ type — are the service's (app.services.charters); the page only asks and shows
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from collections.abc import Callable
 from enum import StrEnum
@@ -957,12 +958,17 @@ class ChartersPage(Page):
             from app.views.reports.preview import PdfPreviewDialog
 
             try:
-                PdfPreviewDialog.show_pdf(self, result, title)
+                PdfPreviewDialog.show_pdf(self, result, title)  # modal: the file is not needed afterwards
             except Exception as exc:  # noqa: BLE001
                 show_error(self, exc)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
-        run_in_background(op, done, lambda exc: show_error(self, exc), label=_("Preparing the charter PDF…"),
-                          parent=self)
+        def failed(exc: BaseException) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            show_error(self, exc)
+
+        run_in_background(op, done, failed, label=_("Preparing the charter PDF…"), parent=self)
 
     # --- page hooks -----------------------------------------------------------------
 
