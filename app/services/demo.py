@@ -928,18 +928,22 @@ def generate_demo(
         db.execute_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
     try:
         with db.atomic():
-            summary = _DemoBuilder(customers, seed, today or dt.date.today(), progress).run()
+            from app.models import AuditEntry
+
+            day = today or dt.date.today()
+            last_entry = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+            started = dt.datetime.now().replace(microsecond=0)  # as the audit stamps it
+            summary = _DemoBuilder(customers, seed, day, progress).run()
             if customers:
                 # Segments as the app computes them, so badges and the agenda's order show value.
-                from app.models import AuditEntry
                 from app.services.value import compute_segments
 
-                day = today or dt.date.today()
                 compute_segments(day)
-                # Stamped on the demo's own day, not the wall clock: same seed and day, same data.
-                AuditEntry.update(at=dt.datetime.combine(day, dt.time(20, 0))).where(
-                    AuditEntry.action == "compute_segments"
-                ).execute()
+            # Commands the demo ran through the services (company settings, segmentation) are
+            # stamped on the demo's own day, not the wall clock: same seed and day, same data.
+            AuditEntry.update(at=dt.datetime.combine(day, dt.time(20, 0))).where(
+                (AuditEntry.id > last_entry) & (AuditEntry.at >= started)
+            ).execute()
     finally:
         if sqlite:
             db.execute_sql(f"PRAGMA cache_size = {int(cache_size)}")

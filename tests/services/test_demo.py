@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 import pytest
+from peewee import fn
 
 from app.models import (
     ALL_MODELS,
@@ -252,3 +253,10 @@ def test_the_demo_database_is_healthy(demo):
     assert report.ok, report.problems
     assert report.row_counts["customer"] == CUSTOMERS
     assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_no_audit_entry_carries_the_wall_clock(demo):
+    from app.models import AuditEntry
+
+    latest = AuditEntry.select(fn.MAX(AuditEntry.at)).scalar()
+    assert latest is not None and latest <= dt.datetime.combine(TODAY, dt.time.max)
