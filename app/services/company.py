@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.models import CompanySetting, db
 
 
@@ -20,6 +20,17 @@ class CompanySettings:
     follow_up_max_attempts: int = 3
     # A failed correct-use check proposes a training follow-up this many days later.
     check_training_days: int = 7
+    # Customer value and ABC segmentation (DOMAIN §6): the window ranked, in months, and the
+    # cumulative revenue shares (%) closing segments A and B (A < B ≤ 100).
+    abc_window_months: int = 24
+    abc_a_threshold: int = 80
+    abc_b_threshold: int = 95
+    # Projected lifetime value = annual value × these expected remaining years.
+    expected_remaining_years: int = 5
+    # Customers at risk: a last satisfaction score up to this is low; a customer with one purchase
+    # date is "overdue" after this many days without buying.
+    risk_low_satisfaction_max: int = 2
+    risk_default_interval_days: int = 365
 
 
 def load_company_settings() -> CompanySettings:
@@ -32,12 +43,57 @@ def load_company_settings() -> CompanySettings:
                 setattr(settings, field.name, type(default)(stored[field.name]))
             except ValueError:  # a value edited by hand: keep the default
                 pass
+    return _sane(settings)
+
+
+def _sane(settings: CompanySettings) -> CompanySettings:
+    """Out-of-range values (edited by hand) fall back to their defaults, so saving never trips on them."""
+    from app.services.errors import ValidationError
+
+    try:
+        validate_company_settings(settings)
+    except ValidationError as exc:
+        defaults = CompanySettings()
+        names = set(exc.errors)
+        if names & {"abc_a_threshold", "abc_b_threshold"}:
+            names |= {"abc_a_threshold", "abc_b_threshold"}
+        for name in names:
+            setattr(settings, name, getattr(defaults, name))
     return settings
 
 
+# Accepted ranges of the numeric settings validated here: field → (low, high, message).
+RANGES: dict[str, tuple[int, int, str]] = {
+    "abc_window_months": (1, 120, N_("The window is between 1 and 120 months.")),
+    "expected_remaining_years": (0, 50, N_("The expected remaining years are between 0 and 50.")),
+    "risk_low_satisfaction_max": (1, 4, N_("A low satisfaction score is between 1 and 4.")),
+    "risk_default_interval_days": (1, 3650, N_("The usual purchase interval is between 1 and 3,650 days.")),
+}
+
+
+def validate_company_settings(settings: CompanySettings) -> None:
+    """The value, segmentation and risk settings: ValidationError keyed by field name."""
+    from app.services.errors import ValidationError
+    from app.services.value import validate_thresholds
+
+    errors: dict[str, str] = {}
+    for name, (low, high, message) in RANGES.items():
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors[name] = _(message)
+    try:
+        validate_thresholds(settings.abc_a_threshold, settings.abc_b_threshold)
+    except ValidationError as exc:
+        errors.update({"abc_" + key: message for key, message in exc.errors.items()})
+    if errors:
+        raise ValidationError(errors)
+
+
 def save_company_settings(settings: CompanySettings, acting_rep_id: int | None = None) -> None:
+    """Store every setting (validated first: ValidationError keyed by field name)."""
     from app.services import audit
 
+    validate_company_settings(settings)
     with db.atomic():
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(

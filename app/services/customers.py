@@ -471,8 +471,19 @@ def list_need_tags() -> list[str]:
 SORT_KEYS = ("code", "name", "city", "segment", "rep")
 
 
-def _search_conditions(text: str, include_archived: bool, rep_id: int | None) -> list:
+def _search_conditions(
+    text: str, include_archived: bool, rep_id: int | None, need_tag: str | None = None, segment: Segment | None = None
+) -> list:
     conditions = []
+    if need_tag:
+        tagged = (
+            CustomerNeedTag.select(CustomerNeedTag.customer)
+            .join(NeedTag)
+            .where(fn.LOWER(NeedTag.name) == need_tag.strip().lower())
+        )
+        conditions.append(Customer.id.in_(tagged))
+    if segment is not None:
+        conditions.append(Customer.segment == segment)
     terms = fold_for_search(text).split()
     if not include_archived:
         # With words to match, every row is read anyway: "NOT archived" keeps SQLite on a plain
@@ -503,6 +514,8 @@ def search_customers(
     *,
     include_archived: bool = False,
     rep_id: int | None = None,
+    need_tag: str | None = None,
+    segment: Segment | None = None,
     order_by: str = "name",
     descending: bool = False,
     offset: int = 0,
@@ -541,7 +554,7 @@ def search_customers(
         .offset(offset)
         .limit(limit)
     )
-    query = _where(query, _search_conditions(text, include_archived, rep_id))
+    query = _where(query, _search_conditions(text, include_archived, rep_id, need_tag, segment))
     return [
         CustomerRow(
             id=row.id,
@@ -560,9 +573,16 @@ def search_customers(
     ]
 
 
-def count_customers(text: str = "", *, include_archived: bool = False, rep_id: int | None = None) -> int:
+def count_customers(
+    text: str = "",
+    *,
+    include_archived: bool = False,
+    rep_id: int | None = None,
+    need_tag: str | None = None,
+    segment: Segment | None = None,
+) -> int:
     """How many customers `search_customers` would list with the same filter."""
-    query = _where(Customer.select(), _search_conditions(text, include_archived, rep_id))
+    query = _where(Customer.select(), _search_conditions(text, include_archived, rep_id, need_tag, segment))
     return query.count()
 
 

@@ -1,7 +1,8 @@
 """The dashboard's cheap figures, gathered from the services that own them (Qt-free).
 
-Customers at risk are slower (a few seconds on 100k customers) and loaded apart:
-see app.services.risk.customers_at_risk.
+Customers at risk are slower (a couple of seconds on 100k customers) and loaded apart:
+see dashboard_risk. Both follow the same rep rule: a rep sees their own figures (their
+follow-ups, returns, cases, charter measurements and customers), a manager everyone's.
 """
 
 from __future__ import annotations
@@ -9,9 +10,43 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.models.enums import FollowUpState, Segment
+from app.models.enums import CharterIndicator, FollowUpState, Segment
 from app.services import cases, followups, returns, satisfaction, value
+from app.services.risk import RiskList, at_risk
 from app.services.satisfaction import SatisfactionKpis
+
+RISK_ROWS = 10  # the dashboard lists the most valuable customers at risk
+
+
+@dataclass(frozen=True)
+class CommitmentStatus:
+    """One commitment of an active charter measured over its current period (month/quarter/year to date)."""
+
+    charter_title: str
+    text: str  # the commitment as the charter words it
+    indicator: CharterIndicator
+    days: int | None
+    target: float
+    value: float | None  # None: nothing to measure yet in the period
+    met: bool | None
+    period_start: dt.date
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    commitments: list[CommitmentStatus]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for c in self.commitments if c.met)
+
+    @property
+    def measured(self) -> int:
+        return sum(1 for c in self.commitments if c.met is not None)
+
+    @property
+    def not_met(self) -> list[CommitmentStatus]:
+        return [c for c in self.commitments if c.met is False]
 
 
 @dataclass(frozen=True)
@@ -26,6 +61,7 @@ class DashboardSummary:
     satisfaction_this_month: SatisfactionKpis | None  # None: no answers this month
     satisfaction_last_month: SatisfactionKpis | None
     segments: dict[Segment | None, int]  # non-archived customers per segment (None: not computed)
+    compliance: ComplianceSummary | None = None  # None: no active charter with commitments
 
     @property
     def segments_computed(self) -> bool:
@@ -71,4 +107,34 @@ def dashboard_summary(rep_id: int | None, today: dt.date, now: dt.datetime) -> D
         satisfaction_this_month=_answered(satisfaction.kpis(this_first, this_last)),
         satisfaction_last_month=_answered(satisfaction.kpis(last_first, last_last)),
         segments=value.segment_distribution(),
+        compliance=charter_compliance_summary(rep_id, today),
     )
+
+
+def charter_compliance_summary(rep_id: int | None, today: dt.date) -> ComplianceSummary | None:
+    """The active charters' commitments, each over its current period; None without any."""
+    from app.services.charter_indicators import charter_compliance, current_period
+
+    rows = charter_compliance(None, None, rep_id=rep_id, today=today)
+    if not rows:
+        return None
+    return ComplianceSummary(
+        [
+            CommitmentStatus(
+                charter_title=row.charter_title,
+                text=row.text,
+                indicator=row.indicator,
+                days=row.days,
+                target=row.target,
+                value=row.measurement.value,
+                met=row.met,
+                period_start=current_period(row.period, today)[0],
+            )
+            for row in rows
+        ]
+    )
+
+
+def dashboard_risk(rep_id: int | None, today: dt.date, limit: int = RISK_ROWS) -> RiskList:
+    """The most valuable customers at risk and how many there are: the rep's own customers (None: all)."""
+    return at_risk(today, rep_id=rep_id, limit=limit)

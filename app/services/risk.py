@@ -1,37 +1,40 @@
 """Loyalty-programme candidates and customers at risk (seed 001's loyalty process, seed 004's retention).
 
-Both lists look only at non-archived A/B customers (the stored segment, see value.compute_segments).
+Both lists look only at non-archived A/B customers (the stored segment, see value.compute_segments),
+and, given a rep, only at that rep's customers (Customer.rep).
 
 At risk, with the reasons:
 - NO_RECENT_PURCHASE: the days since the last purchase exceed the customer's usual interval, the
   median gap in days between their distinct purchase dates; with a single purchase date the
-  interval is DEFAULT_INTERVAL_DAYS (365).
-- LOW_SATISFACTION: the last answered satisfaction score is ≤ 2 (LOW_SATISFACTION_MAX).
+  interval is the company setting risk_default_interval_days (365 by default).
+- LOW_SATISFACTION: the last answered satisfaction score is ≤ the company setting
+  risk_low_satisfaction_max (2 by default).
 - DETRACTOR: the last answered recommendation score is 0–6 (an NPS detractor).
 - OPEN_CLAIM: a complaint or claim not closed yet.
 
 Loyalty candidates: last answered satisfaction ≥ 4 or average satisfaction ≥ 4, and no open
 complaint or claim.
 
-Per-customer figures (last purchase, purchase gaps, last scores, averages, open claims, value)
-are SQL aggregates / window functions; Python only assembles one row per customer.
+One SQL statement per list: common table expressions build each valuable customer's profile (net
+value, last purchase, median purchase gap, last scores, average, open claims), the reasons are SQL
+conditions, and filtering, ordering and the top-N limit happen in SQL too. Python only turns the
+returned rows into dataclasses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
 from peewee import fn
 
-from app.i18n import N_
-from app.models import Case, Customer, Sale, SatisfactionSurvey, db
+from app.i18n import N_, _, format_date, format_number, ngettext
+from app.models import Case, Customer, Sale, SaleLine, SatisfactionSurvey, WarrantyReturn, db
 from app.models.enums import CaseKind, Choice, Segment
-from app.services.value import money, net_value_query
+from app.services.value import money, refunded_condition
 
-# Settings (module defaults; to move into CompanySettings).
+# Defaults of the company settings (CompanySettings.risk_default_interval_days, risk_low_satisfaction_max).
 DEFAULT_INTERVAL_DAYS = 365
 LOW_SATISFACTION_MAX = 2
 GOOD_SATISFACTION_MIN = 4
@@ -64,8 +67,10 @@ class CustomerRiskRow:
     reasons: tuple[RiskReason, ...] = ()
 
 
-def _valuable():
-    return Customer.segment.in_(VALUABLE) & (Customer.archived == False)  # noqa: E712
+@dataclass(frozen=True)
+class RiskList:
+    rows: list[CustomerRiskRow]  # the first `limit` (all without a limit), most valuable first
+    total: int  # how many customers the list has in all
 
 
 def _date(value) -> dt.date | None:
@@ -74,120 +79,163 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _last_scores(column_name: str) -> dict[int, int]:
-    """The latest answered score of `column_name` per valuable customer (window function)."""
-    survey = SatisfactionSurvey._meta.table_name
-    customer = Customer._meta.table_name
+def _risk_settings() -> tuple[int, int]:
+    from app.services.company import load_company_settings
+
+    settings = load_company_settings()
+    return settings.risk_default_interval_days, settings.risk_low_satisfaction_max
+
+
+def _sql(query) -> tuple[str, list]:
+    sql, params = query.sql()
+    return sql, list(params)
+
+
+def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
+    """WITH … SELECT of one profile row per valuable customer (columns named as CustomerRiskRow).
+
+    Per-customer figures are correlated subqueries that walk the (customer_id, …) indexes, which
+    beats aggregating every customer's rows first; the median purchase gap needs two window
+    passes over the valuable customers' purchase dates.
+    """
+    valuable = Customer.segment.in_(VALUABLE) & (Customer.archived == False)  # noqa: E712
+    if rep_id is not None:
+        valuable &= Customer.rep == rep_id
+    v_sql, v_params = _sql(Customer.select(Customer.id, Customer.code, Customer.name, Customer.segment).where(valuable))
+    ids_sql, ids_params = _sql(Customer.select(Customer.id).where(valuable))
+    refunds_sql, refunds_params = _sql(
+        WarrantyReturn.select(WarrantyReturn.customer.alias("cid"), fn.SUM(WarrantyReturn.refund_amount).alias("amount"))
+        .where(refunded_condition())
+        .group_by(WarrantyReturn.customer)
+    )
+    claim_kinds = [kind.value for kind in CLAIM_KINDS]
+    t = {model: f'"{model._meta.table_name}"' for model in (Sale, SaleLine, SatisfactionSurvey, Case)}
+    sale, line, survey, case = t[Sale], t[SaleLine], t[SatisfactionSurvey], t[Case]
     sql = f"""
-        SELECT customer_id, {column_name} FROM (
-            SELECT s.customer_id, s.{column_name},
-                   ROW_NUMBER() OVER (PARTITION BY s.customer_id ORDER BY s.taken_on DESC, s.id DESC) AS rn
-            FROM {survey} s JOIN {customer} c ON c.id = s.customer_id
-            WHERE s.{column_name} IS NOT NULL AND c.segment IN ('A', 'B') AND c.archived = 0
-        ) WHERE rn = 1"""
-    return dict(db.execute_sql(sql).fetchall())
+        WITH v AS ({v_sql}),
+        refunds AS ({refunds_sql}),
+        days AS (SELECT DISTINCT customer_id AS cid, sold_on FROM {sale} WHERE customer_id IN ({ids_sql})),
+        gaps AS (SELECT cid, julianday(sold_on) - julianday(LAG(sold_on) OVER (PARTITION BY cid ORDER BY sold_on))
+                 AS gap FROM days),
+        ranked AS (SELECT cid, gap, ROW_NUMBER() OVER (PARTITION BY cid ORDER BY gap) AS rn,
+                   COUNT(*) OVER (PARTITION BY cid) AS n FROM gaps WHERE gap IS NOT NULL),
+        medians AS (SELECT cid, AVG(gap) AS interval FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+                    GROUP BY cid)
+        SELECT v.id AS customer_id, v.code, v.name, v.segment,
+               COALESCE((SELECT SUM(l.quantity * l.unit_price) FROM {sale} s JOIN {line} l ON l.sale_id = s.id
+                         WHERE s.customer_id = v.id), 0) - COALESCE(refunds.amount, 0) AS value,
+               (SELECT MAX(sold_on) FROM {sale} WHERE customer_id = v.id) AS last_purchase,
+               medians.interval,
+               (SELECT satisfaction FROM {survey} WHERE customer_id = v.id AND satisfaction IS NOT NULL
+                ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_satisfaction,
+               (SELECT recommend FROM {survey} WHERE customer_id = v.id AND recommend IS NOT NULL
+                ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_recommend,
+               (SELECT AVG(satisfaction) FROM {survey} WHERE customer_id = v.id) AS average_satisfaction,
+               (SELECT COUNT(*) FROM {case} WHERE customer_id = v.id AND kind IN (?, ?) AND closed_on IS NULL)
+                   AS open_claims
+        FROM v
+        LEFT JOIN refunds ON refunds.cid = v.id
+        LEFT JOIN medians ON medians.cid = v.id"""
+    return sql, v_params + refunds_params + ids_params + claim_kinds
 
 
-def _usual_intervals() -> dict[int, float]:
-    """Median gap (days) between distinct purchase dates per valuable customer with ≥ 2 dates."""
-    sale = Sale._meta.table_name
-    customer = Customer._meta.table_name
-    sql = f"""
-        SELECT customer_id, julianday(sold_on) - julianday(
-                   LAG(sold_on) OVER (PARTITION BY customer_id ORDER BY sold_on))
-        FROM (SELECT DISTINCT s.customer_id, s.sold_on FROM {sale} s
-              JOIN {customer} c ON c.id = s.customer_id
-              WHERE c.segment IN ('A', 'B') AND c.archived = 0)"""
-    gaps: dict[int, list[float]] = {}
-    for cid, gap in db.execute_sql(sql):
-        if gap is not None:
-            gaps.setdefault(cid, []).append(gap)
-    return {cid: float(statistics.median(values)) for cid, values in gaps.items()}
+# Reason conditions over a profile row `p` (parameters: today, default interval, low maximum).
+_REASON_SQL = {
+    RiskReason.NO_RECENT_PURCHASE: "(p.last_purchase IS NOT NULL AND "
+    "julianday(?) - julianday(p.last_purchase) > COALESCE(p.interval, ?))",
+    RiskReason.LOW_SATISFACTION: "(p.last_satisfaction IS NOT NULL AND p.last_satisfaction <= ?)",
+    RiskReason.DETRACTOR: f"(p.last_recommend IS NOT NULL AND p.last_recommend <= {DETRACTOR_MAX})",
+    RiskReason.OPEN_CLAIM: "(p.open_claims > 0)",
+}
 
 
-def _profiles() -> list[CustomerRiskRow]:
-    customers = list(
-        Customer.select(Customer.id, Customer.code, Customer.name, Customer.segment).where(_valuable()).tuples()
+def _listed(
+    where: str, where_params: list, rep_id: int | None, limit: int | None, reasons: bool, default_interval: int
+) -> RiskList:
+    profiles, params = _profiles_sql(rep_id)
+    flags = ", ".join(_REASON_SQL.values()) if reasons else "0, 0, 0, 0"
+    flag_params = where_params if reasons else []
+    sql = (
+        f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}) AS p WHERE {where} "
+        "ORDER BY ROUND(p.value, 2) DESC, p.code"
     )
-    values = dict(net_value_query().where(Customer.segment.in_(VALUABLE)).tuples())
-    last_purchase = dict(
-        Sale.select(Sale.customer, fn.MAX(Sale.sold_on)).join(Customer).where(_valuable()).group_by(Sale.customer).tuples()
-    )
-    intervals = _usual_intervals()
-    last_sat = _last_scores("satisfaction")
-    last_rec = _last_scores("recommend")
-    averages = dict(
-        SatisfactionSurvey.select(SatisfactionSurvey.customer, fn.AVG(SatisfactionSurvey.satisfaction))
-        .join(Customer)
-        .where(_valuable() & SatisfactionSurvey.satisfaction.is_null(False))
-        .group_by(SatisfactionSurvey.customer)
-        .tuples()
-    )
-    claims = dict(
-        Case.select(Case.customer, fn.COUNT(Case.id))
-        .join(Customer)
-        .where(_valuable() & Case.kind.in_(CLAIM_KINDS) & Case.closed_on.is_null())
-        .group_by(Case.customer)
-        .tuples()
-    )
-    rows = []
-    for cid, code, name, segment in customers:
-        last = _date(last_purchase.get(cid))
+    all_params = flag_params + params + where_params  # in the order the placeholders appear
+    if limit is not None:
+        sql += " LIMIT ?"
+        all_params.append(limit)
+    rows, total = [], 0
+    for row in db.execute_sql(sql, all_params).fetchall():
+        (cid, code, name, segment, value, last, interval, last_sat, last_rec, average, claims) = row[:11]
+        *flag_values, total = row[11:]
+        last = _date(last)
         rows.append(
             CustomerRiskRow(
                 customer_id=cid,
                 code=code,
                 name=name,
-                segment=segment,
-                value=money(values.get(cid)),
+                segment=Segment(segment),
+                value=money(value),
                 last_purchase_on=last,
-                usual_interval_days=intervals.get(cid, DEFAULT_INTERVAL_DAYS if last else None),
-                last_satisfaction=last_sat.get(cid),
-                last_recommend=last_rec.get(cid),
-                average_satisfaction=float(averages[cid]) if cid in averages else None,
-                open_claims=claims.get(cid, 0),
+                usual_interval_days=float(interval) if interval is not None else (default_interval if last else None),
+                last_satisfaction=last_sat,
+                last_recommend=last_rec,
+                average_satisfaction=float(average) if average is not None else None,
+                open_claims=claims,
+                reasons=tuple(r for r, flag in zip(_REASON_SQL, flag_values, strict=True) if flag) if reasons else (),
             )
         )
-    return rows
+    if limit is not None and not rows:
+        total = 0
+    return RiskList(rows=rows, total=total)
 
 
-def _reasons(row: CustomerRiskRow, today: dt.date) -> tuple[RiskReason, ...]:
-    reasons = []
-    if row.last_purchase_on is not None and (today - row.last_purchase_on).days > row.usual_interval_days:
-        reasons.append(RiskReason.NO_RECENT_PURCHASE)
-    if row.last_satisfaction is not None and row.last_satisfaction <= LOW_SATISFACTION_MAX:
-        reasons.append(RiskReason.LOW_SATISFACTION)
-    if row.last_recommend is not None and row.last_recommend <= DETRACTOR_MAX:
-        reasons.append(RiskReason.DETRACTOR)
-    if row.open_claims:
-        reasons.append(RiskReason.OPEN_CLAIM)
-    return tuple(reasons)
+def at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = None) -> RiskList:
+    """A/B customers with at least one reason, most valuable first (the first `limit` and the total).
+
+    rep_id: only that rep's customers (None: everyone's).
+    """
+    default_interval, low_max = _risk_settings()
+    where_params = [today.isoformat(), default_interval, low_max]
+    where = " OR ".join(_REASON_SQL.values())
+    return _listed(where, where_params, rep_id, limit, True, default_interval)
 
 
-def _by_value(rows: list[CustomerRiskRow]) -> list[CustomerRiskRow]:
-    return sorted(rows, key=lambda r: (-r.value, r.code))
-
-
-def customers_at_risk(today: dt.date) -> list[CustomerRiskRow]:
+def customers_at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = None) -> list[CustomerRiskRow]:
     """A/B customers with at least one reason, most valuable first."""
-    result = []
-    for row in _profiles():
-        reasons = _reasons(row, today)
-        if reasons:
-            result.append(CustomerRiskRow(**{**row.__dict__, "reasons": reasons}))
-    return _by_value(result)
+    return at_risk(today, rep_id=rep_id, limit=limit).rows
 
 
-def loyalty_candidates() -> list[CustomerRiskRow]:
+def loyalty(*, rep_id: int | None = None, limit: int | None = None) -> RiskList:
     """A/B customers with good satisfaction (last or average ≥ 4) and no open claim, most valuable first."""
-    return _by_value(
-        [
-            row
-            for row in _profiles()
-            if not row.open_claims
-            and (
-                (row.last_satisfaction is not None and row.last_satisfaction >= GOOD_SATISFACTION_MIN)
-                or (row.average_satisfaction is not None and row.average_satisfaction >= GOOD_SATISFACTION_MIN)
-            )
-        ]
+    default_interval, _low = _risk_settings()
+    where = (
+        f"p.open_claims = 0 AND (p.last_satisfaction >= {GOOD_SATISFACTION_MIN}"
+        f" OR p.average_satisfaction >= {GOOD_SATISFACTION_MIN})"
     )
+    return _listed(where, [], rep_id, limit, False, default_interval)
+
+
+def loyalty_candidates(*, rep_id: int | None = None, limit: int | None = None) -> list[CustomerRiskRow]:
+    return loyalty(rep_id=rep_id, limit=limit).rows
+
+
+def reason_text(row: CustomerRiskRow, reason: RiskReason) -> str:
+    """One reason as a sentence with the customer's own figures, e.g. "No purchase since 3 Mar 2026 (…)"."""
+    if reason is RiskReason.NO_RECENT_PURCHASE and row.last_purchase_on is not None:
+        return _("No purchase since {date} (usually every {days} days)").format(
+            date=format_date(row.last_purchase_on), days=format_number(round(row.usual_interval_days or 0))
+        )
+    if reason is RiskReason.LOW_SATISFACTION and row.last_satisfaction is not None:
+        return _("Low satisfaction last time ({score} of 5)").format(score=format_number(row.last_satisfaction))
+    if reason is RiskReason.DETRACTOR and row.last_recommend is not None:
+        return _("Would not recommend us last time ({score} of 10)").format(score=format_number(row.last_recommend))
+    if reason is RiskReason.OPEN_CLAIM and row.open_claims:
+        return ngettext("{n} open complaint or claim", "{n} open complaints or claims", row.open_claims).format(
+            n=format_number(row.open_claims)
+        )
+    return reason.label
+
+
+def reasons_text(row: CustomerRiskRow) -> str:
+    """Every reason of the row, readable, separated by semicolons."""
+    return "; ".join(reason_text(row, reason) for reason in row.reasons)

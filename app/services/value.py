@@ -4,8 +4,8 @@ Historical value = Σ quantity × unit_price over the customer's sale lines − 
 their warranty returns that were refunded or credited (state REFUNDED/CREDITED, or a later state
 reached through one of them, read from the status history; a NULL refund_amount counts 0).
 
-Every figure is an SQL aggregate. Settings are module defaults for now (see the report of
-issue 7: they belong in CompanySettings).
+Every figure is an SQL aggregate. The window, the thresholds and the expected remaining years are
+company settings (app.services.company.CompanySettings); the constants below are their defaults.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from decimal import Decimal
 
 from peewee import SQL, fn
 
-from app.i18n import N_, _, format_date
+from app.i18n import N_, _, format_date, format_number
 from app.models import Customer, ReturnStatusChange, Sale, SaleLine, WarrantyReturn, db
 from app.models.enums import ReturnState, Segment
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
 
-# Settings (module defaults; to move into CompanySettings).
+# Defaults of the company settings (CompanySettings.expected_remaining_years, abc_*).
 EXPECTED_REMAINING_YEARS = 5
 DEFAULT_WINDOW_MONTHS = 24
 DEFAULT_A_THRESHOLD = 80
@@ -46,8 +46,20 @@ def money(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
 
-def formula_text(years: int = EXPECTED_REMAINING_YEARS) -> str:
-    return _(FORMULA_TEXT).format(years=years)
+def _settings():
+    from app.services.company import load_company_settings
+
+    return load_company_settings()
+
+
+def expected_remaining_years() -> int:
+    """The company setting used by the projected lifetime value."""
+    return _settings().expected_remaining_years
+
+
+def formula_text(years: int | None = None) -> str:
+    """How the value figures are computed; `years` defaults to the company setting."""
+    return _(FORMULA_TEXT).format(years=format_number(expected_remaining_years() if years is None else years))
 
 
 def refunded_condition():
@@ -112,10 +124,13 @@ class CustomerValue:
     formula: str
 
 
-def customer_value(
-    customer_id: int, today: dt.date, expected_remaining_years: int = EXPECTED_REMAINING_YEARS
-) -> CustomerValue:
-    """The customer's historical, annual and projected value (see FORMULA_TEXT)."""
+def customer_value(customer_id: int, today: dt.date, expected_remaining_years: int | None = None) -> CustomerValue:
+    """The customer's historical, annual and projected value (see FORMULA_TEXT).
+
+    expected_remaining_years defaults to the company setting.
+    """
+    if expected_remaining_years is None:
+        expected_remaining_years = _settings().expected_remaining_years
     if not Customer.select().where(Customer.id == customer_id).exists():
         raise NotFoundError(_("The customer no longer exists."))
     revenue, first = (
@@ -210,17 +225,25 @@ def rank_segments(values: list[tuple[int, float]], total: float, a_threshold, b_
 
 def compute_segments(
     today: dt.date,
-    window_months: int = DEFAULT_WINDOW_MONTHS,
-    a_threshold=DEFAULT_A_THRESHOLD,
-    b_threshold=DEFAULT_B_THRESHOLD,
+    window_months: int | None = None,
+    a_threshold=None,
+    b_threshold=None,
     acting_rep_id: int | None = None,
 ) -> SegmentSummary:
     """Recompute every non-archived customer's ABC segment over the last `window_months` months.
+
+    The window and thresholds left None come from the company settings (abc_window_months,
+    abc_a_threshold, abc_b_threshold).
 
     Net revenue in the window ranks the customers (one SQL aggregate). Customers without sales in
     the window, or with zero net revenue, are C. Archived customers keep whatever they had. A
     window without any sale raises DomainError and changes nothing.
     """
+    if window_months is None or a_threshold is None or b_threshold is None:
+        stored = _settings()
+        window_months = stored.abc_window_months if window_months is None else window_months
+        a_threshold = stored.abc_a_threshold if a_threshold is None else a_threshold
+        b_threshold = stored.abc_b_threshold if b_threshold is None else b_threshold
     validate_thresholds(a_threshold, b_threshold)
     if not isinstance(window_months, int) or window_months < 1:
         raise ValidationError({"window_months": _("The window is at least one month.")})

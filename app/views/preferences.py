@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 
 from app.i18n import LANGUAGES, _, current_language
 from app.services import calendar, company, reps
+from app.services.errors import ValidationError
+from app.services.value import validate_thresholds
 from app.views import settings
 from app.views.dialogs import BaseDialog, field_error_label
 from app.views.errors import show_error
+from app.views.events import SETTINGS, notify_changed
 from app.views.pages.base import AppContext
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
@@ -124,13 +127,17 @@ class PreferencesDialog(BaseDialog):
         self.training_spin.setValue(stored.check_training_days)
         self.training_spin.setToolTip(_("A failed correct-use check proposes a training follow-up this many days later."))
         follow_form.addRow(_("Training after a failed check:"), self.training_spin)
-        layout.addWidget(follow_ups)
+        # Side by side, so the dialog fits a laptop screen.
+        company_wide = QHBoxLayout()
+        company_wide.addWidget(follow_ups)
+        company_wide.addWidget(self._value_group(stored))
+        layout.addLayout(company_wide)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(600, self.sizeHint().height())
+        self.resize(max(600, self.sizeHint().width()), self.minimumSizeHint().height())
 
     def _fill_regions(self, selected: str | None) -> None:
         self.region_combo.clear()
@@ -162,7 +169,10 @@ class PreferencesDialog(BaseDialog):
             self.logo_error.setText(_("There is no image at this path; choose the file again or leave it empty."))
             self.logo_error.show()
             return
-        updated = company.CompanySettings(
+        if not self._check_thresholds():
+            return
+        updated = replace(
+            self._stored,
             name=name,
             tax_id=self.company_tax_id.text().strip(),
             address=self.company_address.text().strip(),
@@ -171,11 +181,25 @@ class PreferencesDialog(BaseDialog):
             holiday_subdivision=self.region_combo.currentData() or "",
             follow_up_max_attempts=self.attempts_spin.value(),
             check_training_days=self.training_spin.value(),
+            abc_window_months=self.window_spin.value(),
+            abc_a_threshold=self.a_spin.value(),
+            abc_b_threshold=self.b_spin.value(),
+            expected_remaining_years=self.years_spin.value(),
+            risk_low_satisfaction_max=self.low_satisfaction_spin.value(),
+            risk_default_interval_days=self.interval_spin.value(),
         )
         try:
             acting = self._context.acting_rep_id
             company.save_company_settings(updated, acting)
             calendar.clear_cache()
+        except ValidationError as exc:
+            self._show_field_errors(exc.errors)
+            return
+        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
+            show_error(self, exc)
+            return
+        notify_changed({SETTINGS}, self)
+        try:
             rep_id = self.user_combo.currentData()
             rep = reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
         except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
@@ -197,6 +221,87 @@ class PreferencesDialog(BaseDialog):
             user_changed=rep is not None and (previous is None or previous.id != rep.id),
         )
         self.accept()
+
+    # --- customer value, segments and risk ------------------------------------------------
+
+    def _value_group(self, stored: company.CompanySettings) -> QGroupBox:
+        group = QGroupBox(_("Customer value, segments and risk (for the whole company)"))
+        form = QFormLayout(group)
+
+        def spin(low: int, high: int, value: int, suffix: str, tip: str) -> QSpinBox:
+            box = QSpinBox()
+            box.setRange(low, high)
+            box.setValue(value)
+            box.setSuffix(suffix)
+            box.setToolTip(tip)
+            return box
+
+        self.window_spin = spin(
+            1, 120, stored.abc_window_months, _(" months"),
+            _("The ABC segments rank customers by their net sales over this many past months."),
+        )
+        form.addRow(_("ABC window:"), self.window_spin)
+        # The thresholds' own ranges stop values above 100; A < B is checked as they change.
+        self.a_spin = spin(
+            1, 100, stored.abc_a_threshold, _(" %"),
+            _("Segment A: the customers making up the first this-many per cent of revenue."),
+        )
+        self.a_error = field_error_label()
+        form.addRow(_("Segment A up to:"), self.a_spin)
+        form.addRow("", self.a_error)
+        self.b_spin = spin(
+            1, 100, stored.abc_b_threshold, _(" %"),
+            _("Segment B: the customers after A, up to this cumulative per cent of revenue; C: the rest."),
+        )
+        self.b_error = field_error_label()
+        form.addRow(_("Segment B up to:"), self.b_spin)
+        form.addRow("", self.b_error)
+        self.years_spin = spin(
+            0, 50, stored.expected_remaining_years, _(" years"),
+            _("Projected lifetime value = annual value × these expected remaining years."),
+        )
+        form.addRow(_("Expected remaining years:"), self.years_spin)
+        self.low_satisfaction_spin = spin(
+            1, 4, stored.risk_low_satisfaction_max, _(" of 5"),
+            _("A valuable customer whose last satisfaction score is this or lower is at risk."),
+        )
+        form.addRow(_("Low satisfaction up to:"), self.low_satisfaction_spin)
+        self.interval_spin = spin(
+            1, 3650, stored.risk_default_interval_days, _(" days"),
+            _(
+                "A valuable customer who bought only once is at risk after this many days without buying "
+                "(customers who bought more often are measured against their own usual interval)."
+            ),
+        )
+        form.addRow(_("Usual interval after one purchase:"), self.interval_spin)
+        self.a_spin.valueChanged.connect(self._check_thresholds)
+        self.b_spin.valueChanged.connect(self._check_thresholds)
+        return group
+
+    def _check_thresholds(self, *args) -> bool:
+        """Show the thresholds' errors beside them; True when A < B ≤ 100."""
+        try:
+            validate_thresholds(self.a_spin.value(), self.b_spin.value())
+        except ValidationError as exc:
+            self._show_field_errors({"abc_" + key: message for key, message in exc.errors.items()})
+            return False
+        self.a_error.hide()
+        self.b_error.hide()
+        return True
+
+    def _show_field_errors(self, errors: dict[str, str]) -> None:
+        labels = {"abc_a_threshold": self.a_error, "abc_b_threshold": self.b_error}
+        for key, label in labels.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+        others = [message for key, message in errors.items() if key not in labels]
+        if others:
+            show_error(self, ValidationError({key: m for key, m in errors.items() if key not in labels}))
+
+    @property
+    def threshold_errors(self) -> tuple[str, str]:
+        """The texts beside the A and B thresholds ('' when hidden), for tests."""
+        return tuple(label.text() if not label.isHidden() else "" for label in (self.a_error, self.b_error))
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> PreferencesResult | None:

@@ -421,3 +421,16 @@ def test_customer_360_gathers_sales_units_and_history(database, rep):
 def test_customer_360_of_missing_customer(database):
     with pytest.raises(NotFoundError):
         svc.customer_360(99, TODAY)
+
+
+def test_filter_by_need_tag_ignores_case_and_by_segment(database):
+    from app.models import Customer
+    from app.models.enums import Segment
+
+    tagged = svc.create_customer(make(code="C-1", name="Ana", need_tags=["Price sensitive"]), None)
+    other = svc.create_customer(make(code="C-2", name="Luis", need_tags=["Needs installation"]), None)
+    Customer.update(segment=Segment.A).where(Customer.id == other).execute()
+    assert [r.id for r in svc.search_customers("", need_tag="price SENSITIVE")] == [tagged]
+    assert svc.count_customers("", need_tag="price sensitive") == 1
+    assert [r.id for r in svc.search_customers("", segment=Segment.A)] == [other]
+    assert svc.count_customers("", need_tag="Needs installation", segment=Segment.B) == 0

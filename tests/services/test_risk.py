@@ -77,3 +77,53 @@ def test_loyalty_candidates(people):
     rows = loyalty_candidates()
     assert [(r.code, r.last_satisfaction) for r in rows] == [("R5", 4), ("R6", 3)]
     assert rows[1].average_satisfaction == pytest.approx(13 / 3)
+
+
+def test_risk_settings_change_the_list(people):
+    from dataclasses import replace
+
+    from app.services.company import load_company_settings, save_company_settings
+
+    # Low satisfaction up to 3: R9 (last 3) joins; one purchase is "late" only after 400 days: R3 keeps
+    # the detractor reason alone.
+    save_company_settings(
+        replace(load_company_settings(), risk_low_satisfaction_max=3, risk_default_interval_days=400)
+    )
+    rows = {r.code: r for r in customers_at_risk(TODAY)}
+    assert rows["R9"].reasons == (R.LOW_SATISFACTION,)
+    assert rows["R3"].reasons == (R.DETRACTOR,)
+    assert rows["R3"].usual_interval_days == 400
+
+
+def test_limit_and_total(people):
+    from app.services.risk import at_risk, loyalty
+
+    result = at_risk(TODAY, limit=2)
+    assert [r.code for r in result.rows] == ["R3", "R1"]
+    assert result.total == 4
+    assert loyalty(limit=1).total == 2
+
+
+def test_a_rep_sees_only_their_customers(people):
+    from app.models import Customer
+    from app.services.reps import create_rep
+
+    ana, bea = create_rep("ANA", "Ana"), create_rep("BEA", "Bea")
+    Customer.update(rep=ana.id).where(Customer.code.in_(["R1", "R5"])).execute()
+    Customer.update(rep=bea.id).where(Customer.code == "R4").execute()
+    assert [r.code for r in customers_at_risk(TODAY, rep_id=ana.id)] == ["R1"]
+    assert [r.code for r in customers_at_risk(TODAY, rep_id=bea.id)] == ["R4"]
+    assert [r.code for r in loyalty_candidates(rep_id=ana.id)] == ["R5"]
+    assert len(customers_at_risk(TODAY)) == 4  # everyone's, for a manager
+
+
+def test_reasons_read_as_sentences_with_the_customers_figures(people):
+    from app.services.risk import reasons_text
+
+    rows = {r.code: r for r in customers_at_risk(TODAY)}
+    assert reasons_text(rows["R1"]) == "No purchase since 01/05/2026 (usually every 60 days)"
+    assert reasons_text(rows["R3"]) == (
+        "No purchase since 01/11/2025 (usually every 365 days); Would not recommend us last time (6 of 10)"
+    )
+    assert reasons_text(rows["R2"]) == "Low satisfaction last time (1 of 5)"
+    assert reasons_text(rows["R4"]) == "1 open complaint or claim"

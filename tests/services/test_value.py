@@ -180,3 +180,67 @@ def test_a_window_without_sales_changes_nothing(database):
     c = Customer.get_by_id(c.id)
     assert (c.segment, c.segment_computed_on) == (Segment.B, dt.date(2020, 1, 1))
     assert segment_distribution() == {Segment.B: 1}
+
+
+# --- the settings ------------------------------------------------------------------------
+
+
+def test_compute_segments_uses_the_company_settings(pareto):
+    from dataclasses import replace
+
+    from app.services.company import load_company_settings, save_company_settings
+
+    save_company_settings(replace(load_company_settings(), abc_a_threshold=50, abc_b_threshold=70))
+    summary = compute_segments(TODAY)  # same result as the explicit 50/70 above
+    assert summary.counts == {Segment.A: 1, Segment.B: 1, Segment.C: 7}
+    # A 12-month window: C8's sales (before the 24-month window) stay out, the start moves.
+    save_company_settings(replace(load_company_settings(), abc_window_months=12))
+    assert compute_segments(TODAY).window_start == dt.date(2025, 11, 24)
+
+
+def test_projected_value_and_formula_use_the_expected_remaining_years_setting(valued):
+    from dataclasses import replace
+
+    from app.services.company import load_company_settings, save_company_settings
+
+    save_company_settings(replace(load_company_settings(), expected_remaining_years=3))
+    value = customer_value(valued.id, TODAY)
+    assert value.expected_remaining_years == 3
+    assert value.projected == (value.annual * 3).quantize(Decimal("0.01"))
+    assert "expected remaining years (3)" in value.formula
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"abc_a_threshold": 95, "abc_b_threshold": 95}, {"abc_b_threshold"}),  # A ≥ B
+        ({"abc_a_threshold": 96, "abc_b_threshold": 90}, {"abc_b_threshold"}),
+        ({"abc_b_threshold": 101}, {"abc_b_threshold"}),  # over 100
+        ({"abc_a_threshold": 100, "abc_b_threshold": 100}, {"abc_a_threshold"}),
+        ({"abc_window_months": 0}, {"abc_window_months"}),
+        ({"expected_remaining_years": 51}, {"expected_remaining_years"}),
+        ({"risk_low_satisfaction_max": 5}, {"risk_low_satisfaction_max"}),
+        ({"risk_default_interval_days": 0}, {"risk_default_interval_days"}),
+    ],
+)
+def test_settings_that_do_not_add_up_are_refused_and_not_stored(database, changes, fields):
+    from dataclasses import replace
+
+    from app.services.company import load_company_settings, save_company_settings
+
+    with pytest.raises(ValidationError) as error:
+        save_company_settings(replace(load_company_settings(), **changes))
+    assert set(error.value.errors) == fields
+    stored = load_company_settings()
+    assert (stored.abc_a_threshold, stored.abc_b_threshold, stored.abc_window_months) == (80, 95, 24)
+
+
+def test_hand_edited_nonsense_falls_back_to_the_defaults(database):
+    from app.models import CompanySetting
+    from app.services.company import load_company_settings
+
+    CompanySetting.create(key="abc_a_threshold", value="99")
+    CompanySetting.create(key="abc_b_threshold", value="90")
+    CompanySetting.create(key="expected_remaining_years", value="7")
+    settings = load_company_settings()
+    assert (settings.abc_a_threshold, settings.abc_b_threshold, settings.expected_remaining_years) == (80, 95, 7)

@@ -423,3 +423,140 @@ def test_recompute_segments_in_the_background_shows_the_badges(qtbot, make_page,
         page._segments_button.click()
     assert Customer.get_by_id(customers["C-1"]).segment.value == "A"
     assert "A: 1" in page._count.toolTip()
+
+
+# --- the retention lists and the filters --------------------------------------------------
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def retention(customers, rep):
+    """C-1 (A) last bought in 2020: at risk. C-4 (B) bought this month and rated us 5: a loyalty candidate.
+    X-1 (A, another rep's customer) is at risk too but only a manager sees it."""
+    from app.models import SatisfactionSurvey
+    from tests.services.test_value import product, sale
+
+    product()
+    sale(Customer.get_by_id(customers["C-1"]), dt.date(2020, 1, 1), (1, "900.00"))
+    sale(Customer.get_by_id(customers["C-4"]), dt.date(2026, 11, 1), (1, "500.00"))
+    SatisfactionSurvey.create(customer=customers["C-4"], taken_on=dt.date(2026, 11, 2), satisfaction=5, recommend=9)
+    other = create_rep("luis", "Luis")
+    x1 = create_customer(CustomerInput(code="X-1", name="Xilófonos", rep_id=other.id), other.id)
+    Customer.update(segment=Segment.A).where(Customer.id == x1).execute()
+    sale(Customer.get_by_id(x1), dt.date(2019, 1, 1), (1, "50.00"))
+    return customers
+
+
+def list_rows(page) -> list[list[str]]:
+    table = page.risk_table
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_dashboard_at_risk_navigation_opens_the_reps_at_risk_list_with_readable_reasons(qtbot, make_page, retention):
+    page = make_page(today=lambda: TODAY)
+    page.apply_navigation({"at_risk": True})
+    assert page.mode == page_module.AT_RISK and page.mode_bar.currentIndex() == page_module.AT_RISK
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    assert list_rows(page) == [
+        ["A", "C-1", "Peña Hermanos", "€900.00", "01/01/2020", "No purchase since 01/01/2020 (usually every 365 days)"],
+    ]
+    assert page._count.text() == "1 customer"
+    assert page._mode_note.text() == "Your customers."
+    assert page.show_archived_box.isHidden() and page._edit_button.isHidden()
+
+
+def test_a_manager_sees_everyones_customers_at_risk(qtbot, database, retention):
+    page = CustomerListPage(AppContext(database=database, current_rep=None), today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.apply_navigation({"at_risk": True})
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    assert [row[1] for row in list_rows(page)] == ["C-1", "X-1"]  # most valuable first
+
+
+def test_loyalty_candidates_list_and_open_the_360_view(qtbot, make_page, retention, monkeypatch):
+    opened = []
+    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kw: opened.append(cid)))
+    page = make_page(today=lambda: TODAY)
+    page.set_mode(page_module.LOYALTY)
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    assert list_rows(page) == [["B", "C-4", "Álvarez e Hijos", "€500.00", "5 of 5", "5.0 of 5"]]
+    assert not page._open_button.isEnabled()
+    page.risk_table.selectRow(0)
+    assert page._open_button.isEnabled() and page._sale_button.isEnabled()
+    page._open_button.click()
+    assert opened == [retention["C-4"]]
+
+
+def test_the_search_box_narrows_a_retention_list_and_the_empty_lists_explain(qtbot, database, retention):
+    page = CustomerListPage(AppContext(database=database, current_rep=None), today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.set_mode(page_module.AT_RISK)
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    page.search_box.setText("xilofonos")  # accents ignored
+    page._apply_filter()
+    assert [page.risk_table.isRowHidden(r) for r in range(2)] == [True, False]
+    Customer.update(segment=None).execute()
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    assert "not computed yet" in page.empty_state_text()
+
+
+def test_navigation_without_filters_shows_every_customer(qtbot, make_page, retention):
+    page = make_page(today=lambda: TODAY)
+    page.set_mode(page_module.AT_RISK)
+    qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
+    page.apply_navigation({})
+    assert page.mode == page_module.ALL
+    assert page.model.total_count() == 5
+    assert not page.show_archived_box.isHidden()
+
+
+def test_need_tag_and_segment_filters(qtbot, make_page, customers, rep):
+    customer_service.update_customer(
+        customers["C-3"],
+        CustomerInput(code="C-3", name="Bodegas Peñalba", city="Haro", rep_id=rep.id, need_tags=["Needs installation"]),
+        rep.id,
+    )
+    create_customer(CustomerInput(code="C-5", name="Quesos Ortiz", need_tags=["Price sensitive"]), rep.id)
+    page = make_page()
+    tags = [page.tag_combo.itemText(i) for i in range(page.tag_combo.count())]
+    assert tags == ["All needs", "Needs installation", "Price sensitive"]
+    page.tag_combo.setCurrentIndex(1)
+    assert names(page.model) == ["Bodegas Peñalba"]
+    page.tag_combo.setCurrentIndex(0)
+    page.apply_navigation({"segment": "A"})
+    assert names(page.model) == ["Peña Hermanos"]
+    assert page.segment_combo.currentData() == Segment.A
+    page.tag_combo.setCurrentIndex(2)
+    assert page.empty_state_text() == "No customer with the need “Price sensitive” in A (top value)."
+
+
+def test_360_value_block_and_satisfaction_trend(qtbot, database):
+    from app.models import SatisfactionSurvey
+    from app.models.enums import ReturnState
+    from tests.services.test_value import customer, product, sale, warranty_return
+
+    product()
+    c = customer("V-1", segment=Segment.A, segment_computed_on=dt.date(2026, 11, 1))
+    units = sale(c, dt.date(2024, 1, 10), (2, "100.00"), (1, "50.00"))
+    sale(c, dt.date(2026, 6, 1), (1, "300.00"))
+    warranty_return(units[0], ReturnState.REFUNDED, "80.00", dt.date(2024, 3, 1))
+    for day, score in [(dt.date(2026, 1, 5), 4), (dt.date(2026, 3, 1), None), (dt.date(2026, 6, 1), 2)]:
+        SatisfactionSurvey.create(customer=c, taken_on=day, satisfaction=score, recommend=7)
+    dialog = Customer360Dialog(None, c.id, TODAY)
+    qtbot.addWidget(dialog)
+    texts = {key: label.text() for key, label in dialog.value_labels.items()}
+    # 550 of sales − 80 refunded = 470; 1,048 days since 10/01/2024 = 2.87 years → 470 ÷ (1048 / 365.25) = 163.80.
+    assert texts["historical"] == "€470.00"
+    assert texts["annual"] == "€163.80 a year (over 2.9 years)"
+    assert texts["projected"] == "€819.00 (5 more years)"  # 163.80 × 5
+    assert texts["segment"] == "A (top value), computed on 01/11/2026"
+    assert dialog.value_labels["historical"].toolTip() == "Sales €550.00 − refunds and credits €80.00"
+    assert dialog.formula_label.isHidden() and "expected remaining years (5)" in dialog.formula_label.text()
+    # The trend: the two answered scores, the last one lower.
+    assert dialog.trend_chart is not None
+    assert dialog.trend_chart.chart().series()[0].count() == 2
+    surveys_tab = dialog.tabs.widget(dialog.tabs.count() - 1)
+    headings = [label.text() for label in surveys_tab.findChildren(QLabel)]
+    assert "Satisfaction over time: ▼ worse: 2 of 5 on 01/06/2026 (before: 4)" in headings

@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 
 from app.models.enums import Segment
 from app.views.dashboard.page import NAVIGATION, DashboardPage
-from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, SURVEYS
+from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
 from app.views.pages.base import AppContext
-from tests.services.test_dashboard import NOW, TODAY, world  # noqa: F401 (fixture)
+from tests.services.test_dashboard import NOW, TODAY, charter, world  # noqa: F401 (fixture)
 from tests.services.test_value import customer
 
 
@@ -37,7 +37,7 @@ def click(widget) -> None:
 
 def test_a_manager_sees_everyone(qtbot, database, world):  # noqa: F811
     page = loaded(qtbot, make_page(qtbot, database))
-    assert page.data_kinds == frozenset({FOLLOW_UPS, RETURNS, CASES, SURVEYS, CUSTOMERS})
+    assert page.data_kinds == frozenset({FOLLOW_UPS, RETURNS, CASES, SURVEYS, CUSTOMERS, CHARTERS, SETTINGS})
     assert page.tiles["follow_ups_today"].number.text() == "3"
     assert page.tiles["follow_ups_overdue"].number.text() == "2"
     assert page.tiles["returns_open"].number.text() == "3"
@@ -115,3 +115,70 @@ def test_a_data_change_reloads(qtbot, database, world):  # noqa: F811
     assert page.loading
     qtbot.waitUntil(lambda: not page.loading and not page.risk_loading, timeout=5000)
     assert page.summary.segments[Segment.B] == 2
+
+
+def test_clicking_the_at_risk_title_opens_the_at_risk_list(qtbot, database, world):  # noqa: F811
+    page = loaded(qtbot, make_page(qtbot, database))
+    with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
+        click(page.risk_title)
+    assert blocker.args == ["customers", {"at_risk": True}]
+
+
+def test_compliance_tile_hidden_without_an_active_charter(qtbot, database, world):  # noqa: F811
+    page = loaded(qtbot, make_page(qtbot, database))
+    assert page.summary.compliance is None
+    assert page.tiles["compliance"].isHidden()
+
+
+def test_compliance_tile_shows_what_is_met_and_navigates_to_the_charters(qtbot, database, world):  # noqa: F811
+    from app.models import SatisfactionSurvey
+    from app.models.enums import CharterIndicator, CharterPeriod
+
+    charter(True, (CharterIndicator.AVERAGE_SATISFACTION, 4, CharterPeriod.MONTH),
+            (CharterIndicator.NPS, 50, CharterPeriod.MONTH),
+            (CharterIndicator.RETURNS_RESOLVED, 90, CharterPeriod.YEAR, 15))
+    c = customer("S1")
+    for sat, rec in [(5, 10), (4, 9), (4, 6)]:  # average 4.33 (met), NPS 33 (missed)
+        SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 11, 2), satisfaction=sat, recommend=rec)
+    page = loaded(qtbot, make_page(qtbot, database))
+    tile = page.tiles["compliance"]
+    assert page.status.isHidden(), page.status.text()
+    assert not tile.isHidden()
+    measured = page.summary.compliance.measured
+    assert tile.number.text() == f"1 of {measured}"
+    assert "Net promoter score: 33 (target 50)" in tile.detail.text()
+    with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
+        click(tile)
+    assert blocker.args == ["charters", {}]
+
+
+def test_a_rep_sees_their_own_customers_at_risk(qtbot, database, world):  # noqa: F811
+    from app.models import Customer
+    from app.services.reps import RepRow
+    from tests.services.test_value import sale
+
+    ana = world["ana"]
+    Customer.update(rep=ana.id).where(Customer.code == "C1").execute()
+    sale(Customer.get(Customer.code == "C2"), dt.date(2020, 1, 1), (1, "10.00"))
+    rep = RepRow(ana.id, ana.code, ana.name, ana.role, True)
+    page = loaded(qtbot, make_page(qtbot, database, rep))
+    table = page.risk_table
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["Customer C1"]
+    manager_page = loaded(qtbot, make_page(qtbot, database))
+    assert manager_page.risk_table.rowCount() == 2
+
+
+def test_clicking_a_bar_of_the_abc_chart_lists_that_segment(qtbot, database, world):  # noqa: F811
+    from PySide6.QtCore import QPointF
+
+    page = loaded(qtbot, make_page(qtbot, database))
+    series = page.chart.series()[0]
+    for index, segment in enumerate(Segment):  # the middle of each bar (1 customer in A and B, 2 in C)
+        count = series.barSets()[0].at(index)
+        in_chart = page.chart.mapToPosition(QPointF(index, count / 2), series)
+        in_view = page.chart_view.mapFromScene(page.chart.mapToScene(in_chart))
+        position = page.chart_view.mapTo(page.segments_box, in_view)
+        assert page.segment_at(position) is segment
+        with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
+            QTest.mouseClick(page.segments_box, Qt.MouseButton.LeftButton, pos=position)
+        assert blocker.args == ["customers", {"segment": segment.value}]

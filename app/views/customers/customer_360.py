@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
+from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -26,6 +28,8 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent
 from app.models.enums import ReturnReason
 from app.services.customers import Customer360, SaleSummary, SoldUnitRow, customer_360
+from app.services.satisfaction import SurveyRow, customer_trend
+from app.services.value import CustomerValue, customer_value
 from app.services.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
@@ -98,6 +102,65 @@ def list_or_empty(
     return read_only_table(headers, rows, **options) if rows else empty_state_label(empty_text)
 
 
+def trend_text(surveys: Sequence[SurveyRow]) -> str:
+    """The last answered satisfaction against the one before it, with an arrow."""
+    if not surveys:
+        return _("No surveys yet")
+    last = surveys[-1]
+    if len(surveys) == 1:
+        return _("{score} of 5 (only one survey)").format(score=format_number(last.satisfaction))
+    previous = surveys[-2].satisfaction
+    if last.satisfaction > previous:
+        text = _("▲ better: {score} of 5 on {date} (before: {previous})")
+    elif last.satisfaction < previous:
+        text = _("▼ worse: {score} of 5 on {date} (before: {previous})")
+    else:
+        text = _("= steady: {score} of 5 on {date} (before: {previous})")
+    return text.format(
+        score=format_number(last.satisfaction), date=format_date(last.taken_on), previous=format_number(previous)
+    )
+
+
+def trend_chart(surveys: Sequence[SurveyRow]) -> QChartView | None:
+    """A small line of the satisfaction scores (1–5) over time; None with fewer than two answers."""
+    if len(surveys) < 2:
+        return None
+    series = QLineSeries()
+    series.setPointsVisible(True)
+    series.setMarkerSize(7)
+    series.setColor(QColor("#1976d2"))
+
+    def moment(day: dt.date) -> QDateTime:
+        return QDateTime(QDate(day.year, day.month, day.day), QTime(12, 0))
+
+    for survey in surveys:
+        series.append(float(moment(survey.taken_on).toMSecsSinceEpoch()), float(survey.satisfaction))
+    chart = QChart()
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.legend().hide()
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.addSeries(series)
+    dates = QDateTimeAxis()
+    dates.setFormat("MMM yyyy" if (surveys[-1].taken_on - surveys[0].taken_on).days > 90 else "dd MMM")
+    dates.setTickCount(min(len(surveys), 6))
+    chart.addAxis(dates, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(dates)
+    margin = dt.timedelta(days=max(2, (surveys[-1].taken_on - surveys[0].taken_on).days // 20))
+    dates.setRange(moment(surveys[0].taken_on - margin), moment(surveys[-1].taken_on + margin))
+    scores = QValueAxis()
+    scores.setRange(0.5, 5.5)
+    scores.setTickType(QValueAxis.TickType.TicksDynamic)
+    scores.setTickAnchor(1)
+    scores.setTickInterval(1)
+    scores.setLabelFormat("%d")
+    chart.addAxis(scores, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(scores)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(170)
+    return view
+
+
 class Customer360Dialog(BaseDialog):
     """Read-only overview of one customer: summary, sales and units, follow-ups, checks, returns, cases, surveys."""
 
@@ -116,7 +179,7 @@ class Customer360Dialog(BaseDialog):
         self._sales_table: QTableWidget | None = None
         self._delivery_button: QPushButton | None = None
         self._units_table: QTableWidget | None = None
-        self._view = customer_360(customer_id, self._today)
+        self._load()
         detail = self._view.detail
         self.setWindowTitle(_("Customer 360° view: {name}").format(name=detail.name))
         self.resize(980, 620)
@@ -145,7 +208,7 @@ class Customer360Dialog(BaseDialog):
         """Read the customer again and rebuild the tabs, keeping the open tab and the chosen sale."""
         tab = self._tabs.currentIndex()
         sale = self.selected_sale()
-        self._view = customer_360(self._customer_id, self._today)
+        self._load()
         self._sales_table = self._delivery_button = self._units_table = None
         self._tabs.blockSignals(True)
         while self._tabs.count():
@@ -157,6 +220,16 @@ class Customer360Dialog(BaseDialog):
         self._tabs.blockSignals(False)
         if sale is not None:
             self.select_sale(sale.id)
+
+    def _load(self) -> None:
+        self._view = customer_360(self._customer_id, self._today)
+        self._value = customer_value(self._customer_id, self._today)
+        self._trend = [s for s in customer_trend(self._customer_id) if s.satisfaction is not None]
+        self.trend_chart: QChartView | None = None
+
+    @property
+    def value(self) -> CustomerValue:
+        return self._value
 
     @property
     def view(self) -> Customer360:
@@ -242,8 +315,6 @@ class Customer360Dialog(BaseDialog):
         )
         overdue_label = _("Overdue follow-ups")
         for label, value in [
-            (_("Customer value"), format_money(view.revenue)),
-            (_("Segment"), detail.segment.label if detail.segment else _("Not computed yet")),
             (_("Sales"), format_number(len(view.sales))),
             (
                 _("Units under warranty"),
@@ -256,6 +327,7 @@ class Customer360Dialog(BaseDialog):
             (_("Open cases"), format_number(view.open_cases)),
             (_("Open returns"), format_number(view.open_returns)),
             (_("Average satisfaction"), satisfaction),
+            (_("Satisfaction trend"), trend_text(self._trend)),
             (_("Customer since"), format_date(detail.created_at)),
         ]:
             value_label = self._value_label(value)
@@ -266,8 +338,63 @@ class Customer360Dialog(BaseDialog):
         page = QWidget()
         row = QHBoxLayout(page)
         row.addWidget(contact, 3)
-        row.addWidget(figures, 2)
+        right = QVBoxLayout()
+        right.addWidget(self._value_box())
+        right.addWidget(figures)
+        right.addStretch(1)
+        row.addLayout(right, 2)
         return page
+
+    def _value_box(self) -> QGroupBox:
+        """Historical, annual and projected value, the segment and how they are computed."""
+        value, detail = self._value, self._view.detail
+        box = QGroupBox(_("Customer value"))
+        form = QFormLayout(box)
+        historical = self._value_label(format_money(value.historical))
+        if value.refunds:
+            historical.setToolTip(
+                _("Sales {sales} − refunds and credits {refunds}").format(
+                    sales=format_money(value.revenue), refunds=format_money(value.refunds)
+                )
+            )
+        self.value_labels = {
+            "historical": historical,
+            "annual": self._value_label(
+                _("{amount} a year (over {years} years)").format(
+                    amount=format_money(value.annual), years=format_number(value.years, 1)
+                )
+                if value.first_sale_on
+                else format_money(value.annual)
+            ),
+            "projected": self._value_label(
+                _("{amount} ({years} more years)").format(
+                    amount=format_money(value.projected), years=format_number(value.expected_remaining_years)
+                )
+            ),
+            "segment": self._value_label(
+                _("{segment}, computed on {date}").format(
+                    segment=detail.segment.label, date=format_date(detail.segment_computed_on)
+                )
+                if detail.segment and detail.segment_computed_on
+                else detail.segment.label
+                if detail.segment
+                else _("Not computed yet")
+            ),
+        }
+        form.addRow(_("Historical value"), self.value_labels["historical"])
+        form.addRow(_("Annual value"), self.value_labels["annual"])
+        form.addRow(_("Projected lifetime value"), self.value_labels["projected"])
+        form.addRow(_("Segment"), self.value_labels["segment"])
+        self.formula_label = QLabel(value.formula)
+        self.formula_label.setWordWrap(True)
+        self.formula_label.setStyleSheet("color: palette(dark); font-size: 11px;")
+        self.formula_label.hide()
+        how = QLabel('<a href="#">{}</a>'.format(escape(_("How is this computed?"))))
+        how.setToolTip(value.formula)
+        how.linkActivated.connect(lambda _link: self.formula_label.setVisible(self.formula_label.isHidden()))
+        form.addRow(how)
+        form.addRow(self.formula_label)
+        return box
 
     @staticmethod
     def _value_label(text: str) -> QLabel:
@@ -495,7 +622,7 @@ class Customer360Dialog(BaseDialog):
         )
 
     def _surveys_tab(self) -> QWidget:
-        return list_or_empty(
+        table = list_or_empty(
             [_("Date"), _("Satisfaction (1–5)"), _("Recommend (0–10)"), _("Main cause"), _("Comment")],
             [
                 [
@@ -510,6 +637,18 @@ class Customer360Dialog(BaseDialog):
             _("No satisfaction surveys taken with this customer yet."),
             numeric=(1, 2),
         )
+        self.trend_chart = trend_chart(self._trend)
+        if self.trend_chart is None:
+            return table
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(6, 6, 6, 6)
+        heading = QLabel(_("Satisfaction over time: {trend}").format(trend=trend_text(self._trend)))
+        heading.setStyleSheet("font-weight: 600;")
+        column.addWidget(heading)
+        column.addWidget(self.trend_chart, 2)
+        column.addWidget(table, 3)
+        return page
 
     @classmethod
     def show_customer(

@@ -3,43 +3,102 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    QTabBar,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.i18n import _, format_number, ngettext
+from app.i18n import _, format_date, format_money, format_number, ngettext
+from app.models.customers import fold_for_search
 from app.models.enums import Segment
 from app.services import customers as customer_service
-from app.services.value import compute_segments, formula_text
+from app.services.risk import RiskList, at_risk, loyalty, reasons_text
+from app.services.value import compute_segments, formula_text, segment_distribution
 from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
-from app.views.customers.table_model import NAME, SEGMENT, CustomerTableModel, SegmentBadgeDelegate
+from app.views.customers.table_model import (
+    NAME,
+    SEGMENT,
+    SEGMENT_COLOURS,
+    CustomerTableModel,
+    SegmentBadgeDelegate,
+)
 from app.views.dialogs import confirm
 from app.views.errors import show_error
-from app.views.events import CUSTOMERS, SALES, notify_changed
+from app.views.events import CASES, CUSTOMERS, SALES, SETTINGS, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.tasks import run_in_background
 
+# The page's lists: every customer (searchable, lazily loaded) and the two retention lists.
+ALL, AT_RISK, LOYALTY = range(3)
+LIST_LIMIT = 500  # the retention lists show the most valuable customers first, up to this many
+
 
 class CustomerListPage(Page):
-    data_kinds = frozenset({CUSTOMERS, SALES})
+    data_kinds = frozenset({CUSTOMERS, SALES, SURVEYS, CASES, SETTINGS})
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, batch_size: int = 100):
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        batch_size: int = 100,
+        today: Callable[[], dt.date] = dt.date.today,
+    ):
         super().__init__(context, parent)
+        self._today = today
         self._model = CustomerTableModel(self, batch_size=batch_size)
+        self._mode = ALL
+        self._risk_generation = 0
+        self._risk_ids: list[int] = []
+        self.risk_loading = False
+
+        self._mode_bar = QTabBar()
+        self._mode_bar.setDrawBase(False)
+        self._mode_bar.setExpanding(False)
+        self._mode_bar.addTab(_("All customers"))
+        self._mode_bar.addTab(_("At risk"))
+        self._mode_bar.setTabToolTip(
+            AT_RISK,
+            _(
+                "A and B customers with no purchase for longer than usual, low satisfaction or a "
+                "detractor score last time, or an open complaint or claim"
+            ),
+        )
+        self._mode_bar.addTab(_("Loyalty programme candidates"))
+        self._mode_bar.setTabToolTip(
+            LOYALTY, _("A and B customers with good satisfaction (last or average 4 or 5) and no open claim")
+        )
+        self._mode_note = QLabel("")
+        self._mode_note.setStyleSheet("color: palette(dark);")
+
+        self._tag_combo = QComboBox()
+        self._tag_combo.setToolTip(_("Only the customers with this need"))
+        self._tag_combo.setMinimumContentsLength(14)
+        self._segment_combo = QComboBox()
+        self._segment_combo.setToolTip(_("Only the customers of this value segment"))
+        self._segment_combo.addItem(_("All segments"), None)
+        for segment in Segment:
+            self._segment_combo.addItem(segment.label, segment)
+        self._fill_tags()
 
         self._search = QLineEdit()
         self._search.setPlaceholderText(_("Search by name, code, tax ID, e-mail, phone or city"))
@@ -75,13 +134,29 @@ class CustomerListPage(Page):
         header.setHighlightSections(False)
         self._table.setSortingEnabled(True)
 
+        self._risk_table = QTableWidget(0, 6)
+        self._risk_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._risk_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._risk_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._risk_table.setAlternatingRowColors(True)
+        self._risk_table.setWordWrap(False)
+        self._risk_table.verticalHeader().hide()
+        self._risk_table.horizontalHeader().setHighlightSections(False)
+        self._risk_table.setItemDelegateForColumn(0, SegmentBadgeDelegate(self._risk_table))
+
         self._empty = empty_state_label("")
         self._stack = QStackedWidget()
         self._stack.addWidget(self._table)
+        self._stack.addWidget(self._risk_table)
         self._stack.addWidget(self._empty)
 
+        modes = QHBoxLayout()
+        modes.addWidget(self._mode_bar)
+        modes.addWidget(self._mode_note, 1)
         top = QHBoxLayout()
         top.addWidget(self._search, 1)
+        top.addWidget(self._tag_combo)
+        top.addWidget(self._segment_combo)
         top.addWidget(self._show_archived)
         top.addStretch(0)
         top.addWidget(self._count)
@@ -91,6 +166,7 @@ class CustomerListPage(Page):
         buttons.addStretch(1)
         buttons.addWidget(self._segments_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(modes)
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self._stack, 1)
@@ -99,6 +175,11 @@ class CustomerListPage(Page):
         self._search.returnPressed.connect(self._on_search_return_pressed)
         self._search_timer.timeout.connect(self._apply_filter)
         self._show_archived.toggled.connect(self._apply_filter)
+        self._tag_combo.currentIndexChanged.connect(self._apply_filter)
+        self._segment_combo.currentIndexChanged.connect(self._apply_filter)
+        self._mode_bar.currentChanged.connect(self._on_mode_bar_current_changed)
+        self._risk_table.doubleClicked.connect(self.open_selected)
+        self._risk_table.itemSelectionChanged.connect(self._update_actions)
         header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
         self._table.doubleClicked.connect(self.open_selected)
         self._table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -109,9 +190,10 @@ class CustomerListPage(Page):
         self._sale_button.clicked.connect(self.record_sale_for_selected)
         self._open_button.clicked.connect(self.open_selected)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut = QShortcut(QKeySequence(key), self._table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.open_selected)
+            for table in (self._table, self._risk_table):
+                shortcut = QShortcut(QKeySequence(key), table)
+                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+                shortcut.activated.connect(self.open_selected)
 
         self._sized_columns = False
         self._apply_filter()
@@ -133,6 +215,52 @@ class CustomerListPage(Page):
     @property
     def show_archived_box(self) -> QCheckBox:
         return self._show_archived
+
+    @property
+    def tag_combo(self) -> QComboBox:
+        return self._tag_combo
+
+    @property
+    def segment_combo(self) -> QComboBox:
+        return self._segment_combo
+
+    @property
+    def mode(self) -> int:
+        """ALL, AT_RISK or LOYALTY."""
+        return self._mode
+
+    @property
+    def mode_bar(self) -> QTabBar:
+        return self._mode_bar
+
+    @property
+    def risk_table(self) -> QTableWidget:
+        """The at-risk or loyalty list, shown instead of the customer table in those modes."""
+        return self._risk_table
+
+    def set_mode(self, mode: int) -> None:
+        self._mode_bar.setCurrentIndex(mode)  # → _on_mode_bar_current_changed
+
+    def apply_navigation(self, filters: dict) -> None:
+        """{"at_risk": True}, {"loyalty": True}, {"segment": "A"} or {} (every customer, unfiltered)."""
+        if filters.get("at_risk"):
+            self.set_mode(AT_RISK)
+            return
+        if filters.get("loyalty"):
+            self.set_mode(LOYALTY)
+            return
+        segment = filters.get("segment")
+        self._segment_combo.blockSignals(True)
+        self._segment_combo.setCurrentIndex(max(0, self._segment_combo.findData(Segment(segment) if segment else None)))
+        self._segment_combo.blockSignals(False)
+        self._tag_combo.blockSignals(True)
+        self._tag_combo.setCurrentIndex(0)
+        self._tag_combo.blockSignals(False)
+        self._search.clear()
+        if self._mode != ALL:
+            self.set_mode(ALL)
+        else:
+            self._apply_filter()
 
     def empty_state_text(self) -> str:
         """The sentence shown instead of the table, '' while the table is shown."""
@@ -160,6 +288,11 @@ class CustomerListPage(Page):
         return True
 
     def refresh(self) -> None:
+        self._fill_tags()
+        self._segments_button.setToolTip(formula_text())  # the expected remaining years may have changed
+        if self._mode != ALL:
+            self._load_list()
+            return
         selected = self.selected_customer()
         self._model.reload()
         if selected is not None:
@@ -168,13 +301,25 @@ class CustomerListPage(Page):
     def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
         if initiator is self:
             return  # this page refreshed itself right after its own command
-        super().on_data_changed(kinds, initiator)
+        # Surveys, cases and settings change the retention lists, not the customer table.
+        if kinds & ({CUSTOMERS, SALES} if self._mode == ALL else self.data_kinds):
+            self.refresh()
 
     # --- selection --------------------------------------------------------------
 
     def selected_customer(self) -> customer_service.CustomerRow | None:
+        """The chosen row of the customer table (None in the retention lists: see selected_customer_id)."""
+        if self._mode != ALL:
+            return None
         rows = self._table.selectionModel().selectedRows()
         return self._model.customer_at(rows[0].row()) if rows else None
+
+    def selected_customer_id(self) -> int | None:
+        if self._mode == ALL:
+            customer = self.selected_customer()
+            return customer.id if customer is not None else None
+        rows = self._risk_table.selectionModel().selectedRows()
+        return self._risk_ids[rows[0].row()] if rows and rows[0].row() < len(self._risk_ids) else None
 
     def select_customer(self, customer_id: int) -> bool:
         """Select and show the customer's row, loading further batches if needed."""
@@ -228,27 +373,27 @@ class CustomerListPage(Page):
         self._after_change({CUSTOMERS}, customer.id)
 
     def record_sale_for_selected(self) -> None:
-        customer = self.selected_customer()
-        if customer is None:
+        customer_id = self.selected_customer_id()
+        if customer_id is None:
             return
         try:
-            sale_id = SaleDialog.ask(self, customer.id, rep_id=self.context.acting_rep_id)
+            sale_id = SaleDialog.ask(self, customer_id, rep_id=self.context.acting_rep_id)
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return
         if sale_id is not None:
-            self._after_change({SALES}, customer.id)
+            self._after_change({SALES}, customer_id)
 
     def open_selected(self) -> None:
-        customer = self.selected_customer()
-        if customer is None:
+        customer_id = self.selected_customer_id()
+        if customer_id is None:
             return
-        self.open_customer(customer.id)
+        self.open_customer(customer_id)
 
     # --- internals --------------------------------------------------------------
 
     def _on_segments_button_clicked(self) -> None:
-        """ABC segmentation by value over the last 24 months, in the background (a second on 100k)."""
+        """ABC segmentation by value over the window set in Preferences, in the background (a second on 100k)."""
         today = dt.date.today()
         acting = self.context.acting_rep_id
 
@@ -272,6 +417,9 @@ class CustomerListPage(Page):
 
     def _after_change(self, kinds: set[str], select_id: int | None) -> None:
         self.refresh()
+        if self._mode != ALL:
+            notify_changed(kinds, self)
+            return
         if select_id is not None and not self.select_customer(select_id):
             # Archived customers are hidden unless asked for: nothing to select then.
             self._update_actions()
@@ -279,8 +427,16 @@ class CustomerListPage(Page):
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()
+        if self._mode != ALL:
+            self._filter_list_rows()
+            return
         selected = self.selected_customer()
-        self._model.set_filter(self._search.text(), self._show_archived.isChecked())
+        self._model.set_filter(
+            self._search.text(),
+            self._show_archived.isChecked(),
+            need_tag=self._tag_combo.currentData(),
+            segment=Segment(self._segment_combo.currentData()) if self._segment_combo.currentData() else None,
+        )
         if selected is not None and self._model.row_of(selected.id) >= 0:
             self.select_customer(selected.id)  # still listed: keep it selected
 
@@ -298,6 +454,8 @@ class CustomerListPage(Page):
             QTimer.singleShot(0, lambda: header.setSortIndicator(self._model.sort_column(), self._model.sort_order()))
 
     def _on_model_reset(self) -> None:
+        if self._mode != ALL:
+            return
         total = self._model.total_count()
         self._count.setText(
             ngettext("{count} customer", "{count} customers", total).format(count=format_number(total))
@@ -317,14 +475,166 @@ class CustomerListPage(Page):
         text = self._model.filter_text.strip()
         if customer_service.count_customers("", include_archived=True) == 0:
             return _("There are no customers yet.\nPress “New customer” (Ctrl+N) to add the first one.")
+        narrowed = [
+            _("with the need “{tag}”").format(tag=self._model.need_tag) if self._model.need_tag else "",
+            _("in {segment}").format(segment=self._model.segment.label) if self._model.segment else "",
+        ]
+        narrowed = " ".join(part for part in narrowed if part)
         if text:
             message = _("No customer matches “{text}”.").format(text=text)
+            if narrowed:
+                message = _("No customer {filters} matches “{text}”.").format(filters=narrowed, text=text)
             if not self._model.include_archived:
                 message += "\n" + _("Tick “Show archived” to search archived customers too.")
             return message
+        if narrowed:
+            return _("No customer {filters}.").format(filters=narrowed)
         return _("Every customer is archived. Tick “Show archived” to see them.")
 
+    def _fill_tags(self) -> None:
+        """The need-tag filter: every tag in use, keeping the current choice when it still exists."""
+        current = self._tag_combo.currentData()
+        tags = customer_service.list_need_tags()
+        if [self._tag_combo.itemData(i) for i in range(1, self._tag_combo.count())] == tags:
+            return
+        self._tag_combo.blockSignals(True)
+        self._tag_combo.clear()
+        self._tag_combo.addItem(_("All needs"), None)
+        for tag in tags:
+            self._tag_combo.addItem(tag, tag)
+        self._tag_combo.setCurrentIndex(max(0, self._tag_combo.findData(current)) if current else 0)
+        self._tag_combo.blockSignals(False)
+
+    # --- the retention lists -----------------------------------------------------------
+
+    def _on_mode_bar_current_changed(self, index: int) -> None:
+        self._mode = index
+        listing = index != ALL
+        self._show_archived.setVisible(not listing)
+        self._tag_combo.setVisible(not listing)
+        self._segment_combo.setVisible(not listing)
+        self._edit_button.setVisible(not listing)
+        self._archive_button.setVisible(not listing)
+        self._search.setPlaceholderText(
+            _("Filter this list by name or code") if listing else _("Search by name, code, tax ID, e-mail, phone or city")
+        )
+        if listing:
+            self._load_list()
+        else:
+            self._mode_note.setText("")
+            self._model.reload()
+            self._apply_filter()
+        self._update_actions()
+
+    def _rep_id(self) -> int | None:
+        """A rep sees their own customers in the retention lists; a manager everyone's."""
+        return None if self.context.is_manager else self.context.acting_rep_id
+
+    def _load_list(self) -> None:
+        self._risk_generation += 1
+        generation, mode = self._risk_generation, self._mode
+        rep_id, today = self._rep_id(), self._today()
+        self.risk_loading = True
+        self._count.setText(_("Loading…"))
+        self._mode_note.setText("")
+
+        def op(_progress):
+            if mode == AT_RISK:
+                result = at_risk(today, rep_id=rep_id, limit=LIST_LIMIT)
+            else:
+                result = loyalty(rep_id=rep_id, limit=LIST_LIMIT)
+            computed = bool(result.total) or any(segment_distribution().get(s, 0) for s in Segment)
+            return result, computed
+
+        def done(result) -> None:
+            if generation == self._risk_generation and self._mode == mode:
+                self._show_list(*result)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._risk_generation:
+                self.risk_loading = False
+                self._count.setText("")
+                show_error(self, exc)
+
+        run_in_background(op, done, failed, parent=self)
+
+    def _show_list(self, result: RiskList, segments_computed: bool) -> None:
+        self.risk_loading = False
+        rows = result.rows
+        self._risk_ids = [row.customer_id for row in rows]
+        risk = self._mode == AT_RISK
+        headers = [_("Seg."), _("Code"), _("Name"), _("Value")]
+        headers += [_("Last purchase"), _("Reasons")] if risk else [_("Last satisfaction"), _("Average satisfaction")]
+        table = self._risk_table
+        table.clearContents()
+        table.setRowCount(len(rows))
+        table.setHorizontalHeaderLabels(headers)
+        for r, row in enumerate(rows):
+            segment = QTableWidgetItem(row.segment.value)
+            segment.setBackground(QColor(SEGMENT_COLOURS[row.segment]))
+            segment.setToolTip(row.segment.label)
+            value = QTableWidgetItem(format_money(row.value))
+            value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if risk:
+                fourth = format_date(row.last_purchase_on) if row.last_purchase_on else _("Never")
+                fifth = reasons_text(row)
+            else:
+                fourth = (
+                    _("{score} of 5").format(score=format_number(row.last_satisfaction))
+                    if row.last_satisfaction is not None
+                    else "—"
+                )
+                fifth = (
+                    _("{score} of 5").format(score=format_number(row.average_satisfaction, 1))
+                    if row.average_satisfaction is not None
+                    else "—"
+                )
+            cells = [segment, QTableWidgetItem(row.code), QTableWidgetItem(row.name), value]
+            cells += [QTableWidgetItem(fourth), QTableWidgetItem(fifth)]
+            cells[-1].setToolTip(fifth.replace("; ", "\n") if risk else fifth)
+            for c, item in enumerate(cells):
+                table.setItem(r, c, item)
+        fit_columns(table, 5 if risk else 2)
+        table.setColumnWidth(0, 44)
+        self._count.setText(
+            ngettext("{count} customer", "{count} customers", result.total).format(count=format_number(result.total))
+        )
+        note = ""
+        if result.total > len(rows):
+            note = _("The {shown} most valuable are listed.").format(shown=format_number(len(rows)))
+        if self._rep_id() is not None:
+            note = (_("Your customers.") + " " + note).strip()
+        self._mode_note.setText(note)
+        if rows:
+            self._stack.setCurrentWidget(table)
+            self._filter_list_rows()
+        else:
+            if not segments_computed:
+                text = _("The value segments are not computed yet: press “Recompute segments” first.")
+            elif risk:
+                text = _("No A or B customer is at risk: every valuable customer buys as usual, is satisfied "
+                         "and has no open complaint or claim.")
+            else:
+                text = _("No loyalty programme candidates yet: no A or B customer has rated us 4 or 5 "
+                         "without an open complaint or claim.")
+            self._empty.setText(text)
+            self._stack.setCurrentWidget(self._empty)
+        self._update_actions()
+
+    def _filter_list_rows(self) -> None:
+        """The search box narrows the retention lists by name or code (accents ignored)."""
+        terms = fold_for_search(self._search.text()).split()
+        table = self._risk_table
+        for r in range(table.rowCount()):
+            text = fold_for_search(f"{table.item(r, 1).text()} {table.item(r, 2).text()}")
+            table.setRowHidden(r, not all(term in text for term in terms))
+
     def _update_actions(self, *args) -> None:
+        if self._mode != ALL:
+            has = self.selected_customer_id() is not None
+            self._open_button.setEnabled(has)
+            self._sale_button.setEnabled(has)
+            return
         customer = self.selected_customer()
         has = customer is not None
         self._edit_button.setEnabled(has)

@@ -45,30 +45,47 @@ class CustomerTableModel(BatchedTableModel):
         self._text = ""
         self._include_archived = False
         self._rep_id: int | None = None
+        self._need_tag: str | None = None
+        self._segment: Segment | None = None
         self._loaded = False
         self._sort_column = NAME
         self._sort_order = Qt.SortOrder.AscendingOrder
 
     # --- what is shown ------------------------------------------------------
 
-    def set_filter(self, text: str, include_archived: bool = False, rep_id: int | None = None) -> None:
-        """Show the customers whose folded text contains every word of `text`; starts from the top."""
-        if self._loaded and (text, include_archived, rep_id) == (self._text, self._include_archived, self._rep_id):
+    def set_filter(
+        self,
+        text: str,
+        include_archived: bool = False,
+        rep_id: int | None = None,
+        need_tag: str | None = None,
+        segment: Segment | None = None,
+    ) -> None:
+        """Show the customers whose folded text contains every word of `text` (and who have the need
+        tag / segment, when given); starts from the top."""
+        wanted = (text, include_archived, rep_id, need_tag or None, segment)
+        if self._loaded and wanted == (self._text, self._include_archived, self._rep_id, self._need_tag, self._segment):
             return
-        self._text, self._include_archived, self._rep_id = text, include_archived, rep_id
+        self._text, self._include_archived, self._rep_id, self._need_tag, self._segment = wanted
         self._reload(self._batch_size)
+
+    def _filters(self) -> dict:
+        return {"need_tag": self._need_tag, "segment": self._segment}
 
     def _before_reload(self) -> None:
         self._loaded = True
 
     def _count(self) -> int:
-        return count_customers(self._text, include_archived=self._include_archived, rep_id=self._rep_id)
+        return count_customers(
+            self._text, include_archived=self._include_archived, rep_id=self._rep_id, **self._filters()
+        )
 
     def _fetch(self, offset: int, limit: int) -> list[CustomerRow]:
         return search_customers(
             self._text,
             include_archived=self._include_archived,
             rep_id=self._rep_id,
+            **self._filters(),
             order_by=COLUMNS[self._sort_column].sort_key or "name",
             descending=self._sort_order == Qt.SortOrder.DescendingOrder,
             offset=offset,
@@ -82,6 +99,14 @@ class CustomerTableModel(BatchedTableModel):
     @property
     def include_archived(self) -> bool:
         return self._include_archived
+
+    @property
+    def need_tag(self) -> str | None:
+        return self._need_tag
+
+    @property
+    def segment(self) -> Segment | None:
+        return self._segment
 
     def customer_at(self, row: int) -> CustomerRow | None:
         return self.row_at(row)

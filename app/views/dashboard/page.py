@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QMargins, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,10 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_money, format_number, format_percent, ngettext
-from app.models.enums import Segment
-from app.services.dashboard import DashboardSummary, dashboard_summary
+from app.models.enums import CharterIndicator, Segment
+from app.services.charter_indicators import indicator_text, is_share
+from app.services.dashboard import (
+    RISK_ROWS,
+    ComplianceSummary,
+    DashboardSummary,
+    dashboard_risk,
+    dashboard_summary,
+)
+from app.services.risk import reasons_text
 from app.services.satisfaction import SatisfactionKpis
-from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, SURVEYS
+from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.tasks import run_in_background
 
@@ -47,9 +56,8 @@ NAVIGATION: dict[str, tuple[str, dict]] = {
     "satisfaction": ("reports", {"report": "satisfaction"}),
     "segments": ("customers", {}),
     "at_risk": ("customers", {"at_risk": True}),
+    "compliance": ("charters", {}),
 }
-
-RISK_ROWS = 10  # the most valuable customers at risk
 RED = "#c62828"
 GREEN = "#2e7d32"
 
@@ -66,9 +74,11 @@ class _Clickable(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.click_position = QPoint()  # where the last click landed, in the frame's coordinates
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt)
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.click_position = event.position().toPoint()
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
@@ -171,6 +181,13 @@ def satisfaction_lines(this: SatisfactionKpis | None, last: SatisfactionKpis | N
     return big, "<br>".join(lines)
 
 
+def indicator_figure(indicator: CharterIndicator, value: float) -> str:
+    """A charter figure as the charter states it: a share in %, the NPS whole, the average to one decimal."""
+    if is_share(indicator):
+        return format_percent(value / 100.0, 0)
+    return format_number(value, 0 if indicator is CharterIndicator.NPS else 1)
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else value / 100.0
 
@@ -182,7 +199,7 @@ def _or_dash(text: str) -> str:
 class DashboardPage(Page):
     """Today's work and the state of after-sales at a glance; every tile opens the list behind it."""
 
-    data_kinds = frozenset({FOLLOW_UPS, RETURNS, CASES, SURVEYS, CUSTOMERS})
+    data_kinds = frozenset({FOLLOW_UPS, RETURNS, CASES, SURVEYS, CUSTOMERS, CHARTERS, SETTINGS})
     navigate_requested = Signal(str, dict)
 
     def __init__(
@@ -237,13 +254,16 @@ class DashboardPage(Page):
             ("returns_open", _("Open warranty returns")),
             ("cases_open", _("Open cases")),
             ("satisfaction", _("Satisfaction this month (CSAT)")),
+            ("compliance", _("Charter commitments met")),
         ]
         for column, (key, caption) in enumerate(specs):
             tile = Tile(key, caption)
             tile.clicked.connect(lambda k=key: self._navigate(k))
             self.tiles[key] = tile
             grid.addWidget(tile, 0, column)
-            grid.setColumnStretch(column, 2 if key == "satisfaction" else 1)
+            grid.setColumnStretch(column, 2 if key in ("satisfaction", "compliance") else 1)
+        self.tiles["compliance"].hide()  # shown once loaded, when a charter is active
+        self.tiles["compliance"].setToolTip(_("Each commitment over its current period. Click to open the charters"))
         for open_key, overdue_key in (("returns_open", "returns_overdue"), ("cases_open", "cases_overdue")):
             link = OverdueLink(overdue_key)
             link.clicked.connect(lambda k=overdue_key: self._navigate(k))
@@ -255,8 +275,8 @@ class DashboardPage(Page):
         lower = QHBoxLayout()
         lower.setSpacing(12)
         self.segments_box = _Clickable()
-        self.segments_box.setToolTip(_("Click to open the customer list"))
-        self.segments_box.clicked.connect(lambda: self._navigate("segments"))
+        self.segments_box.setToolTip(_("Click a bar to list that segment's customers, elsewhere to list them all"))
+        self.segments_box.clicked.connect(self._on_segments_box_clicked)
         segments_layout = QVBoxLayout(self.segments_box)
         segments_layout.setContentsMargins(0, 0, 0, 0)
         segments_layout.addWidget(self._section_label(_("Customers by value segment (ABC)")))
@@ -355,29 +375,23 @@ class DashboardPage(Page):
         run_in_background(lambda _progress: dashboard_summary(rep_id, today, now), done, failed, parent=self)
 
     def _load_risk(self) -> None:
-        from app.services.risk import customers_at_risk
-
         self._risk_generation += 1
         generation = self._risk_generation
         self.risk_loading = True
         self.risk_status.setText(_("Loading…"))
         self.risk_status.show()
-        today = self._today()
-
-        def op(_progress):
-            rows = customers_at_risk(today)
-            return rows[:RISK_ROWS], len(rows)
+        today, rep_id = self._today(), self._rep_id()
 
         def done(result) -> None:
             if generation == self._risk_generation:
-                self._show_risk(*result)
+                self._show_risk(result.rows, result.total)
 
         def failed(exc: BaseException) -> None:
             if generation == self._risk_generation:
                 self.risk_loading = False
                 self.risk_status.setText(_("Could not load the list: {error}").format(error=exc))
 
-        run_in_background(op, done, failed, parent=self)
+        run_in_background(lambda _progress: dashboard_risk(rep_id, today, RISK_ROWS), done, failed, parent=self)
 
     # --- showing --------------------------------------------------------------------------
 
@@ -403,7 +417,42 @@ class DashboardPage(Page):
             else "font-size: 16px; font-weight: 600; color: palette(dark);"
         )
         sat.set_detail(detail)
+        self._show_compliance(summary.compliance)
         self._show_segments(summary.segments)
+
+    def _show_compliance(self, compliance: ComplianceSummary | None) -> None:
+        tile = self.tiles["compliance"]
+        tile.setVisible(compliance is not None)
+        if compliance is None:
+            return
+        measured, met = compliance.measured, compliance.met
+        if not measured:
+            tile.set_number(_("Nothing to measure yet"))
+            tile.number.setStyleSheet("font-size: 16px; font-weight: 600; color: palette(dark);")
+        else:
+            tile.set_number(
+                _("{met} of {measured}").format(met=format_number(met), measured=format_number(measured)),
+                GREEN if met == measured else RED,
+            )
+        lines = []
+        for status in compliance.not_met[:3]:
+            shown, target = indicator_figure(status.indicator, status.value), indicator_figure(
+                status.indicator, status.target
+            )
+            lines.append(
+                f'<span style="color:{RED}">✗</span> '
+                + escape(_("{indicator}: {value} (target {target})").format(
+                    indicator=indicator_text(status.indicator, status.days), value=shown, target=target
+                ))
+            )
+        if len(compliance.not_met) > 3:
+            lines.append(escape(_("… and {n} more").format(n=format_number(len(compliance.not_met) - 3))))
+        unmeasured = len(compliance.commitments) - measured
+        if unmeasured:
+            lines.append(escape(ngettext(
+                "{n} commitment with nothing to measure yet", "{n} commitments with nothing to measure yet", unmeasured
+            ).format(n=format_number(unmeasured))))
+        tile.set_detail("<br>".join(lines))
 
     def _show_segments(self, segments: dict) -> None:
         self.chart.removeAllSeries()
@@ -458,7 +507,7 @@ class DashboardPage(Page):
             segment_item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             reasons = "; ".join(reason.label for reason in row.reasons)
             reasons_item = QTableWidgetItem(reasons)
-            reasons_item.setToolTip("\n".join(reason.label for reason in row.reasons))
+            reasons_item.setToolTip(reasons_text(row).replace("; ", "\n"))
             self.risk_table.setItem(i, 0, QTableWidgetItem(row.name))
             self.risk_table.setItem(i, 1, segment_item)
             self.risk_table.setItem(i, 2, value_item)
@@ -471,6 +520,29 @@ class DashboardPage(Page):
     def _navigate(self, tile: str) -> None:
         key, filters = navigation_for(tile)
         self.navigate_requested.emit(key, filters)
+
+    def segment_at(self, position: QPoint) -> Segment | None:
+        """The segment whose bar is under `position` (segments_box coordinates), None elsewhere."""
+        series = self.chart.series()
+        if self.chart_stack.currentWidget() is not self.chart_view or not series:
+            return None
+        in_view = self.chart_view.mapFrom(self.segments_box, position)
+        in_chart = self.chart.mapFromScene(self.chart_view.mapToScene(in_view))
+        if not self.chart.plotArea().contains(in_chart):
+            return None
+        point = self.chart.mapToValue(in_chart, series[0])
+        index = round(point.x())
+        bars = series[0].barSets()[0]
+        if not 0 <= index < len(Segment) or abs(point.x() - index) > series[0].barWidth() / 2:
+            return None
+        return list(Segment)[index] if 0 <= point.y() <= max(bars.at(index), 0) else None
+
+    def _on_segments_box_clicked(self) -> None:
+        segment = self.segment_at(self.segments_box.click_position)
+        if segment is None:
+            self._navigate("segments")
+        else:
+            self.navigate_requested.emit("customers", {"segment": segment.value})
 
     def _open_risk_customer(self, row: int, _column: int) -> None:
         if 0 <= row < len(self._risk_ids):
