@@ -12,10 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sqlite3
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,29 +23,9 @@ from app.models import FollowUp  # noqa: E402
 from app.models.database import close_database, open_database  # noqa: E402
 from app.models.enums import FollowUpState  # noqa: E402
 from app.services import followups  # noqa: E402
+from benchmarks.common import DEFAULT_DB, TODAY, ensure_database, median_seconds  # noqa: E402
 
 GOAL_MS = 50.0
-TODAY = dt.date(2026, 11, 23)
-
-
-def median_seconds(call, runs: int) -> tuple[float, object]:
-    result, times = None, []
-    for _run in range(runs):
-        started = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
-
-
-def ensure_database(path: Path) -> None:
-    if path.exists():
-        return
-    from app.services.demo import generate_demo
-
-    print(f"Building the 100k-customer demo database at {path} …", flush=True)
-    open_database(str(path))
-    generate_demo(customers=100_000, seed=1, today=TODAY)
-    close_database()
 
 
 def busiest_rep_and_week(now: dt.datetime) -> tuple[int, dt.datetime, dt.datetime]:
@@ -67,7 +44,7 @@ def busiest_rep_and_week(now: dt.datetime) -> tuple[int, dt.datetime, dt.datetim
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "postventa-bench-100k.sqlite3")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 

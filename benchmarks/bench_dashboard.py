@@ -29,9 +29,8 @@ from app.models import Customer  # noqa: E402
 from app.models.database import close_database, open_database  # noqa: E402
 from app.models.enums import Segment  # noqa: E402
 from app.services import dashboard, risk, value  # noqa: E402
-from benchmarks.bench_value import captured, ensure_database, median_seconds, replay  # noqa: E402
+from benchmarks.common import DEFAULT_DB, TODAY, captured, ensure_database, median_seconds, replay  # noqa: E402
 
-TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 
 
@@ -49,7 +48,7 @@ def describe(result) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("db", nargs="?", type=Path, default=Path("/tmp/postventa-bench-100k.sqlite3"))
+    parser.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     ensure_database(args.db)

@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DB = Path(tempfile.gettempdir()) / "postventa-bench-100k.sqlite3"
+from benchmarks.common import DEFAULT_DB  # noqa: E402
+
 # Names, an accent-free spelling of "Peña", a city, two words, a tax-id start, phone digits,
 # a mail domain, and a term that matches nothing (the worst case: every row is read).
 SEARCH_TERMS = ["", "garcía", "pena", "madrid", "maría josé", "b28", "612", "gmail", "zzzz"]

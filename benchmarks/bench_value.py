@@ -15,71 +15,21 @@ import argparse
 import datetime as dt
 import shutil
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.models import Customer, db  # noqa: E402
+from app.models import Customer  # noqa: E402
 from app.models.database import close_database, open_database  # noqa: E402
 from app.services import risk, satisfaction, value  # noqa: E402
-
-TODAY = dt.date(2026, 11, 23)
-
-
-def median_seconds(call, runs: int) -> tuple[float, object]:
-    result, times = None, []
-    for _run in range(runs):
-        started = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
-
-
-def captured(call) -> list[tuple[str, tuple]]:
-    """The SQL statements `call` sends through peewee, in order."""
-    statements: list[tuple[str, tuple]] = []
-    database = db.obj
-    original = database.execute_sql
-
-    def recording(sql, params=None):
-        statements.append((sql, tuple(params or ())))
-        return original(sql, params)
-
-    database.execute_sql = recording
-    try:
-        call()
-    finally:
-        del database.execute_sql
-    return statements
-
-
-def replay(raw: sqlite3.Connection, statements, write: bool) -> None:
-    if write:
-        raw.execute("BEGIN")
-    for sql, params in statements:
-        raw.execute(sql, [p.isoformat() if isinstance(p, dt.date) else p for p in params]).fetchall()
-    if write:
-        raw.execute("COMMIT")
-
-
-def ensure_database(path: Path) -> None:
-    if path.exists():
-        return
-    from app.services.demo import generate_demo
-
-    print(f"Building the 100k-customer demo database at {path} …", flush=True)
-    open_database(str(path))
-    generate_demo(customers=100_000, seed=1, today=TODAY)
-    close_database()
+from benchmarks.common import DEFAULT_DB, TODAY, captured, ensure_database, median_seconds, replay  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("db", nargs="?", type=Path, default=Path("/tmp/postventa-bench-100k.sqlite3"))
+    parser.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     ensure_database(args.db)
