@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
@@ -90,6 +92,25 @@ def with_error_label(widget: QWidget) -> tuple[QWidget, QLabel]:
     error = field_error_label()
     column.addWidget(error)
     return holder, error
+
+
+class Unsaved(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
+    """Save, discard or keep editing (tests replace this)."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, _("Unsaved changes"), question, buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save
+    )
+    if answer == buttons.Save:
+        return Unsaved.SAVE
+    if answer == buttons.Discard:
+        return Unsaved.DISCARD
+    return Unsaved.CANCEL
 
 
 def confirm(parent: QWidget | None, question: str, title: str | None = None, *, default_yes: bool = False) -> bool:

@@ -14,8 +14,6 @@ remove_row, move_row, set_errors, clear_errors.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,34 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views import dialogs
+from app.views.dialogs import BaseDialog, Unsaved, field_error_label
 from app.views.errors import attempt
 from app.views.events import notify_changed
 from app.views.pages.base import AppContext
 
 ID_ROLE = Qt.ItemDataRole.UserRole  # column 0: the record's id; column 1: its group's id
-
-
-class Unsaved(StrEnum):
-    SAVE = "save"
-    DISCARD = "discard"
-    CANCEL = "cancel"
-
-
-def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
-    """Save, discard or keep editing (tests replace this)."""
-    answer = QMessageBox.question(
-        parent,
-        _("Unsaved changes"),
-        question,
-        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Save,
-    )
-    if answer == QMessageBox.StandardButton.Save:
-        return Unsaved.SAVE
-    if answer == QMessageBox.StandardButton.Discard:
-        return Unsaved.DISCARD
-    return Unsaved.CANCEL
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
@@ -339,7 +316,7 @@ class MasterDetailDialog(BaseDialog):
         """True when the editor may show something else: nothing to save, saved, or discarded."""
         if not self.has_unsaved_changes():
             return True
-        answer = ask_unsaved_changes(self, self.unsaved_question())
+        answer = dialogs.ask_unsaved_changes(self, self.unsaved_question())
         if answer is Unsaved.SAVE:
             return self.save()
         return answer is Unsaved.DISCARD

@@ -12,8 +12,10 @@ from app.models import ServiceCharter
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charter_indicators
 from app.services import charters as service
+from app.views import dialogs
 from app.views.charters import page as page_module
 from app.views.charters.page import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_TARGET, C_TEXT, ChartersPage
+from app.views.dialogs import Unsaved
 from app.views.events import CHARTERS, app_events
 from app.views.pages.base import AppContext
 
@@ -183,9 +185,9 @@ def test_a_charter_without_commitments_says_why_it_cannot_be_activated(qtbot, ma
 def test_leaving_a_modified_charter_asks_first(qtbot, make_page, monkeypatch):
     first = saved_charter("First")
     second = saved_charter("Second", type=CharterType.FINANCING)
-    answers = [page_module.Unsaved.CANCEL, page_module.Unsaved.CANCEL, page_module.Unsaved.DISCARD]
+    answers = [Unsaved.CANCEL, Unsaved.CANCEL, Unsaved.DISCARD]
     asked = []
-    monkeypatch.setattr(page_module, "ask_unsaved_changes", lambda parent: asked.append(1) or answers.pop(0))
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, question: asked.append(1) or answers.pop(0))
     page = make_page()
     assert page.open_charter(first)
     qtbot.keyClicks(page._title, " changed")

@@ -11,10 +11,10 @@ from app.models.enums import FollowUpKind, FollowUpPurpose, Segment, StepAnchor
 from app.services import plans
 from app.services.plans import PlanStepInput
 from app.services.reps import create_rep
+from app.views import dialogs
 from app.views import errors as errors_module
-from app.views import master_detail
+from app.views.dialogs import Unsaved
 from app.views.events import SETTINGS, app_events
-from app.views.master_detail import Unsaved
 from app.views.pages.base import AppContext
 from app.views.plans import dialog as dialog_module
 from app.views.plans.dialog import PlansDialog
@@ -45,7 +45,7 @@ def answers(monkeypatch):
         record["unsaved"].append(parent)
         return record["answer"]
 
-    monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
     for module in (dialog_module, errors_module):
         monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))

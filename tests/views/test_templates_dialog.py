@@ -23,13 +23,13 @@ from app.models.enums import CheckAnswerResult
 from app.services import checks
 from app.services.checks import AnswerInput, ItemInput
 from app.services.reps import create_rep
+from app.views import dialogs
 from app.views import errors as errors_module
-from app.views import master_detail
 from app.views.checks import templates_dialog as dialog_module
 from app.views.checks.templates_dialog import PRODUCT, ChecklistTemplatesDialog
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
+from app.views.dialogs import Unsaved
 from app.views.events import CHECKS, app_events
-from app.views.master_detail import Unsaved
 from app.views.pages.base import AppContext
 
 NOW = dt.datetime(2026, 11, 23, 11, 0)
@@ -57,7 +57,7 @@ def answers(monkeypatch):
         record["confirmed"].append(question)
         return record["yes"]
 
-    monkeypatch.setattr(master_detail, "ask_unsaved_changes", ask)
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", ask)
     monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
     for module in (dialog_module, errors_module):
         monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))

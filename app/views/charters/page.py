@@ -13,7 +13,6 @@ import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -62,7 +60,7 @@ from app.services.charters import (
 from app.services.errors import ValidationError
 from app.views import dialogs
 from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import with_error_label
+from app.views.dialogs import Unsaved, with_error_label
 from app.views.errors import show_error
 from app.views.events import CASES, CHARTERS, FOLLOW_UPS, RETURNS, SALES, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
@@ -73,28 +71,6 @@ C_TEXT, C_INDICATOR, C_DAYS, C_TARGET, C_PERIOD, C_MEASURED = range(6)
 H_CHANNEL, H_DETAIL, H_HOURS = range(3)
 MET_COLOUR = QColor("#1b7f3b")
 MISSED_COLOUR = QColor("#b00020")
-
-
-class Unsaved(StrEnum):
-    SAVE = "save"
-    DISCARD = "discard"
-    CANCEL = "cancel"
-
-
-def ask_unsaved_changes(parent: QWidget | None) -> Unsaved:
-    """Save, discard or keep editing the charter's changes (tests replace this)."""
-    answer = QMessageBox.question(
-        parent,
-        _("Unsaved changes"),
-        _("The service charter has changes that are not saved. Save them?"),
-        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Save,
-    )
-    if answer == QMessageBox.StandardButton.Save:
-        return Unsaved.SAVE
-    if answer == QMessageBox.StandardButton.Discard:
-        return Unsaved.DISCARD
-    return Unsaved.CANCEL
 
 
 def confirm(parent: QWidget | None, question: str) -> bool:
@@ -858,10 +834,24 @@ class ChartersPage(Page):
         """Ask about unsaved changes; True when the editor may show something else."""
         if not self.is_modified():
             return True
-        answer = ask_unsaved_changes(self)
+        answer = self._ask_unsaved()
         if answer is Unsaved.SAVE:
             return self.save()
         return answer is Unsaved.DISCARD
+
+    def _ask_unsaved(self) -> Unsaved:
+        return dialogs.ask_unsaved_changes(self, _("The service charter has changes that are not saved. Save them?"))
+
+    def _settle_changes(self) -> bool:
+        """Before acting on the saved charter: save or discard the editor's changes; False if cancelled."""
+        if not self.is_modified():
+            return True
+        answer = self._ask_unsaved()
+        if answer is Unsaved.CANCEL or (answer is Unsaved.SAVE and not self.save()):
+            return False
+        if answer is Unsaved.DISCARD:
+            self._load(self._detail.id)
+        return True
 
     def _on_save_clicked(self) -> None:
         self.save()
@@ -898,13 +888,9 @@ class ChartersPage(Page):
         detail = self._detail
         if detail is None:
             return
-        if self.is_modified():
-            answer = ask_unsaved_changes(self)
-            if answer is Unsaved.CANCEL or (answer is Unsaved.SAVE and not self.save()):
-                return
-            if answer is Unsaved.DISCARD:
-                self._load(detail.id)
-            detail = self._detail
+        if not self._settle_changes():
+            return
+        detail = self._detail
         try:
             if detail.active:
                 charter_service.deactivate_charter(detail.id, acting_rep_id=self.context.acting_rep_id)
@@ -932,13 +918,9 @@ class ChartersPage(Page):
         detail = self._detail
         if detail is None:
             return
-        if self.is_modified():
-            answer = ask_unsaved_changes(self)
-            if answer is Unsaved.CANCEL or (answer is Unsaved.SAVE and not self.save()):
-                return
-            if answer is Unsaved.DISCARD:
-                self._load(detail.id)
-            detail = self._detail
+        if not self._settle_changes():
+            return
+        detail = self._detail
         self.preview_pdf(detail.id, detail.title)
 
     def preview_pdf(self, charter_id: int, title: str) -> None:
