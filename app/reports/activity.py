@@ -569,7 +569,7 @@ def _compliance(data: ActivityReport) -> list:
                 sheet["Cell"])
             mark = {True: CHECK, False: CROSS, None: "—"}[item.met]
             rows.append([commitment, _measured(item), format_target(item.indicator, item.target), Paragraph(mark, mark_styles[item.met])])
-        widths = [WIDTH - 36 * mm - 24 * mm - 16 * mm, 36 * mm, 24 * mm, 16 * mm]
+        widths = [WIDTH - 34 * mm - 22 * mm - 24 * mm, 34 * mm, 22 * mm, 24 * mm]  # "Cumplido" fits on one line
         story.append(Spacer(0, 2 * mm))
         story.append(para(f"{first.charter_title} — {first.charter_type.label}",
                           "CellBold"))

@@ -29,7 +29,7 @@ from app.services.complaints_register import (
 CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 12  # the frame pads 6 points on each side
 OPEN_COLOUR = "#a15c00"  # open cases and days so far
 # The listing: number | received | customer | category | solution | outcome | days to answer | to close
-_DAYS_WIDTH = 14 * mm
+_DAYS_WIDTH = 16 * mm  # "respuesta" must fit whole in the Spanish header
 _LISTING_WIDTHS = [27 * mm, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, _DAYS_WIDTH, _DAYS_WIDTH]
 _LISTING_WIDTHS[4] = CONTENT_WIDTH - sum(w for w in _LISTING_WIDTHS if w is not None)
 

@@ -101,7 +101,7 @@ def test_empty_state_then_a_new_charter_written_and_saved(qtbot, make_page):
     assert [c.channel for c in detail.channels] == [ContactChannel.PHONE]
     assert page.current_charter_id() == charter.id and not page.is_modified()
     group = page._tree.topLevelItem(0)
-    assert (group.text(0), group.child(0).text(0), group.child(0).text(1), group.child(0).text(3)) == (
+    assert (group.text(0), group.child(0).text(0), group.child(0).text(1), group.child(0).text(2)) == (
         "Product access", "Customer attention 2026", "1", "Draft")  # the first type without a charter
 
 

@@ -156,7 +156,7 @@ class ChartersPage(Page):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([460, 820])
+        splitter.setSizes([330, 950])  # the editor needs the room; titles elide in the list
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
@@ -183,14 +183,15 @@ class ChartersPage(Page):
         column.addLayout(top)
         self._tree = QTreeWidget()
         self._tree.setObjectName("charterTree")
-        self._tree.setColumnCount(4)
-        self._tree.setHeaderLabels([_("Charter"), _("Version"), _("Validity"), _("Status")])
+        self._tree.setColumnCount(3)
+        # Validity is in each line's tooltip and in the editor: the titles need the width.
+        self._tree.setHeaderLabels([_("Charter"), _("Version"), _("Status")])
         self._tree.setRootIsDecorated(True)
-        self._tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self._tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # titles often share their start
         self._tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self._tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for section in (1, 2, 3):
+        for section in (1, 2):
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         self._tree.currentItemChanged.connect(self._on_tree_current_item_changed)
@@ -305,8 +306,11 @@ class ChartersPage(Page):
         self._commitments.setWordWrap(True)
         header = self._commitments.horizontalHeader()
         header.setSectionResizeMode(C_TEXT, QHeaderView.ResizeMode.Stretch)
-        for section in (C_INDICATOR, C_DAYS, C_TARGET, C_PERIOD, C_MEASURED):
+        for section in (C_DAYS, C_TARGET, C_PERIOD, C_MEASURED):
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
+        # The indicator's long labels would squeeze the sentence: a fixed width, the full label in its tooltip.
+        header.setSectionResizeMode(C_INDICATOR, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(C_INDICATOR, 210)
         self._commitments.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder, self._errors["commitments"] = with_error_label(self._commitments)
         holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -401,17 +405,18 @@ class ChartersPage(Page):
                     self._tree.addTopLevelItem(group)
                     group.setFirstColumnSpanned(True)
                     groups[row.type] = group
-                item = QTreeWidgetItem([row.title, str(row.version), validity_text(row.valid_from, row.valid_to),
-                                        status_text(row)])
+                item = QTreeWidgetItem([row.title, str(row.version), status_text(row)])
                 item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-                item.setToolTip(0, row.title)
+                tip = "{title}\n{validity}".format(title=row.title, validity=validity_text(row.valid_from, row.valid_to))
+                for c in range(3):
+                    item.setToolTip(c, tip)
                 if row.active:
-                    font = item.font(3)
+                    font = item.font(2)
                     font.setBold(True)
-                    item.setFont(3, font)
-                    item.setForeground(3, QBrush(MET_COLOUR))
+                    item.setFont(2, font)
+                    item.setForeground(2, QBrush(MET_COLOUR))
                 elif row.read_only:
-                    for c in range(4):
+                    for c in range(3):
                         item.setForeground(c, QBrush(QColor("#777777")))
                 group.addChild(item)
             self._tree.expandAll()
