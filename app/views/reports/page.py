@@ -226,6 +226,10 @@ class ReportsPage(Page):
         }
         self._form.addRow(self._no_charter)
         self._add_row("language", _("Language"), self._language)
+        # In the fixed-width column the labels keep their room; long choices elide in the combos.
+        for combo in (self._kind, self._period, self._rep, self._charter_type, self._language):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
 
         side = QFrame()
         side.setObjectName("reportChoices")
