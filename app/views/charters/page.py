@@ -407,7 +407,7 @@ class ChartersPage(Page):
                     groups[row.type] = group
                 item = QTreeWidgetItem([row.title, str(row.version), status_text(row)])
                 item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-                tip = "{title}\n{validity}".format(title=row.title, validity=validity_text(row.valid_from, row.valid_to))
+                tip = f"{row.title}\n{validity_text(row.valid_from, row.valid_to)}"
                 for c in range(3):
                     item.setToolTip(c, tip)
                 if row.active:
