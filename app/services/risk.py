@@ -12,8 +12,8 @@ At risk, with the reasons:
 - DETRACTOR: the last answered recommendation score is 0–6 (an NPS detractor).
 - OPEN_CLAIM: a complaint or claim not closed yet.
 
-Loyalty candidates: last answered satisfaction ≥ 4 or average satisfaction ≥ 4, and no open
-complaint or claim.
+Loyalty candidates: last answered satisfaction ≥ 4 or average satisfaction ≥ 4, and none of the
+satisfaction reasons above (open complaint or claim, low last score, detractor last time).
 
 One SQL statement per list: common table expressions build each valuable customer's profile (net
 value, last purchase, median purchase gap, last scores, average, open claims), the reasons are SQL
@@ -206,13 +206,18 @@ def customers_at_risk(today: dt.date, *, rep_id: int | None = None, limit: int |
 
 
 def loyalty(*, rep_id: int | None = None, limit: int | None = None) -> RiskList:
-    """A/B customers with good satisfaction (last or average ≥ 4) and no open claim, most valuable first."""
-    default_interval, _low = _risk_settings()
+    """A/B customers with good satisfaction (last or average ≥ 4), most valuable first.
+
+    Not while a satisfaction reason puts them at risk: an open claim, a low last score or a
+    detractor answer last time (someone who would not recommend us is no programme candidate).
+    """
+    default_interval, low = _risk_settings()
     where = (
-        f"p.open_claims = 0 AND (p.last_satisfaction >= {GOOD_SATISFACTION_MIN}"
-        f" OR p.average_satisfaction >= {GOOD_SATISFACTION_MIN})"
+        f"(p.last_satisfaction >= {GOOD_SATISFACTION_MIN} OR p.average_satisfaction >= {GOOD_SATISFACTION_MIN})"
+        f" AND NOT {_REASON_SQL[RiskReason.OPEN_CLAIM]} AND NOT {_REASON_SQL[RiskReason.DETRACTOR]}"
+        f" AND NOT {_REASON_SQL[RiskReason.LOW_SATISFACTION]}"
     )
-    return _listed(where, [], rep_id, limit, False, default_interval)
+    return _listed(where, [low], rep_id, limit, False, default_interval)
 
 
 def loyalty_candidates(*, rep_id: int | None = None, limit: int | None = None) -> list[CustomerRiskRow]:

@@ -127,3 +127,16 @@ def test_reasons_read_as_sentences_with_the_customers_figures(people):
     )
     assert reasons_text(rows["R2"]) == "Low satisfaction last time (1 of 5)"
     assert reasons_text(rows["R4"]) == "1 open complaint or claim"
+
+
+def test_a_customer_at_risk_for_satisfaction_is_no_loyalty_candidate(database):
+    product()
+    happy, detractor, low = (customer(code, segment=Segment.A) for code in ("H1", "D1", "L1"))
+    for c, scores in ((happy, [(5, 10)]), (detractor, [(5, 10), (5, 3)]), (low, [(5, 10), (5, 10), (2, 9)])):
+        sale(c, dt.date(2026, 11, 1), (1, "100.00"))
+        for i, (sat, rec) in enumerate(scores):
+            SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                                      satisfaction=sat, recommend=rec)
+    # The detractor's average is 5 and the low scorer's 4: good, but their last answer puts them at risk.
+    assert [r.code for r in loyalty_candidates()] == ["H1"]
+    assert {r.code for r in customers_at_risk(TODAY)} == {"D1", "L1"}

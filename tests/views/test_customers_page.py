@@ -560,3 +560,24 @@ def test_360_value_block_and_satisfaction_trend(qtbot, database):
     surveys_tab = dialog.tabs.widget(dialog.tabs.count() - 1)
     headings = [label.text() for label in surveys_tab.findChildren(QLabel)]
     assert "Satisfaction over time: ▼ worse: 2 of 5 on 01/06/2026 (before: 4)" in headings
+
+
+def test_segments_are_recomputed_in_the_background_after_sales(qtbot, make_page):
+    from app.models import Customer
+    from app.views.events import SALES
+    from tests.services.test_value import customer, sale
+
+    today = dt.date(2026, 11, 23)
+    big, middle, small = customer("V-1"), customer("V-2"), customer("V-3")
+    sale(big, dt.date(2026, 10, 1), (1, "900.00"))
+    sale(middle, dt.date(2026, 10, 2), (1, "60.00"))
+    sale(small, dt.date(2026, 10, 3), (1, "40.00"))
+    page = make_page(today=lambda: today)
+    page._segments_timer.setInterval(10)
+    page.on_data_changed(frozenset({SALES}), None)  # as the main window passes every change on
+    page.on_data_changed(frozenset({SALES}), page)  # a burst of sales, some recorded on the page: one run
+    qtbot.waitUntil(lambda: Customer.get_by_id(big.id).segment is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not page._recomputing, timeout=5000)
+    # Revenue before each: 0 % → A, 90 % → B, 96 % → C.
+    assert [Customer.get_by_id(c.id).segment for c in (big, middle, small)] == [Segment.A, Segment.B, Segment.C]
+    assert page._count.toolTip().startswith("Segments recomputed")

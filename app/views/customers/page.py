@@ -43,9 +43,11 @@ from app.views.customers.table_model import (
 )
 from app.views.dialogs import confirm
 from app.views.errors import show_error
-from app.views.events import CASES, CUSTOMERS, SALES, SETTINGS, SURVEYS, notify_changed
+from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.tasks import run_in_background
+
+SEGMENTS_AFTER_SALES_MS = 3000
 
 # The page's lists: every customer (searchable, lazily loaded) and the two retention lists.
 ALL, AT_RISK, LOYALTY = range(3)
@@ -70,6 +72,13 @@ class CustomerListPage(Page):
         self._risk_generation = 0
         self._risk_ids: list[int] = []
         self.risk_loading = False
+        # Sales and refunds change customers' value: segments are recomputed in the background a
+        # moment after the last of them (one recomputation for a burst of sales).
+        self._segments_timer = QTimer(self)
+        self._segments_timer.setSingleShot(True)
+        self._segments_timer.setInterval(SEGMENTS_AFTER_SALES_MS)
+        self._segments_timer.timeout.connect(lambda: self._recompute_segments(quiet=True))
+        self._recomputing = False
 
         self._mode_bar = QTabBar()
         self._mode_bar.setDrawBase(False)
@@ -262,6 +271,12 @@ class CustomerListPage(Page):
         else:
             self._apply_filter()
 
+    def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("at-risk", lambda: self.set_mode(AT_RISK)),
+            ("loyalty", lambda: self.set_mode(LOYALTY)),
+        ]
+
     def empty_state_text(self) -> str:
         """The sentence shown instead of the table, '' while the table is shown."""
         return self._empty.text() if self._stack.currentWidget() is self._empty else ""
@@ -299,6 +314,8 @@ class CustomerListPage(Page):
             self.select_customer(selected.id)
 
     def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+        if kinds & {SALES, RETURNS}:
+            self._segments_timer.start()
         if initiator is self:
             return  # this page refreshed itself right after its own command
         # Surveys, cases and settings change the retention lists, not the customer table.
@@ -393,25 +410,48 @@ class CustomerListPage(Page):
     # --- internals --------------------------------------------------------------
 
     def _on_segments_button_clicked(self) -> None:
-        """ABC segmentation by value over the window set in Preferences, in the background (a second on 100k)."""
-        today = dt.date.today()
+        self._recompute_segments(quiet=False)
+
+    def _recompute_segments(self, quiet: bool) -> None:
+        """ABC segmentation by value over the window set in Preferences, in the background (seconds on 100k).
+
+        Asked for (quiet=False): with a progress dialog and errors in a message box. After sales
+        (quiet=True): no dialog; the outcome or the reason it could not be done goes to the status bar.
+        """
+        if self._recomputing:
+            self._segments_timer.start()  # once the running one is done
+            return
+        self._recomputing = True
+        today = self._today()
         acting = self.context.acting_rep_id
 
+        def status(message: str) -> None:
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(message, 10000)
+
+        def failed(exc: BaseException) -> None:
+            self._recomputing = False
+            if quiet:
+                status(_("Segments not recomputed: {reason}").format(reason=exc))
+            else:
+                show_error(self, exc)
+
         def done(summary) -> None:
+            self._recomputing = False
             self._after_change({CUSTOMERS}, None)
             counts = ", ".join(
                 f"{segment.value}: {format_number(summary.counts.get(segment, 0))}" for segment in Segment
             )
             message = _("Segments recomputed — {counts}").format(counts=counts)
             self._count.setToolTip(message)
-            window = self.window()
-            if hasattr(window, "statusBar"):
-                window.statusBar().showMessage(message, 10000)
+            status(message)
 
         run_in_background(
             lambda progress: compute_segments(today, acting_rep_id=acting),
             done,
-            label=_("Recomputing customer segments…"),
+            failed,
+            label=None if quiet else _("Recomputing customer segments…"),
             parent=self,
         )
 
