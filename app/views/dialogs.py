@@ -29,6 +29,34 @@ class BaseDialog(QDialog):
         super().done(result)
 
 
+def show_field_errors(
+    errors: dict[str, str],
+    labels: dict[str, QLabel],
+    general: QLabel,
+    fields: dict[str, QWidget] | None = None,
+) -> None:
+    """Each message under its field's label, messages for no field together on the general line;
+    with `fields`, the first field at fault takes the focus."""
+    for label in [*labels.values(), general]:
+        label.hide()
+    others: list[str] = []
+    first: QWidget | None = None
+    for key, message in errors.items():
+        label = labels.get(key)
+        if label is None:
+            others.append(message)
+            continue
+        label.setText(message)
+        label.show()
+        if fields is not None:
+            first = first or fields.get(key)
+    if others:
+        general.setText("\n".join(others))
+        general.show()
+    if first is not None:
+        first.setFocus()
+
+
 class FormDialog(BaseDialog):
     """A form whose fields show the service's per-field errors under them, others on one line."""
 
@@ -52,20 +80,7 @@ class FormDialog(BaseDialog):
         self._form.setRowVisible(self._rows[key], visible)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """Each message under its field; messages for no field together on the general line."""
-        general = []
-        for label in [*self._errors.values(), self._general_error]:
-            label.hide()
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
+        show_field_errors(errors, self._errors, self._general_error)
 
     def error_text(self, key: str) -> str:
         label = self._errors.get(key, self._general_error)

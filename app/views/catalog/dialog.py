@@ -38,7 +38,7 @@ from app.services import catalog
 from app.services.catalog import MAX_WARRANTY_MONTHS, CategoryRow, ProductInput, ProductRow
 from app.views.catalog.table_model import NAME, ProductTableModel
 from app.views.customers.sale_dialog import currency_affixes
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, show_field_errors
 from app.views.errors import attempt, show_error
 from app.views.events import SALES, notify_changed
 from app.views.pages.base import AppContext, empty_state_label
@@ -83,23 +83,7 @@ class _FieldForm:
         self.layout.addRow(label, holder)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for label in [*self.errors.values(), self.general]:
-            label.hide()
-        general: list[str] = []
-        first: QWidget | None = None
-        for key, message in errors.items():
-            label = self.errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-            first = first or self.fields[key]
-        if general:
-            self.general.setText("\n".join(general))
-            self.general.show()
-        if first is not None:
-            first.setFocus()
+        show_field_errors(errors, self.errors, self.general, self.fields)
 
     def error_text(self, key: str) -> str:
         label = self.errors.get(key, self.general)

@@ -26,10 +26,10 @@ from app.i18n import N_, _
 from app.models.enums import ContactChannel, CustomerKind
 from app.services import customers as customer_service
 from app.services.customers import CustomerInput
-from app.services.errors import NotFoundError, ValidationError
+from app.services.errors import NotFoundError
 from app.services.reps import get_rep, list_reps
-from app.views.dialogs import BaseDialog, field_error_label, with_error_label
-from app.views.errors import show_error
+from app.views.dialogs import BaseDialog, field_error_label, show_field_errors, with_error_label
+from app.views.errors import attempt
 
 DATE_FORMAT = "dd/MM/yyyy"
 LANGUAGE_LABELS = {"es": N_("Spanish"), "en": N_("English")}
@@ -307,38 +307,18 @@ class CustomerDialog(BaseDialog):
         self._consent_date.setEnabled(checked)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for label in [*self._errors.values(), self._general_error]:
-            label.hide()
-        general = []
-        first: QWidget | None = None
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-            first = first or self._fields[key]
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
-        if first is not None:
-            first.setFocus()
+        show_field_errors(errors, self._errors, self._general_error, self._fields)
+
+    def _write(self) -> None:
+        data = self.values()
+        if self._customer_id is None:
+            self._customer_id = customer_service.create_customer(data, self._acting_rep_id)
+        else:
+            customer_service.update_customer(self._customer_id, data, self._acting_rep_id)
 
     def accept(self) -> None:
-        data = self.values()
-        try:
-            if self._customer_id is None:
-                self._customer_id = customer_service.create_customer(data, self._acting_rep_id)
-            else:
-                customer_service.update_customer(self._customer_id, data, self._acting_rep_id)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            return
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
-            show_error(self, exc)
-            return
-        super().accept()
+        if attempt(self, self._write, self.show_errors):
+            super().accept()
 
     @classmethod
     def ask(

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_locale, format_money, ngettext
 from app.services import sales as sale_service
 from app.services.customers import get_customer
-from app.services.errors import NotFoundError, ValidationError
+from app.services.errors import NotFoundError
 from app.services.reps import get_rep, list_reps
 from app.services.sales import ProductRow, SaleLineInput
 from app.views.customers.customer_dialog import date_edit, from_qdate
 from app.views.dialogs import BaseDialog, field_error_label
-from app.views.errors import show_error
+from app.views.errors import attempt
 
 # Grid columns of the product lines; captions sit in row 0, each line takes two rows.
 _PRODUCT, _QUANTITY, _PRICE, _TOTAL, _SERIALS, _REMOVE = range(6)
@@ -366,25 +366,20 @@ class SaleDialog(BaseDialog):
         label = self._errors.get(key, self._general_error)
         return "" if label.isHidden() else label.text()
 
+    def _write(self) -> None:
+        self._sale_id = sale_service.record_sale(
+            self._customer_id,
+            self._rep.currentData(),
+            from_qdate(self._sold_on.date()),
+            from_qdate(self._delivered_on.date()) if self._delivered.isChecked() else None,
+            [line.value() for line in self._lines],
+            notes=self._notes.toPlainText(),
+            number=self._number.text().strip() or None,
+        )
+
     def accept(self) -> None:
-        number = self._number.text().strip() or None
-        try:
-            self._sale_id = sale_service.record_sale(
-                self._customer_id,
-                self._rep.currentData(),
-                from_qdate(self._sold_on.date()),
-                from_qdate(self._delivered_on.date()) if self._delivered.isChecked() else None,
-                [line.value() for line in self._lines],
-                notes=self._notes.toPlainText(),
-                number=number,
-            )
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            return
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
-            show_error(self, exc)
-            return
-        super().accept()
+        if attempt(self, self._write, self.show_errors):
+            super().accept()
 
     @property
     def sale_id(self) -> int | None:

@@ -43,7 +43,7 @@ from app.services import charters as charter_service
 from app.services.errors import ValidationError
 from app.services.reps import list_reps
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
-from app.views.dialogs import field_error_label, with_error_label
+from app.views.dialogs import field_error_label, show_field_errors, with_error_label
 from app.views.errors import show_error
 from app.views.events import CHARTERS, REPS
 from app.views.pages.base import AppContext, Page, empty_state_label
@@ -532,18 +532,7 @@ class ReportsPage(Page):
             label.hide()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        self._clear_errors()
-        general = []
-        for key, message in errors.items():
-            label = self._errors.get(key)
-            if label is None:
-                general.append(message)
-                continue
-            label.setText(message)
-            label.show()
-        if general:
-            self._general_error.setText("\n".join(general))
-            self._general_error.show()
+        show_field_errors(errors, self._errors, self._general_error)
 
     def _update_state(self) -> None:
         kind = self.current_kind()
