@@ -225,7 +225,7 @@ def _report(target: str, args: argparse.Namespace) -> int:
     try:
         written = produce_document(DocumentRequest(**values), args.out, today=dt.date.today())
     except ValidationError as exc:  # one line even when several fields are wrong
-        raise CliError(" ".join(exc.errors.values())) from exc
+        raise CliError(" ".join(dict.fromkeys(exc.errors.values()))) from exc  # each reason once
     print(written)
     return EXIT_OK
 

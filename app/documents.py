@@ -68,15 +68,20 @@ def _charter_id(request: DocumentRequest) -> int | None:
     return None
 
 
-def _activity_errors(request: DocumentRequest) -> dict[str, str]:
+def _activity_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]:
     from app.services.reps import get_rep
 
     errors = {}
-    if request.start is None:
-        errors["start"] = _("Choose the first day of the period.")
-    if request.end is None:
-        errors["end"] = _("Choose the last day of the period.")
-    if request.start is not None and request.end is not None:
+    last = today.year + 1
+    for field, day, missing in (
+        ("start", request.start, _("Choose the first day of the period.")),
+        ("end", request.end, _("Choose the last day of the period.")),
+    ):
+        if day is None:
+            errors[field] = missing
+        elif not FIRST_YEAR <= day.year <= last:
+            errors[field] = _("Choose a date between {first} and {last}.").format(first=FIRST_YEAR, last=last)
+    if not errors:
         if request.end < request.start:
             errors["end"] = _("The period ends before it starts.")
         elif request.end >= _add_years(request.start, MAX_PERIOD_YEARS):
@@ -128,7 +133,7 @@ def validate_request(request: DocumentRequest, today: dt.date) -> None:
             choices=", ".join(i18n.LANGUAGES))})
     kind = DocumentKind(request.kind)
     if kind is DocumentKind.ACTIVITY:
-        errors = _activity_errors(request)
+        errors = _activity_errors(request, today)
     elif kind is DocumentKind.REGISTER:
         errors = _register_errors(request, today)
     else:

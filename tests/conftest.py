@@ -65,9 +65,32 @@ def no_unexpected_modal_dialogs(monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_segment_recomputation_after_sales(monkeypatch):
+    """The customers page recomputes segments a few seconds after sales; a test that wants it says so
+    (otherwise the timer could fire during a later test, against that test's database)."""
+    from app.views.customers import page
+
+    monkeypatch.setattr(page, "SEGMENTS_AFTER_SALES_MS", 24 * 3600 * 1000)
+
+
 @pytest.fixture
 def database(tmp_path):
     """A fresh, empty Postventa database file bound to the models."""
     info = open_database(str(tmp_path / "test.sqlite3"))
     yield info
+    _finish_background_work()
     close_database()
+
+
+def _finish_background_work() -> None:
+    """Let background tasks a test started end on its own database and deliver their results,
+    so none runs against the next test's database."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return
+    for _round in range(3):
+        QThreadPool.globalInstance().waitForDone(10000)
+        QApplication.processEvents()

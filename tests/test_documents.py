@@ -211,3 +211,12 @@ def test_default_file_names():
     spanish = default_file_name(DocumentRequest(CHARTER, "es", charter_type=CharterType.FINANCING))
     assert spanish.endswith("-financiacion.pdf")  # the translated label, without accents
     assert i18n.current_language() == "en"
+
+
+def test_dates_far_from_today_are_refused_at_the_field(database):
+    far = DocumentRequest(ACTIVITY, "en", dt.date(9999, 1, 1), dt.date(9999, 12, 31))
+    assert errors_of(far) == {
+        "start": "Choose a date between 2000 and 2027.", "end": "Choose a date between 2000 and 2027.",
+    }
+    early = DocumentRequest(ACTIVITY, "en", dt.date(1, 1, 1), dt.date(2026, 1, 1))
+    assert errors_of(early) == {"start": "Choose a date between 2000 and 2027."}

@@ -527,19 +527,15 @@ def _satisfaction(data: ActivityReport) -> list:
 
 
 def _measured(item) -> str:
-    from app.services.charter_indicators import is_share
+    from app.services.charter_indicators import format_measurement, is_share
 
     value = item.measurement.value
     if value is None:
         return _("nothing to measure")
-    if is_share(item.indicator):
-        text = _percent(value)
-        if item.measurement.numerator is not None:
-            text += f" ({_count(item.measurement.numerator)}/{_count(item.measurement.denominator)})"
-        return text
-    if item.indicator.value == "nps":
-        return _nps(value)
-    return _score(value)
+    text = format_measurement(item.indicator, value)
+    if is_share(item.indicator) and item.measurement.numerator is not None:
+        text += f" ({_count(item.measurement.numerator)}/{_count(item.measurement.denominator)})"
+    return text
 
 
 def _compliance(data: ActivityReport) -> list:

@@ -21,11 +21,12 @@ pending and left out, so a report on a period that just ended does not count it 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from peewee import ValuesList, fn
 
-from app.i18n import _
+from app.i18n import _, format_number, format_percent
 from app.models import Case, CharterCommitment, FollowUp, Sale, ServiceCharter, WarrantyReturn
 from app.models.enums import (
     CaseKind,
@@ -104,6 +105,22 @@ def indicator_text(indicator: CharterIndicator, days: int | None) -> str:
     if indicator is CI.FOLLOW_UPS_ON_TIME and days:
         return _("Follow-ups done within {days} days of the scheduled day").format(days=days)
     return indicator.label
+
+
+def format_measurement(indicator: CharterIndicator, value: float | None) -> str:
+    """A measured value as documents and screens show it: "94.9 %", "4.16", "+14"; "—" for none.
+
+    Cut, never rounded up: 94.96 % against a 95 % target reads 94.9 %, not a met-looking 95.0 %.
+    """
+    if value is None:
+        return "—"
+    indicator = CharterIndicator(indicator)
+    if indicator in SHARE_INDICATORS:
+        return format_percent(math.floor(value * 10) / 1000, 1)
+    if indicator is CI.NPS:
+        whole = math.floor(value)
+        return f"+{format_number(whole, 0)}" if whole > 0 else format_number(whole, 0).replace("-", "−")
+    return format_number(math.floor(value * 100) / 100, 2)
 
 
 def current_period(period: CharterPeriod, today: dt.date) -> tuple[dt.date, dt.date]:

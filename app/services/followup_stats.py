@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from app.models import FollowUp, Rep
+from app.models.customers import fold_for_search
 from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
 
 
@@ -111,7 +112,7 @@ def follow_up_statistics(
         if reps else {}
     by_rep = sorted(
         (RepCounts(rep, names.get(rep, ""), counts) for rep, counts in reps.items()),
-        key=lambda r: (r.rep_id is None, r.rep_name.casefold(), r.rep_id or 0),
+        key=lambda r: (r.rep_id is None, fold_for_search(r.rep_name), r.rep_id or 0),  # Álvaro among the A's
     )
     return FollowUpStatistics(
         start=start,

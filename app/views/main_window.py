@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         return _("Postventa databases (*.sqlite3 *.sqlite *.db);;All files (*)")
 
     def _on_new_database(self) -> None:
+        if not self.current_page().can_leave():  # this window is about to be replaced
+            return
         path, _filter = QFileDialog.getSaveFileName(
             self, _("New database"), "postventa.sqlite3", self._database_file_filter()
         )
@@ -229,11 +231,15 @@ class MainWindow(QMainWindow):
             self.database_requested.emit(path, False)
 
     def _on_open_database(self) -> None:
+        if not self.current_page().can_leave():  # this window is about to be replaced
+            return
         path, _filter = QFileDialog.getOpenFileName(self, _("Open database"), "", self._database_file_filter())
         if path:
             self.database_requested.emit(path, False)
 
     def _on_load_demo(self) -> None:
+        if not self.current_page().can_leave():  # this window is about to be replaced
+            return
         QMessageBox.information(
             self,
             _("Load demo data"),
@@ -248,6 +254,8 @@ class MainWindow(QMainWindow):
     def _on_preferences(self) -> None:
         from app.views.preferences import PreferencesDialog
 
+        if not self.current_page().can_leave():  # a new language rebuilds the window
+            return
         result = PreferencesDialog.ask(self, self.context)
         if result is None:
             return

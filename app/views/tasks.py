@@ -77,11 +77,14 @@ def run_in_background(
     label: str | None = None,
     parent: QWidget | None = None,
     cancellable: bool = False,
+    on_cancelled: Callable[[], None] | None = None,
 ) -> TaskProgress:
     """Run `op(progress)` in a pool thread; call on_success/on_failure on the UI thread.
 
     With a `label`, a progress dialog appears if the work takes longer than half a second.
-    A failure without `on_failure` goes to the error dialog.
+    A failure without `on_failure` goes to the error dialog. A `cancellable` task stopped by the
+    user calls `on_cancelled` (callers reset what they set up for the work there); a task that is
+    not cancellable ignores the progress dialog being closed and runs to its end.
     """
     signals = _TaskSignals()
     progress = TaskProgress(signals)
@@ -92,7 +95,8 @@ def run_in_background(
         dialog.setMinimumDuration(500)
         if not cancellable:
             dialog.setCancelButton(None)
-        dialog.canceled.connect(lambda: progress.cancel())
+        if cancellable:
+            dialog.canceled.connect(lambda: progress.cancel())
 
         def _on_progress(done: int, total: int) -> None:
             dialog.setMaximum(total)
@@ -113,6 +117,8 @@ def run_in_background(
     def _on_failure(exc: BaseException) -> None:
         _finish()
         if isinstance(exc, TaskCancelled):
+            if on_cancelled is not None:
+                on_cancelled()
             return
         if on_failure is not None:
             on_failure(exc)

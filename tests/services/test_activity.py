@@ -308,3 +308,9 @@ def test_an_empty_period_has_no_figures(dataset):
     assert report.returns.total == 0 and report.returns.mean_days_to_resolve is None
     assert report.returns.total_cost == Decimal("0.00") and report.returns.costliest == []
     assert report.current.csat is None and report.satisfaction_months == []
+
+
+def test_reps_are_listed_alphabetically_whatever_their_accents(dataset):
+    Rep.update(name="Álvaro Ruiz").where(Rep.code == "BOB").execute()
+    names = [r.rep_name for r in activity_report(*MARCH, today=TODAY).follow_ups.by_rep]
+    assert names == ["Álvaro Ruiz", "Ana García", ""]

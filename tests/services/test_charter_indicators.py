@@ -196,3 +196,13 @@ def test_periods_and_texts():
     assert indicator_text(CI.RETURNS_RESOLVED, 15) == "Warranty returns resolved within 15 days"
     assert indicator_text(CI.NPS, None) == "Net promoter score"
     assert is_share(CI.FOLLOW_UPS_ON_TIME) and not is_share(CI.NPS)
+
+
+def test_measured_values_are_cut_never_rounded_up_to_a_target():
+    from app.services.charter_indicators import format_measurement
+
+    assert format_measurement(CI.CLAIMS_ANSWERED, 94.96) == "94.9 %"
+    assert format_measurement(CI.AVERAGE_SATISFACTION, 4.1999) == "4.19"
+    assert format_measurement(CI.NPS, 39.6) == "+39"
+    assert format_measurement(CI.NPS, -0.4) == "−1"
+    assert format_measurement(CI.NPS, None) == "—"

@@ -146,7 +146,7 @@ def test_compliance_tile_shows_what_is_met_and_navigates_to_the_charters(qtbot, 
     assert not tile.isHidden()
     measured = page.summary.compliance.measured
     assert tile.number.text() == f"1 of {measured}"
-    assert "Net promoter score: 33 (target 50)" in tile.detail.text()
+    assert "Net promoter score: +33 (target ≥ 50)" in tile.detail.text()
     with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
         click(tile)
     assert blocker.args == ["charters", {}]

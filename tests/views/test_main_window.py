@@ -167,3 +167,17 @@ def test_closing_the_window_asks_the_page_first(qtbot, database):
     assert not window.close() and window.isVisible()
     page.can_leave = lambda: True
     assert window.close()
+
+
+def test_replacing_the_window_asks_the_page_first(qtbot, database, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(qtbot, database)
+    page = window.show_page("charters")
+    page.can_leave = lambda: False
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: asked.append(1) or ("", ""))
+    monkeypatch.setattr(PreferencesDialog, "ask", lambda *args, **kwargs: asked.append(2))
+    window._on_open_database()
+    window._on_preferences()
+    assert asked == []  # the user stayed with the unsaved work

@@ -505,3 +505,16 @@ def test_show_pdf_of_a_missing_file_says_so(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(errors, "show_error", lambda parent, exc, title=None: shown.append(str(exc)))
     PdfPreviewDialog.show_pdf(None, tmp_path / "missing.pdf", "Charter preview")
     assert shown and "missing.pdf" in shown[0]
+
+
+def test_cancelling_the_generation_frees_the_page(qtbot, page, monkeypatch):
+    from app.views.tasks import TaskCancelled
+
+    def cancelled(request, path, *, today, progress=None):
+        raise TaskCancelled()  # what progress.report raises once the user pressed Cancel
+
+    monkeypatch.setattr(documents, "produce_document", cancelled)
+    assert page.generate()
+    qtbot.waitUntil(lambda: not page.is_busy, timeout=5000)
+    assert page.generate_button.isEnabled()
+    assert page.status_text() == "Generation cancelled."

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.i18n import _, format_date, format_number, format_percent, parse_decimal
+from app.i18n import _, format_date, format_number, parse_decimal
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charters as charter_service
 from app.services.charters import (
@@ -94,22 +94,26 @@ def status_text(row: CharterRow | CharterDetail) -> str:
     return _("Draft")
 
 
+def parse_target(text: str):
+    """A typed target: "95", "95 %", "4,2" (a trailing % is the user's, not part of the number)."""
+    return parse_decimal((text or "").strip().rstrip("%").strip())
+
+
 def measured_text(measurement, target) -> tuple[str, bool | None]:
     """The measured value as a reader sees it, and whether it meets the target (None: nothing measured)."""
-    from app.services.charter_indicators import is_share
+    from app.services.charter_indicators import format_measurement, is_share
 
     if measurement is None or measurement.value is None:
         return _("No data yet"), None
     value = measurement.value
+    shown = format_measurement(measurement.indicator, value)
     if is_share(measurement.indicator):
         text = _("{value} ({met} of {total})").format(
-            value=format_percent(value / 100), met=format_number(measurement.numerator or 0),
-            total=format_number(measurement.denominator))
+            value=shown, met=format_number(measurement.numerator or 0), total=format_number(measurement.denominator))
     elif measurement.indicator == CharterIndicator.AVERAGE_SATISFACTION:
-        text = _("{value} of 5 ({n} answers)").format(value=format_number(value, 2),
-                                                       n=format_number(measurement.denominator))
+        text = _("{value} of 5 ({n} answers)").format(value=shown, n=format_number(measurement.denominator))
     else:
-        text = _("{value} ({n} answers)").format(value=format_number(value, 0), n=format_number(measurement.denominator))
+        text = _("{value} ({n} answers)").format(value=shown, n=format_number(measurement.denominator))
     met = value >= float(target)
     return ("✔ " if met else "✘ ") + text, met
 
@@ -619,11 +623,11 @@ class ChartersPage(Page):
             indicator = CharterIndicator(self._commitments.cellWidget(r, C_INDICATOR).currentData())
             days_value = self._commitments.cellWidget(r, C_DAYS).value()
             days = days_value if takes_days(indicator) and days_value > 0 else None
-            target_text = (self._commitments.item(r, C_TARGET).text() or "").strip().rstrip("%").strip()
+            target_text = self._commitments.item(r, C_TARGET).text()
             target = None
-            if target_text:
+            if target_text.strip():
                 try:
-                    target = parse_decimal(target_text)
+                    target = parse_target(target_text)
                 except ValueError:
                     errors[f"commitments.{r}.target"] = _("Commitment {n}: the target is not a number.").format(
                         n=r + 1)
@@ -749,7 +753,7 @@ class ChartersPage(Page):
             days = days_value if takes_days(indicator) and days_value > 0 else None
             period = CharterPeriod(self._commitments.cellWidget(r, C_PERIOD).currentData())
             try:
-                target = parse_decimal(self._commitments.item(r, C_TARGET).text())
+                target = parse_target(self._commitments.item(r, C_TARGET).text())
             except ValueError:
                 target = None
             if (has_days(indicator) and days is None) or target is None:

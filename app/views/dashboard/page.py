@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_money, format_number, format_percent, ngettext
-from app.models.enums import CharterIndicator, Segment
-from app.services.charter_indicators import indicator_text, is_share
+from app.models.enums import Segment
+from app.services.charter_indicators import format_measurement, indicator_text
+from app.services.charters import format_target
 from app.services.dashboard import (
     RISK_ROWS,
     ComplianceSummary,
@@ -179,13 +180,6 @@ def satisfaction_lines(this: SatisfactionKpis | None, last: SatisfactionKpis | N
     if last is None:
         lines.append(_("No surveys last month"))
     return big, "<br>".join(lines)
-
-
-def indicator_figure(indicator: CharterIndicator, value: float) -> str:
-    """A charter figure as the charter states it: a share in %, the NPS whole, the average to one decimal."""
-    if is_share(indicator):
-        return format_percent(value / 100.0, 0)
-    return format_number(value, 0 if indicator is CharterIndicator.NPS else 1)
 
 
 def _pct(value: float | None) -> float | None:
@@ -436,9 +430,8 @@ class DashboardPage(Page):
             )
         lines = []
         for status in compliance.not_met[:3]:
-            shown, target = indicator_figure(status.indicator, status.value), indicator_figure(
-                status.indicator, status.target
-            )
+            shown = format_measurement(status.indicator, status.value)
+            target = format_target(status.indicator, status.target)
             lines.append(
                 f'<span style="color:{RED}">✗</span> '
                 + escape(_("{indicator}: {value} (target {target})").format(

@@ -594,6 +594,12 @@ class ReportsPage(Page):
             if isValid(self):
                 self._on_generation_failed(exc)
 
+        def on_cancelled() -> None:
+            if isValid(self):
+                self._busy = False
+                self._status.setText(_("Generation cancelled."))
+                self._update_state()
+
         # Kept until the next document (or the page) goes: the progress dialog's Cancel is connected to
         # it, and letting the pool thread drop the last reference races with the dialog's deletion.
         self._task = run_in_background(
@@ -603,6 +609,7 @@ class ReportsPage(Page):
             label=_("Generating {document}…").format(document=request.kind.label),
             parent=self,
             cancellable=True,
+            on_cancelled=on_cancelled,
         )
         return True
 
