@@ -25,12 +25,11 @@ from app.reports.base import (
     MARGIN,
     MUTED,
     RULE,
-    Letterhead,
     data_table,
     escape,
     para,
     stylesheet,
-    write_pdf,
+    write_document,
 )
 from app.reports.charts import bars_by_category, horizontal_bars, lines_by_category
 from app.services.activity import ActivityReport
@@ -585,11 +584,11 @@ def _story(data: ActivityReport) -> list:
 
 def build_activity_report(data: ActivityReport, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the activity report to `path` in `language` (default: the current one)."""
-    with i18n.using_language(language or i18n.current_language()):
-        title = _("Activity report {period}").format(period=_period_text(data.start, data.end))
-        if data.rep_name is not None:
-            title = _("{title} — {rep}").format(title=title, rep=data.rep_name)
-        head = Letterhead(company=_(data.company_name), title=title, logo_path=data.logo_path,
-                          issued_on=data.issued_on)
-        return write_pdf(path, head, lambda: _story(data))
+
+    def title() -> str:
+        text = _("Activity report {period}").format(period=_period_text(data.start, data.end))
+        return text if data.rep_name is None else _("{title} — {rep}").format(title=text, rep=data.rep_name)
+
+    return write_document(path, language, company=data.company_name, title=title, logo_path=data.logo_path,
+                          issued_on=data.issued_on, story=lambda: _story(data))
 

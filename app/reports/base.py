@@ -181,6 +181,27 @@ class PostventaDocTemplate(BaseDocTemplate):
         self.build(story, canvasmaker=_NumberedCanvas)
 
 
+def write_document(
+    path: str | os.PathLike,
+    language: str | None,
+    *,
+    company: str,
+    title: Callable[[], str],
+    logo_path: str,
+    issued_on: object | None,
+    story: Callable[[], list],
+) -> Path:
+    """Write a document in `language` (default: the current one): `title` and `story` are made in it.
+
+    The company name goes through _() too: the default one ("My company") is a marked message.
+    """
+    from app import i18n
+
+    with i18n.using_language(language or i18n.current_language()):
+        head = Letterhead(company=_(company), title=title(), logo_path=logo_path, issued_on=issued_on)
+        return write_pdf(path, head, story)
+
+
 def write_pdf(path: str | os.PathLike, letterhead: Letterhead, story_factory: Callable[[], list]) -> Path:
     """Build into a temporary file beside `path`, then rename: no half-written PDF is ever left."""
     target = Path(path)

@@ -16,9 +16,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app import i18n
 from app.i18n import _, format_date
-from app.reports.base import MARGIN, RULE, Letterhead, data_table, escape, para, stylesheet, write_pdf
+from app.reports.base import MARGIN, RULE, data_table, escape, para, stylesheet, write_document
 from app.services.charter_indicators import indicator_text
 from app.services.charters import CharterDocument, format_target
 
@@ -127,11 +126,7 @@ def _story(data: CharterDocument) -> list:
 
 def build_charter(data: CharterDocument, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the charter to `path` in `language` (default: the current one)."""
-    with i18n.using_language(language or i18n.current_language()):
-        head = Letterhead(
-            company=data.company_name,
-            title=_("Service charter · {title}").format(title=data.title),
-            logo_path=data.logo_path,
-            issued_on=data.issued_on,
-        )
-        return write_pdf(path, head, lambda: _story(data))
+    return write_document(
+        path, language, company=data.company_name, title=lambda: _("Service charter · {title}").format(title=data.title),
+        logo_path=data.logo_path, issued_on=data.issued_on, story=lambda: _story(data),
+    )

@@ -16,7 +16,7 @@ from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
 from app.i18n import _, format_datetime, format_percent
 from app.models.enums import CheckAnswerResult, CheckStatus
-from app.reports.base import MARGIN, RULE, Letterhead, data_table, escape, para, stylesheet, write_pdf
+from app.reports.base import MARGIN, RULE, data_table, escape, para, stylesheet, write_document
 from app.services.checks import CheckRecord
 
 PASS_COLOUR = colors.HexColor("#1e7b34")
@@ -103,8 +103,6 @@ def _signature(record: CheckRecord) -> list:
 def build_check_record(data: CheckRecord, path: str | os.PathLike) -> Path:
     """Write the record of one check to `path` (A4, one page for a usual checklist)."""
     check = data.check
-    head = Letterhead(company=data.company_name, title=_("Correct-use check record"), logo_path=data.logo_path,
-                      issued_on=data.issued_on)
 
     def story() -> list:
         sheet = stylesheet()
@@ -123,4 +121,5 @@ def build_check_record(data: CheckRecord, path: str | os.PathLike) -> Path:
                                             "marked Not OK will be followed up."), "Small")]
         return parts
 
-    return write_pdf(path, head, story)
+    return write_document(path, None, company=data.company_name, title=lambda: _("Correct-use check record"),
+                          logo_path=data.logo_path, issued_on=data.issued_on, story=story)

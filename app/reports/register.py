@@ -16,9 +16,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app import i18n
 from app.i18n import _, format_date, format_money, format_number, ngettext
-from app.reports.base import ACCENT, MARGIN, RULE, Letterhead, data_table, escape, para, stylesheet, write_pdf
+from app.reports.base import (
+    ACCENT,
+    MARGIN,
+    RULE,
+    data_table,
+    escape,
+    para,
+    stylesheet,
+    write_document,
+)
 from app.services.complaints_register import (
     ComplaintsRegister,
     RegisterEntry,
@@ -231,11 +239,8 @@ def _story(data: ComplaintsRegister) -> list:
 
 def build_register(data: ComplaintsRegister, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the register to `path` in `language` (default: the current one)."""
-    with i18n.using_language(language or i18n.current_language()):
-        head = Letterhead(
-            company=data.company_name,
-            title=_("Register of complaints and claims {year}").format(year=data.year),
-            logo_path=data.logo_path,
-            issued_on=data.issued_on,
-        )
-        return write_pdf(path, head, lambda: _story(data))
+    return write_document(
+        path, language, company=data.company_name,
+        title=lambda: _("Register of complaints and claims {year}").format(year=data.year),
+        logo_path=data.logo_path, issued_on=data.issued_on, story=lambda: _story(data),
+    )

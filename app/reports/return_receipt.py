@@ -14,9 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from app import i18n
 from app.i18n import _, format_date
-from app.reports.base import MARGIN, RULE, Letterhead, para, write_pdf
+from app.reports.base import MARGIN, RULE, para, write_document
 from app.services.returns import ReturnReceiptData
 from app.services.warranty import WarrantyStatus, warranty_text
 
@@ -88,11 +87,8 @@ def _story(data: ReturnReceiptData) -> list:
 
 def build_return_receipt(data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the receipt to `path` in `language` (default: the current one)."""
-    with i18n.using_language(language or i18n.current_language()):
-        head = Letterhead(
-            company=data.company_name,
-            title=_("Warranty return {number}").format(number=data.number),
-            logo_path=data.company_logo,
-            issued_on=data.issued_on,
-        )
-        return write_pdf(path, head, lambda: _story(data))
+    return write_document(
+        path, language, company=data.company_name,
+        title=lambda: _("Warranty return {number}").format(number=data.number),
+        logo_path=data.company_logo, issued_on=data.issued_on, story=lambda: _story(data),
+    )
