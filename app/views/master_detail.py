@@ -15,16 +15,19 @@ remove_row, move_row, set_errors, clear_errors.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
+    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -195,6 +198,66 @@ class MasterDetailDialog(BaseDialog):
         return column
 
     # --- the tree ------------------------------------------------------------------
+
+    def _records_tree(self, object_name: str, headers: list[str]) -> QTreeWidget:
+        """The list on the left: records under bold group lines, a second narrow column."""
+        self._tree = QTreeWidget()
+        self._tree.setObjectName(object_name)
+        self._tree.setColumnCount(2)
+        self._tree.setHeaderLabels(headers)
+        self._tree.setRootIsDecorated(False)
+        self._tree.setIndentation(14)
+        self._tree.setUniformRowHeights(True)
+        self._tree.setStyleSheet("QTreeWidget::item { padding: 3px 0px; }")
+        header = self._tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._tree.currentItemChanged.connect(self._on_tree_current_item_changed)
+        return self._tree
+
+    def _add_group(self, text: str, group_id: int | None) -> QTreeWidgetItem:
+        """A bold heading line (column 1 keeps the group's id, e.g. the category "New" starts in)."""
+        group = QTreeWidgetItem([text, ""])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = QFont(group.font(0))
+        font.setBold(True)
+        group.setFont(0, font)
+        group.setData(0, ID_ROLE, None)
+        group.setData(1, ID_ROLE, group_id)
+        self._tree.addTopLevelItem(group)
+        group.setFirstColumnSpanned(True)
+        group.setExpanded(True)
+        return group
+
+    def _add_record(self, group: QTreeWidgetItem, texts: list[str], record_id: int, tip: str, dimmed: bool) -> None:
+        """A record's line; `dimmed` (inactive, retired) in quiet italics."""
+        item = QTreeWidgetItem(texts)
+        item.setData(0, ID_ROLE, record_id)
+        item.setData(1, ID_ROLE, group.data(1, ID_ROLE))
+        for column in (0, 1):
+            item.setToolTip(column, tip)
+            if dimmed:
+                self._quiet(item, column)
+        group.addChild(item)
+
+    def _add_hint(self, group: QTreeWidgetItem, text: str, tip: str) -> None:
+        """A line saying the group has no record yet; choosing it picks the group for "New"."""
+        hint = QTreeWidgetItem([text, ""])
+        hint.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        hint.setData(1, ID_ROLE, group.data(1, ID_ROLE))
+        hint.setToolTip(0, tip)
+        self._quiet(hint, 0)
+        group.addChild(hint)
+        hint.setFirstColumnSpanned(True)
+
+    @staticmethod
+    def _quiet(item: QTreeWidgetItem, column: int) -> None:
+        colour = QGuiApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
+        italic = QFont(item.font(column))
+        italic.setItalic(True)
+        item.setForeground(column, QBrush(colour))
+        item.setFont(column, italic)
 
     def _ids_in_tree_order(self) -> list[int]:
         ids = []

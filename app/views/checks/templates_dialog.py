@@ -10,7 +10,7 @@ Every rule is the service's; its messages appear next to the field or under the 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QFont, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -64,19 +63,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
     # --- building -----------------------------------------------------------------
 
     def _build_list(self) -> QWidget:
-        self._tree = QTreeWidget()
-        self._tree.setObjectName("templateTree")
-        self._tree.setColumnCount(2)
-        self._tree.setHeaderLabels([_("Checklist"), _("Version")])
-        self._tree.setRootIsDecorated(False)
-        self._tree.setIndentation(14)
-        self._tree.setUniformRowHeights(True)
-        self._tree.setStyleSheet("QTreeWidget::item { padding: 3px 0px; }")
-        header = self._tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self._tree.currentItemChanged.connect(self._on_tree_current_item_changed)
+        self._records_tree("templateTree", [_("Checklist"), _("Version")])
 
         self._show_retired = QCheckBox(_("Show retired versions"))
         self._show_retired.toggled.connect(self._on_show_retired_toggled)
@@ -252,19 +239,11 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
     def _fill_tree(self) -> None:
         self._tree.blockSignals(True)
         self._tree.clear()
-        muted = QGuiApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
         groups: list[tuple[int | None, str]] = [(c.id, c.name) for c in self._categories]
         if any(t.category_id is None for t in self._records.values()):
             groups.append((None, _("Without category")))
         for category_id, name in groups:
-            group = QTreeWidgetItem([name, ""])
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = QFont(group.font(0))
-            font.setBold(True)
-            group.setFont(0, font)
-            group.setData(1, ID_ROLE, category_id)
-            self._tree.addTopLevelItem(group)
-            group.setFirstColumnSpanned(True)
+            group = self._add_group(name, category_id)
             members = [t for t in self._records.values() if t.category_id == category_id]
             members.sort(key=lambda t: (t.product_id is not None, t.product_name.casefold(), t.family, t.version))
             for template in members:
@@ -274,33 +253,14 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
                 version = version_text(template.version)
                 if not template.active:
                     version = _("{version}, retired").format(version=version)
-                item = QTreeWidgetItem([text, version])
-                item.setData(0, ID_ROLE, template.id)
-                item.setData(1, ID_ROLE, category_id)
                 count = len(template.items)
                 tip = ngettext("{name} — {count} item", "{name} — {count} items", count).format(
                     name=template.name, count=count
                 )
-                item.setToolTip(0, tip)
-                if not template.active:
-                    italic = QFont(item.font(0))
-                    italic.setItalic(True)
-                    for column in (0, 1):
-                        item.setForeground(column, QBrush(muted))
-                        item.setFont(column, italic)
-                group.addChild(item)
+                self._add_record(group, [text, version], template.id, tip, dimmed=not template.active)
             if not members:
-                hint = QTreeWidgetItem([_("No checklist yet"), ""])
-                hint.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                hint.setForeground(0, QBrush(muted))
-                hint.setData(1, ID_ROLE, category_id)
-                italic = QFont(hint.font(0))
-                italic.setItalic(True)
-                hint.setFont(0, italic)
-                hint.setToolTip(0, _("Choose this line and press New checklist to give the category one."))
-                group.addChild(hint)
-                hint.setFirstColumnSpanned(True)
-            group.setExpanded(True)
+                self._add_hint(group, _("No checklist yet"),
+                               _("Choose this line and press New checklist to give the category one."))
         self._tree.blockSignals(False)
 
     def _show_empty_state(self) -> None:

@@ -8,8 +8,6 @@ appear next to the field or the steps they concern, and the dialog keeps what wa
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -78,19 +75,7 @@ class PlansDialog(MasterDetailDialog):
     # --- building -----------------------------------------------------------------
 
     def _build_list(self) -> QWidget:
-        self._tree = QTreeWidget()
-        self._tree.setObjectName("planTree")
-        self._tree.setColumnCount(2)
-        self._tree.setHeaderLabels([_("Plan"), _("State")])
-        self._tree.setRootIsDecorated(False)
-        self._tree.setIndentation(14)
-        self._tree.setUniformRowHeights(True)
-        self._tree.setStyleSheet("QTreeWidget::item { padding: 3px 0px; }")
-        header = self._tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self._tree.currentItemChanged.connect(self._on_tree_current_item_changed)
+        self._records_tree("planTree", [_("Plan"), _("State")])
 
         self._new_button = QPushButton(_("New plan"))
         self._new_button.clicked.connect(self._on_new_button_clicked)
@@ -249,57 +234,21 @@ class PlansDialog(MasterDetailDialog):
         if any(p.category_id is None for p in self._records.values()):
             groups.append((None, None))
         groups += [(c.name, c.id) for c in self._categories]
-        muted = QGuiApplication.palette().color(
-            QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText
-        )
         for name, category_id in groups:
-            group = QTreeWidgetItem([category_label(name), ""])
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = QFont(group.font(0))
-            font.setBold(True)
-            group.setFont(0, font)
-            group.setData(0, ID_ROLE, None)
-            group.setData(1, ID_ROLE, category_id)
-            self._tree.addTopLevelItem(group)
-            group.setFirstColumnSpanned(True)
+            group = self._add_group(category_label(name), category_id)
             members = [p for p in self._records.values() if p.category_id == category_id]
             for plan in members:
-                item = QTreeWidgetItem(
-                    [variant_label(plan.segment), _("Active") if plan.active else _("Inactive")]
-                )
-                item.setData(0, ID_ROLE, plan.id)
-                item.setData(1, ID_ROLE, category_id)
                 count = len(plan.steps)
                 tip = ngettext("{name} — {count} step", "{name} — {count} steps", count).format(
                     name=plan.name, count=count
                 )
-                item.setToolTip(0, tip)
-                item.setToolTip(1, tip)
-                if not plan.active:
-                    italic = QFont(item.font(0))
-                    italic.setItalic(True)
-                    for column in (0, 1):
-                        item.setForeground(column, QBrush(muted))
-                        item.setFont(column, italic)
-                group.addChild(item)
+                texts = [variant_label(plan.segment), _("Active") if plan.active else _("Inactive")]
+                self._add_record(group, texts, plan.id, tip, dimmed=not plan.active)
             if not members:
-                hint = QTreeWidgetItem([_("No plan yet"), ""])
-                hint.setFlags(Qt.ItemFlag.ItemIsEnabled)  # clicking it chooses the category for "New plan"
-                hint.setForeground(0, QBrush(muted))
-                hint.setData(1, ID_ROLE, category_id)
-                italic = QFont(hint.font(0))
-                italic.setItalic(True)
-                hint.setFont(0, italic)
-                hint.setToolTip(
-                    0,
-                    _(
-                        "Sales of this category use the plan for all categories, if there is one. "
-                        "Choose this line and press New plan to give it its own."
-                    ),
-                )
-                group.addChild(hint)
-                hint.setFirstColumnSpanned(True)
-            group.setExpanded(True)
+                self._add_hint(group, _("No plan yet"), _(
+                    "Sales of this category use the plan for all categories, if there is one. "
+                    "Choose this line and press New plan to give it its own."
+                ))
         self._tree.blockSignals(False)
 
     def _show_empty_state(self) -> None:
