@@ -52,3 +52,34 @@ def attempt(parent: QWidget | None, command: Callable[[], object], show_errors: 
         show_error(parent, exc)
         return False
     return True
+
+
+class BackToForm(Exception):  # noqa: N818 (a signal to reopen the form, not an error)
+    """Raised by a form's command to reopen the form as the user left it (e.g. a confirmation declined)."""
+
+
+def ask_until_valid(
+    ask: Callable[[object | None, dict[str, str] | None], object | None],
+    command: Callable[[object], object],
+    on_error: Callable[[BaseException], None],
+) -> tuple[object, object] | None:
+    """Ask for values with `ask(previous values, errors)` and run `command` on them.
+
+    Refused values reopen the form with the reasons beside the fields; BackToForm reopens it as it
+    was. Returns (values, result), or None when the user cancelled or another failure went to
+    `on_error`.
+    """
+    values, errors = None, None
+    while True:
+        values = ask(values, errors)
+        if values is None:
+            return None
+        try:
+            return values, command(values)
+        except ValidationError as exc:
+            errors = exc.errors
+        except BackToForm:
+            errors = None
+        except Exception as exc:  # noqa: BLE001 (every failure is shown)
+            on_error(exc)
+            return None

@@ -38,7 +38,7 @@ from app.services import calendar as working_days
 from app.services import calendar_export
 from app.services import followups as followup_service
 from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda, count_by_day
-from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.errors import DomainError, NotFoundError
 from app.services.followups import AgendaRow, ConfirmationRequired, FollowUpAction, ScheduleResult
 from app.services.reps import list_reps
 from app.views import dialogs
@@ -67,7 +67,7 @@ from app.views.agenda.table_model import (
 from app.views.agenda.week_view import WeekView, monday_of
 from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import confirm
-from app.views.errors import show_error
+from app.views.errors import BackToForm, ask_until_valid, show_error
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
@@ -721,15 +721,21 @@ class AgendaPage(Page):
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Rescheduled, but note"))
 
-    def _run_confirming_past(self, command: Callable[[bool], ScheduleResult]) -> ScheduleResult | None:
-        """Run a scheduling command; a time in the past is confirmed by the user first."""
+    def _confirming_past(self, command: Callable[[bool], ScheduleResult]) -> ScheduleResult:
+        """Run a scheduling command; a time in the past is confirmed by the user first (BackToForm if not)."""
         try:
-            try:
-                return command(False)
-            except ConfirmationRequired as exc:
-                if not confirm(self, str(exc), _("A time in the past")):
-                    return None
-                return command(True)
+            return command(False)
+        except ConfirmationRequired as exc:
+            if not confirm(self, str(exc), _("A time in the past")):
+                raise BackToForm from None
+            return command(True)
+
+    def _run_confirming_past(self, command: Callable[[bool], ScheduleResult]) -> ScheduleResult | None:
+        """The same, outside a form: a declined confirmation or a failure shown ends it (None)."""
+        try:
+            return self._confirming_past(command)
+        except BackToForm:
+            return None
         except Exception as exc:  # noqa: BLE001 (shown to the user)
             show_error(self, exc)
             return None
@@ -783,43 +789,29 @@ class AgendaPage(Page):
             self._after_change({FOLLOW_UPS}, result.follow_up_id)
 
     def create_new(self) -> bool:
-        values: FollowUpInput | None = None
-        errors: dict[str, str] | None = None
-        while True:
-            values = FollowUpDialog.ask(self, initial=values, errors=errors, now=self._now())
-            if values is None:
-                return True
-            errors = None
+        def schedule(values: FollowUpInput) -> ScheduleResult:
+            return self._confirming_past(lambda confirm_past: followup_service.schedule_follow_up(
+                values.customer_id,
+                values.kind,
+                values.purpose,
+                values.scheduled_at,
+                rep_id=values.rep_id,
+                duration_minutes=values.duration_minutes,
+                place=values.place,
+                notes=values.notes,
+                confirm_past=confirm_past,
+                acting_rep_id=self.context.acting_rep_id,
+                now=self._now(),
+            ))
 
-            def command(confirm_past: bool, values: FollowUpInput = values) -> ScheduleResult:
-                return followup_service.schedule_follow_up(
-                    values.customer_id,
-                    values.kind,
-                    values.purpose,
-                    values.scheduled_at,
-                    rep_id=values.rep_id,
-                    duration_minutes=values.duration_minutes,
-                    place=values.place,
-                    notes=values.notes,
-                    confirm_past=confirm_past,
-                    acting_rep_id=self.context.acting_rep_id,
-                    now=self._now(),
-                )
-
-            try:
-                try:
-                    result = command(False)
-                except ConfirmationRequired as exc:
-                    if not confirm(self, str(exc), _("A time in the past")):
-                        continue  # back to the dialog to choose another time
-                    result = command(True)
-            except ValidationError as exc:
-                errors = exc.errors  # shown under the fields when the dialog reopens
-                continue
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(self, exc)
-                return True
-            break
+        outcome = ask_until_valid(
+            lambda values, errors: FollowUpDialog.ask(self, initial=values, errors=errors, now=self._now()),
+            schedule,
+            lambda exc: show_error(self, exc),
+        )
+        if outcome is None:
+            return True
+        _values, result = outcome
         self._after_change({FOLLOW_UPS}, result.follow_up_id)
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Scheduled, but note"))

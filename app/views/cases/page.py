@@ -40,7 +40,7 @@ from app.services.cases import (
     CaseRow,
     ConfirmationRequired,
 )
-from app.services.errors import NotFoundError, ValidationError
+from app.services.errors import NotFoundError
 from app.services.reps import list_reps
 from app.views import dialogs
 from app.views.cases.detail_panel import CaseDetailPanel
@@ -61,7 +61,7 @@ from app.views.cases.dialogs import (
     StepInput,
 )
 from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, STAGE, CaseTableModel
-from app.views.errors import show_error
+from app.views.errors import BackToForm, ask_until_valid, show_error
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
@@ -533,21 +533,14 @@ class CasesPage(Page):
             extra["suggested"] = detail.suggested_solution if detail is not None else None
             if action is CaseAction.COUNTER_PROPOSE:
                 extra["title"] = _("Counter-proposal")
-        values: StepInput | None = None
-        errors: dict[str, str] | None = None
-        while True:
-            values = dialog_class.ask(self, row, today=today, initial=values, errors=errors, **extra)
-            if values is None:
-                return
-            try:
-                command(values)
-            except ValidationError as exc:
-                errors = exc.errors  # shown under the fields when the dialog reopens
-                continue
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(self, exc)
-                return
-            break
+        outcome = ask_until_valid(
+            lambda values, errors: dialog_class.ask(self, row, today=today, initial=values, errors=errors, **extra),
+            command,
+            lambda exc: show_error(self, exc),
+        )
+        if outcome is None:
+            return
+        values, _result = outcome
         self._after_change({CASES} | more_kinds, row.id)
         if action is CaseAction.RECORD_ANSWER and values.answer is ProposalAnswer.ACCEPTED:
             self._offer_return(row)
@@ -599,32 +592,23 @@ class CasesPage(Page):
         notify_changed(kinds, self)
 
     def create_new(self) -> bool:
-        values: NewCaseInput | None = None
-        errors: dict[str, str] | None = None
         today = self._today_source()
-        while True:
-            values = NewCaseDialog.ask(self, initial=values, errors=errors, today=today)
-            if values is None:
-                return True
-            errors = None
-            try:
-                case_id = self._receive(values)
-            except ValidationError as exc:
-                errors = exc.errors
-                continue
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(self, exc)
-                return True
-            if case_id is None:
-                continue  # back to the dialog
-            break
+        outcome = ask_until_valid(
+            lambda values, errors: NewCaseDialog.ask(self, initial=values, errors=errors, today=today),
+            self._receive,
+            lambda exc: show_error(self, exc),
+        )
+        if outcome is None:
+            return True
+        _values, case_id = outcome
         self._after_change({CASES}, case_id)
         if self.selected_row() is None:  # hidden by the filters: show it
             self.clear_filters()
             self.select_case(case_id)
         return True
 
-    def _receive(self, values: NewCaseInput, confirm_spoken_claim: bool = False) -> int | None:
+    def _receive(self, values: NewCaseInput, confirm_spoken_claim: bool = False) -> int:
+        """Receive the case; a spoken claim is confirmed or made a complaint (BackToForm: neither)."""
         try:
             return case_service.receive_case(
                 values.kind,
@@ -643,7 +627,7 @@ class CasesPage(Page):
                 return self._receive(values, confirm_spoken_claim=True)
             if answer == MAKE_COMPLAINT:
                 return self._receive(replace(values, kind=CaseKind.COMPLAINT, requested_compensation=""))
-            return None
+            raise BackToForm from None
 
     def apply_navigation(self, filters: dict) -> None:
         if "overdue" in filters:

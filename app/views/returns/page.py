@@ -39,12 +39,12 @@ from app.services import returns as return_service
 from app.services.errors import NotFoundError, ValidationError
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
-from app.views.errors import show_error
+from app.views.errors import ask_until_valid, show_error
 from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.returns.board import ReturnsBoard
 from app.views.returns.detail_panel import ReturnDetailPanel
-from app.views.returns.dialogs import AdvanceInput, AdvanceReturnDialog, OpenReturnInput, ask_and_open_return
+from app.views.returns.dialogs import AdvanceReturnDialog, OpenReturnInput, ask_and_open_return
 from app.views.returns.table_model import CUSTOMER, NUMBER, PRODUCT, REASON, STATE, ReturnsTableModel
 
 LIST, BOARD = range(2)
@@ -419,30 +419,25 @@ class ReturnsPage(Page):
         detail = self._detail.detail()
         if detail is None or target not in detail.allowed:
             return
-        values: AdvanceInput | None = None
-        errors = None
-        while True:
-            values = AdvanceReturnDialog.ask(self, detail, target, initial=values, errors=errors)
-            if values is None:
-                return
-            try:
-                return_service.advance_return(
-                    detail.row.id,
-                    target,
-                    self.context.acting_rep_id,
-                    values.note,
-                    inspection_note=values.inspection_note,
-                    replacement_serial=values.replacement_serial,
-                    refund_amount=values.refund_amount,
-                )
-            except ValidationError as exc:
-                errors = exc.errors
-                continue
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(self, exc)
-                self._show_detail(detail.row.id)
-                return
-            break
+        def failed(exc: BaseException) -> None:
+            show_error(self, exc)
+            self._show_detail(detail.row.id)
+
+        outcome = ask_until_valid(
+            lambda values, errors: AdvanceReturnDialog.ask(self, detail, target, initial=values, errors=errors),
+            lambda values: return_service.advance_return(
+                detail.row.id,
+                target,
+                self.context.acting_rep_id,
+                values.note,
+                inspection_note=values.inspection_note,
+                replacement_serial=values.replacement_serial,
+                refund_amount=values.refund_amount,
+            ),
+            failed,
+        )
+        if outcome is None:
+            return
         kinds = {RETURNS}
         if target is ReturnState.CLOSED:
             kinds.add(FOLLOW_UPS)
