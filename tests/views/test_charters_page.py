@@ -219,6 +219,7 @@ def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page
     monkeypatch.setattr(charter_indicators, "measure", fake)
     page = make_page()
     table = page._commitments
+    qtbot.waitUntil(lambda: table.item(1, C_MEASURED).text() != "Measuring…", timeout=5000)  # measured in the background
     assert table.item(0, C_MEASURED).text() == "✔ 96.0 % (24 of 25)"
     assert table.item(1, C_MEASURED).text() == "✘ 4.25 of 5 (8 answers)"
     assert (CharterIndicator.CLAIMS_ANSWERED, 10, dt.date(2026, 10, 1), TODAY) in no_measuring  # quarter to date

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app import i18n
 from app.i18n import _, format_date, format_number, parse_decimal
@@ -64,6 +65,7 @@ from app.views.dialogs import Unsaved, with_error_label
 from app.views.errors import show_error
 from app.views.events import CASES, CHARTERS, FOLLOW_UPS, RETURNS, SALES, SURVEYS, notify_changed
 from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.tasks import run_in_background
 
 # Commitments table columns.
 C_TEXT, C_INDICATOR, C_DAYS, C_TARGET, C_PERIOD, C_MEASURED = range(6)
@@ -153,6 +155,7 @@ class ChartersPage(Page):
         self._baseline: tuple | None = None
         self._loading = False
         self._selecting = False
+        self._measuring = 0  # the latest measurement request; older results are dropped
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_list())
@@ -742,10 +745,15 @@ class ChartersPage(Page):
             self._version.setText(str(self._detail.version))
 
     def _update_measurements(self) -> None:
-        """Each commitment's value now, over its current period, with ✔/✘ against its target."""
-        from app.services.charter_indicators import current_period, measure
+        """Each commitment's value now, over its current period, with ✔/✘ against its target.
+
+        Measured in the background (a second on a large database); results of an older request
+        (the rows changed meanwhile) are dropped.
+        """
+        from app.services import charter_indicators
 
         today = self._today()
+        requests = []  # (row, indicator, days, start, end, target)
         for r in range(self._commitments.rowCount()):
             item = self._commitments.item(r, C_MEASURED)
             indicator = CharterIndicator(self._commitments.cellWidget(r, C_INDICATOR).currentData())
@@ -756,22 +764,40 @@ class ChartersPage(Page):
                 target = parse_target(self._commitments.item(r, C_TARGET).text())
             except ValueError:
                 target = None
+            item.setForeground(QBrush())
             if (has_days(indicator) and days is None) or target is None:
                 item.setText("—")
-                item.setForeground(QBrush())
                 continue
-            start, end = current_period(period, today)
-            try:
-                measurement = measure(indicator, days, start, end, rep_id=None, today=today)
-            except Exception as exc:  # noqa: BLE001
-                show_error(self, exc)
-                return
-            text, met = measured_text(measurement, target)
-            item.setText(text)
-            item.setToolTip(_("{start} – {end}, target {target}").format(
-                start=format_date(start), end=format_date(end), target=format_target(indicator, target)))
-            item.setForeground(QBrush(MET_COLOUR if met else MISSED_COLOUR) if met is not None else QBrush())
+            start, end = charter_indicators.current_period(period, today)
+            requests.append((r, indicator, days, start, end, target))
+            item.setText(_("Measuring…"))
+        self._measuring += 1
+        generation = self._measuring
         self._fit_commitments()
+        if not requests:
+            return
+
+        def op(progress) -> list:
+            return [charter_indicators.measure(indicator, days, start, end, rep_id=None, today=today)
+                    for _row, indicator, days, start, end, _target in requests]
+
+        def done(measurements: list) -> None:
+            if generation != self._measuring or not isValid(self):
+                return
+            for (r, indicator, _days, start, end, target), measurement in zip(requests, measurements, strict=True):
+                item = self._commitments.item(r, C_MEASURED)
+                text, met = measured_text(measurement, target)
+                item.setText(text)
+                item.setToolTip(_("{start} – {end}, target {target}").format(
+                    start=format_date(start), end=format_date(end), target=format_target(indicator, target)))
+                item.setForeground(QBrush(MET_COLOUR if met else MISSED_COLOUR) if met is not None else QBrush())
+            self._fit_commitments()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._measuring and isValid(self):
+                show_error(self, exc)
+
+        run_in_background(op, done, failed, parent=self)
 
     def _fit_commitments(self, resize_measured: bool = True) -> None:
         """Rows as tall as their sentence; the table as tall as its rows (the page scrolls, not the table)."""
@@ -935,7 +961,6 @@ class ChartersPage(Page):
     def preview_pdf(self, charter_id: int, title: str) -> None:
         """Produce the charter PDF to a temporary file in the background, then show it."""
         from app.documents import DocumentKind, DocumentRequest, produce_document
-        from app.views.tasks import run_in_background
 
         request = DocumentRequest(kind=DocumentKind.CHARTER, charter_id=charter_id, language=i18n.current_language())
         folder = Path(tempfile.mkdtemp(prefix="postventa-charter-"))
