@@ -492,6 +492,7 @@ class ChartersPage(Page):
         self._update_measurements()
 
     def _fill_editor(self, data: CharterInput, version: int) -> None:
+        self._measuring += 1  # new rows: a measurement still running is for the old ones
         self._loading = True
         try:
             self._editing = True
@@ -577,7 +578,7 @@ class ChartersPage(Page):
         r = self._commitments.currentRow()
         if r >= 0:
             self._commitments.removeRow(r)
-            self._fit_commitments()
+            self._update_measurements()  # the rows below moved up: their pending values are measured again
 
     def _move_commitment(self, step: int) -> None:
         r = self._commitments.currentRow()
@@ -786,6 +787,8 @@ class ChartersPage(Page):
                 return
             for (r, indicator, _days, start, end, target), measurement in zip(requests, measurements, strict=True):
                 item = self._commitments.item(r, C_MEASURED)
+                if item is None:  # the row went meanwhile
+                    continue
                 text, met = measured_text(measurement, target)
                 item.setText(text)
                 item.setToolTip(_("{start} – {end}, target {target}").format(
