@@ -49,6 +49,8 @@ SHARE_INDICATORS = frozenset({
 DAYS_INDICATORS = frozenset({
     CI.FIRST_CONTACT_AFTER_DELIVERY, CI.CLAIMS_ANSWERED, CI.COMPLAINTS_CLOSED, CI.RETURNS_RESOLVED,
 })
+# FOLLOW_UPS_ON_TIME takes an optional tolerance in days; the scores take none.
+OPTIONAL_DAYS_INDICATORS = frozenset({CI.FOLLOW_UPS_ON_TIME})
 COMPLAINT_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
 
 
@@ -88,7 +90,13 @@ def is_share(indicator: CharterIndicator) -> bool:
 
 
 def has_days(indicator: CharterIndicator) -> bool:
+    """Whether the indicator needs its N ("within N days")."""
     return CharterIndicator(indicator) in DAYS_INDICATORS
+
+
+def takes_days(indicator: CharterIndicator) -> bool:
+    """Whether a number of days means anything for the indicator (required or optional)."""
+    return CharterIndicator(indicator) in DAYS_INDICATORS | OPTIONAL_DAYS_INDICATORS
 
 
 def indicator_text(indicator: CharterIndicator, days: int | None) -> str:
@@ -279,8 +287,7 @@ def charter_compliance(
     measured: dict[tuple, Measurement] = {}  # charters often repeat an indicator: measure it once
     for commitment in query:
         charter = commitment.charter
-        # FOLLOW_UPS_ON_TIME takes an optional tolerance in days; the scores take none.
-        days = commitment.days if commitment.indicator in DAYS_INDICATORS | {CI.FOLLOW_UPS_ON_TIME} else None
+        days = commitment.days if takes_days(commitment.indicator) else None
         if start is None or end is None:
             period_start, period_end = current_period(commitment.period, today)
         else:

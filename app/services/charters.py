@@ -20,14 +20,15 @@ from app.i18n import _, format_number
 from app.models import AuditEntry, CharterCommitment, ServiceCharter, db
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import audit
-from app.services.charter_indicators import DAYS_INDICATORS, SHARE_INDICATORS, has_days
+from app.services.charter_indicators import (
+    OPTIONAL_DAYS_INDICATORS,
+    SHARE_INDICATORS,
+    has_days,
+)
 from app.services.errors import DomainError, NotFoundError, ValidationError
 
 ENTITY = "service_charter"
 CI = CharterIndicator
-# Follow-ups on time take an optional tolerance in days (charter_indicators.charter_compliance);
-# the scores take none.
-OPTIONAL_DAYS_INDICATORS = frozenset({CI.FOLLOW_UPS_ON_TIME})
 # The channels a charter lists (the seed's accessibility: phone, post, e-mail, in person).
 CHARTER_CHANNELS = (ContactChannel.PHONE, ContactChannel.EMAIL, ContactChannel.POST, ContactChannel.IN_PERSON)
 TITLE_MAX = 200
@@ -179,11 +180,6 @@ def default_principles() -> str:
         _("Ambience: the places and means where we attend you are in good order and pleasant, so you can trust "
           "us."),
     ])
-
-
-def takes_days(indicator: CharterIndicator) -> bool:
-    """Whether a number of days means anything for the indicator (required or optional)."""
-    return CharterIndicator(indicator) in DAYS_INDICATORS | OPTIONAL_DAYS_INDICATORS
 
 
 def target_range(indicator: CharterIndicator) -> tuple[float, float]:

@@ -47,6 +47,7 @@ from app import i18n
 from app.i18n import _, format_date, format_number, parse_decimal
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charters as charter_service
+from app.services.charter_indicators import has_days, takes_days
 from app.services.charters import (
     CHARTER_CHANNELS,
     ChannelEntry,
@@ -55,8 +56,6 @@ from app.services.charters import (
     CharterRow,
     CommitmentInput,
     format_target,
-    has_days,
-    takes_days,
 )
 from app.services.errors import ValidationError
 from app.views import dialogs
