@@ -1,7 +1,7 @@
 """One translation system for every layer: gettext catalogs compiled by Babel.
 
 Source strings are English; `resources/i18n/<lang>/LC_MESSAGES/postventa.po` holds
-the translations. Mark module-level constants with `N_()` and translate them with
+the translations, compiled by the build into the package (`app/resources/i18n`). Mark module-level constants with `N_()` and translate them with
 `_()` at display time, so a language switch takes effect without re-importing.
 Dates, numbers and money are formatted by Babel for the current locale.
 """
@@ -15,15 +15,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from app.package_data import resource_path
+
 DOMAIN = "postventa"
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
 LANGUAGES = ("es", "en")
 DEFAULT_LANGUAGE = "es"
+SOURCE_LANGUAGE = "en"  # the strings in the code: no catalog
 # Babel locale per UI language: Spanish as in Spain, English with ISO-like dates.
 _LOCALES = {"es": "es_ES", "en": "en_GB"}
 CURRENCY = "EUR"
@@ -42,7 +43,11 @@ def _check(language: str) -> None:
 
 @functools.cache
 def _catalog(language: str) -> gettext.NullTranslations:
-    return gettext.translation(DOMAIN, I18N_DIR, languages=[language], fallback=True)
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    # A missing catalog is a broken installation: say so instead of silently speaking English.
+    resource_path("i18n", language, "LC_MESSAGES", f"{DOMAIN}.mo")
+    return gettext.translation(DOMAIN, resource_path("i18n"), languages=[language])
 
 
 def set_language(language: str) -> None:

@@ -1,7 +1,7 @@
 """Keep the gettext catalogs in step with the code (Babel).
 
     python tools/translations.py update    # extract _()/N_() strings, merge into every .po
-    python tools/translations.py compile   # write the .mo files the app loads
+    python tools/translations.py compile   # write the .mo files the app loads (into app/resources/)
 
 Translate the new empty or fuzzy entries in resources/i18n/<lang>/LC_MESSAGES/postventa.po
 between the two. tests/test_translations.py fails while a string is untranslated.
@@ -10,15 +10,16 @@ between the two. tests/test_translations.py fails while a string is untranslated
 from __future__ import annotations
 
 import sys
-from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))  # also when loaded by the tests, not run as a script
+from build_resources import build_resources  # noqa: E402
+
 SOURCE = ROOT / "app"
 I18N = ROOT / "resources" / "i18n"
 DOMAIN = "postventa"
@@ -45,12 +46,6 @@ def read_catalog(language: str) -> Catalog:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-def compiled(catalog: Catalog) -> bytes:
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    return buffer.getvalue()
-
-
 def update() -> None:
     template = extract()
     for language in TRANSLATED_LANGUAGES:
@@ -68,11 +63,10 @@ def update() -> None:
 
 
 def compile_all() -> None:
-    for language in TRANSLATED_LANGUAGES:
-        catalog = read_catalog(language)
-        mo = po_path(language).with_suffix(".mo")
-        mo.write_bytes(compiled(catalog))
-        print(f"{mo.relative_to(ROOT)} written")
+    """What the build does: the catalogs (and fonts, icons) into app/resources/ of this source tree."""
+    for path in build_resources(ROOT / "app" / "resources"):
+        if path.suffix == ".mo":
+            print(f"{path.relative_to(ROOT)} written")
 
 
 if __name__ == "__main__":

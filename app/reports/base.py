@@ -26,8 +26,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from app.i18n import _, format_date
+from app.package_data import resource_path
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 ACCENT = colors.HexColor("#1f4e79")
@@ -46,7 +46,7 @@ def register_fonts() -> str:
         "DejaVuSans-BoldOblique": "DejaVuSans-BoldOblique.ttf",
     }
     for name, filename in faces.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", filename))))
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic="DejaVuSans-Oblique", boldItalic="DejaVuSans-BoldOblique"
     )
