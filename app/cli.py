@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app import APP_NAME, __version__, i18n
+from app import APP_NAME, __version__, diagnostics, i18n
 from app.i18n import _
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -116,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.models.database import DatabaseOpenError, resolve_target
 
     target = resolve_target(getattr(args, "db", None))
+    diagnostics.setup_logging()
+    diagnostics.log_start(args.command or "window", target)
     try:
         if args.command is None:
             from app.views.app import run_gui
@@ -133,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _screenshots(target, args)
         parser.error(f"unknown command {args.command}")
     except (CliError, DatabaseOpenError) as exc:
+        diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         print(f"postventa: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
@@ -141,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 (one line, never a traceback)
         from app.services.errors import DomainError
 
+        diagnostics.log_error(exc, f"postventa {args.command}")
         if isinstance(exc, DomainError):
             print(f"postventa: {exc}", file=sys.stderr)
         else:

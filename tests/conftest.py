@@ -26,6 +26,7 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("settings")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(folder / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))  # the log folder
     monkeypatch.delenv("POSTVENTA_DB", raising=False)
     try:
         from PySide6.QtCore import QSettings

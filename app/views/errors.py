@@ -1,18 +1,28 @@
-"""The one error dialog every user-visible error goes through."""
+"""The one error dialog every user-visible error goes through, and the GUI's uncaught-error hook."""
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app import diagnostics
 from app.i18n import _
 from app.models.database import DatabaseOpenError
 from app.services.errors import DomainError, ValidationError
-
-log = logging.getLogger(__name__)
 
 
 def error_text(exc: BaseException) -> str:
@@ -24,17 +34,97 @@ def error_text(exc: BaseException) -> str:
     return _("Something went wrong and the action was not completed: {reason}").format(reason=exc)
 
 
+def open_log_folder() -> bool:
+    """Show the log folder in the system's file manager (made first if nothing was logged yet)."""
+    folder = diagnostics.log_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+class ErrorDialog(QDialog):
+    """A refusal shows its message; a defect also its details, to copy or find in the log folder."""
+
+    def __init__(self, parent: QWidget | None, exc: BaseException, title: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title or _("Postventa"))
+        expected = diagnostics.is_expected(exc)
+        self.details = "" if expected else diagnostics.error_details(exc)
+        icon = QLabel()
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if expected else QStyle.StandardPixmap.SP_MessageBoxCritical
+        icon.setPixmap(self.style().standardIcon(pixmap).pixmap(32, 32))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.message = QLabel(error_text(exc))
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setMinimumWidth(360)
+        top = QHBoxLayout()
+        top.addWidget(icon)
+        top.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if not expected else QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.copy_button: QPushButton | None = None
+        self.log_button: QPushButton | None = None
+        if not expected:
+            self.details_view = QPlainTextEdit(self.details)
+            self.details_view.setReadOnly(True)
+            self.details_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            self.details_view.setMinimumHeight(160)
+            self.details_view.hide()
+            layout.addWidget(self.details_view, 1)
+            hint = QLabel(_("The error has been written to the log file. Send the details or the log to your support contact."))
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+            details_button = buttons.addButton(_("Show &details"), QDialogButtonBox.ButtonRole.ActionRole)
+            details_button.setCheckable(True)
+            details_button.toggled.connect(self.details_view.setVisible)
+            self.copy_button = buttons.addButton(_("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.copy_button.clicked.connect(self._on_copy_button_clicked)
+            self.log_button = buttons.addButton(_("Open &log folder"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.log_button.clicked.connect(open_log_folder)
+        layout.addWidget(buttons)
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.details)
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
-    expected = isinstance(exc, (DomainError, DatabaseOpenError, OSError))
-    if not expected:
-        log.error("Unexpected error", exc_info=exc)
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning if expected else QMessageBox.Icon.Critical)
-    box.setWindowTitle(title or _("Postventa"))
-    box.setText(error_text(exc))
-    if not expected:
-        box.setDetailedText("".join(traceback.format_exception(exc)))
-    box.exec()
+    diagnostics.log_error(exc, "Shown to the user")
+    ErrorDialog(parent, exc, title).exec()
+
+
+class _UncaughtErrorRelay(QObject):
+    """Brings an uncaught error from any thread to the UI thread's error dialog."""
+
+    raised = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self._showing = False
+        self.raised.connect(self._on_raised, Qt.ConnectionType.QueuedConnection)
+
+    def _on_raised(self, exc: BaseException) -> None:
+        if self._showing:  # one dialog at a time; the rest are in the log
+            return
+        self._showing = True
+        try:
+            show_error(QApplication.activeWindow(), exc)
+        finally:
+            self._showing = False
+
+
+_relay: _UncaughtErrorRelay | None = None
+
+
+def install_gui_exception_hooks() -> None:
+    """Errors raised in slots, timers and threads are logged and shown in the error dialog."""
+    global _relay
+    if _relay is None:
+        _relay = _UncaughtErrorRelay()
+    diagnostics.install_exception_hooks(report=_relay.raised.emit)
 
 
 def attempt(parent: QWidget | None, command: Callable[[], object], show_errors: Callable[[dict[str, str]], None]) -> bool:

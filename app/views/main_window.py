@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME, __version__
+from app import APP_NAME, __version__, diagnostics
+from app.diagnostics import display_target
 from app.i18n import _
 from app.views import settings
 from app.views.events import app_events
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self._reminders = reminders  # ReminderService owned by the Application, or None
         self._quitting = False
         self._disposing = False  # replaced by a new window: nothing to ask
-        self.setWindowTitle(f"{APP_NAME} — {context.database.target}")
+        self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
         self.setMinimumSize(QSize(900, 600))
         self._pages: list[Page] = []
 
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self._action(_("Correct-use chec&klists…"), self._on_checklists))
 
         help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self._action(_("Open &log folder"), self._on_open_log_folder))
+        help_menu.addSeparator()
         help_menu.addAction(self._action(_("&About Postventa"), self._on_about))
 
     def _build_shortcuts(self) -> None:
@@ -167,7 +170,7 @@ class MainWindow(QMainWindow):
             else _("No user chosen")
         )
         self._user_label = QLabel(who)
-        self._database_label = QLabel(_("Database: {target}").format(target=self.context.database.target))
+        self._database_label = QLabel(_("Database: {target}").format(target=display_target(self.context.database.target)))
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self._database_label, 1)
         self.statusBar().addPermanentWidget(self._user_label)
@@ -286,6 +289,14 @@ class MainWindow(QMainWindow):
 
         ChecklistTemplatesDialog.ask(self, self.context)
 
+    def _on_open_log_folder(self) -> None:
+        from app.views.errors import open_log_folder
+
+        if not open_log_folder():
+            self.statusBar().showMessage(
+                _("The log folder could not be opened: {folder}").format(folder=diagnostics.log_folder()), 8000
+            )
+
     def _on_about(self) -> None:
         QMessageBox.about(
             self,
@@ -293,6 +304,10 @@ class MainWindow(QMainWindow):
             _(
                 "<h3>Postventa {version}</h3><p>After-sales follow-up: calls and visits after each sale, "
                 "correct-use checks, warranty returns, complaints and claims, satisfaction and service charters.</p>"
-                "<p>Database: {target}</p>"
-            ).format(version=__version__, target=html.escape(self.context.database.target)),
+                "<p>Database: {target}</p><p>Log folder: {logs}</p>"
+            ).format(
+                version=html.escape(__version__),
+                target=html.escape(display_target(self.context.database.target)),
+                logs=html.escape(str(diagnostics.log_folder())),
+            ),
         )
