@@ -5,19 +5,20 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, i18n
 from app.i18n import _
 from app.models.database import DatabaseOpenError, open_database
+from app.models.window_lock import DatabaseInUseError
 from app.services import reps
 from app.services.company import database_is_empty
 from app.views import settings
-from app.views.errors import show_error
+from app.views.errors import install_gui_exception_hooks, show_error
 from app.views.pages.base import AppContext
-
-_translators: list[QTranslator] = []
+from app.views.qt_catalogs import install_qt_catalogs
+from app.views.single_instance import DatabaseLock
 
 
 def ensure_qapplication() -> QApplication:
@@ -30,17 +31,11 @@ def ensure_qapplication() -> QApplication:
 
 
 def apply_language(language: str) -> None:
-    """Switch our catalogs, Babel formats and Qt's own dialogs (qtbase) to `language`."""
+    """Switch our catalogs, Babel formats and Qt's own dialogs to `language`."""
     i18n.set_language(language)
     app = ensure_qapplication()
-    for translator in _translators:
-        app.removeTranslator(translator)
-    _translators.clear()
     QLocale.setDefault(QLocale(i18n.current_locale()))
-    translator = QTranslator(app)
-    if translator.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
-        _translators.append(translator)
+    install_qt_catalogs(app, language)
 
 
 def remembered_rep(database_target: str) -> reps.RepRow | None:
@@ -58,11 +53,15 @@ def remember_rep(database_target: str, rep: reps.RepRow) -> None:
 class Application:
     """Owns the main window; reopens it when the database or the language changes."""
 
-    def __init__(self, language: str):
+    def __init__(self, language: str, database_lock: DatabaseLock | None = None):
         self.qapp = ensure_qapplication()
         self.language = language
         apply_language(language)
         self.window = None
+        # One window per database file: later starts on the file this window has open come here.
+        self.database_lock = database_lock or DatabaseLock()
+        self.database_lock.raise_requested.connect(self._on_database_lock_raise_requested)
+        self.qapp.aboutToQuit.connect(self.database_lock.release_all)
         from app.views.reminders import ReminderService
 
         # Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
@@ -75,6 +74,18 @@ class Application:
             self.qapp.setQuitOnLastWindowClosed(False)
 
     def open(self, target: str, parent: QWidget | None = None) -> bool:
+        try:
+            self.database_lock.claim(target)  # refused while another window has the file open
+        except DatabaseInUseError as exc:
+            show_error(parent, exc)
+            return False
+        opened = self._open(target, parent)
+        # Hold only the file the window shows: the new one, or the one it stays on (none at a failed start).
+        stays_on = self.window.context.database.target if self.window is not None else None
+        self.database_lock.keep_only(target if opened else stays_on)
+        return opened
+
+    def _open(self, target: str, parent: QWidget | None) -> bool:
         try:
             info = open_database(target)
         except DatabaseOpenError as exc:
@@ -147,6 +158,17 @@ class Application:
         self.reminders.retranslate()
         self.reminders.start()
 
+    def _on_database_lock_raise_requested(self) -> None:
+        """Another start on this database: bring the user here, also from the tray or minimised."""
+        if self.window is None:  # still asking questions on the first start
+            dialog = self.qapp.activeModalWidget()
+            if dialog is not None:
+                dialog.raise_()
+                dialog.activateWindow()
+            return
+        self.window.setWindowState(self.window.windowState() & ~Qt.WindowState.WindowMinimized)
+        self._raise_window()
+
     def _raise_window(self) -> None:
         if self.window is not None:
             self.window.show()
@@ -173,6 +195,11 @@ class Application:
     def _on_window_database_requested(self, path: str, with_demo: bool) -> None:
         from app.services.demo import generate_demo  # noqa: F401 (fail early if missing)
 
+        try:
+            self.database_lock.claim(path)  # before demo data is written into it
+        except DatabaseInUseError as exc:
+            show_error(self.window, exc)
+            return
         if with_demo:
             try:
                 info = open_database(path)
@@ -201,7 +228,19 @@ def run_gui(target: str, language: str | None) -> int:
     language = language or settings.get(settings.LANGUAGE)
     if language not in i18n.LANGUAGES:
         language = i18n.DEFAULT_LANGUAGE
-    application = Application(language)
+    apply_language(language)  # a refusal speaks the user's language
+    database_lock = DatabaseLock()
+    try:
+        database_lock.claim(target, bring_to_front=True)
+    except DatabaseInUseError as exc:
+        if exc.brought_to_front:
+            print(exc)
+            return 0
+        print(f"postventa: {exc}", file=sys.stderr)
+        show_error(None, exc)
+        return 1
+    application = Application(language, database_lock)
+    install_gui_exception_hooks()  # after the QApplication exists: errors in slots reach the dialog
     if not application.open(target):
         return 2
     return application.qapp.exec()

@@ -50,6 +50,8 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-catalog", lambda: CatalogDialog(context)),
         ("dialog-plans", lambda: PlansDialog(context)),
         ("dialog-checklists", lambda: ChecklistTemplatesDialog(context)),
+        ("dialog-error", _sample_error_dialog),
+        ("dialog-qt-file", _qt_file_dialog),
     ]
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders
@@ -69,6 +71,31 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         + charter_dialog_builders(context)
         + reports_dialog_builders(context)
     )
+
+
+def _sample_error_dialog() -> QWidget:
+    """The error dialog as a defect shows it: message, details, Copy details, Open log folder."""
+    import sqlite3
+
+    from app.views.errors import ErrorDialog
+
+    try:
+        raise sqlite3.OperationalError("disk I/O error")
+    except sqlite3.OperationalError as exc:
+        dialog = ErrorDialog(None, exc)
+    dialog.details_button.setChecked(True)
+    return dialog
+
+
+def _qt_file_dialog() -> QWidget:
+    """Qt's own save dialog (what Linux shows), to check it speaks the language."""
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = QFileDialog(None, _("Save as…"), tempfile.gettempdir(), "PDF (*.pdf)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.resize(760, 460)
+    return dialog
 
 
 def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
