@@ -3,7 +3,8 @@
 Every translation catalog PySide6 ships for the language is loaded. Qt's Spanish catalog is older
 than its dialogs, so a few of their labels have no translation there ("&Look in:", "Files of
 &type:", the print dialog's double-sided options): those few are in our own catalog and answered
-by a translator consulted after Qt's.
+by a translator consulted before Qt's, which also finds texts Qt 6 moved to another context
+under their old one.
 """
 
 from __future__ import annotations
@@ -38,12 +39,26 @@ QT_CATALOG_GAPS = frozenset(
 )
 
 
+# Texts Qt 6 moved to a new context, which its catalog still files under the old one.
+QT_MOVED_CONTEXTS = {"QAbstractFileIconProvider": "QFileDialog"}  # "Folder", "%1 File", "Drive"…
+
+
 class _GapTranslator(QTranslator):
-    """Answers only Qt's untranslated texts, from our catalog; None lets Qt fall back to the source."""
+    """Answers only Qt's untranslated texts; None lets the next translator, or the source, answer."""
+
+    def __init__(self, parent, shipped: list[QTranslator]):
+        super().__init__(parent)
+        self._shipped = shipped
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # Qt's virtual
         if source_text in QT_CATALOG_GAPS:
             return _(source_text)
+        old_context = QT_MOVED_CONTEXTS.get(context)
+        if old_context is not None:
+            for translator in self._shipped:
+                text = translator.translate(old_context, source_text, disambiguation, n)
+                if text:
+                    return text
         return None
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt's virtual)
@@ -71,7 +86,7 @@ def install_qt_catalogs(app: QApplication, language: str) -> list[QTranslator]:
         if translator.load(str(path)):
             app.installTranslator(translator)
             _installed.append(translator)
-    gaps = _GapTranslator(app)
+    gaps = _GapTranslator(app, list(_installed))
     app.installTranslator(gaps)  # installed last, asked first: it answers only the gaps
     _installed.append(gaps)
     return list(_installed)

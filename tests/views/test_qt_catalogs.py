@@ -94,6 +94,16 @@ def test_standard_dialogs_have_no_english_left_in_spanish(qtbot, back_to_english
     assert "&Buscar en:" in spanish["file-AcceptOpen"]
 
 
+def test_file_types_qt_6_moved_to_another_context_are_spanish(back_to_english):
+    from PySide6.QtCore import QCoreApplication
+
+    apply_language("es")
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Carpeta"
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "%1 File") == "Archivo %1"
+    apply_language("en")
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Folder"
+
+
 def test_switching_back_to_english_removes_the_spanish_catalogs(qtbot, back_to_english):
     apply_language("es")
     apply_language("en")
