@@ -6,12 +6,14 @@ import sys
 import time
 
 from PySide6.QtCore import QLocale, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app import APP_NAME, i18n
+from app import APP_NAME, __version__, i18n
 from app.i18n import _
 from app.models.database import DatabaseOpenError, open_database
 from app.models.window_lock import DatabaseInUseError
+from app.package_data import resource_path
 from app.services import reps
 from app.services.company import database_is_empty
 from app.views import settings
@@ -27,6 +29,9 @@ def ensure_qapplication() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName(APP_NAME)
         app.setOrganizationName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        app.setDesktopFileName("postventa")  # packaging/linux/postventa.desktop
+        app.setWindowIcon(QIcon(str(resource_path("icons", "postventa.png"))))
     return app
 
 
