@@ -67,3 +67,36 @@ def replay(raw: sqlite3.Connection, statements, write: bool) -> None:
         raw.execute(sql, [p.isoformat() if isinstance(p, dt.date) else p for p in params]).fetchall()
     if write:
         raw.execute("COMMIT")
+
+
+def provenance() -> str:
+    """The commit and the machine, printed beside a benchmark's figures."""
+    import os
+    import platform
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+        except OSError:
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += " + uncommitted changes"
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    from PySide6 import __version__ as pyside_version
+
+    return (
+        f"Commit {commit}; {platform.platform()}, {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}, "
+        f"PySide6 {pyside_version}, SQLite {sqlite3.sqlite_version}"
+    )

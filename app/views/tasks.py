@@ -2,36 +2,48 @@
 
 `op` runs in a pool thread and must not touch widgets. Peewee gives that thread its
 own connection; `op` returns plain data (dataclasses), never model instances.
+
+A task belongs to its `parent`: once that widget is deleted (a page of a window closed or rebuilt
+for another language), the result is dropped quietly. When the application quits, tasks not yet
+started never start, running queries are interrupted and nothing more is delivered, so the
+process leaves at once instead of waiting for results nobody will read.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
+from app import diagnostics
 from app.i18n import _
 from app.models import db
 
+SHUTDOWN_WAIT_MS = 300  # at most this long at quit for interrupted tasks to end
+
 
 class TaskCancelled(Exception):
-    """Raised inside `op` (by TaskProgress.report) when the user pressed Cancel."""
+    """Raised inside `op` (by TaskProgress.report) when the user pressed Cancel or the app quits."""
 
 
 class TaskProgress:
     """Handed to `op`: report(done, total) updates the dialog and stops a cancelled task."""
 
-    def __init__(self, signals: _TaskSignals):
-        self._signals = signals
+    def __init__(self, task_id: int):
+        self._task_id = task_id
         self._cancelled = threading.Event()
 
     def report(self, done: int, total: int) -> None:
-        if self._cancelled.is_set():
+        if self._cancelled.is_set() or _stopping.is_set():
             raise TaskCancelled()
-        self._signals.progressed.emit(done, total)
+        _reporter.progressed.emit(self._task_id, done, total)
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -41,33 +53,81 @@ class TaskProgress:
         return self._cancelled.is_set()
 
 
-class _TaskSignals(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(int, int)
+class _Reporter(QObject):
+    """Pool threads report through this one object, made on the UI thread and kept for the whole run.
+
+    No task has a Qt object of its own, so no pool thread ever drops the last reference to one.
+    """
+
+    finished = Signal(int, bool, object)  # task id, succeeded, the result or the exception
+    progressed = Signal(int, int, int)  # task id, done, total
+
+
+@dataclass
+class _Pending:
+    """What the UI thread keeps of a task until it ends: where its outcome goes."""
+
+    owner: QObject | None
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[BaseException], None] | None
+    on_cancelled: Callable[[], None] | None
+    dialog: QProgressDialog | None
+    name: str  # the operation's qualified name, for the log
+
+    def owner_gone(self) -> bool:
+        return self.owner is not None and not isValid(self.owner)
+
+
+_reporter: _Reporter | None = None
+_pending: dict[int, _Pending] = {}  # UI thread only
+_task_ids = count(1)
+_stopping = threading.Event()  # set once, when the application quits
+# The pool threads' open database connections, so that quitting can interrupt their queries. The lock
+# also keeps a connection from being closed while another thread interrupts it (SQLite forbids that).
+_connections: set[Any] = set()
+_connections_lock = threading.Lock()
+
+
+def _ensure_reporter() -> _Reporter:
+    global _reporter
+    if _reporter is None:
+        _reporter = _Reporter()
+        _reporter.finished.connect(_on_finished, Qt.ConnectionType.QueuedConnection)
+        _reporter.progressed.connect(_on_progressed, Qt.ConnectionType.QueuedConnection)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop_background_tasks)
+    return _reporter
 
 
 class _Task(QRunnable):
-    def __init__(self, op: Callable[[TaskProgress], Any], signals: _TaskSignals, progress: TaskProgress):
+    def __init__(self, task_id: int, op: Callable[[TaskProgress], Any], progress: TaskProgress):
         super().__init__()
-        self._op, self._signals, self._progress = op, signals, progress
+        self._task_id, self._op, self._progress = task_id, op, progress
 
     def run(self) -> None:
+        if _stopping.is_set():
+            return
+        database = db.obj
+        connection = None
         try:
-            result = self._op(self._progress)
+            if database is not None:
+                # This pool thread's own connection, opened now so that quitting can interrupt it.
+                connection = database.connection()
+                with _connections_lock:
+                    _connections.add(connection)
+            outcome = (True, self._op(self._progress))
         except BaseException as exc:  # reported to the UI thread, never lost
-            self._signals.failed.emit(exc)
-        else:
-            self._signals.succeeded.emit(result)
+            outcome = (False, exc)
         finally:
-            if db.obj is not None and not db.obj.is_closed():
-                db.obj.close()  # this pool thread's own connection
-
-
-# Signals and progress stay alive until the UI thread has delivered the result: the last reference
-# must never drop in the pool thread (PySide would disconnect there while the UI thread deletes
-# the progress dialog, which crashed now and then).
-_running: dict[_TaskSignals, TaskProgress] = {}
+            with _connections_lock:
+                _connections.discard(connection)
+                for opened in (database, db.obj):  # db.obj differs if another database was opened meanwhile
+                    if opened is not None and not opened.is_closed():
+                        opened.close()  # this pool thread's own connection
+        # Quitting: nobody reads results any more, and a query interrupted for that is no error.
+        if not _stopping.is_set():
+            _reporter.finished.emit(self._task_id, *outcome)
 
 
 def run_in_background(
@@ -85,9 +145,11 @@ def run_in_background(
     A failure without `on_failure` goes to the error dialog. A `cancellable` task stopped by the
     user calls `on_cancelled` (callers reset what they set up for the work there); a task that is
     not cancellable ignores the progress dialog being closed and runs to its end.
+    `parent` owns the task: once it is deleted, none of the callbacks is called.
     """
-    signals = _TaskSignals()
-    progress = TaskProgress(signals)
+    _ensure_reporter()
+    task_id = next(_task_ids)
+    progress = TaskProgress(task_id)
     dialog: QProgressDialog | None = None
     if label:
         dialog = QProgressDialog(label, _("Cancel") if cancellable else "", 0, 0, parent)
@@ -96,41 +158,86 @@ def run_in_background(
         if not cancellable:
             dialog.setCancelButton(None)
         if cancellable:
-            dialog.canceled.connect(lambda: progress.cancel())
-
-        def _on_progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        signals.progressed.connect(_on_progress)
-
-    def _finish() -> None:
-        _running.pop(signals, None)
-        if dialog is not None:
-            dialog.reset()
-            dialog.deleteLater()
-
-    def _on_success(result: Any) -> None:
-        _finish()
-        on_success(result)
-
-    def _on_failure(exc: BaseException) -> None:
-        _finish()
-        if isinstance(exc, TaskCancelled):
-            if on_cancelled is not None:
-                on_cancelled()
-            return
-        if on_failure is not None:
-            on_failure(exc)
-        else:
-            from app.views.errors import show_error
-
-            show_error(parent, exc)
-
-    signals.succeeded.connect(_on_success, Qt.ConnectionType.QueuedConnection)
-    signals.failed.connect(_on_failure, Qt.ConnectionType.QueuedConnection)
-    _running[signals] = progress
-    task = _Task(op, signals, progress)
+            dialog.canceled.connect(progress.cancel)
+    name = getattr(op, "__qualname__", type(op).__name__)
+    _pending[task_id] = _Pending(parent, on_success, on_failure, on_cancelled, dialog, name)
+    task = _Task(task_id, op, progress)
     # Start on the next event-loop turn so callers can finish wiring up first.
-    QTimer.singleShot(0, lambda: QThreadPool.globalInstance().start(task))
+    QTimer.singleShot(0, lambda: _start(task_id, task))
     return progress
+
+
+def _start(task_id: int, task: _Task) -> None:
+    pending = _pending.get(task_id)
+    if pending is None or _stopping.is_set():
+        return
+    if pending.owner_gone():
+        _drop(task_id)
+        return
+    QThreadPool.globalInstance().start(task)
+
+
+def _drop(task_id: int) -> _Pending | None:
+    """Forget a task; its progress dialog goes."""
+    pending = _pending.pop(task_id, None)
+    if pending is not None and pending.dialog is not None and isValid(pending.dialog):
+        pending.dialog.reset()
+        pending.dialog.deleteLater()
+    return pending
+
+
+def _on_progressed(task_id: int, done: int, total: int) -> None:
+    pending = _pending.get(task_id)
+    if pending is not None and pending.dialog is not None and isValid(pending.dialog):
+        pending.dialog.setMaximum(total)
+        pending.dialog.setValue(done)
+
+
+def _on_finished(task_id: int, succeeded: bool, value: Any) -> None:
+    pending = _drop(task_id)
+    if pending is None or _stopping.is_set():
+        return
+    if not succeeded and not isinstance(value, TaskCancelled):  # every failure on record, ids only
+        diagnostics.log_error(value, f"Background task {pending.name}")
+    if pending.owner_gone():  # the page went meanwhile: its widgets are deleted
+        return
+    if succeeded:
+        pending.on_success(value)
+    elif isinstance(value, TaskCancelled):
+        if pending.on_cancelled is not None:
+            pending.on_cancelled()
+    elif pending.on_failure is not None:
+        pending.on_failure(value)
+    else:
+        from app.views.errors import show_error
+
+        show_error(pending.owner, value)
+
+
+def stop_background_tasks(wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+    """The application quits: deliver nothing more, start nothing more, interrupt what runs.
+
+    Connected to QCoreApplication.aboutToQuit. Queries are interrupted again every few milliseconds
+    while waiting, so one that a task starts after an interrupt stops as well; tasks that report
+    progress stop at their next report. Returns whether every pool thread is idle within `wait_ms`
+    (Qt waits for the rest when the application object goes).
+    """
+    _stopping.set()
+    pool = QThreadPool.globalInstance()
+    pool.clear()
+    deadline = time.monotonic() + wait_ms / 1000
+    while True:
+        _interrupt_queries()
+        if pool.waitForDone(10):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+
+
+def _interrupt_queries() -> None:
+    with _connections_lock:
+        for connection in _connections:
+            # sqlite3.Connection.interrupt; a server driver's equivalent (psycopg) is cancel.
+            interrupt = getattr(connection, "interrupt", None) or getattr(connection, "cancel", None)
+            if interrupt is not None:
+                interrupt()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 
-from PySide6.QtWidgets import QApplication, QProgressDialog
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from shiboken6 import isValid
 
+from app.models import db
+from app.views import tasks
 from app.views.tasks import run_in_background
 
 
@@ -42,3 +49,112 @@ def test_cancelling_a_cancellable_task_tells_the_caller(qtbot):
     _progress_dialog(qtbot).canceled.emit()
     qtbot.waitUntil(lambda: bool(cancelled), timeout=5000)
     assert results == [] and failures == []
+
+
+def _gated():
+    """An op that runs until the test opens the gate, and says when it started."""
+    started, gate = threading.Event(), threading.Event()
+
+    def op(progress) -> str:
+        started.set()
+        gate.wait(10)
+        return "late"
+
+    return op, started, gate
+
+
+def _settle(qtbot) -> None:
+    QThreadPool.globalInstance().waitForDone(10000)
+    qtbot.wait(20)  # queued deliveries
+
+
+@pytest.mark.parametrize("label", [None, "Working"])
+def test_a_task_whose_owner_is_deleted_meanwhile_delivers_nothing_and_prints_nothing(qtbot, capfd, label):
+    owner = QWidget()
+    op, started, gate = _gated()
+    delivered: list[object] = []
+    run_in_background(
+        op,
+        delivered.append,
+        delivered.append,
+        label=label,
+        parent=owner,
+        on_cancelled=lambda: delivered.append("cancelled"),
+    )
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    owner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(owner)
+    gate.set()
+    _settle(qtbot)
+    assert delivered == []
+    assert capfd.readouterr().err == ""
+
+
+def test_a_task_whose_owner_is_deleted_before_it_starts_never_runs(qtbot):
+    owner = QWidget()
+    ran: list[int] = []
+    run_in_background(lambda progress: ran.append(1), ran.append, parent=owner)
+    owner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    _settle(qtbot)
+    assert ran == []
+
+
+def test_a_failure_after_the_owner_went_is_logged_not_shown(qtbot, caplog, monkeypatch):
+    from app.views import errors
+
+    monkeypatch.setattr(errors, "show_error", lambda parent, exc: pytest.fail("shown"))
+    owner = QWidget()
+    started, gate = threading.Event(), threading.Event()
+
+    def op(progress):
+        started.set()
+        gate.wait(10)
+        raise ValueError("broken")
+
+    run_in_background(op, lambda result: pytest.fail("delivered"), parent=owner)
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    owner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gate.set()
+    _settle(qtbot)
+    assert any(record.exc_info and isinstance(record.exc_info[1], ValueError) for record in caplog.records)
+
+
+def test_an_interrupted_query_is_a_failure_while_the_app_runs(qtbot, database):
+    def op(progress):
+        raise sqlite3.OperationalError("interrupted")
+
+    failures: list[BaseException] = []
+    run_in_background(op, lambda result: pytest.fail("delivered"), failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert str(failures[0]) == "interrupted"
+
+
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_quitting_interrupts_running_queries_and_delivers_nothing(qtbot, database, capfd, monkeypatch):
+    monkeypatch.setattr(tasks, "_stopping", threading.Event())  # the quit stays inside this test
+    threads = QThreadPool.globalInstance().maxThreadCount()
+    started = threading.Semaphore(0)
+    ran: list[int] = []
+    delivered: list[object] = []
+
+    def endless(progress):
+        started.release()
+        return db.execute_sql(ENDLESS).fetchone()
+
+    for _n in range(threads):  # every pool thread busy
+        run_in_background(endless, delivered.append, delivered.append)
+    for _n in range(threads):
+        qtbot.waitUntil(lambda: started.acquire(blocking=False), timeout=5000)
+    # This one waits in the queue.
+    run_in_background(lambda progress: ran.append(1), delivered.append, delivered.append)
+    qtbot.wait(20)
+    # The pool goes idle: the endless queries were interrupted.
+    assert tasks.stop_background_tasks(wait_ms=10000)
+    qtbot.wait(20)
+    assert ran == [] and delivered == []
+    assert capfd.readouterr().err == ""
