@@ -100,7 +100,6 @@ def setup_logging(folder: Path | None = None) -> Path:
     handler._postventa = True  # type: ignore[attr-defined]
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    log.propagate = False  # pytest and embedding programs keep their own root handlers
     return path
 
 
