@@ -113,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(_cli_language(args))
-    from app.models.database import DatabaseOpenError, resolve_target
+    from app.models.database import (
+        DatabaseFileError,
+        close_database,
+        resolve_target,
+        translate_database_error,
+    )
 
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()
@@ -134,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "screenshots":
             return _screenshots(target, args)
         parser.error(f"unknown command {args.command}")
-    except (CliError, DatabaseOpenError) as exc:
+    except (CliError, DatabaseFileError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         print(f"postventa: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -144,12 +149,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 (one line, never a traceback)
         from app.services.errors import DomainError
 
-        diagnostics.log_error(exc, f"postventa {args.command}")
-        if isinstance(exc, DomainError):
-            print(f"postventa: {exc}", file=sys.stderr)
+        problem = translate_database_error(exc)  # e.g. a damaged page met while reading rows
+        diagnostics.log_error(problem or exc, f"postventa {args.command}")
+        if isinstance(exc, DomainError) or problem is not None:
+            print(f"postventa: {problem or exc}", file=sys.stderr)
         else:
             print("postventa: " + _("unexpected error: {reason}").format(reason=exc), file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
     return EXIT_OK
 
 
@@ -172,8 +180,10 @@ def _demo(target: str, args: argparse.Namespace) -> int:
             last_shown[0] = percent
             print("\r" + _("Creating demo data…") + f" {percent:3d} %", end="", file=sys.stderr, flush=True)
 
-    summary = generate_demo(customers=args.customers, seed=args.seed, today=args.today, progress=progress)
-    print(file=sys.stderr)
+    try:
+        summary = generate_demo(customers=args.customers, seed=args.seed, today=args.today, progress=progress)
+    finally:
+        print(file=sys.stderr)  # end the progress line, also before an error's line
     elapsed = time.monotonic() - started
     print(_("Demo data written to {target} in {seconds} s:").format(target=target, seconds=f"{elapsed:.1f}"))
     for table, count in summary.counts().items():
@@ -185,7 +195,8 @@ def _check(target: str) -> int:
     from app.models.database import open_database
     from app.services.health import check_database
 
-    info = open_database(target, create=False, upgrade=False)
+    # Read-only and in the file's own journal mode: checking must not change a byte of the file.
+    info = open_database(target, create=False, upgrade=False, read_only=True)
     report = check_database()
     print(_("Database: {target}").format(target=info.target))
     for line in report.lines():

@@ -130,10 +130,10 @@ def log_error(exc: BaseException, context: str) -> None:
 
 def is_expected(exc: BaseException) -> bool:
     """A refusal or a problem with a file, explained to the user; not a defect."""
-    from app.models.database import DatabaseOpenError
+    from app.models.database import DatabaseFileError
     from app.services.errors import DomainError
 
-    return isinstance(exc, (DomainError, DatabaseOpenError, OSError))
+    return isinstance(exc, (DomainError, DatabaseFileError, OSError))
 
 
 def error_details(exc: BaseException) -> str:

@@ -21,9 +21,9 @@ from app import i18n
 from app.i18n import N_, _
 from app.models.enums import CharterType, Choice
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.inputs import FIRST_YEAR, date_error, last_year
 
 MAX_PERIOD_YEARS = 5
-FIRST_YEAR = 2000
 
 
 class DocumentKind(Choice):
@@ -72,15 +72,14 @@ def _activity_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]
     from app.services.reps import get_rep
 
     errors = {}
-    last = today.year + 1
     for field, day, missing in (
         ("start", request.start, _("Choose the first day of the period.")),
         ("end", request.end, _("Choose the last day of the period.")),
     ):
         if day is None:
             errors[field] = missing
-        elif not FIRST_YEAR <= day.year <= last:
-            errors[field] = _("Choose a date between {first} and {last}.").format(first=FIRST_YEAR, last=last)
+        elif problem := date_error(day, today):
+            errors[field] = problem
     if not errors:
         if request.end < request.start:
             errors["end"] = _("The period ends before it starts.")
@@ -95,7 +94,7 @@ def _activity_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]
 
 
 def _register_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]:
-    last = today.year + 1
+    last = last_year(today)
     if request.year is None:
         return {"year": _("Choose the year.")}
     if not FIRST_YEAR <= request.year <= last:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import DatabaseProxy, DateTimeField, Model
+from peewee import SQL, DatabaseProxy, DateTimeField, IntegerField, Model
 from playhouse.fields import EnumField
 
 db = DatabaseProxy()
@@ -19,6 +19,10 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+        # save() writes only the columns a command changed, never the whole row it read earlier:
+        # a concurrent change to another column survives, and a partial select saved back
+        # cannot blank the columns it did not read.
+        only_save_dirty = True
 
 
 class TimestampedModel(BaseModel):
@@ -28,6 +32,36 @@ class TimestampedModel(BaseModel):
     def save(self, *args, **kwargs):
         self.updated_at = now()
         return super().save(*args, **kwargs)
+
+
+class VersionedModel(TimestampedModel):
+    """A record people edit: `row_version` counts its changes (1 when created).
+
+    Every save that changes the row adds one in SQL (`row_version = row_version + 1`), so an
+    edit started from version N can tell, inside its write transaction, that someone else
+    saved meanwhile (services.transactions.check_version); the offline sync compares the
+    same number. Update queries that edit such a record add `row_version=Model.row_version + 1`
+    themselves; derived columns recomputed in bulk (segments) do not count as edits.
+    """
+
+    row_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+
+    def save(self, *args, **kwargs):
+        only = kwargs.get("only")
+        updating = self._pk is not None and not kwargs.get("force_insert") and (only is not None or self.is_dirty())
+        if not updating:
+            return super().save(*args, **kwargs)
+        previous = self.__data__.get("row_version")
+        self.row_version = type(self).row_version + 1
+        if only is not None:
+            kwargs["only"] = [*only, type(self).row_version]
+        try:
+            result = super().save(*args, **kwargs)
+        except BaseException:
+            self.__data__["row_version"] = previous
+            raise
+        self.__data__["row_version"] = previous + 1 if isinstance(previous, int) else None
+        return result
 
 
 def ChoiceField(enum_class, **kwargs) -> EnumField:

@@ -13,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from app.models.base import BaseModel, ChoiceField, TimestampedModel, now
+from app.models.base import BaseModel, ChoiceField, VersionedModel, now
 from app.models.catalog import Sale, SoldUnit
 from app.models.customers import Customer, Rep
 from app.models.enums import (
@@ -27,7 +27,7 @@ from app.models.enums import (
 )
 
 
-class Case(TimestampedModel):
+class Case(VersionedModel):
     number = CharField(max_length=20, unique=True)  # e.g. CASE-2026-0007
     year = IntegerField()
     sequence = IntegerField()

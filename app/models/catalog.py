@@ -13,7 +13,7 @@ from peewee import (
 )
 
 from app.models.base import BaseModel, ChoiceField, TimestampedModel
-from app.models.customers import Customer, Rep
+from app.models.customers import Customer, Rep, fold_key
 from app.models.enums import UnitStatus
 
 
@@ -35,6 +35,8 @@ class Product(TimestampedModel):
 
 class Sale(TimestampedModel):
     number = CharField(max_length=30, unique=True)
+    # fold_key(number), kept by save() (schema 5): 'Año-1' and 'AÑO-1' are one number.
+    number_key = CharField(max_length=60, null=True, unique=True)
     customer = ForeignKeyField(Customer, backref="sales", on_delete="RESTRICT")
     rep = ForeignKeyField(Rep, null=True, backref="sales", on_delete="SET NULL")
     sold_on = DateField()
@@ -47,6 +49,12 @@ class Sale(TimestampedModel):
             # Customer 360° view and customer value: a customer's sales by date.
             (("customer", "sold_on"), False),
         )
+
+    def save(self, *args, **kwargs):
+        key = fold_key(self.number)
+        if key != self.number_key:  # assigned only when it changes: save() writes dirty columns
+            self.number_key = key
+        return super().save(*args, **kwargs)
 
 
 class SaleLine(BaseModel):
@@ -64,9 +72,18 @@ class SoldUnit(BaseModel):
     customer = ForeignKeyField(Customer, backref="units", on_delete="RESTRICT")
     product = ForeignKeyField(Product, backref="units", on_delete="RESTRICT")
     serial_number = CharField(max_length=60, null=True, index=True)
+    # fold_key(serial_number), kept by save() (schema 5). Unique: a serial number is one unit, of
+    # one product, whatever its case; the sale and return dialogs look a serial up by it.
+    serial_key = CharField(max_length=120, null=True, unique=True)
     quantity = IntegerField(default=1)
     warranty_extension_months = IntegerField(default=0)
     # delivery + product warranty months + extension; NULL until delivered.
     warranty_ends_on = DateField(null=True)
     status = ChoiceField(UnitStatus, default=UnitStatus.ACTIVE)
     replaces = ForeignKeyField("self", null=True, backref="replacements", on_delete="SET NULL")
+
+    def save(self, *args, **kwargs):
+        key = fold_key(self.serial_number or None)
+        if key != self.serial_key:  # assigned only when it changes: save() writes dirty columns
+            self.serial_key = key
+        return super().save(*args, **kwargs)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, DateField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.base import BaseModel, ChoiceField, VersionedModel
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType
 
 
-class ServiceCharter(TimestampedModel):
+class ServiceCharter(VersionedModel):
     type = ChoiceField(CharterType)
     title = CharField(max_length=200)
-    version = IntegerField(default=1)
+    version = IntegerField(default=1)  # the charter's published edition, not row_version
     valid_from = DateField()
     valid_to = DateField(null=True)
     # One charter per type is active at a time; old versions are kept.

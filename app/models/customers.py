@@ -7,7 +7,7 @@ import unicodedata
 
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField
 
-from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.base import BaseModel, ChoiceField, TimestampedModel, VersionedModel
 from app.models.enums import ContactChannel, CustomerKind, RepRole, Segment
 
 
@@ -15,6 +15,15 @@ def fold_for_search(text: str) -> str:
     """Lower case without accents, so 'pena' finds 'Peña' and 'logrono' finds 'Logroño'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_key(text: str | None) -> str | None:
+    """The form two identifiers are compared in: Unicode case folded and compatibility-normalised,
+    so 'ÓPTICA', 'Óptica' and 'óptica' are one need tag and 'Año-1', 'AÑO-1' one sale number
+    (SQLite's LOWER/UPPER fold ASCII only). Accents stay: 'Ano-1' is another number. None stays None."""
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def customer_search_text(
@@ -36,7 +45,7 @@ class Rep(TimestampedModel):
     active = BooleanField(default=True)
 
 
-class Customer(TimestampedModel):
+class Customer(VersionedModel):
     code = CharField(max_length=20, unique=True)
     kind = ChoiceField(CustomerKind, default=CustomerKind.PERSON)
     name = CharField(max_length=200)
@@ -70,9 +79,11 @@ class Customer(TimestampedModel):
 
 
     def save(self, *args, **kwargs):
-        self.search_text = customer_search_text(
+        search_text = customer_search_text(
             self.code, self.name, self.tax_id, self.email, self.phone, self.mobile, self.city
         )
+        if search_text != self.search_text:  # assigned only when it changes: save() writes dirty columns
+            self.search_text = search_text
         return super().save(*args, **kwargs)
 
 
@@ -80,6 +91,14 @@ class NeedTag(BaseModel):
     """A free tag for segmentation by needs ("needs installation", "price sensitive")."""
 
     name = CharField(max_length=60, unique=True)
+    # fold_key(name), kept by save() (schema 5): tags are one whatever their case.
+    key = CharField(max_length=120, unique=True)
+
+    def save(self, *args, **kwargs):
+        key = fold_key(self.name)
+        if key != self.key:  # assigned only when it changes: save() writes dirty columns
+            self.key = key
+        return super().save(*args, **kwargs)
 
 
 class CustomerNeedTag(BaseModel):

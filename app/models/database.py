@@ -2,13 +2,21 @@
 
 A file is inspected read-only before anything writes to it, so a file from a newer
 version, a corrupt file or a file that is not a database is left byte-for-byte as it was.
+
+Errors of the SQLite file in use (damaged, disk full, read-only) are translated here, in one
+place (`translate_database_error`), into messages that say what happened and what to do.
+An unclean shutdown is noticed by a marker file beside the database (written at open, removed
+at a clean close); only then does the next open run SQLite's quick_check, which reads the whole
+file and takes seconds on a large database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -27,8 +35,158 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class DatabaseOpenError(Exception):
+class DatabaseFileError(Exception):
+    """The database file cannot be used as asked; the message tells the user why and what to do."""
+
+
+class DatabaseOpenError(DatabaseFileError):
     """The database cannot be opened; the message tells the user why and what to do."""
+
+
+class DatabaseDamagedError(DatabaseOpenError):
+    """SQLite found the file damaged, at open or in a query: refused, restore a backup."""
+
+
+class DiskFullError(DatabaseFileError):
+    """The disk (or the database's size limit) is full: the change was rolled back, the file is intact."""
+
+
+class DatabaseReadOnlyError(DatabaseFileError):
+    """The file or its folder cannot be written."""
+
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 8, 10, 11, 13, 26
+# Less free space than this beside the database when SQLite reports an I/O error: the disk is full.
+_NEARLY_FULL_BYTES = 1 << 20
+# Beside postventa.sqlite3 while a Postventa has it open; left behind by a crash.
+MARKER_SUFFIX = ".in-use"
+_marker: tuple[Path, str] | None = None  # (marker file, our token) while we hold it
+
+
+def _damaged_message(path: Path | None, reason: object) -> str:
+    # One line: quick_check reports one damaged spot a line, under a "*** in database main ***" title.
+    found = [line.strip() for line in str(reason).splitlines() if line.strip() and not line.startswith("***")]
+    details = "; ".join(found)
+    if len(details) > 160:
+        details = details[:159] + "…"
+    return _(
+        "{path} is damaged and cannot be used ({reason}). It was not modified; close Postventa and restore a backup copy."
+    ).format(path=path or _("The database"), reason=details)
+
+
+def _disk_full_message() -> str:
+    return _("The disk is full: nothing was saved. Free some space on the disk and try again.")
+
+
+def _read_only_message(path: Path) -> str:
+    return _(
+        "{path} is read-only, so Postventa cannot save anything in it. Give your user permission to change the file "
+        "(or copy it to a folder of yours) and open it again. It was not modified."
+    ).format(path=path)
+
+
+def _read_only_folder_message(folder: Path) -> str:
+    return _(
+        "The folder {folder} is read-only: Postventa needs to write its working files beside the database. "
+        "Give your user permission to change the folder (or copy the database to a folder of yours) and open it again."
+    ).format(folder=folder)
+
+
+def _sqlite_error_of(exc: BaseException) -> sqlite3.Error | None:
+    """The sqlite3 error behind `exc` (peewee wraps it as its first argument and as its context)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, sqlite3.Error):
+            return exc
+        first = exc.args[0] if exc.args else None
+        if isinstance(first, sqlite3.Error):
+            return first
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _disk_nearly_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def translate_database_error(exc: BaseException, path: Path | None = None) -> DatabaseFileError | None:
+    """The user's error for a database failure that is about the file, not about our code; else None.
+
+    Disk full (SQLITE_FULL, or an I/O error with no space left beside the file) is never called
+    damaged: the file is intact and only the last change is lost. `path` defaults to the open file.
+    """
+    if isinstance(exc, DatabaseFileError):
+        return exc
+    error = _sqlite_error_of(exc)
+    if error is None:
+        return None
+    if path is None and _open_database_path is not None:
+        path = _open_database_path
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(error)
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _disk_nearly_full(path)):
+        return DiskFullError(_disk_full_message())
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
+        return DatabaseDamagedError(_damaged_message(path, text))
+    if code == _SQLITE_READONLY:
+        return DatabaseReadOnlyError(_read_only_message(path) if path else text)
+    return None
+
+
+_open_database_path: Path | None = None
+
+
+class PostventaSqliteDatabase(SqliteDatabase):
+    """SQLite whose failures about the file itself reach callers as DatabaseFileError.
+
+    After SQLITE_FULL (or an I/O error) SQLite may already have rolled the transaction back; the
+    ROLLBACK that follows then fails with "no transaction is active" and would hide the real
+    error, so that ROLLBACK counts as done.
+    """
+
+    def _execute_cursor(self, sql, params, **cursor_options):
+        try:
+            return super()._execute_cursor(sql, params, **cursor_options)
+        except PeeweeException as exc:
+            if sql.startswith("ROLLBACK TO SAVEPOINT") and "no such savepoint" in str(exc):
+                return self.cursor()  # the whole transaction is gone already: nothing to undo
+            self._raise_translated(exc)
+            raise
+
+    def begin(self, *args, **kwargs):
+        try:
+            return super().begin(*args, **kwargs)
+        except PeeweeException as exc:
+            self._raise_translated(exc)
+            raise
+
+    def commit(self):
+        try:
+            return super().commit()
+        except PeeweeException as exc:
+            self._raise_translated(exc)
+            raise
+
+    def rollback(self):
+        try:
+            return super().rollback()
+        except PeeweeException as exc:
+            if "no transaction is active" in str(exc):
+                return None  # SQLite rolled back by itself (disk full, I/O error): nothing to undo
+            self._raise_translated(exc)
+            raise
+
+    def _raise_translated(self, exc: BaseException) -> None:
+        problem = translate_database_error(exc)
+        if problem is not None:
+            raise problem from exc
 
 
 @dataclass(frozen=True)
@@ -58,18 +216,33 @@ def sqlite_path_of(target: str) -> Path | None:
     return None
 
 
-def open_database(target: str, *, create: bool = True, upgrade: bool = True) -> DatabaseInfo:
+def open_database(
+    target: str, *, create: bool = True, upgrade: bool = True, read_only: bool = False
+) -> DatabaseInfo:
     """Open `target`, create or upgrade its schema, and bind the models to it.
 
-    With upgrade=False an older database is opened as it is (for `postventa check`).
+    With upgrade=False an older database is opened as it is. With read_only=True (for
+    `postventa check`) an SQLite file is opened read-only, its journal mode left as it is (the WAL
+    pragma would rewrite the header of a rollback-journal file) and no marker written; a file
+    Postventa cannot write is refused otherwise, before SQLite creates -wal/-shm files beside it.
+    After an unclean shutdown (the marker was left behind) the file is checked before it is used.
     """
+    global _open_database_path
     close_database()
     path = sqlite_path_of(target)
     backup = None
     if path is not None:
         version = inspect_sqlite_file(path)
-        if version is None and not create:
+        if version is None and (not create or read_only):
             raise DatabaseOpenError(_("There is no database at {path}.").format(path=path))
+        if read_only:
+            create = upgrade = False
+        else:
+            _refuse_unwritable(path, exists=version is not None or path.exists())
+            marker = path.with_name(path.name + MARKER_SUFFIX)
+            # After an unclean shutdown, and before an upgrade (which is slow anyway): is it intact?
+            if version is not None and (marker.exists() or (upgrade and version < LATEST_VERSION)):
+                quick_check_sqlite_file(path)
         if version is not None and version < LATEST_VERSION and upgrade:
             backup = backup_sqlite_file(path, version)
         if version is None:
@@ -81,7 +254,12 @@ def open_database(target: str, *, create: bool = True, upgrade: bool = True) -> 
                         folder=path.parent, reason=exc.strerror or exc
                     )
                 ) from exc
-        database: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        if read_only:
+            pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if k != "journal_mode"}
+            database: Database = PostventaSqliteDatabase(_read_only_uri(path), pragmas=pragmas, uri=True)
+        else:
+            database = PostventaSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        _open_database_path = path
     else:
         try:
             database = connect_url(target)
@@ -102,17 +280,78 @@ def open_database(target: str, *, create: bool = True, upgrade: bool = True) -> 
                 SchemaVersion.create(version=LATEST_VERSION)
         elif version < LATEST_VERSION and upgrade:
             run_migrations(database, version)
+    except DatabaseFileError:
+        close_database()
+        raise
     except PeeweeException as exc:
         close_database()
         raise DatabaseOpenError(
             _("Cannot open the database {target}: {reason}").format(target=target, reason=exc)
         ) from exc
+    if path is not None and not read_only:
+        _write_marker(path.with_name(path.name + MARKER_SUFFIX))
     return DatabaseInfo(target, path, LATEST_VERSION if upgrade or created else version, created, backup)
 
 
 def close_database() -> None:
+    """Close this thread's connection; a clean close removes our unclean-shutdown marker."""
+    global _marker, _open_database_path
     if db.obj is not None and not db.obj.is_closed():
         db.obj.close()
+    if _marker is not None:
+        marker, token = _marker
+        _marker = None
+        try:
+            if marker.read_text(encoding="utf-8") == token:  # not another Postventa's, written since
+                marker.unlink()
+        except OSError:
+            pass
+    _open_database_path = None
+
+
+def _write_marker(marker: Path) -> None:
+    """Say "open" beside the file until close_database; a failure only costs the next check."""
+    global _marker
+    token = f"{os.getpid()} {uuid.uuid4().hex}"
+    try:
+        marker.write_text(token, encoding="utf-8")
+    except OSError:
+        return
+    _marker = (marker, token)
+
+
+def _refuse_unwritable(path: Path, *, exists: bool) -> None:
+    """Refuse a file, its -wal/-shm or its folder that cannot be written, before SQLite touches them.
+
+    Opened anyway, every save would fail, and SQLite would create -wal/-shm files as read-only as
+    the database, which keep it unwritable after the user fixes the database's own permissions.
+    (Root may write anything: os.access says so.)
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if exists:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists() and not os.access(file, os.W_OK):
+                raise DatabaseReadOnlyError(_read_only_message(file))
+    if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseReadOnlyError(_read_only_folder_message(folder))
+
+
+def quick_check_sqlite_file(path: Path) -> None:
+    """Raise DatabaseDamagedError when SQLite's quick_check finds damage; reads the whole file
+    (seconds on a large database) without writing anything."""
+    try:
+        conn = _read_only_connection(path)
+        try:
+            found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        problem = translate_database_error(exc, path)
+        if problem is not None:
+            raise problem from exc
+        raise DatabaseOpenError(_("Cannot read {path}: {reason}").format(path=path, reason=exc)) from exc
+    if found != ["ok"]:
+        raise DatabaseDamagedError(_damaged_message(path, "; ".join(found)))
 
 
 def inspect_sqlite_file(path: Path) -> int | None:
@@ -153,10 +392,12 @@ def inspect_sqlite_file(path: Path) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        problem = translate_database_error(exc, path)
+        if problem is not None:
+            raise problem from exc
+        # Not damage (an I/O error, a locked or unreadable file): the file may well be intact.
         raise DatabaseOpenError(
-            _("{path} is damaged and cannot be opened ({reason}). It was not modified; restore a backup copy.").format(
-                path=path, reason=exc
-            )
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc)
         ) from exc
     if version is None:
         raise DatabaseOpenError(
@@ -179,9 +420,13 @@ def _read_only_connection(path: Path) -> sqlite3.Connection:
     `immutable` skips locking and WAL files; it is only right when no WAL file exists,
     otherwise committed pages may still sit in the WAL and must be read through it.
     """
+    return sqlite3.connect(_read_only_uri(path), uri=True)
+
+
+def _read_only_uri(path: Path) -> str:
     wal = path.with_name(path.name + "-wal")
     mode = "mode=ro" if wal.exists() else "immutable=1"
-    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?{mode}", uri=True)
+    return f"file:{quote(str(path.resolve()))}?{mode}"
 
 
 def backup_sqlite_file(path: Path, version: int) -> Path:

@@ -11,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from app.models.base import BaseModel, ChoiceField, TimestampedModel
+from app.models.base import BaseModel, ChoiceField, VersionedModel
 from app.models.cases import Case
 from app.models.catalog import ProductCategory, SoldUnit
 from app.models.customers import Customer, Rep
@@ -26,7 +26,7 @@ from app.models.enums import (
 from app.models.returns import WarrantyReturn
 
 
-class FollowUpPlan(TimestampedModel):
+class FollowUpPlan(VersionedModel):
     """Steps applied after a sale of a product category; optionally only for one segment."""
 
     name = CharField(max_length=120)
@@ -48,7 +48,7 @@ class FollowUpPlanStep(BaseModel):
         indexes = ((("plan", "position"), True),)
 
 
-class FollowUp(TimestampedModel):
+class FollowUp(VersionedModel):
     """A planned contact. *Overdue* is derived (planned and past due), never stored."""
 
     customer = ForeignKeyField(Customer, backref="follow_ups", on_delete="CASCADE")

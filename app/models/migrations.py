@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import Database, TextField
+from peewee import SQL, CharField, Database, IntegerField, TextField
 from playhouse.migrate import SchemaMigrator
 
 from app.models.system import SchemaVersion
@@ -41,10 +41,77 @@ def _3_follow_up_activity_index(migrator: SchemaMigrator, database: Database) ->
     )
 
 
+# The records people edit, which carry a row version from schema 4 (app.models.base.VersionedModel).
+_VERSIONED_TABLES = ("customer", "follow_up", "warranty_return", "case", "follow_up_plan", "service_charter")
+
+
+def _4_row_versions(migrator: SchemaMigrator, database: Database) -> None:
+    """Concurrent edits are detected: an integer row version, 1 for every existing row.
+
+    `NOT NULL DEFAULT 1` in one ALTER TABLE: no table rebuild, existing rows read 1 at once.
+    """
+    column = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+    migrator.migrate(
+        *(migrator.add_column(table, "row_version", column, allow_not_null=True) for table in _VERSIONED_TABLES)
+    )
+
+
+def _5_folded_keys(migrator: SchemaMigrator, database: Database) -> None:
+    """Identifiers compared whatever their case, in any alphabet (SQLite's LOWER/UPPER fold ASCII only):
+    a folded key (app.models.customers.fold_key) beside need tag names, sale numbers and serial
+    numbers, each with a unique index.
+
+    Need tags that differ only in case become one (the first), keeping every customer's tags.
+    Sale and serial numbers already stored twice keep their key on the first row only (NULL on
+    the others, which the unique index allows), so nothing is lost and no new duplicate gets in.
+    """
+    from app.models.customers import fold_key
+
+    migrator.migrate(
+        migrator.add_column(
+            "need_tag", "key", CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")]),
+            allow_not_null=True,
+        ),
+        migrator.add_column("sale", "number_key", CharField(max_length=60, null=True)),
+        migrator.add_column("sold_unit", "serial_key", CharField(max_length=120, null=True)),
+    )
+    kept: dict[str, int] = {}
+    for tag_id, name in database.execute_sql("SELECT id, name FROM need_tag ORDER BY id").fetchall():
+        key = fold_key(name)
+        first = kept.setdefault(key, tag_id)
+        if first == tag_id:
+            database.execute_sql("UPDATE need_tag SET key = ? WHERE id = ?", (key, tag_id))
+            continue
+        database.execute_sql(
+            "UPDATE customer_need_tag SET tag_id = ? WHERE tag_id = ? AND customer_id NOT IN "
+            "(SELECT customer_id FROM customer_need_tag WHERE tag_id = ?)",
+            (first, tag_id, first),
+        )
+        database.execute_sql("DELETE FROM customer_need_tag WHERE tag_id = ?", (tag_id,))
+        database.execute_sql("DELETE FROM need_tag WHERE id = ?", (tag_id,))
+    for table, column, key_column in (("sale", "number", "number_key"), ("sold_unit", "serial_number", "serial_key")):
+        seen: set[str] = set()
+        rows = database.execute_sql(
+            f'SELECT id, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY id'
+        ).fetchall()
+        for row_id, value in rows:
+            key = fold_key(value)
+            if key and key not in seen:
+                seen.add(key)
+                database.execute_sql(f'UPDATE "{table}" SET "{key_column}" = ? WHERE id = ?', (key, row_id))
+    migrator.migrate(
+        migrator.add_index("need_tag", ("key",), True),
+        migrator.add_index("sale", ("number_key",), True),
+        migrator.add_index("sold_unit", ("serial_key",), True),
+    )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
     3: _3_follow_up_activity_index,
+    4: _4_row_versions,
+    5: _5_folded_keys,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

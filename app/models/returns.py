@@ -13,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from app.models.base import BaseModel, ChoiceField, TimestampedModel, now
+from app.models.base import BaseModel, ChoiceField, VersionedModel, now
 from app.models.cases import Case
 from app.models.catalog import SoldUnit
 from app.models.customers import Customer, Rep
@@ -22,7 +22,7 @@ from app.models.enums import OutOfWarrantyReason, ReturnReason, ReturnState
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class WarrantyReturn(TimestampedModel):
+class WarrantyReturn(VersionedModel):
     number = CharField(max_length=20, unique=True)  # RMA-YYYY-NNNN, no gaps per year
     year = IntegerField()
     sequence = IntegerField()

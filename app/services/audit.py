@@ -20,7 +20,8 @@ def _plain(value):
     return value
 
 
-def record(action: str, entity: str, entity_id: int, rep_id: int | None, **details) -> None:
+def record(action: str, entity: str, entity_id: int, rep_id: int | None, /, **details) -> None:
+    """One audit entry by `rep_id` (positional, so a change of a field named `rep_id` can be a detail)."""
     AuditEntry.create(
         action=action,
         entity=entity,

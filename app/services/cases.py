@@ -35,7 +35,6 @@ from app.models import (
     SatisfactionSurvey,
     SoldUnit,
     WarrantyReturn,
-    db,
 )
 from app.models.customers import fold_for_search
 from app.models.enums import (
@@ -45,7 +44,6 @@ from app.models.enums import (
     CharterIndicator,
     Choice,
     ContactChannel,
-    FollowUpKind,
     FollowUpPurpose,
     FollowUpState,
     ProposalAnswer,
@@ -56,6 +54,8 @@ from app.services import audit, charters
 from app.services import followups as followup_service
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import ConfirmationRequired
+from app.services.inputs import clean_text, date_error
+from app.services.transactions import write_command, write_transaction
 
 __all__ = ["ConfirmationRequired"]  # re-exported: the spoken-channel claim asks for confirmation
 
@@ -224,11 +224,30 @@ def _get(case_id: int) -> Case:
 def _check_date(case: Case, on: dt.date | None, field: str = "on") -> dt.date:
     if on is None:
         raise ValidationError({field: _("Enter the date.")})
+    if problem := date_error(on):
+        raise ValidationError({field: problem})
     if on < case.received_on:
         raise ValidationError(
             {field: _("The date cannot be before the case was received.")}
         )
     return on
+
+
+MAX_SATISFACTION_DAYS = 365
+
+
+def _check_satisfaction_days(days: int | None) -> None:
+    """None or a negative number: no satisfaction call; else at most a year after the closing."""
+    if days is None:
+        return
+    if not isinstance(days, int) or isinstance(days, bool) or days > MAX_SATISFACTION_DAYS:
+        raise ValidationError(
+            {
+                "satisfaction_days": _("The satisfaction call is at most {limit} days after the closing.").format(
+                    limit=MAX_SATISFACTION_DAYS
+                )
+            }
+        )
 
 
 def _stamp(case: Case, target: CaseStage, rep_id: int | None, note: str, at: dt.datetime | None = None) -> None:
@@ -248,9 +267,19 @@ def _stamp(case: Case, target: CaseStage, rep_id: int | None, note: str, at: dt.
         to_stage=target,
         changed_at=at or _moment(None),
         rep=rep_id,
-        note=(note or "").strip(),
+        note=clean_text(note),
     )
     audit.record("transition", "case", case.id, rep_id, from_stage=source, to_stage=target)
+
+
+def _note_in_stage(case: Case, rep_id: int | None, note: str, at: dt.datetime) -> None:
+    """A note typed with a step that keeps the stage (a counter-proposal, an answer in the
+    negotiation) goes into the history as an entry that stays in the stage (from = to)."""
+    note = clean_text(note)
+    if note:
+        CaseStageChange.create(
+            case=case.id, from_stage=case.stage, to_stage=case.stage, changed_at=at, rep=rep_id, note=note
+        )
 
 
 def _moment(on: dt.date | None) -> dt.datetime:
@@ -351,6 +380,7 @@ def _next_sequence(year: int) -> int:
 # --- commands: reception -------------------------------------------------------------------
 
 
+@write_command
 def receive_case(
     kind: CaseKind,
     customer_id: int,
@@ -386,10 +416,12 @@ def receive_case(
         errors["received_on"] = _("Enter the date the case was received.")
     elif received_on > dt.date.today():
         errors["received_on"] = _("The date of reception cannot be in the future.")
-    words = (customer_words or "").strip()
+    elif problem := date_error(received_on):
+        errors["received_on"] = problem
+    words = clean_text(customer_words)
     if not words:
         errors["customer_words"] = _("Write what the customer says, in their words.")
-    compensation = (requested_compensation or "").strip()
+    compensation = clean_text(requested_compensation)
     if kind_value is CaseKind.CLAIM and not compensation:
         errors["requested_compensation"] = _("A claim asks for compensation: write what the customer asks for.")
     if customer is not None:
@@ -421,7 +453,7 @@ def receive_case(
     stage = first_stage(kind_value)
     for attempt in range(_NUMBER_ATTEMPTS):
         try:
-            with db.atomic():
+            with write_transaction():  # the command's transaction holds the lock: MAX is current
                 sequence = _next_sequence(received_on.year)
                 case = Case.create(
                     number=case_number(received_on.year, sequence),
@@ -480,6 +512,7 @@ def _sale_of_unit(sold_unit_id: int) -> int | None:
 # --- commands: complaints and claims --------------------------------------------------------
 
 
+@write_command
 def analyse_case(
     case_id: int,
     category: CaseCategory,
@@ -503,7 +536,7 @@ def analyse_case(
         raise ValidationError(errors)
     if on is not None:
         _check_date(case, on)
-    with db.atomic():
+    with write_transaction():
         case.category = category_value
         case.severity = severity_value
         _stamp(case, _S.ANALYSIS, acting_rep_id, note, _moment(on))
@@ -519,8 +552,12 @@ def _amount(solution: SolutionType, amount) -> Decimal | None:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ValidationError({"amount": _("Enter the amount as a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({"amount": _("Enter the amount as a number.")})
     if value <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if value > Decimal("9999999999.99"):  # CaseProposal.amount: DecimalField(max_digits=12, decimal_places=2)
+        raise ValidationError({"amount": _("The amount is too large.")})
     return value
 
 
@@ -539,7 +576,8 @@ def _new_proposal(
         errors["solution_type"] = _("Choose the solution.")
     if channel_value is None:
         errors["channel"] = _("Choose the channel agreed with the customer.")
-    if not (detail or "").strip():
+    detail = clean_text(detail)
+    if not detail:
         errors["detail"] = _("Describe the solution proposed.")
     if errors:
         raise ValidationError(errors)
@@ -558,6 +596,7 @@ def _new_proposal(
     )
 
 
+@write_command
 def propose_solution(
     case_id: int,
     solution_type: SolutionType,
@@ -576,7 +615,7 @@ def propose_solution(
     case = _get(case_id)
     _require(case, CaseAction.PROPOSE)
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         proposal = _new_proposal(case, solution_type, detail, channel, amount, on)
         case.agreed_channel = proposal.channel
         if case.first_answer_on is None:
@@ -586,6 +625,7 @@ def propose_solution(
     return proposal.id
 
 
+@write_command
 def counter_propose(
     case_id: int,
     solution_type: SolutionType,
@@ -595,19 +635,24 @@ def counter_propose(
     *,
     amount: Decimal | None = None,
     on: dt.date | None = None,
+    note: str = "",
 ) -> int:
-    """Internal negotiation: another proposal after a rejection (a new round). Returns its id."""
+    """Internal negotiation: another proposal after a rejection (a new round). Returns its id.
+
+    The note, if any, is kept in the history."""
     case = _get(case_id)
     _require(case, CaseAction.COUNTER_PROPOSE)
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         proposal = _new_proposal(case, solution_type, detail, channel, amount, on)
         case.agreed_channel = proposal.channel
         case.save()
         audit.record("create", "case_proposal", proposal.id, acting_rep_id, case_id=case.id, round=proposal.round)
+        _note_in_stage(case, acting_rep_id, note, _moment(on))
     return proposal.id
 
 
+@write_command
 def record_answer(
     case_id: int,
     answer: ProposalAnswer,
@@ -621,24 +666,29 @@ def record_answer(
     case = _get(case_id)
     _require(case, CaseAction.RECORD_ANSWER)
     value = _coerce(ProposalAnswer, answer)
+    note = clean_text(note)
     if value not in (ProposalAnswer.ACCEPTED, ProposalAnswer.REJECTED):
         raise ValidationError({"answer": _("Choose whether the customer accepts or rejects the proposal.")})
     on = _check_date(case, on or dt.date.today())
     proposal = _last_proposal(case.id)
     if on < proposal.proposed_on:
         raise ValidationError({"on": _("The answer cannot be before the proposal was made.")})
-    with db.atomic():
+    with write_transaction():
         proposal.answer = value
         proposal.answered_on = on
         proposal.save()
+        case.save(only=[Case.updated_at])  # the case changed through its proposal: a new row version
         audit.record(
             "answer", "case_proposal", proposal.id, acting_rep_id, case_id=case.id, answer=value, note=note.strip()
         )
         if value is ProposalAnswer.REJECTED and case.stage is _S.SERVICE:
             _stamp(case, _S.INTERNAL_NEGOTIATION, acting_rep_id, note, _moment(on))
+        else:  # the stage stays (a later rejection, or an acceptance): the note is kept all the same
+            _note_in_stage(case, acting_rep_id, note, _moment(on))
     return case.stage
 
 
+@write_command
 def refer_to_mediation(
     case_id: int,
     body: str,
@@ -652,7 +702,8 @@ def refer_to_mediation(
     case = _get(case_id)
     _require(case, CaseAction.MEDIATE)
     errors = {}
-    if not (body or "").strip():
+    body, reference = clean_text(body), clean_text(reference)
+    if not body:
         errors["body"] = _("Enter the mediating body.")
     elif len(body.strip()) > 200:
         errors["body"] = _("Too long: at most {limit} characters.").format(limit=200)
@@ -661,7 +712,7 @@ def refer_to_mediation(
     if errors:
         raise ValidationError(errors)
     on = _check_date(case, on)
-    with db.atomic():
+    with write_transaction():
         case.mediation_body = body.strip()
         case.mediation_reference = (reference or "").strip()
         case.mediation_on = on
@@ -675,25 +726,19 @@ class ClosingResult:
 
 
 def _schedule_satisfaction(case: Case, closed_on: dt.date, days: int, acting_rep_id: int | None) -> int | None:
-    if days is None or days < 0:
-        return None
-    day = closed_on + dt.timedelta(days=days)
-    at = dt.datetime.combine(day, followup_service.default_time_of_day(FollowUpKind.CALL))
-    result = followup_service.schedule_follow_up(
+    return followup_service.schedule_satisfaction_call(
         case.customer_id,
-        FollowUpKind.CALL,
-        FollowUpPurpose.SATISFACTION,
-        at,
+        closed_on,
+        days,
         rep_id=case.rep_id,
         notes=_("Satisfaction after case {number}").format(number=case.number),
         sold_unit_id=case.sold_unit_id,
         case_id=case.id,
-        confirm_past=True,
         acting_rep_id=acting_rep_id,
     )
-    return result.follow_up_id
 
 
+@write_command
 def close_case(
     case_id: int,
     acting_rep_id: int | None,
@@ -707,17 +752,19 @@ def close_case(
     proposed solution and the customer's acceptance."""
     case = _get(case_id)
     _require(case, CaseAction.CLOSE)
+    _check_satisfaction_days(satisfaction_days)
     on = _check_date(case, on or dt.date.today())
     accepted = _accepted_proposal(case.id)
     if accepted.answered_on is not None and on < accepted.answered_on:
         raise ValidationError({"on": _("The case cannot close before the customer accepted the solution.")})
-    with db.atomic():
+    with write_transaction():
         case.closed_on = on
         _stamp(case, _S.SATISFACTION, acting_rep_id, note, _moment(on))
         follow_up_id = _schedule_satisfaction(case, on, satisfaction_days, acting_rep_id)
     return ClosingResult(case.stage, follow_up_id)
 
 
+@write_command
 def close_after_mediation(
     case_id: int,
     outcome: str,
@@ -730,12 +777,14 @@ def close_after_mediation(
     """External mediation → closed with its outcome; a satisfaction call is scheduled as well."""
     case = _get(case_id)
     _require(case, CaseAction.CLOSE_MEDIATION)
-    if not (outcome or "").strip():
+    outcome = clean_text(outcome)
+    if not outcome:
         raise ValidationError({"outcome": _("Write the outcome of the mediation.")})
+    _check_satisfaction_days(satisfaction_days)
     on = _check_date(case, on or dt.date.today())
     if case.mediation_on is not None and on < case.mediation_on:
         raise ValidationError({"on": _("The case cannot close before the mediation started.")})
-    with db.atomic():
+    with write_transaction():
         case.mediation_outcome = outcome.strip()
         case.closed_on = on
         _stamp(case, _S.CLOSED, acting_rep_id, note or outcome, _moment(on))
@@ -743,56 +792,61 @@ def close_after_mediation(
     return ClosingResult(case.stage, follow_up_id)
 
 
+@write_command
 def finish_satisfaction(case_id: int, acting_rep_id: int | None, *, note: str = "", on: dt.date | None = None) -> None:
     """The satisfaction analysis is done (the survey is linked to the case): the case is closed."""
     case = _get(case_id)
     _require(case, CaseAction.FINISH)
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         _stamp(case, _S.CLOSED, acting_rep_id, note, _moment(on))
 
 
 # --- commands: suggestions and compliments ---------------------------------------------------
 
 
+@write_command
 def acknowledge_case(case_id: int, acting_rep_id: int | None, *, on: dt.date | None = None, note: str = "") -> None:
     """Received → acknowledged to the customer (its first answer)."""
     case = _get(case_id)
     _require(case, CaseAction.ACKNOWLEDGE)
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         if case.first_answer_on is None:
             case.first_answer_on = on
         _stamp(case, _S.ACKNOWLEDGED, acting_rep_id, note, _moment(on))
 
 
+@write_command
 def forward_case(
     case_id: int, department: str, acting_rep_id: int | None, *, on: dt.date | None = None, note: str = ""
 ) -> None:
     """Acknowledged → forwarded to the department that can act on it."""
     case = _get(case_id)
     _require(case, CaseAction.FORWARD)
-    department = (department or "").strip()
+    department = clean_text(department)
     if not department:
         raise ValidationError({"department": _("Enter the department.")})
     if len(department) > 120:
         raise ValidationError({"department": _("Too long: at most {limit} characters.").format(limit=120)})
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         case.department = department
         _stamp(case, _S.FORWARDED, acting_rep_id, note, _moment(on))
 
 
+@write_command
 def close_note(
     case_id: int, response: str, acting_rep_id: int | None, *, on: dt.date | None = None, note: str = ""
 ) -> None:
     """Forwarded → closed with the department's response."""
     case = _get(case_id)
     _require(case, CaseAction.CLOSE_NOTE)
-    if not (response or "").strip():
+    response = clean_text(response)
+    if not response:
         raise ValidationError({"response": _("Write the department's response.")})
     on = _check_date(case, on or dt.date.today())
-    with db.atomic():
+    with write_transaction():
         case.department_response = response.strip()
         case.closed_on = on
         _stamp(case, _S.CLOSED, acting_rep_id, note, _moment(on))
@@ -820,6 +874,7 @@ def return_request_for_case(case_id: int) -> ReturnRequest:
     return ReturnRequest(case.id, case.customer_id, case.sold_unit_id, description)
 
 
+@write_command
 def open_return_from_case(
     case_id: int,
     acting_rep_id: int | None,
@@ -1080,6 +1135,7 @@ class CaseDetail:
     follow_ups: list[CaseFollowUpRow]
     surveys: list[CaseSurveyRow]
     return_numbers: list[str]
+    row_version: int = 1  # the case's row version when this detail was read
 
     @property
     def suggested_solution(self) -> SolutionType | None:
@@ -1154,6 +1210,7 @@ def get_case(case_id: int, *, today: dt.date | None = None) -> CaseDetail:
         follow_ups=follow_ups,
         surveys=surveys,
         return_numbers=returns,
+        row_version=case.row_version,
     )
 
 

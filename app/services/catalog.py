@@ -14,11 +14,12 @@ from decimal import Decimal, InvalidOperation
 from peewee import JOIN, IntegrityError, fn
 
 from app.i18n import _
-from app.models import Product, ProductCategory, db
+from app.models import Product, ProductCategory
 from app.services import audit, plans, sales
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.plans import CategoryRow
 from app.services.sales import ProductRow
+from app.services.transactions import write_command, write_transaction
 
 MAX_WARRANTY_MONTHS = 120
 _CODE_MAX = 30  # ProductCategory.code
@@ -186,12 +187,13 @@ def validate_product(data: ProductInput, product_id: int | None = None) -> Produ
 
 def _save(instance, message: str) -> None:
     try:
-        with db.atomic():
+        with write_transaction():
             instance.save()
     except IntegrityError as exc:  # someone else saved the same code or SKU meanwhile
         raise DomainError(message) from exc
 
 
+@write_command
 def create_category(code: str, name: str, acting_rep_id: int | None = None) -> int:
     """Store a new product category; returns its id.
 
@@ -200,7 +202,7 @@ def create_category(code: str, name: str, acting_rep_id: int | None = None) -> i
     without a visit to the plans editor; they can be changed or switched off there.
     """
     data = validate_category(CategoryInput(code, name))
-    with db.atomic():
+    with write_transaction():
         category = ProductCategory(code=data.code, name=data.name)
         _save(category, _("The category could not be saved because its code is already in use."))
         audit.record("create", "product_category", category.id, acting_rep_id, code=data.code, name=data.name)
@@ -208,6 +210,7 @@ def create_category(code: str, name: str, acting_rep_id: int | None = None) -> i
     return category.id
 
 
+@write_command
 def update_category(category_id: int, code: str, name: str, acting_rep_id: int | None = None) -> None:
     """Change a category's code and name (its plans and products stay)."""
     category = ProductCategory.get_or_none(ProductCategory.id == category_id)
@@ -217,7 +220,7 @@ def update_category(category_id: int, code: str, name: str, acting_rep_id: int |
     changes = {k: v for k, v in (("code", data.code), ("name", data.name)) if getattr(category, k) != v}
     if not changes:
         return
-    with db.atomic():
+    with write_transaction():
         category.code, category.name = data.code, data.name
         _save(category, _("The category could not be saved because its code is already in use."))
         audit.record("update", "product_category", category_id, acting_rep_id, **changes)
@@ -226,10 +229,11 @@ def update_category(category_id: int, code: str, name: str, acting_rep_id: int |
 _PRODUCT_FIELDS = ("sku", "name", "warranty_months", "price", "serialised", "active")
 
 
+@write_command
 def create_product(data: ProductInput, acting_rep_id: int | None = None) -> int:
     """Store a new product; returns its id. Active products are offered in the sale dialog."""
     data = validate_product(data)
-    with db.atomic():
+    with write_transaction():
         product = Product(category=data.category_id, **{f: getattr(data, f) for f in _PRODUCT_FIELDS})
         _save(product, _("The product could not be saved because its SKU is already in use."))
         audit.record(
@@ -243,6 +247,7 @@ def create_product(data: ProductInput, acting_rep_id: int | None = None) -> int:
     return product.id
 
 
+@write_command
 def update_product(product_id: int, data: ProductInput, acting_rep_id: int | None = None) -> None:
     """Change a product. Sales already recorded keep their prices and warranty ends."""
     product = Product.get_or_none(Product.id == product_id)
@@ -261,11 +266,12 @@ def update_product(product_id: int, data: ProductInput, acting_rep_id: int | Non
         product.category = data.category_id
     if not changes:
         return
-    with db.atomic():
+    with write_transaction():
         _save(product, _("The product could not be saved because its SKU is already in use."))
         audit.record("update", "product", product_id, acting_rep_id, **changes)
 
 
+@write_command
 def set_product_active(product_id: int, active: bool, acting_rep_id: int | None = None) -> None:
     """Take a product out of new sales (its history stays) or offer it again."""
     product = Product.get_or_none(Product.id == product_id)
@@ -273,7 +279,7 @@ def set_product_active(product_id: int, active: bool, acting_rep_id: int | None 
         raise NotFoundError(_("The product no longer exists."))
     if product.active == active:
         return
-    with db.atomic():
+    with write_transaction():
         product.active = active
         product.save()
         audit.record("update", "product", product_id, acting_rep_id, active=active)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from peewee import fn
 
 from app.i18n import _, format_number
-from app.models import AuditEntry, CharterCommitment, ServiceCharter, db
+from app.models import AuditEntry, CharterCommitment, ServiceCharter
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import audit
 from app.services.charter_indicators import (
@@ -26,6 +26,7 @@ from app.services.charter_indicators import (
     has_days,
 )
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.transactions import check_version, write_command, write_transaction
 
 ENTITY = "service_charter"
 CI = CharterIndicator
@@ -117,6 +118,7 @@ class CharterDetail:
     procedure: str
     principles: str
     commitments: tuple[CommitmentRow, ...] = field(default_factory=tuple)
+    row_version: int = 1  # the row's edit count (not the charter's version): an edit's expected_version
 
     @property
     def read_only(self) -> bool:
@@ -287,7 +289,7 @@ def get_charter(charter_id: int) -> CharterDetail:
         valid_to=c.valid_to, active=c.active, issued=c.active or bool(_issued_ids([c.id])),
         latest=c.version >= latest, strategy=c.strategy, systems=c.systems, personnel=c.personnel,
         channels=_channels(c.channels), procedure=c.procedure, principles=c.principles,
-        commitments=_commitment_rows(c.id),
+        commitments=_commitment_rows(c.id), row_version=c.row_version,
     )
 
 
@@ -453,16 +455,26 @@ def _write(charter: ServiceCharter, data: CharterInput, channels, commitments) -
         CharterCommitment.insert_many([{**row, "charter": charter.id} for row in commitments]).execute()
 
 
-def save_charter(charter_id: int | None, data: CharterInput, *, acting_rep_id: int | None = None) -> int:
+@write_command
+def save_charter(
+    charter_id: int | None,
+    data: CharterInput,
+    *,
+    acting_rep_id: int | None = None,
+    expected_version: int | None = None,
+) -> int:
     """Create a charter (charter_id None) or save changes; returns the id of the version saved.
 
     A draft is changed in place; an active or already-issued charter gets a new version N+1 (a
-    draft; the old version stays as it was). Older versions cannot be changed.
+    draft; the old version stays as it was). Older versions cannot be changed. `expected_version`
+    is the row version the edit started from (ConcurrentEditError if it moved on).
     """
+    if charter_id is not None:
+        check_version(_charter(charter_id), expected_version, lambda: get_charter(charter_id))
     errors, channels, commitments = _validate(data)
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         if charter_id is None:
             charter = ServiceCharter(version=next_version(data.type), active=False)
             _write(charter, data, channels, commitments)
@@ -488,6 +500,7 @@ def save_charter(charter_id: int | None, data: CharterInput, *, acting_rep_id: i
         return charter.id
 
 
+@write_command
 def activate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> None:
     """Make this version its type's active charter (the type's other active version stops being active)."""
     detail = get_charter(charter_id)
@@ -499,7 +512,7 @@ def activate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> No
         commitments=tuple(CommitmentInput(m.text, m.indicator, m.days, m.target, m.period) for m in detail.commitments),
     )
     validate_charter(data)
-    with db.atomic():
+    with write_transaction():
         replaced = [
             row[0] for row in ServiceCharter.select(ServiceCharter.id).where(
                 (ServiceCharter.type == detail.type) & (ServiceCharter.active == True)  # noqa: E712
@@ -507,20 +520,27 @@ def activate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> No
             ).tuples()
         ]
         if replaced:
-            ServiceCharter.update(active=False).where(ServiceCharter.id.in_(replaced)).execute()
+            ServiceCharter.update(active=False, row_version=ServiceCharter.row_version + 1).where(
+                ServiceCharter.id.in_(replaced)
+            ).execute()
             for other in replaced:
                 audit.record("deactivate", ENTITY, other, acting_rep_id, replaced_by=charter_id)
-        ServiceCharter.update(active=True).where(ServiceCharter.id == charter_id).execute()
+        ServiceCharter.update(active=True, row_version=ServiceCharter.row_version + 1).where(
+            ServiceCharter.id == charter_id
+        ).execute()
         audit.record("activate", ENTITY, charter_id, acting_rep_id, type=detail.type, version=detail.version)
 
 
+@write_command
 def deactivate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> None:
     """Stop using this charter: its type has no active charter until another version is activated."""
     detail = get_charter(charter_id)
     if not detail.active:
         raise DomainError(_("The charter is not active."))
-    with db.atomic():
-        ServiceCharter.update(active=False).where(ServiceCharter.id == charter_id).execute()
+    with write_transaction():
+        ServiceCharter.update(active=False, row_version=ServiceCharter.row_version + 1).where(
+            ServiceCharter.id == charter_id
+        ).execute()
         audit.record("deactivate", ENTITY, charter_id, acting_rep_id, type=detail.type, version=detail.version)
 
 

@@ -31,7 +31,6 @@ from app.models import (
     Rep,
     SoldUnit,
     UsageCheck,
-    db,
 )
 from app.models import now as wall_clock_now
 from app.models.enums import (
@@ -57,6 +56,8 @@ from app.services.followups import (
     default_time_of_day,
     schedule_follow_up,
 )
+from app.services.inputs import clean_text
+from app.services.transactions import write_command, write_transaction
 
 # The share of applicable items that must be OK for a check to pass (the demo data uses it too).
 PASS_SCORE = 0.8
@@ -79,6 +80,7 @@ def training_days() -> int:
     return days if 1 <= days <= 90 else DEFAULT_TRAINING_DAYS
 
 
+@write_command
 def set_training_days(days: int, acting_rep_id: int | None = None) -> None:
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
         raise ValidationError({"training_days": _("The training follow-up must be between 1 and 90 days later.")})
@@ -255,6 +257,7 @@ def _items_detail(items: Sequence[ItemInput]) -> list[dict]:
     return [{"question": i.question, "critical": i.critical} for i in items]
 
 
+@write_command
 def create_template(
     name: str,
     items: Sequence[ItemInput],
@@ -289,7 +292,7 @@ def create_template(
             errors["category_id"] = _("There is already a checklist for it: edit that one to make a new version.")
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         family = _free_family(f"prod-{product.sku}" if product is not None else f"cat-{category.code}")
         template = CheckTemplate.create(
             family=family,
@@ -304,6 +307,7 @@ def create_template(
     return template.id
 
 
+@write_command
 def update_template(
     template_id: int, name: str, items: Sequence[ItemInput], acting_rep_id: int | None = None
 ) -> int:
@@ -319,7 +323,7 @@ def update_template(
     errors = _validate_template(name, items)
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         latest = CheckTemplate.select(fn.MAX(CheckTemplate.version)).where(CheckTemplate.family == old.family).scalar()
         CheckTemplate.update(active=False).where(CheckTemplate.family == old.family).execute()
         template = CheckTemplate.create(
@@ -331,12 +335,13 @@ def update_template(
     return template.id
 
 
+@write_command
 def retire_template(template_id: int, acting_rep_id: int | None = None) -> None:
     """No new checks with this family (the category's checklist, if any, is used instead)."""
     old = CheckTemplate.get_or_none(CheckTemplate.id == template_id)
     if old is None:
         raise NotFoundError(_("The checklist no longer exists."))
-    with db.atomic():
+    with write_transaction():
         CheckTemplate.update(active=False).where(CheckTemplate.family == old.family).execute()
         audit.record("retire", "check_template", old.id, acting_rep_id, family=old.family)
 
@@ -536,13 +541,14 @@ GENERIC_CHECKLIST: dict[str, list[_Q]] = {
 _DEFAULT_NAMES = {"es": "Uso correcto: {category}", "en": "Correct use: {category}"}
 
 
+@write_command
 def install_default_templates(language: str | None = None, acting_rep_id: int | None = None) -> int:
     """A checklist for every category that has none (current or retired), in `language` ('es' or
     'en'; the UI's by default): the built-in one for known categories, a general one otherwise.
     Returns how many were created; safe to run again."""
     language = language if language in ("es", "en") else current_language()
     created = 0
-    with db.atomic():
+    with write_transaction():
         covered = {
             c for (c,) in CheckTemplate.select(CheckTemplate.category).where(CheckTemplate.product.is_null()).tuples()
         }
@@ -663,6 +669,7 @@ def draft_for(sold_unit_id: int, follow_up_id: int | None = None) -> int | None:
     return query.order_by(UsageCheck.started_at.desc(), UsageCheck.id.desc()).limit(1).scalar()
 
 
+@write_command
 def start_check(
     sold_unit_id: int,
     acting_rep_id: int | None,
@@ -707,7 +714,7 @@ def start_check(
             _("There is no checklist for {product} or its category yet: create one first.").format(product=product.name)
         )
     customer = Customer.get_by_id(unit.customer_id)
-    with db.atomic():
+    with write_transaction():
         check = UsageCheck.create(
             template=template.id,
             sold_unit=unit.id,
@@ -723,6 +730,7 @@ def start_check(
     return check.id
 
 
+@write_command
 def save_answers(
     check_id: int,
     answers: Iterable[AnswerInput],
@@ -736,7 +744,8 @@ def save_answers(
     check = _get_check(check_id)
     if check.status is not CheckStatus.DRAFT:
         raise DomainError(_("This check is finished; its answers can no longer be changed."))
-    present_people = " ".join((present_people or "").split())
+    present_people = " ".join(clean_text(present_people).split())
+    notes = clean_text(notes)
     errors: dict[str, str] = {}
     if len(present_people) > MAX_PRESENT:
         errors["present_people"] = _("Too long: at most {limit} characters.").format(limit=MAX_PRESENT)
@@ -745,7 +754,7 @@ def save_answers(
     item_ids = {
         i for (i,) in CheckItem.select(CheckItem.id).where(CheckItem.template == check.template_id).tuples()
     }
-    answers = list(answers)
+    answers = [replace(answer, note=clean_text(answer.note)) for answer in answers]
     for answer in answers:
         if answer.item_id not in item_ids:
             errors["answers"] = _("An answer is for a question of another checklist.")
@@ -756,7 +765,7 @@ def save_answers(
                 errors["answers"] = _("An answer is neither OK, Not OK nor Not applicable.")
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         for answer in answers:
             result = None if answer.result is None else CheckAnswerResult(answer.result)
             CheckAnswer.insert(
@@ -847,6 +856,7 @@ def _training_kind(check: UsageCheck) -> FollowUpKind:
     return FollowUpKind.VISIT
 
 
+@write_command
 def finish_check(check_id: int, acting_rep_id: int | None, now: dt.datetime | None = None) -> CheckResult:
     """Score and close the check; complete the follow-up it came from. Unanswered items refuse it."""
     now = now or wall_clock_now()
@@ -860,7 +870,7 @@ def finish_check(check_id: int, acting_rep_id: int | None, now: dt.datetime | No
     failed = tuple(a.question for a in detail.answers if a.result is NOT_OK)
     critical = tuple(a.question for a in detail.critical_failures)
     follow_up_completed = False
-    with db.atomic():
+    with write_transaction():
         check.status = CheckStatus.COMPLETED
         check.completed_at = now
         check.score = score
@@ -886,6 +896,7 @@ def finish_check(check_id: int, acting_rep_id: int | None, now: dt.datetime | No
     )
 
 
+@write_command
 def schedule_training(
     check_id: int,
     acting_rep_id: int | None = None,
@@ -933,6 +944,7 @@ def schedule_training(
     )
 
 
+@write_command
 def open_case_for_check(check_id: int, acting_rep_id: int | None, *, today: dt.date | None = None) -> int:
     """Open a complaint case about a check's critical failures (app.services.cases); returns its id."""
     from app.models.enums import CaseKind, ContactChannel

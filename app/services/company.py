@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from app.i18n import N_, _
-from app.models import CompanySetting, db
+from app.models import CompanySetting
+from app.services.transactions import write_command, write_transaction
 
 
 @dataclass
@@ -89,12 +90,13 @@ def validate_company_settings(settings: CompanySettings) -> None:
         raise ValidationError(errors)
 
 
+@write_command
 def save_company_settings(settings: CompanySettings, acting_rep_id: int | None = None) -> None:
     """Store every setting (validated first: ValidationError keyed by field name)."""
     from app.services import audit
 
     validate_company_settings(settings)
-    with db.atomic():
+    with write_transaction():
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(
                 conflict_target=[CompanySetting.key], update={CompanySetting.value: str(getattr(settings, field.name))}

@@ -25,9 +25,9 @@ from app.models import (
     SoldUnit,
     UsageCheck,
     WarrantyReturn,
-    db,
 )
-from app.models.customers import fold_for_search
+from app.models import now as now_on_the_wall
+from app.models.customers import fold_for_search, fold_key
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -47,6 +47,8 @@ from app.models.enums import (
 )
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.inputs import clean_text, date_error
+from app.services.transactions import check_version, write_command, write_transaction
 from app.services.warranty import WarrantyStatus
 
 # ---------------------------------------------------------------------------
@@ -124,6 +126,7 @@ class CustomerDetail:
     segment_computed_on: dt.date | None
     archived: bool
     created_at: dt.datetime
+    row_version: int = 1  # what an edit started from this detail passes as expected_version
 
     def to_input(self) -> CustomerInput:
         """The editable part, for the edit dialog."""
@@ -210,29 +213,58 @@ def phone_digit_count(phone: str) -> int:
 def _clean(data: CustomerInput) -> CustomerInput:
     tags: list[str] = []
     seen: set[str] = set()
-    for tag in data.need_tags:
-        tag = " ".join(tag.split())
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
+    for tag in data.need_tags or []:
+        tag = " ".join(clean_text(tag).split())
+        if tag and fold_key(tag) not in seen:
+            seen.add(fold_key(tag))
             tags.append(tag)
     return replace(
         data,
-        code=data.code.strip().upper(),
-        name=" ".join(data.name.split()),
-        tax_id=normalise_tax_id(data.tax_id),
-        email=data.email.strip(),
-        phone=data.phone.strip(),
-        mobile=data.mobile.strip(),
-        address=data.address.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(),
-        province=data.province.strip(),
-        country=(data.country or "").strip().upper(),
-        language=(data.language or "").strip().lower(),
-        notes=data.notes.strip(),
+        code=clean_text(data.code).upper(),
+        name=" ".join(clean_text(data.name).split()),
+        tax_id=normalise_tax_id(clean_text(data.tax_id)),
+        email=clean_text(data.email),
+        phone=clean_text(data.phone),
+        mobile=clean_text(data.mobile),
+        address=clean_text(data.address),
+        postal_code=clean_text(data.postal_code).upper(),
+        city=clean_text(data.city),
+        province=clean_text(data.province),
+        country=clean_text(data.country).upper(),
+        language=clean_text(data.language).lower(),
+        notes=clean_text(data.notes),
         consent_date=data.consent_date if data.contact_consent else None,
         need_tags=tags,
     )
+
+
+# Postcodes by country: the pattern and an example shown when one does not fit. Spain has its
+# own rule and message (five digits, the first two a province from 01 to 52).
+_SPANISH_POSTCODE_RE = re.compile(r"^(0[1-9]|[1-4][0-9]|5[0-2])[0-9]{3}$")
+_POSTCODES = {
+    "PT": (re.compile(r"^[0-9]{4}-[0-9]{3}$"), "1000-001"),
+    "FR": (re.compile(r"^[0-9]{5}$"), "75001"),
+    "IT": (re.compile(r"^[0-9]{5}$"), "00118"),
+    "DE": (re.compile(r"^[0-9]{5}$"), "10115"),
+    "AD": (re.compile(r"^AD[1-7]00$"), "AD500"),
+}
+_OTHER_POSTCODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+
+
+def postcode_error(postcode: str, country: str) -> str | None:
+    """Why `postcode` is not one of `country` (ISO two letters), or None when it fits."""
+    if country == "ES":
+        if _SPANISH_POSTCODE_RE.match(postcode):
+            return None
+        return _("A Spanish postcode has 5 digits and starts with a province number from 01 to 52, like 28013.")
+    if country in _POSTCODES:
+        pattern, sample = _POSTCODES[country]
+        if pattern.match(postcode):
+            return None
+        return _("A postcode of {country} looks like {example}.").format(country=country, example=sample)
+    if _OTHER_POSTCODE_RE.match(postcode):
+        return None
+    return _("A postcode has letters, digits, spaces or hyphens (at most 10).")
 
 
 def validate_customer(
@@ -256,6 +288,12 @@ def validate_customer(
 
     if not data.name:
         errors["name"] = _("The name is required.")
+    if not isinstance(data.kind, CustomerKind) and data.kind not in {k.value for k in CustomerKind}:
+        errors["kind"] = _("Choose whether the customer is a person or a company.")
+    if not isinstance(data.preferred_channel, ContactChannel) and data.preferred_channel not in {
+        c.value for c in ContactChannel
+    }:
+        errors["preferred_channel"] = _("Choose the preferred channel.")
 
     for name, limit in _MAX_LENGTHS.items():
         if name not in errors and len(getattr(data, name)) > limit:
@@ -274,6 +312,9 @@ def validate_customer(
 
     if not _COUNTRY_RE.match(data.country):
         errors["country"] = _("The country is a two-letter code such as ES, PT or FR.")
+    elif data.postal_code and "postal_code" not in errors:
+        if problem := postcode_error(data.postal_code, data.country):
+            errors["postal_code"] = problem
 
     if data.tax_id:
         if len(data.tax_id) > 20 or not data.tax_id.isalnum():
@@ -298,6 +339,8 @@ def validate_customer(
             errors["consent_date"] = _("Enter the date the customer gave consent.")
         elif data.consent_date > today:
             errors["consent_date"] = _("The consent date cannot be in the future.")
+        elif problem := date_error(data.consent_date, today):
+            errors["consent_date"] = problem
 
     long_tags = [t for t in data.need_tags if len(t) > _NEED_TAG_MAX]
     if long_tags:
@@ -362,7 +405,7 @@ def _set_need_tags(customer_id: int, tags: list[str]) -> bool:
         return False
     CustomerNeedTag.delete().where(CustomerNeedTag.customer == customer_id).execute()
     for name in tags:
-        tag = NeedTag.get_or_none(fn.LOWER(NeedTag.name) == name.lower())
+        tag = NeedTag.get_or_none(NeedTag.key == fold_key(name))
         if tag is None:
             tag = NeedTag.create(name=name)
         CustomerNeedTag.create(customer=customer_id, tag=tag)
@@ -381,7 +424,7 @@ def _need_tags_of(customer_id: int) -> list[str]:
 
 def _save_or_explain(customer: Customer) -> None:
     try:
-        with db.atomic():
+        with write_transaction():
             customer.save()
     except IntegrityError as exc:  # someone else saved the same code or tax id meanwhile
         raise DomainError(
@@ -389,10 +432,11 @@ def _save_or_explain(customer: Customer) -> None:
         ) from exc
 
 
+@write_command
 def create_customer(data: CustomerInput, acting_rep_id: int | None) -> int:
     """Validate and store a new customer; returns its id."""
     data = validate_customer(data)
-    with db.atomic():
+    with write_transaction():
         customer = Customer()
         _store(customer, data)
         _save_or_explain(customer)
@@ -403,32 +447,43 @@ def create_customer(data: CustomerInput, acting_rep_id: int | None) -> int:
     return customer.id
 
 
-def update_customer(customer_id: int, data: CustomerInput, acting_rep_id: int | None) -> None:
-    """Validate and store the edited fields of an existing customer."""
+@write_command
+def update_customer(
+    customer_id: int, data: CustomerInput, acting_rep_id: int | None, *, expected_version: int | None = None
+) -> None:
+    """Validate and store the edited fields of an existing customer.
+
+    `expected_version` is the row version the edit started from (CustomerDetail.row_version): when
+    someone saved the customer meanwhile, ConcurrentEditError carries the customer as it is now.
+    """
     customer = _get(customer_id)
+    check_version(customer, expected_version, lambda: get_customer(customer_id))
     data = validate_customer(data, customer_id)
-    with db.atomic():
+    with write_transaction():
         changes = _store(customer, data)
-        if changes:
-            _save_or_explain(customer)
         if _set_need_tags(customer_id, data.need_tags):
             changes["need_tags"] = data.need_tags
+            customer.updated_at = now_on_the_wall()  # the tags alone are an edit too: a new row version
+        if changes:
+            _save_or_explain(customer)
         if changes:
             audit.record("update", "customer", customer_id, acting_rep_id, **changes)
 
 
+@write_command
 def archive_customer(customer_id: int, acting_rep_id: int | None) -> None:
     """Hide a customer from the list; history stays. Archiving an archived customer does nothing."""
     _set_archived(customer_id, True, acting_rep_id)
 
 
+@write_command
 def restore_customer(customer_id: int, acting_rep_id: int | None) -> None:
     """Bring an archived customer back to the list."""
     _set_archived(customer_id, False, acting_rep_id)
 
 
 def _set_archived(customer_id: int, archived: bool, acting_rep_id: int | None) -> None:
-    with db.atomic():
+    with write_transaction():
         customer = _get(customer_id)
         if customer.archived == archived:
             return
@@ -479,7 +534,7 @@ def _search_conditions(
         tagged = (
             CustomerNeedTag.select(CustomerNeedTag.customer)
             .join(NeedTag)
-            .where(fn.LOWER(NeedTag.name) == need_tag.strip().lower())
+            .where(NeedTag.key == fold_key(need_tag.strip()))
         )
         conditions.append(Customer.id.in_(tagged))
     if segment is not None:
@@ -622,6 +677,7 @@ def get_customer(customer_id: int) -> CustomerDetail:
         segment_computed_on=row.segment_computed_on,
         archived=row.archived,
         created_at=row.created_at,
+        row_version=row.row_version,
     )
 
 

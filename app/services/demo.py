@@ -60,7 +60,7 @@ from app.models import (
     WarrantyReturn,
     db,
 )
-from app.models.customers import customer_search_text, fold_for_search
+from app.models.customers import customer_search_text, fold_for_search, fold_key
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -95,8 +95,10 @@ from app.services.followups import (
     NOT_REACHED_OUTCOMES,
     RETRY_OUTCOMES,
     customer_address,
+    outcomes_for,
 )
 from app.services.sales import SALE_NUMBER_WIDTH, sale_number_prefix
+from app.services.transactions import write_transaction
 from app.services.warranty import WarrantyStatus, warranty_end_date
 
 # --------------------------------------------------------------------------- the demo company's data
@@ -927,7 +929,7 @@ def generate_demo(
         cache_size = db.execute_sql("PRAGMA cache_size").fetchone()[0]
         db.execute_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
     try:
-        with db.atomic():
+        with write_transaction():  # the whole demo is one write transaction: nothing half-written
             from app.models import AuditEntry
 
             day = today or dt.date.today()
@@ -1177,10 +1179,11 @@ class _DemoBuilder:
         ])
         self.customer_tag_rows = _Rows(CustomerNeedTag, [CustomerNeedTag.customer, CustomerNeedTag.tag])
         self.sale_rows = _Rows(S, [S.id, S.number, S.customer, S.rep, S.sold_on, S.delivered_on, S.notes,
-                                   S.created_at, S.updated_at])
+                                   S.created_at, S.updated_at, S.number_key])
         self.line_rows = _Rows(L, [L.id, L.sale, L.product, L.quantity, L.unit_price])
         self.unit_rows = _Rows(U, [U.id, U.line, U.customer, U.product, U.serial_number, U.quantity,
-                                   U.warranty_extension_months, U.warranty_ends_on, U.status, U.replaces])
+                                   U.warranty_extension_months, U.warranty_ends_on, U.status, U.replaces,
+                                   U.serial_key])
         self.case_rows = _Rows(K, [
             K.id, K.number, K.year, K.sequence, K.kind, K.stage, K.customer, K.rep, K.channel, K.received_on,
             K.customer_words, K.requested_compensation, K.sale, K.sold_unit, K.origin_follow_up, K.category,
@@ -1329,16 +1332,16 @@ class _DemoBuilder:
                               Rep.created_at, Rep.updated_at], rows)
 
     def _need_tags(self) -> None:
-        existing = dict(NeedTag.select(NeedTag.name, NeedTag.id).tuples())
+        existing = dict(NeedTag.select(NeedTag.key, NeedTag.id).tuples())
         rows, self.tag_ids = [], []
         for name in NEED_TAGS:
-            if name in existing:
-                self.tag_ids.append(existing[name])
+            if fold_key(name) in existing:
+                self.tag_ids.append(existing[fold_key(name)])
                 continue
             tag_id = self._new_id(NeedTag)
-            rows.append((tag_id, name))
+            rows.append((tag_id, name, fold_key(name)))
             self.tag_ids.append(tag_id)
-        self._reference(NeedTag, [NeedTag.id, NeedTag.name], rows)
+        self._reference(NeedTag, [NeedTag.id, NeedTag.name, NeedTag.key], rows)
 
     def _catalog(self) -> None:
         at = self.reference_time
@@ -1571,7 +1574,7 @@ class _DemoBuilder:
             updated = dt.datetime.combine(delivered, _EVENING) if delivered else created
             year_sequence = self.sale_sequences[day.year] = self.sale_sequences.get(day.year, 0) + 1
             number = f"{sale_number_prefix(day.year)}{year_sequence:0{SALE_NUMBER_WIDTH}d}"
-            self.sale_rows.add((sale_id, number, customer.id, rep, day, delivered, "", created, updated))
+            self.sale_rows.add((sale_id, number, customer.id, rep, day, delivered, "", created, updated, fold_key(number)))
             # Like apply_plans_for_sale: one set of plan follow-ups per category and sale, carried
             # by the sale's first unit of that category (ten chairs are not ten delivery calls).
             planned: set[int] = set()
@@ -1585,7 +1588,7 @@ class _DemoBuilder:
                 self.line_rows.add((line_id, sale_id, accessory.id, quantity, _money(accessory.price)))
                 self.unit_rows.add([
                     self._new_id(SoldUnit), line_id, customer.id, accessory.id, None, quantity, 0,
-                    warranty_end_date(delivered, accessory.months), UnitStatus.ACTIVE.value, None,
+                    warranty_end_date(delivered, accessory.months), UnitStatus.ACTIVE.value, None, None,
                 ])
 
     def _line(self, customer: _Customer, sale_id: int, category: _Category, delivered: dt.date | None,
@@ -1606,8 +1609,9 @@ class _DemoBuilder:
         year = (delivered or self.today).year % 100
         for _index in range(quantity):
             unit_id = self._new_id(SoldUnit)
-            row = [unit_id, line_id, customer.id, product.id, f"{product.prefix}{year:02d}{unit_id:07d}", 1,
-                   extension, ends_on, UnitStatus.ACTIVE.value, None]
+            serial = f"{product.prefix}{year:02d}{unit_id:07d}"
+            row = [unit_id, line_id, customer.id, product.id, serial, 1,
+                   extension, ends_on, UnitStatus.ACTIVE.value, None, fold_key(serial)]
             self.unit_rows.add(row)
             if delivered is None:
                 continue
@@ -1654,6 +1658,8 @@ class _DemoBuilder:
             return FollowUpState.MISSED, None  # did not happen and will not be attempted again
         if roll < 0.13:
             outcome = FollowUpOutcome.NOT_REACHED if kind is FollowUpKind.VISIT else self.missed_outcomes.pick(self.rng)
+            if outcome not in outcomes_for(kind):  # no voicemail on an e-mail or a video call
+                outcome = FollowUpOutcome.NOT_REACHED
             if outcome in NOT_REACHED_OUTCOMES and attempt >= DEFAULT_MAX_ATTEMPTS:
                 return FollowUpState.MISSED, outcome  # the last allowed attempt failed
             return FollowUpState.DONE, outcome
@@ -1830,10 +1836,10 @@ class _DemoBuilder:
             replaced_on = day_of[_RS.REPLACED]
             replacement_id = self._new_id(SoldUnit)
             unit_row[8] = UnitStatus.REPLACED.value
+            serial = f"{product.prefix}{replaced_on.year % 100:02d}{replacement_id:07d}"
             self.unit_rows.add([
-                replacement_id, unit_row[1], customer.id, product.id,
-                f"{product.prefix}{replaced_on.year % 100:02d}{replacement_id:07d}", 1, 0,
-                warranty_end_date(replaced_on, product.months), UnitStatus.ACTIVE.value, unit_id,
+                replacement_id, unit_row[1], customer.id, product.id, serial, 1, 0,
+                warranty_end_date(replaced_on, product.months), UnitStatus.ACTIVE.value, unit_id, fold_key(serial),
             ])
         elif refund is not None:
             unit_row[8] = UnitStatus.RETURNED.value

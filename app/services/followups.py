@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from peewee import JOIN, Case
 
@@ -23,7 +24,6 @@ from app.models import (
     Rep,
     SatisfactionSurvey,
     SoldUnit,
-    db,
 )
 from app.models import now as wall_clock_now
 from app.models.enums import (
@@ -39,6 +39,8 @@ from app.services import audit
 from app.services.calendar import WorkingCalendar
 from app.services.company import load_company_settings, save_company_settings
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.inputs import clean_text, date_error
+from app.services.transactions import check_version, write_command, write_transaction
 
 # --- settings ----------------------------------------------------------------
 
@@ -62,6 +64,7 @@ def max_attempts() -> int:
     return value if 1 <= value <= 10 else DEFAULT_MAX_ATTEMPTS
 
 
+@write_command
 def set_max_attempts(value: int, acting_rep_id: int | None = None) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
         raise ValidationError({"max_attempts": _("The number of attempts must be between 1 and 10.")})
@@ -85,6 +88,23 @@ NOT_REACHED_OUTCOMES = frozenset(
     {FollowUpOutcome.NOT_REACHED, FollowUpOutcome.VOICEMAIL, FollowUpOutcome.WRONG_NUMBER}
 )
 RETRY_OUTCOMES = NOT_REACHED_OUTCOMES | {FollowUpOutcome.CALL_LATER}
+
+# The outcomes each kind of contact can have: voicemail and a wrong number belong to the phone;
+# a visit or an e-mail reaches the customer or not.
+_O = FollowUpOutcome
+_PHONE_OUTCOMES = (_O.REACHED, _O.NOT_REACHED, _O.VOICEMAIL, _O.WRONG_NUMBER, _O.CALL_LATER)
+OUTCOMES_BY_KIND: dict[FollowUpKind, tuple[FollowUpOutcome, ...]] = {
+    FollowUpKind.CALL: _PHONE_OUTCOMES,
+    FollowUpKind.TELEMARKETING: _PHONE_OUTCOMES,
+    FollowUpKind.VIDEO: (_O.REACHED, _O.NOT_REACHED, _O.CALL_LATER),
+    FollowUpKind.VISIT: (_O.REACHED, _O.NOT_REACHED),
+    FollowUpKind.EMAIL: (_O.REACHED, _O.NOT_REACHED),
+}
+
+
+def outcomes_for(kind: FollowUpKind) -> tuple[FollowUpOutcome, ...]:
+    """The outcomes a follow-up of this kind can be completed with, in the order to offer them."""
+    return OUTCOMES_BY_KIND.get(kind, _PHONE_OUTCOMES)
 
 
 class FollowUpAction(Choice):
@@ -214,9 +234,75 @@ def _coerce(enum_class, value):
         return None
 
 
+class DuplicateFollowUpError(DomainError):
+    """The customer already has a follow-up of this kind and purpose that day."""
+
+
+class OnDuplicate(Enum):
+    """What creating a follow-up does when the customer already has its twin that day."""
+
+    SKIP = "skip"  # automatic follow-ups (plans, retries, satisfaction calls): the twin serves
+    REFUSE = "refuse"  # one a person asked for: DuplicateFollowUpError says why
+
+
+def _same_day_twin(
+    customer_id: int,
+    kind: FollowUpKind,
+    purpose: FollowUpPurpose,
+    at: dt.datetime,
+    exclude_id: int | None,
+    states: Iterable[FollowUpState],
+) -> FollowUp | None:
+    """The customer's follow-up of this kind and purpose on `at`'s day, in one of `states`."""
+    start = dt.datetime.combine(at.date(), dt.time.min)
+    # The (customer, scheduled_at) index narrows to the customer's day.
+    query = FollowUp.select().where(
+        (FollowUp.customer == customer_id)
+        & (FollowUp.scheduled_at >= start)
+        & (FollowUp.scheduled_at < start + dt.timedelta(days=1))
+        & (FollowUp.kind == kind)
+        & (FollowUp.purpose == purpose)
+        & (FollowUp.state.in_(list(states)))
+    )
+    if exclude_id is not None:
+        query = query.where(FollowUp.id != exclude_id)
+    return query.order_by(FollowUp.scheduled_at, FollowUp.id).first()
+
+
+def create_follow_up(
+    on_duplicate: OnDuplicate, *, exclude_id: int | None = None, count_done: bool = False, **fields
+) -> tuple[FollowUp, bool]:
+    """The one place a follow-up row is made (ad-hoc, plans, retries, cases, returns, checks).
+
+    Never two planned follow-ups of the same kind and purpose for one customer on one day
+    (`exclude_id`: the attempt a retry repeats). `count_done`: one done or missed that day counts
+    too (plan steps: an automatic contact never repeats one that happened; a person may still ask
+    for another, and a "call me later" retry is another call that day). On a twin, SKIP returns it
+    unchanged and REFUSE raises DuplicateFollowUpError. Returns (the follow-up, whether it was
+    created). Call it inside the command's write transaction, so two writers cannot both miss it.
+    """
+    states = [FollowUpState.PLANNED] + ([FollowUpState.DONE, FollowUpState.MISSED] if count_done else [])
+    twin = _same_day_twin(
+        fields["customer"], fields["kind"], fields["purpose"], fields["scheduled_at"], exclude_id, states
+    )
+    if twin is not None:
+        if on_duplicate is OnDuplicate.SKIP:
+            return twin, False
+        raise DuplicateFollowUpError(
+            _("{customer} already has a {kind} about {purpose} on {time}; change that one instead.").format(
+                customer=Customer.get_by_id(twin.customer_id).name,
+                kind=twin.kind.label.lower(),
+                purpose=twin.purpose.label.lower(),
+                time=format_datetime(twin.scheduled_at),
+            )
+        )
+    return FollowUp.create(**fields), True
+
+
 # --- commands ----------------------------------------------------------------
 
 
+@write_command
 def schedule_follow_up(
     customer_id: int,
     kind: FollowUpKind,
@@ -233,11 +319,14 @@ def schedule_follow_up(
     confirm_past: bool = False,
     acting_rep_id: int | None = None,
     now: dt.datetime | None = None,
+    on_duplicate: OnDuplicate = OnDuplicate.REFUSE,
 ) -> ScheduleResult:
     """Create an ad-hoc follow-up for the customer's rep (or `rep_id`).
 
     A time in the past raises ConfirmationRequired unless `confirm_past`; a visit without an
-    address and a visit overlapping another of the rep's visits are saved with warnings.
+    address and a visit overlapping another of the rep's visits are saved with warnings. The
+    customer's follow-up of the same kind and purpose that day is refused (DuplicateFollowUpError),
+    or returned instead with `on_duplicate=SKIP` (automatic follow-ups).
     """
     now = now or wall_clock_now()
     customer = Customer.get_or_none(Customer.id == customer_id)
@@ -254,6 +343,8 @@ def schedule_follow_up(
         errors["purpose"] = _("Choose the purpose of the follow-up.")
     if scheduled_at is None:
         errors["scheduled_at"] = _("Enter the date and time.")
+    elif problem := date_error(scheduled_at):
+        errors["scheduled_at"] = problem
     if not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         errors["duration_minutes"] = _("The duration must be between 1 and {limit} minutes.").format(
             limit=MAX_DURATION_MINUTES
@@ -266,7 +357,8 @@ def schedule_follow_up(
         SoldUnit.select().where((SoldUnit.id == sold_unit_id) & (SoldUnit.customer == customer_id)).exists()
     ):
         errors["sold_unit_id"] = _("The product is not one this customer bought.")
-    place = (place or "").strip()
+    place = clean_text(place)
+    notes = clean_text(notes)
     if len(place) > 250:
         errors["place"] = _("Too long: at most {limit} characters.").format(limit=250)
     if errors:
@@ -280,8 +372,9 @@ def schedule_follow_up(
         if not place:
             warnings.append(_("The customer has no address: add it before the visit."))
         warnings += _overlap_warnings(rep_id, scheduled_at, duration_minutes)
-    with db.atomic():
-        follow_up = FollowUp.create(
+    with write_transaction():
+        follow_up, created = create_follow_up(
+            on_duplicate,
             customer=customer_id,
             rep=rep_id,
             kind=kind_value,
@@ -294,6 +387,8 @@ def schedule_follow_up(
             case=case_id,
             warranty_return=warranty_return_id,
         )
+        if not created:
+            return ScheduleResult(follow_up.id)
         audit.record(
             "create",
             "follow_up",
@@ -308,6 +403,7 @@ def schedule_follow_up(
     return ScheduleResult(follow_up.id, tuple(warnings))
 
 
+@write_command
 def reschedule_follow_up(
     follow_up_id: int,
     new_time: dt.datetime,
@@ -315,19 +411,26 @@ def reschedule_follow_up(
     acting_rep_id: int | None = None,
     confirm_past: bool = False,
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> ScheduleResult:
-    """Move a planned follow-up; the same confirmation and overlap rules as scheduling."""
+    """Move a planned follow-up; the same confirmation and overlap rules as scheduling.
+
+    `expected_version` is the row version the edit started from (ConcurrentEditError if it moved on).
+    """
     now = now or wall_clock_now()
     follow_up = _get(follow_up_id)
+    check_version(follow_up, expected_version)
     _check_transition(follow_up, FollowUpState.PLANNED)
     if new_time is None:
         raise ValidationError({"scheduled_at": _("Enter the date and time.")})
+    if problem := date_error(new_time):
+        raise ValidationError({"scheduled_at": problem})
     new_time = new_time.replace(second=0, microsecond=0)
     _check_not_past(new_time, now, confirm_past)
     warnings: list[str] = []
     if follow_up.kind is FollowUpKind.VISIT:
         warnings += _overlap_warnings(follow_up.rep_id, new_time, follow_up.duration_minutes, follow_up.id)
-    with db.atomic():
+    with write_transaction():
         previous = follow_up.scheduled_at
         follow_up.scheduled_at = new_time
         follow_up.save()
@@ -337,13 +440,14 @@ def reschedule_follow_up(
     return ScheduleResult(follow_up.id, tuple(warnings))
 
 
+@write_command
 def cancel_follow_up(follow_up_id: int, reason: str, acting_rep_id: int | None = None) -> None:
     follow_up = _get(follow_up_id)
     _check_transition(follow_up, FollowUpState.CANCELLED)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the follow-up is cancelled.")})
-    with db.atomic():
+    with write_transaction():
         follow_up.state = FollowUpState.CANCELLED
         follow_up.cancel_reason = reason
         follow_up.save()
@@ -352,13 +456,14 @@ def cancel_follow_up(follow_up_id: int, reason: str, acting_rep_id: int | None =
         )
 
 
+@write_command
 def mark_missed(
     follow_up_id: int, notes: str = "", acting_rep_id: int | None = None, now: dt.datetime | None = None
 ) -> None:
     """The contact did not happen and will not be attempted again."""
     follow_up = _get(follow_up_id)
     _check_transition(follow_up, FollowUpState.MISSED)
-    with db.atomic():
+    with write_transaction():
         follow_up.state = FollowUpState.MISSED
         follow_up.completed_at = now or wall_clock_now()
         follow_up.notes = _join_notes(follow_up.notes, notes)
@@ -378,7 +483,7 @@ class CompletionResult:
 
 
 def _join_notes(old: str, new: str) -> str:
-    new = (new or "").strip()
+    new = clean_text(new)
     return f"{old}\n{new}".strip() if old and new else (new or old)
 
 
@@ -403,6 +508,7 @@ def _retry_time(follow_up: FollowUp, after: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, follow_up.scheduled_at.time())
 
 
+@write_command
 def complete_follow_up(
     follow_up_id: int,
     outcome: FollowUpOutcome,
@@ -427,14 +533,25 @@ def complete_follow_up(
     outcome_value = _coerce(FollowUpOutcome, outcome)
     if outcome_value is None:
         raise ValidationError({"outcome": _("Choose the outcome of the contact.")})
+    if outcome_value not in outcomes_for(follow_up.kind):
+        raise ValidationError(
+            {
+                "outcome": _("“{outcome}” is not an outcome of a follow-up of this kind ({kind}).").format(
+                    outcome=outcome_value.label, kind=follow_up.kind.label.lower()
+                )
+            }
+        )
     validate_scores(satisfaction, recommend, outcome_value)
+    notes = clean_text(notes)
+    if cause is not None and _coerce(DissatisfactionCause, cause) is None:
+        raise ValidationError({"cause": _("Choose a cause from the list.")})
 
     limit = max_attempts()
     exhausted = outcome_value in NOT_REACHED_OUTCOMES and follow_up.attempt >= limit
     target = FollowUpState.MISSED if exhausted else FollowUpState.DONE
     _check_transition(follow_up, target)
     survey_id = retry_id = None
-    with db.atomic():
+    with write_transaction():
         follow_up.state = target
         follow_up.outcome = outcome_value
         follow_up.completed_at = now
@@ -477,14 +594,19 @@ def complete_follow_up(
         proposed = _retry_allowed(follow_up, limit)
         retry_at = _retry_time(follow_up, now.date()) if proposed else None
         if proposed and schedule_retry:
-            retry_id = _create_retry(follow_up, retry_at, acting_rep_id)
+            retry_id = _create_retry(follow_up, retry_at, acting_rep_id, OnDuplicate.SKIP)
     return CompletionResult(
         follow_up.id, target, survey_id, proposed, retry_at, retry_id, chain_missed=exhausted
     )
 
 
-def _create_retry(follow_up: FollowUp, at: dt.datetime, acting_rep_id: int | None) -> int:
-    retry = FollowUp.create(
+def _create_retry(
+    follow_up: FollowUp, at: dt.datetime, acting_rep_id: int | None, on_duplicate: OnDuplicate
+) -> int:
+    """The next attempt; the customer's twin that day (another call about the same) serves instead."""
+    retry, created = create_follow_up(
+        on_duplicate,
+        exclude_id=follow_up.id,
         customer=follow_up.customer_id,
         rep=follow_up.rep_id,
         kind=follow_up.kind,
@@ -499,6 +621,8 @@ def _create_retry(follow_up: FollowUp, at: dt.datetime, acting_rep_id: int | Non
         # plan_step stays empty: the (sold_unit, plan_step) pair belongs to the first attempt.
         retry_of=follow_up.id,
     )
+    if not created:
+        return retry.id
     audit.record(
         "create",
         "follow_up",
@@ -511,6 +635,7 @@ def _create_retry(follow_up: FollowUp, at: dt.datetime, acting_rep_id: int | Non
     return retry.id
 
 
+@write_command
 def retry_follow_up(
     follow_up_id: int,
     at: dt.datetime | None = None,
@@ -533,9 +658,59 @@ def retry_follow_up(
             raise DomainError(_("This follow-up has had its {count} attempts already.").format(count=limit))
         raise DomainError(_("Only a follow-up done without reaching the customer can be tried again."))
     at = (at or _retry_time(follow_up, now.date())).replace(second=0, microsecond=0)
+    if problem := date_error(at):
+        raise ValidationError({"scheduled_at": problem})
     _check_not_past(at, now, confirm_past)
-    with db.atomic():
-        return _create_retry(follow_up, at, acting_rep_id)
+    with write_transaction():
+        return _create_retry(follow_up, at, acting_rep_id, OnDuplicate.REFUSE)
+
+
+def schedule_satisfaction_call(
+    customer_id: int,
+    closed_on: dt.date,
+    days: int | None,
+    *,
+    rep_id: int | None,
+    notes: str,
+    sold_unit_id: int | None = None,
+    case_id: int | None = None,
+    warranty_return_id: int | None = None,
+    acting_rep_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> int | None:
+    """The satisfaction call after a case or a return closed; returns its id, None when there is none.
+
+    `days` after the closing (None or negative: no call), moved to a working day of the company's
+    region, at the usual time for calls. An archived customer gets none: the closing stands. When
+    the customer already has a satisfaction call that day, that one serves (its id is returned).
+    A closing recorded late still gets its call, even if its day has passed.
+    """
+    if days is None or days < 0:
+        return None
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None or customer.archived:
+        return None
+    day = closed_on + dt.timedelta(days=days)
+    try:
+        day = WorkingCalendar().to_working_day(day)
+    except DomainError:  # the company's holiday region is unknown: the plain day
+        pass
+    result = schedule_follow_up(
+        customer_id,
+        FollowUpKind.CALL,
+        FollowUpPurpose.SATISFACTION,
+        dt.datetime.combine(day, default_time_of_day(FollowUpKind.CALL)),
+        rep_id=rep_id,
+        notes=notes,
+        sold_unit_id=sold_unit_id,
+        case_id=case_id,
+        warranty_return_id=warranty_return_id,
+        confirm_past=True,
+        acting_rep_id=acting_rep_id,
+        now=now,
+        on_duplicate=OnDuplicate.SKIP,
+    )
+    return result.follow_up_id
 
 
 # --- queries -----------------------------------------------------------------
@@ -572,6 +747,7 @@ class AgendaRow:
     notes: str
     cancel_reason: str
     updated_at: dt.datetime
+    row_version: int = 1  # what an edit started from this row passes as expected_version
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -605,6 +781,7 @@ def agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, pur
             FollowUp.notes,
             FollowUp.cancel_reason,
             FollowUp.updated_at,
+            FollowUp.row_version,
             FollowUp.sold_unit,
             FollowUp.rep,
             Customer.id.alias("customer_id"),
@@ -668,6 +845,7 @@ def agenda_rows(query, now: dt.datetime) -> list[AgendaRow]:
             notes=r["notes"],
             cancel_reason=r["cancel_reason"],
             updated_at=r["updated_at"],
+            row_version=r["row_version"],
         )
         for r in query.dicts()
     ]

@@ -14,6 +14,7 @@ from peewee import SQL, DatabaseError, SqliteDatabase, fn
 
 from app.i18n import _, format_number, ngettext
 from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.database import DatabaseDamagedError, DatabaseFileError
 from app.models.migrations import LATEST_VERSION
 from app.services.errors import DomainError
 
@@ -84,7 +85,7 @@ def _integrity(quick: bool, problems: list[str]) -> str:
     pragma = "quick_check" if quick else "integrity_check"
     try:
         found = [row[0] for row in db.execute_sql(f"PRAGMA {pragma}({_INTEGRITY_LIMIT})").fetchall()]
-    except (DatabaseError, sqlite3.DatabaseError) as exc:
+    except (DatabaseError, sqlite3.DatabaseError, DatabaseDamagedError) as exc:  # a full disk is no damage
         found = [str(exc)]
     if found == ["ok"]:
         return "ok"
@@ -99,7 +100,7 @@ def _foreign_key_problems() -> list[str]:
     """One message per (table, missing parent) pair, with how many rows point nowhere."""
     try:
         rows = db.execute_sql("PRAGMA foreign_key_check").fetchall()
-    except (DatabaseError, sqlite3.DatabaseError) as exc:
+    except (DatabaseError, sqlite3.DatabaseError, DatabaseFileError) as exc:
         return [_("The references between tables could not be checked: {reason}").format(reason=exc)]
     broken = Counter((table, parent) for table, _rowid, parent, _fkid in rows)
     return [
@@ -116,7 +117,7 @@ def _schema_version(problems: list[str]) -> int | None:
     try:
         with db.atomic():
             version = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar()
-    except DatabaseError:
+    except (DatabaseError, DatabaseFileError):
         version = None
     if version is None:
         problems.append(_("The database has no schema version; it is not a usable Postventa database."))
@@ -142,6 +143,6 @@ def _row_counts(problems: list[str]) -> dict[str, int]:
         try:
             with db.atomic():  # a failed count must not spoil the others on a server database
                 counts[table] = model.select(fn.COUNT(SQL("*"))).scalar()
-        except DatabaseError:
+        except (DatabaseError, DatabaseFileError):
             problems.append(_("The table {table} is missing or cannot be read.").format(table=table))
     return counts

@@ -25,7 +25,6 @@ from app.models import (
     Sale,
     SaleLine,
     SoldUnit,
-    db,
 )
 from app.models.enums import (
     FollowUpKind,
@@ -38,7 +37,14 @@ from app.models.enums import (
 from app.services import audit
 from app.services.calendar import WorkingCalendar
 from app.services.errors import NotFoundError, ValidationError
-from app.services.followups import MAX_DURATION_MINUTES, customer_address, default_time_of_day
+from app.services.followups import (
+    MAX_DURATION_MINUTES,
+    OnDuplicate,
+    create_follow_up,
+    customer_address,
+    default_time_of_day,
+)
+from app.services.transactions import check_version, write_command, write_transaction
 
 MAX_OFFSET_DAYS = 3650
 
@@ -75,6 +81,7 @@ class PlanRow:
     segment: Segment | None
     active: bool
     steps: tuple[PlanStepRow, ...]
+    row_version: int = 1  # what an edit started from this row passes as expected_version
 
 
 # --- reading -----------------------------------------------------------------
@@ -98,7 +105,9 @@ def _plans(query) -> list[PlanRow]:
     plans = list(query.objects())
     steps = _steps_of([p.id for p in plans]) if plans else {}
     return [
-        PlanRow(p.id, p.name, p.category_id, p.category_name or "", p.segment, p.active, tuple(steps[p.id]))
+        PlanRow(
+            p.id, p.name, p.category_id, p.category_name or "", p.segment, p.active, tuple(steps[p.id]), p.row_version
+        )
         for p in plans
     ]
 
@@ -263,6 +272,7 @@ def _steps_detail(steps: Sequence[PlanStepInput]) -> list[dict]:
     ]
 
 
+@write_command
 def create_plan(
     name: str,
     category_id: int | None,
@@ -276,7 +286,7 @@ def create_plan(
     errors = _validate(name, category_id, segment, steps)
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         plan = FollowUpPlan.create(name=name, category=category_id, segment=segment)
         _write_steps(plan.id, steps)
         audit.record(
@@ -292,6 +302,7 @@ def create_plan(
     return get_plan(plan.id)
 
 
+@write_command
 def update_plan(
     plan_id: int,
     name: str,
@@ -299,18 +310,24 @@ def update_plan(
     segment: Segment | None,
     steps: Sequence[PlanStepInput],
     acting_rep_id: int | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> PlanRow:
-    """Change everything about a plan. Follow-ups already created stay as they are."""
+    """Change everything about a plan. Follow-ups already created stay as they are.
+
+    `expected_version` is the row version the edit started from (ConcurrentEditError if it moved on).
+    """
     plan = FollowUpPlan.get_or_none(FollowUpPlan.id == plan_id)
     if plan is None:
         raise NotFoundError(_("The follow-up plan no longer exists."))
+    check_version(plan, expected_version, lambda: get_plan(plan_id))
     name, segment = (name or "").strip(), _segment(segment)
     errors = _validate(name, category_id, segment, steps, plan_id) if plan.active else _validate_steps(steps)
     if not plan.active and not name:
         errors["name"] = _("The name is required.")
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         plan.name, plan.category, plan.segment = name, category_id, segment
         plan.save()
         _write_steps(plan.id, steps)
@@ -327,23 +344,30 @@ def update_plan(
     return get_plan(plan.id)
 
 
+@write_command
 def update_plan_steps(
-    plan_id: int, steps: Sequence[PlanStepInput], acting_rep_id: int | None = None
+    plan_id: int,
+    steps: Sequence[PlanStepInput],
+    acting_rep_id: int | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> PlanRow:
     """Replace a plan's steps (for future applications; follow-ups already created stay)."""
     plan = FollowUpPlan.get_or_none(FollowUpPlan.id == plan_id)
     if plan is None:
         raise NotFoundError(_("The follow-up plan no longer exists."))
+    check_version(plan, expected_version, lambda: get_plan(plan_id))
     errors = _validate_steps(steps)
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         _write_steps(plan.id, steps)
-        plan.save()  # updated_at
+        plan.save(only=[FollowUpPlan.updated_at])  # its steps changed: updated_at and a new row version
         audit.record("update", "follow_up_plan", plan.id, acting_rep_id, steps=_steps_detail(steps))
     return get_plan(plan.id)
 
 
+@write_command
 def set_plan_active(plan_id: int, active: bool, acting_rep_id: int | None = None) -> PlanRow:
     """Switch a plan off (kept for history) or on again (if its category and segment are free)."""
     plan = FollowUpPlan.get_or_none(FollowUpPlan.id == plan_id)
@@ -356,7 +380,7 @@ def set_plan_active(plan_id: int, active: bool, acting_rep_id: int | None = None
         )
         if errors:
             raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         plan.active = active
         plan.save()
         audit.record("update", "follow_up_plan", plan.id, acting_rep_id, active=active)
@@ -400,13 +424,14 @@ def list_categories() -> list[CategoryRow]:
     return [CategoryRow(c.id, c.name, c.code) for c in query]
 
 
+@write_command
 def install_default_plans(
     acting_rep_id: int | None = None, category_ids: Collection[int] | None = None
 ) -> int:
     """A general plan and an A-segment plan for every category (or each of `category_ids`) that has
     none yet (active or not); returns how many plans were created. Safe to run again."""
     created = 0
-    with db.atomic():
+    with write_transaction():
         taken = {
             (p.category_id, p.segment)
             for p in FollowUpPlan.select(FollowUpPlan.category, FollowUpPlan.segment)
@@ -477,6 +502,7 @@ def step_dates(
     return dates
 
 
+@write_command
 def apply_plans_for_sale(
     sale_id: int, acting_rep_id: int | None = None, *, skip_before: dt.date | None = None
 ) -> int:
@@ -515,7 +541,7 @@ def apply_plans_for_sale(
         return 0
 
     created = 0
-    with db.atomic():
+    with write_transaction():
         done_steps = {
             step_id
             for (step_id,) in FollowUp.select(FollowUp.plan_step)
@@ -528,7 +554,11 @@ def apply_plans_for_sale(
                 day = dates[step.id]
                 if step.id in done_steps or (skip_before is not None and day < skip_before):
                     continue
-                FollowUp.create(
+                # Two plans of one sale (a washer and a dryer) may both call about the delivery on one
+                # day: the customer gets one call, the other plan's step is left out.
+                _follow_up, made = create_follow_up(
+                    OnDuplicate.SKIP,
+                    count_done=True,
                     customer=customer.id,
                     rep=rep_id,
                     kind=step.kind,
@@ -539,7 +569,7 @@ def apply_plans_for_sale(
                     sold_unit=unit_id,
                     plan_step=step.id,
                 )
-                created += 1
+                created += made
         if created:
             audit.record(
                 "apply_plan", "sale", sale_id, acting_rep_id, created=created, plans=sorted(carriers)
@@ -547,6 +577,7 @@ def apply_plans_for_sale(
     return created
 
 
+@write_command
 def reschedule_for_delivery_change(
     sale_id: int, old_delivered_on: dt.date | None, acting_rep_id: int | None = None
 ) -> int:
@@ -576,7 +607,7 @@ def reschedule_for_delivery_change(
         )
         .order_by(FollowUp.id)
     )
-    with db.atomic():
+    with write_transaction():
         if new_delivered_on is None:
             ids = [f.id for f in planned]
             if ids:

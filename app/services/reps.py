@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from peewee import fn
 
 from app.i18n import _
-from app.models import Rep, db
+from app.models import Rep
 from app.models.enums import RepRole
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
+from app.services.transactions import write_command, write_transaction
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
@@ -54,6 +55,7 @@ def find_rep_by_code(code: str) -> RepRow:
     return _row(rep)
 
 
+@write_command
 def create_rep(code: str, name: str, role: RepRole = RepRole.REP, email: str = "") -> RepRow:
     code, name = code.strip().upper(), name.strip()
     errors = {}
@@ -65,7 +67,7 @@ def create_rep(code: str, name: str, role: RepRole = RepRole.REP, email: str = "
         errors["name"] = _("The name is required.")
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction():
         rep = Rep.create(code=code, name=name, role=role, email=email.strip())
         audit.record("create", "rep", rep.id, rep.id, code=code, role=role)
     return _row(rep)

@@ -29,13 +29,10 @@ from app.models import (
     ReturnStatusChange,
     SoldUnit,
     WarrantyReturn,
-    db,
 )
 from app.models import now as wall_clock_now
 from app.models.enums import (
     CharterIndicator,
-    FollowUpKind,
-    FollowUpPurpose,
     OutOfWarrantyReason,
     ReturnReason,
     ReturnState,
@@ -44,6 +41,9 @@ from app.models.enums import (
 from app.services import audit, charters
 from app.services.company import load_company_settings
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.inputs import clean_text, date_error
+from app.services.sales import serial_taken_error
+from app.services.transactions import check_version, write_command, write_transaction
 from app.services.warranty import WarrantyStatus, warranty_end_date
 
 RS = ReturnState
@@ -72,7 +72,7 @@ def _setting(key: str) -> str | None:
 
 
 def _store_setting(key: str, value: str, acting_rep_id: int | None) -> None:
-    with db.atomic():
+    with write_transaction():
         CompanySetting.insert(key=key, value=value).on_conflict(
             conflict_target=[CompanySetting.key], update={CompanySetting.value: value}
         ).execute()
@@ -106,6 +106,7 @@ def replacement_warranty_policy() -> str:
     return value if value in (REMAINING_WARRANTY, FRESH_WARRANTY) else DEFAULT_REPLACEMENT_WARRANTY
 
 
+@write_command
 def set_returns_settings(
     acting_rep_id: int | None,
     *,
@@ -219,6 +220,7 @@ class OpenReturnExists(DomainError):
         )
 
 
+@write_command
 def open_return(
     sold_unit_id: int,
     reason: ReturnReason,
@@ -244,13 +246,15 @@ def open_return(
         reason = ReturnReason(reason)
     except ValueError:
         errors["reason"] = _("Choose the reason for the return.")
-    description = (description or "").strip()
+    description = clean_text(description)
     if not description:
         errors["description"] = _("Describe what the customer reports.")
     if reported_on is None:
         errors["reported_on"] = _("Enter the date of the request.")
     elif reported_on > today:
         errors["reported_on"] = _("The request date cannot be in the future.")
+    elif problem := date_error(reported_on, today):
+        errors["reported_on"] = problem
     if out_of_warranty_reason is not None:
         try:
             out_of_warranty_reason = OutOfWarrantyReason(out_of_warranty_reason)
@@ -289,9 +293,9 @@ def open_return(
     year = reported_on.year
     for attempt in range(NUMBER_ATTEMPTS):
         try:
-            # IMMEDIATE: the write lock is taken before MAX is read, so a second laptop or
-            # thread waits (busy_timeout) instead of reading the same MAX.
-            with db.atomic("IMMEDIATE"):
+            # The command's write transaction holds the lock before MAX is read, so a second
+            # laptop or thread waits (busy_timeout) instead of reading the same MAX.
+            with write_transaction():
                 highest = (
                     WarrantyReturn.select(fn.MAX(WarrantyReturn.sequence))
                     .where(WarrantyReturn.year == year)
@@ -367,14 +371,6 @@ def _money_or_error(value, errors: dict[str, str], key: str, *, positive: bool =
     return amount.quantize(_CENT)
 
 
-def _serial_taken(product_id: int, serial: str) -> bool:
-    return (
-        SoldUnit.select()
-        .where((SoldUnit.product == product_id) & (fn.LOWER(SoldUnit.serial_number) == serial.casefold()))
-        .exists()
-    )
-
-
 def _replacement_unit(record: WarrantyReturn, serial: str, on: dt.date) -> int:
     faulty = SoldUnit.get_by_id(record.sold_unit_id)
     product = Product.get_by_id(faulty.product_id)
@@ -396,6 +392,7 @@ def _replacement_unit(record: WarrantyReturn, serial: str, on: dt.date) -> int:
     return replacement.id
 
 
+@write_command
 def advance_return(
     return_id: int,
     to_state: ReturnState,
@@ -430,12 +427,14 @@ def advance_return(
         raise DomainError(
             message.format(number=record.number, state=record.state.label.lower(), target=to_state.label.lower())
         )
-    note = (note or "").strip()
+    note = clean_text(note)
     errors: dict[str, str] = {}
-    inspection = (inspection_note or "").strip()
+    if problem := date_error(at):
+        errors["at"] = problem
+    inspection = clean_text(inspection_note)
     if to_state in (RS.INSPECTED, RS.APPROVED, RS.REJECTED) and not (inspection or record.inspection_note):
         errors["inspection_note"] = _("Write what the inspection found before deciding.")
-    serial = (replacement_serial or "").strip()
+    serial = clean_text(replacement_serial)
     product = None
     if to_state is RS.REPLACED:
         product = Product.get_by_id(SoldUnit.get_by_id(record.sold_unit_id).product_id)
@@ -443,10 +442,8 @@ def advance_return(
             errors["replacement_serial"] = _("Enter the serial number of the replacement unit.")
         elif len(serial) > 60:
             errors["replacement_serial"] = _("Too long: at most {limit} characters.").format(limit=60)
-        elif serial and _serial_taken(product.id, serial):
-            errors["replacement_serial"] = _("The serial number {serial} of {product} was already sold.").format(
-                serial=serial, product=product.name
-            )
+        elif serial and (problem := serial_taken_error([serial])):
+            errors["replacement_serial"] = problem[:1].upper() + problem[1:]
     amount = None
     if to_state in (RS.REFUNDED, RS.CREDITED):
         amount = _money_or_error(refund_amount, errors, "refund_amount", positive=True)
@@ -455,7 +452,7 @@ def advance_return(
     if errors:
         raise ValidationError(errors)
 
-    with db.atomic():
+    with write_transaction():
         previous = record.state
         record.state = to_state
         if inspection:
@@ -489,40 +486,34 @@ def advance_return(
 
 
 def _schedule_satisfaction(record: WarrantyReturn, closed_at: dt.datetime, acting_rep_id: int | None) -> int | None:
-    from app.services import calendar as working_days
     from app.services import followups
 
-    customer = Customer.get_by_id(record.customer_id)
-    if customer.archived:  # nobody to call: the closing still stands
-        return None
-    day = closed_at.date() + dt.timedelta(days=satisfaction_days())
-    try:
-        day = working_days.to_working_day(day)
-    except DomainError:  # unknown holiday region: the plain day
-        pass
-    when = dt.datetime.combine(day, followups.default_time_of_day(FollowUpKind.CALL))
-    result = followups.schedule_follow_up(
+    return followups.schedule_satisfaction_call(
         record.customer_id,
-        FollowUpKind.CALL,
-        FollowUpPurpose.SATISFACTION,
-        when,
+        closed_at.date(),
+        satisfaction_days(),
         rep_id=record.rep_id,
         notes=_("How did the return {number} go for the customer?").format(number=record.number),
         sold_unit_id=record.sold_unit_id,
         warranty_return_id=record.id,
-        confirm_past=True,  # a closing recorded late still gets its call
         acting_rep_id=acting_rep_id,
         now=closed_at,
     )
-    return result.follow_up_id
 
 
 COST_FIELDS = ("cost_parts", "cost_labour", "cost_shipping")
 
 
-def set_return_costs(return_id: int, parts, labour, shipping, acting_rep_id: int | None) -> None:
-    """Record what the return costs: parts, labour and shipping, each zero or more."""
+@write_command
+def set_return_costs(
+    return_id: int, parts, labour, shipping, acting_rep_id: int | None, *, expected_version: int | None = None
+) -> None:
+    """Record what the return costs: parts, labour and shipping, each zero or more.
+
+    `expected_version` is the row version the edit started from (ConcurrentEditError if it moved on).
+    """
     record = _get(return_id)
+    check_version(record, expected_version)
     errors: dict[str, str] = {}
     values = {
         key: _money_or_error(value, errors, key)
@@ -530,8 +521,10 @@ def set_return_costs(return_id: int, parts, labour, shipping, acting_rep_id: int
     }
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
-        WarrantyReturn.update(updated_at=wall_clock_now(), **values).where(WarrantyReturn.id == record.id).execute()
+    with write_transaction():
+        WarrantyReturn.update(
+            updated_at=wall_clock_now(), row_version=WarrantyReturn.row_version + 1, **values
+        ).where(WarrantyReturn.id == record.id).execute()
         audit.record("update", "warranty_return", record.id, acting_rep_id, **values)
 
 
@@ -599,6 +592,7 @@ class ReturnDetail:
     timeline: list[StatusChangeRow]
     allowed: list[ReturnState]
     target_days: int
+    row_version: int = 1  # what an edit started from this detail passes as expected_version
 
     @property
     def total_cost(self) -> Decimal:
@@ -773,6 +767,7 @@ def get_return(return_id: int, today: dt.date | None = None) -> ReturnDetail:
         WarrantyReturn.cost_labour,
         WarrantyReturn.cost_shipping,
         WarrantyReturn.case,
+        WarrantyReturn.row_version,
     ).where(WarrantyReturn.id == return_id).objects().first()
     if found is None:
         raise NotFoundError(_("The return no longer exists."))
@@ -811,6 +806,7 @@ def get_return(return_id: int, today: dt.date | None = None) -> ReturnDetail:
         timeline=timeline,
         allowed=[s for s in STATE_ORDER if can_transition(found.state, s)],
         target_days=target,
+        row_version=found.row_version,
     )
 
 

@@ -9,14 +9,23 @@ from decimal import Decimal, InvalidOperation
 
 from peewee import JOIN, fn
 
-from app.i18n import _
-from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit, db
+from app.i18n import _, format_number
+from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
+from app.models.customers import fold_key
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
+from app.services.inputs import clean_text, date_error
 from app.services.plans import apply_plans_for_sale, reschedule_for_delivery_change
+from app.services.transactions import write_command, write_transaction
 from app.services.warranty import warranty_end_date
 
 SALE_NUMBER_WIDTH = 5
+# A serialised product gets one sold unit (a row, a warranty, its follow-ups) per item: a line of
+# more items is a typing slip (99999 for 9) that would write for minutes. Larger batches are
+# recorded as several lines or sales.
+MAX_SERIALISED_QUANTITY = 1000
+MAX_QUANTITY = 999_999
+MAX_WARRANTY_EXTENSION_MONTHS = 120  # as catalog.MAX_WARRANTY_MONTHS
 _MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -113,7 +122,7 @@ def _line_message(index: int, text: str) -> str:
 
 
 def _clean_serials(serials: list[str]) -> list[str]:
-    return [s.strip() for s in serials if s and s.strip()]
+    return [serial for serial in map(clean_text, serials or []) if serial]
 
 
 def _validate_sale(
@@ -135,28 +144,44 @@ def _validate_sale(
         errors["rep_id"] = _("The chosen rep no longer exists.")
     if sold_on is None:
         errors["sold_on"] = _("Enter the sale date.")
-    elif delivered_on is not None and delivered_on < sold_on:
+    elif problem := date_error(sold_on):
+        errors["sold_on"] = problem
+    if delivered_on is not None and (problem := date_error(delivered_on)):
+        errors["delivered_on"] = problem
+    elif delivered_on is not None and sold_on is not None and delivered_on < sold_on:
         errors["delivered_on"] = _("The delivery date cannot be before the sale date.")
     if number is not None:
         if not number:
             errors["number"] = _("Enter a sale number or leave it to be assigned.")
         elif len(number) > 30:
             errors["number"] = _("Too long: at most {limit} characters.").format(limit=30)
-        elif Sale.select().where(fn.UPPER(Sale.number) == number.upper()).exists():
+        elif Sale.select().where(Sale.number_key == fold_key(number)).exists():
             errors["number"] = _("There is already a sale with the number {number}.").format(number=number)
 
     if not lines:
         errors["lines"] = _("Add at least one product line.")
     product_ids = {line.product_id for line in lines}
     products = {p.id: p for p in Product.select().where(Product.id.in_(product_ids))} if lines else {}
-    serials_in_sale: dict[tuple[int, str], int] = {}
+    serials_in_sale: dict[str, int] = {}
     for index, line in enumerate(lines):
         product = products.get(line.product_id)
         if product is None:
             errors[_line_key(index, "product_id")] = _line_message(index, _("choose a product."))
             continue
-        if not isinstance(line.quantity, int) or line.quantity < 1:
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity < 1:
             errors[_line_key(index, "quantity")] = _line_message(index, _("the quantity must be at least 1."))
+        elif product.serialised and line.quantity > MAX_SERIALISED_QUANTITY:
+            errors[_line_key(index, "quantity")] = _line_message(
+                index,
+                _(
+                    "at most {limit} items of a product with serial numbers in one line "
+                    "(each item is recorded with its own warranty)."
+                ).format(limit=format_number(MAX_SERIALISED_QUANTITY)),
+            )
+        elif line.quantity > MAX_QUANTITY:
+            errors[_line_key(index, "quantity")] = _line_message(
+                index, _("the quantity is at most {limit}.").format(limit=format_number(MAX_QUANTITY))
+            )
         try:
             price = Decimal(line.unit_price)
         except (InvalidOperation, TypeError, ValueError):
@@ -165,9 +190,15 @@ def _validate_sale(
             errors[_line_key(index, "unit_price")] = _line_message(
                 index, _("the price must be a positive amount or zero.")
             )
-        if line.warranty_extension_months < 0:
+        extension = line.warranty_extension_months
+        if not isinstance(extension, int) or isinstance(extension, bool) or extension < 0:
             errors[_line_key(index, "warranty_extension_months")] = _line_message(
                 index, _("a warranty extension cannot be negative.")
+            )
+        elif extension > MAX_WARRANTY_EXTENSION_MONTHS:
+            errors[_line_key(index, "warranty_extension_months")] = _line_message(
+                index,
+                _("a warranty extension is at most {limit} months.").format(limit=MAX_WARRANTY_EXTENSION_MONTHS),
             )
         serials = _clean_serials(line.serial_numbers)
         key = _line_key(index, "serial_numbers")
@@ -187,14 +218,14 @@ def _validate_sale(
                 ),
             )
             continue
-        repeated = sorted({s for s in serials if sum(o.casefold() == s.casefold() for o in serials) > 1})
+        repeated = sorted({s for s in serials if sum(fold_key(o) == fold_key(s) for o in serials) > 1})
         if repeated:
             errors[key] = _line_message(
                 index, _("the serial number {serial} is repeated.").format(serial=repeated[0])
             )
             continue
         for serial in serials:
-            other = serials_in_sale.get((product.id, serial.casefold()))
+            other = serials_in_sale.get(fold_key(serial))
             if other is not None:
                 errors[key] = _line_message(
                     index,
@@ -203,27 +234,34 @@ def _validate_sale(
                     ),
                 )
                 break
-            serials_in_sale[(product.id, serial.casefold())] = index
+            serials_in_sale[fold_key(serial)] = index
         if key in errors:
             continue
-        used = (
-            SoldUnit.select(SoldUnit.serial_number)
-            .where(
-                (SoldUnit.product == product.id)
-                & (fn.LOWER(SoldUnit.serial_number).in_([s.casefold() for s in serials]))
-            )
-            .first()
-        )
-        if used is not None:
-            errors[key] = _line_message(
-                index,
-                _("the serial number {serial} of {product} was already sold.").format(
-                    serial=used.serial_number, product=product.name
-                ),
-            )
+        if problem := serial_taken_error(serials):
+            errors[key] = _line_message(index, problem)
     if errors:
         raise ValidationError(errors)
     return products
+
+
+@write_command
+def serial_taken_error(serials: list[str]) -> str | None:
+    """Why one of `serials` cannot be sold: it is already a unit of a customer (any product,
+    whatever its case, unit.serial_key); None when all are free. Shared with replacement units."""
+    used = (
+        SoldUnit.select(SoldUnit.serial_number, Customer.name.alias("customer_name"), Product.name.alias("product_name"))
+        .join(Customer, on=(SoldUnit.customer == Customer.id))
+        .join_from(SoldUnit, Product, on=(SoldUnit.product == Product.id))
+        .where(SoldUnit.serial_key.in_([fold_key(s) for s in serials]))
+        .order_by(SoldUnit.id)
+        .objects()
+        .first()
+    )
+    if used is None:
+        return None
+    return _("the serial number {serial} already belongs to {customer} ({product}).").format(
+        serial=used.serial_number, customer=used.customer_name, product=used.product_name
+    )
 
 
 def record_sale(
@@ -242,9 +280,10 @@ def record_sale(
     `product.warranty_months` (+ the line's extension) after delivery, or is unknown until then.
     `rep_id` is the rep credited with the sale; it is also recorded as the author in the audit log.
     """
-    number = number.strip() if number is not None else None
+    number = clean_text(number) if number is not None else None
+    notes = clean_text(notes)
     products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number)
-    with db.atomic():
+    with write_transaction():
         sale = Sale.create(
             number=number or next_sale_number(sold_on.year),
             customer=customer_id,
@@ -302,14 +341,17 @@ def record_sale(
     return sale.id
 
 
+@write_command
 def set_delivery_date(sale_id: int, delivered_on: dt.date | None, acting_rep_id: int | None = None) -> None:
     """Record (or correct) when a sale was delivered and recompute its units' warranty ends."""
     sale = Sale.get_or_none(Sale.id == sale_id)
     if sale is None:
         raise NotFoundError(_("The sale no longer exists."))
+    if delivered_on is not None and (problem := date_error(delivered_on)):
+        raise ValidationError({"delivered_on": problem})
     if delivered_on is not None and delivered_on < sale.sold_on:
         raise ValidationError({"delivered_on": _("The delivery date cannot be before the sale date.")})
-    with db.atomic():
+    with write_transaction():
         previous = sale.delivered_on
         sale.delivered_on = delivered_on
         sale.save()

@@ -22,16 +22,17 @@ from app.models import (
     SatisfactionSurvey,
     SoldUnit,
     WarrantyReturn,
-    db,
 )
 from app.models.enums import DissatisfactionCause, FollowUpOutcome
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
 from app.services.followups import validate_scores
+from app.services.transactions import write_command, write_transaction
 
 S = SatisfactionSurvey
 
 
+@write_command
 def record_survey(
     customer_id: int,
     satisfaction: int | None,
@@ -60,7 +61,7 @@ def record_survey(
             raise ValidationError({"cause": _("Choose a cause from the list.")}) from None
     if not Customer.select().where(Customer.id == customer_id).exists():
         raise NotFoundError(_("The customer no longer exists."))
-    with db.atomic():
+    with write_transaction():
         survey = S.create(
             customer=customer_id,
             rep=acting_rep_id,

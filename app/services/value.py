@@ -17,10 +17,11 @@ from decimal import Decimal
 from peewee import SQL, fn
 
 from app.i18n import N_, _, format_date, format_number
-from app.models import Customer, ReturnStatusChange, Sale, SaleLine, WarrantyReturn, db
+from app.models import Customer, ReturnStatusChange, Sale, SaleLine, WarrantyReturn
 from app.models.enums import ReturnState, Segment
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.transactions import write_command, write_transaction
 
 # Defaults of the company settings (CompanySettings.expected_remaining_years, abc_*).
 EXPECTED_REMAINING_YEARS = 5
@@ -223,6 +224,7 @@ def rank_segments(values: list[tuple[int, float]], total: float, a_threshold, b_
     return result
 
 
+@write_command
 def compute_segments(
     today: dt.date,
     window_months: int | None = None,
@@ -269,7 +271,7 @@ def compute_segments(
         if segment in by_segment:
             by_segment[segment].append(cid)
     active = Customer.archived == False  # noqa: E712
-    with db.atomic():
+    with write_transaction():
         considered = Customer.update(segment=Segment.C, segment_computed_on=today).where(active).execute()
         for segment, ids in by_segment.items():
             for i in range(0, len(ids), UPDATE_BATCH):

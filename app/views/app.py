@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__, i18n
 from app.i18n import _
-from app.models.database import DatabaseOpenError, open_database
+from app.models.database import DatabaseFileError, DatabaseOpenError, close_database, open_database
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
 from app.services import reps
@@ -67,6 +67,7 @@ class Application:
         self.database_lock = database_lock or DatabaseLock()
         self.database_lock.raise_requested.connect(self._on_database_lock_raise_requested)
         self.qapp.aboutToQuit.connect(self.database_lock.release_all)
+        self.qapp.aboutToQuit.connect(close_database)  # a clean close: the next start need not check the file
         from app.views.reminders import ReminderService
 
         # Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
@@ -92,10 +93,13 @@ class Application:
 
     def _open(self, target: str, parent: QWidget | None) -> bool:
         try:
-            info = open_database(target)
-        except DatabaseOpenError as exc:
+            return self._open_database(target, parent)
+        except DatabaseFileError as exc:  # e.g. a damaged page met by the first queries
             show_error(parent, exc)
             return False
+
+    def _open_database(self, target: str, parent: QWidget | None) -> bool:
+        info = open_database(target)
         settings.put(settings.LAST_DATABASE, target)
         context = AppContext(database=info, current_rep=remembered_rep(target))
         if database_is_empty():
@@ -208,7 +212,7 @@ class Application:
         if with_demo:
             try:
                 info = open_database(path)
-            except DatabaseOpenError as exc:
+            except DatabaseFileError as exc:
                 show_error(self.window, exc)
                 return
             if not database_is_empty():

@@ -4,29 +4,108 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.i18n import _
 from app.views import settings
 
 
+def input_state(root: QWidget) -> tuple:
+    """What the user can type or choose in `root`'s fields, to tell whether any of it changed."""
+    values: list = []
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, QLineEdit):
+            values.append(widget.text())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)) and not widget.isReadOnly():
+            values.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            values.append((widget.currentIndex(), widget.currentText()))
+        elif isinstance(widget, QAbstractSpinBox):
+            values.append(widget.text())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            values.append(widget.isChecked())
+    return tuple(values)
+
+
 class BaseDialog(QDialog):
-    """Restores and saves its size and position under window/<ClassName>."""
+    """Restores and saves its size and position under window/<ClassName>.
+
+    Closing it without OK (Esc, Cancel, the window's close button) after the user typed or chose
+    something asks first: save, discard or keep editing. "What was typed" is the fields' state
+    compared with what the dialog showed when it opened (`input_state`); a dialog that shows data
+    rather than gathering it sets ASKS_BEFORE_DISCARDING = False.
+    """
+
+    ASKS_BEFORE_DISCARDING = True
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._geometry_key = "geometry/" + type(self).__name__
+        self._shown_state: tuple | None = None
+        self._holds_refused_input = False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         geometry = settings.window_state(self._geometry_key)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         super().showEvent(event)
+        if self._shown_state is None:
+            self._shown_state = input_state(self)
 
     def done(self, result: int) -> None:
         settings.save_window_state(self._geometry_key, self.saveGeometry())
         super().done(result)
+
+    def mark_refused_input(self) -> None:
+        """The form holds what the user typed and a command refused: closing it asks, typed or not."""
+        self._holds_refused_input = True
+
+    def has_typed_data(self) -> bool:
+        """Whether closing now would throw away something the user typed or chose."""
+        if not self.ASKS_BEFORE_DISCARDING:
+            return False
+        if self._holds_refused_input:
+            return True
+        return self._shown_state is not None and input_state(self) != self._shown_state
+
+    def discard_question(self) -> str:
+        return _("What you typed has not been saved. Save it?")
+
+    def _save_as_ok(self) -> None:
+        """Do what the OK button does (a form that refuses its values stays open with the reasons shown)."""
+        for box in self.findChildren(QDialogButtonBox):
+            for button in box.buttons():
+                if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole and not button.isHidden():
+                    if button.isEnabled():
+                        button.click()
+                        return
+        self.accept()
+
+    def reject(self) -> None:
+        """Esc, Cancel or the close button: ask before throwing typed data away."""
+        if self.has_typed_data():
+            answer = ask_unsaved_changes(self, self.discard_question())
+            if answer is Unsaved.SAVE:
+                self._save_as_ok()
+                return
+            if answer is Unsaved.CANCEL:
+                return
+        super().reject()
 
 
 def show_field_errors(
@@ -80,16 +159,35 @@ class FormDialog(BaseDialog):
         self._form.setRowVisible(self._rows[key], visible)
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        """The reasons beside the fields; the form now holds refused input (closing it asks)."""
+        self.mark_refused_input()
         show_field_errors(errors, self._errors, self._general_error)
 
     def error_text(self, key: str) -> str:
         label = self._errors.get(key, self._general_error)
         return label.text() if not label.isHidden() else ""
 
+    def clear_error(self, key: str) -> None:
+        """The field was put right: its reason goes away."""
+        label = self._errors.get(key)
+        if label is not None:
+            label.hide()
+
+
+def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
+    """A label showing `text` exactly as it is: user text is never read as markup (Qt guesses rich text)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(wrap)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
 
 def field_error_label() -> QLabel:
-    """A red label placed under a field to say why its value is refused."""
-    label = QLabel()
+    """A red label placed under a field to say why its value is refused (messages quote user text)."""
+    label = plain_label()
     label.setObjectName("fieldError")
     label.setStyleSheet("color: #b00020;")
     label.setWordWrap(True)
@@ -115,11 +213,34 @@ class Unsaved(StrEnum):
     CANCEL = "cancel"
 
 
+def message_box(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton,
+) -> QMessageBox.StandardButton:
+    """QMessageBox's static functions, but the text is plain: messages quote names and notes, and
+    Qt would read "<b>Pepe</b> Pérez" as markup."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if default != QMessageBox.StandardButton.NoButton:
+        box.setDefaultButton(default)
+    box.exec()
+    return box.standardButton(box.clickedButton()) if box.clickedButton() is not None else default
+
+
+def inform(parent: QWidget | None, text: str, title: str) -> None:
+    message_box(parent, QMessageBox.Icon.Information, title, text)
+
+
 def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
     """Save, discard or keep editing (tests replace this)."""
     buttons = QMessageBox.StandardButton
-    answer = QMessageBox.question(
-        parent, _("Unsaved changes"), question, buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save
+    answer = message_box(
+        parent, QMessageBox.Icon.Question, _("Unsaved changes"), question,
+        buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
     )
     if answer == buttons.Save:
         return Unsaved.SAVE
@@ -132,5 +253,32 @@ def confirm(parent: QWidget | None, question: str, title: str | None = None, *, 
     """A Yes/No question. No is the default before something that cannot be undone;
     Yes (default_yes) when proposing a helpful next step."""
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-    answer = QMessageBox.question(parent, title or _("Please confirm"), question, yes | no, yes if default_yes else no)
+    answer = message_box(
+        parent, QMessageBox.Icon.Question, title or _("Please confirm"), question, yes | no, yes if default_yes else no
+    )
     return answer == yes
+
+
+class EditConflict(StrEnum):
+    RELOAD = "reload"
+    OVERWRITE = "overwrite"
+    CANCEL = "cancel"
+
+
+def ask_edit_conflict(parent: QWidget | None, question: str) -> EditConflict:
+    """Someone else saved the record being edited: reload theirs, overwrite with ours, or keep editing
+    (tests replace this)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Changed by someone else"), question, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    reload = box.addButton(_("&Reload their version"), QMessageBox.ButtonRole.ResetRole)
+    overwrite = box.addButton(_("&Overwrite with mine"), QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(reload)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is reload:
+        return EditConflict.RELOAD
+    if clicked is overwrite:
+        return EditConflict.OVERWRITE
+    return EditConflict.CANCEL

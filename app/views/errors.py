@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
 
 from app import diagnostics
 from app.i18n import _
-from app.models.database import DatabaseOpenError
+from app.models.database import DatabaseFileError, translate_database_error
 from app.services.errors import DomainError, ValidationError
 
 
 def error_text(exc: BaseException) -> str:
     """What the user reads: our own messages as they are, anything else explained."""
-    if isinstance(exc, (DomainError, DatabaseOpenError)):
+    if isinstance(exc, (DomainError, DatabaseFileError)):
         return str(exc)
+    problem = translate_database_error(exc)  # damaged, disk full, read-only, met while reading rows
+    if problem is not None:
+        return str(problem)
     if isinstance(exc, OSError):
         return _("The file could not be used: {reason}").format(reason=exc.strerror or exc)
     return _("Something went wrong and the action was not completed: {reason}").format(reason=exc)
@@ -156,8 +159,9 @@ def ask_until_valid(
     """Ask for values with `ask(previous values, errors)` and run `command` on them.
 
     Refused values reopen the form with the reasons beside the fields; BackToForm reopens it as it
-    was. Returns (values, result), or None when the user cancelled or another failure went to
-    `on_error`.
+    was. `errors` is None only the first time: a reopened form gets a dict (empty after BackToForm),
+    so it knows it holds what the user typed. Returns (values, result), or None when the user
+    cancelled or another failure went to `on_error`.
     """
     values, errors = None, None
     while True:
@@ -169,7 +173,7 @@ def ask_until_valid(
         except ValidationError as exc:
             errors = exc.errors
         except BackToForm:
-            errors = None
+            errors = {}
         except Exception as exc:  # noqa: BLE001 (every failure is shown)
             on_error(exc)
             return None

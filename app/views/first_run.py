@@ -120,6 +120,8 @@ class FirstRunDialog(BaseDialog):
 class UserPickerDialog(BaseDialog):
     """Picks the rep or manager using the app; no passwords on a single-user laptop database."""
 
+    ASKS_BEFORE_DISCARDING = False  # a choice among people, nothing typed
+
     def __init__(self, parent: QWidget | None = None, current: reps.RepRow | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Who is using Postventa?"))

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
             else _("No user chosen")
         )
         self._user_label = QLabel(who)
+        self._user_label.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._database_label = QLabel(_("Database: {target}").format(target=display_target(self.context.database.target)))
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self._database_label, 1)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -45,7 +44,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole  # column 0: the record's id; column 1: its g
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     """An information box (tests replace this)."""
-    QMessageBox.information(parent, title, text)
+    dialogs.inform(parent, text, title)
 
 
 def muted(label: QLabel) -> QLabel:
@@ -56,6 +55,7 @@ def muted(label: QLabel) -> QLabel:
 
 
 class MasterDetailDialog(BaseDialog):
+    ASKS_BEFORE_DISCARDING = False  # done() asks about the editor's record itself
     ROWS_KEY = "rows"  # the service's error key for the table ("steps", "items"; "items.3.question")
     NEW_ROW_EDIT_COLUMN: int | None = None  # a new row opens this cell's editor
 
@@ -151,6 +151,7 @@ class MasterDetailDialog(BaseDialog):
         self._rows_error.setObjectName("rowsError")
         self._general_error = field_error_label()
         self._saved_label = muted(QLabel())
+        self._saved_label.setTextFormat(Qt.TextFormat.PlainText)  # the message names the record
         self._revert_button = QPushButton(_("Discard changes"))
         self._revert_button.clicked.connect(self._on_revert_button_clicked)
         self._save_button = QPushButton(save_text)

@@ -181,3 +181,47 @@ def test_target_resolution_prefers_flag_then_environment_then_data_folder(monkey
     monkeypatch.setenv("POSTVENTA_DB", str(tmp_path / "env.sqlite3"))
     assert resolve_target(None) == str(tmp_path / "env.sqlite3")
     assert resolve_target("flag.sqlite3") == "flag.sqlite3"
+
+
+def test_migration_5_folds_need_tags_sale_and_serial_numbers_into_unique_keys(tmp_path):
+    """Issue 13, defects 4 and 10: tags differing only in case become one (customers keep them);
+    numbers stored twice keep their key on the first row only, so the unique indexes can exist."""
+    path = make_v1_database(tmp_path / "old.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        INSERT INTO need_tag VALUES (1, 'Óptica'), (2, 'ÓPTICA'), (3, 'óptica'), (4, 'Precio');
+        INSERT INTO customer_need_tag VALUES (1, 1, 2), (2, 1, 3), (3, 1, 4);
+        INSERT INTO sale VALUES (2, '2026-01-01 10:00:00', '2026-01-01 10:00:00', 'Año-1', 1, 1, '2026-01-01', NULL, '');
+        INSERT INTO sale VALUES (3, '2026-01-01 10:00:00', '2026-01-01 10:00:00', 'AÑO-1', 1, 1, '2026-01-01', NULL, '');
+        INSERT INTO sale_line VALUES (2, 2, 1, 1, 10), (3, 3, 1, 1, 10);
+        INSERT INTO sold_unit VALUES (2, 2, 1, 1, 'sn-1', 1, 0, NULL, 'active', NULL);
+        INSERT INTO sold_unit VALUES (3, 3, 1, 1, NULL, 1, 0, NULL, 'active', NULL);
+        """
+    )
+    conn.commit()
+    conn.close()
+    from app.models import NeedTag, Sale, SoldUnit
+
+    open_database(str(path))
+    try:
+        assert [(t.name, t.key) for t in NeedTag.select().order_by(NeedTag.id)] == [
+            ("Óptica", "óptica"), ("Precio", "precio")
+        ]
+        tags = db.execute_sql("SELECT tag_id FROM customer_need_tag WHERE customer_id = 1 ORDER BY tag_id").fetchall()
+        assert tags == [(1,), (4,)]
+        assert [(s.number, s.number_key) for s in Sale.select().order_by(Sale.id)] == [
+            ("V-2025-0001", "v-2025-0001"), ("Año-1", "año-1"), ("AÑO-1", None)
+        ]
+        assert [u.serial_key for u in SoldUnit.select().order_by(SoldUnit.id)] == ["sn-1", None, None]
+        upgraded = {name: {i.name for i in db.get_indexes(name) if i.unique} for name in ("need_tag", "sale", "sold_unit")}
+        assert "need_tag_key" in upgraded["need_tag"] and "sale_number_key" in upgraded["sale"]
+        assert "sold_unit_serial_key" in upgraded["sold_unit"]
+    finally:
+        close_database()
+    open_database(str(path.with_name("fresh.sqlite3")))
+    try:
+        fresh = {name: {i.name for i in db.get_indexes(name) if i.unique} for name in ("need_tag", "sale", "sold_unit")}
+        assert fresh == upgraded
+    finally:
+        close_database()

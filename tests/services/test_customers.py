@@ -434,3 +434,65 @@ def test_filter_by_need_tag_ignores_case_and_by_segment(database):
     assert svc.count_customers("", need_tag="price sensitive") == 1
     assert [r.id for r in svc.search_customers("", segment=Segment.A)] == [other]
     assert svc.count_customers("", need_tag="Needs installation", segment=Segment.B) == 0
+
+
+# --- issue 13 ------------------------------------------------------------------------
+
+
+def test_a_customer_is_moved_to_another_rep(rep):
+    """Defect 1: a change of rep reached audit.record as a second rep_id (TypeError)."""
+    luis = create_rep("luis", "Luis Pérez")
+    customer_id = svc.create_customer(make(rep_id=rep.id), rep.id)
+    svc.update_customer(customer_id, make(rep_id=luis.id), rep.id)
+    assert svc.get_customer(customer_id).rep_id == luis.id
+    entry = AuditEntry.select().where(AuditEntry.action == "update").get()
+    assert entry.rep_id == rep.id and json.loads(entry.details) == {"rep_id": luis.id}
+
+
+@pytest.mark.parametrize("postcode", ["28013", "01001", "52006", "08001"])
+def test_spanish_postcodes_accepted(database, postcode):
+    assert svc.validate_customer(make(postal_code=postcode), today=TODAY).postal_code == postcode
+
+
+@pytest.mark.parametrize("postcode", ["999999", "53001", "00100", "2801", "28O13", "28 013"])
+def test_spanish_postcodes_refused_next_to_the_field(database, postcode):
+    """Defect 15: a postcode is checked against the country (Spain: 5 digits, province 01–52)."""
+    assert "province number from 01 to 52" in errors_of(make(postal_code=postcode))["postal_code"]
+
+
+def test_postcodes_of_other_countries(database):
+    assert svc.validate_customer(make(country="PT", postal_code="1000-001"), today=TODAY).postal_code == "1000-001"
+    assert svc.validate_customer(make(country="GB", postal_code="sw1a 1aa"), today=TODAY).postal_code == "SW1A 1AA"
+    assert errors_of(make(country="PT", postal_code="28013"))["postal_code"] == (
+        "A postcode of PT looks like 1000-001."
+    )
+    assert "letters, digits" in errors_of(make(country="GB", postal_code="SW1A_1AA"))["postal_code"]
+
+
+def test_a_need_tag_is_one_whatever_its_case_in_any_alphabet(database):
+    """Defect 10: "Óptica" then "ÓPTICA" (SQLite's LOWER folds ASCII only) ended in IntegrityError."""
+    first = svc.create_customer(make(code="C-1", need_tags=["Óptica"]), None)
+    second = svc.create_customer(make(code="C-2", need_tags=["ÓPTICA"]), None)
+    svc.update_customer(first, make(code="C-1", need_tags=["óptica", "Precio"]), None)
+    assert svc.list_need_tags() == ["Precio", "Óptica"]
+    assert svc.get_customer(second).need_tags == ["Óptica"]
+    assert {r.id for r in svc.search_customers("", need_tag="ÓPTICA")} == {first, second}
+
+
+def test_unusual_text_is_tidied_not_failed(database):
+    """Lone surrogates (a broken paste) cannot be stored as UTF-8, control characters are invisible."""
+    customer_id = svc.create_customer(make(name="Ana\x00 López\ud800", notes="línea 1\nlínea\x1b 2 😀"), None)
+    detail = svc.get_customer(customer_id)
+    assert (detail.name, detail.notes) == ("Ana López\ufffd", "línea 1\nlínea 2 😀")
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1999, 12, 31)])
+def test_consent_date_is_in_the_range_of_dates(database, day):
+    assert errors_of(make(contact_consent=True, consent_date=day))["consent_date"] == (
+        f"Choose a date between 2000 and {dt.date.today().year + 1}."
+    )
+
+
+def test_kind_and_channel_must_be_choices(database):
+    errors = errors_of(make(kind="zz", preferred_channel=42))
+    assert set(errors) == {"kind", "preferred_channel"}

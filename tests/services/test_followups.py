@@ -183,7 +183,7 @@ def test_overlapping_visits_of_the_same_rep_are_reported(people):
         svc.schedule_follow_up(
             customer.id,
             VISIT,
-            FollowUpPurpose.USAGE_CHECK,
+            FollowUpPurpose.TRAINING,  # another purpose: the same one that day would be a duplicate
             ten.replace(hour=11),
             duration_minutes=30,
             now=NOW,
@@ -193,7 +193,7 @@ def test_overlapping_visits_of_the_same_rep_are_reported(people):
     luis = people["luis"].id
     assert (
         svc.schedule_follow_up(
-            customer.id, VISIT, FollowUpPurpose.USAGE_CHECK, ten, rep_id=luis, now=NOW
+            customer.id, VISIT, FollowUpPurpose.COMMERCIAL, ten, rep_id=luis, now=NOW
         ).warnings
         == ()
     )
@@ -433,3 +433,30 @@ def test_agenda_uses_the_indexes(people, day_of_work):
         sql, params = query.sql()
         plan = " ".join(str(row) for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
         assert f"USING INDEX {index}" in plan, plan
+
+
+# --- issue 13 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", [dt.datetime(9999, 12, 31, 10), dt.datetime(1, 1, 1, 10), dt.datetime(2206, 5, 4, 10)])
+def test_follow_up_dates_are_limited_to_a_sensible_range(people, when):
+    """Defect 14: a date the arithmetic cannot survive (9999-12-31) or a slip (2206) is refused."""
+    expected = {"scheduled_at": f"Choose a date between 2000 and {dt.date.today().year + 1}."}
+    with pytest.raises(ValidationError) as refused:
+        svc.schedule_follow_up(people["customer"].id, CALL, FollowUpPurpose.COMMERCIAL, when, confirm_past=True, now=NOW)
+    assert refused.value.errors == expected
+    follow_up = planned(people["customer"], NOW)
+    with pytest.raises(ValidationError) as refused:
+        svc.reschedule_follow_up(follow_up.id, when, confirm_past=True, now=NOW)
+    assert refused.value.errors == expected
+
+
+def test_a_visit_cannot_end_with_a_phone_outcome(people):
+    follow_up = planned(people["customer"], NOW, kind=VISIT)
+    assert svc.outcomes_for(FollowUpKind.VISIT) == (FollowUpOutcome.REACHED, FollowUpOutcome.NOT_REACHED)
+    for outcome in (FollowUpOutcome.VOICEMAIL, FollowUpOutcome.WRONG_NUMBER, FollowUpOutcome.CALL_LATER):
+        with pytest.raises(ValidationError) as refused:
+            svc.complete_follow_up(follow_up.id, outcome, "", None, now=NOW)
+        assert "outcome" in refused.value.errors
+    assert FollowUp.get_by_id(follow_up.id).state is FollowUpState.PLANNED
+    svc.complete_follow_up(follow_up.id, FollowUpOutcome.NOT_REACHED, "Nobody there", None, now=NOW)

@@ -275,7 +275,7 @@ def test_replacement_records_both_serials_and_a_new_unit(shop, unit):
     walk(return_id, RS.RECEIVED)
     advance_return(return_id, RS.INSPECTED, None, inspection_note="Dead on arrival")
     walk(return_id, RS.APPROVED)
-    for bad, message in (("", "Enter the serial"), ("sn-1", "already sold")):
+    for bad, message in (("", "Enter the serial"), ("sn-1", "The serial number SN-1 already belongs to")):
         with pytest.raises(ValidationError) as refused:
             advance_return(return_id, RS.REPLACED, None, replacement_serial=bad)
         assert message in refused.value.errors["replacement_serial"]

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from peewee import IntegrityError
 
 from app.models import AuditEntry, Product, ProductCategory, Sale, SaleLine, SoldUnit
 from app.services.customers import CustomerInput, archive_customer, create_customer
@@ -179,7 +180,7 @@ def test_serial_numbers_must_match_the_quantity(customer, products, serials, fra
 def test_serial_numbers_cannot_be_sold_twice_for_the_same_product(customer, products):
     record_sale(customer, None, SOLD, None, [line(products["oven"], 1, serials=["SN-9"])])
     errors = sale_errors(customer, [line(products["oven"], 1, serials=["sn-9"])])
-    assert "already sold" in errors["lines.0.serial_numbers"]
+    assert "already belongs to Peña Hermanos" in errors["lines.0.serial_numbers"]
     errors = sale_errors(customer, [line(products["oven"], 1, serials=["X"]), line(products["oven"], 1, serials=["X"])])
     assert "already on line 1" in errors["lines.1.serial_numbers"]
 
@@ -258,3 +259,69 @@ def test_an_undelivered_sale_has_no_follow_ups_yet(customer, products, rep):
     install_default_plans()
     record_sale(customer, rep.id, dt.date.today(), None, [line(products["oven"])])
     assert FollowUp.select().count() == 0
+
+
+# --- issue 13 ------------------------------------------------------------------------
+
+
+def test_a_serial_number_is_refused_on_any_product_naming_its_customer(customer, products):
+    """Defect 4: the same serial was accepted on a second product (and in another case)."""
+    record_sale(customer, None, SOLD, None, [line(products["oven"], 1, serials=["AB-1"])])
+    other = create_customer(CustomerInput(code="C-2", name="Luis Pérez"), None)
+    dryer = Product.create(sku="DR1", name="Dryer", category=products["oven"].category, price=1)
+    errors = sale_errors(other, [line(dryer, 1, serials=["ab-1"])])
+    assert errors == {"lines.0.serial_numbers": "Line 1: the serial number AB-1 already belongs to Peña Hermanos (Oven)."}
+    assert sale_errors(other, [line(products["oven"], 1, serials=["AB-2"]), line(dryer, 1, serials=["ab-2"])]) == {
+        "lines.1.serial_numbers": "Line 2: the serial number ab-2 is already on line 1."
+    }
+
+
+def test_the_database_refuses_a_serial_number_twice(customer, products):
+    record_sale(customer, None, SOLD, None, [line(products["oven"], 1, serials=["Ñ-1"])])
+    unit = SoldUnit.get(SoldUnit.serial_number == "Ñ-1")
+    with pytest.raises(IntegrityError):
+        SoldUnit.create(line=unit.line_id, customer=customer, product=unit.product_id, serial_number="ñ-1")
+
+
+def test_a_sale_number_is_one_whatever_its_case_in_any_alphabet(customer, products):
+    """Defect 10: "AÑO-1" after "Año-1" passed validation (SQLite's UPPER is ASCII) into a UNIQUE error."""
+    record_sale(customer, None, SOLD, None, [line(products["filter"])], number="Año-1")
+    errors = sale_errors(customer, [line(products["filter"])], number="AÑO-1")
+    assert errors == {"number": "There is already a sale with the number AÑO-1."}
+
+
+@pytest.mark.parametrize(
+    ("sold", "delivered", "field"),
+    [
+        (dt.date(2206, 1, 31), None, "sold_on"),
+        (dt.date(1999, 12, 31), None, "sold_on"),
+        (dt.date(1, 1, 1), None, "sold_on"),
+        (SOLD, dt.date(9999, 12, 31), "delivered_on"),
+    ],
+)
+def test_dates_are_limited_to_a_sensible_range(customer, products, sold, delivered, field):
+    """Defect 14: 9999-12-31 crashed (year 10000 out of range); 2206 was accepted."""
+    errors = sale_errors(customer, [line(products["oven"])], sold=sold, delivered=delivered)
+    assert errors == {field: f"Choose a date between 2000 and {dt.date.today().year + 1}."}
+
+
+def test_a_delivery_date_out_of_range_is_refused(customer, products):
+    sale_id = record_sale(customer, None, SOLD, None, [line(products["oven"])])
+    with pytest.raises(ValidationError) as info:
+        set_delivery_date(sale_id, dt.date(9999, 12, 31))
+    assert set(info.value.errors) == {"delivered_on"}
+
+
+def test_huge_quantities_are_refused(customer, products):
+    """Defect 14: 99,999 of a serialised product wrote 99,999 units in one long transaction."""
+    assert sale_errors(customer, [line(products["oven"], 99_999)]) == {
+        "lines.0.quantity": "Line 1: at most 1,000 items of a product with serial numbers in one line "
+        "(each item is recorded with its own warranty)."
+    }
+    assert sale_errors(customer, [line(products["filter"], 2**63)]) == {
+        "lines.0.quantity": "Line 1: the quantity is at most 999,999."
+    }
+    assert sale_errors(customer, [line(products["oven"], 1, extension=10**6)]) == {
+        "lines.0.warranty_extension_months": "Line 1: a warranty extension is at most 120 months."
+    }
+    assert Sale.select().count() == 0

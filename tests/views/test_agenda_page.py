@@ -541,3 +541,55 @@ def test_new_follow_up_dialog_picks_the_customer_from_the_list(qtbot, data):
     assert dialog.values().duration_minutes == 60  # the visit default, as long as it was not edited
     dialog.show_errors({"place": "Too long"})
     assert dialog.error_text("place") == "Too long"
+
+
+# --- issue 13: outcomes by kind, rescheduling by keyboard ------------------------------------------
+
+
+def test_a_visit_offers_only_the_outcomes_of_a_visit(qtbot, data):
+    visit = followup_service.get_follow_up(data["rows"]["noon_a"].id, NOW)
+    dialog = CompleteFollowUpDialog(None, visit)
+    qtbot.addWidget(dialog)
+    assert dialog.outcome_choices() == [FollowUpOutcome.REACHED, FollowUpOutcome.NOT_REACHED]
+    call = followup_service.get_follow_up(data["rows"]["noon_c"].id, NOW)
+    other = CompleteFollowUpDialog(None, call)
+    qtbot.addWidget(other)
+    assert FollowUpOutcome.VOICEMAIL in other.outcome_choices()
+
+
+def test_rescheduling_by_keyboard_keeps_the_typed_time(qtbot, data, monkeypatch):
+    from app.views import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, q: dialogs.Unsaved.DISCARD)
+    row = followup_service.get_follow_up(data["rows"]["wednesday"].id, NOW)  # 25/11 10:30
+    dialog = RescheduleDialog(None, row, now=NOW)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    date = dialog._date
+    date.setFocus()
+    qtbot.waitUntil(date.hasFocus)
+    qtbot.keyClicks(date, "27")  # the day, then Tab to the time as in any form
+    qtbot.keyClick(date, Qt.Key.Key_Tab)
+    assert dialog._time.hasFocus()
+    qtbot.keyClicks(dialog._time, "0915")
+    assert dialog.value() == dt.datetime(2026, 11, 27, 9, 15)
+
+
+def test_declining_a_past_time_returns_to_the_reschedule_form_as_typed(make_page, data, monkeypatch, asked):
+    noon = data["rows"]["noon_c"]
+    page = make_page(data["people"]["ana"])
+    select(page, noon)
+    calls, answers = [], [at(0, 9), None]
+
+    def ask(parent, row, **kw):
+        calls.append(kw)
+        return answers[len(calls) - 1]
+
+    monkeypatch.setattr(RescheduleDialog, "ask", staticmethod(ask))
+    asked["answers"]["confirm"] = False
+    page.reschedule_selected()
+    assert "in the past" in asked["confirm"][0]
+    assert len(calls) == 2 and calls[1]["proposed"] == at(0, 9) and calls[1]["errors"] == {}
+    assert reload(noon).scheduled_at == at(0, 12)

@@ -292,3 +292,104 @@ def test_ctrl_n_records_a_case_and_a_spoken_claim_can_become_a_complaint(monkeyp
     new = Case.select().order_by(Case.id.desc()).get()
     assert (new.kind, new.channel, new.requested_compensation) == (CaseKind.COMPLAINT, ContactChannel.PHONE, "")
     assert page.selected_row().id == new.id
+
+
+# --- issue 13: the product list, notes kept, nothing typed is lost -------------------------------
+
+
+def test_new_case_offers_the_products_of_a_customer_picked_by_keyboard_and_drops_the_stale_error(
+    qtbot, monkeypatch, data
+):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.views import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, q: dialogs.Unsaved.DISCARD)
+    dialog = NewCaseDialog(None, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    picker = dialog.customer_picker
+    popup = picker.completer().popup()
+    record = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(record, Qt.MouseButton.LeftButton)  # Record before choosing the customer
+    assert "Choose the customer" in dialog.error_text("customer_id") and dialog.isVisible()
+    picker.setFocus()
+    qtbot.waitUntil(picker.hasFocus)
+    qtbot.keyClicks(picker, "pena")
+    qtbot.waitUntil(popup.isVisible)
+    # Down on the list, as in a real window: the line is highlighted and Qt puts it in the field first.
+    popup.setCurrentIndex(popup.model().index(0, 0))
+    assert picker.text() == "Peña Hermanos (C-1, Madrid)"
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.customer_id() == data["customers"]["pena"].id
+    assert [dialog._unit.itemText(i) for i in range(dialog._unit.count())] == [
+        "(none)", "Lavadora X (serial SN1) – sale S-1 of 01/09/2026"
+    ]
+    assert dialog.error_text("customer_id") == ""
+
+
+def test_esc_in_a_half_typed_complaint_asks_before_discarding_it(qtbot, monkeypatch, data):
+    from app.views import dialogs
+    from app.views.dialogs import Unsaved
+
+    answers, asked = [Unsaved.CANCEL, Unsaved.DISCARD], []
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, q: asked.append(q) or answers.pop(0))
+    dialog = NewCaseDialog(None, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog._words, Qt.Key.Key_Escape)  # nothing typed: closes at once
+    assert not dialog.isVisible() and asked == []
+
+    dialog = NewCaseDialog(None, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog._words.setFocus()
+    qtbot.keyClicks(dialog._words, "La lavadora hace un ruido")
+    qtbot.keyClick(dialog._words, Qt.Key.Key_Escape)
+    assert len(asked) == 1 and dialog.isVisible()  # kept editing
+    assert dialog.values().customer_words == "La lavadora hace un ruido"
+    qtbot.keyClick(dialog._words, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not dialog.isVisible()  # discarded, as the user said
+
+
+def test_a_reopened_form_holds_typed_input_and_asks_before_discarding(qtbot, monkeypatch, data):
+    from app.views import dialogs
+    from app.views.dialogs import Unsaved
+
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, q: asked.append(q) or Unsaved.DISCARD)
+    typed = NewCaseInput(data["customers"]["pena"].id, CaseKind.COMPLAINT, ContactChannel.PHONE, TODAY, "",
+                         customer_text="Peña Hermanos (C-1, Madrid)")
+    dialog = NewCaseDialog(None, initial=typed, errors={"customer_words": "Write what the customer says."}, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.reject()
+    assert len(asked) == 1 and not dialog.isVisible()
+
+
+def test_the_note_of_a_second_rejection_is_kept_in_the_history(monkeypatch, make_page, data):
+    page = make_page()
+    case_id = data["cases"]["late"]
+    case_service.analyse_case(case_id, CaseCategory.BILLING, Severity.LOW, None, on=TODAY)
+    case_service.propose_solution(case_id, SolutionType.DISCOUNT, "10 %", ContactChannel.EMAIL, None,
+                                  amount=10, on=TODAY)
+    case_service.record_answer(case_id, ProposalAnswer.REJECTED, None, on=TODAY, note="No le basta.")
+    page.refresh()
+    page.select_case(case_id)
+    answering(monkeypatch, ProposalDialog, StepInput(
+        TODAY, "Ofrecemos más.", solution_type=SolutionType.DISCOUNT, detail="20 %", amount=20,
+        channel=ContactChannel.EMAIL,
+    ))
+    page.run_action(CaseAction.COUNTER_PROPOSE)
+    answering(monkeypatch, AnswerDialog, StepInput(TODAY, "Tampoco acepta el descuento.",
+                                                   answer=ProposalAnswer.REJECTED))
+    page.run_action(CaseAction.RECORD_ANSWER)
+    notes = [change.note for change in case_service.get_case(case_id).timeline]
+    assert notes[-3:] == ["No le basta.", "Ofrecemos más.", "Tampoco acepta el descuento."]
+    assert "Tampoco acepta el descuento." in page.detail_panel.text()
+    assert "Note (Internal negotiation)" in page.detail_panel.text()

@@ -22,7 +22,8 @@ def test_refused_values_reopen_the_form_with_the_reasons_then_the_result_comes_b
         return values.upper()
 
     assert ask_until_valid(ask, command, failures.append) == ("good", "GOOD")
-    assert asked == [(None, None), ("bad", {"name": "Give a name."}), ("back", None)]
+    # Reopened forms get a dict, empty after BackToForm: they hold what the user typed.
+    assert asked == [(None, None), ("bad", {"name": "Give a name."}), ("back", {})]
     assert failures == []
 
 

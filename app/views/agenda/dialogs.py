@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QStringListModel, Qt, QTime
+from PySide6.QtCore import QStringListModel, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -45,11 +45,12 @@ from app.services.followups import (
     RETRY_OUTCOMES,
     AgendaRow,
     default_time_of_day,
+    outcomes_for,
 )
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
-from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, FormDialog
+from app.views.customers.customer_dialog import TimeField, choice_combo, date_edit, from_qdate, to_qdate
+from app.views.dialogs import BaseDialog, FormDialog, field_error_label
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -71,7 +72,7 @@ DEFAULT_DURATION = 15
 
 
 def time_edit(value: dt.time) -> QTimeEdit:
-    edit = QTimeEdit(QTime(value.hour, value.minute))
+    edit = TimeField(QTime(value.hour, value.minute))
     edit.setDisplayFormat(TIME_FORMAT)
     return edit
 
@@ -131,7 +132,7 @@ class CompleteFollowUpDialog(BaseDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Complete follow-up"))
         self._row = row
-        self._outcome = choice_combo(FollowUpOutcome, FollowUpOutcome.REACHED)
+        self._outcome = choice_combo(outcomes_for(row.kind), FollowUpOutcome.REACHED)  # the service's rule
         self._hint = QLabel()
         self._hint.setWordWrap(True)
         self._hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -192,8 +193,11 @@ class CompleteFollowUpDialog(BaseDialog):
         # Qt hands a str enum back as a plain str: turn it into the choice again.
         return FollowUpOutcome(self._outcome.currentData())
 
+    def outcome_choices(self) -> list[FollowUpOutcome]:
+        return [FollowUpOutcome(self._outcome.itemData(i)) for i in range(self._outcome.count())]
+
     def set_values(self, value: CompletionInput) -> None:
-        self._outcome.setCurrentIndex(self._outcome.findData(value.outcome))
+        self._outcome.setCurrentIndex(max(0, self._outcome.findData(value.outcome)))
         self._notes.setPlainText(value.notes)
         self._satisfaction.setCurrentIndex(max(0, self._satisfaction.findData(value.satisfaction)))
         self._recommend.setCurrentIndex(max(0, self._recommend.findData(value.recommend)))
@@ -233,6 +237,7 @@ class RescheduleDialog(BaseDialog):
         proposed: dt.datetime | None = None,
         title: str | None = None,
         now: dt.datetime | None = None,
+        errors: dict[str, str] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(title or _("Reschedule follow-up"))
@@ -262,11 +267,21 @@ class RescheduleDialog(BaseDialog):
         form.addRow(_("Date"), self._date)
         form.addRow(_("Time"), self._time)
         form.addRow("", quick)
+        self._error = field_error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(follow_up_summary(row))
         layout.addLayout(form)
+        layout.addWidget(self._error)
         layout.addWidget(_ok_cancel(self, _("Reschedule") if title is None else _("Schedule")))
         self.setMinimumWidth(440)
+        if errors is not None:  # reopened after a refusal or a declined confirmation: it holds what was typed
+            self.mark_refused_input()
+            if errors:
+                self._error.setText("\n".join(errors.values()))
+                self._error.show()
+
+    def error_text(self) -> str:
+        return self._error.text() if not self._error.isHidden() else ""
 
     @staticmethod
     def _next_working_day(day: dt.date) -> dt.date:
@@ -295,8 +310,10 @@ class RescheduleDialog(BaseDialog):
         proposed: dt.datetime | None = None,
         title: str | None = None,
         now: dt.datetime | None = None,
+        errors: dict[str, str] | None = None,
     ) -> dt.datetime | None:
-        dialog = cls(parent, row, proposed=proposed, title=title, now=now)
+        """The new moment, or None when cancelled; `errors` (with `proposed`) reopen it after a refusal."""
+        dialog = cls(parent, row, proposed=proposed, title=title, now=now, errors=errors)
         try:
             return dialog.value() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
         finally:
@@ -375,9 +392,14 @@ class FollowUpInput:
 
 
 class CustomerPicker(QLineEdit):
-    """Type part of a name, code, phone or city; pick the customer from the list that drops down."""
+    """Type part of a name, code, phone or city; pick the customer from the list that drops down.
+
+    `customer_changed` says when the chosen customer changes (its id, or None). Listen to it, not to
+    textChanged: picking from the list by keyboard or mouse sets the text before the choice is known.
+    """
 
     MATCHES = 20
+    customer_changed = Signal(object)  # the chosen customer's id, or None
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -398,10 +420,15 @@ class CustomerPicker(QLineEdit):
         return self._customer_id
 
     def set_customer(self, customer_id: int | None, text: str = "") -> None:
-        self._customer_id = customer_id
         if text:
             self._ids[text] = customer_id
         self.setText(text)
+        self._set_customer_id(customer_id)
+
+    def _set_customer_id(self, customer_id: int | None) -> None:
+        if customer_id != self._customer_id:
+            self._customer_id = customer_id
+            self.customer_changed.emit(customer_id)
 
     def matches(self) -> list[str]:
         return self._list.stringList()
@@ -417,11 +444,11 @@ class CustomerPicker(QLineEdit):
         return self.matches()
 
     def choose(self, line: str) -> None:
-        self._customer_id = self._ids.get(line)
         self.setText(line)
+        self._set_customer_id(self._ids.get(line))
 
     def _on_text_edited(self, text: str) -> None:
-        self._customer_id = self._ids.get(text)
+        self._set_customer_id(self._ids.get(text))
         if self._customer_id is None:
             self.search(text)
             if self._ids:
@@ -499,7 +526,7 @@ class FollowUpDialog(FormDialog):
         else:
             self._set_default_time(now)
         self._on_kind_current_index_changed()
-        if errors:
+        if errors is not None:  # reopened after a refusal: it holds what the user typed
             self.show_errors(errors)
 
     def _set_default_time(self, now: dt.datetime) -> None:

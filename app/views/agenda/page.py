@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -80,7 +79,7 @@ COLUMN_CAPS = {CUSTOMER: 210, PHONE: 130, KIND: 135, PURPOSE: 170, PRODUCT: 160,
 
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
     """A plain message after a command (warnings, results); tests replace it."""
-    QMessageBox.information(parent, title or _("Agenda"), text)
+    dialogs.inform(parent, text, title or _("Agenda"))
 
 
 def propose(parent: QWidget | None, question: str, title: str | None = None) -> bool:
@@ -693,9 +692,16 @@ class AgendaPage(Page):
         row = self._selected_if(FollowUpAction.RESCHEDULE)
         if row is None:
             return
-        when = RescheduleDialog.ask(self, row, now=self._now())
-        if when is not None:
-            self._reschedule(row.id, when)
+        outcome = ask_until_valid(
+            lambda when, errors: RescheduleDialog.ask(self, row, proposed=when, errors=errors, now=self._now()),
+            lambda when: self._confirming_past(lambda confirm_past: followup_service.reschedule_follow_up(
+                row.id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now(),
+                expected_version=row.row_version,  # someone else's change meanwhile is refused, not overwritten
+            )),
+            lambda exc: show_error(self, exc),
+        )
+        if outcome is not None:
+            self._after_rescheduling(row.id, outcome[1])
 
     def move_follow_up_to_day(self, follow_up_id: int, day: dt.date) -> None:
         """A card dropped on another day: the same time of day on `day`."""
@@ -715,8 +721,10 @@ class AgendaPage(Page):
             )
 
         result = self._run_confirming_past(command)
-        if result is None:
-            return
+        if result is not None:
+            self._after_rescheduling(follow_up_id, result)
+
+    def _after_rescheduling(self, follow_up_id: int, result: ScheduleResult) -> None:
         self._after_change({FOLLOW_UPS}, follow_up_id)
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Rescheduled, but note"))
@@ -774,19 +782,20 @@ class AgendaPage(Page):
         row = self._selected_if(FollowUpAction.RETRY)
         if row is None:
             return
-        when = RescheduleDialog.ask(self, row, title=_("Schedule another attempt"), now=self._now())
-        if when is None:
-            return
-
-        def command(confirm_past: bool) -> ScheduleResult:
-            retry_id = followup_service.retry_follow_up(
+        def retry(when: dt.datetime) -> ScheduleResult:
+            return self._confirming_past(lambda confirm_past: ScheduleResult(followup_service.retry_follow_up(
                 row.id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now()
-            )
-            return ScheduleResult(retry_id)
+            )))
 
-        result = self._run_confirming_past(command)
-        if result is not None:
-            self._after_change({FOLLOW_UPS}, result.follow_up_id)
+        outcome = ask_until_valid(
+            lambda when, errors: RescheduleDialog.ask(
+                self, row, proposed=when, errors=errors, title=_("Schedule another attempt"), now=self._now()
+            ),
+            retry,
+            lambda exc: show_error(self, exc),
+        )
+        if outcome is not None:
+            self._after_change({FOLLOW_UPS}, outcome[1].follow_up_id)
 
     def create_new(self) -> bool:
         def schedule(values: FollowUpInput) -> ScheduleResult:

@@ -376,6 +376,7 @@ class WeekView(QWidget):
             self._lists.append(day_list)
         grid.setRowStretch(1, 1)
         self._empty = QLabel()
+        self._empty.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setStyleSheet("color: palette(mid); font-size: 15px; padding: 8px;")
         self._empty.hide()

@@ -262,10 +262,16 @@ class CaseDetailPanel(QFrame):
         for change in detail.timeline:
             who = f" · {_e(change.rep_name)}" if change.rep_name else ""
             note = f"<br><span style='color: palette(dark);'>{_lines(change.note)}</span>" if change.note else ""
+            # An entry that stays in its stage is a note typed with a step (an answer, a counter-proposal).
+            title = (
+                _("Note ({stage})").format(stage=change.to_stage.label)
+                if change.from_stage is change.to_stage
+                else change.to_stage.label
+            )
             rows.append(
                 f"<tr><td style='padding-right: 8px; white-space: nowrap;' valign='top'>"
                 f"{_e(format_datetime(change.changed_at))}</td>"
-                f"<td><b>{_e(change.to_stage.label)}</b>{who}{note}</td></tr>"
+                f"<td><b>{_e(title)}</b>{who}{note}</td></tr>"
             )
         return f"<p style='margin-bottom: 2px;'><b>{heading}</b></p><table cellspacing='0' cellpadding='2'>{''.join(rows)}</table>"
 

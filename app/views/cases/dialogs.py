@@ -150,12 +150,12 @@ class NewCaseDialog(_FormDialog):
         self.setMinimumWidth(560)
 
         self._kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
-        self._customer.textChanged.connect(self._on_customer_text_changed)
+        self._customer.customer_changed.connect(self._on_customer_customer_changed)
         self._customer_shown: int | None = None
         if initial is not None:
             self.set_values(initial)
         self._on_kind_current_index_changed()
-        if errors:
+        if errors is not None:  # reopened after a refusal: it holds what the user typed
             self.show_errors(errors)
 
     @property
@@ -167,8 +167,10 @@ class NewCaseDialog(_FormDialog):
         self._compensation.setVisible(claim)
         self._compensation_label.setVisible(claim)
 
-    def _on_customer_text_changed(self, *args) -> None:
-        self._fill_units(self._customer.customer_id())
+    def _on_customer_customer_changed(self, customer_id: int | None) -> None:
+        self._fill_units(customer_id)
+        if customer_id is not None:
+            self.clear_error("customer_id")
 
     def _fill_units(self, customer_id: int | None, selected: int | None = None) -> None:
         if customer_id == self._customer_shown and selected is None:
@@ -282,7 +284,7 @@ class CaseStepDialog(_FormDialog):
         self._finish_layout(case_summary(row))
         if initial is not None:
             self.set_values(initial)
-        if errors:
+        if errors is not None:  # reopened after a refusal: it holds what the user typed
             self.show_errors(errors)
 
     def _build_fields(self) -> None:

@@ -82,7 +82,7 @@ KEEP_CLAIM, MAKE_COMPLAINT = "claim", "complaint"
 
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
     """A plain message after a command; tests replace it."""
-    QMessageBox.information(parent, title or _("Cases"), text)
+    dialogs.inform(parent, text, title or _("Cases"))
 
 
 def propose(parent: QWidget | None, question: str, title: str | None = None) -> bool:
@@ -95,6 +95,7 @@ def ask_spoken_claim(parent: QWidget | None, question: str) -> str | None:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(_("A claim is written"))
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the question quotes the customer's words
     box.setText(question)
     claim = box.addButton(_("Record as a claim"), QMessageBox.ButtonRole.AcceptRole)
     complaint = box.addButton(_("Change to a complaint"), QMessageBox.ButtonRole.AcceptRole)
@@ -480,7 +481,9 @@ class CasesPage(Page):
             ),
             CaseAction.COUNTER_PROPOSE: (
                 ProposalDialog,
-                lambda v: svc.counter_propose(row.id, v.solution_type, v.detail, v.channel, rep, amount=v.amount, on=v.on),
+                lambda v: svc.counter_propose(
+                    row.id, v.solution_type, v.detail, v.channel, rep, amount=v.amount, on=v.on, note=v.note
+                ),
                 set(),
             ),
             CaseAction.RECORD_ANSWER: (

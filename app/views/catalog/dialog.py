@@ -342,6 +342,8 @@ class ProductDialog(BaseDialog):
 class CatalogDialog(BaseDialog):
     """Create and edit categories and products; switch products off and on."""
 
+    ASKS_BEFORE_DISCARDING = False  # lists; its category and product dialogs ask
+
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Products and categories"))
@@ -438,6 +440,7 @@ class CatalogDialog(BaseDialog):
 
     def _build_products(self) -> QWidget:
         self._heading = QLabel()
+        self._heading.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._heading.setStyleSheet("font-size: 16px; font-weight: 600;")
         self._search = QLineEdit()
         self._search.setPlaceholderText(_("Filter by SKU or name"))

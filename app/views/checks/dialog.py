@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -65,7 +64,7 @@ def short_label(result: CheckAnswerResult) -> str:
 
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
     """A plain message after a command; tests replace it."""
-    QMessageBox.information(parent, title or _("Usage check"), text)
+    dialogs.inform(parent, text, title or _("Usage check"))
 
 
 def propose(parent: QWidget | None, question: str, title: str | None = None) -> bool:
@@ -181,6 +180,7 @@ class CheckItemRow(QFrame):
         row = 1
         if answer.guidance:
             guidance = QLabel(answer.guidance)
+            guidance.setTextFormat(Qt.TextFormat.PlainText)  # user text
             guidance.setWordWrap(True)
             guidance.setStyleSheet("color: palette(dark); font-style: italic;")
             grid.addWidget(guidance, row, 0, 1, 4)
@@ -221,6 +221,8 @@ def _html(text: str) -> str:
 
 class CheckDialog(BaseDialog):
     """A check's items, who was present, notes and signature; Save draft, Finish, Print record."""
+
+    ASKS_BEFORE_DISCARDING = False  # reject() asks about the draft itself (the last saved draft is kept)
 
     def __init__(
         self,
@@ -664,7 +666,7 @@ class StartCheckDialog(BaseDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self._customer.textChanged.connect(self._on_customer_text_changed)
+        self._customer.customer_changed.connect(self._on_customer_text_changed)
         self._unit.currentIndexChanged.connect(self._on_unit_current_index_changed)
         self._customer_id: int | None = None
         self._on_customer_text_changed()

@@ -118,6 +118,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
 
     def _build_editor(self) -> QWidget:
         self._heading = QLabel()
+        self._heading.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._heading.setStyleSheet("font-size: 16px; font-weight: 600;")
         self._heading.setWordWrap(True)
         self._retired_note = QLabel(

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -34,7 +36,7 @@ from app.services.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
-from app.views.dialogs import BaseDialog
+from app.views.dialogs import BaseDialog, plain_label
 from app.views.errors import show_error
 from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
 from app.views.pages.base import empty_state_label
@@ -164,6 +166,8 @@ def trend_chart(surveys: Sequence[SurveyRow]) -> QChartView | None:
 class Customer360Dialog(BaseDialog):
     """Read-only overview of one customer: summary, sales and units, follow-ups, checks, returns, cases, surveys."""
 
+    ASKS_BEFORE_DISCARDING = False  # shows data; its own dialogs gather it
+
     def __init__(
         self,
         parent: QWidget | None,
@@ -244,15 +248,15 @@ class Customer360Dialog(BaseDialog):
 
     def _header(self) -> QHBoxLayout:
         detail = self._view.detail
-        title = QLabel(detail.name)
+        title = plain_label(detail.name, wrap=True, selectable=True)
+        title.setObjectName("customerName")
         title.setStyleSheet("font-size: 18px; font-weight: 600;")
-        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         facts = [detail.code, detail.kind.label]
         if detail.city:
             facts.append(detail.city)
         if detail.rep_name:
             facts.append(_("Rep: {name}").format(name=detail.rep_name))
-        subtitle = QLabel(" · ".join(facts))
+        subtitle = plain_label(" · ".join(facts), wrap=True)
         subtitle.setStyleSheet("color: palette(dark);")
         column = QVBoxLayout()
         column.addWidget(title)
@@ -301,9 +305,9 @@ class Customer360Dialog(BaseDialog):
             (_("Language"), _(LANGUAGE_LABELS.get(detail.language, detail.language))),
             (_("Contact consent"), consent),
             (_("Needs"), ", ".join(detail.need_tags)),
-            (_("Notes"), detail.notes),
         ]:
             form.addRow(label, self._value_label(value))
+        form.addRow(_("Notes"), self._notes_view(detail.notes))
 
         figures = QGroupBox(_("Key figures"))
         numbers = QFormLayout(figures)
@@ -385,7 +389,7 @@ class Customer360Dialog(BaseDialog):
         form.addRow(_("Annual value"), self.value_labels["annual"])
         form.addRow(_("Projected lifetime value"), self.value_labels["projected"])
         form.addRow(_("Segment"), self.value_labels["segment"])
-        self.formula_label = QLabel(value.formula)
+        self.formula_label = plain_label(value.formula)
         self.formula_label.setWordWrap(True)
         self.formula_label.setStyleSheet("color: palette(dark); font-size: 11px;")
         self.formula_label.hide()
@@ -398,10 +402,21 @@ class Customer360Dialog(BaseDialog):
 
     @staticmethod
     def _value_label(text: str) -> QLabel:
-        label = QLabel(text or "—")
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
+        return plain_label(text or "—", wrap=True, selectable=True)
+
+    @staticmethod
+    def _notes_view(text: str) -> QWidget:
+        """The customer's notes as typed; long notes scroll instead of stretching the window."""
+        if not text.strip():
+            return plain_label("—")
+        view = QPlainTextEdit(text)
+        view.setObjectName("customerNotes")
+        view.setReadOnly(True)
+        view.setFrameShape(QFrame.Shape.NoFrame)
+        view.viewport().setAutoFillBackground(False)
+        lines = min(max(text.count("\n") + 1, 2), 6)
+        view.setFixedHeight(view.fontMetrics().lineSpacing() * lines + 12)
+        return view
 
     def _sales_tab(self) -> QWidget:
         view = self._view

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +27,18 @@ from app.i18n import N_, _
 from app.models.enums import ContactChannel, CustomerKind
 from app.services import customers as customer_service
 from app.services.customers import CustomerInput
-from app.services.errors import NotFoundError
+from app.services.errors import ConcurrentEditError, NotFoundError
+from app.services.inputs import date_range
 from app.services.reps import get_rep, list_reps
-from app.views.dialogs import BaseDialog, field_error_label, show_field_errors, with_error_label
+from app.views.dialogs import (
+    BaseDialog,
+    EditConflict,
+    ask_edit_conflict,
+    field_error_label,
+    input_state,
+    show_field_errors,
+    with_error_label,
+)
 from app.views.errors import attempt
 
 DATE_FORMAT = "dd/MM/yyyy"
@@ -43,11 +53,37 @@ def from_qdate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-def date_edit(value: dt.date | None = None) -> QDateEdit:
-    """A date field with a calendar popup, shown as 23/11/2026."""
-    edit = QDateEdit()
+class DateField(QDateEdit):
+    """A date edit where Tab moves to the next field, as everywhere else in a form.
+
+    Qt's date and time edits spend Tab on their own sections (day → month → year), so a time typed
+    after Tab landed in the year. The sections are still reached with '/' (or ':'), the arrow keys
+    and the mouse.
+    """
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt override)
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class TimeField(QTimeEdit):
+    """A time edit where Tab moves to the next field (see DateField)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt override)
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def date_edit(value: dt.date | None = None, *, limited: bool = True) -> QDateEdit:
+    """A date field with a calendar popup, shown as 23/11/2026; Tab leaves it.
+
+    `limited`: only the dates the services accept (app.services.inputs.date_range: 2000 to the
+    end of next year), so a slip such as 2206 cannot be typed. Planning dates (a charter's end)
+    pass False."""
+    edit = DateField()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DATE_FORMAT)
+    if limited:
+        first, last = date_range()
+        edit.setDateRange(to_qdate(first), to_qdate(last))
     edit.setDate(to_qdate(value or dt.date.today()))
     return edit
 
@@ -225,12 +261,15 @@ class CustomerDialog(BaseDialog):
         self._rep.setCurrentIndex(max(0, self._rep.findData(selected)))
 
     def _load(self, customer_id: int | None, default_rep_id: int | None) -> None:
+        # The version the edit starts from: saving refuses (and asks) when someone saved meanwhile.
+        self._row_version: int | None = None
         if customer_id is None:
             self.setWindowTitle(_("New customer"))
             data = CustomerInput(code=customer_service.next_customer_code(), name="", rep_id=default_rep_id)
         else:
             detail = customer_service.get_customer(customer_id)
             self.setWindowTitle(_("Edit customer {code}").format(code=detail.code))
+            self._row_version = detail.row_version
             data = detail.to_input()
         self.set_values(data)
 
@@ -309,15 +348,44 @@ class CustomerDialog(BaseDialog):
     def show_errors(self, errors: dict[str, str]) -> None:
         show_field_errors(errors, self._errors, self._general_error, self._fields)
 
-    def _write(self) -> None:
+    def _write(self) -> bool:
+        """Save; False when the user chose not to save after all (another person's change came first)."""
         data = self.values()
         if self._customer_id is None:
             self._customer_id = customer_service.create_customer(data, self._acting_rep_id)
-        else:
-            customer_service.update_customer(self._customer_id, data, self._acting_rep_id)
+            return True
+        while True:
+            try:
+                customer_service.update_customer(
+                    self._customer_id, data, self._acting_rep_id, expected_version=self._row_version
+                )
+                return True
+            except ConcurrentEditError as conflict:
+                choice = ask_edit_conflict(
+                    self,
+                    _(
+                        "Someone else saved this customer after you opened it. Reload to see their values "
+                        "(what you typed is discarded), overwrite them with yours, or cancel to keep editing."
+                    ),
+                )
+                if choice is EditConflict.OVERWRITE:
+                    self._row_version = conflict.current_version  # saving again from their version, on purpose
+                    continue
+                if choice is EditConflict.RELOAD and conflict.current is not None:
+                    self._show_current(conflict.current)
+                return False
+
+    def _show_current(self, detail: customer_service.CustomerDetail) -> None:
+        """The customer as saved by the other person: the form shows it and edits start from it."""
+        self._row_version = detail.row_version
+        self.set_values(detail.to_input())
+        self.show_errors({})
+        if self._shown_state is not None:
+            self._shown_state = input_state(self)  # nothing typed yet over the reloaded values
 
     def accept(self) -> None:
-        if attempt(self, self._write, self.show_errors):
+        saved = []
+        if attempt(self, lambda: saved.append(self._write()), self.show_errors) and saved == [True]:
             super().accept()
 
     @classmethod

@@ -17,7 +17,7 @@ from app.services import sales as sale_service
 from app.services.customers import SaleSummary
 from app.services.errors import ValidationError
 from app.views.customers.customer_dialog import date_edit, from_qdate
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, plain_label
 from app.views.errors import show_error
 
 
@@ -57,7 +57,7 @@ class DeliveryDateDialog(BaseDialog):
         form = QFormLayout()
         form.addRow(
             _("Sale"),
-            QLabel(_("{number} of {date}").format(number=sale.number, date=format_date(sale.sold_on))),
+            plain_label(_("{number} of {date}").format(number=sale.number, date=format_date(sale.sold_on))),
         )
         holder = QWidget()
         column = QVBoxLayout(holder)

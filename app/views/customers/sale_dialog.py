@@ -34,7 +34,7 @@ from app.services.errors import NotFoundError
 from app.services.reps import get_rep, list_reps
 from app.services.sales import ProductRow, SaleLineInput
 from app.views.customers.customer_dialog import date_edit, from_qdate
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, plain_label
 from app.views.errors import attempt
 
 # Grid columns of the product lines; captions sit in row 0, each line takes two rows.
@@ -207,7 +207,7 @@ class SaleDialog(BaseDialog):
         header.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self._number.setMinimumWidth(300)
         self._rep.setMinimumWidth(300)
-        header.addRow(_("Customer"), QLabel(f"{customer.name} ({customer.code})"))
+        header.addRow(_("Customer"), plain_label(f"{customer.name} ({customer.code})"))
         header.addRow(_("Sale number"), self._with_error(self._number, "number"))
         header.addRow(_("Rep"), self._with_error(self._rep, "rep_id"))
         header.addRow(_("Sale date"), self._with_error(self._sold_on, "sold_on"))

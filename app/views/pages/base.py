@@ -98,8 +98,10 @@ def count_label() -> QLabel:
 
 
 def empty_state_label(text: str) -> QLabel:
-    """A centred, muted message for a list or page that has nothing to show."""
-    label = QLabel(text)
+    """A centred, muted message for a list or page that has nothing to show (plain: it may quote a search)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
     label.setObjectName("emptyState")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)

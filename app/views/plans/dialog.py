@@ -8,6 +8,7 @@ appear next to the field or the steps they concern, and the dialog keeps what wa
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -138,6 +139,7 @@ class PlansDialog(MasterDetailDialog):
 
     def _build_editor(self) -> QWidget:
         self._heading = QLabel()
+        self._heading.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._heading.setStyleSheet("font-size: 16px; font-weight: 600;")
         self._inactive_note = muted(QLabel(_("This plan is inactive: new sales do not use it.")))
         self._inactive_note.setStyleSheet("color: #8a5a00;")

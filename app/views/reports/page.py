@@ -245,6 +245,7 @@ class ReportsPage(Page):
 
         # --- the preview (right) -----------------------------------------------------------------
         self._title = QLabel()
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._title.setStyleSheet("font-weight: 600;")
         self._title.setWordWrap(True)
         self._stale = QLabel(_("The choices changed since this preview: press Generate to update it."))

@@ -274,6 +274,8 @@ class PdfPreviewWidget(QWidget):
 class PdfPreviewDialog(BaseDialog):
     """A produced PDF in a window of its own, with Print… and Close."""
 
+    ASKS_BEFORE_DISCARDING = False  # zoom and page are no typed data
+
     def __init__(self, parent: QWidget | None = None, title: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title or _("PDF preview"))

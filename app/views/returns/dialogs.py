@@ -124,13 +124,13 @@ class OpenReturnDialog(_FormDialog):
         layout.addWidget(self._buttons_box)
         self.setMinimumWidth(640)
 
-        self._customer.textChanged.connect(self._on_customer_text_changed)
+        self._customer.customer_changed.connect(self._on_customer_customer_changed)
         self._unit.currentIndexChanged.connect(self._update_warranty)
         self._reported.dateChanged.connect(self._update_warranty)
         if initial is not None:
             self.set_values(initial)
         self._update_warranty()
-        if errors:
+        if errors is not None:  # reopened after a refusal: it holds what the user typed
             self.show_errors(errors)
 
     # --- the customer's units --------------------------------------------------------
@@ -139,8 +139,10 @@ class OpenReturnDialog(_FormDialog):
     def customer_picker(self) -> CustomerPicker:
         return self._customer
 
-    def _on_customer_text_changed(self, *args) -> None:
-        self.load_units(self._customer.customer_id())
+    def _on_customer_customer_changed(self, customer_id: int | None) -> None:
+        self.load_units(customer_id)
+        if customer_id is not None:
+            self.clear_error("customer_id")
 
     def load_units(self, customer_id: int | None, select_unit: int | None = None) -> None:
         current = select_unit if select_unit is not None else self._unit.currentData()
@@ -349,7 +351,7 @@ class AdvanceReturnDialog(_FormDialog):
         self.setMinimumWidth(480)
         if initial is not None:
             self.set_values(initial)
-        if errors:
+        if errors is not None:  # reopened after a refusal: it holds what the user typed
             self.show_errors(errors)
 
     def set_values(self, value: AdvanceInput) -> None:

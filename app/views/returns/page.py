@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -39,6 +38,7 @@ from app.services import returns as return_service
 from app.services.errors import NotFoundError, ValidationError
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
+from app.views import dialogs
 from app.views.errors import ask_until_valid, show_error
 from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
@@ -61,7 +61,7 @@ PERIODS: tuple[tuple[str, str], ...] = (
 
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
     """A plain message after a command; tests replace it."""
-    QMessageBox.information(parent, title or _("Warranty returns"), text)
+    dialogs.inform(parent, text, title or _("Warranty returns"))
 
 
 def period_bounds(key: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -458,6 +458,7 @@ class ReturnsPage(Page):
                 values["cost_labour"],
                 values["cost_shipping"],
                 self.context.acting_rep_id,
+                expected_version=detail.row_version,  # someone else's change meanwhile is refused
             )
         except ValidationError as exc:
             self._detail.show_cost_errors(exc.errors)
