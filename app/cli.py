@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="database file or URL (sqlite:///…, postgresql://…); default: $POSTVENTA_DB or the user data folder",
     )
-    common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help="language: es or en")
+    common.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help="language: es or en"
+    )
 
     parser = _Parser(prog="postventa", description=f"{APP_NAME}: after-sales follow-up.", parents=[common])
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -67,37 +69,55 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common], help="fill a new database with sample data")
     demo.add_argument("--customers", type=_positive_int, default=300, help="how many customers (default 300)")
     demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
-    demo.add_argument("--today", type=_iso_date, default=None, help="the date the data is relative to (YYYY-MM-DD)")
+    demo.add_argument(
+        "--today", type=_iso_date, default=None, help="the date the data is relative to (YYYY-MM-DD)"
+    )
 
     commands.add_parser(
         "check", parents=[common], help="integrity check, schema version and row counts (exit 1 on problems)"
     )
 
-    agenda = commands.add_parser("agenda", parents=[common], help="export follow-ups to an iCalendar (.ics) file")
+    agenda = commands.add_parser(
+        "agenda", parents=[common], help="export follow-ups to an iCalendar (.ics) file"
+    )
     agenda.add_argument("--rep", help="only this rep's follow-ups (rep code); default: everyone's")
     agenda.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default today")
-    agenda.add_argument("--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on")
+    agenda.add_argument(
+        "--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on"
+    )
     agenda.add_argument("--ics", required=True, help="the .ics file to write")
 
     report = commands.add_parser(
         "report", parents=[common], help="write a PDF: activity report, service charter or annual register"
     )
-    documents = report.add_subparsers(dest="document", metavar="DOCUMENT", parser_class=_Parser, required=True)
+    documents = report.add_subparsers(
+        dest="document", metavar="DOCUMENT", parser_class=_Parser, required=True
+    )
     activity = documents.add_parser("activity", parents=[common], help="activity report for a period")
-    activity.add_argument("--from", dest="start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)")
-    activity.add_argument("--to", dest="end", type=_iso_date, required=True, help="last day, included (YYYY-MM-DD)")
+    activity.add_argument(
+        "--from", dest="start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)"
+    )
+    activity.add_argument(
+        "--to", dest="end", type=_iso_date, required=True, help="last day, included (YYYY-MM-DD)"
+    )
     activity.add_argument("--rep", help="only this rep's activity (rep code); default: everyone's")
     charter = documents.add_parser("charter", parents=[common], help="the active service charter")
     charter.add_argument(
-        "--type", dest="charter_type", choices=("access", "financing", "attention"),
+        "--type",
+        dest="charter_type",
+        choices=("access", "financing", "attention"),
         help="which charter (default: the first active one)",
     )
-    register = documents.add_parser("register", parents=[common], help="annual register of complaints and claims")
+    register = documents.add_parser(
+        "register", parents=[common], help="annual register of complaints and claims"
+    )
     register.add_argument("--year", type=_year, required=True, help="the year (YYYY)")
     for document in (activity, charter, register):
         document.add_argument("--out", required=True, help="the PDF file to write")
 
-    shots = commands.add_parser("screenshots", parents=[common], help="render every page and main dialog to PNG")
+    shots = commands.add_parser(
+        "screenshots", parents=[common], help="render every page and main dialog to PNG"
+    )
     shots.add_argument("--out", required=True, help="folder for the PNG files")
     return parser
 
@@ -164,13 +184,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _demo(target: str, args: argparse.Namespace) -> int:
     import time
 
+    from app.demo import generate_demo
     from app.models.database import open_database
     from app.services.company import database_is_empty
-    from app.services.demo import generate_demo
 
     info = open_database(target)
     if not info.created and not database_is_empty():
-        raise CliError(_("{target} already holds data; demo data goes into a new database.").format(target=target))
+        raise CliError(
+            _("{target} already holds data; demo data goes into a new database.").format(target=target)
+        )
     started = time.monotonic()
     last_shown = [-1]
 
@@ -210,7 +232,7 @@ def _check(target: str) -> int:
 
 def _agenda(target: str, args: argparse.Namespace) -> int:
     from app.models.database import open_database
-    from app.services.calendar_export import export_agenda_ics
+    from app.services.followups.calendar_export import export_agenda_ics
 
     open_database(target, create=False)
     count = export_agenda_ics(args.ics, args.rep, args.start, args.end)
@@ -254,7 +276,9 @@ def _screenshots(target: str, args: argparse.Namespace) -> int:
     try:
         files = render_screenshots(target, args.out, language)
     except OSError as exc:
-        raise CliError(_("Cannot write to {folder}: {reason}").format(folder=args.out, reason=exc.strerror or exc)) from exc
+        raise CliError(
+            _("Cannot write to {folder}: {reason}").format(folder=args.out, reason=exc.strerror or exc)
+        ) from exc
     for path in files:
         print(path)
     return EXIT_OK

@@ -106,7 +106,12 @@ def setup_logging(folder: Path | None = None) -> Path:
 def log_start(command: str, database_target: str) -> None:
     log.info(
         "%s %s %s on Python %s, %s; database %s",
-        APP_NAME, __version__, command, platform.python_version(), platform.platform(), display_target(database_target),
+        APP_NAME,
+        __version__,
+        command,
+        platform.python_version(),
+        platform.platform(),
+        display_target(database_target),
     )
 
 
@@ -125,7 +130,9 @@ def log_error(exc: BaseException, context: str) -> None:
     if is_expected(exc):
         log.info("%s: %s refused the action", context, type(exc).__name__)
     else:
-        log.error("%s: unexpected %s", context, type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+        log.error(
+            "%s: unexpected %s", context, type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__)
+        )
 
 
 def is_expected(exc: BaseException) -> bool:

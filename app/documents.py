@@ -40,7 +40,9 @@ class DocumentRequest:
     end: dt.date | None = None
     rep_id: int | None = None  # activity: one rep only (None: everyone)
     year: int | None = None  # register
-    charter_type: CharterType | None = None  # charter: the active charter of this type (None: the first active one)
+    charter_type: CharterType | None = (
+        None  # charter: the active charter of this type (None: the first active one)
+    )
     charter_id: int | None = None  # charter: exactly this version (editor preview; need not be active)
 
 
@@ -128,8 +130,13 @@ def validate_request(request: DocumentRequest, today: dt.date) -> None:
     Messages speak the user's language (the current one), whatever the document's language.
     """
     if request.language not in i18n.LANGUAGES:
-        raise ValidationError({"language": _("Choose the document's language: {choices}.").format(
-            choices=", ".join(i18n.LANGUAGES))})
+        raise ValidationError(
+            {
+                "language": _("Choose the document's language: {choices}.").format(
+                    choices=", ".join(i18n.LANGUAGES)
+                )
+            }
+        )
     kind = DocumentKind(request.kind)
     if kind is DocumentKind.ACTIVITY:
         errors = _activity_errors(request, today)
@@ -144,8 +151,9 @@ def validate_request(request: DocumentRequest, today: dt.date) -> None:
 def _check_path(target: Path) -> None:
     """Refuse, before any work, an output path that cannot be written."""
     if target.is_dir():
-        raise ValidationError({"path": _("{path} is a folder; choose a file name for the document.").format(
-            path=target)})
+        raise ValidationError(
+            {"path": _("{path} is a folder; choose a file name for the document.").format(path=target)}
+        )
     folder = target.parent
     if folder.exists() and not folder.is_dir():
         raise ValidationError({"path": _("{folder} is a file, not a folder.").format(folder=folder)})
@@ -158,14 +166,14 @@ def _check_path(target: Path) -> None:
 def _gather(request: DocumentRequest, today: dt.date) -> object:
     kind = DocumentKind(request.kind)
     if kind is DocumentKind.ACTIVITY:
-        from app.services.activity import activity_report
+        from app.services.reporting.activity import activity_report
 
         return activity_report(request.start, request.end, rep_id=request.rep_id, today=today)
     if kind is DocumentKind.CHARTER:
         from app.services.charters import charter_document
 
         return charter_document(_charter_id(request), today)
-    from app.services.complaints_register import complaints_register
+    from app.services.reporting.complaints_register import complaints_register
 
     return complaints_register(request.year, today)
 

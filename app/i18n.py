@@ -91,7 +91,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current_translation().ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (gettext's name)
     """Mark a string for extraction without translating it yet."""
     return message
 

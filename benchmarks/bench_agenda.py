@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peewee import fn  # noqa: E402
+from peewee import fn
 
-from app.models import FollowUp  # noqa: E402
-from app.models.database import close_database, open_database  # noqa: E402
-from app.models.enums import FollowUpState  # noqa: E402
-from app.services import followups  # noqa: E402
-from benchmarks.common import DEFAULT_DB, TODAY, ensure_database, median_seconds  # noqa: E402
+from app.models import FollowUp
+from app.models.database import close_database, open_database
+from app.models.enums import FollowUpState
+from app.services import followups
+from benchmarks.common import DEFAULT_DB, TODAY, ensure_database, median_seconds
 
 GOAL_MS = 50.0
 
@@ -43,7 +43,9 @@ def busiest_rep_and_week(now: dt.datetime) -> tuple[int, dt.datetime, dt.datetim
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
@@ -69,8 +71,12 @@ def main() -> int:
 
     planned = sum(1 for r in rows if r.state is FollowUpState.PLANNED)
     print(f"Database: {args.db} ({total:,} follow-ups)")
-    print(f"Week {start.date()} – {(end - dt.timedelta(days=1)).date()}, rep id {rep_id}: {len(rows)} rows ({planned} planned)")
-    print(f"  service agenda()   {service_s * 1000:8.1f} ms   (goal ≤ {GOAL_MS:.0f} ms: {'met' if service_s * 1000 <= GOAL_MS else 'MISSED'})")
+    print(
+        f"Week {start.date()} – {(end - dt.timedelta(days=1)).date()}, rep id {rep_id}: {len(rows)} rows ({planned} planned)"
+    )
+    print(
+        f"  service agenda()   {service_s * 1000:8.1f} ms   (goal ≤ {GOAL_MS:.0f} ms: {'met' if service_s * 1000 <= GOAL_MS else 'MISSED'})"
+    )
     print(f"  same SQL, sqlite3  {raw_s * 1000:8.1f} ms")
     print(f"  ratio              {service_s / raw_s:8.1f}x")
     print(f"  query plan: {plan}")

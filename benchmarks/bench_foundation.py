@@ -145,7 +145,10 @@ def bench_startup(db_path: Path, runs: int) -> None:
 
     print(f"   app measured by: {results['app'][0]['how']}")
     print(f"   {'':34}{'bare Qt':>10}{'Postventa':>12}{'ratio':>8}")
-    for key, label in (("total", "first line → painted (in process)"), ("wall", "spawn → exit (whole process)")):
+    for key, label in (
+        ("total", "first line → painted (in process)"),
+        ("wall", "spawn → exit (whole process)"),
+    ):
         bare, app = median("bare", key), median("app", key)
         print(f"   {label:34}{bare:>9.3f}s{app:>11.3f}s{app / bare:>7.1f}x")
     print(f"   {'measure_startup() itself':34}{'':>10}{median('app', 'inner'):>11.3f}s")
@@ -192,7 +195,9 @@ def bench_search(db_path: Path, runs: int) -> None:
             )
             params = [f"%{word}%" for word in words]
             service_time, service_rows = _timed(lambda term=term: search_customers(term, limit=100), runs)
-            raw_time, raw_rows = _timed(lambda sql=sql, params=params: raw.execute(sql, params).fetchall(), runs)
+            raw_time, raw_rows = _timed(
+                lambda sql=sql, params=params: raw.execute(sql, params).fetchall(), runs
+            )
             same = [r.id for r in service_rows] == [r[0] for r in raw_rows]
             print(
                 f"   {term or '(all)':14}{len(service_rows):>6}{service_time * 1000:>9.1f}ms"
@@ -219,8 +224,8 @@ def _customer_count(db_path: Path) -> int:
 
 
 def build_database(db_path: Path, customers: int, seed: int, reuse: bool) -> None:
+    from app.demo import generate_demo
     from app.models.database import close_database, open_database
-    from app.services.demo import generate_demo
 
     if reuse and db_path.exists():
         found = _customer_count(db_path)
@@ -235,14 +240,18 @@ def build_database(db_path: Path, customers: int, seed: int, reuse: bool) -> Non
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
-        print(f"\r   {done:,}/{total:,} customers, {time.perf_counter() - started:5.1f} s", end="", flush=True)
+        print(
+            f"\r   {done:,}/{total:,} customers, {time.perf_counter() - started:5.1f} s", end="", flush=True
+        )
 
     try:
         summary = generate_demo(customers=customers, seed=seed, progress=progress)
     finally:
         close_database()
     elapsed = time.perf_counter() - started
-    print(f"\n   generate_demo: {elapsed:.1f} s, {summary.total:,} rows, {db_path.stat().st_size / 2**20:,.0f} MiB")
+    print(
+        f"\n   generate_demo: {elapsed:.1f} s, {summary.total:,} rows, {db_path.stat().st_size / 2**20:,.0f} MiB"
+    )
     for table, count in summary.counts().items():
         print(f"     {table:<24}{count:>12,}")
 
@@ -250,7 +259,9 @@ def build_database(db_path: Path, customers: int, seed: int, reuse: bool) -> Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB})")
-    parser.add_argument("--reuse", action="store_true", help="reuse the file if it already holds the customers")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the file if it already holds the customers"
+    )
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is shown")

@@ -21,14 +21,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.models import Customer  # noqa: E402
-from app.models.database import close_database, open_database  # noqa: E402
-from app.services import risk, satisfaction, value  # noqa: E402
-from benchmarks.common import DEFAULT_DB, TODAY, captured, ensure_database, median_seconds, replay  # noqa: E402
+from app.models import Customer
+from app.models.database import close_database, open_database
+from app.services.customers import risk, value
+from app.services.reporting import satisfaction
+from benchmarks.common import DEFAULT_DB, TODAY, captured, ensure_database, median_seconds, replay
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -56,7 +59,9 @@ def main() -> int:
             ("customers_at_risk", lambda: risk.customers_at_risk(TODAY), False),
             ("loyalty_candidates", risk.loyalty_candidates, False),
         ]
-        print(f"Database: copy of {args.db} ({customers:,} customers), today {TODAY}, median of {args.runs} runs")
+        print(
+            f"Database: copy of {args.db} ({customers:,} customers), today {TODAY}, median of {args.runs} runs"
+        )
         for name, call, write in cases:
             statements = captured(call)  # also warms the cache
             service_s, result = median_seconds(call, args.runs)

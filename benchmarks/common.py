@@ -33,7 +33,7 @@ def ensure_database(path: Path, customers: int = 100_000) -> None:
     """Build the demo database at `path` when it is missing (about 70 s for 100,000 customers)."""
     if path.exists():
         return
-    from app.services.demo import generate_demo
+    from app.demo import generate_demo
 
     print(f"Building the {customers:,}-customer demo database at {path} …", flush=True)
     open_database(str(path))

@@ -9,27 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
 from app.models.database import close_database
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse usage errors and --version
-        code = exit_.code
-    finally:
-        close_database()
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    assert lines[0].startswith("postventa")
-    return lines[0]
+from tests.helpers import one_line_error, run
 
 
 def test_version(capsys):
@@ -67,14 +48,20 @@ def test_spanish_messages(capsys, tmp_path):
 
 def test_demo_then_check_then_refuse_second_demo(capsys, tmp_path):
     path = tmp_path / "demo.sqlite3"
-    code, out, _err = run(capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23", "--lang", "en")
+    code, out, _err = run(
+        capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23", "--lang", "en"
+    )
     assert code == 0, _err
     assert "customer" in out
 
     code, out, err = run(capsys, "check", "--db", str(path), "--lang", "en")
     assert code == 0, err
     assert "ok" in out.lower()
-    assert any(line.split()[0] == "customer" and line.split()[-1] == "25" for line in out.splitlines() if line.split())
+    assert any(
+        line.split()[0] == "customer" and line.split()[-1] == "25"
+        for line in out.splitlines()
+        if line.split()
+    )
 
     code, _out, err = run(capsys, "demo", "--db", str(path), "--lang", "en")
     assert code == 1 and "already holds data" in one_line_error(err)
@@ -126,8 +113,20 @@ def test_agenda_exports_ics(capsys, tmp_path, agenda_db):
 
     out = tmp_path / "agenda.ics"
     code, stdout, err = run(
-        capsys, "agenda", "--db", str(agenda_db), "--rep", "lfe", "--from", "2026-12-01", "--to", "2026-12-31",
-        "--ics", str(out), "--lang", "en",
+        capsys,
+        "agenda",
+        "--db",
+        str(agenda_db),
+        "--rep",
+        "lfe",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+        "--ics",
+        str(out),
+        "--lang",
+        "en",
     )
     assert code == 0, err
     assert "2 follow-ups" in stdout
@@ -137,38 +136,26 @@ def test_agenda_exports_ics(capsys, tmp_path, agenda_db):
 
 def test_agenda_unknown_rep_is_an_error_and_writes_nothing(capsys, tmp_path, agenda_db):
     out = tmp_path / "agenda.ics"
-    code, _out, err = run(capsys, "agenda", "--db", str(agenda_db), "--rep", "NOPE", "--ics", str(out), "--lang", "en")
+    code, _out, err = run(
+        capsys, "agenda", "--db", str(agenda_db), "--rep", "NOPE", "--ics", str(out), "--lang", "en"
+    )
     assert code == 1 and "no rep with the code NOPE" in one_line_error(err)
     assert not out.exists()
 
 
 def test_agenda_period_backwards_is_an_error(capsys, tmp_path, agenda_db):
     code, _out, err = run(
-        capsys, "agenda", "--db", str(agenda_db), "--from", "2026-12-31", "--to", "2026-12-01",
-        "--ics", str(tmp_path / "a.ics"), "--lang", "en",
+        capsys,
+        "agenda",
+        "--db",
+        str(agenda_db),
+        "--from",
+        "2026-12-31",
+        "--to",
+        "2026-12-01",
+        "--ics",
+        str(tmp_path / "a.ics"),
+        "--lang",
+        "en",
     )
     assert code == 1 and "before its start" in one_line_error(err)
-
-
-def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, qapp):
-    from app.views.app import apply_language
-    from app.views.pages.registry import PAGES
-
-    path = tmp_path / "demo.sqlite3"
-    assert run(capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23")[0] == 0
-    out = tmp_path / "shots"
-    try:
-        code, stdout, err = run(capsys, "screenshots", "--db", str(path), "--out", str(out), "--lang", "es")
-    finally:
-        apply_language("en")
-    assert code == 0, err
-    files = {p.name for p in out.glob("*.png")}
-    assert {f"es-{i:02d}-{spec.key}.png" for i, spec in enumerate(PAGES, start=1)} <= files
-    assert {"es-dialog-customer-360.png", "es-dialog-follow-up-complete.png", "es-02-agenda-week.png"} <= files
-    assert all((out / name).stat().st_size > 5000 for name in files)
-    assert len(stdout.splitlines()) == len(files)
-
-
-def test_screenshots_of_a_missing_database_is_an_error(capsys, tmp_path):
-    code, _out, err = run(capsys, "screenshots", "--db", str(tmp_path / "none.sqlite3"), "--out", str(tmp_path / "o"))
-    assert code == 1 and "no database" in one_line_error(err)

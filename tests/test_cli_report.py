@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.models.database import close_database, open_database
-from tests.services.test_complaints_register import NASTY, build_dataset
-from tests.test_cli import one_line_error, run
+from tests.factories import NASTY, build_register_dataset
+from tests.helpers import one_line_error, run
 
 
 @pytest.fixture
@@ -24,14 +24,26 @@ def report_db(tmp_path):
 
     path = tmp_path / "report.sqlite3"
     open_database(str(path))
-    build_dataset()
+    build_register_dataset()
     create_rep("LFE", "Lucía Fernández")
-    charter_id = charters.save_charter(None, charters.CharterInput(
-        type=CharterType.CUSTOMER_ATTENTION, title="Carta de atención al cliente", valid_from=dt.date(2026, 1, 1),
-        channels=(charters.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14"),),
-        commitments=(charters.CommitmentInput(
-            "We answer every claim within 10 days", CharterIndicator.CLAIMS_ANSWERED, 10, 90, CharterPeriod.YEAR),),
-    ))
+    charter_id = charters.save_charter(
+        None,
+        charters.CharterInput(
+            type=CharterType.CUSTOMER_ATTENTION,
+            title="Carta de atención al cliente",
+            valid_from=dt.date(2026, 1, 1),
+            channels=(charters.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14"),),
+            commitments=(
+                charters.CommitmentInput(
+                    "We answer every claim within 10 days",
+                    CharterIndicator.CLAIMS_ANSWERED,
+                    10,
+                    90,
+                    CharterPeriod.YEAR,
+                ),
+            ),
+        ),
+    )
     charters.activate_charter(charter_id)
     close_database()
     return path
@@ -54,7 +66,9 @@ def report(capsys, db, *argv):
 
 def test_register(capsys, report_db, out):
     target = out / "register.pdf"
-    code, stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(target))
+    code, stdout, err = report(
+        capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(target)
+    )
     assert code == 0, err
     assert stdout.strip() == str(target)
     text = text_of(target)
@@ -64,15 +78,28 @@ def test_register(capsys, report_db, out):
 
 def test_register_in_spanish(capsys, report_db, out):
     target = out / "registro.pdf"
-    code, _stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "es", "--out", str(target))
+    code, _stdout, err = report(
+        capsys, report_db, "register", "--year", "2026", "--lang", "es", "--out", str(target)
+    )
     assert code == 0, err
     assert "Página 1 de" in text_of(target)
 
 
 def test_activity_for_everyone(capsys, report_db, out):
     target = out / "activity.pdf"
-    code, stdout, err = report(capsys, report_db, "activity", "--from", "2026-01-01", "--to", "2026-06-30",
-                               "--lang", "en", "--out", str(target))
+    code, stdout, err = report(
+        capsys,
+        report_db,
+        "activity",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--lang",
+        "en",
+        "--out",
+        str(target),
+    )
     assert code == 0, err
     assert stdout.strip() == str(target)
     assert "Activity report" in text_of(target)
@@ -81,13 +108,28 @@ def test_activity_for_everyone(capsys, report_db, out):
 def test_activity_for_one_rep(capsys, report_db, out):
     import inspect
 
-    from app.services.case_stats import case_statistics
+    from app.services.reporting.case_stats import case_statistics
 
     if "rep_id" not in inspect.signature(case_statistics).parameters:
-        pytest.skip("app.services.case_stats.case_statistics has no rep_id yet (the activity report needs it)")
+        pytest.skip(
+            "app.services.reporting.case_stats.case_statistics has no rep_id yet (the activity report needs it)"
+        )
     target = out / "activity.pdf"
-    code, stdout, err = report(capsys, report_db, "activity", "--from", "2026-01-01", "--to", "2026-06-30",
-                               "--rep", "lfe", "--lang", "en", "--out", str(target))
+    code, stdout, err = report(
+        capsys,
+        report_db,
+        "activity",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--rep",
+        "lfe",
+        "--lang",
+        "en",
+        "--out",
+        str(target),
+    )
     assert code == 0, err
     assert stdout.strip() == str(target)
     text = text_of(target)
@@ -96,16 +138,18 @@ def test_activity_for_one_rep(capsys, report_db, out):
 
 def test_charter(capsys, report_db, out):
     target = out / "charter.pdf"
-    code, _stdout, err = report(capsys, report_db, "charter", "--type", "attention", "--lang", "en",
-                                "--out", str(target))
+    code, _stdout, err = report(
+        capsys, report_db, "charter", "--type", "attention", "--lang", "en", "--out", str(target)
+    )
     assert code == 0, err
     text = text_of(target)
     assert "Carta de atención al cliente" in text and "We answer every claim within 10 days" in text
 
 
 def test_no_active_charter_of_that_type(capsys, report_db, out):
-    code, _stdout, err = report(capsys, report_db, "charter", "--type", "financing", "--lang", "en",
-                                "--out", str(out / "c.pdf"))
+    code, _stdout, err = report(
+        capsys, report_db, "charter", "--type", "financing", "--lang", "en", "--out", str(out / "c.pdf")
+    )
     assert code == 1
     assert one_line_error(err) == (
         "postventa: There is no active service charter of type Financing; activate one on the Service charters page."
@@ -113,16 +157,27 @@ def test_no_active_charter_of_that_type(capsys, report_db, out):
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize(("argv", "code", "message"), [
-    (["activity", "--from", "2026-02-30", "--to", "2026-03-31"], 2, "YYYY-MM-DD"),
-    (["activity", "--from", "2026-03-31", "--to", "2026-03-01"], 1, "The period ends before it starts."),
-    (["activity", "--from", "2020-01-01", "--to", "2026-03-01"], 1, "The period is too long: at most 5 years."),
-    (["activity", "--from", "2026-01-01", "--to", "2026-03-01", "--rep", "NOPE"], 1, "no rep with the code NOPE"),
-    (["register", "--year", "1999"], 1, "Choose a year between 2000 and"),
-    (["register", "--year", "twenty"], 2, "not a year"),
-    (["register"], 2, "--year"),
-    (["charter", "--type", "loyalty"], 2, "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["activity", "--from", "2026-02-30", "--to", "2026-03-31"], 2, "YYYY-MM-DD"),
+        (["activity", "--from", "2026-03-31", "--to", "2026-03-01"], 1, "The period ends before it starts."),
+        (
+            ["activity", "--from", "2020-01-01", "--to", "2026-03-01"],
+            1,
+            "The period is too long: at most 5 years.",
+        ),
+        (
+            ["activity", "--from", "2026-01-01", "--to", "2026-03-01", "--rep", "NOPE"],
+            1,
+            "no rep with the code NOPE",
+        ),
+        (["register", "--year", "1999"], 1, "Choose a year between 2000 and"),
+        (["register", "--year", "twenty"], 2, "not a year"),
+        (["register"], 2, "--year"),
+        (["charter", "--type", "loyalty"], 2, "invalid choice"),
+    ],
+)
 def test_bad_requests_are_one_line_and_write_nothing(capsys, report_db, out, argv, code, message):
     got, _stdout, err = report(capsys, report_db, *argv, "--lang", "en", "--out", str(out / "x.pdf"))
     assert got == code
@@ -132,21 +187,34 @@ def test_bad_requests_are_one_line_and_write_nothing(capsys, report_db, out, arg
 
 def test_missing_output_folder(capsys, report_db, out):
     target = out / "missing" / "r.pdf"
-    code, _stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(target))
+    code, _stdout, err = report(
+        capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(target)
+    )
     assert code == 1 and f"The folder {target.parent} does not exist." in one_line_error(err)
     assert list(out.iterdir()) == []
 
 
 def test_output_path_is_a_folder(capsys, report_db, out):
-    code, _stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(out))
+    code, _stdout, err = report(
+        capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(out)
+    )
     assert code == 1 and "is a folder" in one_line_error(err)
     assert list(out.iterdir()) == []
 
 
 def test_output_folder_is_a_file(capsys, report_db, out):
     (out / "notes.txt").write_text("x")
-    code, _stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "en",
-                                "--out", str(out / "notes.txt" / "r.pdf"))
+    code, _stdout, err = report(
+        capsys,
+        report_db,
+        "register",
+        "--year",
+        "2026",
+        "--lang",
+        "en",
+        "--out",
+        str(out / "notes.txt" / "r.pdf"),
+    )
     assert code == 1 and "is a file, not a folder" in one_line_error(err)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
@@ -159,8 +227,9 @@ def test_a_failure_while_writing_leaves_no_partial_file(capsys, report_db, out, 
 
     monkeypatch.setattr(register_report, "_story", broken)
     (out / "register.pdf").write_bytes(b"the previous, good copy")
-    code, _stdout, err = report(capsys, report_db, "register", "--year", "2026", "--lang", "en",
-                                "--out", str(out / "register.pdf"))
+    code, _stdout, err = report(
+        capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(out / "register.pdf")
+    )
     assert code == 1 and "disk on fire" in one_line_error(err)
     assert [p.name for p in out.iterdir()] == ["register.pdf"]  # no .part file left behind
     assert (out / "register.pdf").read_bytes() == b"the previous, good copy"
@@ -168,8 +237,9 @@ def test_a_failure_while_writing_leaves_no_partial_file(capsys, report_db, out, 
 
 def test_a_missing_database_is_not_created(capsys, tmp_path, out):
     missing = tmp_path / "none.sqlite3"
-    code, _stdout, err = report(capsys, missing, "register", "--year", "2026", "--lang", "en",
-                                "--out", str(out / "r.pdf"))
+    code, _stdout, err = report(
+        capsys, missing, "register", "--year", "2026", "--lang", "en", "--out", str(out / "r.pdf")
+    )
     assert code == 1 and "There is no database" in one_line_error(err)
     assert not missing.exists() and list(out.iterdir()) == []
 
@@ -178,16 +248,48 @@ def test_subprocess_smoke(report_db, out):
     root = Path(__file__).resolve().parent.parent
     target = out / "register.pdf"
     result = subprocess.run(
-        [sys.executable, "-m", "app", "report", "register", "--db", str(report_db), "--year", "2026",
-         "--lang", "en", "--out", str(target)],
-        capture_output=True, text=True, timeout=60, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "report",
+            "register",
+            "--db",
+            str(report_db),
+            "--year",
+            "2026",
+            "--lang",
+            "en",
+            "--out",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(target) and target.stat().st_size > 2000
     bad = subprocess.run(
-        [sys.executable, "-m", "app", "report", "register", "--db", str(report_db), "--year", "1999",
-         "--lang", "en", "--out", str(out / "bad.pdf")],
-        capture_output=True, text=True, timeout=60, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "report",
+            "register",
+            "--db",
+            str(report_db),
+            "--year",
+            "1999",
+            "--lang",
+            "en",
+            "--out",
+            str(out / "bad.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
     )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and not (out / "bad.pdf").exists()

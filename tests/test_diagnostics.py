@@ -57,7 +57,9 @@ def test_setting_up_twice_keeps_one_handler_and_moves_to_the_new_folder(tmp_path
 
 def test_e_mails_phones_and_tax_ids_never_reach_the_log_but_time_stamps_do(log_file):
     try:
-        raise ValueError("cannot send to ana.perez@example.com, phone 612 345 678 or +34 912345678, NIF 12345678Z")
+        raise ValueError(
+            "cannot send to ana.perez@example.com, phone 612 345 678 or +34 912345678, NIF 12345678Z"
+        )
     except ValueError as exc:
         diagnostics.log_error(exc, "Sending")
     diagnostics.log.warning("customer 17 at lucia@correo.es")
@@ -84,7 +86,10 @@ def test_a_server_password_is_never_shown_or_logged():
     assert diagnostics.display_target("postgresql://ana:s3cr3t@office:5432/postventa") == (
         "postgresql://ana@office:5432/postventa"
     )
-    assert diagnostics.display_target("/home/José/Datos de empresa/p.sqlite3") == "/home/José/Datos de empresa/p.sqlite3"
+    assert (
+        diagnostics.display_target("/home/José/Datos de empresa/p.sqlite3")
+        == "/home/José/Datos de empresa/p.sqlite3"
+    )
 
 
 def test_uncaught_errors_in_the_main_thread_and_in_threads_are_logged_and_reported(log_file, restore_hooks):

@@ -11,7 +11,7 @@ from app import i18n
 from app.documents import DocumentKind, DocumentRequest, default_file_name, produce_document, validate_request
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services.errors import DomainError, ValidationError
-from tests.services.test_complaints_register import NASTY, build_dataset
+from tests.factories import NASTY, build_register_dataset
 
 TODAY = dt.date(2026, 11, 23)
 ACTIVITY, CHARTER, REGISTER = DocumentKind.ACTIVITY, DocumentKind.CHARTER, DocumentKind.REGISTER
@@ -30,12 +30,24 @@ def text_of(path) -> str:
 def activate_charter(charter_type: CharterType, title: str) -> int:
     from app.services import charters
 
-    charter_id = charters.save_charter(None, charters.CharterInput(
-        type=charter_type, title=title, valid_from=dt.date(2026, 1, 1),
-        channels=(charters.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14"),),
-        commitments=(charters.CommitmentInput(
-            "We answer every claim within 10 days", CharterIndicator.CLAIMS_ANSWERED, 10, 90, CharterPeriod.YEAR),),
-    ))
+    charter_id = charters.save_charter(
+        None,
+        charters.CharterInput(
+            type=charter_type,
+            title=title,
+            valid_from=dt.date(2026, 1, 1),
+            channels=(charters.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14"),),
+            commitments=(
+                charters.CommitmentInput(
+                    "We answer every claim within 10 days",
+                    CharterIndicator.CLAIMS_ANSWERED,
+                    10,
+                    90,
+                    CharterPeriod.YEAR,
+                ),
+            ),
+        ),
+    )
     charters.activate_charter(charter_id)
     return charter_id
 
@@ -56,7 +68,9 @@ def test_activity_period_is_required_and_in_order(database):
     assert errors_of(DocumentRequest(ACTIVITY, "en", dt.date(2026, 3, 1), dt.date(2026, 2, 28))) == {
         "end": "The period ends before it starts."
     }
-    validate_request(DocumentRequest(ACTIVITY, "en", dt.date(2026, 3, 1), dt.date(2026, 3, 1)), TODAY)  # one day
+    validate_request(
+        DocumentRequest(ACTIVITY, "en", dt.date(2026, 3, 1), dt.date(2026, 3, 1)), TODAY
+    )  # one day
 
 
 def test_activity_period_of_at_most_five_years(database):
@@ -118,10 +132,14 @@ def test_charter_needs_an_active_charter(database):
 
 
 def test_produce_the_register_with_progress(out, database):
-    build_dataset()
+    build_register_dataset()
     steps = []
-    path = produce_document(DocumentRequest(REGISTER, "en", year=2026), out / "r.pdf", today=TODAY,
-                            progress=lambda done, total: steps.append((done, total)))
+    path = produce_document(
+        DocumentRequest(REGISTER, "en", year=2026),
+        out / "r.pdf",
+        today=TODAY,
+        progress=lambda done, total: steps.append((done, total)),
+    )
     assert path == out / "r.pdf"
     assert steps == [(0, 2), (1, 2), (2, 2)]
     text = text_of(path)
@@ -131,7 +149,7 @@ def test_produce_the_register_with_progress(out, database):
 
 
 def test_produce_in_spanish_leaves_the_ui_language_alone(out, database):
-    build_dataset()
+    build_register_dataset()
     path = produce_document(DocumentRequest(REGISTER, "es", year=2026), out / "r.pdf", today=TODAY)
     assert "Página 1 de" in text_of(path) and "Enero" in text_of(path)
     assert i18n.current_language() == "en"
@@ -140,15 +158,19 @@ def test_produce_in_spanish_leaves_the_ui_language_alone(out, database):
 def test_an_invalid_request_writes_nothing(out, database):
     steps = []
     with pytest.raises(ValidationError):
-        produce_document(DocumentRequest(REGISTER, "en", year=1990), out / "r.pdf", today=TODAY,
-                         progress=lambda *step: steps.append(step))
+        produce_document(
+            DocumentRequest(REGISTER, "en", year=1990),
+            out / "r.pdf",
+            today=TODAY,
+            progress=lambda *step: steps.append(step),
+        )
     assert steps == [] and list(out.iterdir()) == []
 
 
 def test_a_failure_while_building_leaves_no_file_nor_temporary(out, database, monkeypatch):
     import app.reports.register as register_report
 
-    build_dataset()
+    build_register_dataset()
 
     def broken(data):
         raise RuntimeError("boom")
@@ -174,9 +196,10 @@ def test_bad_output_paths_are_refused_before_any_work(out, database):
 
 
 def test_produce_the_activity_report(out, database):
-    build_dataset()
-    path = produce_document(DocumentRequest(ACTIVITY, "en", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
-                            out / "a.pdf", today=TODAY)
+    build_register_dataset()
+    path = produce_document(
+        DocumentRequest(ACTIVITY, "en", dt.date(2026, 1, 1), dt.date(2026, 3, 31)), out / "a.pdf", today=TODAY
+    )
     assert "Activity report" in text_of(path)
 
 
@@ -188,10 +211,15 @@ def test_produce_the_charter_active_or_exactly_one_version(out, database):
 
     from app.services import charters
 
-    draft = charters.save_charter(None, charters.CharterInput(
-        type=CharterType.FINANCING, title="Financiación (borrador)", valid_from=dt.date(2026, 1, 1),
-        channels=(charters.ChannelEntry(ContactChannel.EMAIL, "info@example.com"),),
-    ))
+    draft = charters.save_charter(
+        None,
+        charters.CharterInput(
+            type=CharterType.FINANCING,
+            title="Financiación (borrador)",
+            valid_from=dt.date(2026, 1, 1),
+            channels=(charters.ChannelEntry(ContactChannel.EMAIL, "info@example.com"),),
+        ),
+    )
     path = produce_document(DocumentRequest(CHARTER, "en", charter_id=draft), out / "d.pdf", today=TODAY)
     assert "Financiación (borrador)" in text_of(path)
 
@@ -216,7 +244,8 @@ def test_default_file_names():
 def test_dates_far_from_today_are_refused_at_the_field(database):
     far = DocumentRequest(ACTIVITY, "en", dt.date(9999, 1, 1), dt.date(9999, 12, 31))
     assert errors_of(far) == {
-        "start": "Choose a date between 2000 and 2027.", "end": "Choose a date between 2000 and 2027.",
+        "start": "Choose a date between 2000 and 2027.",
+        "end": "Choose a date between 2000 and 2027.",
     }
     early = DocumentRequest(ACTIVITY, "en", dt.date(1, 1, 1), dt.date(2026, 1, 1))
     assert errors_of(early) == {"start": "Choose a date between 2000 and 2027."}

@@ -27,15 +27,17 @@ def test_every_string_in_the_code_has_a_spanish_translation():
         translated = spanish.get(message.id)
         if translated is None or not translated.string or translated.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
-    assert missing == [], "Untranslated (run tools/translations.py update, translate, compile):\n" + "\n".join(
-        missing
+    assert missing == [], (
+        "Untranslated (run tools/translations.py update, translate, compile):\n" + "\n".join(missing)
     )
 
 
 def test_translations_keep_the_placeholders():
     for message in tool.read_catalog("es"):
         if message.id and isinstance(message.id, str) and message.string:
-            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), (
+                message.id
+            )
 
 
 def test_the_installed_catalog_holds_the_po_files_translations():
@@ -53,7 +55,9 @@ def test_the_installed_catalog_holds_the_po_files_translations():
         else:
             expected[message.id] = message.string
     with resource_path("i18n", "es", "LC_MESSAGES", "postventa.mo").open("rb") as handle:
-        installed = {key: value for key, value in gettext.GNUTranslations(handle)._catalog.items() if key != ""}
+        installed = {
+            key: value for key, value in gettext.GNUTranslations(handle)._catalog.items() if key != ""
+        }
     assert installed == expected, "run: python tools/translations.py compile (or pip install -e . again)"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import SQL, DatabaseProxy, DateTimeField, IntegerField, Model
+from peewee import SQL, CharField, DatabaseProxy, DateTimeField, IntegerField, Model
 from playhouse.fields import EnumField
 
 db = DatabaseProxy()
@@ -48,7 +48,9 @@ class VersionedModel(TimestampedModel):
 
     def save(self, *args, **kwargs):
         only = kwargs.get("only")
-        updating = self._pk is not None and not kwargs.get("force_insert") and (only is not None or self.is_dirty())
+        updating = (
+            self._pk is not None and not kwargs.get("force_insert") and (only is not None or self.is_dirty())
+        )
         if not updating:
             return super().save(*args, **kwargs)
         previous = self.__data__.get("row_version")
@@ -64,7 +66,13 @@ class VersionedModel(TimestampedModel):
         return result
 
 
-def ChoiceField(enum_class, **kwargs) -> EnumField:
+def ChoiceField(enum_class, **kwargs) -> EnumField:  # noqa: N802 (reads like the field classes it makes)
     """A column holding an enum's short stable code (never translated text)."""
     kwargs.setdefault("max_length", 20)
     return EnumField(enum_class, **kwargs)
+
+
+def max_length(field: CharField) -> int:
+    """The most characters a text column takes (`max_length(Customer.name)`): the one place a
+    field's limit is stated is the model, and services and forms read it from there."""
+    return field.max_length

@@ -77,7 +77,6 @@ class Customer(VersionedModel):
             (("archived", "name"), False),
         )
 
-
     def save(self, *args, **kwargs):
         search_text = customer_search_text(
             self.code, self.name, self.tax_id, self.email, self.phone, self.mobile, self.city

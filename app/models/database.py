@@ -384,9 +384,9 @@ def inspect_sqlite_file(path: Path) -> int | None:
                 return None
             if "schema_version" not in tables:
                 raise DatabaseOpenError(
-                    _("{path} is an SQLite database of another program, not a Postventa database. It was not modified.").format(
-                        path=path
-                    )
+                    _(
+                        "{path} is an SQLite database of another program, not a Postventa database. It was not modified."
+                    ).format(path=path)
                 )
             version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
         finally:
@@ -396,20 +396,18 @@ def inspect_sqlite_file(path: Path) -> int | None:
         if problem is not None:
             raise problem from exc
         # Not damage (an I/O error, a locked or unreadable file): the file may well be intact.
-        raise DatabaseOpenError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc)
-        ) from exc
+        raise DatabaseOpenError(_("Cannot read {path}: {reason}").format(path=path, reason=exc)) from exc
     if version is None:
         raise DatabaseOpenError(
-            _("{path} has no schema version; it is not a usable Postventa database. It was not modified.").format(
-                path=path
-            )
+            _(
+                "{path} has no schema version; it is not a usable Postventa database. It was not modified."
+            ).format(path=path)
         )
     if version > LATEST_VERSION:
         raise DatabaseOpenError(
-            _("{path} was written by a newer version of Postventa (schema {found}, this version knows up to {known}). Update Postventa to open it; the file was not modified.").format(
-                path=path, found=version, known=LATEST_VERSION
-            )
+            _(
+                "{path} was written by a newer version of Postventa (schema {found}, this version knows up to {known}). Update Postventa to open it; the file was not modified."
+            ).format(path=path, found=version, known=LATEST_VERSION)
         )
     return int(version)
 

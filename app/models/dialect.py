@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import AbstractContextManager
 
-from peewee import Database, OperationalError, SqliteDatabase
+from peewee import Database, OperationalError, SqliteDatabase, fn
 
 
 def _engine(database: Database) -> Database:
@@ -53,3 +53,9 @@ def is_lock_contention(exc: BaseException) -> bool:
         return False
     message = str(exc).lower()
     return any(text in message for text in _SQLITE_CONTENTION)
+
+
+def days_between(later, earlier):
+    """SQL for the days from `earlier` to `later` (dates or columns; fractional for datetimes,
+    NULL when either is NULL). SQLite: julianday difference; PostgreSQL will subtract dates."""
+    return fn.julianday(later) - fn.julianday(earlier)

@@ -25,7 +25,6 @@ class Choice(StrEnum):
         return _(self._label)
 
 
-
 class RepRole(Choice):
     REP = "rep", N_("Sales rep")
     MANAGER = "manager", N_("Manager")
@@ -207,7 +206,10 @@ class CharterType(Choice):
 
 
 class CharterIndicator(Choice):
-    FIRST_CONTACT_AFTER_DELIVERY = "first_contact", N_("Deliveries with a first contact within N working days")
+    FIRST_CONTACT_AFTER_DELIVERY = (
+        "first_contact",
+        N_("Deliveries with a first contact within N working days"),
+    )
     CLAIMS_ANSWERED = "claims_answered", N_("Claims answered within N days")
     COMPLAINTS_CLOSED = "complaints_closed", N_("Complaints closed within N days")
     RETURNS_RESOLVED = "returns_resolved", N_("Warranty returns resolved within N days")

@@ -66,12 +66,8 @@ class FollowUp(VersionedModel):
     cancel_reason = TextField(default="")
     sold_unit = ForeignKeyField(SoldUnit, null=True, backref="follow_ups", on_delete="CASCADE")
     case = ForeignKeyField(Case, null=True, backref="follow_ups", on_delete="SET NULL")
-    warranty_return = ForeignKeyField(
-        WarrantyReturn, null=True, backref="follow_ups", on_delete="SET NULL"
-    )
-    plan_step = ForeignKeyField(
-        FollowUpPlanStep, null=True, backref="follow_ups", on_delete="SET NULL"
-    )
+    warranty_return = ForeignKeyField(WarrantyReturn, null=True, backref="follow_ups", on_delete="SET NULL")
+    plan_step = ForeignKeyField(FollowUpPlanStep, null=True, backref="follow_ups", on_delete="SET NULL")
     # A retry points at the attempt it repeats.
     retry_of = ForeignKeyField("self", null=True, backref="retries", on_delete="SET NULL")
 

@@ -18,7 +18,6 @@ from app.models.system import SchemaVersion
 Migration = Callable[[SchemaMigrator, Database], None]
 
 
-
 def _2_customer_search_text(migrator: SchemaMigrator, database: Database) -> None:
     """Accent-insensitive customer search: a folded copy of the searchable fields."""
     from app.models.customers import customer_search_text
@@ -52,7 +51,10 @@ def _4_row_versions(migrator: SchemaMigrator, database: Database) -> None:
     """
     column = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
     migrator.migrate(
-        *(migrator.add_column(table, "row_version", column, allow_not_null=True) for table in _VERSIONED_TABLES)
+        *(
+            migrator.add_column(table, "row_version", column, allow_not_null=True)
+            for table in _VERSIONED_TABLES
+        )
     )
 
 
@@ -69,7 +71,9 @@ def _5_folded_keys(migrator: SchemaMigrator, database: Database) -> None:
 
     migrator.migrate(
         migrator.add_column(
-            "need_tag", "key", CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")]),
+            "need_tag",
+            "key",
+            CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")]),
             allow_not_null=True,
         ),
         migrator.add_column("sale", "number_key", CharField(max_length=60, null=True)),
@@ -89,7 +93,10 @@ def _5_folded_keys(migrator: SchemaMigrator, database: Database) -> None:
         )
         database.execute_sql("DELETE FROM customer_need_tag WHERE tag_id = ?", (tag_id,))
         database.execute_sql("DELETE FROM need_tag WHERE id = ?", (tag_id,))
-    for table, column, key_column in (("sale", "number", "number_key"), ("sold_unit", "serial_number", "serial_key")):
+    for table, column, key_column in (
+        ("sale", "number", "number_key"),
+        ("sold_unit", "serial_number", "serial_key"),
+    ):
         seen: set[str] = set()
         rows = database.execute_sql(
             f'SELECT id, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY id'

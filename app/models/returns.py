@@ -39,9 +39,7 @@ class WarrantyReturn(VersionedModel):
     warranty_days = IntegerField()  # days left (under warranty) or days since expiry
     out_of_warranty_reason = ChoiceField(OutOfWarrantyReason, null=True)
     inspection_note = TextField(default="")
-    replacement_unit = ForeignKeyField(
-        SoldUnit, null=True, backref="replacing_returns", on_delete="SET NULL"
-    )
+    replacement_unit = ForeignKeyField(SoldUnit, null=True, backref="replacing_returns", on_delete="SET NULL")
     refund_amount = DecimalField(null=True, **MONEY)
     cost_parts = DecimalField(default=0, **MONEY)
     cost_labour = DecimalField(default=0, **MONEY)

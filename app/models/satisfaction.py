@@ -22,6 +22,4 @@ class SatisfactionSurvey(TimestampedModel):
     cause = ChoiceField(DissatisfactionCause, null=True)
     follow_up = ForeignKeyField(FollowUp, null=True, backref="surveys", on_delete="SET NULL")
     case = ForeignKeyField(Case, null=True, backref="surveys", on_delete="SET NULL")
-    warranty_return = ForeignKeyField(
-        WarrantyReturn, null=True, backref="surveys", on_delete="SET NULL"
-    )
+    warranty_return = ForeignKeyField(WarrantyReturn, null=True, backref="surveys", on_delete="SET NULL")

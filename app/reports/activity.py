@@ -1,6 +1,6 @@
 """The activity report / memo (memoria de actividades): the figures of a period for a manager to sign.
 
-Plain data in (app.services.activity.ActivityReport), a PDF out, through the shared template of
+Plain data in (app.services.reporting.activity.ActivityReport), a PDF out, through the shared template of
 app.reports.base. A summary page with the headline figures beside the previous period's, then one
 section per activity with tables and charts, and the service charters' compliance. Sections
 without data say so in a sentence instead of printing empty tables or zeros. No Qt, no queries.
@@ -8,15 +8,26 @@ without data say so in a sentence instead of printing empty tables or zeros. No 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from app import i18n
 from app.i18n import N_, _, format_date, format_money, format_number, format_percent
@@ -32,9 +43,9 @@ from app.reports.base import (
     write_document,
 )
 from app.reports.charts import bars_by_category, horizontal_bars, lines_by_category
-from app.services.activity import ActivityReport
 from app.services.charters import format_target
-from app.services.followup_stats import StateCounts
+from app.services.reporting.activity import ActivityReport
+from app.services.reporting.followup_stats import StateCounts
 
 WIDTH = A4[0] - 2 * MARGIN
 GOOD = colors.HexColor("#2e7d32")
@@ -43,6 +54,7 @@ CHECK, CROSS = "✔", "✘"
 
 
 # --- formats -------------------------------------------------------------------------------
+
 
 def _count(value) -> str:
     return format_number(value or 0)
@@ -86,7 +98,7 @@ def _signed(value: float, decimals: int) -> str:
 class _Figure:
     label: str  # N_() text, translated at display
     attribute: str
-    show: Callable[[object], str]
+    show: Callable[[Any], str]
     change: str  # "count", "points" (0–1 shares), "percent" (0–100 values), "days", "score", "money"
     better: int  # +1: higher is better; −1: lower is better; 0: neither
 
@@ -139,6 +151,7 @@ def _change(figure: _Figure, current, previous) -> tuple[str, object]:
 
 # --- building blocks -------------------------------------------------------------------------
 
+
 def _period_text(start, end) -> str:
     return _("{start} – {end}").format(start=format_date(start), end=format_date(end))
 
@@ -154,14 +167,20 @@ def _no_data(text: str) -> Paragraph:
 def _facts(rows: Sequence[tuple[str, str]]) -> Table:
     """Label / value pairs in two columns, values right-aligned."""
     sheet = stylesheet()
-    body = [[Paragraph(escape(label), sheet["Cell"]), Paragraph(escape(value), sheet["CellBoldRight"])]
-            for label, value in rows]
+    body = [
+        [Paragraph(escape(label), sheet["Cell"]), Paragraph(escape(value), sheet["CellBoldRight"])]
+        for label, value in rows
+    ]
     table = Table(body, colWidths=[95 * mm, 35 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -169,7 +188,9 @@ def _table(header, rows, widths, right=(), *, tight: bool = False) -> Table:
     table = data_table(header, rows, widths=widths, right_aligned=right)
     table.hAlign = "LEFT"
     if tight:  # many narrow columns: less padding so numbers and headers fit
-        table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+        table.setStyle(
+            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)])
+        )
     return table
 
 
@@ -185,24 +206,48 @@ def _head(text: str, right: bool = True) -> Paragraph:
 
 
 def _state_header() -> list:
-    return [_head(t) for t in (_("Total"), _("Done"), _("Missed"), _("Cancelled"), _("Planned"), _("Overdue"),
-                               _("Done of due"))]
+    return [
+        _head(t)
+        for t in (
+            _("Total"),
+            _("Done"),
+            _("Missed"),
+            _("Cancelled"),
+            _("Planned"),
+            _("Overdue"),
+            _("Done of due"),
+        )
+    ]
 
 
 def _state_cells(counts: StateCounts) -> list[str]:
-    return [_count(counts.total), _count(counts.done), _count(counts.missed), _count(counts.cancelled),
-            _count(counts.planned), _count(counts.overdue), _rate(counts.done_rate)]
+    return [
+        _count(counts.total),
+        _count(counts.done),
+        _count(counts.missed),
+        _count(counts.cancelled),
+        _count(counts.planned),
+        _count(counts.overdue),
+        _rate(counts.done_rate),
+    ]
 
 
 _STATE_WIDTHS = [15 * mm, 18 * mm, 16 * mm, 19 * mm, 20 * mm, 18 * mm, 18 * mm]
 
 
-def _state_table(first: str, rows: Sequence[tuple[str, StateCounts]], total: StateCounts | None = None) -> Table:
+def _state_table(
+    first: str, rows: Sequence[tuple[str, StateCounts]], total: StateCounts | None = None
+) -> Table:
     body = [[label, *_state_cells(counts)] for label, counts in rows]
     if total is not None:
         body.append([_("Total"), *_state_cells(total)])
-    table = _table([_head(first, right=False), *_state_header()], body, [WIDTH - sum(_STATE_WIDTHS), *_STATE_WIDTHS],
-                   right=range(1, 8), tight=True)
+    table = _table(
+        [_head(first, right=False), *_state_header()],
+        body,
+        [WIDTH - sum(_STATE_WIDTHS), *_STATE_WIDTHS],
+        right=range(1, 8),
+        tight=True,
+    )
     if total is not None:
         table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)]))
     return table
@@ -210,45 +255,63 @@ def _state_table(first: str, rows: Sequence[tuple[str, StateCounts]], total: Sta
 
 # --- the summary page --------------------------------------------------------------------------
 
+
 def _summary(data: ActivityReport) -> list:
     sheet = stylesheet()
-    story = [
+    story: list[Flowable] = [
         para(_("Activity report"), "Title"),
         para(_("Period: {period}").format(period=_period_text(data.start, data.end)), "Body"),
-        para(_("Compared with the previous period of the same length: {period}").format(
-            period=_period_text(data.previous_start, data.previous_end)), "Small"),
+        para(
+            _("Compared with the previous period of the same length: {period}").format(
+                period=_period_text(data.previous_start, data.previous_end)
+            ),
+            "Small",
+        ),
     ]
     if data.rep_name is not None:
-        who = _("Rep: {name} ({code}). Follow-ups, checks, returns, cases and surveys of this rep only.").format(
-            name=data.rep_name, code=data.rep_code)
+        who = _(
+            "Rep: {name} ({code}). Follow-ups, checks, returns, cases and surveys of this rep only."
+        ).format(name=data.rep_name, code=data.rep_code)
     else:
         who = _("All reps.")
     story += [para(who, "Body"), _heading(_("Summary"))]
 
     header = [_("Figure"), _("This period"), _("Previous period"), _("Change")]
-    body = [[Paragraph(escape(h), sheet["CellBold" if i == 0 else "CellBoldRight"]) for i, h in enumerate(header)]]
+    body = [
+        [Paragraph(escape(h), sheet["CellBold" if i == 0 else "CellBoldRight"]) for i, h in enumerate(header)]
+    ]
     for figure in HEADLINE:
         current = getattr(data.current, figure.attribute)
         previous = getattr(data.previous, figure.attribute)
         change, colour = _change(figure, current, previous)
         change_style = stylesheet()["CellRight"].clone("Change", textColor=colour)
-        body.append([
-            Paragraph(escape(_(figure.label)), sheet["Cell"]),
-            Paragraph(escape(figure.show(current)), sheet["CellBoldRight"]),
-            Paragraph(escape(figure.show(previous)), sheet["CellRight"]),
-            Paragraph(escape(change), change_style),
-        ])
+        body.append(
+            [
+                Paragraph(escape(_(figure.label)), sheet["Cell"]),
+                Paragraph(escape(figure.show(current)), sheet["CellBoldRight"]),
+                Paragraph(escape(figure.show(previous)), sheet["CellRight"]),
+                Paragraph(escape(change), change_style),
+            ]
+        )
     table = Table(body, colWidths=[WIDTH - 3 * 34 * mm, 34 * mm, 34 * mm, 34 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     story.append(table)
-    story.append(para(_("“—”: no data to compute the figure. Rates of a period compare in percentage points (pp)."),
-                      "Small"))
+    story.append(
+        para(
+            _("“—”: no data to compute the figure. Rates of a period compare in percentage points (pp)."),
+            "Small",
+        )
+    )
 
     measured = [c for c in data.compliance if c.met is not None]
     if data.compliance:
@@ -272,64 +335,107 @@ def ngettext_commitments(met: int, measured: int, total: int) -> str:
     ).format(met=met, measured=measured)
     if total > measured:
         text += " " + i18n.ngettext(
-            "{n} commitment had nothing to measure.", "{n} commitments had nothing to measure.", total - measured
+            "{n} commitment had nothing to measure.",
+            "{n} commitments had nothing to measure.",
+            total - measured,
         ).format(n=total - measured)
     return text
 
 
 def _signature_block() -> Table:
     sheet = stylesheet()
-    cells = [[Paragraph(escape(_("Prepared by")), sheet["Small"]), Paragraph(escape(_("Approved by")), sheet["Small"])],
-             ["", ""],
-             [Paragraph(escape(_("Signature and date")), sheet["Small"]),
-              Paragraph(escape(_("Signature and date")), sheet["Small"])]]
-    table = Table(cells, colWidths=[WIDTH / 2 - 5 * mm, WIDTH / 2 - 5 * mm], rowHeights=[None, 16 * mm, None],
-                  hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 1), (0, 1), 0.6, MUTED),
-        ("LINEBELOW", (1, 1), (1, 1), 0.6, MUTED),
-        ("LEFTPADDING", (1, 0), (1, -1), 10 * mm),
-    ]))
+    cells: list[list[Any]] = [
+        [
+            Paragraph(escape(_("Prepared by")), sheet["Small"]),
+            Paragraph(escape(_("Approved by")), sheet["Small"]),
+        ],
+        ["", ""],
+        [
+            Paragraph(escape(_("Signature and date")), sheet["Small"]),
+            Paragraph(escape(_("Signature and date")), sheet["Small"]),
+        ],
+    ]
+    table = Table(
+        cells,
+        colWidths=[WIDTH / 2 - 5 * mm, WIDTH / 2 - 5 * mm],
+        rowHeights=[None, 16 * mm, None],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 1), (0, 1), 0.6, MUTED),
+                ("LINEBELOW", (1, 1), (1, 1), 0.6, MUTED),
+                ("LEFTPADDING", (1, 0), (1, -1), 10 * mm),
+            ]
+        )
+    )
     return table
 
 
 # --- sections ----------------------------------------------------------------------------------
 
+
 def _follow_ups(data: ActivityReport) -> list:
     stats = data.follow_ups
-    story = [_heading(_("Follow-ups"))]
+    story: list[Flowable] = [_heading(_("Follow-ups"))]
     if not stats.totals.total:
         return story + [_no_data(_("No follow-ups were scheduled in the period."))]
     totals = stats.totals
-    story.append(para(_(
-        "{total} follow-ups were scheduled in the period: {done} done, {missed} missed, {cancelled} cancelled and "
-        "{planned} still planned, {overdue} of them overdue (their day has passed). Overdue follow-ups are counted "
-        "among the planned ones."
-    ).format(total=_count(totals.total), done=_count(totals.done), missed=_count(totals.missed),
-             cancelled=_count(totals.cancelled), planned=_count(totals.planned), overdue=_count(totals.overdue))))
+    story.append(
+        para(
+            _(
+                "{total} follow-ups were scheduled in the period: {done} done, {missed} missed, {cancelled} cancelled and "
+                "{planned} still planned, {overdue} of them overdue (their day has passed). Overdue follow-ups are counted "
+                "among the planned ones."
+            ).format(
+                total=_count(totals.total),
+                done=_count(totals.done),
+                missed=_count(totals.missed),
+                cancelled=_count(totals.cancelled),
+                planned=_count(totals.planned),
+                overdue=_count(totals.overdue),
+            )
+        )
+    )
     story.append(Spacer(0, 2 * mm))
-    story.append(_block(
-        para(_("By kind"), "CellBold"),
-        _state_table(_("Kind"), [(k.label, c) for k, c in stats.by_kind.items()], totals),
-    ))
+    story.append(
+        _block(
+            para(_("By kind"), "CellBold"),
+            _state_table(_("Kind"), [(k.label, c) for k, c in stats.by_kind.items()], totals),
+        )
+    )
     story.append(Spacer(0, 4 * mm))
-    story.append(_block(
-        para(_("By purpose"), "CellBold"),
-        _state_table(_("Purpose"), [(p.label, c) for p, c in stats.by_purpose.items()], totals),
-    ))
+    story.append(
+        _block(
+            para(_("By purpose"), "CellBold"),
+            _state_table(_("Purpose"), [(p.label, c) for p, c in stats.by_purpose.items()], totals),
+        )
+    )
     story.append(Spacer(0, 3 * mm))
     purposes = list(stats.by_purpose.items())
-    story.append(_block(
-        para(_("Follow-ups done by purpose"), "Small"),
-        horizontal_bars([p.label for p, _c in purposes], [c.done for _p, c in purposes], width=WIDTH,
-                        value_format=lambda v: format_number(int(v))),
-    ))
+    story.append(
+        _block(
+            para(_("Follow-ups done by purpose"), "Small"),
+            horizontal_bars(
+                [p.label for p, _c in purposes],
+                [c.done for _p, c in purposes],
+                width=WIDTH,
+                value_format=lambda v: format_number(int(v)),
+            ),
+        )
+    )
     story.append(Spacer(0, 4 * mm))
-    story.append(_block(
-        para(_("By rep"), "CellBold"),
-        _state_table(_("Rep"), [(r.rep_name or _("(no rep)"), r.counts) for r in stats.by_rep],
-                     totals if len(stats.by_rep) > 1 else None),
-    ))
+    story.append(
+        _block(
+            para(_("By rep"), "CellBold"),
+            _state_table(
+                _("Rep"),
+                [(r.rep_name or _("(no rep)"), r.counts) for r in stats.by_rep],
+                totals if len(stats.by_rep) > 1 else None,
+            ),
+        )
+    )
     return story
 
 
@@ -338,30 +444,53 @@ def _checks(data: ActivityReport) -> list:
     story = [CondPageBreak(60 * mm), _heading(_("Correct-use checks"))]
     if not checks.completed:
         return story + [_no_data(_("No correct-use checks were completed in the period."))]
-    story.append(_facts([
-        (_("Checks completed"), _count(checks.completed)),
-        (_("Passed"), _count(checks.passed)),
-        (_("Failed"), _count(checks.failed)),
-        (_("Pass rate"), _rate(checks.pass_rate)),
-        (_("Mean score (items OK of applicable)"), _rate(checks.mean_score)),
-    ]))
+    story.append(
+        _facts(
+            [
+                (_("Checks completed"), _count(checks.completed)),
+                (_("Passed"), _count(checks.passed)),
+                (_("Failed"), _count(checks.failed)),
+                (_("Pass rate"), _rate(checks.pass_rate)),
+                (_("Mean score (items OK of applicable)"), _rate(checks.mean_score)),
+            ]
+        )
+    )
     story.append(Spacer(0, 3 * mm))
     if not checks.failed_items:
         story.append(_no_data(_("No item was answered “Not OK” in the period.")))
         return story
     rows = [
-        [item.template_name, item.question, CHECK if item.critical else "", _count(item.not_ok),
-         _count(item.applicable), _rate(item.failure_rate), _count(item.trained)]
+        [
+            item.template_name,
+            item.question,
+            CHECK if item.critical else "",
+            _count(item.not_ok),
+            _count(item.applicable),
+            _rate(item.failure_rate),
+            _count(item.trained),
+        ]
         for item in checks.failed_items
     ]
     widths = [34 * mm, None, 17 * mm, 13 * mm, 18 * mm, 17 * mm, 17 * mm]
     widths[1] = WIDTH - sum(w for w in widths if w)
     story.append(para(_("Items answered “Not OK” most often"), "CellBold"))
-    story.append(_table(
-        [_head(_("Checklist"), right=False), _head(_("Item"), right=False), _head(_("Critical"), right=False),
-         _head(_("Not OK")), _head(_("Answered")), _head(_("Failure rate")), _head(_("Trained on site"))],
-        rows, widths, right=(3, 4, 5, 6), tight=True,
-    ))
+    story.append(
+        _table(
+            [
+                _head(_("Checklist"), right=False),
+                _head(_("Item"), right=False),
+                _head(_("Critical"), right=False),
+                _head(_("Not OK")),
+                _head(_("Answered")),
+                _head(_("Failure rate")),
+                _head(_("Trained on site")),
+            ],
+            rows,
+            widths,
+            right=(3, 4, 5, 6),
+            tight=True,
+        )
+    )
     return story
 
 
@@ -388,44 +517,78 @@ def _returns(data: ActivityReport) -> list:
     if not r.resolved:
         story.append(_no_data(_("None of them has been resolved yet, so there are no resolution times.")))
     story.append(Spacer(0, 4 * mm))
-    story.append(_block(para(_("By current state"), "CellBold"),
-                        _counts_table(_("State"), r.by_state, r.total, _("Share"))))
+    story.append(
+        _block(
+            para(_("By current state"), "CellBold"),
+            _counts_table(_("State"), r.by_state, r.total, _("Share")),
+        )
+    )
     story.append(Spacer(0, 4 * mm))
     reasons = list(r.by_reason.items())
-    story.append(_block(
-        para(_("By reason"), "CellBold"),
-        horizontal_bars([reason.label for reason, _n in reasons], [n for _r, n in reasons], width=WIDTH,
-                        value_format=lambda v: format_number(int(v))),
-    ))
+    story.append(
+        _block(
+            para(_("By reason"), "CellBold"),
+            horizontal_bars(
+                [reason.label for reason, _n in reasons],
+                [n for _r, n in reasons],
+                width=WIDTH,
+                value_format=lambda v: format_number(int(v)),
+            ),
+        )
+    )
     story.append(_counts_table(_("Reason"), r.by_reason, r.total, _("Share")))
     story.append(Spacer(0, 4 * mm))
     if r.by_resolution:
         resolved_total = sum(r.by_resolution.values())
-        story.append(_block(para(_("By resolution"), "CellBold"),
-                            _counts_table(_("Resolution"), r.by_resolution, resolved_total, _("Share of resolved"))))
+        story.append(
+            _block(
+                para(_("By resolution"), "CellBold"),
+                _counts_table(_("Resolution"), r.by_resolution, resolved_total, _("Share of resolved")),
+            )
+        )
         story.append(Spacer(0, 4 * mm))
     if r.total_cost:
-        story.append(_block(
-            para(_("Costs"), "CellBold"),
-            _facts([
-                (_("Parts"), format_money(r.cost_parts)),
-                (_("Labour"), format_money(r.cost_labour)),
-                (_("Shipping"), format_money(r.cost_shipping)),
-                (_("Refunds and credits"), format_money(r.refunds)),
-                (_("Total"), format_money(r.total_cost)),
-            ]),
-        ))
+        story.append(
+            _block(
+                para(_("Costs"), "CellBold"),
+                _facts(
+                    [
+                        (_("Parts"), format_money(r.cost_parts)),
+                        (_("Labour"), format_money(r.cost_labour)),
+                        (_("Shipping"), format_money(r.cost_shipping)),
+                        (_("Refunds and credits"), format_money(r.refunds)),
+                        (_("Total"), format_money(r.total_cost)),
+                    ]
+                ),
+            )
+        )
         story.append(Spacer(0, 4 * mm))
         if r.costliest:
-            rows = [[c.number, format_date(c.reported_on), c.customer_name, c.product_name, c.state.label,
-                     format_money(c.total_cost)] for c in r.costliest]
+            rows = [
+                [
+                    c.number,
+                    format_date(c.reported_on),
+                    c.customer_name,
+                    c.product_name,
+                    c.state.label,
+                    format_money(c.total_cost),
+                ]
+                for c in r.costliest
+            ]
             widths = [28 * mm, 21 * mm, None, 32 * mm, 26 * mm, 22 * mm]
             widths[2] = WIDTH - sum(w for w in widths if w)
-            story.append(_block(
-                para(_("The returns that cost most"), "CellBold"),
-                _table([_("Return"), _("Reported"), _("Customer"), _("Product"), _("State"), _("Cost")], rows,
-                       widths, right=(5,), tight=True),
-            ))
+            story.append(
+                _block(
+                    para(_("The returns that cost most"), "CellBold"),
+                    _table(
+                        [_("Return"), _("Reported"), _("Customer"), _("Product"), _("State"), _("Cost")],
+                        rows,
+                        widths,
+                        right=(5,),
+                        tight=True,
+                    ),
+                )
+            )
     else:
         story.append(_no_data(_("No costs were recorded for these returns.")))
     return story
@@ -446,38 +609,66 @@ def _cases(data: ActivityReport) -> list:
         (_("Answered"), _count(c.answered)),
     ]
     if c.answered:
-        facts += [(_("Mean days to the first answer"), _days(c.mean_days_to_first_answer)),
-                  (_("Median days to the first answer"), _days(c.median_days_to_first_answer))]
+        facts += [
+            (_("Mean days to the first answer"), _days(c.mean_days_to_first_answer)),
+            (_("Median days to the first answer"), _days(c.median_days_to_first_answer)),
+        ]
     facts.append((_("Closed"), _count(c.closed)))
     if c.closed:
-        facts += [(_("Mean days to close"), _days(c.mean_days_to_close)),
-                  (_("Median days to close"), _days(c.median_days_to_close))]
+        facts += [
+            (_("Mean days to close"), _days(c.mean_days_to_close)),
+            (_("Median days to close"), _days(c.median_days_to_close)),
+        ]
     if c.complaints:
         if c.first_proposals_answered:
-            facts.append((_("Accepted at the first proposal"), f"{_rate(c.share_accepted_at_first_proposal)} ({_count(c.accepted_at_first_proposal)}/{_count(c.first_proposals_answered)})"))
+            facts.append(
+                (
+                    _("Accepted at the first proposal"),
+                    f"{_rate(c.share_accepted_at_first_proposal)} ({_count(c.accepted_at_first_proposal)}/{_count(c.first_proposals_answered)})",
+                )
+            )
         facts += [
-            (_("Escalated to internal negotiation"), f"{_rate(c.share_escalated_internal)} ({_count(c.escalated_internal)})"),
-            (_("Referred to external mediation"), f"{_rate(c.share_escalated_external)} ({_count(c.escalated_external)})"),
+            (
+                _("Escalated to internal negotiation"),
+                f"{_rate(c.share_escalated_internal)} ({_count(c.escalated_internal)})",
+            ),
+            (
+                _("Referred to external mediation"),
+                f"{_rate(c.share_escalated_external)} ({_count(c.escalated_external)})",
+            ),
         ]
     story.append(_facts(facts))
     story.append(Spacer(0, 4 * mm))
-    story.append(_block(para(_("By type"), "CellBold"),
-                        _counts_table(_("Type"), _nonzero(c.by_kind), c.total, _("Share"))))
+    story.append(
+        _block(
+            para(_("By type"), "CellBold"), _counts_table(_("Type"), _nonzero(c.by_kind), c.total, _("Share"))
+        )
+    )
     story.append(Spacer(0, 4 * mm))
     categories = _nonzero(c.by_category)
     if categories:
         analysed = sum(categories.values())
-        story.append(_block(
-            para(_("Complaints and claims by category"), "CellBold"),
-            horizontal_bars([k.label for k in categories], list(categories.values()), width=WIDTH,
-                            value_format=lambda v: format_number(int(v))),
-        ))
+        story.append(
+            _block(
+                para(_("Complaints and claims by category"), "CellBold"),
+                horizontal_bars(
+                    [k.label for k in categories],
+                    list(categories.values()),
+                    width=WIDTH,
+                    value_format=lambda v: format_number(int(v)),
+                ),
+            )
+        )
         story.append(_counts_table(_("Category"), categories, analysed, _("Share of analysed")))
     elif c.complaints:
         story.append(_no_data(_("No complaint or claim has been analysed (given a category) yet.")))
     story.append(Spacer(0, 4 * mm))
-    story.append(_block(para(_("By channel of reception"), "CellBold"),
-                        _counts_table(_("Channel"), _nonzero(c.by_channel), c.total, _("Share"))))
+    story.append(
+        _block(
+            para(_("By channel of reception"), "CellBold"),
+            _counts_table(_("Channel"), _nonzero(c.by_channel), c.total, _("Share")),
+        )
+    )
     return story
 
 
@@ -492,41 +683,71 @@ def _satisfaction(data: ActivityReport) -> list:
         return story + [_no_data(_("No satisfaction surveys were taken in the period."))]
     facts = [(_("Surveys"), _count(k.surveys))]
     if k.satisfaction_answers:
-        facts += [(_("Average satisfaction (1–5)"), _score(k.average)),
-                  (_("CSAT (scores 4–5)"), _percent(k.csat))]
+        facts += [
+            (_("Average satisfaction (1–5)"), _score(k.average)),
+            (_("CSAT (scores 4–5)"), _percent(k.csat)),
+        ]
     if k.recommend_answers:
-        facts += [(_("Net promoter score"), _nps(k.nps)),
-                  (_("Promoters / detractors"), f"{_count(k.promoters)} / {_count(k.detractors)}")]
+        facts += [
+            (_("Net promoter score"), _nps(k.nps)),
+            (_("Promoters / detractors"), f"{_count(k.promoters)} / {_count(k.detractors)}"),
+        ]
     story.append(_facts(facts))
     months = data.satisfaction_months
     story.append(Spacer(0, 4 * mm))
-    rows = [[_month(m.key), _count(m.surveys), _score(m.average), _percent(m.csat), _nps(m.nps)] for m in months]
-    story.append(_block(
-        para(_("By month"), "CellBold"),
-        _table([_("Month"), _("Surveys"), _("Average (1–5)"), _("CSAT"), _("NPS")], rows,
-               [WIDTH - 4 * 28 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm], right=(1, 2, 3, 4)),
-    ))
+    rows = [
+        [_month(m.key), _count(m.surveys), _score(m.average), _percent(m.csat), _nps(m.nps)] for m in months
+    ]
+    story.append(
+        _block(
+            para(_("By month"), "CellBold"),
+            _table(
+                [_("Month"), _("Surveys"), _("Average (1–5)"), _("CSAT"), _("NPS")],
+                rows,
+                [WIDTH - 4 * 28 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm],
+                right=(1, 2, 3, 4),
+            ),
+        )
+    )
     if len(months) > 1:
-        labels = [format_date(m.key, "MMM") for m in months] if len({m.key.year for m in months}) == 1 \
-            else [format_date(m.key, "MM/yy") for m in months]
+        days = [cast(dt.date, m.key) for m in months]  # a month's key is its first day
+        labels = (
+            [format_date(d, "MMM") for d in days]
+            if len({d.year for d in days}) == 1
+            else [format_date(d, "MM/yy") for d in days]
+        )
         story.append(Spacer(0, 4 * mm))
-        story.append(_block(
-            para(_("CSAT and NPS by month"), "Small"),
-            lines_by_category(labels, [(_("CSAT"), [m.csat for m in months]), (_("NPS"), [m.nps for m in months])],
-                              width=WIDTH, value_min=-100, value_max=100,
-                              value_format=lambda v: format_number(int(v))),
-        ))
+        story.append(
+            _block(
+                para(_("CSAT and NPS by month"), "Small"),
+                lines_by_category(
+                    labels,
+                    [(_("CSAT"), [m.csat for m in months]), (_("NPS"), [m.nps for m in months])],
+                    width=WIDTH,
+                    value_min=-100,
+                    value_max=100,
+                    value_format=lambda v: format_number(int(v)),
+                ),
+            )
+        )
         story.append(Spacer(0, 3 * mm))
-        story.append(_block(
-            para(_("Surveys by month"), "Small"),
-            bars_by_category(labels, [(_("Surveys"), [m.surveys for m in months])], width=WIDTH, height=45 * mm,
-                             value_format=lambda v: format_number(int(v))),
-        ))
+        story.append(
+            _block(
+                para(_("Surveys by month"), "Small"),
+                bars_by_category(
+                    labels,
+                    [(_("Surveys"), [m.surveys for m in months])],
+                    width=WIDTH,
+                    height=45 * mm,
+                    value_format=lambda v: format_number(int(v)),
+                ),
+            )
+        )
     return story
 
 
 def _measured(item) -> str:
-    from app.services.charter_indicators import format_measurement, is_share
+    from app.services.charters.indicators import format_measurement, is_share
 
     value = item.measurement.value
     if value is None:
@@ -538,13 +759,14 @@ def _measured(item) -> str:
 
 
 def _compliance(data: ActivityReport) -> list:
-    from app.services.charter_indicators import indicator_text
+    from app.services.charters.indicators import indicator_text
 
     story = [CondPageBreak(60 * mm), _heading(_("Service charter compliance"))]
     if not data.compliance:
         return story + [_no_data(_("No service charter is active, so there are no commitments to measure."))]
-    story.append(para(_("Every commitment of the active charters, measured over the period of this report."),
-                      "Small"))
+    story.append(
+        para(_("Every commitment of the active charters, measured over the period of this report."), "Small")
+    )
     sheet = stylesheet()
     mark_styles = {
         True: sheet["CellBold"].clone("Met", textColor=GOOD, alignment=1, fontSize=11),
@@ -559,19 +781,41 @@ def _compliance(data: ActivityReport) -> list:
         rows = []
         for item in items:
             commitment = Paragraph(
-                escape(item.text) + "<br/><font size=7 color='#666666'>" + escape(indicator_text(item.indicator,
-                                                                                              item.days)) + "</font>",
-                sheet["Cell"])
+                escape(item.text)
+                + "<br/><font size=7 color='#666666'>"
+                + escape(indicator_text(item.indicator, item.days))
+                + "</font>",
+                sheet["Cell"],
+            )
             mark = {True: CHECK, False: CROSS, None: "—"}[item.met]
-            rows.append([commitment, _measured(item), format_target(item.indicator, item.target), Paragraph(mark, mark_styles[item.met])])
-        widths = [WIDTH - 34 * mm - 22 * mm - 24 * mm, 34 * mm, 22 * mm, 24 * mm]  # "Cumplido" fits on one line
+            rows.append(
+                [
+                    commitment,
+                    _measured(item),
+                    format_target(item.indicator, item.target),
+                    Paragraph(mark, mark_styles[item.met]),
+                ]
+            )
+        widths = [
+            WIDTH - 34 * mm - 22 * mm - 24 * mm,
+            34 * mm,
+            22 * mm,
+            24 * mm,
+        ]  # "Cumplido" fits on one line
         story.append(Spacer(0, 2 * mm))
-        story.append(para(f"{first.charter_title} — {first.charter_type.label}",
-                          "CellBold"))
-        story.append(_table([_("Commitment"), _("Measured"), _("Target"), _("Met")], rows, widths, right=(1, 2)))
+        story.append(para(f"{first.charter_title} — {first.charter_type.label}", "CellBold"))
+        story.append(
+            _table([_("Commitment"), _("Measured"), _("Target"), _("Met")], rows, widths, right=(1, 2))
+        )
     story.append(Spacer(0, 2 * mm))
-    story.append(para(_("{check} met · {cross} not met · — nothing to measure in the period.").format(
-        check=CHECK, cross=CROSS), "Small"))
+    story.append(
+        para(
+            _("{check} met · {cross} not met · — nothing to measure in the period.").format(
+                check=CHECK, cross=CROSS
+            ),
+            "Small",
+        )
+    )
     return story
 
 
@@ -589,6 +833,12 @@ def build_activity_report(data: ActivityReport, path: str | os.PathLike, languag
         text = _("Activity report {period}").format(period=_period_text(data.start, data.end))
         return text if data.rep_name is None else _("{title} — {rep}").format(title=text, rep=data.rep_name)
 
-    return write_document(path, language, company=data.company_name, title=title, logo_path=data.logo_path,
-                          issued_on=data.issued_on, story=lambda: _story(data))
-
+    return write_document(
+        path,
+        language,
+        company=data.company_name,
+        title=title,
+        logo_path=data.logo_path,
+        issued_on=data.issued_on,
+        story=lambda: _story(data),
+    )

@@ -7,13 +7,13 @@ app.i18n; wrap a build in `i18n.using_language(lang)` to choose it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from app.i18n import _, format_date
+from app.markup import escape  # user text for a Paragraph (the report modules import it from here)
 from app.package_data import resource_path
 
 FONT = "DejaVuSans"
@@ -59,10 +60,29 @@ def stylesheet() -> StyleSheet1:
     sheet = StyleSheet1()
     sheet.add(ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=13))
     sheet.add(ParagraphStyle("Small", parent=sheet["Body"], fontSize=8, leading=10, textColor=MUTED))
-    sheet.add(ParagraphStyle("Title", parent=sheet["Body"], fontName=FONT_BOLD, fontSize=18, leading=22,
-                             textColor=ACCENT, spaceAfter=4 * mm))
-    sheet.add(ParagraphStyle("Heading", parent=sheet["Body"], fontName=FONT_BOLD, fontSize=12, leading=15,
-                             textColor=ACCENT, spaceBefore=5 * mm, spaceAfter=2 * mm))
+    sheet.add(
+        ParagraphStyle(
+            "Title",
+            parent=sheet["Body"],
+            fontName=FONT_BOLD,
+            fontSize=18,
+            leading=22,
+            textColor=ACCENT,
+            spaceAfter=4 * mm,
+        )
+    )
+    sheet.add(
+        ParagraphStyle(
+            "Heading",
+            parent=sheet["Body"],
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=15,
+            textColor=ACCENT,
+            spaceBefore=5 * mm,
+            spaceAfter=2 * mm,
+        )
+    )
     sheet.add(ParagraphStyle("Cell", parent=sheet["Body"], fontSize=8.5, leading=10.5))
     sheet.add(ParagraphStyle("CellBold", parent=sheet["Cell"], fontName=FONT_BOLD))
     sheet.add(ParagraphStyle("CellRight", parent=sheet["Cell"], alignment=TA_RIGHT))
@@ -70,18 +90,17 @@ def stylesheet() -> StyleSheet1:
     return sheet
 
 
-def escape(text: object) -> str:
-    """User text for a Paragraph: `<`, `>` and `&` print literally, line breaks are kept."""
-    return _xml_escape("" if text is None else str(text)).replace("\n", "<br/>")
-
-
 def para(text: object, style: str = "Body") -> Paragraph:
     """A paragraph of plain (user) text, escaped."""
     return Paragraph(escape(text), stylesheet()[style])
 
 
-def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float] | None = None,
-               right_aligned: Sequence[int] = ()) -> Table:
+def data_table(
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float] | None = None,
+    right_aligned: Sequence[int] = (),
+) -> Table:
     """A table with a repeated header row; cells are escaped plain text (or ready flowables)."""
     sheet = stylesheet()
 
@@ -95,14 +114,18 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], widths: 
     body = [[cell(h, i, "CellBold") for i, h in enumerate(header)]]
     body += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -113,7 +136,7 @@ class Letterhead:
     company: str
     title: str
     logo_path: str = ""
-    issued_on: object | None = None  # a date, printed in the footer
+    issued_on: dt.date | None = None  # printed in the footer
 
 
 class _NumberedCanvas(Canvas):
@@ -125,7 +148,7 @@ class _NumberedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 (reportlab API)
         self._saved_pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
 
     def save(self) -> None:
         total = len(self._saved_pages)
@@ -133,8 +156,11 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self.setFont(FONT, 7.5)
             self.setFillColor(MUTED)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm,
-                                 _("Page {page} of {total}").format(page=self._pageNumber, total=total))
+            self.drawRightString(
+                A4[0] - MARGIN,
+                10 * mm,
+                _("Page {page} of {total}").format(page=self._pageNumber, total=total),  # type: ignore[attr-defined]
+            )
             super().showPage()
         super().save()
 
@@ -144,8 +170,17 @@ class PostventaDocTemplate(BaseDocTemplate):
 
     def __init__(self, path: str, letterhead: Letterhead, **kwargs):
         register_fonts()
-        super().__init__(path, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=30 * mm,
-                         bottomMargin=20 * mm, title=letterhead.title, author=letterhead.company, **kwargs)
+        super().__init__(
+            path,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=30 * mm,
+            bottomMargin=20 * mm,
+            title=letterhead.title,
+            author=letterhead.company,
+            **kwargs,
+        )
         self.letterhead = letterhead
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
@@ -157,8 +192,15 @@ class PostventaDocTemplate(BaseDocTemplate):
         text_x = MARGIN
         if head.logo_path and Path(head.logo_path).is_file():
             try:
-                canvas.drawImage(head.logo_path, MARGIN, height - 24 * mm, width=14 * mm, height=14 * mm,
-                                 preserveAspectRatio=True, mask="auto")
+                canvas.drawImage(
+                    head.logo_path,
+                    MARGIN,
+                    height - 24 * mm,
+                    width=14 * mm,
+                    height=14 * mm,
+                    preserveAspectRatio=True,
+                    mask="auto",
+                )
                 text_x = MARGIN + 17 * mm
             except OSError:  # an unreadable logo never stops the document
                 pass
@@ -188,7 +230,7 @@ def write_document(
     company: str,
     title: Callable[[], str],
     logo_path: str,
-    issued_on: object | None,
+    issued_on: dt.date | None,
     story: Callable[[], list],
 ) -> Path:
     """Write a document in `language` (default: the current one): `title` and `story` are made in it.

@@ -18,8 +18,8 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from app.i18n import _, format_date
 from app.reports.base import MARGIN, RULE, data_table, escape, para, stylesheet, write_document
-from app.services.charter_indicators import indicator_text
 from app.services.charters import CharterDocument, format_target
+from app.services.charters.indicators import indicator_text
 
 _WIDTH = A4[0] - 2 * MARGIN
 _LABEL_WIDTH = 34 * mm
@@ -55,13 +55,17 @@ def _elements_table(rows: list[tuple[str, str]]) -> Table:
     body = [[para(label, "CellBold"), para(value, "Cell")] for label, value in rows]
     table = Table(body, colWidths=[_LABEL_WIDTH, _WIDTH - _LABEL_WIDTH])
     table.hAlign = "LEFT"
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f6fa")),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f6fa")),
+            ]
+        )
+    )
     return table
 
 
@@ -72,7 +76,9 @@ def _commitments_table(data: CharterDocument) -> Table:
         indicator = Paragraph(
             "{text}<br/><b>{target}</b>".format(
                 text=escape(indicator_text(item.indicator, item.days)),
-                target=escape(_("Target: {target}").format(target=format_target(item.indicator, item.target))),
+                target=escape(
+                    _("Target: {target}").format(target=format_target(item.indicator, item.target))
+                ),
             ),
             sheet["Cell"],
         )
@@ -86,29 +92,48 @@ def _commitments_table(data: CharterDocument) -> Table:
 
 def _channels_table(data: CharterDocument) -> Table:
     rows = [(c.channel.label, c.detail, c.hours or "—") for c in data.channels]
-    return data_table([_("Channel"), _("Contact"), _("Hours")], rows, widths=[32 * mm, _WIDTH - 32 * mm - 60 * mm, 60 * mm])
+    return data_table(
+        [_("Channel"), _("Contact"), _("Hours")], rows, widths=[32 * mm, _WIDTH - 32 * mm - 60 * mm, 60 * mm]
+    )
 
 
 def _story(data: CharterDocument) -> list:
-    subtitle = _("Service charter: {type} · version {version}").format(type=data.type.label, version=data.version)
+    subtitle = _("Service charter: {type} · version {version}").format(
+        type=data.type.label, version=data.version
+    )
     story: list = [
         para(data.title, "Title"),
         para(subtitle, "Heading"),
         para(validity_text(data)),
         Spacer(0, 3 * mm),
-        para(_("This charter sets out what {company} commits to with its customers after the sale, how we measure "
-               "it and how you can reach us.").format(company=data.company_name)),
+        para(
+            _(
+                "This charter sets out what {company} commits to with its customers after the sale, how we measure "
+                "it and how you can reach us."
+            ).format(company=data.company_name)
+        ),
     ]
-    elements = [(label, text) for label, text in (
-        (_("Service strategy"), data.strategy), (_("Systems"), data.systems), (_("Our people"), data.personnel),
-    ) if text.strip()]
+    elements = [
+        (label, text)
+        for label, text in (
+            (_("Service strategy"), data.strategy),
+            (_("Systems"), data.systems),
+            (_("Our people"), data.personnel),
+        )
+        if text.strip()
+    ]
     if elements:
         story += [para(_("Our service"), "Heading"), _elements_table(elements)]
     story.append(para(_("Our commitments"), "Heading"))
     if data.commitments:
         story += [
-            para(_("Each commitment is measured from our records over the period shown, and we publish how well we "
-                   "keep it."), "Small"),
+            para(
+                _(
+                    "Each commitment is measured from our records over the period shown, and we publish how well we "
+                    "keep it."
+                ),
+                "Small",
+            ),
             Spacer(0, 2 * mm),
             _commitments_table(data),
         ]
@@ -116,8 +141,10 @@ def _story(data: CharterDocument) -> list:
         story.append(para(_("This charter has no commitments yet.")))
     if data.channels:
         story.append(KeepTogether([para(_("How to contact us"), "Heading"), _channels_table(data)]))
-    for heading, text in ((_("Complaints and claims: how we handle them"), data.procedure),
-                          (_("How we communicate with you"), data.principles)):
+    for heading, text in (
+        (_("Complaints and claims: how we handle them"), data.procedure),
+        (_("How we communicate with you"), data.principles),
+    ):
         lines = _lines(text)
         if lines:  # a heading never ends a page alone
             story += [KeepTogether([para(heading, "Heading"), *lines[:2]]), *lines[2:]]
@@ -127,6 +154,11 @@ def _story(data: CharterDocument) -> list:
 def build_charter(data: CharterDocument, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the charter to `path` in `language` (default: the current one)."""
     return write_document(
-        path, language, company=data.company_name, title=lambda: _("Service charter · {title}").format(title=data.title),
-        logo_path=data.logo_path, issued_on=data.issued_on, story=lambda: _story(data),
+        path,
+        language,
+        company=data.company_name,
+        title=lambda: _("Service charter · {title}").format(title=data.title),
+        logo_path=data.logo_path,
+        issued_on=data.issued_on,
+        story=lambda: _story(data),
     )

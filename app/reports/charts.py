@@ -117,12 +117,18 @@ def _legend(drawing: Drawing, names: Sequence[str], x: float, y: float) -> None:
     legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name) for i, name in enumerate(names)]
     legend.dxTextSpace = 4
     legend.variColumn = 1
-    legend.subCols.minWidth = 0
+    legend.subCols.minWidth = 0  # type: ignore[attr-defined]  # made by Legend.__init__, not in the stubs
     drawing.add(legend)
 
 
-def _value_axis(axis, value_min: float | None, value_max: float | None, data: Sequence[Sequence[float | None]],
-                value_format: Formatter, steps: int = 4) -> None:
+def _value_axis(
+    axis,
+    value_min: float | None,
+    value_max: float | None,
+    data: Sequence[Sequence[float | None]],
+    value_format: Formatter,
+    steps: int = 4,
+) -> None:
     present = [v for series in data for v in series if v is not None]
     low = value_min if value_min is not None else min(0, min(present, default=0))
     high = value_max if value_max is not None else _nice_max(max(present, default=1))
@@ -196,8 +202,9 @@ def lines_by_category(
     for i in range(len(series)):
         chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
         chart.lines[i].strokeWidth = 1.4
-        chart.lines[i].symbol = makeMarker("FilledCircle", size=3.5, fillColor=PALETTE[i % len(PALETTE)],
-                                           strokeColor=None)
+        chart.lines[i].symbol = makeMarker(
+            "FilledCircle", size=3.5, fillColor=PALETTE[i % len(PALETTE)], strokeColor=None
+        )
     chart.categoryAxis.categoryNames = list(categories)
     chart.categoryAxis.strokeColor = RULE
     chart.categoryAxis.visibleTicks = 0
@@ -208,7 +215,8 @@ def lines_by_category(
     drawing.add(chart)
     if chart.valueAxis.valueMin < 0 < chart.valueAxis.valueMax:  # a stronger line at zero
         zero = chart.y + chart.height * (-chart.valueAxis.valueMin) / (
-            chart.valueAxis.valueMax - chart.valueAxis.valueMin)
+            chart.valueAxis.valueMax - chart.valueAxis.valueMin
+        )
         drawing.add(Line(chart.x, zero, chart.x + chart.width, zero, strokeColor=MUTED, strokeWidth=0.5))
     _legend(drawing, [name for name, _values in series], chart.x, height - 1)
     return drawing

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
 
 from app.i18n import _, format_datetime, format_percent
 from app.models.enums import CheckAnswerResult, CheckStatus
@@ -51,16 +51,23 @@ def _facts(record: CheckRecord) -> Table:
         (_("Date"), format_datetime(when)),
         (_("Rep"), check.rep_name or "—"),
         (_("Present"), check.present_people or "—"),
-        (_("Checklist"), _("{name} (version {version})").format(name=check.template_name, version=check.template_version)),
+        (
+            _("Checklist"),
+            _("{name} (version {version})").format(name=check.template_name, version=check.template_version),
+        ),
     ]
     rows = [[Paragraph(escape(k), sheet["CellBold"]), Paragraph(escape(v), sheet["Cell"])] for k, v in pairs]
     table = Table(rows, colWidths=[38 * mm, CONTENT_WIDTH - 38 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -85,7 +92,7 @@ def _items(record: CheckRecord) -> Table:
 
 def _signature(record: CheckRecord) -> list:
     png = record.check.signature_png
-    story = [para(_("Customer's signature"), "Heading")]
+    story: list[Flowable] = [para(_("Customer's signature"), "Heading")]
     if not png:
         story.append(para(_("Not signed."), "Small"))
         return story
@@ -117,9 +124,24 @@ def build_check_record(data: CheckRecord, path: str | os.PathLike) -> Path:
         if check.notes:
             parts += [para(_("Notes"), "Heading"), para(check.notes)]
         parts += _signature(data)
-        parts += [Spacer(1, 3 * mm), para(_("The customer has been shown how to use the product correctly; items "
-                                            "marked Not OK will be followed up."), "Small")]
+        parts += [
+            Spacer(1, 3 * mm),
+            para(
+                _(
+                    "The customer has been shown how to use the product correctly; items "
+                    "marked Not OK will be followed up."
+                ),
+                "Small",
+            ),
+        ]
         return parts
 
-    return write_document(path, None, company=data.company_name, title=lambda: _("Correct-use check record"),
-                          logo_path=data.logo_path, issued_on=data.issued_on, story=story)
+    return write_document(
+        path,
+        None,
+        company=data.company_name,
+        title=lambda: _("Correct-use check record"),
+        logo_path=data.logo_path,
+        issued_on=data.issued_on,
+        story=story,
+    )

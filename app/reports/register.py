@@ -1,6 +1,6 @@
 """The annual register of complaints and claims: the listing the company keeps for inspections.
 
-Plain data in (app.services.complaints_register.ComplaintsRegister), a PDF out through the shared
+Plain data in (app.services.reporting.complaints_register.ComplaintsRegister), a PDF out through the shared
 template of app.reports.base: every complaint and claim of the year in a narrow-column A4 table whose
 header repeats on every page, then the totals by category and by month. A year without complaints
 prints a note instead of empty tables. No Qt, no queries.
@@ -9,6 +9,7 @@ prints a note instead of empty tables. No Qt, no queries.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -27,7 +28,7 @@ from app.reports.base import (
     stylesheet,
     write_document,
 )
-from app.services.complaints_register import (
+from app.services.reporting.complaints_register import (
     ComplaintsRegister,
     RegisterEntry,
     RegisterOutcome,
@@ -49,13 +50,21 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": cell,
         "bold": ParagraphStyle("RegisterBold", parent=cell, fontName=sheet["CellBold"].fontName),
         "right": ParagraphStyle("RegisterRight", parent=cell, alignment=2),
-        "head": ParagraphStyle("RegisterHead", parent=cell, fontName=sheet["CellBold"].fontName, fontSize=6.5,
-                               leading=8),
-        "head_right": ParagraphStyle("RegisterHeadRight", parent=cell, fontName=sheet["CellBold"].fontName,
-                                     fontSize=6.5, leading=8, alignment=2),
+        "head": ParagraphStyle(
+            "RegisterHead", parent=cell, fontName=sheet["CellBold"].fontName, fontSize=6.5, leading=8
+        ),
+        "head_right": ParagraphStyle(
+            "RegisterHeadRight",
+            parent=cell,
+            fontName=sheet["CellBold"].fontName,
+            fontSize=6.5,
+            leading=8,
+            alignment=2,
+        ),
         "total_head": ParagraphStyle("RegisterTotalHead", parent=sheet["CellBold"], fontSize=6.5, leading=8),
-        "total_head_right": ParagraphStyle("RegisterTotalHeadRight", parent=sheet["CellBold"], fontSize=6.5,
-                                           leading=8, alignment=2),
+        "total_head_right": ParagraphStyle(
+            "RegisterTotalHeadRight", parent=sheet["CellBold"], fontSize=6.5, leading=8, alignment=2
+        ),
     }
 
 
@@ -91,7 +100,9 @@ def _solution(entry: RegisterEntry) -> str:
 def _outcome(entry: RegisterEntry) -> str:
     if entry.is_open:
         return _lines((entry.outcome.label, "o"), (entry.stage.label, "m"))
-    return _lines((entry.outcome.label, ""), (_("closed {date}").format(date=format_date(entry.closed_on)), "m"))
+    return _lines(
+        (entry.outcome.label, ""), (_("closed {date}").format(date=format_date(entry.closed_on)), "m")
+    )
 
 
 def _days(days: int, done: bool) -> str:
@@ -106,37 +117,49 @@ _ROWS_PER_TABLE = 30  # reportlab re-measures a table each time it splits it: ma
 def _listing(data: ComplaintsRegister) -> list[Table]:
     s = _styles()
     header = [
-        _("Number"), _("Received"), _("Customer"), _("Category"), _("Solution"), _("Outcome"),
-        _("Days to answer"), _("Days to close"),
+        _("Number"),
+        _("Received"),
+        _("Customer"),
+        _("Category"),
+        _("Solution"),
+        _("Outcome"),
+        _("Days to answer"),
+        _("Days to close"),
     ]
     head = [Paragraph(escape(h), s["head_right" if i >= 6 else "head"]) for i, h in enumerate(header)]
     body = []
     for entry in data.entries:
         category = entry.category.label if entry.category is not None else _("Not analysed yet")
-        body.append([
-            Paragraph(_lines((entry.number, "b"), (entry.kind.label, "")), s["cell"]),
-            Paragraph(_lines((format_date(entry.received_on), ""), (entry.channel.label, "m")), s["cell"]),
-            Paragraph(_lines((entry.customer_name, ""), (entry.customer_code, "m")), s["cell"]),
-            Paragraph(escape(category), s["cell"]),
-            Paragraph(_solution(entry), s["cell"]),
-            Paragraph(_outcome(entry), s["cell"]),
-            Paragraph(_days(entry.days_to_first_answer, entry.answered), s["right"]),
-            Paragraph(_days(entry.days_to_close, not entry.is_open), s["right"]),
-        ])
-    style = TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (6, 0), (-1, -1), 1.5),
-    ])
+        body.append(
+            [
+                Paragraph(_lines((entry.number, "b"), (entry.kind.label, "")), s["cell"]),
+                Paragraph(
+                    _lines((format_date(entry.received_on), ""), (entry.channel.label, "m")), s["cell"]
+                ),
+                Paragraph(_lines((entry.customer_name, ""), (entry.customer_code, "m")), s["cell"]),
+                Paragraph(escape(category), s["cell"]),
+                Paragraph(_solution(entry), s["cell"]),
+                Paragraph(_outcome(entry), s["cell"]),
+                Paragraph(_days(entry.days_to_first_answer, entry.answered), s["right"]),
+                Paragraph(_days(entry.days_to_close, not entry.is_open), s["right"]),
+            ]
+        )
+    style = TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("LEFTPADDING", (6, 0), (-1, -1), 1.5),
+        ]
+    )
     tables = []
     for first in range(0, len(body), _ROWS_PER_TABLE):
-        table = Table([head, *body[first:first + _ROWS_PER_TABLE]], colWidths=_LISTING_WIDTHS, repeatRows=1)
+        table = Table([head, *body[first : first + _ROWS_PER_TABLE]], colWidths=_LISTING_WIDTHS, repeatRows=1)
         table.setStyle(style)
         tables.append(table)
     return tables
@@ -158,26 +181,40 @@ def _totals_row(label: str, totals: RegisterTotals) -> list[str]:
     ]
 
 
-def _totals_table(first_column: str, rows: list[list[str]], data: ComplaintsRegister) -> Table:
+def _totals_table(first_column: str, rows: Sequence[Sequence[object]], data: ComplaintsRegister) -> Table:
     s = _styles()
     header = [
         Paragraph(escape(text), s["total_head_right" if i else "total_head"])
-        for i, text in enumerate([
-            first_column, _("Complaints"), _("Claims"), _("Total"), _("Open"), _("Mean days to answer"),
-            _("Mean days to close"),
-        ])
+        for i, text in enumerate(
+            [
+                first_column,
+                _("Complaints"),
+                _("Claims"),
+                _("Total"),
+                _("Open"),
+                _("Mean days to answer"),
+                _("Mean days to close"),
+            ]
+        )
     ]
     sheet = stylesheet()
     year_total = _totals_row(_("Year total"), data.totals)
-    rows = rows + [[Paragraph(escape(v), sheet["CellBoldRight" if i else "CellBold"]) for i, v in enumerate(year_total)]]
+    rows = [
+        *rows,
+        [Paragraph(escape(v), sheet["CellBoldRight" if i else "CellBold"]) for i, v in enumerate(year_total)],
+    ]
     first_width = 38 * mm
     widths = [first_width] + [(CONTENT_WIDTH - first_width) / 6] * 6
     table = data_table(header, rows, widths, right_aligned=range(1, 7))
-    table.setStyle(TableStyle([
-        ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -196,23 +233,31 @@ def _story(data: ComplaintsRegister) -> list:
         return story
 
     totals = data.totals
-    summary = " ".join([
-        ngettext("{count} complaint", "{count} complaints", totals.complaints).format(
-            count=format_number(totals.complaints)
-        )
-        + ", "
-        + ngettext("{count} claim", "{count} claims", totals.claims).format(count=format_number(totals.claims))
-        + ".",
-        ngettext("{count} still open.", "{count} still open.", totals.open).format(count=format_number(totals.open))
-        if totals.open
-        else _("All of them are closed."),
-    ])
+    summary = " ".join(
+        [
+            ngettext("{count} complaint", "{count} complaints", totals.complaints).format(
+                count=format_number(totals.complaints)
+            )
+            + ", "
+            + ngettext("{count} claim", "{count} claims", totals.claims).format(
+                count=format_number(totals.claims)
+            )
+            + ".",
+            ngettext("{count} still open.", "{count} still open.", totals.open).format(
+                count=format_number(totals.open)
+            )
+            if totals.open
+            else _("All of them are closed."),
+        ]
+    )
     story += [
         para(summary),
         Spacer(0, 1 * mm),
         para(
-            _("Days are counted from reception. For cases not yet answered or closed, the days so far up to "
-              "{today}.").format(today=format_date(data.today)),
+            _(
+                "Days are counted from reception. For cases not yet answered or closed, the days so far up to "
+                "{today}."
+            ).format(today=format_date(data.today)),
             "Small",
         ),
         Spacer(0, 3 * mm),
@@ -223,24 +268,36 @@ def _story(data: ComplaintsRegister) -> list:
         _totals_row(item.category.label if item.category is not None else _("Not analysed yet"), item.totals)
         for item in data.by_category
     ]
-    story.append(KeepTogether([
-        para(_("Totals by category"), "Heading"),
-        _totals_table(_("Category"), category_rows, data),
-    ]))
+    story.append(
+        KeepTogether(
+            [
+                para(_("Totals by category"), "Heading"),
+                _totals_table(_("Category"), category_rows, data),
+            ]
+        )
+    )
     month_rows = [
         _totals_row(format_date(item.month, "LLLL").capitalize(), item.totals) for item in data.by_month
     ]
-    story.append(KeepTogether([
-        para(_("Totals by month of reception"), "Heading"),
-        _totals_table(_("Month"), month_rows, data),
-    ]))
+    story.append(
+        KeepTogether(
+            [
+                para(_("Totals by month of reception"), "Heading"),
+                _totals_table(_("Month"), month_rows, data),
+            ]
+        )
+    )
     return story
 
 
 def build_register(data: ComplaintsRegister, path: str | os.PathLike, language: str | None = None) -> Path:
     """Write the register to `path` in `language` (default: the current one)."""
     return write_document(
-        path, language, company=data.company_name,
+        path,
+        language,
+        company=data.company_name,
         title=lambda: _("Register of complaints and claims {year}").format(year=data.year),
-        logo_path=data.logo_path, issued_on=data.issued_on, story=lambda: _story(data),
+        logo_path=data.logo_path,
+        issued_on=data.issued_on,
+        story=lambda: _story(data),
     )

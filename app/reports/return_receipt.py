@@ -17,7 +17,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from app.i18n import _, format_date
 from app.reports.base import MARGIN, RULE, para, write_document
 from app.services.returns import ReturnReceiptData
-from app.services.warranty import WarrantyStatus, warranty_text
+from app.services.sales.warranty import WarrantyStatus, warranty_text
 
 _LABEL_WIDTH = 52 * mm
 
@@ -27,13 +27,17 @@ def _facts_table(rows: list[tuple[str, str]]) -> Table:
     body = [[para(label, "CellBold"), para(value, "Cell")] for label, value in rows]
     table = Table(body, colWidths=[_LABEL_WIDTH, A4[0] - 2 * MARGIN - _LABEL_WIDTH])
     table.hAlign = "LEFT"
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f6fa")),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f6fa")),
+            ]
+        )
+    )
     return table
 
 
@@ -85,10 +89,16 @@ def _story(data: ReturnReceiptData) -> list:
     return story
 
 
-def build_return_receipt(data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None) -> Path:
+def build_return_receipt(
+    data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None
+) -> Path:
     """Write the receipt to `path` in `language` (default: the current one)."""
     return write_document(
-        path, language, company=data.company_name,
+        path,
+        language,
+        company=data.company_name,
         title=lambda: _("Warranty return {number}").format(number=data.number),
-        logo_path=data.company_logo, issued_on=data.issued_on, story=lambda: _story(data),
+        logo_path=data.company_logo,
+        issued_on=data.issued_on,
+        story=lambda: _story(data),
     )

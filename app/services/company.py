@@ -74,8 +74,8 @@ RANGES: dict[str, tuple[int, int, str]] = {
 
 def validate_company_settings(settings: CompanySettings) -> None:
     """The value, segmentation and risk settings: ValidationError keyed by field name."""
+    from app.services.customers.value import validate_thresholds
     from app.services.errors import ValidationError
-    from app.services.value import validate_thresholds
 
     errors: dict[str, str] = {}
     for name, (low, high, message) in RANGES.items():
@@ -99,7 +99,8 @@ def save_company_settings(settings: CompanySettings, acting_rep_id: int | None =
     with write_transaction():
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(
-                conflict_target=[CompanySetting.key], update={CompanySetting.value: str(getattr(settings, field.name))}
+                conflict_target=[CompanySetting.key],
+                update={CompanySetting.value: str(getattr(settings, field.name))},
             ).execute()
         audit.record("update", "company_settings", 0, acting_rep_id, **asdict(settings))
 

@@ -21,12 +21,19 @@ class NotFoundError(DomainError):
     pass
 
 
+class ConfirmationRequired(DomainError):
+    """The command needs the user's explicit confirmation (e.g. a time in the past, a unit with a
+    case open); the caller asks, then repeats it confirmed (confirm_past=True, confirm=True, …)."""
+
+
 class DatabaseBusyError(DomainError):
     """Another connection kept the database's write lock longer than we wait; nothing was written."""
 
     def __init__(self) -> None:
         super().__init__(
-            _("Another Postventa is writing to the database right now, so nothing was saved. Please try again in a moment.")
+            _(
+                "Another Postventa is writing to the database right now, so nothing was saved. Please try again in a moment."
+            )
         )
 
 
@@ -42,5 +49,7 @@ class ConcurrentEditError(DomainError):
         self.current_version = current_version
         self.current = current
         super().__init__(
-            _("Someone else changed this record after you opened it, so your changes were not saved. Open it again to see the current values.")
+            _(
+                "Someone else changed this record after you opened it, so your changes were not saved. Open it again to see the current values."
+            )
         )

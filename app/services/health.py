@@ -50,7 +50,11 @@ class HealthReport:
             lines.append(_("Result: healthy"))
         else:
             count = len(self.problems)
-            lines.append(ngettext("Result: {count} problem found", "Result: {count} problems found", count).format(count=count))
+            lines.append(
+                ngettext("Result: {count} problem found", "Result: {count} problems found", count).format(
+                    count=count
+                )
+            )
         return lines
 
 
@@ -123,15 +127,15 @@ def _schema_version(problems: list[str]) -> int | None:
         problems.append(_("The database has no schema version; it is not a usable Postventa database."))
     elif version < LATEST_VERSION:
         problems.append(
-            _("The database has schema version {found}; this version of Postventa uses {latest}. Open it in Postventa to upgrade it.").format(
-                found=version, latest=LATEST_VERSION
-            )
+            _(
+                "The database has schema version {found}; this version of Postventa uses {latest}. Open it in Postventa to upgrade it."
+            ).format(found=version, latest=LATEST_VERSION)
         )
     elif version > LATEST_VERSION:
         problems.append(
-            _("The database has schema version {found}, newer than this version of Postventa ({latest}). Update Postventa.").format(
-                found=version, latest=LATEST_VERSION
-            )
+            _(
+                "The database has schema version {found}, newer than this version of Postventa ({latest}). Update Postventa."
+            ).format(found=version, latest=LATEST_VERSION)
         )
     return version
 

@@ -4,6 +4,9 @@ Text: typed, pasted or imported text may carry characters no one sees and the da
 hold (a lone UTF-16 surrogate from a broken paste cannot be written as UTF-8; PostgreSQL refuses
 NUL). `clean_text` tidies them away the way stripping spaces does, so a command never fails on them.
 
+Choices: a state, kind or channel arrives as the enum or its stored code; `choice_or_none` turns
+either into the enum, and anything else (None, an unknown code) into None for the command to refuse.
+
 Dates: the records of an after-sales department are of this century and of the near future.
 A date outside 1 January 2000 … 31 December of next year is a typing slip (2206 for 2026) or a
 value no arithmetic survives (9999-12-31 plus a warranty is year 10000). The same range bounds
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from enum import Enum
+from typing import TypeVar
 
 from app.i18n import _
 
@@ -52,3 +57,14 @@ def date_error(day: dt.date | dt.datetime, today: dt.date | None = None) -> str 
     if first <= day <= last:
         return None
     return _("Choose a date between {first} and {last}.").format(first=first.year, last=last.year)
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice_or_none(enum_class: type[E], value: object) -> E | None:
+    """`value` (the enum or its stored code) as a member of `enum_class`; None when it is not one."""
+    try:
+        return enum_class(value)
+    except ValueError:
+        return None

@@ -126,7 +126,7 @@ class Application:
         """Fill the open (empty) database with demo data, with a progress dialog."""
         from PySide6.QtCore import QEventLoop
 
-        from app.services.demo import generate_demo
+        from app.demo import generate_demo
         from app.views.tasks import run_in_background
 
         loop = QEventLoop()
@@ -202,7 +202,7 @@ class Application:
             self.qapp.quit()
 
     def _on_window_database_requested(self, path: str, with_demo: bool) -> None:
-        from app.services.demo import generate_demo  # noqa: F401 (fail early if missing)
+        from app.demo import generate_demo  # noqa: F401 (fail early if missing)
 
         try:
             self.database_lock.claim(path)  # before demo data is written into it
@@ -216,7 +216,14 @@ class Application:
                 show_error(self.window, exc)
                 return
             if not database_is_empty():
-                show_error(self.window, DatabaseOpenError(_("{path} already holds data; choose a new file for the demo.").format(path=info.target)))
+                show_error(
+                    self.window,
+                    DatabaseOpenError(
+                        _("{path} already holds data; choose a new file for the demo.").format(
+                            path=info.target
+                        )
+                    ),
+                )
                 self.open(self.window.context.database.target, self.window)
                 return
             if not self._load_demo(self.window):

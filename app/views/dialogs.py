@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Callable
+from enum import Enum, StrEnum
+from typing import Self, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import (
@@ -23,6 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.views import settings
+
+T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 
 def input_state(root: QWidget) -> tuple:
@@ -70,6 +75,15 @@ class BaseDialog(QDialog):
     def done(self, result: int) -> None:
         settings.save_window_state(self._geometry_key, self.saveGeometry())
         super().done(result)
+
+    def answer(self, result: Callable[[Self], T], *, always: bool = False) -> T | None:
+        """The body of every `ask`: run the dialog modally, then `result(self)` when it was accepted
+        (or `always`), else None; the dialog is deleted afterwards."""
+        try:
+            accepted = self.exec() == QDialog.DialogCode.Accepted
+            return result(self) if accepted or always else None
+        finally:
+            self.deleteLater()
 
     def mark_refused_input(self) -> None:
         """The form holds what the user typed and a command refused: closing it asks, typed or not."""
@@ -174,6 +188,23 @@ class FormDialog(BaseDialog):
             label.hide()
 
 
+def choice_combo(choices, current=None) -> QComboBox:
+    """A combo showing each choice's translated label and holding the choice itself."""
+    combo = QComboBox()
+    for choice in choices:
+        combo.addItem(choice.label, choice)
+    if current is not None:
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+def current_choice(combo: QComboBox, choices: type[E]) -> E | None:
+    """The choice a combo of `choices` holds (Qt hands str enums back as plain str); None for an
+    entry holding none ("All", "—")."""
+    value = combo.currentData()
+    return None if value is None or value == "" else choices(value)
+
+
 def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
     """A label showing `text` exactly as it is: user text is never read as markup (Qt guesses rich text)."""
     label = QLabel()
@@ -239,8 +270,12 @@ def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
     """Save, discard or keep editing (tests replace this)."""
     buttons = QMessageBox.StandardButton
     answer = message_box(
-        parent, QMessageBox.Icon.Question, _("Unsaved changes"), question,
-        buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
+        parent,
+        QMessageBox.Icon.Question,
+        _("Unsaved changes"),
+        question,
+        buttons.Save | buttons.Discard | buttons.Cancel,
+        buttons.Save,
     )
     if answer == buttons.Save:
         return Unsaved.SAVE
@@ -249,12 +284,19 @@ def ask_unsaved_changes(parent: QWidget | None, question: str) -> Unsaved:
     return Unsaved.CANCEL
 
 
-def confirm(parent: QWidget | None, question: str, title: str | None = None, *, default_yes: bool = False) -> bool:
+def confirm(
+    parent: QWidget | None, question: str, title: str | None = None, *, default_yes: bool = False
+) -> bool:
     """A Yes/No question. No is the default before something that cannot be undone;
     Yes (default_yes) when proposing a helpful next step."""
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
     answer = message_box(
-        parent, QMessageBox.Icon.Question, title or _("Please confirm"), question, yes | no, yes if default_yes else no
+        parent,
+        QMessageBox.Icon.Question,
+        title or _("Please confirm"),
+        question,
+        yes | no,
+        yes if default_yes else no,
     )
     return answer == yes
 
@@ -268,7 +310,13 @@ class EditConflict(StrEnum):
 def ask_edit_conflict(parent: QWidget | None, question: str) -> EditConflict:
     """Someone else saved the record being edited: reload theirs, overwrite with ours, or keep editing
     (tests replace this)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, _("Changed by someone else"), question, QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _("Changed by someone else"),
+        question,
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     reload = box.addButton(_("&Reload their version"), QMessageBox.ButtonRole.ResetRole)
     overwrite = box.addButton(_("&Overwrite with mine"), QMessageBox.ButtonRole.DestructiveRole)

@@ -53,7 +53,11 @@ class ErrorDialog(QDialog):
         expected = diagnostics.is_expected(exc)
         self.details = "" if expected else diagnostics.error_details(exc)
         icon = QLabel()
-        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if expected else QStyle.StandardPixmap.SP_MessageBoxCritical
+        pixmap = (
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+            if expected
+            else QStyle.StandardPixmap.SP_MessageBoxCritical
+        )
         icon.setPixmap(self.style().standardIcon(pixmap).pixmap(32, 32))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.message = QLabel(error_text(exc))
@@ -66,7 +70,9 @@ class ErrorDialog(QDialog):
         top.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if not expected else QDialogButtonBox.StandardButton.Ok)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Close if not expected else QDialogButtonBox.StandardButton.Ok
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.copy_button: QPushButton | None = None
@@ -78,10 +84,16 @@ class ErrorDialog(QDialog):
             self.details_view.setMinimumHeight(160)
             self.details_view.hide()
             layout.addWidget(self.details_view, 1)
-            hint = QLabel(_("The error has been written to the log file. Send the details or the log to your support contact."))
+            hint = QLabel(
+                _(
+                    "The error has been written to the log file. Send the details or the log to your support contact."
+                )
+            )
             hint.setWordWrap(True)
             layout.addWidget(hint)
-            self.details_button = buttons.addButton(_("Show &details"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.details_button = buttons.addButton(
+                _("Show &details"), QDialogButtonBox.ButtonRole.ActionRole
+            )
             self.details_button.setCheckable(True)
             self.details_button.toggled.connect(self.details_view.setVisible)
             self.copy_button = buttons.addButton(_("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -130,24 +142,7 @@ def install_gui_exception_hooks() -> None:
     diagnostics.install_exception_hooks(report=_relay.raised.emit)
 
 
-def attempt(parent: QWidget | None, command: Callable[[], object], show_errors: Callable[[dict[str, str]], None]) -> bool:
-    """Run a service command for a form: True when it went through.
-
-    A ValidationError's messages go to `show_errors` (next to the fields); any other failure to the
-    error dialog. Either way the form stays as the user typed it.
-    """
-    try:
-        command()
-    except ValidationError as exc:
-        show_errors(exc.errors)
-        return False
-    except Exception as exc:  # noqa: BLE001 (every failure is shown, the input stays)
-        show_error(parent, exc)
-        return False
-    return True
-
-
-class BackToForm(Exception):  # noqa: N818 (a signal to reopen the form, not an error)
+class BackToForm(Exception):
     """Raised by a form's command to reopen the form as the user left it (e.g. a confirmation declined)."""
 
 
@@ -161,7 +156,7 @@ def ask_until_valid(
     Refused values reopen the form with the reasons beside the fields; BackToForm reopens it as it
     was. `errors` is None only the first time: a reopened form gets a dict (empty after BackToForm),
     so it knows it holds what the user typed. Returns (values, result), or None when the user
-    cancelled or another failure went to `on_error`.
+    cancelled or another failure went to `on_error`. Views use `operations.run_form`, built on this.
     """
     values, errors = None, None
     while True:

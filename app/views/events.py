@@ -1,27 +1,51 @@
-"""The one change signal: emitted after every command so pages refresh what concerns them."""
+"""The one change signal: emitted after every command so pages refresh what concerns them.
+
+Only the operation helper (`app.views.operations`) emits it: a view runs its command as an
+`Operation` naming the `Change` kinds it makes, and every page compares them with its `data_kinds`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
+
 from PySide6.QtCore import QObject, Signal
 
-# Kinds of data a command can change; pages compare them with what they show.
-CUSTOMERS = "customers"
-SALES = "sales"
-FOLLOW_UPS = "follow_ups"
-CHECKS = "checks"
-RETURNS = "returns"
-CASES = "cases"
-SURVEYS = "surveys"
-CHARTERS = "charters"
-REPS = "reps"
-SETTINGS = "settings"
-EVERYTHING = frozenset(
-    {CUSTOMERS, SALES, FOLLOW_UPS, CHECKS, RETURNS, CASES, SURVEYS, CHARTERS, REPS, SETTINGS}
-)
+
+class Change(StrEnum):
+    """A kind of data a command can change; pages compare them with what they show.
+
+    A `StrEnum`, so a kind is also its old string ("customers") for settings, logs and older callers.
+    """
+
+    CUSTOMERS = "customers"
+    SALES = "sales"
+    FOLLOW_UPS = "follow_ups"
+    CHECKS = "checks"
+    RETURNS = "returns"
+    CASES = "cases"
+    SURVEYS = "surveys"
+    CHARTERS = "charters"
+    REPS = "reps"
+    SETTINGS = "settings"
+
+
+# The kinds by their short names, as views and tests import them.
+CUSTOMERS = Change.CUSTOMERS
+SALES = Change.SALES
+FOLLOW_UPS = Change.FOLLOW_UPS
+CHECKS = Change.CHECKS
+RETURNS = Change.RETURNS
+CASES = Change.CASES
+SURVEYS = Change.SURVEYS
+CHARTERS = Change.CHARTERS
+REPS = Change.REPS
+SETTINGS = Change.SETTINGS
+EVERYTHING: frozenset[Change] = frozenset(Change)
 
 
 class AppEvents(QObject):
-    # (kinds: frozenset[str], initiator: object | None)
+    # (kinds: frozenset[Change], initiator: object | None)
     data_changed = Signal(frozenset, object)
 
 
@@ -35,5 +59,6 @@ def app_events() -> AppEvents:
     return _events
 
 
-def notify_changed(kinds, initiator: object | None = None) -> None:
-    app_events().data_changed.emit(frozenset(kinds), initiator)
+def notify_changed(kinds: Iterable[Change], initiator: object | None = None) -> None:
+    """Announce what changed. Views do not call this: their `Operation` does, after its command."""
+    app_events().data_changed.emit(frozenset(Change(kind) for kind in kinds), initiator)

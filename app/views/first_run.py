@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.models import Rep
+from app.models.base import max_length
 from app.models.enums import RepRole
 from app.services import reps
-from app.services.errors import ValidationError
 from app.views.dialogs import BaseDialog, field_error_label
-from app.views.errors import show_error
+from app.views.operations import Operation
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class FirstRunDialog(BaseDialog):
         self.name_error = field_error_label()
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(_("e.g. LFE"))
-        self.code_edit.setMaxLength(20)
+        self.code_edit.setMaxLength(max_length(Rep.code))
         self.code_error = field_error_label()
         self.role_combo = role_combo()
         form.addRow(_("Your name:"), self.name_edit)
@@ -82,7 +83,9 @@ class FirstRunDialog(BaseDialog):
         layout.addWidget(self._who)
         self.demo_radio.toggled.connect(lambda demo: self._who.setEnabled(not demo))
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -95,26 +98,28 @@ class FirstRunDialog(BaseDialog):
             return
         for label in (self.name_error, self.code_error):
             label.hide()
-        try:
-            rep = reps.create_rep(
+        # No window is open yet: nothing to announce.
+        created = Operation(
+            _("Create user"),
+            lambda: reps.create_rep(
                 self.code_edit.text(), self.name_edit.text(), RepRole(self.role_combo.currentData())
-            )
-        except ValidationError as exc:
-            for field, label in (("name", self.name_error), ("code", self.code_error)):
-                if field in exc.errors:
-                    label.setText(exc.errors[field])
-                    label.show()
+            ),
+            field_errors=self._show_errors,
+        ).run(self)
+        if not created:
             return
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
-            return
-        self.choice = FirstRunChoice(load_demo=False, rep=rep)
+        self.choice = FirstRunChoice(load_demo=False, rep=created.value)
         self.accept()
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for field, label in (("name", self.name_error), ("code", self.code_error)):
+            if field in errors:
+                label.setText(errors[field])
+                label.show()
 
     @classmethod
     def ask(cls, parent: QWidget | None = None) -> FirstRunChoice | None:
-        dialog = cls(parent)
-        return dialog.choice if dialog.exec() else None
+        return cls(parent).answer(lambda dialog: dialog.choice)
 
 
 class UserPickerDialog(BaseDialog):
@@ -135,7 +140,9 @@ class UserPickerDialog(BaseDialog):
             if current is not None and rep.id == current.id:
                 self.combo.setCurrentIndex(self.combo.count() - 1)
         layout.addWidget(self.combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -146,5 +153,4 @@ class UserPickerDialog(BaseDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None = None, current: reps.RepRow | None = None) -> reps.RepRow | None:
-        dialog = cls(parent, current)
-        return dialog.selected_rep() if dialog.exec() else None
+        return cls(parent, current).answer(cls.selected_rep)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
 from app.i18n import _
+from app.markup import escape
 from app.views import settings
 from app.views.events import app_events
 from app.views.pages.base import AppContext, Page
@@ -171,7 +171,9 @@ class MainWindow(QMainWindow):
         )
         self._user_label = QLabel(who)
         self._user_label.setTextFormat(Qt.TextFormat.PlainText)  # user text
-        self._database_label = QLabel(_("Database: {target}").format(target=display_target(self.context.database.target)))
+        self._database_label = QLabel(
+            _("Database: {target}").format(target=display_target(self.context.database.target))
+        )
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self._database_label, 1)
         self.statusBar().addPermanentWidget(self._user_label)
@@ -237,7 +239,9 @@ class MainWindow(QMainWindow):
     def _on_open_database(self) -> None:
         if not self.current_page().can_leave():  # this window is about to be replaced
             return
-        path, _filter = QFileDialog.getOpenFileName(self, _("Open database"), "", self._database_file_filter())
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open database"), "", self._database_file_filter()
+        )
         if path:
             self.database_requested.emit(path, False)
 
@@ -247,7 +251,9 @@ class MainWindow(QMainWindow):
         QMessageBox.information(
             self,
             _("Load demo data"),
-            _("Demo data goes into a new database file, so your own data is never mixed with it. Choose where to save it."),
+            _(
+                "Demo data goes into a new database file, so your own data is never mixed with it. Choose where to save it."
+            ),
         )
         path, _filter = QFileDialog.getSaveFileName(
             self, _("New demo database"), "postventa-demo.sqlite3", self._database_file_filter()
@@ -263,17 +269,22 @@ class MainWindow(QMainWindow):
         result = PreferencesDialog.ask(self, self.context)
         if result is None:
             return
-        if result.user_changed:
-            self.context.current_rep = result.rep
         if result.language_changed:
+            if result.user_changed:
+                self.context.current_rep = result.rep
             self.language_changed.emit(result.language)  # the window is rebuilt in that language
         elif result.user_changed:
-            self._user_label.setText(
-                _("User: {name} ({role})").format(name=result.rep.name, role=result.rep.role.label)
-            )
-            from app.views.events import EVERYTHING, notify_changed
+            from app.views.events import EVERYTHING
+            from app.views.operations import Operation
 
-            notify_changed(EVERYTHING, self)
+            def switch_user() -> None:
+                self.context.current_rep = result.rep
+                self._user_label.setText(
+                    _("User: {name} ({role})").format(name=result.rep.name, role=result.rep.role.label)
+                )
+
+            # Another user sees other customers and agendas: every page reloads for them.
+            Operation(_("Change user"), switch_user, EVERYTHING).run(self)
 
     def _on_catalog(self) -> None:
         from app.views.catalog.dialog import CatalogDialog
@@ -295,7 +306,8 @@ class MainWindow(QMainWindow):
 
         if not open_log_folder():
             self.statusBar().showMessage(
-                _("The log folder could not be opened: {folder}").format(folder=diagnostics.log_folder()), 8000
+                _("The log folder could not be opened: {folder}").format(folder=diagnostics.log_folder()),
+                8000,
             )
 
     def _on_about(self) -> None:
@@ -307,8 +319,8 @@ class MainWindow(QMainWindow):
                 "correct-use checks, warranty returns, complaints and claims, satisfaction and service charters.</p>"
                 "<p>Database: {target}</p><p>Log folder: {logs}</p>"
             ).format(
-                version=html.escape(__version__),
-                target=html.escape(display_target(self.context.database.target)),
-                logs=html.escape(str(diagnostics.log_folder())),
+                version=escape(__version__),
+                target=escape(display_target(self.context.database.target)),
+                logs=escape(str(diagnostics.log_folder())),
             ),
         )

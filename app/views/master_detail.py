@@ -3,16 +3,20 @@
 Left, a tree of records grouped under headings; right, an editor for the chosen record with a
 form and an editable table of rows (steps, items). What is shared lives here: choosing a record
 in the tree, the unsaved-changes question, errors shown next to the field or the rows they
-concern, adding, removing and moving rows, discarding changes and closing.
+concern, adding, removing and moving rows, installing the defaults, discarding changes and closing.
 
 A subclass builds its widgets and sets `_tree`, `_table`, `_rows_model`, `_errors` (field key →
 label), `_rows_error`, `_general_error`, `_saved_label`, `_right` (0: empty state, 1: editor) and
 `_revert_button`; it provides `values()` (the form's values, the rows last), `reload(select_id)`,
-`_load_record(record)`, `_write()` and `_update_buttons()`. The rows model offers insert_row,
-remove_row, move_row, set_errors, clear_errors.
+`_load_record(record)`, `_write()`, `_update_buttons()` and `_on_new_button_clicked()`, and for its
+"Install defaults" buttons `_install_defaults()` and `_defaults_outcome(created)`. The rows model
+offers insert_row, remove_row, move_row, set_errors, clear_errors.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
@@ -35,9 +39,11 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.views import dialogs
 from app.views.dialogs import BaseDialog, Unsaved, field_error_label
-from app.views.errors import attempt
-from app.views.events import notify_changed
-from app.views.pages.base import AppContext
+from app.views.events import Change
+from app.views.operations import Operation, Outcome
+from app.views.pages.base import AppContext, empty_state_label
+
+T = TypeVar("T")
 
 ID_ROLE = Qt.ItemDataRole.UserRole  # column 0: the record's id; column 1: its group's id
 
@@ -77,7 +83,7 @@ class MasterDetailDialog(BaseDialog):
     def unsaved_question(self) -> str:
         raise NotImplementedError
 
-    def changed_kinds(self) -> set[str]:
+    def changed_kinds(self) -> set[Change]:
         raise NotImplementedError
 
     def values(self) -> tuple:
@@ -96,6 +102,17 @@ class MasterDetailDialog(BaseDialog):
     def _update_buttons(self) -> None:
         raise NotImplementedError
 
+    def _on_new_button_clicked(self) -> None:
+        raise NotImplementedError
+
+    def _install_defaults(self) -> int:
+        """Create the default records the groups lack, through the service; how many were created."""
+        raise NotImplementedError
+
+    def _defaults_outcome(self, created: int) -> tuple[str, str]:
+        """The title and text of the box telling what installing the defaults did."""
+        raise NotImplementedError
+
     # --- building ------------------------------------------------------------------
 
     def _lay_out(self, master: QWidget, detail: QWidget, sizes: tuple[int, int]) -> None:
@@ -112,6 +129,27 @@ class MasterDetailDialog(BaseDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
+
+    def _empty_state_page(self, defaults_text: str, new_text: str) -> QWidget:
+        """The right side while there is no record: `_empty_label` (its text set by the subclass's
+        `_show_empty_state`) over the "Install defaults" and "New" buttons."""
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addStretch(1)
+        self._empty_label = empty_state_label("")
+        column.addWidget(self._empty_label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self._empty_defaults_button = QPushButton(defaults_text)
+        self._empty_defaults_button.clicked.connect(self._on_defaults_button_clicked)
+        self._empty_new_button = QPushButton(new_text)
+        self._empty_new_button.clicked.connect(self._on_new_button_clicked)
+        row.addWidget(self._empty_defaults_button)
+        row.addWidget(self._empty_new_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(2)
+        return page
 
     def _rows_table(self, model, object_name: str) -> QTableView:
         """The editable table of rows: one row selected at a time, edited in place."""
@@ -231,7 +269,9 @@ class MasterDetailDialog(BaseDialog):
         group.setExpanded(True)
         return group
 
-    def _add_record(self, group: QTreeWidgetItem, texts: list[str], record_id: int, tip: str, dimmed: bool) -> None:
+    def _add_record(
+        self, group: QTreeWidgetItem, texts: list[str], record_id: int, tip: str, dimmed: bool
+    ) -> None:
         """A record's line; `dimmed` (inactive, retired) in quiet italics."""
         item = QTreeWidgetItem(texts)
         item.setData(0, ID_ROLE, record_id)
@@ -254,7 +294,9 @@ class MasterDetailDialog(BaseDialog):
 
     @staticmethod
     def _quiet(item: QTreeWidgetItem, column: int) -> None:
-        colour = QGuiApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
+        colour = QGuiApplication.palette().color(
+            QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText
+        )
         italic = QFont(item.font(column))
         italic.setItalic(True)
         item.setForeground(column, QBrush(colour))
@@ -286,7 +328,9 @@ class MasterDetailDialog(BaseDialog):
             self._tree.clearSelection()
         else:
             self._tree.setCurrentItem(
-                item, 0, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                item,
+                0,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
             self._tree.scrollToItem(item)
         self._tree.blockSignals(False)
@@ -363,18 +407,42 @@ class MasterDetailDialog(BaseDialog):
             return True
         self._commit_editor()
         self._clear_errors()
-        saved: list[tuple[int, str]] = []
-        if not attempt(self, lambda: saved.append(self._write()), self.show_errors):
+        saved = self._run_command(_("Save"), self._write, field_errors=self.show_errors)
+        if not saved:
             return False
-        record_id, message = saved[0]
-        self._after_command()
+        record_id, message = saved.value
         self.reload(record_id)
         self._saved_label.setText(message)
         return True
 
-    def _after_command(self) -> None:
-        self._changed = True
-        notify_changed(self.changed_kinds(), self)
+    def _run_command(
+        self,
+        label: str,
+        command: Callable[[], T],
+        *,
+        changed: Callable[[T], bool] | None = None,
+        field_errors: Callable[[dict[str, str]], object] | None = None,
+    ) -> Outcome[T]:
+        """Run one of the editor's commands as an operation changing `changed_kinds()`.
+
+        `changed(result)` False: nothing was changed after all (nothing is announced). The editor
+        remembers that something changed, for `ask`'s answer.
+        """
+
+        def did_change(result: T) -> bool:
+            return changed is None or changed(result)
+
+        def succeeded(result: T) -> None:
+            if did_change(result):
+                self._changed = True
+
+        return Operation(
+            label,
+            command,
+            lambda result: self.changed_kinds() if did_change(result) else (),
+            on_success=succeeded,
+            field_errors=field_errors,
+        ).run(self)
 
     def _resolve_unsaved(self) -> bool:
         """True when the editor may show something else: nothing to save, saved, or discarded."""
@@ -429,7 +497,9 @@ class MasterDetailDialog(BaseDialog):
 
     def error_text(self, key: str) -> str:
         """The message shown for a field key, the rows key or `general`; '' if none."""
-        label = {self.ROWS_KEY: self._rows_error, "general": self._general_error}.get(key) or self._errors[key]
+        label = {self.ROWS_KEY: self._rows_error, "general": self._general_error}.get(key) or self._errors[
+            key
+        ]
         return label.text() if not label.isHidden() else ""
 
     # --- rows ----------------------------------------------------------------------
@@ -494,6 +564,20 @@ class MasterDetailDialog(BaseDialog):
         self._load_record(record)
         self._update_buttons()
 
+    def _on_defaults_button_clicked(self) -> None:
+        if not self._resolve_unsaved():
+            return
+        installed = self._run_command(
+            self._defaults_button.text(), self._install_defaults, changed=lambda created: created > 0
+        )
+        if not installed:
+            return
+        title, text = self._defaults_outcome(installed.value)
+        if self._editing and self._record_id is None:
+            self._editing = False  # the discarded new record
+        self.reload()
+        inform(self, title, text)
+
     def _on_revert_button_clicked(self) -> None:
         if self._record_id is not None and self._record_id in self._records:
             self._load_record(self._records[self._record_id])
@@ -506,9 +590,4 @@ class MasterDetailDialog(BaseDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext | None = None) -> bool:
         """Open the editor; True when anything was created or changed."""
-        dialog = cls(context, parent)
-        try:
-            dialog.exec()
-            return dialog._changed
-        finally:
-            dialog.deleteLater()
+        return cls(context, parent).answer(lambda dialog: dialog._changed, always=True)

@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language
-from app.services import calendar, company, reps
+from app.services import company, reps
+from app.services.customers.value import validate_thresholds
 from app.services.errors import ValidationError
-from app.services.value import validate_thresholds
+from app.services.followups import working_days as calendar
 from app.views import settings
 from app.views.dialogs import BaseDialog, field_error_label
 from app.views.errors import show_error
-from app.views.events import SETTINGS, notify_changed
+from app.views.events import SETTINGS
+from app.views.operations import Operation, perform
 from app.views.pages.base import AppContext
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
@@ -84,7 +86,9 @@ class PreferencesDialog(BaseDialog):
         doc_form = QFormLayout(documents)
         stored = company.load_company_settings()
         self._stored = stored
-        self.company_name = QLineEdit(_(stored.name) if stored.name == company.CompanySettings.name else stored.name)
+        self.company_name = QLineEdit(
+            _(stored.name) if stored.name == company.CompanySettings.name else stored.name
+        )
         self.company_name_error = field_error_label()
         self.company_tax_id = QLineEdit(stored.tax_id)
         self.company_address = QLineEdit(stored.address)
@@ -118,14 +122,18 @@ class PreferencesDialog(BaseDialog):
         self.attempts_spin.setRange(1, 10)
         self.attempts_spin.setValue(stored.follow_up_max_attempts)
         self.attempts_spin.setToolTip(
-            _("A contact that is not reached is retried on the next working day, up to this many attempts in all.")
+            _(
+                "A contact that is not reached is retried on the next working day, up to this many attempts in all."
+            )
         )
         follow_form.addRow(_("Attempts to reach a customer:"), self.attempts_spin)
         self.training_spin = QSpinBox()
         self.training_spin.setRange(1, 90)
         self.training_spin.setSuffix(_(" days"))
         self.training_spin.setValue(stored.check_training_days)
-        self.training_spin.setToolTip(_("A failed correct-use check proposes a training follow-up this many days later."))
+        self.training_spin.setToolTip(
+            _("A failed correct-use check proposes a training follow-up this many days later.")
+        )
         follow_form.addRow(_("Training after a failed check:"), self.training_spin)
         # Side by side, so the dialog fits a laptop screen.
         company_wide = QHBoxLayout()
@@ -133,7 +141,9 @@ class PreferencesDialog(BaseDialog):
         company_wide.addWidget(self._value_group(stored))
         layout.addLayout(company_wide)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -166,7 +176,9 @@ class PreferencesDialog(BaseDialog):
             self.company_name_error.show()
             return
         if logo and not Path(logo).is_file():
-            self.logo_error.setText(_("There is no image at this path; choose the file again or leave it empty."))
+            self.logo_error.setText(
+                _("There is no image at this path; choose the file again or leave it empty.")
+            )
             self.logo_error.show()
             return
         if not self._check_thresholds():
@@ -188,23 +200,23 @@ class PreferencesDialog(BaseDialog):
             risk_low_satisfaction_max=self.low_satisfaction_spin.value(),
             risk_default_interval_days=self.interval_spin.value(),
         )
-        try:
-            acting = self._context.acting_rep_id
+        acting = self._context.acting_rep_id
+
+        def save() -> None:
             company.save_company_settings(updated, acting)
             calendar.clear_cache()
-        except ValidationError as exc:
-            self._show_field_errors(exc.errors)
+
+        if not Operation(_("Save preferences"), save, {SETTINGS}, field_errors=self._show_field_errors).run(
+            self
+        ):
             return
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
+        rep_id = self.user_combo.currentData()
+        found = perform(
+            self, lambda: reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
+        )
+        if not found:
             return
-        notify_changed({SETTINGS}, self)
-        try:
-            rep_id = self.user_combo.currentData()
-            rep = reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
-            return
+        rep = found.value
         if rep is not None:
             from app.views.app import remember_rep
 
@@ -237,37 +249,55 @@ class PreferencesDialog(BaseDialog):
             return box
 
         self.window_spin = spin(
-            1, 120, stored.abc_window_months, _(" months"),
+            1,
+            120,
+            stored.abc_window_months,
+            _(" months"),
             _("The ABC segments rank customers by their net sales over this many past months."),
         )
         form.addRow(_("ABC window:"), self.window_spin)
         # The thresholds' own ranges stop values above 100; A < B is checked as they change.
         self.a_spin = spin(
-            1, 100, stored.abc_a_threshold, _(" %"),
+            1,
+            100,
+            stored.abc_a_threshold,
+            _(" %"),
             _("Segment A: the customers making up the first this-many per cent of revenue."),
         )
         self.a_error = field_error_label()
         form.addRow(_("Segment A up to:"), self.a_spin)
         form.addRow("", self.a_error)
         self.b_spin = spin(
-            1, 100, stored.abc_b_threshold, _(" %"),
+            1,
+            100,
+            stored.abc_b_threshold,
+            _(" %"),
             _("Segment B: the customers after A, up to this cumulative per cent of revenue; C: the rest."),
         )
         self.b_error = field_error_label()
         form.addRow(_("Segment B up to:"), self.b_spin)
         form.addRow("", self.b_error)
         self.years_spin = spin(
-            0, 50, stored.expected_remaining_years, _(" years"),
+            0,
+            50,
+            stored.expected_remaining_years,
+            _(" years"),
             _("Projected lifetime value = annual value × these expected remaining years."),
         )
         form.addRow(_("Expected remaining years:"), self.years_spin)
         self.low_satisfaction_spin = spin(
-            1, 4, stored.risk_low_satisfaction_max, _(" of 5"),
+            1,
+            4,
+            stored.risk_low_satisfaction_max,
+            _(" of 5"),
             _("A valuable customer whose last satisfaction score is this or lower is at risk."),
         )
         form.addRow(_("Low satisfaction up to:"), self.low_satisfaction_spin)
         self.interval_spin = spin(
-            1, 3650, stored.risk_default_interval_days, _(" days"),
+            1,
+            3650,
+            stored.risk_default_interval_days,
+            _(" days"),
             _(
                 "A valuable customer who bought only once is at risk after this many days without buying "
                 "(customers who bought more often are measured against their own usual interval)."
@@ -305,5 +335,4 @@ class PreferencesDialog(BaseDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> PreferencesResult | None:
-        dialog = cls(context, parent)
-        return dialog.result_value if dialog.exec() else None
+        return cls(context, parent).answer(lambda dialog: dialog.result_value)

@@ -43,6 +43,7 @@ class TaskProgress:
     def report(self, done: int, total: int) -> None:
         if self._cancelled.is_set() or _stopping.is_set():
             raise TaskCancelled()
+        assert _reporter is not None  # made by run_in_background before any task starts
         _reporter.progressed.emit(self._task_id, done, total)
 
     def cancel(self) -> None:
@@ -67,7 +68,7 @@ class _Reporter(QObject):
 class _Pending:
     """What the UI thread keeps of a task until it ends: where its outcome goes."""
 
-    owner: QObject | None
+    owner: QWidget | None
     on_success: Callable[[Any], None]
     on_failure: Callable[[BaseException], None] | None
     on_cancelled: Callable[[], None] | None
@@ -117,7 +118,7 @@ class _Task(QRunnable):
                 with _connections_lock:
                     _connections.add(connection)
             outcome = (True, self._op(self._progress))
-        except BaseException as exc:  # reported to the UI thread, never lost
+        except BaseException as exc:  # noqa: BLE001 (reported to the UI thread, never lost)
             outcome = (False, exc)
         finally:
             with _connections_lock:
@@ -127,6 +128,7 @@ class _Task(QRunnable):
                         opened.close()  # this pool thread's own connection
         # Quitting: nobody reads results any more, and a query interrupted for that is no error.
         if not _stopping.is_set():
+            assert _reporter is not None  # made by run_in_background before any task starts
             _reporter.finished.emit(self._task_id, *outcome)
 
 

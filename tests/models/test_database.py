@@ -206,22 +206,33 @@ def test_migration_5_folds_need_tags_sale_and_serial_numbers_into_unique_keys(tm
     open_database(str(path))
     try:
         assert [(t.name, t.key) for t in NeedTag.select().order_by(NeedTag.id)] == [
-            ("Óptica", "óptica"), ("Precio", "precio")
+            ("Óptica", "óptica"),
+            ("Precio", "precio"),
         ]
-        tags = db.execute_sql("SELECT tag_id FROM customer_need_tag WHERE customer_id = 1 ORDER BY tag_id").fetchall()
+        tags = db.execute_sql(
+            "SELECT tag_id FROM customer_need_tag WHERE customer_id = 1 ORDER BY tag_id"
+        ).fetchall()
         assert tags == [(1,), (4,)]
         assert [(s.number, s.number_key) for s in Sale.select().order_by(Sale.id)] == [
-            ("V-2025-0001", "v-2025-0001"), ("Año-1", "año-1"), ("AÑO-1", None)
+            ("V-2025-0001", "v-2025-0001"),
+            ("Año-1", "año-1"),
+            ("AÑO-1", None),
         ]
         assert [u.serial_key for u in SoldUnit.select().order_by(SoldUnit.id)] == ["sn-1", None, None]
-        upgraded = {name: {i.name for i in db.get_indexes(name) if i.unique} for name in ("need_tag", "sale", "sold_unit")}
+        upgraded = {
+            name: {i.name for i in db.get_indexes(name) if i.unique}
+            for name in ("need_tag", "sale", "sold_unit")
+        }
         assert "need_tag_key" in upgraded["need_tag"] and "sale_number_key" in upgraded["sale"]
         assert "sold_unit_serial_key" in upgraded["sold_unit"]
     finally:
         close_database()
     open_database(str(path.with_name("fresh.sqlite3")))
     try:
-        fresh = {name: {i.name for i in db.get_indexes(name) if i.unique} for name in ("need_tag", "sale", "sold_unit")}
+        fresh = {
+            name: {i.name for i in db.get_indexes(name) if i.unique}
+            for name in ("need_tag", "sale", "sold_unit")
+        }
         assert fresh == upgraded
     finally:
         close_database()

@@ -25,7 +25,7 @@ from app.models.database import (
     close_database,
     open_database,
 )
-from app.services.demo import generate_demo
+from tests.factories import damage_table, demo_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,25 +44,6 @@ def one_line(err: str) -> str:
     lines = [line for line in lines if line.strip() and "Creating demo data" not in line]
     assert len(lines) == 1 and "Traceback" not in err, err
     return lines[0]
-
-
-def demo_file(path: Path, customers: int = 40) -> Path:
-    open_database(str(path))
-    generate_demo(customers=customers, seed=1)
-    close_database()
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
-
-
-def damage_table(path: Path, table: str) -> None:
-    """Overwrite the root page of `table` with garbage, as a failing disk or a bad copy would."""
-    conn = sqlite3.connect(path)
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    conn.close()
-    with path.open("r+b") as handle:
-        handle.seek((root - 1) * page_size)
-        handle.write(bytes([0x5A]) * page_size)
 
 
 def marker_of(path: Path) -> Path:
@@ -101,23 +82,6 @@ def test_commands_leave_no_marker_behind(tmp_path, capsys):
     assert code == 0 and not marker_of(path).exists()
 
 
-def test_the_window_refuses_a_damaged_file_in_a_dialog(qapp, tmp_path, monkeypatch):
-    from app.views import app as app_module
-
-    path = demo_file(tmp_path / "damaged.sqlite3")
-    damage_table(path, "rep")  # read on the UI thread while the window opens
-    shown: list[BaseException] = []
-    monkeypatch.setattr(app_module, "show_error", lambda parent, exc: shown.append(exc))
-    application = app_module.Application("en")
-    try:
-        assert application.open(str(path)) is False
-    finally:
-        application.reminders.stop()
-        close_database()
-    assert len(shown) == 1 and isinstance(shown[0], DatabaseDamagedError)
-    assert "restore a backup copy" in str(shown[0])
-
-
 # --- defect 12: a full disk ----------------------------------------------------------------------
 
 
@@ -126,7 +90,9 @@ def size_limited(monkeypatch):
     """Open databases that cannot grow beyond `pages` pages: SQLite then answers SQLITE_FULL."""
 
     def limit(pages: int) -> None:
-        monkeypatch.setattr(database_module, "SQLITE_PRAGMAS", {**database_module.SQLITE_PRAGMAS, "max_page_count": pages})
+        monkeypatch.setattr(
+            database_module, "SQLITE_PRAGMAS", {**database_module.SQLITE_PRAGMAS, "max_page_count": pages}
+        )
 
     return limit
 
@@ -189,7 +155,9 @@ def fill(folder: Path) -> None:
             pass
 
 
-def test_on_a_really_full_disk_a_save_says_disk_full_and_an_intact_file_is_not_called_damaged(tiny_disk, tmp_path, capsys):
+def test_on_a_really_full_disk_a_save_says_disk_full_and_an_intact_file_is_not_called_damaged(
+    tiny_disk, tmp_path, capsys
+):
     source = demo_file(tmp_path / "source.sqlite3", customers=10)
     path = tiny_disk / "postventa.sqlite3"
     shutil.copy(source, path)
@@ -234,9 +202,13 @@ def _python_for(user: str) -> tuple[list[str], dict[str, str]] | None:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join([str(REPO), site]), "LANG": "C.UTF-8"}
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for python in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin") or ""):
-        if python and subprocess.run(
-            [*runner, python, "-c", "import app.cli, peewee"], env=env, capture_output=True
-        ).returncode == 0:
+        if (
+            python
+            and subprocess.run(
+                [*runner, python, "-c", "import app.cli, peewee"], env=env, capture_output=True
+            ).returncode
+            == 0
+        ):
             return [*runner, python], env
     return None
 
@@ -263,12 +235,19 @@ def as_nobody():
     folder = Path(tempfile.mkdtemp(prefix="postventa-permissions-"))
     folder.chmod(0o777)  # reachable by that user
     (folder / "home").mkdir(mode=0o777)
-    env = {**env, "HOME": str(folder / "home"), "XDG_STATE_HOME": str(folder / "home"),
-           "XDG_DATA_HOME": str(folder / "home"), "XDG_CONFIG_HOME": str(folder / "home")}
+    env = {
+        **env,
+        "HOME": str(folder / "home"),
+        "XDG_STATE_HOME": str(folder / "home"),
+        "XDG_DATA_HOME": str(folder / "home"),
+        "XDG_CONFIG_HOME": str(folder / "home"),
+    }
     os.chmod(folder / "home", 0o777)
 
     def run(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*command, "-m", "app", *argv], env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [*command, "-m", "app", *argv], env=env, capture_output=True, text=True, timeout=120
+        )
 
     run.folder = folder
     yield run
@@ -316,6 +295,8 @@ def test_read_only_wal_files_left_by_an_older_version_are_named(tmp_path, monkey
     shared_memory = path.with_name(path.name + "-shm")
     shared_memory.write_bytes(b"")
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == shared_memory else real_access(p, mode))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == shared_memory else real_access(p, mode)
+    )
     with pytest.raises(DatabaseReadOnlyError, match="-shm is read-only"):
         open_database(str(path))

@@ -9,9 +9,11 @@ from pypdf import PdfReader
 
 from app.models import Rep
 from app.reports.activity import build_activity_report
-from app.services.activity import activity_report
 from app.services.company import CompanySettings, save_company_settings
-from tests.services.test_activity import MARCH, NASTY, TODAY, build_activity_dataset
+from app.services.reporting.activity import activity_report
+from tests.factories import ACTIVITY_MARCH as MARCH
+from tests.factories import ACTIVITY_TODAY as TODAY
+from tests.factories import NASTY, build_activity_dataset
 
 
 def text_of(path) -> str:
@@ -83,7 +85,9 @@ def test_spanish_report_formats_in_spanish(dataset, tmp_path):
 
 def test_one_reps_report_says_whose_it_is(dataset, tmp_path):
     ana = Rep.get(Rep.code == "ANA")
-    path = build_activity_report(activity_report(*MARCH, rep_id=ana.id, today=TODAY), tmp_path / "ana.pdf", "en")
+    path = build_activity_report(
+        activity_report(*MARCH, rep_id=ana.id, today=TODAY), tmp_path / "ana.pdf", "en"
+    )
     text = text_of(path)
     assert "Rep: Ana García (ANA)." in text
     assert "Follow-ups scheduled 4 1 ▲ +3" in text

@@ -22,8 +22,16 @@ def test_user_text_prints_literally_with_page_x_of_y(tmp_path):
     path = tmp_path / "doc.pdf"
     head = Letterhead(company=NASTY, title="Informe <prueba>", issued_on=dt.date(2026, 11, 23))
     with i18n.using_language("es"):
-        write_pdf(path, head, lambda: [para(NASTY, "Title"), data_table(["Cliente", "Importe"], [[NASTY, "1.234,50 €"]]),
-                                       PageBreak(), para("fin")])
+        write_pdf(
+            path,
+            head,
+            lambda: [
+                para(NASTY, "Title"),
+                data_table(["Cliente", "Importe"], [[NASTY, "1.234,50 €"]]),
+                PageBreak(),
+                para("fin"),
+            ],
+        )
     pages = text_of(path)
     assert len(pages) == 2
     assert NASTY in pages[0] and "Informe <prueba>" in pages[0]

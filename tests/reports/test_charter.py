@@ -17,10 +17,19 @@ NASTY = 'Peña & <Hijos> "Ñandú" €'
 
 def document(**changes) -> CharterDocument:
     values = dict(
-        company_name="Electro <Sur> & Co", logo_path="", issued_on=dt.date(2026, 11, 23), charter_id=7,
-        type=CharterType.CUSTOMER_ATTENTION, title=NASTY, version=3,
-        valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 12, 31), active=True,
-        strategy="Care for <every> customer & more", systems="Agenda", personnel="Trained reps",
+        company_name="Electro <Sur> & Co",
+        logo_path="",
+        issued_on=dt.date(2026, 11, 23),
+        charter_id=7,
+        type=CharterType.CUSTOMER_ATTENTION,
+        title=NASTY,
+        version=3,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+        active=True,
+        strategy="Care for <every> customer & more",
+        systems="Agenda",
+        personnel="Trained reps",
         channels=(
             ChannelEntry(ContactChannel.PHONE, "+34 910 555 214", "Mon-Fri 9:00-14:00"),
             ChannelEntry(ContactChannel.IN_PERSON, "Shop at Calle Mayor 1", ""),
@@ -28,11 +37,27 @@ def document(**changes) -> CharterDocument:
         procedure="1. Reception: we listen.\n2. Analysis: we classify.",
         principles="Courtesy: we are kind.",
         commitments=(
-            CommitmentRow(1, 1, "We answer every claim in 10 days.", CharterIndicator.CLAIMS_ANSWERED, 10,
-                          Decimal("95"), CharterPeriod.QUARTER),
-            CommitmentRow(2, 2, "Satisfied customers.", CharterIndicator.AVERAGE_SATISFACTION, None,
-                          Decimal("4.20"), CharterPeriod.YEAR),
-            CommitmentRow(3, 3, "They recommend us.", CharterIndicator.NPS, None, Decimal("40"), CharterPeriod.MONTH),
+            CommitmentRow(
+                1,
+                1,
+                "We answer every claim in 10 days.",
+                CharterIndicator.CLAIMS_ANSWERED,
+                10,
+                Decimal("95"),
+                CharterPeriod.QUARTER,
+            ),
+            CommitmentRow(
+                2,
+                2,
+                "Satisfied customers.",
+                CharterIndicator.AVERAGE_SATISFACTION,
+                None,
+                Decimal("4.20"),
+                CharterPeriod.YEAR,
+            ),
+            CommitmentRow(
+                3, 3, "They recommend us.", CharterIndicator.NPS, None, Decimal("40"), CharterPeriod.MONTH
+            ),
         ),
     )
     values.update(changes)

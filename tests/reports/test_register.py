@@ -9,18 +9,21 @@ from pypdf import PdfReader
 
 from app import i18n
 from app.reports.register import build_register
-from app.services.complaints_register import complaints_register
-from tests.services.test_complaints_register import NASTY, TODAY, build_dataset
+from app.services.reporting.complaints_register import complaints_register
+from tests.factories import NASTY, build_register_dataset
+from tests.factories import REGISTER_TODAY as TODAY
 
 
 @pytest.fixture
 def dataset(database):
-    build_dataset()
+    build_register_dataset()
 
 
 def pdf_lines(path) -> tuple[list[str], int]:
     reader = PdfReader(str(path))
-    lines = [line.strip() for page in reader.pages for line in page.extract_text().splitlines() if line.strip()]
+    lines = [
+        line.strip() for page in reader.pages for line in page.extract_text().splitlines() if line.strip()
+    ]
     return lines, len(reader.pages)
 
 
@@ -33,7 +36,7 @@ def section(lines: list[str], start: str, stop: str | None = None) -> list[str]:
 
 def table_row(lines: list[str], label: str, cells: int = 6) -> list[str]:
     at = lines.index(label)
-    return lines[at + 1:at + 1 + cells]
+    return lines[at + 1 : at + 1 + cells]
 
 
 def test_register_lists_every_case_with_its_days(tmp_path, dataset):
@@ -45,17 +48,32 @@ def test_register_lists_every_case_with_its_days(tmp_path, dataset):
     assert "3 complaints, 3 claims. 2 still open." in text
     assert "Register of complaints and claims 2026" in text and f"Page 1 of {pages}" in text
     numbers = [line for line in lines if line.startswith("CASE-")]
-    assert numbers == ["CASE-2026-0001", "CASE-2026-0002", "CASE-2026-0003", "CASE-2026-0004",
-                       "CASE-2026-0007", "CASE-2026-0008"]  # no suggestion, compliment nor 2025 case
+    assert numbers == [
+        "CASE-2026-0001",
+        "CASE-2026-0002",
+        "CASE-2026-0003",
+        "CASE-2026-0004",
+        "CASE-2026-0007",
+        "CASE-2026-0008",
+    ]  # no suggestion, compliment nor 2025 case
 
     def row(number: str) -> list[str]:
-        return section(lines, number, "CASE-") if number != "CASE-2026-0008" else section(lines, number, "Totals")
+        return (
+            section(lines, number, "CASE-")
+            if number != "CASE-2026-0008"
+            else section(lines, number, "Totals")
+        )
 
     def days(number: str) -> list[int]:
         return [int(line) for line in row(number) if line.isdigit()]
 
     assert {n[-4:]: days(n) for n in numbers} == {
-        "0001": [2, 10], "0002": [5, 20], "0003": [1, 46], "0004": [3, 4], "0007": [2, 34], "0008": [22, 22],
+        "0001": [2, 10],
+        "0002": [5, 20],
+        "0003": [1, 46],
+        "0004": [3, 4],
+        "0007": [2, 34],
+        "0008": [22, 22],
     }
     assert [row(n).count("so far") for n in numbers] == [0, 0, 0, 0, 1, 2]
     first = " ".join(row("CASE-2026-0001"))
@@ -116,9 +134,16 @@ def test_the_listing_header_repeats_on_every_page(tmp_path, database):
 
     customer = Customer.create(code="C-1", name="Ana")
     for n in range(1, 81):
-        Case.create(number=f"CASE-2026-{n:04d}", year=2026, sequence=n, kind=CaseKind.COMPLAINT,
-                    stage=CaseStage.RECEPTION, customer=customer, channel=ContactChannel.PHONE,
-                    received_on=dt.date(2026, 1 + n % 12, 1))
+        Case.create(
+            number=f"CASE-2026-{n:04d}",
+            year=2026,
+            sequence=n,
+            kind=CaseKind.COMPLAINT,
+            stage=CaseStage.RECEPTION,
+            customer=customer,
+            channel=ContactChannel.PHONE,
+            received_on=dt.date(2026, 1 + n % 12, 1),
+        )
     path = build_register(complaints_register(2026, TODAY), tmp_path / "long.pdf", "en")
     reader = PdfReader(str(path))
     listing_pages = [page.extract_text() for page in reader.pages if "CASE-2026-" in page.extract_text()]

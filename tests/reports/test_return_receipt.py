@@ -68,7 +68,9 @@ def test_receipt_in_english_prints_the_return_literally(tmp_path):
 
 
 def test_receipt_out_of_warranty_says_why_it_was_accepted(tmp_path):
-    data = receipt(under_warranty=False, warranty_days=3, out_of_warranty_reason=OutOfWarrantyReason.PAID_REPAIR)
+    data = receipt(
+        under_warranty=False, warranty_days=3, out_of_warranty_reason=OutOfWarrantyReason.PAID_REPAIR
+    )
     text = text_of(build_return_receipt(data, tmp_path / "rma.pdf", "en"))
     assert "Out of warranty (expired 3 days ago) – accepted as: Paid repair" in " ".join(text.split())
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app.services import calendar as cal
 from app.services.company import CompanySettings, save_company_settings
 from app.services.errors import DomainError
+from app.services.followups import working_days as cal
 
 D = dt.date
 
@@ -87,7 +87,7 @@ def test_unknown_region_is_a_clear_error():
 
 
 def test_country_and_region_choices_have_readable_names():
-    from app.services.calendar import holiday_countries, holiday_subdivisions
+    from app.services.followups.working_days import holiday_countries, holiday_subdivisions
 
     spanish = dict(holiday_countries("es"))
     assert spanish["ES"] == "España" and spanish["PT"] == "Portugal"

@@ -11,9 +11,9 @@ from icalendar import Calendar
 
 from app.models import Customer, FollowUp, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
 from app.models.enums import FollowUpKind, FollowUpPurpose
-from app.services import calendar_export as export
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import agenda, cancel_follow_up
+from app.services.followups import calendar_export as export
 
 MADRID = ZoneInfo("Europe/Madrid")
 NOW = dt.datetime(2026, 6, 1, 8, 0)

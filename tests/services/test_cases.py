@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.demo import generate as demo
 from app.models import (
     Case,
     CaseProposal,
@@ -36,7 +37,6 @@ from app.models.enums import (
     SolutionType,
 )
 from app.services import cases as svc
-from app.services import demo
 from app.services.cases import CaseAction, CaseFilter, ConfirmationRequired
 from app.services.errors import DomainError, ValidationError
 from app.services.reps import create_rep
@@ -85,7 +85,11 @@ def test_cases_are_numbered_per_year_without_gaps(world):
     first = receive(world, on=dt.date(2025, 12, 30))
     second = receive(world, on=dt.date(2026, 1, 2))
     third = receive(world, kind=CaseKind.SUGGESTION, on=dt.date(2026, 1, 3))
-    assert [case(i).number for i in (first, second, third)] == ["CASE-2025-0001", "CASE-2026-0001", "CASE-2026-0002"]
+    assert [case(i).number for i in (first, second, third)] == [
+        "CASE-2025-0001",
+        "CASE-2026-0001",
+        "CASE-2026-0002",
+    ]
     assert case(third).stage is S.RECEIVED and case(first).stage is S.RECEPTION
     assert stages(first) == [S.RECEPTION]
     assert case(first).rep_id == world["ana"].id
@@ -114,12 +118,20 @@ def test_a_claim_through_a_spoken_channel_asks_for_confirmation(world, channel):
 
 def test_reception_refuses_bad_input(world):
     with pytest.raises(ValidationError) as refused:
-        svc.receive_case(CaseKind.COMPLAINT, world["customer"].id, ContactChannel.EMAIL, DAY0, "  ", None,
-                         sold_unit_id=999)
+        svc.receive_case(
+            CaseKind.COMPLAINT, world["customer"].id, ContactChannel.EMAIL, DAY0, "  ", None, sold_unit_id=999
+        )
     assert set(refused.value.errors) == {"customer_words", "sold_unit_id"}
     with pytest.raises(ValidationError) as refused:
-        svc.receive_case(CaseKind.COMPLAINT, world["other"].id, ContactChannel.EMAIL,
-                         dt.date.today() + dt.timedelta(days=1), "x", None, sold_unit_id=world["unit"].id)
+        svc.receive_case(
+            CaseKind.COMPLAINT,
+            world["other"].id,
+            ContactChannel.EMAIL,
+            dt.date.today() + dt.timedelta(days=1),
+            "x",
+            None,
+            sold_unit_id=world["unit"].id,
+        )
     assert set(refused.value.errors) == {"received_on", "sold_unit_id"}
 
 
@@ -132,16 +144,19 @@ def test_the_unit_links_its_sale(world):
 
 ALLOWED = {
     "complaint": {
-        (S.RECEPTION, S.ANALYSIS), (S.ANALYSIS, S.SERVICE), (S.SERVICE, S.INTERNAL_NEGOTIATION),
-        (S.SERVICE, S.SATISFACTION), (S.INTERNAL_NEGOTIATION, S.EXTERNAL_MEDIATION),
-        (S.INTERNAL_NEGOTIATION, S.SATISFACTION), (S.EXTERNAL_MEDIATION, S.CLOSED), (S.SATISFACTION, S.CLOSED),
+        (S.RECEPTION, S.ANALYSIS),
+        (S.ANALYSIS, S.SERVICE),
+        (S.SERVICE, S.INTERNAL_NEGOTIATION),
+        (S.SERVICE, S.SATISFACTION),
+        (S.INTERNAL_NEGOTIATION, S.EXTERNAL_MEDIATION),
+        (S.INTERNAL_NEGOTIATION, S.SATISFACTION),
+        (S.EXTERNAL_MEDIATION, S.CLOSED),
+        (S.SATISFACTION, S.CLOSED),
     },
     "note": {(S.RECEIVED, S.ACKNOWLEDGED), (S.ACKNOWLEDGED, S.FORWARDED), (S.FORWARDED, S.CLOSED)},
 }
 GRID = [
-    (kind, source, target)
-    for kind in CaseKind
-    for source, target in itertools.product(CaseStage, CaseStage)
+    (kind, source, target) for kind in CaseKind for source, target in itertools.product(CaseStage, CaseStage)
 ]
 
 
@@ -170,10 +185,16 @@ def _walk_complaint_to(world, stage: CaseStage, kind=CaseKind.COMPLAINT) -> int:
     rep = world["ana"].id
     plan = {
         S.ANALYSIS: [lambda: svc.analyse_case(case_id, CaseCategory.BILLING, Severity.LOW, rep, on=day(1))],
-        S.SERVICE: [lambda: svc.propose_solution(case_id, SolutionType.APOLOGY, "Perdón", ContactChannel.EMAIL, rep, on=day(2))],
+        S.SERVICE: [
+            lambda: svc.propose_solution(
+                case_id, SolutionType.APOLOGY, "Perdón", ContactChannel.EMAIL, rep, on=day(2)
+            )
+        ],
         S.INTERNAL_NEGOTIATION: [lambda: svc.record_answer(case_id, ProposalAnswer.REJECTED, rep, on=day(3))],
         S.EXTERNAL_MEDIATION: [
-            lambda: svc.counter_propose(case_id, SolutionType.DISCOUNT, "10 %", ContactChannel.EMAIL, rep, amount=20, on=day(4)),
+            lambda: svc.counter_propose(
+                case_id, SolutionType.DISCOUNT, "10 %", ContactChannel.EMAIL, rep, amount=20, on=day(4)
+            ),
             lambda: svc.record_answer(case_id, ProposalAnswer.REJECTED, rep, on=day(5)),
             lambda: svc.refer_to_mediation(case_id, "Junta Arbitral", "JAC-1", day(6), rep),
         ],
@@ -235,9 +256,13 @@ def test_only_the_actions_of_the_stage_are_allowed_and_the_others_are_refused(wo
     rep = world["ana"].id
     commands = {
         CaseAction.ANALYSE: lambda: svc.analyse_case(case_id, CaseCategory.OTHER, Severity.LOW, rep),
-        CaseAction.PROPOSE: lambda: svc.propose_solution(case_id, SolutionType.APOLOGY, "x", ContactChannel.EMAIL, rep),
+        CaseAction.PROPOSE: lambda: svc.propose_solution(
+            case_id, SolutionType.APOLOGY, "x", ContactChannel.EMAIL, rep
+        ),
         CaseAction.RECORD_ANSWER: lambda: svc.record_answer(case_id, ProposalAnswer.ACCEPTED, rep),
-        CaseAction.COUNTER_PROPOSE: lambda: svc.counter_propose(case_id, SolutionType.APOLOGY, "x", ContactChannel.EMAIL, rep),
+        CaseAction.COUNTER_PROPOSE: lambda: svc.counter_propose(
+            case_id, SolutionType.APOLOGY, "x", ContactChannel.EMAIL, rep
+        ),
         CaseAction.MEDIATE: lambda: svc.refer_to_mediation(case_id, "OMIC", "", dt.date.today(), rep),
         CaseAction.CLOSE: lambda: svc.close_case(case_id, rep),
         CaseAction.CLOSE_MEDIATION: lambda: svc.close_after_mediation(case_id, "x", rep),
@@ -262,7 +287,9 @@ def test_only_the_actions_of_the_stage_are_allowed_and_the_others_are_refused(wo
 def test_accepted_at_first_proposal_closes_into_the_satisfaction_analysis(world):
     rep = world["ana"].id
     case_id = receive(world, sold_unit_id=world["unit"].id)
-    suggested = svc.analyse_case(case_id, CaseCategory.PRODUCT_DEFECT, Severity.HIGH, rep, on=day(1), note="Avería")
+    suggested = svc.analyse_case(
+        case_id, CaseCategory.PRODUCT_DEFECT, Severity.HIGH, rep, on=day(1), note="Avería"
+    )
     assert suggested is SolutionType.TECHNICAL_ASSISTANCE
     svc.propose_solution(case_id, SolutionType.EXCHANGE, "Cambio", ContactChannel.PHONE, rep, on=day(2))
     assert case(case_id).first_answer_on == day(2) and case(case_id).agreed_channel is ContactChannel.PHONE
@@ -295,8 +322,15 @@ def test_the_survey_of_the_satisfaction_call_links_back_to_the_case(world):
     case_id = _walk_complaint_to(world, S.SERVICE)
     svc.record_answer(case_id, ProposalAnswer.ACCEPTED, rep, on=day(3))
     result = svc.close_case(case_id, rep, on=day(4))
-    followups.complete_follow_up(result.satisfaction_follow_up_id, FollowUpOutcome.REACHED, "Bien", rep, 5, 9,
-                                 dt.datetime(2026, 10, 12, 10))
+    followups.complete_follow_up(
+        result.satisfaction_follow_up_id,
+        FollowUpOutcome.REACHED,
+        "Bien",
+        rep,
+        5,
+        9,
+        dt.datetime(2026, 10, 12, 10),
+    )
     surveys = svc.get_case(case_id).surveys
     assert [(s.satisfaction, s.recommend) for s in surveys] == [(5, 9)]
 
@@ -308,15 +342,21 @@ def test_rejected_then_agreed_in_internal_negotiation(world):
     with pytest.raises(ValidationError) as refused:
         svc.counter_propose(case_id, SolutionType.GIFT, "Un regalo", ContactChannel.EMAIL, rep, on=day(4))
     assert "amount" in refused.value.errors  # a gift or discount says how much
-    svc.counter_propose(case_id, SolutionType.GIFT, "Un regalo", ContactChannel.EMAIL, rep, amount="30", on=day(4))
+    svc.counter_propose(
+        case_id, SolutionType.GIFT, "Un regalo", ContactChannel.EMAIL, rep, amount="30", on=day(4)
+    )
     assert svc.allowed_actions(case_id) == [CaseAction.RECORD_ANSWER]
     svc.record_answer(case_id, ProposalAnswer.REJECTED, rep, on=day(5))
-    svc.counter_propose(case_id, SolutionType.DISCOUNT, "Descuento", ContactChannel.EMAIL, rep, amount=50, on=day(6))
+    svc.counter_propose(
+        case_id, SolutionType.DISCOUNT, "Descuento", ContactChannel.EMAIL, rep, amount=50, on=day(6)
+    )
     svc.record_answer(case_id, ProposalAnswer.ACCEPTED, rep, on=day(7))
     svc.close_case(case_id, rep, on=day(8))
     proposals = list(CaseProposal.select().where(CaseProposal.case == case_id).order_by(CaseProposal.round))
     assert [(p.round, p.answer) for p in proposals] == [
-        (1, ProposalAnswer.REJECTED), (2, ProposalAnswer.REJECTED), (3, ProposalAnswer.ACCEPTED)
+        (1, ProposalAnswer.REJECTED),
+        (2, ProposalAnswer.REJECTED),
+        (3, ProposalAnswer.ACCEPTED),
     ]
     assert proposals[2].amount == Decimal("50.00")
     assert stages(case_id) == [S.RECEPTION, S.ANALYSIS, S.SERVICE, S.INTERNAL_NEGOTIATION, S.SATISFACTION]
@@ -340,7 +380,10 @@ def test_suggestions_are_acknowledged_forwarded_and_closed_with_the_response(wor
     case_id = _walk_note_to(world, S.CLOSED, CaseKind.COMPLIMENT)
     c = case(case_id)
     assert (c.first_answer_on, c.department, c.department_response, c.closed_on) == (
-        day(1), "Logística", "Se estudiará", day(3)
+        day(1),
+        "Logística",
+        "Se estudiará",
+        day(3),
     )
     assert stages(case_id) == [S.RECEIVED, S.ACKNOWLEDGED, S.FORWARDED, S.CLOSED]
 
@@ -366,7 +409,9 @@ def test_dates_before_the_reception_are_refused(world):
 
 
 def _charter(indicator: CharterIndicator, days: int) -> None:
-    charter = ServiceCharter.create(type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=DAY0, active=True)
+    charter = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=DAY0, active=True
+    )
     CharterCommitment.create(charter=charter, position=1, text="x", indicator=indicator, days=days, target=95)
 
 
@@ -411,7 +456,9 @@ def test_list_filters_in_sql_and_pages(world):
     assert ids(channel=ContactChannel.POST) == [fresh]
     assert ids(overdue_only=True) == [late, note]
     assert svc.count_cases(CaseFilter(overdue_only=True), today=TODAY) == 2
-    assert ids(received_from=TODAY - dt.timedelta(days=20), received_to=TODAY - dt.timedelta(days=2)) == [late]
+    assert ids(received_from=TODAY - dt.timedelta(days=20), received_to=TODAY - dt.timedelta(days=2)) == [
+        late
+    ]
     assert ids(rep_id=rep) == [fresh, late, note]
     assert ids(rep_id=rep + 100) == []
     assert ids(text="pena") == [fresh, late, note]  # accents ignored

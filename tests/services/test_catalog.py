@@ -9,10 +9,11 @@ import pytest
 
 from app.models import AuditEntry, FollowUpPlan, Product, ProductCategory
 from app.models.enums import Segment
-from app.services import catalog, sales
-from app.services.catalog import ProductInput
+from app.services import sales
 from app.services.errors import NotFoundError, ValidationError
 from app.services.reps import create_rep
+from app.services.sales import catalog
+from app.services.sales.catalog import ProductInput
 
 
 @pytest.fixture

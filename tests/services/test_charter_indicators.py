@@ -35,7 +35,7 @@ from app.models.enums import (
     ReturnReason,
     ReturnState,
 )
-from app.services.charter_indicators import (
+from app.services.charters.indicators import (
     charter_compliance,
     current_period,
     indicator_text,
@@ -68,13 +68,23 @@ def data(database):
 
     def sale(customer, rep, delivered):
         n = next(sequence)
-        s = Sale.create(number=f"V-{n}", customer=customer, rep=rep, sold_on=delivered, delivered_on=delivered)
+        s = Sale.create(
+            number=f"V-{n}", customer=customer, rep=rep, sold_on=delivered, delivered_on=delivered
+        )
         line = SaleLine.create(sale=s, product=product, quantity=1, unit_price=100)
         return SoldUnit.create(line=line, customer=customer, product=product, serial_number=f"SN{n}")
 
     def follow_up(customer, rep, scheduled, state, completed=None, outcome=None):
-        return FollowUp.create(customer=customer, rep=rep, kind=FollowUpKind.CALL, purpose=FollowUpPurpose.DELIVERY,
-                               scheduled_at=scheduled, state=state, completed_at=completed, outcome=outcome)
+        return FollowUp.create(
+            customer=customer,
+            rep=rep,
+            kind=FollowUpKind.CALL,
+            purpose=FollowUpPurpose.DELIVERY,
+            scheduled_at=scheduled,
+            state=state,
+            completed_at=completed,
+            outcome=outcome,
+        )
 
     # Deliveries: Thursday 5 March + 2 working days → Monday 9 March.
     unit = sale(c1, r1, d(3, 5))
@@ -95,9 +105,19 @@ def data(database):
 
     def case(kind, received, answered=None, closed=None, rep=r1):
         n = next(sequence)
-        Case.create(number=f"CASE-2026-{n:04d}", year=2026, sequence=n, kind=kind, stage=CaseStage.RECEPTION,
-                    customer=c1, rep=rep, channel=ContactChannel.EMAIL, received_on=received,
-                    first_answer_on=answered, closed_on=closed)
+        Case.create(
+            number=f"CASE-2026-{n:04d}",
+            year=2026,
+            sequence=n,
+            kind=kind,
+            stage=CaseStage.RECEPTION,
+            customer=c1,
+            rep=rep,
+            channel=ContactChannel.EMAIL,
+            received_on=received,
+            first_answer_on=answered,
+            closed_on=closed,
+        )
 
     case(CaseKind.CLAIM, d(3, 1), d(3, 5), d(3, 20))  # answered in 4, closed in 19
     case(CaseKind.COMPLAINT, d(3, 2), d(3, 20), rep=r2)  # answered in 18: late; closing still pending
@@ -107,9 +127,20 @@ def data(database):
 
     def ret(reported, resolved=None, state=ReturnState.RECEIVED, rep=r1):
         n = next(sequence)
-        WarrantyReturn.create(number=f"RMA-2026-{n:04d}", year=2026, sequence=n, sold_unit=unit, customer=c1,
-                              rep=rep, reason=ReturnReason.FAILURE_IN_USE, reported_on=reported, state=state,
-                              under_warranty=True, warranty_days=300, resolved_on=resolved)
+        WarrantyReturn.create(
+            number=f"RMA-2026-{n:04d}",
+            year=2026,
+            sequence=n,
+            sold_unit=unit,
+            customer=c1,
+            rep=rep,
+            reason=ReturnReason.FAILURE_IN_USE,
+            reported_on=reported,
+            state=state,
+            under_warranty=True,
+            warranty_days=300,
+            resolved_on=resolved,
+        )
 
     ret(d(3, 1), d(3, 10), ReturnState.REPAIRED)  # 9 days
     ret(d(3, 2), d(3, 25), ReturnState.REPAIRED, rep=r2)  # 23 days
@@ -117,9 +148,15 @@ def data(database):
     ret(d(3, 20))  # pending
     ret(d(3, 3), state=ReturnState.CANCELLED)
 
-    for taken, score, recommend, rep in [(d(3, 2), 5, 10, r1), (d(3, 9), 4, 8, r1), (d(3, 20), 2, 3, r2),
-                                         (d(2, 20), 1, 0, r1)]:
-        SatisfactionSurvey.create(customer=c1, rep=rep, taken_on=taken, satisfaction=score, recommend=recommend)
+    for taken, score, recommend, rep in [
+        (d(3, 2), 5, 10, r1),
+        (d(3, 9), 4, 8, r1),
+        (d(3, 20), 2, 3, r2),
+        (d(2, 20), 1, 0, r1),
+    ]:
+        SatisfactionSurvey.create(
+            customer=c1, rep=rep, taken_on=taken, satisfaction=score, recommend=recommend
+        )
     return {"r1": r1.id, "r2": r2.id}
 
 
@@ -173,11 +210,27 @@ def test_nothing_to_measure_is_none_not_zero(database):
 
 
 def test_compliance_of_the_active_charters_only(data):
-    active = ServiceCharter.create(type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=d(1, 1), active=True)
-    CharterCommitment.create(charter=active, position=2, text="Respondemos", indicator=CI.CLAIMS_ANSWERED, days=10,
-                             target=90, period=CharterPeriod.MONTH)
-    CharterCommitment.create(charter=active, position=1, text="Satisfechos", indicator=CI.AVERAGE_SATISFACTION,
-                             days=None, target=3.5, period=CharterPeriod.YEAR)
+    active = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=d(1, 1), active=True
+    )
+    CharterCommitment.create(
+        charter=active,
+        position=2,
+        text="Respondemos",
+        indicator=CI.CLAIMS_ANSWERED,
+        days=10,
+        target=90,
+        period=CharterPeriod.MONTH,
+    )
+    CharterCommitment.create(
+        charter=active,
+        position=1,
+        text="Satisfechos",
+        indicator=CI.AVERAGE_SATISFACTION,
+        days=None,
+        target=3.5,
+        period=CharterPeriod.YEAR,
+    )
     old = ServiceCharter.create(type=CharterType.FINANCING, title="Vieja", valid_from=d(1, 1), active=False)
     CharterCommitment.create(charter=old, position=1, text="x", indicator=CI.NPS, target=10)
 
@@ -199,7 +252,7 @@ def test_periods_and_texts():
 
 
 def test_measured_values_are_cut_never_rounded_up_to_a_target():
-    from app.services.charter_indicators import format_measurement
+    from app.services.charters.indicators import format_measurement
 
     assert format_measurement(CI.CLAIMS_ANSWERED, 94.96) == "94.9 %"
     assert format_measurement(CI.AVERAGE_SATISFACTION, 4.1999) == "4.19"

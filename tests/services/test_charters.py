@@ -10,8 +10,12 @@ from app.services.errors import DomainError, ValidationError
 
 
 def charter(active: bool, days: int) -> None:
-    c = ServiceCharter.create(type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=dt.date(2026, 1, 1), active=active)
-    CharterCommitment.create(charter=c, position=1, text="x", indicator=CharterIndicator.RETURNS_RESOLVED, days=days, target=95)
+    c = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=dt.date(2026, 1, 1), active=active
+    )
+    CharterCommitment.create(
+        charter=c, position=1, text="x", indicator=CharterIndicator.RETURNS_RESOLVED, days=days, target=95
+    )
 
 
 def test_deadline_comes_from_the_strictest_active_charter_else_the_default(database):
@@ -31,12 +35,23 @@ PHONE = service.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14")
 
 def charter_input(**changes) -> service.CharterInput:
     values = dict(
-        type=CharterType.CUSTOMER_ATTENTION, title="Atención", valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2026, 12, 31), strategy="S", systems="Y", personnel="P", channels=(PHONE,),
-        procedure="proc", principles="princ",
+        type=CharterType.CUSTOMER_ATTENTION,
+        title="Atención",
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+        strategy="S",
+        systems="Y",
+        personnel="P",
+        channels=(PHONE,),
+        procedure="proc",
+        principles="princ",
         commitments=(
-            service.CommitmentInput("Answer claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER),
-            service.CommitmentInput("Happy", CharterIndicator.AVERAGE_SATISFACTION, 7, 4.2, CharterPeriod.YEAR),
+            service.CommitmentInput(
+                "Answer claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER
+            ),
+            service.CommitmentInput(
+                "Happy", CharterIndicator.AVERAGE_SATISFACTION, 7, 4.2, CharterPeriod.YEAR
+            ),
         ),
     )
     values.update(changes)
@@ -54,7 +69,8 @@ def test_a_new_charter_is_a_draft_version_1_with_its_commitments_in_order(databa
     detail = service.get_charter(charter_id)
     assert (detail.version, detail.active, detail.issued, detail.latest) == (1, False, False, True)
     assert [(m.position, m.text, m.days, float(m.target)) for m in detail.commitments] == [
-        (1, "Answer claims", 10, 95.0), (2, "Happy", None, 4.2),  # days ignored for the average
+        (1, "Answer claims", 10, 95.0),
+        (2, "Happy", None, 4.2),  # days ignored for the average
     ]
     assert detail.channels == (PHONE,)
     assert AuditEntry.get(AuditEntry.entity == "service_charter").action == "create"
@@ -62,27 +78,41 @@ def test_a_new_charter_is_a_draft_version_1_with_its_commitments_in_order(databa
 
 def test_validation_names_each_field(database):
     bad = charter_input(
-        title=" ", valid_from=dt.date(2026, 5, 1), valid_to=dt.date(2026, 4, 30),
+        title=" ",
+        valid_from=dt.date(2026, 5, 1),
+        valid_to=dt.date(2026, 4, 30),
         channels=(service.ChannelEntry(ContactChannel.EMAIL, "", "9-14"),),
         commitments=(
             service.CommitmentInput("", CharterIndicator.RETURNS_RESOLVED, None, 95, CharterPeriod.MONTH),
             service.CommitmentInput("x", CharterIndicator.CLAIMS_ANSWERED, 0, 101, CharterPeriod.MONTH),
-            service.CommitmentInput("x", CharterIndicator.AVERAGE_SATISFACTION, None, 0.5, CharterPeriod.MONTH),
+            service.CommitmentInput(
+                "x", CharterIndicator.AVERAGE_SATISFACTION, None, 0.5, CharterPeriod.MONTH
+            ),
             service.CommitmentInput("x", CharterIndicator.NPS, None, -101, CharterPeriod.MONTH),
             service.CommitmentInput("x", CharterIndicator.NPS, None, -100, CharterPeriod.MONTH),
         ),
     )
     errors = errors_of(lambda: service.save_charter(None, bad))
     assert set(errors) == {
-        "title", "valid_to", "channels", "commitments.0.text", "commitments.0.days", "commitments.1.days",
-        "commitments.1.target", "commitments.2.target", "commitments.3.target",
+        "title",
+        "valid_to",
+        "channels",
+        "commitments.0.text",
+        "commitments.0.days",
+        "commitments.1.days",
+        "commitments.1.target",
+        "commitments.2.target",
+        "commitments.3.target",
     }
     assert "end before it starts" in errors["valid_to"]
     assert "between 0 and 100" in errors["commitments.1.target"]
     assert "between 1 and 5" in errors["commitments.2.target"]
     assert "between -100 and 100" in errors["commitments.3.target"]
     no_channel = charter_input(channels=(service.ChannelEntry(ContactChannel.POST, " ", ""),))
-    assert "at least one contact channel" in errors_of(lambda: service.save_charter(None, no_channel))["channels"]
+    assert (
+        "at least one contact channel"
+        in errors_of(lambda: service.save_charter(None, no_channel))["channels"]
+    )
     assert ServiceCharter.select().count() == 0
 
 
@@ -92,18 +122,35 @@ def test_a_draft_is_edited_in_place_an_issued_charter_gets_a_new_version(databas
     assert service.get_charter(draft).title == "Atención 2026"
 
     service.activate_charter(draft)
-    v2 = service.save_charter(draft, charter_input(title="Atención revisada", commitments=charter_input().commitments[:1]))
+    v2 = service.save_charter(
+        draft, charter_input(title="Atención revisada", commitments=charter_input().commitments[:1])
+    )
     assert v2 != draft
     old, new = service.get_charter(draft), service.get_charter(v2)
-    assert (old.title, old.version, old.active, len(old.commitments), old.read_only) == ("Atención 2026", 1, True, 2, True)
-    assert (new.title, new.version, new.active, len(new.commitments), new.read_only) == ("Atención revisada", 2, False, 1, False)
+    assert (old.title, old.version, old.active, len(old.commitments), old.read_only) == (
+        "Atención 2026",
+        1,
+        True,
+        2,
+        True,
+    )
+    assert (new.title, new.version, new.active, len(new.commitments), new.read_only) == (
+        "Atención revisada",
+        2,
+        False,
+        1,
+        False,
+    )
     with pytest.raises(DomainError, match="old version"):
         service.save_charter(draft, charter_input())
 
     # Deactivated, v1 stays issued; v2 (never active) is still edited in place.
     assert service.save_charter(v2, charter_input(title="v2 bis")) == v2
     rows = service.list_charters()
-    assert [(r.version, r.title, r.active) for r in rows] == [(2, "v2 bis", False), (1, "Atención 2026", True)]
+    assert [(r.version, r.title, r.active) for r in rows] == [
+        (2, "v2 bis", False),
+        (1, "Atención 2026", True),
+    ]
 
 
 def test_one_active_charter_per_type(database):
@@ -124,7 +171,9 @@ def test_one_active_charter_per_type(database):
     assert service.active_charter_id(CharterType.CUSTOMER_ATTENTION) is None
     assert service.get_charter(v2).issued  # saving it now makes version 3
     assert service.get_charter(service.save_charter(v2, charter_input())).version == 3
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.entity_id == v1).order_by(AuditEntry.id)]
+    actions = [
+        e.action for e in AuditEntry.select().where(AuditEntry.entity_id == v1).order_by(AuditEntry.id)
+    ]
     assert actions == ["create", "activate", "deactivate"]
 
 
@@ -139,19 +188,33 @@ def test_new_charters_start_from_the_seeds_procedure_and_principles_in_the_curre
     blank = service.new_charter_input(today=dt.date(2026, 3, 2))
     assert blank.valid_from == dt.date(2026, 3, 2)
     assert [line.split(":")[0] for line in blank.procedure.splitlines()] == [
-        "1. Reception", "2. Analysis", "3. Service", "4. Satisfaction analysis",
+        "1. Reception",
+        "2. Analysis",
+        "3. Service",
+        "4. Satisfaction analysis",
     ]
     assert [line.split(":")[0] for line in blank.principles.splitlines()] == [
-        "Quality", "Accessibility", "Professionalism", "Diligence", "Courtesy", "Ambience",
+        "Quality",
+        "Accessibility",
+        "Professionalism",
+        "Diligence",
+        "Courtesy",
+        "Ambience",
     ]
     assert [c.channel for c in blank.channels] == list(service.CHARTER_CHANNELS)
 
 
 def test_charter_document_carries_the_company_and_the_version(database):
-    charter_id = service.save_charter(None, charter_input(
-        channels=(PHONE, service.ChannelEntry(ContactChannel.POST, "Calle 1", ""))))
+    charter_id = service.save_charter(
+        None, charter_input(channels=(PHONE, service.ChannelEntry(ContactChannel.POST, "Calle 1", "")))
+    )
     doc = service.charter_document(charter_id, dt.date(2026, 11, 23))
-    assert (doc.title, doc.version, doc.issued_on, doc.company_name) == ("Atención", 1, dt.date(2026, 11, 23), "My company")
+    assert (doc.title, doc.version, doc.issued_on, doc.company_name) == (
+        "Atención",
+        1,
+        dt.date(2026, 11, 23),
+        "My company",
+    )
     assert [c.channel for c in doc.channels] == [ContactChannel.PHONE, ContactChannel.POST]
     assert [m.text for m in doc.commitments] == ["Answer claims", "Happy"]
 

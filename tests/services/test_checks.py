@@ -41,14 +41,21 @@ NOW = dt.datetime(2026, 11, 23, 11, 0)  # a Monday
 @pytest.fixture
 def world(database):
     rep = create_rep("ANA", "Ana García")
-    customer = Customer.create(code="C-1", name="Peña Hermanos", rep=rep.id, address="Calle Mayor 1", city="Madrid")
+    customer = Customer.create(
+        code="C-1", name="Peña Hermanos", rep=rep.id, address="Calle Mayor 1", city="Madrid"
+    )
     coffee = ProductCategory.create(code="coffee", name="Cafeteras")
     tv = ProductCategory.create(code="tv", name="Televisores")
     barista = Product.create(sku="CAF-1", name="Barista Pro", category=coffee.id)
     crema = Product.create(sku="CAF-2", name="Crema", category=coffee.id)
     oled = Product.create(sku="TV-1", name="OLED 55", category=tv.id)
-    sale = Sale.create(number="V-1", customer=customer.id, rep=rep.id, sold_on=dt.date(2026, 11, 1),
-                       delivered_on=dt.date(2026, 11, 5))
+    sale = Sale.create(
+        number="V-1",
+        customer=customer.id,
+        rep=rep.id,
+        sold_on=dt.date(2026, 11, 1),
+        delivered_on=dt.date(2026, 11, 5),
+    )
 
     def unit(product, serial):
         line = SaleLine.create(sale=sale.id, product=product.id, unit_price=Decimal("100"))
@@ -56,13 +63,26 @@ def world(database):
 
     template_id = checks.create_template(
         "Correct use: coffee machines",
-        [ItemInput("Fills the tank", "Show the tank"), ItemInput("Descales", "Show how to descale", critical=True),
-         ItemInput("Cleans the frother"), ItemInput("Knows the warning lights"), ItemInput("Grind set")],
+        [
+            ItemInput("Fills the tank", "Show the tank"),
+            ItemInput("Descales", "Show how to descale", critical=True),
+            ItemInput("Cleans the frother"),
+            ItemInput("Knows the warning lights"),
+            ItemInput("Grind set"),
+        ],
         category_id=coffee.id,
     )
     return {
-        "rep": rep, "customer": customer, "coffee": coffee, "tv": tv, "barista": barista, "crema": crema,
-        "oled": oled, "unit": unit(barista, "SN-1"), "crema_unit": unit(crema, "SN-2"), "tv_unit": unit(oled, "SN-3"),
+        "rep": rep,
+        "customer": customer,
+        "coffee": coffee,
+        "tv": tv,
+        "barista": barista,
+        "crema": crema,
+        "oled": oled,
+        "unit": unit(barista, "SN-1"),
+        "crema_unit": unit(crema, "SN-2"),
+        "tv_unit": unit(oled, "SN-3"),
         "template_id": template_id,
     }
 
@@ -71,7 +91,8 @@ def answer_all(check_id: int, results, trained=(), notes=None) -> None:
     detail = checks.get_check(check_id)
     notes = notes or {}
     answers = [
-        AnswerInput(a.item_id, r, notes.get(i, ""), i in trained) for i, (a, r) in enumerate(zip(detail.answers, results, strict=True))
+        AnswerInput(a.item_id, r, notes.get(i, ""), i in trained)
+        for i, (a, r) in enumerate(zip(detail.answers, results, strict=True))
     ]
     checks.save_answers(check_id, answers, "Juan Peña and his daughter")
 
@@ -84,8 +105,11 @@ def test_a_template_without_items_or_with_a_repeated_question_is_refused(world):
         checks.create_template("Empty", [], category_id=world["tv"].id)
     assert "at least one item" in empty.value.errors["items"]
     with pytest.raises(ValidationError) as repeated:
-        checks.create_template("Twice", [ItemInput("Wall bracket fixed"), ItemInput("  wall  BRACKET fixed ")],
-                               category_id=world["tv"].id)
+        checks.create_template(
+            "Twice",
+            [ItemInput("Wall bracket fixed"), ItemInput("  wall  BRACKET fixed ")],
+            category_id=world["tv"].id,
+        )
     assert repeated.value.errors["items.1.question"] == "Item 2 repeats the question of item 1."
     with pytest.raises(ValidationError) as second:
         checks.create_template("Again", [ItemInput("x")], category_id=world["coffee"].id)
@@ -95,7 +119,9 @@ def test_a_template_without_items_or_with_a_repeated_question_is_refused(world):
 def test_a_product_template_overrides_its_category(world):
     assert checks.template_for_unit(world["unit"].id).id == world["template_id"]
     assert checks.template_for_unit(world["tv_unit"].id) is None
-    own = checks.create_template("Crema only", [ItemInput("Milk system primed")], product_id=world["crema"].id)
+    own = checks.create_template(
+        "Crema only", [ItemInput("Milk system primed")], product_id=world["crema"].id
+    )
     assert checks.template_for_unit(world["crema_unit"].id).id == own
     assert checks.template_for_unit(world["unit"].id).id == world["template_id"]
     assert checks.get_template(own).category_id == world["coffee"].id
@@ -106,7 +132,9 @@ def test_editing_makes_a_new_version_and_done_checks_keep_theirs(world):
     answer_all(check_id, [OK] * 5)
     checks.finish_check(check_id, world["rep"].id, now=NOW)
     old = checks.get_template(world["template_id"])
-    new_id = checks.update_template(old.id, "Correct use v2", [i.to_input() for i in old.items] + [ItemInput("Registered")])
+    new_id = checks.update_template(
+        old.id, "Correct use v2", [i.to_input() for i in old.items] + [ItemInput("Registered")]
+    )
     new = checks.get_template(new_id)
     assert (new.family, new.version, new.active, len(new.items)) == (old.family, 2, True, 6)
     assert not checks.get_template(old.id).active
@@ -128,7 +156,10 @@ def test_default_templates_in_the_chosen_language_once(world):
     CheckTemplate.delete().where(CheckTemplate.category == world["tv"].id).execute()
     with i18n.using_language("es"):
         assert checks.install_default_templates() == 1
-    assert checks.template_for_unit(world["tv_unit"].id).items[0].question == "Se ha sintonizado la TDT y ordenado los canales."
+    assert (
+        checks.template_for_unit(world["tv_unit"].id).items[0].question
+        == "Se ha sintonizado la TDT y ordenado los canales."
+    )
 
 
 # --- running -------------------------------------------------------------------------------
@@ -140,11 +171,22 @@ def test_a_draft_is_saved_and_resumed(world):
     assert detail.status is CheckStatus.DRAFT and len(detail.unanswered) == 5
     first = detail.answers[0]
     png = b"\x89PNG\r\n\x1a\n" + b"fake"
-    checks.save_answers(check_id, [AnswerInput(first.item_id, NOT_OK, "No sabía", True)], "Juan", png, "Coffee")
+    checks.save_answers(
+        check_id, [AnswerInput(first.item_id, NOT_OK, "No sabía", True)], "Juan", png, "Coffee"
+    )
     assert checks.start_check(world["unit"].id, world["rep"].id) == check_id  # resumed, not duplicated
     again = checks.get_check(check_id)
-    assert (again.answers[0].result, again.answers[0].note, again.answers[0].trained_on_site) == (NOT_OK, "No sabía", True)
-    assert (again.present_people, again.signature_png, again.notes, len(again.unanswered)) == ("Juan", png, "Coffee", 4)
+    assert (again.answers[0].result, again.answers[0].note, again.answers[0].trained_on_site) == (
+        NOT_OK,
+        "No sabía",
+        True,
+    )
+    assert (again.present_people, again.signature_png, again.notes, len(again.unanswered)) == (
+        "Juan",
+        png,
+        "Coffee",
+        4,
+    )
     with pytest.raises(ValidationError):
         checks.save_answers(check_id, [], "x", b"GIF89a")
 
@@ -186,8 +228,14 @@ def test_score_is_ok_over_applicable_and_a_critical_failure_fails(world, results
 
 
 def test_a_check_from_a_follow_up_completes_it_and_a_failure_proposes_training(world):
-    visit = FollowUp.create(customer=world["customer"].id, rep=world["rep"].id, kind=FollowUpKind.VISIT,
-                            purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=NOW, sold_unit=world["unit"].id)
+    visit = FollowUp.create(
+        customer=world["customer"].id,
+        rep=world["rep"].id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=NOW,
+        sold_unit=world["unit"].id,
+    )
     assert [r.id for r in checks.checks_due()] == [visit.id] and checks.count_checks_due() == 1
     check_id = checks.start_check(world["unit"].id, world["rep"].id, follow_up_id=visit.id, now=NOW)
     answer_all(check_id, [OK, OK, NOT_OK, NOT_OK, OK])
@@ -202,7 +250,10 @@ def test_a_check_from_a_follow_up_completes_it_and_a_failure_proposes_training(w
     training = checks.schedule_training(check_id, world["rep"].id, now=NOW)
     follow_up = FollowUp.get_by_id(training.follow_up_id)
     assert (follow_up.purpose, follow_up.kind, follow_up.scheduled_at, follow_up.sold_unit_id) == (
-        FollowUpPurpose.TRAINING, FollowUpKind.VISIT, dt.datetime(2026, 11, 30, 11, 0), world["unit"].id
+        FollowUpPurpose.TRAINING,
+        FollowUpKind.VISIT,
+        dt.datetime(2026, 11, 30, 11, 0),
+        world["unit"].id,
     )
     assert "• Cleans the frother" in follow_up.notes
     with pytest.raises(DomainError, match="already planned"):
@@ -264,7 +315,11 @@ def test_a_critical_failure_opens_a_case_when_cases_exist(world, monkeypatch):
 def test_lists_filter_and_count_in_sql_and_histories(world):
     luis = create_rep("LUIS", "Luis")
     done = []
-    for day, results, rep in ((1, [OK] * 5, world["rep"]), (2, [OK, NOT_OK, OK, OK, OK], luis), (20, [OK] * 5, luis)):
+    for day, results, rep in (
+        (1, [OK] * 5, world["rep"]),
+        (2, [OK, NOT_OK, OK, OK, OK], luis),
+        (20, [OK] * 5, luis),
+    ):
         check_id = checks.start_check(world["unit"].id, rep.id, now=NOW - dt.timedelta(days=day))
         answer_all(check_id, results)
         checks.finish_check(check_id, rep.id, now=NOW - dt.timedelta(days=day))
@@ -284,17 +339,27 @@ def test_lists_filter_and_count_in_sql_and_histories(world):
     assert [r.id for r in checks.unit_history(world["unit"].id)] == done
     assert len(checks.customer_history(world["customer"].id)) == 4
     row = checks.list_checks(CheckFilter(result="failed"))[0]
-    assert (row.customer_name, row.product_name, row.serial_number, row.rep_name) == ("Peña Hermanos", "Barista Pro", "SN-1", "Luis")
+    assert (row.customer_name, row.product_name, row.serial_number, row.rep_name) == (
+        "Peña Hermanos",
+        "Barista Pro",
+        "SN-1",
+        "Luis",
+    )
 
 
 def test_most_failed_items_per_template_and_period(world):
-    for day, results in ((1, [OK, NOT_OK, NOT_OK, OK, OK]), (2, [OK, OK, NOT_OK, NA, OK]), (40, [NOT_OK, OK, OK, OK, OK])):
+    for day, results in (
+        (1, [OK, NOT_OK, NOT_OK, OK, OK]),
+        (2, [OK, OK, NOT_OK, NA, OK]),
+        (40, [NOT_OK, OK, OK, OK, OK]),
+    ):
         check_id = checks.start_check(world["unit"].id, world["rep"].id, now=NOW - dt.timedelta(days=day))
         answer_all(check_id, results, trained={2})
         checks.finish_check(check_id, world["rep"].id, now=NOW - dt.timedelta(days=day))
     rows = checks.most_failed_items(NOW.date() - dt.timedelta(days=30), NOW.date())
     assert [(r.question, r.not_ok, r.applicable, r.trained) for r in rows] == [
-        ("Cleans the frother", 2, 2, 2), ("Descales", 1, 2, 0)
+        ("Cleans the frother", 2, 2, 2),
+        ("Descales", 1, 2, 0),
     ]
     assert rows[1].critical and rows[0].failure_rate == 1.0
     family = checks.get_template(world["template_id"]).family
@@ -307,8 +372,14 @@ def test_a_critical_failure_opens_a_real_case(world):
     cases = pytest.importorskip("app.services.cases")
     from app.models import Case
 
-    visit = FollowUp.create(customer=world["customer"].id, rep=world["rep"].id, kind=FollowUpKind.VISIT,
-                            purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=NOW, sold_unit=world["unit"].id)
+    visit = FollowUp.create(
+        customer=world["customer"].id,
+        rep=world["rep"].id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=NOW,
+        sold_unit=world["unit"].id,
+    )
     check_id = checks.start_check(world["unit"].id, world["rep"].id, follow_up_id=visit.id, now=NOW)
     answer_all(check_id, [OK, NOT_OK, OK, OK, OK])
     checks.finish_check(check_id, world["rep"].id, now=NOW)

@@ -63,7 +63,13 @@ def test_code_and_name_are_required(database):
 
 def test_valid_input_is_tidied(database):
     data = svc.validate_customer(
-        make(code=" c-7 ", name="  Ana   López ", tax_id="12.345.678-z", email=" a@b.es ", need_tags=["x", " X ", ""]),
+        make(
+            code=" c-7 ",
+            name="  Ana   López ",
+            tax_id="12.345.678-z",
+            email=" a@b.es ",
+            need_tags=["x", " X ", ""],
+        ),
         today=TODAY,
     )
     assert (data.code, data.name, data.tax_id, data.email) == ("C-7", "Ana López", "12345678Z", "a@b.es")
@@ -82,7 +88,11 @@ def test_phone_formats_accepted(database, phone):
 
 @pytest.mark.parametrize(
     ("phone", "fragment"),
-    [("600 12 34", "between 9 and 15"), ("1234567890123456", "between 9 and 15"), ("600-12A-456", "only have")],
+    [
+        ("600 12 34", "between 9 and 15"),
+        ("1234567890123456", "between 9 and 15"),
+        ("600-12A-456", "only have"),
+    ],
 )
 def test_bad_phones_are_refused(database, phone, fragment):
     errors = errors_of(make(phone=phone, mobile=phone))
@@ -221,7 +231,9 @@ def test_archive_and_restore(database, rep):
     svc.archive_customer(customer_id, rep.id)  # a second archive does nothing
     svc.restore_customer(customer_id, rep.id)
     assert not Customer.get_by_id(customer_id).archived
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.entity == "customer").order_by(AuditEntry.id)]
+    actions = [
+        e.action for e in AuditEntry.select().where(AuditEntry.entity == "customer").order_by(AuditEntry.id)
+    ]
     assert actions == ["create", "archive", "restore"]
 
 
@@ -246,7 +258,9 @@ def some_customers(database, rep):
         ("C-2", "Álvarez e Hijos", "Ávila", "920 111 222", None, None),
         ("C-4", "Bodegas Peñalba", "Haro", "941 99 88 77", Segment.C, rep.id),
     ]:
-        ids[code] = svc.create_customer(make(code=code, name=name, city=city, phone=phone, rep_id=rep_id), None)
+        ids[code] = svc.create_customer(
+            make(code=code, name=name, city=city, phone=phone, rep_id=rep_id), None
+        )
         if segment:
             Customer.update(segment=segment).where(Customer.id == ids[code]).execute()
     return ids
@@ -339,7 +353,15 @@ def test_customer_360_of_a_new_customer_is_empty(database):
     view = svc.customer_360(customer_id, TODAY)
     assert view.detail.name == "Peña Hermanos"
     assert view.revenue == Decimal("0.00")
-    assert (view.sales, view.units, view.follow_ups, view.usage_checks, view.returns, view.cases, view.surveys) == (
+    assert (
+        view.sales,
+        view.units,
+        view.follow_ups,
+        view.usage_checks,
+        view.returns,
+        view.cases,
+        view.surveys,
+    ) == (
         [],
         [],
         [],
@@ -356,13 +378,18 @@ def test_customer_360_gathers_sales_units_and_history(database, rep):
     other_id = svc.create_customer(make(code="C-2", name="Other"), None)
     category = ProductCategory.create(code="washers", name="Washers")
     washer = Product.create(sku="W1", name="Washer", category=category, warranty_months=24, price=500)
-    soap = Product.create(sku="S1", name="Soap", category=category, warranty_months=0, serialised=False, price=3)
+    soap = Product.create(
+        sku="S1", name="Soap", category=category, warranty_months=0, serialised=False, price=3
+    )
     first = record_sale(
         customer_id,
         rep.id,
         dt.date(2024, 1, 10),
         dt.date(2024, 1, 20),
-        [SaleLineInput(washer.id, 2, Decimal("499.90"), ["SN1", "SN2"]), SaleLineInput(soap.id, 10, Decimal("2.50"))],
+        [
+            SaleLineInput(washer.id, 2, Decimal("499.90"), ["SN1", "SN2"]),
+            SaleLineInput(soap.id, 10, Decimal("2.50")),
+        ],
     )
     record_sale(customer_id, rep.id, dt.date(2026, 3, 1), None, [SaleLineInput(washer.id, 1, Decimal("450"))])
     record_sale(other_id, rep.id, dt.date(2026, 3, 1), None, [SaleLineInput(washer.id, 1, Decimal("999"))])
@@ -461,8 +488,14 @@ def test_spanish_postcodes_refused_next_to_the_field(database, postcode):
 
 
 def test_postcodes_of_other_countries(database):
-    assert svc.validate_customer(make(country="PT", postal_code="1000-001"), today=TODAY).postal_code == "1000-001"
-    assert svc.validate_customer(make(country="GB", postal_code="sw1a 1aa"), today=TODAY).postal_code == "SW1A 1AA"
+    assert (
+        svc.validate_customer(make(country="PT", postal_code="1000-001"), today=TODAY).postal_code
+        == "1000-001"
+    )
+    assert (
+        svc.validate_customer(make(country="GB", postal_code="sw1a 1aa"), today=TODAY).postal_code
+        == "SW1A 1AA"
+    )
     assert errors_of(make(country="PT", postal_code="28013"))["postal_code"] == (
         "A postcode of PT looks like 1000-001."
     )

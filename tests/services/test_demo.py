@@ -8,6 +8,8 @@ from collections import defaultdict
 import pytest
 from peewee import fn
 
+from app.demo import DemoSummary, generate_demo
+from app.demo import generate as demo_module
 from app.models import (
     ALL_MODELS,
     Case,
@@ -40,13 +42,14 @@ from app.models.enums import (
     RepRole,
     ReturnState,
 )
-from app.services import demo as demo_module
+from app.services import cases as case_service
+from app.services import followups as followup_service
+from app.services import returns as return_service
 from app.services.customers import spanish_tax_id_is_valid
-from app.services.demo import DemoSummary, generate_demo
 from app.services.errors import DomainError
 from app.services.health import check_database
 from app.services.reps import create_rep
-from app.services.warranty import warranty_end_date
+from app.services.sales.warranty import warranty_end_date
 
 TODAY = dt.date(2026, 5, 20)  # a Wednesday
 CUSTOMERS = 30
@@ -60,7 +63,9 @@ def demo(database) -> DemoSummary:
 def _dump() -> dict[str, list[tuple]]:
     """Every row of every table, in id order."""
     return {
-        model._meta.table_name: [tuple(row) for row in model.select().order_by(*model._meta.get_primary_keys()).tuples()]
+        model._meta.table_name: [
+            tuple(row) for row in model.select().order_by(*model._meta.get_primary_keys()).tuples()
+        ]
         for model in ALL_MODELS
         if model._meta.table_name not in ("schema_version",)  # applied_at is the wall clock
     }
@@ -136,7 +141,9 @@ def test_customers_have_valid_unique_tax_ids_and_filled_search_text(demo):
     assert len(tax_ids) == len(set(tax_ids))
     assert all(spanish_tax_id_is_valid(t) for t in tax_ids)
     for c in customers:
-        assert c.search_text == customer_search_text(c.code, c.name, c.tax_id, c.email, c.phone, c.mobile, c.city)
+        assert c.search_text == customer_search_text(
+            c.code, c.name, c.tax_id, c.email, c.phone, c.mobile, c.city
+        )
         assert (c.phone or c.mobile).startswith("+34 ")
     assert any(ch in "".join(c.name for c in customers) for ch in "áéíóúñÁÉÍÓÚÑ")
 
@@ -177,8 +184,13 @@ def test_every_case_kind_and_stage_appears_with_its_history(demo):
     cases = list(Case.select())
     present = {(c.kind, c.stage) for c in cases}
     complaint_stages = {
-        CaseStage.RECEPTION, CaseStage.ANALYSIS, CaseStage.SERVICE, CaseStage.INTERNAL_NEGOTIATION,
-        CaseStage.EXTERNAL_MEDIATION, CaseStage.SATISFACTION, CaseStage.CLOSED,
+        CaseStage.RECEPTION,
+        CaseStage.ANALYSIS,
+        CaseStage.SERVICE,
+        CaseStage.INTERNAL_NEGOTIATION,
+        CaseStage.EXTERNAL_MEDIATION,
+        CaseStage.SATISFACTION,
+        CaseStage.CLOSED,
     }
     note_stages = {CaseStage.RECEIVED, CaseStage.ACKNOWLEDGED, CaseStage.FORWARDED, CaseStage.CLOSED}
     for kind in (CaseKind.COMPLAINT, CaseKind.CLAIM):
@@ -260,3 +272,48 @@ def test_no_audit_entry_carries_the_wall_clock(demo):
 
     latest = AuditEntry.select(fn.MAX(AuditEntry.at)).scalar()
     assert latest is not None and latest <= dt.datetime.combine(TODAY, dt.time.max)
+
+
+def test_every_demo_history_follows_the_services_own_transition_tables(demo):
+    """Each recorded step of every return, case and follow-up is one the real state machine allows."""
+    returns = {r.id: r.state for r in WarrantyReturn.select(WarrantyReturn.id, WarrantyReturn.state)}
+    steps = defaultdict(list)
+    for change in ReturnStatusChange.select().order_by(ReturnStatusChange.id):
+        steps[change.warranty_return_id].append((change.from_state, change.to_state))
+    assert set(steps) == set(returns)
+    for return_id, history in steps.items():
+        state = None
+        for source, target in history:
+            assert source is state, (return_id, history)
+            if source is None:
+                assert target is ReturnState.REQUESTED  # what open_return writes
+            else:
+                assert target in return_service.TRANSITIONS[source], (return_id, source, target)
+            state = target
+        assert state is returns[return_id]
+
+    cases = {c.id: (c.kind, c.stage) for c in Case.select(Case.id, Case.kind, Case.stage)}
+    steps = defaultdict(list)
+    for change in CaseStageChange.select().order_by(CaseStageChange.id):
+        steps[change.case_id].append((change.from_stage, change.to_stage))
+    assert set(steps) == set(cases)
+    for case_id, history in steps.items():
+        kind, stage = cases[case_id]
+        current = None
+        for source, target in history:
+            assert source is current, (case_id, history)
+            assert case_service.can_transition(kind, source, target), (case_id, kind, source, target)
+            current = target
+        assert current is stage
+
+    # A follow-up keeps no history table: it starts planned and takes at most one step out of it;
+    # a retry is a new follow-up after an attempt that did not reach the customer.
+    for follow_up in FollowUp.select():
+        assert follow_up.state is FollowUpState.PLANNED or followup_service.can_transition(
+            FollowUpState.PLANNED, follow_up.state
+        ), follow_up.id
+        if follow_up.retry_of_id is not None:
+            previous = FollowUp.get_by_id(follow_up.retry_of_id)
+            assert (
+                previous.state is FollowUpState.DONE and previous.outcome in followup_service.RETRY_OUTCOMES
+            )

@@ -22,10 +22,10 @@ from app.models.enums import (
     Severity,
     SolutionType,
 )
-from app.services import cases, followups, plans
-from app.services.calendar import WorkingCalendar
-from app.services.followups import DuplicateFollowUpError
-from app.services.plans import PlanStepInput
+from app.services import cases, followups
+from app.services.followups import DuplicateFollowUpError, plans
+from app.services.followups.plans import PlanStepInput
+from app.services.followups.working_days import WorkingCalendar
 
 CALL, VISIT = FollowUpKind.CALL, FollowUpKind.VISIT
 NOW = dt.datetime(2026, 12, 1, 9, 0)
@@ -35,7 +35,9 @@ CLOSED_ON = dt.date(2026, 12, 6)  # a Sunday; seven days later is Sunday 13/12/2
 @pytest.fixture
 def shop(database):
     ana = Rep.create(code="ANA", name="Ana García")
-    customer = Customer.create(code="C-1", name="Peña Hermanos", rep=ana, address="Calle Mayor 1", city="Madrid")
+    customer = Customer.create(
+        code="C-1", name="Peña Hermanos", rep=ana, address="Calle Mayor 1", city="Madrid"
+    )
     return {"ana": ana, "customer": customer}
 
 
@@ -77,7 +79,8 @@ def test_cases_and_returns_schedule_through_the_same_function():
     """Both closings call followups.schedule_satisfaction_call (no private copy left to drift)."""
     import inspect
 
-    from app.services import returns
+    from app.services.cases import workflow as cases
+    from app.services.returns import workflow as returns
 
     for module in (cases, returns):
         assert "schedule_satisfaction_call" in inspect.getsource(module._schedule_satisfaction)
@@ -89,15 +92,22 @@ def test_cases_and_returns_schedule_through_the_same_function():
 
 def _product(code: str) -> Product:
     category = ProductCategory.create(code=code, name=code.title())
-    steps = [PlanStepInput(2, CALL, FollowUpPurpose.DELIVERY), PlanStepInput(15, VISIT, FollowUpPurpose.USAGE_CHECK)]
+    steps = [
+        PlanStepInput(2, CALL, FollowUpPurpose.DELIVERY),
+        PlanStepInput(15, VISIT, FollowUpPurpose.USAGE_CHECK),
+    ]
     plans.create_plan(f"Plan {code}", category.id, None, steps)
     return Product.create(sku=f"{code}-1", name=f"{code} 1", category=category, price=Decimal("300"))
 
 
 def test_a_sale_of_two_planned_categories_gives_one_delivery_call(shop):
     washer, dryer = _product("WASH"), _product("DRY")
-    sale = Sale.create(number="V-1", customer=shop["customer"], sold_on=dt.date(2026, 12, 1),
-                       delivered_on=dt.date(2026, 12, 14))
+    sale = Sale.create(
+        number="V-1",
+        customer=shop["customer"],
+        sold_on=dt.date(2026, 12, 1),
+        delivered_on=dt.date(2026, 12, 14),
+    )
     for index, product in enumerate((washer, dryer)):
         line = SaleLine.create(sale=sale, product=product, unit_price=Decimal("300"))
         SoldUnit.create(line=line, customer=shop["customer"], product=product, serial_number=f"SN{index}")
@@ -115,7 +125,9 @@ def test_an_ad_hoc_twin_on_the_same_day_is_refused_with_the_reason(shop):
         followups.schedule_follow_up(customer, CALL, FollowUpPurpose.COMMERCIAL, at.replace(hour=17), now=NOW)
     assert FollowUp.select().count() == 1
     # Another day, another purpose or another kind is no twin; nor is a cancelled one.
-    followups.schedule_follow_up(customer, CALL, FollowUpPurpose.COMMERCIAL, at + dt.timedelta(days=1), now=NOW)
+    followups.schedule_follow_up(
+        customer, CALL, FollowUpPurpose.COMMERCIAL, at + dt.timedelta(days=1), now=NOW
+    )
     followups.schedule_follow_up(customer, CALL, FollowUpPurpose.WARRANTY, at, now=NOW)
     followups.schedule_follow_up(customer, VISIT, FollowUpPurpose.COMMERCIAL, at, now=NOW)
     followups.cancel_follow_up(first, "Duplicado")
@@ -126,7 +138,9 @@ def test_an_ad_hoc_twin_on_the_same_day_is_refused_with_the_reason(shop):
 def test_a_retry_onto_a_planned_twin_is_refused_by_hand_and_skipped_when_automatic(shop):
     customer = shop["customer"].id
     today = dt.datetime(2026, 12, 15, 9, 0)
-    tried = followups.schedule_follow_up(customer, CALL, FollowUpPurpose.DELIVERY, today, now=NOW).follow_up_id
+    tried = followups.schedule_follow_up(
+        customer, CALL, FollowUpPurpose.DELIVERY, today, now=NOW
+    ).follow_up_id
     twin = followups.schedule_follow_up(
         customer, CALL, FollowUpPurpose.DELIVERY, dt.datetime(2026, 12, 16, 12, 0), now=NOW
     ).follow_up_id

@@ -438,12 +438,16 @@ def test_agenda_uses_the_indexes(people, day_of_work):
 # --- issue 13 ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("when", [dt.datetime(9999, 12, 31, 10), dt.datetime(1, 1, 1, 10), dt.datetime(2206, 5, 4, 10)])
+@pytest.mark.parametrize(
+    "when", [dt.datetime(9999, 12, 31, 10), dt.datetime(1, 1, 1, 10), dt.datetime(2206, 5, 4, 10)]
+)
 def test_follow_up_dates_are_limited_to_a_sensible_range(people, when):
     """Defect 14: a date the arithmetic cannot survive (9999-12-31) or a slip (2206) is refused."""
     expected = {"scheduled_at": f"Choose a date between 2000 and {dt.date.today().year + 1}."}
     with pytest.raises(ValidationError) as refused:
-        svc.schedule_follow_up(people["customer"].id, CALL, FollowUpPurpose.COMMERCIAL, when, confirm_past=True, now=NOW)
+        svc.schedule_follow_up(
+            people["customer"].id, CALL, FollowUpPurpose.COMMERCIAL, when, confirm_past=True, now=NOW
+        )
     assert refused.value.errors == expected
     follow_up = planned(people["customer"], NOW)
     with pytest.raises(ValidationError) as refused:

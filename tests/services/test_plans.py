@@ -27,10 +27,10 @@ from app.models.enums import (
     StepAnchor,
     UnitStatus,
 )
-from app.services import plans
-from app.services.calendar import is_working_day
 from app.services.errors import NotFoundError, ValidationError
-from app.services.plans import PlanStepInput
+from app.services.followups import plans
+from app.services.followups.plans import PlanStepInput
+from app.services.followups.working_days import is_working_day
 
 CALL, VISIT = FollowUpKind.CALL, FollowUpKind.VISIT
 DELIVERY, USAGE, SATISFACTION = (

@@ -39,7 +39,7 @@ from app.services.errors import DomainError, ValidationError
 from app.services.reps import create_rep
 from app.services.returns import TRANSITIONS, ReturnFilter, advance_return, open_return, set_return_costs
 from app.services.sales import SaleLineInput, record_sale
-from app.services.warranty import WarrantyStatus, warranty_text
+from app.services.sales.warranty import WarrantyStatus, warranty_text
 
 RS = ReturnState
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -58,16 +58,25 @@ def shop(database):
     return {"ana": ana, "customer": customer, "washer": washer, "cable": cable}
 
 
-def unit_of(shop, delivered_on: dt.date | None, serial: str = "SN-1", extension: int = 0, product=None) -> int:
+def unit_of(
+    shop, delivered_on: dt.date | None, serial: str = "SN-1", extension: int = 0, product=None
+) -> int:
     product = product or shop["washer"]
     sold_on = delivered_on or dt.date(2026, 1, 1)
     line = SaleLineInput(
-        product.id, 1, Decimal("499.00"), [serial] if product.serialised else [], warranty_extension_months=extension
+        product.id,
+        1,
+        Decimal("499.00"),
+        [serial] if product.serialised else [],
+        warranty_extension_months=extension,
     )
     sale_id = record_sale(shop["customer"].id, shop["ana"].id, sold_on, delivered_on, [line])
-    return SoldUnit.select(SoldUnit.id).join_from(SoldUnit, SoldUnit.line.rel_model).where(
-        SoldUnit.line.rel_model.sale == sale_id
-    ).scalar()
+    return (
+        SoldUnit.select(SoldUnit.id)
+        .join_from(SoldUnit, SoldUnit.line.rel_model)
+        .where(SoldUnit.line.rel_model.sale == sale_id)
+        .scalar()
+    )
 
 
 @pytest.fixture
@@ -158,7 +167,9 @@ def test_last_day_in_warranty_and_the_day_after_in_a_leap_year(shop):
 def test_an_extension_keeps_the_unit_covered(shop):
     extended = unit_of(shop, dt.date(2024, 1, 10), "SN-E", extension=12)  # covered to 09/01/2027
     record = WarrantyReturn.get_by_id(open_one(extended, dt.date(2026, 11, 23)))
-    assert record.under_warranty and record.warranty_days == (dt.date(2027, 1, 9) - dt.date(2026, 11, 23)).days
+    assert (
+        record.under_warranty and record.warranty_days == (dt.date(2027, 1, 9) - dt.date(2026, 11, 23)).days
+    )
     assert warranty_text(WarrantyStatus(True, 47)) == "Under warranty (47 days left)"
     assert warranty_text(WarrantyStatus(False, 1)) == "Out of warranty (expired 1 day ago)"
 
@@ -181,8 +192,13 @@ def test_bad_openings_are_refused(shop, unit):
 def test_opening_stamps_the_history_and_links_the_case(shop, unit):
     other = Customer(code="C-2", name="Otro")
     other.save()
-    case_fields = dict(year=2026, kind=CaseKind.COMPLAINT, stage=CaseStage.RECEPTION, channel=ContactChannel.PHONE,
-                       received_on=TODAY)
+    case_fields = dict(
+        year=2026,
+        kind=CaseKind.COMPLAINT,
+        stage=CaseStage.RECEPTION,
+        channel=ContactChannel.PHONE,
+        received_on=TODAY,
+    )
     case = Case.create(number="CASE-2026-0001", sequence=1, customer=shop["customer"].id, **case_fields)
     foreign = Case.create(number="CASE-2026-0002", sequence=2, customer=other.id, **case_fields)
     with pytest.raises(ValidationError) as refused:
@@ -190,7 +206,11 @@ def test_opening_stamps_the_history_and_links_the_case(shop, unit):
     assert refused.value.errors == {"case_id": "The case belongs to another customer."}
     return_id = open_one(unit, case_id=case.id)
     record = WarrantyReturn.get_by_id(return_id)
-    assert (record.state, record.rep_id, record.customer_id) == (RS.REQUESTED, shop["ana"].id, shop["customer"].id)
+    assert (record.state, record.rep_id, record.customer_id) == (
+        RS.REQUESTED,
+        shop["ana"].id,
+        shop["customer"].id,
+    )
     assert record.case_id == case.id
     [change] = ReturnStatusChange.select().where(ReturnStatusChange.warranty_return == return_id)
     assert (change.from_state, change.to_state) == (None, RS.REQUESTED)
@@ -219,7 +239,11 @@ def test_every_transition_is_allowed_or_refused_by_the_table(shop, unit, source,
         assert WarrantyReturn.get_by_id(return_id).state is target
         last = ReturnStatusChange.select().order_by(ReturnStatusChange.id.desc()).first()
         assert (last.from_state, last.to_state, last.rep_id, last.note, last.changed_at) == (
-            source, target, shop["ana"].id, "a note", at
+            source,
+            target,
+            shop["ana"].id,
+            "a note",
+            at,
         )
     else:
         with pytest.raises(DomainError) as refused:
@@ -237,7 +261,7 @@ def test_the_table_allows_the_paths_of_the_issue():
 
 
 def test_every_path_of_the_demo_data_is_allowed():
-    from app.services.demo import _RETURN_PATHS
+    from app.demo.generate import _RETURN_PATHS
 
     for paths in _RETURN_PATHS.values():
         for path, _weight in paths:
@@ -284,7 +308,10 @@ def test_replacement_records_both_serials_and_a_new_unit(shop, unit):
     faulty, new = SoldUnit.get_by_id(unit), SoldUnit.get_by_id(record.replacement_unit_id)
     assert (faulty.serial_number, faulty.status) == ("SN-1", UnitStatus.REPLACED)
     assert (new.serial_number, new.replaces_id, new.status, new.customer_id) == (
-        "SN-2", unit, UnitStatus.ACTIVE, shop["customer"].id
+        "SN-2",
+        unit,
+        UnitStatus.ACTIVE,
+        shop["customer"].id,
     )
     assert new.warranty_ends_on == faulty.warranty_ends_on == dt.date(2028, 5, 31)  # the remaining warranty
     detail = returns.get_return(return_id, TODAY)
@@ -330,7 +357,9 @@ def test_costs_are_recorded_and_refused_per_field(shop, unit):
     set_return_costs(return_id, Decimal("12.5"), 30, "0", None)
     detail = returns.get_return(return_id, TODAY)
     assert (detail.cost_parts, detail.cost_labour, detail.cost_shipping) == (
-        Decimal("12.50"), Decimal("30.00"), Decimal("0.00")
+        Decimal("12.50"),
+        Decimal("30.00"),
+        Decimal("0.00"),
     )
     assert detail.total_cost == Decimal("42.50")
 
@@ -385,12 +414,16 @@ def test_filters_counts_and_detail(shop):
     units = [unit_of(shop, dt.date(2026, 6, 1), f"SN-{i}") for i in range(3)]
     expired = unit_of(shop, dt.date(2020, 1, 1), "SN-OLD")
     a = open_one(units[0], dt.date(2026, 11, 2))
-    b = open_return(units[1], ReturnReason.TRANSPORT_DAMAGE, "Dented", dt.date(2026, 11, 10), None, today=TODAY)
+    b = open_return(
+        units[1], ReturnReason.TRANSPORT_DAMAGE, "Dented", dt.date(2026, 11, 10), None, today=TODAY
+    )
     c = open_one(expired, dt.date(2026, 11, 20), out_of_warranty_reason=OutOfWarrantyReason.PAID_REPAIR)
     walk(a, RS.RECEIVED)
     assert [r.id for r in returns.list_returns(today=TODAY)] == [c, b, a]
     assert [r.id for r in returns.list_returns(ReturnFilter(states=(RS.RECEIVED,)), today=TODAY)] == [a]
-    assert [r.id for r in returns.list_returns(ReturnFilter(reason=ReturnReason.TRANSPORT_DAMAGE), today=TODAY)] == [b]
+    assert [
+        r.id for r in returns.list_returns(ReturnFilter(reason=ReturnReason.TRANSPORT_DAMAGE), today=TODAY)
+    ] == [b]
     assert [r.id for r in returns.list_returns(ReturnFilter(under_warranty=False), today=TODAY)] == [c]
     period = ReturnFilter(reported_from=dt.date(2026, 11, 5), reported_to=dt.date(2026, 11, 15))
     assert [r.id for r in returns.list_returns(period, today=TODAY)] == [b]

@@ -9,8 +9,8 @@ import pytest
 
 from app.models import Case, SatisfactionSurvey
 from app.models.enums import CaseKind, CaseStage, ContactChannel, Segment
-from app.services.risk import RiskReason, customers_at_risk, loyalty_candidates
-from tests.services.test_value import customer, product, sale
+from app.services.customers.risk import RiskReason, customers_at_risk, loyalty_candidates
+from tests.factories import customer, product, sale
 
 TODAY = dt.date(2026, 11, 23)
 R = RiskReason
@@ -26,14 +26,27 @@ def people(database):
         for day in purchases:
             sale(c, day, (1, price))
         for i, (sat, rec) in enumerate(scores):  # oldest first
-            SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
-                                      satisfaction=sat, recommend=rec)
+            SatisfactionSurvey.create(
+                customer=c,
+                taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                satisfaction=sat,
+                recommend=rec,
+            )
         return c
 
     def case(c, kind, closed_on=None):
         k = next(n)
-        Case.create(number=f"CASE-2026-{k:04d}", year=2026, sequence=k, kind=kind, stage=CaseStage.RECEPTION,
-                    customer=c, channel=ContactChannel.PHONE, received_on=dt.date(2026, 11, 1), closed_on=closed_on)
+        Case.create(
+            number=f"CASE-2026-{k:04d}",
+            year=2026,
+            sequence=k,
+            kind=kind,
+            stage=CaseStage.RECEPTION,
+            customer=c,
+            channel=ContactChannel.PHONE,
+            received_on=dt.date(2026, 11, 1),
+            closed_on=closed_on,
+        )
 
     recent = [dt.date(2026, 11, 1)]
     # Gaps 59 and 61 days: usual interval 60; 206 days since the last purchase.
@@ -96,7 +109,7 @@ def test_risk_settings_change_the_list(people):
 
 
 def test_limit_and_total(people):
-    from app.services.risk import at_risk, loyalty
+    from app.services.customers.risk import at_risk, loyalty
 
     result = at_risk(TODAY, limit=2)
     assert [r.code for r in result.rows] == ["R3", "R1"]
@@ -118,7 +131,7 @@ def test_a_rep_sees_only_their_customers(people):
 
 
 def test_reasons_read_as_sentences_with_the_customers_figures(people):
-    from app.services.risk import reasons_text
+    from app.services.customers.risk import reasons_text
 
     rows = {r.code: r for r in customers_at_risk(TODAY)}
     assert reasons_text(rows["R1"]) == "No purchase since 01/05/2026 (usually every 60 days)"
@@ -135,8 +148,12 @@ def test_a_customer_at_risk_for_satisfaction_is_no_loyalty_candidate(database):
     for c, scores in ((happy, [(5, 10)]), (detractor, [(5, 10), (5, 3)]), (low, [(5, 10), (5, 10), (2, 9)])):
         sale(c, dt.date(2026, 11, 1), (1, "100.00"))
         for i, (sat, rec) in enumerate(scores):
-            SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
-                                      satisfaction=sat, recommend=rec)
+            SatisfactionSurvey.create(
+                customer=c,
+                taken_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                satisfaction=sat,
+                recommend=rec,
+            )
     # The detractor's average is 5 and the low scorer's 4: good, but their last answer puts them at risk.
     assert [r.code for r in loyalty_candidates()] == ["H1"]
     assert {r.code for r in customers_at_risk(TODAY)} == {"D1", "L1"}

@@ -38,9 +38,16 @@ def customer(database):
 def products(database):
     category = ProductCategory.create(code="kitchen", name="Kitchen")
     return {
-        "oven": Product.create(sku="OV1", name="Oven", category=category, warranty_months=24, price=Decimal("899.00")),
+        "oven": Product.create(
+            sku="OV1", name="Oven", category=category, warranty_months=24, price=Decimal("899.00")
+        ),
         "filter": Product.create(
-            sku="FI1", name="Filter", category=category, warranty_months=6, serialised=False, price=Decimal("12.50")
+            sku="FI1",
+            name="Filter",
+            category=category,
+            warranty_months=6,
+            serialised=False,
+            price=Decimal("12.50"),
         ),
         "old": Product.create(sku="OLD", name="Old model", category=category, active=False, price=1),
     }
@@ -145,7 +152,11 @@ def test_a_sale_needs_lines(customer):
 def test_quantity_price_and_product_are_checked(customer, products):
     errors = sale_errors(
         customer,
-        [line(products["filter"], 0, "1"), line(products["filter"], 1, "-0.01"), SaleLineInput(999, 1, Decimal(1))],
+        [
+            line(products["filter"], 0, "1"),
+            line(products["filter"], 1, "-0.01"),
+            SaleLineInput(999, 1, Decimal(1)),
+        ],
     )
     assert errors == {
         "lines.0.quantity": "Line 1: the quantity must be at least 1.",
@@ -181,7 +192,9 @@ def test_serial_numbers_cannot_be_sold_twice_for_the_same_product(customer, prod
     record_sale(customer, None, SOLD, None, [line(products["oven"], 1, serials=["SN-9"])])
     errors = sale_errors(customer, [line(products["oven"], 1, serials=["sn-9"])])
     assert "already belongs to Peña Hermanos" in errors["lines.0.serial_numbers"]
-    errors = sale_errors(customer, [line(products["oven"], 1, serials=["X"]), line(products["oven"], 1, serials=["X"])])
+    errors = sale_errors(
+        customer, [line(products["oven"], 1, serials=["X"]), line(products["oven"], 1, serials=["X"])]
+    )
     assert "already on line 1" in errors["lines.1.serial_numbers"]
 
 
@@ -232,12 +245,17 @@ def test_list_products(products):
     assert [p.name for p in list_products()] == ["Filter", "Oven"]
     assert [p.name for p in list_products(active_only=False)] == ["Filter", "Old model", "Oven"]
     oven = next(p for p in list_products() if p.sku == "OV1")
-    assert (oven.price, oven.warranty_months, oven.serialised, oven.category) == (Decimal("899.00"), 24, True, "Kitchen")
+    assert (oven.price, oven.warranty_months, oven.serialised, oven.category) == (
+        Decimal("899.00"),
+        24,
+        True,
+        "Kitchen",
+    )
 
 
 def test_recording_a_delivered_sale_applies_the_category_plan_once(customer, products, rep):
     from app.models import FollowUp
-    from app.services.plans import apply_plans_for_sale, install_default_plans
+    from app.services.followups.plans import apply_plans_for_sale, install_default_plans
 
     install_default_plans()
     today = dt.date.today()
@@ -254,7 +272,7 @@ def test_recording_a_delivered_sale_applies_the_category_plan_once(customer, pro
 
 def test_an_undelivered_sale_has_no_follow_ups_yet(customer, products, rep):
     from app.models import FollowUp
-    from app.services.plans import install_default_plans
+    from app.services.followups.plans import install_default_plans
 
     install_default_plans()
     record_sale(customer, rep.id, dt.date.today(), None, [line(products["oven"])])
@@ -270,10 +288,12 @@ def test_a_serial_number_is_refused_on_any_product_naming_its_customer(customer,
     other = create_customer(CustomerInput(code="C-2", name="Luis Pérez"), None)
     dryer = Product.create(sku="DR1", name="Dryer", category=products["oven"].category, price=1)
     errors = sale_errors(other, [line(dryer, 1, serials=["ab-1"])])
-    assert errors == {"lines.0.serial_numbers": "Line 1: the serial number AB-1 already belongs to Peña Hermanos (Oven)."}
-    assert sale_errors(other, [line(products["oven"], 1, serials=["AB-2"]), line(dryer, 1, serials=["ab-2"])]) == {
-        "lines.1.serial_numbers": "Line 2: the serial number ab-2 is already on line 1."
+    assert errors == {
+        "lines.0.serial_numbers": "Line 1: the serial number AB-1 already belongs to Peña Hermanos (Oven)."
     }
+    assert sale_errors(
+        other, [line(products["oven"], 1, serials=["AB-2"]), line(dryer, 1, serials=["ab-2"])]
+    ) == {"lines.1.serial_numbers": "Line 2: the serial number ab-2 is already on line 1."}
 
 
 def test_the_database_refuses_a_serial_number_twice(customer, products):

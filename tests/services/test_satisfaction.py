@@ -9,7 +9,7 @@ import pytest
 from app.models import FollowUp, Rep, SatisfactionSurvey
 from app.models.enums import DissatisfactionCause, FollowUpKind, FollowUpPurpose, ReturnState
 from app.services.errors import ValidationError
-from app.services.satisfaction import (
+from app.services.reporting.satisfaction import (
     cause_counts,
     customer_trend,
     kpis,
@@ -18,7 +18,7 @@ from app.services.satisfaction import (
     kpis_per_rep,
     record_survey,
 )
-from tests.services.test_value import customer, product, sale, warranty_return
+from tests.factories import customer, product, sale, warranty_return
 
 JAN, FEB_END = dt.date(2026, 1, 1), dt.date(2026, 2, 28)
 PRICE, PRODUCT = DissatisfactionCause.PRICE, DissatisfactionCause.PRODUCT
@@ -31,13 +31,19 @@ def surveys(database):
     x, y = product("PX", "X"), product("PY", "Y")
     unit_x = sale(c, dt.date(2025, 12, 1), (1, "10.00"), item=x)[0]
     unit_y = sale(c, dt.date(2025, 12, 1), (1, "10.00"), item=y)[0]
-    call = FollowUp.create(customer=c, kind=FollowUpKind.CALL, purpose=FollowUpPurpose.SATISFACTION,
-                           scheduled_at=dt.datetime(2026, 1, 5, 10), sold_unit=unit_x)
+    call = FollowUp.create(
+        customer=c,
+        kind=FollowUpKind.CALL,
+        purpose=FollowUpPurpose.SATISFACTION,
+        scheduled_at=dt.datetime(2026, 1, 5, 10),
+        sold_unit=unit_x,
+    )
     rma = warranty_return(unit_y, ReturnState.CLOSED, None, dt.date(2026, 1, 2))
 
     def survey(day, sat, rec, rep, cause=None, **links):
-        SatisfactionSurvey.create(customer=c, rep=rep, taken_on=day, satisfaction=sat, recommend=rec,
-                                  cause=cause, **links)
+        SatisfactionSurvey.create(
+            customer=c, rep=rep, taken_on=day, satisfaction=sat, recommend=rec, cause=cause, **links
+        )
 
     survey(dt.date(2026, 1, 5), 5, 10, r1, follow_up=call)
     survey(dt.date(2026, 1, 6), 4, 9, r1, follow_up=call)
@@ -99,7 +105,9 @@ def test_causes_of_dissatisfaction(surveys):
 
 
 def test_record_survey_and_customer_trend(surveys):
-    new_id = record_survey(surveys["customer"], 4, None, "  fine  ", None, surveys["r1"], taken_on=dt.date(2026, 3, 2))
+    new_id = record_survey(
+        surveys["customer"], 4, None, "  fine  ", None, surveys["r1"], taken_on=dt.date(2026, 3, 2)
+    )
     trend = customer_trend(surveys["customer"])
     assert [row.taken_on for row in trend] == sorted(row.taken_on for row in trend)
     assert trend[-1].id == new_id
@@ -108,8 +116,15 @@ def test_record_survey_and_customer_trend(surveys):
 
 @pytest.mark.parametrize(
     ("sat", "rec", "field"),
-    [(6, None, "satisfaction"), (0, None, "satisfaction"), (None, 11, "recommend"), (None, -1, "recommend"),
-     (True, None, "satisfaction"), (None, None, "satisfaction"), (3.5, None, "satisfaction")],
+    [
+        (6, None, "satisfaction"),
+        (0, None, "satisfaction"),
+        (None, 11, "recommend"),
+        (None, -1, "recommend"),
+        (True, None, "satisfaction"),
+        (None, None, "satisfaction"),
+        (3.5, None, "satisfaction"),
+    ],
 )
 def test_record_survey_validates_scores(surveys, sat, rec, field):
     with pytest.raises(ValidationError) as error:

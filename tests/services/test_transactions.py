@@ -149,7 +149,7 @@ def test_rescheduling_from_an_old_version_is_refused(database):
 
 
 def test_a_plan_edited_from_an_old_version_is_refused(database):
-    from app.services import plans
+    from app.services.followups import plans
 
     steps = [plans.PlanStepInput(2, FollowUpKind.CALL, FollowUpPurpose.DELIVERY)]
     plan = plans.create_plan("Estándar", None, None, steps)

@@ -3,59 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
 
-from app.models import (
-    Customer,
-    Product,
-    ProductCategory,
-    ReturnStatusChange,
-    Sale,
-    SaleLine,
-    SoldUnit,
-    WarrantyReturn,
-)
-from app.models.enums import ReturnReason, ReturnState, Segment
+from app.models import Customer
+from app.models.enums import ReturnState, Segment
+from app.services.customers.value import compute_segments, customer_value, months_before, segment_distribution
 from app.services.errors import DomainError, ValidationError
-from app.services.value import compute_segments, customer_value, months_before, segment_distribution
+from tests.factories import customer, product, sale, warranty_return
 
 TODAY = dt.date(2026, 11, 23)
-_numbers = itertools.count(1)
-
-
-def product(code: str = "P1", category: str = "CAT") -> Product:
-    cat, _ = ProductCategory.get_or_create(code=category, defaults={"name": category})
-    return Product.create(sku=code, name=code, category=cat)
-
-
-def customer(code: str, archived: bool = False, **fields) -> Customer:
-    return Customer.create(code=code, name=f"Customer {code}", archived=archived, **fields)
-
-
-def sale(who: Customer, on: dt.date, *lines: tuple[int, str], item: Product | None = None) -> list[SoldUnit]:
-    """A sale with (quantity, unit price) lines; returns one sold unit per line."""
-    item = item or Product.select().first() or product()
-    record = Sale.create(number=f"S-{next(_numbers)}", customer=who, sold_on=on, delivered_on=on)
-    units = []
-    for quantity, price in lines:
-        line = SaleLine.create(sale=record, product=item, quantity=quantity, unit_price=Decimal(price))
-        units.append(SoldUnit.create(line=line, customer=who, product=item, quantity=quantity))
-    return units
-
-
-def warranty_return(unit: SoldUnit, state: ReturnState, refund: str | None, on: dt.date, through=()) -> WarrantyReturn:
-    n = next(_numbers)
-    record = WarrantyReturn.create(
-        number=f"RMA-{on.year}-{n:04d}", year=on.year, sequence=n, sold_unit=unit, customer=unit.customer,
-        reason=ReturnReason.FAILURE_IN_USE, reported_on=on, state=state, under_warranty=True, warranty_days=100,
-        refund_amount=Decimal(refund) if refund is not None else None, resolved_on=on,
-    )
-    for target in (*through, state):
-        ReturnStatusChange.create(warranty_return=record, to_state=target)
-    return record
 
 
 @pytest.fixture
@@ -65,10 +23,17 @@ def valued(database):
     units = sale(c, dt.date(2024, 1, 10), (2, "100.00"), (1, "50.00"))
     sale(c, dt.date(2026, 6, 1), (1, "300.00"))
     warranty_return(units[0], ReturnState.REFUNDED, "80.00", dt.date(2024, 3, 1))
-    warranty_return(units[0], ReturnState.CLOSED, "20.00", dt.date(2024, 4, 1),
-                    through=(ReturnState.APPROVED, ReturnState.CREDITED))
+    warranty_return(
+        units[0],
+        ReturnState.CLOSED,
+        "20.00",
+        dt.date(2024, 4, 1),
+        through=(ReturnState.APPROVED, ReturnState.CREDITED),
+    )
     # Repaired then closed: a stored amount without refund/credit does not count.
-    warranty_return(units[1], ReturnState.CLOSED, "999.00", dt.date(2024, 5, 1), through=(ReturnState.REPAIRED,))
+    warranty_return(
+        units[1], ReturnState.CLOSED, "999.00", dt.date(2024, 5, 1), through=(ReturnState.REPAIRED,)
+    )
     warranty_return(units[1], ReturnState.REFUNDED, None, dt.date(2024, 6, 1))  # no amount: 0
     return c
 
@@ -135,16 +100,23 @@ def test_window_starts_the_day_after_24_months_back():
 def test_abc_with_ties_zero_revenue_archived_and_no_sales(pareto):
     summary = compute_segments(TODAY)
     assert segments_of(pareto) == {
-        "C1": Segment.A, "C2": Segment.A, "C3": Segment.A,
+        "C1": Segment.A,
+        "C2": Segment.A,
+        "C3": Segment.A,
         "C4": Segment.A,  # tied with C3: same segment although 80 % was reached before it
-        "C5": Segment.B, "C6": Segment.C,
+        "C5": Segment.B,
+        "C6": Segment.C,
         "C7": Segment.C,  # zero revenue
         "C8": Segment.C,  # sales only before the window
         "C10": Segment.C,  # no sales at all
         "C9": None,  # archived: excluded, untouched
     }
     assert summary.counts == {Segment.A: 4, Segment.B: 1, Segment.C: 4}
-    assert summary.revenue == {Segment.A: Decimal("900.00"), Segment.B: Decimal("60.00"), Segment.C: Decimal("40.00")}
+    assert summary.revenue == {
+        Segment.A: Decimal("900.00"),
+        Segment.B: Decimal("60.00"),
+        Segment.C: Decimal("40.00"),
+    }
     assert summary.total_revenue == Decimal("1000.00")
     assert summary.customers_considered == 9
     assert summary.window_start == dt.date(2024, 11, 24)
@@ -161,8 +133,14 @@ def test_thresholds_are_parameters(pareto):
 
 @pytest.mark.parametrize(
     ("a", "b", "field"),
-    [(80, 80, "b_threshold"), (90, 80, "b_threshold"), (0, 95, "a_threshold"), (80, 101, "b_threshold"),
-     (-5, 95, "a_threshold"), (80, 0, "b_threshold")],
+    [
+        (80, 80, "b_threshold"),
+        (90, 80, "b_threshold"),
+        (0, 95, "a_threshold"),
+        (80, 101, "b_threshold"),
+        (-5, 95, "a_threshold"),
+        (80, 0, "b_threshold"),
+    ],
 )
 def test_thresholds_that_do_not_add_up_are_refused(pareto, a, b, field):
     with pytest.raises(ValidationError) as error:
@@ -243,4 +221,8 @@ def test_hand_edited_nonsense_falls_back_to_the_defaults(database):
     CompanySetting.create(key="abc_b_threshold", value="90")
     CompanySetting.create(key="expected_remaining_years", value="7")
     settings = load_company_settings()
-    assert (settings.abc_a_threshold, settings.abc_b_threshold, settings.expected_remaining_years) == (80, 95, 7)
+    assert (settings.abc_a_threshold, settings.abc_b_threshold, settings.expected_remaining_years) == (
+        80,
+        95,
+        7,
+    )

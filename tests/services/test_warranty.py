@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.warranty import WarrantyStatus, add_months, warranty_end_date
+from app.services.sales.warranty import WarrantyStatus, add_months, warranty_end_date
 
 D = dt.date
 
@@ -88,7 +88,7 @@ def test_warranty_status_unknown_without_an_end():
 
 
 def test_one_wording_for_every_warranty_state():
-    from app.services.warranty import WarrantyStatus, warranty_text
+    from app.services.sales.warranty import WarrantyStatus, warranty_text
 
     assert warranty_text(None) == "Not delivered yet"
     assert warranty_text(WarrantyStatus(True, 0)) == "Under warranty (last day)"

@@ -20,9 +20,10 @@ from app.models.enums import (
     Segment,
 )
 from app.services import followups as followup_service
-from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda, count_by_day
 from app.services.followups import FollowUpAction
+from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda, count_by_day
 from app.services.reps import create_rep
+from app.views import errors as errors_module
 from app.views.agenda import page as page_module
 from app.views.agenda.dialogs import (
     CancelFollowUpDialog,
@@ -67,19 +68,32 @@ def data(people):
         return c
 
     ana, luis = people["ana"], people["luis"]
-    pena = customer("C-1", "Peña Hermanos", Segment.C, ana, phone="911 222 333", email="pena@example.com",
-                    address="Calle Mayor 1", postal_code="28013", city="Madrid")
+    pena = customer(
+        "C-1",
+        "Peña Hermanos",
+        Segment.C,
+        ana,
+        phone="911 222 333",
+        email="pena@example.com",
+        address="Calle Mayor 1",
+        postal_code="28013",
+        city="Madrid",
+    )
     zapata = customer("C-2", "Zapatería Ruiz", Segment.A, ana, mobile="600 111 222")
     bodega = customer("C-3", "Bodegas Haro", Segment.B, luis)
 
     def make(name, cust, when, kind=CALL, purpose=FollowUpPurpose.COMMERCIAL, rep=None, **fields) -> FollowUp:
-        return FollowUp.create(customer=cust, rep=(rep or ana).id, kind=kind, purpose=purpose, scheduled_at=when, **fields)
+        return FollowUp.create(
+            customer=cust, rep=(rep or ana).id, kind=kind, purpose=purpose, scheduled_at=when, **fields
+        )
 
     rows = {
         "done_today": make("done", pena, at(0, 8), state=FollowUpState.DONE, outcome=FollowUpOutcome.REACHED),
         "late_today": make("late", pena, at(0, 9), purpose=FollowUpPurpose.SATISFACTION),
         "noon_c": make("noon c", pena, at(0, 12)),
-        "noon_a": make("noon a", zapata, at(0, 12), kind=VISIT, purpose=FollowUpPurpose.USAGE_CHECK, duration_minutes=60),
+        "noon_a": make(
+            "noon a", zapata, at(0, 12), kind=VISIT, purpose=FollowUpPurpose.USAGE_CHECK, duration_minutes=60
+        ),
         "luis_today": make("luis", bodega, at(0, 15), rep=luis),
         "yesterday": make("yesterday", zapata, at(-1, 10)),
         "wednesday": make("wed", pena, at(2, 10, 30)),
@@ -92,11 +106,27 @@ def data(people):
 @pytest.fixture
 def asked(monkeypatch):
     """Message boxes replaced: questions recorded and answered by `answers`, messages recorded."""
-    record = {"confirm": [], "propose": [], "inform": [], "errors": [], "answers": {"confirm": True, "propose": True}}
-    monkeypatch.setattr(page_module, "confirm", lambda parent, q, title=None: record["confirm"].append(q) or record["answers"]["confirm"])
-    monkeypatch.setattr(page_module, "propose", lambda parent, q, title=None: record["propose"].append(q) or record["answers"]["propose"])
+    record = {
+        "confirm": [],
+        "propose": [],
+        "inform": [],
+        "errors": [],
+        "answers": {"confirm": True, "propose": True},
+    }
+    monkeypatch.setattr(
+        page_module,
+        "confirm",
+        lambda parent, q, title=None: record["confirm"].append(q) or record["answers"]["confirm"],
+    )
+    monkeypatch.setattr(
+        page_module,
+        "propose",
+        lambda parent, q, title=None: record["propose"].append(q) or record["answers"]["propose"],
+    )
     monkeypatch.setattr(page_module, "inform", lambda parent, text, title=None: record["inform"].append(text))
-    monkeypatch.setattr(page_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc))
+    monkeypatch.setattr(
+        errors_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc)
+    )
     return record
 
 
@@ -132,7 +162,9 @@ def test_paged_queries_match_the_service_order(data):
     window = AgendaWindow(None, None, NOW, (FollowUpState.PLANNED,))
     everything = followup_service.overdue_follow_ups(None, NOW)
     assert count_agenda(window) == len(everything) == 2
-    assert [r.id for r in agenda_batch(window, 0, 1, NOW) + agenda_batch(window, 1, 5, NOW)] == [r.id for r in everything]
+    assert [r.id for r in agenda_batch(window, 0, 1, NOW) + agenda_batch(window, 1, 5, NOW)] == [
+        r.id for r in everything
+    ]
     week = AgendaWindow(None, at(0, 0), at(7, 0))
     assert count_by_day(week) == {MONDAY: 5, MONDAY + dt.timedelta(days=2): 1}
     assert count_agenda(AgendaWindow(None, at(0, 0), at(7, 0), text="pena")) == 4  # accents ignored
@@ -206,7 +238,13 @@ def test_overdue_and_upcoming(make_page, data):
     assert page.model.index(0, TIME).data() == "22/11/2026 10:00"
     page.show_view(UPCOMING)
     ids = [r.id for r in page.model.all_rows()]
-    assert ids == [rows["noon_a"].id, rows["noon_c"].id, rows["luis_today"].id, rows["wednesday"].id, rows["next_week"].id]
+    assert ids == [
+        rows["noon_a"].id,
+        rows["noon_c"].id,
+        rows["luis_today"].id,
+        rows["wednesday"].id,
+        rows["next_week"].id,
+    ]
     assert page.model.index(3, TIME).data() == "Wed 25/11 10:30"
 
 
@@ -237,7 +275,9 @@ def test_empty_states_say_so(make_page, people):
 def test_today_points_at_overdue_work_when_nothing_is_planned(make_page, data):
     FollowUp.delete().where(FollowUp.scheduled_at >= at(0, 0)).execute()
     page = make_page(data["people"]["ana"])
-    assert page.empty_state_text() == "Nothing planned for today.\n1 overdue follow-up is waiting in “Overdue”."
+    assert (
+        page.empty_state_text() == "Nothing planned for today.\n1 overdue follow-up is waiting in “Overdue”."
+    )
 
 
 def test_week_grid_has_a_column_per_day(make_page, data):
@@ -246,7 +286,10 @@ def test_week_grid_has_a_column_per_day(make_page, data):
     week = page.week_view
     assert week.days()[0] == MONDAY and len(week.days()) == 7
     assert [r.id for r in week.day_list(MONDAY).rows()] == [
-        rows["done_today"].id, rows["late_today"].id, rows["noon_a"].id, rows["noon_c"].id
+        rows["done_today"].id,
+        rows["late_today"].id,
+        rows["noon_a"].id,
+        rows["noon_c"].id,
     ]
     assert [r.id for r in week.day_list(MONDAY + dt.timedelta(days=2)).rows()] == [rows["wednesday"].id]
     assert week.day_list(MONDAY + dt.timedelta(days=1)).rows() == []
@@ -299,7 +342,9 @@ def test_completing_a_satisfaction_call_records_a_survey(qtbot, make_page, data,
     page = make_page(data["people"]["ana"])
     select(page, late)
     monkeypatch.setattr(
-        CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.REACHED, "Happy", 4, 9))
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.REACHED, "Happy", 4, 9)),
     )
     with qtbot.waitSignal(app_events().data_changed) as signal:
         page.complete_selected()
@@ -316,7 +361,9 @@ def test_not_reached_proposes_a_retry_on_the_next_working_day(make_page, data, m
     page = make_page(data["people"]["ana"])
     select(page, noon)
     monkeypatch.setattr(
-        CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.NOT_REACHED))
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.NOT_REACHED)),
     )
     page.complete_selected()
     assert asked["propose"] == ["Schedule a retry on Tuesday 24/11/2026 12:00?"]
@@ -331,7 +378,9 @@ def test_declining_the_retry_leaves_it_for_later(make_page, data, monkeypatch, a
     select(page, noon)
     asked["answers"]["propose"] = False
     monkeypatch.setattr(
-        CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.VOICEMAIL))
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.VOICEMAIL)),
     )
     page.complete_selected()
     assert not FollowUp.select().where(FollowUp.retry_of == noon.id).exists()
@@ -348,12 +397,16 @@ def test_the_last_failed_attempt_marks_the_chain_missed(make_page, data, monkeyp
     page = make_page(data["people"]["ana"])
     select(page, noon)
     monkeypatch.setattr(
-        CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.WRONG_NUMBER))
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.WRONG_NUMBER)),
     )
     page.complete_selected()
     assert reload(noon).state is FollowUpState.MISSED
     assert asked["propose"] == []
-    assert asked["inform"] == ["Peña Hermanos could not be reached after 3 attempts; the follow-up is marked as missed."]
+    assert asked["inform"] == [
+        "Peña Hermanos could not be reached after 3 attempts; the follow-up is marked as missed."
+    ]
 
 
 def test_enter_completes_and_a_cancelled_dialog_changes_nothing(qtbot, make_page, data, monkeypatch):
@@ -363,7 +416,9 @@ def test_enter_completes_and_a_cancelled_dialog_changes_nothing(qtbot, make_page
     qtbot.waitExposed(page)
     select(page, noon)
     asked_rows = []
-    monkeypatch.setattr(CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: asked_rows.append(row.id)))
+    monkeypatch.setattr(
+        CompleteFollowUpDialog, "ask", staticmethod(lambda parent, row: asked_rows.append(row.id))
+    )
     page.table.setFocus()
     qtbot.waitUntil(page.table.hasFocus, timeout=2000)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
@@ -384,8 +439,14 @@ def test_reschedule_with_the_dialog(make_page, data, monkeypatch, asked):
 
 def test_rescheduling_a_visit_onto_another_warns_about_the_overlap(make_page, data, monkeypatch, asked):
     ana = data["people"]["ana"]
-    other = FollowUp.create(customer=data["customers"]["pena"], rep=ana.id, kind=VISIT,
-                            purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=at(1, 10), duration_minutes=60)
+    other = FollowUp.create(
+        customer=data["customers"]["pena"],
+        rep=ana.id,
+        kind=VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=at(1, 10),
+        duration_minutes=60,
+    )
     page = make_page(ana)
     select(page, data["rows"]["noon_a"])
     monkeypatch.setattr(RescheduleDialog, "ask", staticmethod(lambda parent, row, **kw: at(1, 10, 30)))
@@ -407,7 +468,9 @@ def test_cancel_needs_a_reason(qtbot, make_page, data, monkeypatch):
     assert not ok.isEnabled()
     dialog.set_reason("Customer moved abroad")
     assert ok.isEnabled() and dialog.reason() == "Customer moved abroad"
-    monkeypatch.setattr(CancelFollowUpDialog, "ask", staticmethod(lambda parent, row: "Customer moved abroad"))
+    monkeypatch.setattr(
+        CancelFollowUpDialog, "ask", staticmethod(lambda parent, row: "Customer moved abroad")
+    )
     page.cancel_selected()
     cancelled = reload(noon)
     assert (cancelled.state, cancelled.cancel_reason) == (FollowUpState.CANCELLED, "Customer moved abroad")
@@ -429,11 +492,17 @@ def test_mark_missed_asks_first(make_page, data, asked):
 def test_new_follow_up_warns_about_a_visit_without_address(make_page, data, monkeypatch, asked):
     zapata = data["customers"]["zapata"]
     page = make_page(data["people"]["ana"])
-    value = FollowUpInput(zapata.id, VISIT, FollowUpPurpose.TRAINING, at(0, 17), 45, customer_text="Zapatería Ruiz")
+    value = FollowUpInput(
+        zapata.id, VISIT, FollowUpPurpose.TRAINING, at(0, 17), 45, customer_text="Zapatería Ruiz"
+    )
     monkeypatch.setattr(FollowUpDialog, "ask", staticmethod(lambda parent, **kw: value))
     assert page.create_new()
     created = FollowUp.get(FollowUp.purpose == FollowUpPurpose.TRAINING)
-    assert (created.customer_id, created.rep_id, created.duration_minutes) == (zapata.id, data["people"]["ana"].id, 45)
+    assert (created.customer_id, created.rep_id, created.duration_minutes) == (
+        zapata.id,
+        data["people"]["ana"].id,
+        45,
+    )
     assert asked["inform"] == ["The customer has no address: add it before the visit."]
     assert page.selected_row().id == created.id
 
@@ -477,7 +546,9 @@ def test_open_customer_and_export_to_calendar(make_page, data, monkeypatch, aske
     page = make_page(data["people"]["ana"], WEEK)
     page.week_view.select_follow_up(data["rows"]["wednesday"].id)
     opened = []
-    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid)))
+    monkeypatch.setattr(
+        Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid))
+    )
     page.open_customer_of_selected()
     assert opened == [data["customers"]["pena"].id]
     target = tmp_path / "week.ics"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from app.models import Customer
-from app.models.database import close_database
+from app.models.database import DatabaseDamagedError, close_database
 from app.models.enums import RepRole
 from app.services import reps
 from app.views import app as app_module
 from app.views.first_run import FirstRunChoice, FirstRunDialog, UserPickerDialog
+from tests.factories import damage_table, demo_file
 
 
 @pytest.fixture
@@ -83,3 +84,20 @@ def test_switching_language_rebuilds_the_window_in_spanish(application, tmp_path
         assert application.window._sidebar.item(2).text() == "Clientes"
     finally:
         app_module.apply_language("en")
+
+
+def test_the_window_refuses_a_damaged_file_in_a_dialog(qapp, tmp_path, monkeypatch):
+    from app.views import app as app_module
+
+    path = demo_file(tmp_path / "damaged.sqlite3")
+    damage_table(path, "rep")  # read on the UI thread while the window opens
+    shown: list[BaseException] = []
+    monkeypatch.setattr(app_module, "show_error", lambda parent, exc: shown.append(exc))
+    application = app_module.Application("en")
+    try:
+        assert application.open(str(path)) is False
+    finally:
+        application.reminders.stop()
+        close_database()
+    assert len(shown) == 1 and isinstance(shown[0], DatabaseDamagedError)
+    assert "restore a backup copy" in str(shown[0])

@@ -23,6 +23,7 @@ from app.models.enums import (
 from app.services import cases as case_service
 from app.services.cases import CaseAction
 from app.services.reps import create_rep
+from app.views import errors as errors_module
 from app.views.agenda.table_model import OVERDUE_BACKGROUND
 from app.views.cases import page as page_module
 from app.views.cases.dialogs import (
@@ -51,14 +52,19 @@ def data(database):
     category = ProductCategory.create(code="wash", name="Lavadoras")
     product = Product.create(sku="LV-1", name="Lavadora X", category=category, price=500)
     sale = Sale.create(number="S-1", customer=pena, rep=ana.id, sold_on=dt.date(2026, 9, 1))
-    unit = SoldUnit.create(line=SaleLine.create(sale=sale, product=product, unit_price=500), customer=pena,
-                           product=product, serial_number="SN1")
+    unit = SoldUnit.create(
+        line=SaleLine.create(sale=sale, product=product, unit_price=500),
+        customer=pena,
+        product=product,
+        serial_number="SN1",
+    )
 
     def receive(kind, customer, days_ago, channel=ContactChannel.EMAIL, **kwargs):
         if kind is CaseKind.CLAIM:
             kwargs.setdefault("requested_compensation", "100 euros")
-        return case_service.receive_case(kind, customer.id, channel, TODAY - dt.timedelta(days=days_ago),
-                                         "No funciona", ana.id, **kwargs)
+        return case_service.receive_case(
+            kind, customer.id, channel, TODAY - dt.timedelta(days=days_ago), "No funciona", ana.id, **kwargs
+        )
 
     cases = {
         "late": receive(CaseKind.COMPLAINT, pena, 20, sold_unit_id=unit.id),
@@ -70,11 +76,27 @@ def data(database):
 
 @pytest.fixture
 def asked(monkeypatch):
-    record = {"propose": [], "inform": [], "errors": [], "spoken": [], "answers": {"propose": True, "spoken": None}}
-    monkeypatch.setattr(page_module, "propose", lambda parent, q, title=None: record["propose"].append(q) or record["answers"]["propose"])
+    record = {
+        "propose": [],
+        "inform": [],
+        "errors": [],
+        "spoken": [],
+        "answers": {"propose": True, "spoken": None},
+    }
+    monkeypatch.setattr(
+        page_module,
+        "propose",
+        lambda parent, q, title=None: record["propose"].append(q) or record["answers"]["propose"],
+    )
     monkeypatch.setattr(page_module, "inform", lambda parent, text, title=None: record["inform"].append(text))
-    monkeypatch.setattr(page_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc))
-    monkeypatch.setattr(page_module, "ask_spoken_claim", lambda parent, q: record["spoken"].append(q) or record["answers"]["spoken"])
+    monkeypatch.setattr(
+        errors_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc)
+    )
+    monkeypatch.setattr(
+        page_module,
+        "ask_spoken_claim",
+        lambda parent, q: record["spoken"].append(q) or record["answers"]["spoken"],
+    )
     return record
 
 
@@ -134,11 +156,17 @@ def test_the_list_shows_labels_and_highlights_overdue_cases(make_page, data):
     assert page.model.index(late_row, CUSTOMER).data() == "Peña Hermanos"
     background = page.model.index(late_row, NUMBER).data(Qt.ItemDataRole.BackgroundRole)
     assert background.color() == QColor(OVERDUE_BACKGROUND)
-    assert "Overdue: first answer was due" in page.model.index(late_row, STAGE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Overdue: first answer was due" in page.model.index(late_row, STAGE).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
     fresh_row = page.model.row_of(data["cases"]["claim"])
     assert page.model.index(fresh_row, NUMBER).data(Qt.ItemDataRole.BackgroundRole) is None
     codes = {s.value for s in CaseStage} | {k.value for k in CaseKind}
-    shown = {page.model.index(r, c).data() for r in range(page.model.rowCount()) for c in range(page.model.columnCount())}
+    shown = {
+        page.model.index(r, c).data()
+        for r in range(page.model.rowCount())
+        for c in range(page.model.columnCount())
+    }
     assert not shown & codes
 
 
@@ -189,7 +217,11 @@ def test_a_complaint_driven_through_the_procedure(monkeypatch, qtbot, make_page,
     case_id = data["cases"]["late"]
     page.select_case(case_id)
     on = TODAY - dt.timedelta(days=3)
-    answering(monkeypatch, AnalysisDialog, StepInput(on=on, category=CaseCategory.PRODUCT_DEFECT, severity=Severity.HIGH))
+    answering(
+        monkeypatch,
+        AnalysisDialog,
+        StepInput(on=on, category=CaseCategory.PRODUCT_DEFECT, severity=Severity.HIGH),
+    )
     with qtbot.waitSignal(app_events().data_changed) as signal:
         page.detail_panel.action_buttons()[CaseAction.ANALYSE].click()
     assert signal.args[0] == frozenset({CASES})
@@ -197,8 +229,11 @@ def test_a_complaint_driven_through_the_procedure(monkeypatch, qtbot, make_page,
 
     # A refused proposal (no amount for a discount) reopens the dialog with the reason.
     proposal_calls = answering(
-        monkeypatch, ProposalDialog,
-        StepInput(on=on, solution_type=SolutionType.DISCOUNT, detail="Descuento", channel=ContactChannel.PHONE),
+        monkeypatch,
+        ProposalDialog,
+        StepInput(
+            on=on, solution_type=SolutionType.DISCOUNT, detail="Descuento", channel=ContactChannel.PHONE
+        ),
         StepInput(on=on, solution_type=SolutionType.EXCHANGE, detail="Cambio", channel=ContactChannel.PHONE),
     )
     page.run_action(CaseAction.PROPOSE)
@@ -263,9 +298,15 @@ def test_new_case_dialog_by_keyboard(qtbot, data):
     QTest.keyClicks(dialog._compensation, "Quiero el dinero")
     dialog._unit.setCurrentIndex(1)
     value = dialog.values()
-    assert (value.customer_id, value.kind, value.received_on) == (data["customers"]["pena"].id, CaseKind.CLAIM, TODAY)
+    assert (value.customer_id, value.kind, value.received_on) == (
+        data["customers"]["pena"].id,
+        CaseKind.CLAIM,
+        TODAY,
+    )
     assert (value.customer_words, value.requested_compensation, value.sold_unit_id) == (
-        "Llego roto", "Quiero el dinero", data["unit"].id
+        "Llego roto",
+        "Quiero el dinero",
+        data["unit"].id,
     )
     dialog._kind.setCurrentIndex(dialog._kind.findData(CaseKind.COMPLAINT))
     assert dialog.values().requested_compensation == "" and dialog._compensation.isHidden()
@@ -290,7 +331,11 @@ def test_ctrl_n_records_a_case_and_a_spoken_claim_can_become_a_complaint(monkeyp
     assert "customer_words" in calls[1]["errors"]
     assert asked["spoken"] and "complaint" in asked["spoken"][0]
     new = Case.select().order_by(Case.id.desc()).get()
-    assert (new.kind, new.channel, new.requested_compensation) == (CaseKind.COMPLAINT, ContactChannel.PHONE, "")
+    assert (new.kind, new.channel, new.requested_compensation) == (
+        CaseKind.COMPLAINT,
+        ContactChannel.PHONE,
+        "",
+    )
     assert page.selected_row().id == new.id
 
 
@@ -325,7 +370,8 @@ def test_new_case_offers_the_products_of_a_customer_picked_by_keyboard_and_drops
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert picker.customer_id() == data["customers"]["pena"].id
     assert [dialog._unit.itemText(i) for i in range(dialog._unit.count())] == [
-        "(none)", "Lavadora X (serial SN1) – sale S-1 of 01/09/2026"
+        "(none)",
+        "Lavadora X (serial SN1) – sale S-1 of 01/09/2026",
     ]
     assert dialog.error_text("customer_id") == ""
 
@@ -362,9 +408,17 @@ def test_a_reopened_form_holds_typed_input_and_asks_before_discarding(qtbot, mon
 
     asked = []
     monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, q: asked.append(q) or Unsaved.DISCARD)
-    typed = NewCaseInput(data["customers"]["pena"].id, CaseKind.COMPLAINT, ContactChannel.PHONE, TODAY, "",
-                         customer_text="Peña Hermanos (C-1, Madrid)")
-    dialog = NewCaseDialog(None, initial=typed, errors={"customer_words": "Write what the customer says."}, today=TODAY)
+    typed = NewCaseInput(
+        data["customers"]["pena"].id,
+        CaseKind.COMPLAINT,
+        ContactChannel.PHONE,
+        TODAY,
+        "",
+        customer_text="Peña Hermanos (C-1, Madrid)",
+    )
+    dialog = NewCaseDialog(
+        None, initial=typed, errors={"customer_words": "Write what the customer says."}, today=TODAY
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -376,18 +430,30 @@ def test_the_note_of_a_second_rejection_is_kept_in_the_history(monkeypatch, make
     page = make_page()
     case_id = data["cases"]["late"]
     case_service.analyse_case(case_id, CaseCategory.BILLING, Severity.LOW, None, on=TODAY)
-    case_service.propose_solution(case_id, SolutionType.DISCOUNT, "10 %", ContactChannel.EMAIL, None,
-                                  amount=10, on=TODAY)
+    case_service.propose_solution(
+        case_id, SolutionType.DISCOUNT, "10 %", ContactChannel.EMAIL, None, amount=10, on=TODAY
+    )
     case_service.record_answer(case_id, ProposalAnswer.REJECTED, None, on=TODAY, note="No le basta.")
     page.refresh()
     page.select_case(case_id)
-    answering(monkeypatch, ProposalDialog, StepInput(
-        TODAY, "Ofrecemos más.", solution_type=SolutionType.DISCOUNT, detail="20 %", amount=20,
-        channel=ContactChannel.EMAIL,
-    ))
+    answering(
+        monkeypatch,
+        ProposalDialog,
+        StepInput(
+            TODAY,
+            "Ofrecemos más.",
+            solution_type=SolutionType.DISCOUNT,
+            detail="20 %",
+            amount=20,
+            channel=ContactChannel.EMAIL,
+        ),
+    )
     page.run_action(CaseAction.COUNTER_PROPOSE)
-    answering(monkeypatch, AnswerDialog, StepInput(TODAY, "Tampoco acepta el descuento.",
-                                                   answer=ProposalAnswer.REJECTED))
+    answering(
+        monkeypatch,
+        AnswerDialog,
+        StepInput(TODAY, "Tampoco acepta el descuento.", answer=ProposalAnswer.REJECTED),
+    )
     page.run_action(CaseAction.RECORD_ANSWER)
     notes = [change.note for change in case_service.get_case(case_id).timeline]
     assert notes[-3:] == ["No le basta.", "Ofrecemos más.", "Tampoco acepta el descuento."]

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from app import i18n
 from app.models import AuditEntry, FollowUpPlan, Product, ProductCategory
-from app.services import catalog, sales
-from app.services.catalog import ProductInput
+from app.services import sales
 from app.services.reps import create_rep
+from app.services.sales import catalog
+from app.services.sales.catalog import ProductInput
 from app.views.catalog.dialog import CatalogDialog, CategoryDialog, ProductDialog
 from app.views.catalog.table_model import ACTIVE, NAME, PRICE, SKU, WARRANTY, ProductTableModel
 from app.views.events import SALES, app_events

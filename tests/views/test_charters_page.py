@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt
 
 from app.models import ServiceCharter
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
-from app.services import charter_indicators
 from app.services import charters as service
+from app.services.charters import indicators as charter_indicators
 from app.views import dialogs
-from app.views.charters import page as page_module
-from app.views.charters.page import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_TARGET, C_TEXT, ChartersPage
+from app.views.charters import editor as editor_module
+from app.views.charters.editor import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_TARGET, C_TEXT
+from app.views.charters.page import ChartersPage
 from app.views.dialogs import Unsaved
 from app.views.events import CHARTERS, app_events
 from app.views.pages.base import AppContext
@@ -25,10 +26,17 @@ PHONE = service.ChannelEntry(ContactChannel.PHONE, "+34 910 000 000", "9-14")
 
 def saved_charter(title="Attention", active=False, **changes) -> int:
     data = service.CharterInput(
-        type=changes.pop("type", CharterType.CUSTOMER_ATTENTION), title=title, valid_from=dt.date(2026, 1, 1),
-        channels=(PHONE,), procedure="p", principles="q",
-        commitments=(service.CommitmentInput("We answer claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95,
-                                             CharterPeriod.QUARTER),),
+        type=changes.pop("type", CharterType.CUSTOMER_ATTENTION),
+        title=title,
+        valid_from=dt.date(2026, 1, 1),
+        channels=(PHONE,),
+        procedure="p",
+        principles="q",
+        commitments=(
+            service.CommitmentInput(
+                "We answer claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER
+            ),
+        ),
     )
     charter_id = service.save_charter(None, data)
     if active:
@@ -61,9 +69,16 @@ def make_page(qtbot, database, no_measuring):
     return make
 
 
-def fill_commitment(page: ChartersPage, row: int, text: str, indicator: CharterIndicator, days: int, target: str,
-                    period: CharterPeriod = CharterPeriod.MONTH) -> None:
-    table = page._commitments
+def fill_commitment(
+    page: ChartersPage,
+    row: int,
+    text: str,
+    indicator: CharterIndicator,
+    days: int,
+    target: str,
+    period: CharterPeriod = CharterPeriod.MONTH,
+) -> None:
+    table = page.editor._commitments
     table.item(row, C_TEXT).setText(text)
     combo = table.cellWidget(row, C_INDICATOR)
     combo.setCurrentIndex(combo.findData(indicator))
@@ -80,53 +95,63 @@ def test_empty_state_then_a_new_charter_written_and_saved(qtbot, make_page):
 
     assert page.create_new()  # Ctrl+N
     assert page._stack.currentIndex() == 1
-    assert page._procedure.toPlainText().startswith("1. Reception")
-    assert page._principles.toPlainText().splitlines()[0].startswith("Quality")
-    qtbot.keyClicks(page._title, "Customer attention 2026")
-    page._channels.item(0, 1).setText("+34 910 000 000")
-    qtbot.mouseClick(page._add_commitment, Qt.MouseButton.LeftButton)
-    fill_commitment(page, 0, "We call you within 2 working days", CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY,
-                    2, "95")
+    assert page.editor._procedure.toPlainText().startswith("1. Reception")
+    assert page.editor._principles.toPlainText().splitlines()[0].startswith("Quality")
+    qtbot.keyClicks(page.editor._title, "Customer attention 2026")
+    page.editor._channels.item(0, 1).setText("+34 910 000 000")
+    qtbot.mouseClick(page.editor._add_commitment, Qt.MouseButton.LeftButton)
+    fill_commitment(
+        page, 0, "We call you within 2 working days", CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY, 2, "95"
+    )
     with qtbot.waitSignal(app_events().data_changed) as signal:
-        qtbot.mouseClick(page._save, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.editor._save, Qt.MouseButton.LeftButton)
     assert CHARTERS in signal.args[0]
 
     charter = ServiceCharter.get()
     assert (charter.title, charter.version, charter.active) == ("Customer attention 2026", 1, False)
     detail = service.get_charter(charter.id)
     assert [(m.text, m.indicator, m.days, float(m.target), m.period) for m in detail.commitments] == [
-        ("We call you within 2 working days", CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY, 2, 95.0,
-         CharterPeriod.MONTH),
+        (
+            "We call you within 2 working days",
+            CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY,
+            2,
+            95.0,
+            CharterPeriod.MONTH,
+        ),
     ]
     assert [c.channel for c in detail.channels] == [ContactChannel.PHONE]
-    assert page.current_charter_id() == charter.id and not page.is_modified()
+    assert page.current_charter_id() == charter.id and not page.editor.is_modified()
     group = page._tree.topLevelItem(0)
     assert (group.text(0), group.child(0).text(0), group.child(0).text(1), group.child(0).text(2)) == (
-        "Product access", "Customer attention 2026", "1", "Draft")  # the first type without a charter
+        "Product access",
+        "Customer attention 2026",
+        "1",
+        "Draft",
+    )  # the first type without a charter
 
 
 def test_validation_messages_appear_next_to_their_fields(qtbot, make_page):
     page = make_page()
     page.create_new()
-    qtbot.mouseClick(page._add_commitment, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.editor._add_commitment, Qt.MouseButton.LeftButton)
     fill_commitment(page, 0, "", CharterIndicator.AVERAGE_SATISFACTION, 0, "7")
-    page._has_end.setChecked(True)
-    page._valid_to.setDate(page._valid_from.date().addDays(-1))
-    qtbot.mouseClick(page._save, Qt.MouseButton.LeftButton)
+    page.editor._has_end.setChecked(True)
+    page.editor._valid_to.setDate(page.editor._valid_from.date().addDays(-1))
+    qtbot.mouseClick(page.editor._save, Qt.MouseButton.LeftButton)
 
-    assert page.error_text("title") == "Give the charter a title."
-    assert page.error_text("valid_to") == "The charter cannot end before it starts."
-    commitments = page.error_text("commitments")
+    assert page.editor.error_text("title") == "Give the charter a title."
+    assert page.editor.error_text("valid_to") == "The charter cannot end before it starts."
+    commitments = page.editor.error_text("commitments")
     assert "Commitment 1: write what the company commits to." in commitments
     assert "Commitment 1: the target must be between 1 and 5." in commitments
     assert ServiceCharter.select().count() == 0
 
-    qtbot.keyClicks(page._title, "Fixed")
-    page._has_end.setChecked(False)
+    qtbot.keyClicks(page.editor._title, "Fixed")
+    page.editor._has_end.setChecked(False)
     fill_commitment(page, 0, "Happy customers", CharterIndicator.AVERAGE_SATISFACTION, 0, "4.2")
-    page._channels.item(1, 1).setText("help@example.com")
-    assert page.save()
-    assert page.error_text("title") == "" and page.error_text("commitments") == ""
+    page.editor._channels.item(1, 1).setText("help@example.com")
+    assert page.editor.save()
+    assert page.editor.error_text("title") == "" and page.editor.error_text("commitments") == ""
     assert ServiceCharter.get().title == "Fixed"
 
 
@@ -134,51 +159,64 @@ def test_editing_the_active_charter_saves_version_2_and_the_old_one_opens_read_o
     v1 = saved_charter("Attention", active=True)
     page = make_page()
     assert page.current_charter_id() == v1
-    assert "creates version 2" in page._status.text()
-    page._title.clear()
-    qtbot.keyClicks(page._title, "Attention revised")
-    assert page.is_modified()
-    assert page.save()
+    assert "creates version 2" in page.editor._status.text()
+    page.editor._title.clear()
+    qtbot.keyClicks(page.editor._title, "Attention revised")
+    assert page.editor.is_modified()
+    assert page.editor.save()
 
     v2 = page.current_charter_id()
-    assert v2 != v1 and page._version.text() == "2" and page._title.text() == "Attention revised"
+    assert (
+        v2 != v1 and page.editor._version.text() == "2" and page.editor._title.text() == "Attention revised"
+    )
     group = page._tree.topLevelItem(0)
     assert [group.child(i).text(1) for i in range(group.childCount())] == ["2", "1"]  # newest first
     assert ServiceCharter.get_by_id(v1).title == "Attention"
 
     assert page.open_charter(v1)
-    assert page._title.isReadOnly() and not page._save.isEnabled()
-    assert "A newer version exists" in page._status.text()  # still the active one, but kept as it was
+    assert page.editor._title.isReadOnly() and not page.editor._save.isEnabled()
+    assert "A newer version exists" in page.editor._status.text()  # still the active one, but kept as it was
 
 
 def test_activate_replaces_the_other_version_of_the_type_after_confirming(qtbot, make_page, monkeypatch):
     v1 = saved_charter("Attention", active=True)
-    v2 = service.save_charter(v1, service.CharterInput(
-        type=CharterType.CUSTOMER_ATTENTION, title="Attention v2", valid_from=dt.date(2026, 6, 1), channels=(PHONE,),
-        commitments=(service.CommitmentInput("x", CharterIndicator.NPS, None, 30, CharterPeriod.YEAR),)))
+    v2 = service.save_charter(
+        v1,
+        service.CharterInput(
+            type=CharterType.CUSTOMER_ATTENTION,
+            title="Attention v2",
+            valid_from=dt.date(2026, 6, 1),
+            channels=(PHONE,),
+            commitments=(service.CommitmentInput("x", CharterIndicator.NPS, None, 30, CharterPeriod.YEAR),),
+        ),
+    )
     questions = []
-    monkeypatch.setattr(page_module, "confirm", lambda parent, question: questions.append(question) or True)
+    monkeypatch.setattr(editor_module, "confirm", lambda parent, question: questions.append(question) or True)
     page = make_page()
     assert page.open_charter(v2)
-    assert page._activate.text() == "Activate"
+    assert page.editor._activate.text() == "Activate"
     with qtbot.waitSignal(app_events().data_changed):
-        qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.editor._activate, Qt.MouseButton.LeftButton)
     assert questions and "Version 1" in questions[0]
     assert service.active_charter_id(CharterType.CUSTOMER_ATTENTION) == v2
     assert not ServiceCharter.get_by_id(v1).active
-    assert page._activate.text() == "Deactivate"
+    assert page.editor._activate.text() == "Deactivate"
 
-    qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.editor._activate, Qt.MouseButton.LeftButton)
     assert service.active_charter_id(CharterType.CUSTOMER_ATTENTION) is None
 
 
 def test_a_charter_without_commitments_says_why_it_cannot_be_activated(qtbot, make_page):
-    bare = service.save_charter(None, service.CharterInput(
-        type=CharterType.FINANCING, title="Financing", valid_from=dt.date(2026, 1, 1), channels=(PHONE,)))
+    bare = service.save_charter(
+        None,
+        service.CharterInput(
+            type=CharterType.FINANCING, title="Financing", valid_from=dt.date(2026, 1, 1), channels=(PHONE,)
+        ),
+    )
     page = make_page()
     assert page.open_charter(bare)
-    qtbot.mouseClick(page._activate, Qt.MouseButton.LeftButton)
-    assert "at least one commitment" in page.error_text("commitments")
+    qtbot.mouseClick(page.editor._activate, Qt.MouseButton.LeftButton)
+    assert "at least one commitment" in page.editor.error_text("commitments")
     assert service.active_charter_id(CharterType.FINANCING) is None
 
 
@@ -187,14 +225,16 @@ def test_leaving_a_modified_charter_asks_first(qtbot, make_page, monkeypatch):
     second = saved_charter("Second", type=CharterType.FINANCING)
     answers = [Unsaved.CANCEL, Unsaved.CANCEL, Unsaved.DISCARD]
     asked = []
-    monkeypatch.setattr(dialogs, "ask_unsaved_changes", lambda parent, question: asked.append(1) or answers.pop(0))
+    monkeypatch.setattr(
+        dialogs, "ask_unsaved_changes", lambda parent, question: asked.append(1) or answers.pop(0)
+    )
     page = make_page()
     assert page.open_charter(first)
-    qtbot.keyClicks(page._title, " changed")
+    qtbot.keyClicks(page.editor._title, " changed")
 
     assert not page.can_leave()  # the window asks before showing another page
     assert not page.open_charter(second)  # Cancel: keep editing
-    assert page.current_charter_id() == first and page._title.text() == "First changed"
+    assert page.current_charter_id() == first and page.editor._title.text() == "First changed"
     assert page.open_charter(second)  # Discard
     assert page.current_charter_id() == second
     assert len(asked) == 3 and page.can_leave() and ServiceCharter.get_by_id(first).title == "First"
@@ -202,14 +242,28 @@ def test_leaving_a_modified_charter_asks_first(qtbot, make_page, monkeypatch):
 
 def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page, monkeypatch, no_measuring):
     charter_id = saved_charter("Attention", active=True)
-    service.save_charter(charter_id, service.CharterInput(
-        type=CharterType.CUSTOMER_ATTENTION, title="Attention", valid_from=dt.date(2026, 1, 1), channels=(PHONE,),
-        commitments=(
-            service.CommitmentInput("Claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER),
-            service.CommitmentInput("Happy", CharterIndicator.AVERAGE_SATISFACTION, None, 4.5, CharterPeriod.YEAR),
-        )))
+    service.save_charter(
+        charter_id,
+        service.CharterInput(
+            type=CharterType.CUSTOMER_ATTENTION,
+            title="Attention",
+            valid_from=dt.date(2026, 1, 1),
+            channels=(PHONE,),
+            commitments=(
+                service.CommitmentInput(
+                    "Claims", CharterIndicator.CLAIMS_ANSWERED, 10, 95, CharterPeriod.QUARTER
+                ),
+                service.CommitmentInput(
+                    "Happy", CharterIndicator.AVERAGE_SATISFACTION, None, 4.5, CharterPeriod.YEAR
+                ),
+            ),
+        ),
+    )
     service.activate_charter(service.list_charters()[0].id)
-    values = {CharterIndicator.CLAIMS_ANSWERED: (96.0, 24, 25), CharterIndicator.AVERAGE_SATISFACTION: (4.25, None, 8)}
+    values = {
+        CharterIndicator.CLAIMS_ANSWERED: (96.0, 24, 25),
+        CharterIndicator.AVERAGE_SATISFACTION: (4.25, None, 8),
+    }
 
     def fake(indicator, days, start, end, *, rep_id=None, today):
         no_measuring.append((indicator, days, start, end))
@@ -218,11 +272,18 @@ def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page
 
     monkeypatch.setattr(charter_indicators, "measure", fake)
     page = make_page()
-    table = page._commitments
-    qtbot.waitUntil(lambda: table.item(1, C_MEASURED).text() != "Measuring…", timeout=5000)  # measured in the background
+    table = page.editor._commitments
+    qtbot.waitUntil(
+        lambda: table.item(1, C_MEASURED).text() != "Measuring…", timeout=5000
+    )  # measured in the background
     assert table.item(0, C_MEASURED).text() == "✔ 96.0 % (24 of 25)"
     assert table.item(1, C_MEASURED).text() == "✘ 4.25 of 5 (8 answers)"
-    assert (CharterIndicator.CLAIMS_ANSWERED, 10, dt.date(2026, 10, 1), TODAY) in no_measuring  # quarter to date
+    assert (
+        CharterIndicator.CLAIMS_ANSWERED,
+        10,
+        dt.date(2026, 10, 1),
+        TODAY,
+    ) in no_measuring  # quarter to date
     assert (CharterIndicator.AVERAGE_SATISFACTION, None, dt.date(2026, 1, 1), TODAY) in no_measuring
 
 
@@ -239,7 +300,7 @@ def test_preview_produces_the_charter_pdf_in_the_background_and_shows_it(qtbot, 
 
     monkeypatch.setattr(PdfPreviewDialog, "show_pdf", staticmethod(show_pdf))
     page = make_page()
-    qtbot.mouseClick(page._preview, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.editor._preview, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     [(path, title, text)] = shown
     assert title == "Attention" and "Attention" in text
@@ -251,8 +312,8 @@ def test_ctrl_s_saves_the_charter(qtbot, make_page):
     page = make_page()
     page.activateWindow()
     qtbot.waitUntil(lambda: page.isActiveWindow(), timeout=2000)
-    page._title.setFocus()
-    qtbot.keyClicks(page._title, " two")
-    qtbot.keyClick(page._title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    page.editor._title.setFocus()
+    qtbot.keyClicks(page.editor._title, " two")
+    qtbot.keyClick(page.editor._title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert ServiceCharter.get_by_id(charter_id).title == "Draft two"  # a draft is saved in place
-    assert not page.is_modified()
+    assert not page.editor.is_modified()

@@ -22,11 +22,10 @@ from app.models.enums import (
 from app.services import checks
 from app.services.checks import AnswerInput, ItemInput
 from app.services.reps import create_rep
-from app.views.agenda import page as agenda_module
+from app.views import errors as errors_module
 from app.views.agenda.dialogs import CompleteFollowUpDialog, CompletionInput
 from app.views.agenda.page import TODAY, AgendaPage
 from app.views.checks import dialog as dialog_module
-from app.views.checks import page as page_module
 from app.views.checks.dialog import CheckDialog, StartCheckDialog
 from app.views.checks.page import DUE, FAILED, UsageChecksPage
 from app.views.checks.table_models import ChecksTableModel, DueChecksTableModel, FailedItemsTableModel
@@ -41,13 +40,20 @@ NOW = dt.datetime(2026, 11, 23, 11, 0)
 def world(database):
     ana = create_rep("ANA", "Ana García")
     boss = create_rep("JEFA", "Marta Jefa", RepRole.MANAGER)
-    pena = Customer.create(code="C-1", name="Peña Hermanos", rep=ana.id, address="Calle Mayor 1", city="Madrid")
+    pena = Customer.create(
+        code="C-1", name="Peña Hermanos", rep=ana.id, address="Calle Mayor 1", city="Madrid"
+    )
     coffee = ProductCategory.create(code="coffee", name="Cafeteras")
     tv = ProductCategory.create(code="tv", name="Televisores")
     barista = Product.create(sku="CAF-1", name="Barista Pro", category=coffee.id)
     oled = Product.create(sku="TV-1", name="OLED 55", category=tv.id)
-    sale = Sale.create(number="V-1", customer=pena.id, rep=ana.id, sold_on=dt.date(2026, 11, 1),
-                       delivered_on=dt.date(2026, 11, 5))
+    sale = Sale.create(
+        number="V-1",
+        customer=pena.id,
+        rep=ana.id,
+        sold_on=dt.date(2026, 11, 1),
+        delivered_on=dt.date(2026, 11, 5),
+    )
 
     def unit(product, serial):
         line = SaleLine.create(sale=sale.id, product=product.id, unit_price=Decimal("100"))
@@ -55,32 +61,61 @@ def world(database):
 
     checks.create_template(
         "Correct use: coffee",
-        [ItemInput("Fills the tank"), ItemInput("Descales", "Show how to descale", critical=True),
-         ItemInput("Cleans the frother")],
+        [
+            ItemInput("Fills the tank"),
+            ItemInput("Descales", "Show how to descale", critical=True),
+            ItemInput("Cleans the frother"),
+        ],
         category_id=coffee.id,
     )
-    checks.create_template("Correct use: TV", [ItemInput("Channels tuned"), ItemInput("Bracket fixed", critical=True)],
-                           category_id=tv.id)
-    return {"ana": ana, "boss": boss, "pena": pena, "coffee": coffee, "tv": tv, "barista": barista,
-            "unit": unit(barista, "SN-1"), "tv_unit": unit(oled, "SN-2")}
+    checks.create_template(
+        "Correct use: TV",
+        [ItemInput("Channels tuned"), ItemInput("Bracket fixed", critical=True)],
+        category_id=tv.id,
+    )
+    return {
+        "ana": ana,
+        "boss": boss,
+        "pena": pena,
+        "coffee": coffee,
+        "tv": tv,
+        "barista": barista,
+        "unit": unit(barista, "SN-1"),
+        "tv_unit": unit(oled, "SN-2"),
+    }
 
 
 def finished_check(world, unit, results, when: dt.datetime) -> int:
     check_id = checks.start_check(unit.id, world["ana"].id, now=when)
     detail = checks.get_check(check_id)
-    checks.save_answers(check_id, [AnswerInput(a.item_id, r) for a, r in zip(detail.answers, results, strict=True)], "")
+    checks.save_answers(
+        check_id, [AnswerInput(a.item_id, r) for a, r in zip(detail.answers, results, strict=True)], ""
+    )
     checks.finish_check(check_id, world["ana"].id, now=when)
     return check_id
 
 
 @pytest.fixture
 def asked(monkeypatch):
-    record = {"propose": [], "confirm": [], "inform": [], "errors": [], "answers": {"propose": True, "confirm": True}}
-    monkeypatch.setattr(dialog_module, "propose", lambda p, q, t=None: record["propose"].append(q) or record["answers"]["propose"])
-    monkeypatch.setattr(dialog_module, "confirm", lambda p, q, t=None: record["confirm"].append(q) or record["answers"]["confirm"])
+    record = {
+        "propose": [],
+        "confirm": [],
+        "inform": [],
+        "errors": [],
+        "answers": {"propose": True, "confirm": True},
+    }
+    monkeypatch.setattr(
+        dialog_module,
+        "propose",
+        lambda p, q, t=None: record["propose"].append(q) or record["answers"]["propose"],
+    )
+    monkeypatch.setattr(
+        dialog_module,
+        "confirm",
+        lambda p, q, t=None: record["confirm"].append(q) or record["answers"]["confirm"],
+    )
     monkeypatch.setattr(dialog_module, "inform", lambda p, text, t=None: record["inform"].append(text))
-    for module in (dialog_module, page_module):
-        monkeypatch.setattr(module, "show_error", lambda p, exc, t=None: record["errors"].append(exc))
+    monkeypatch.setattr(errors_module, "show_error", lambda p, exc, t=None: record["errors"].append(exc))
     return record
 
 
@@ -110,8 +145,14 @@ def test_models_pass_the_model_tester(qtmodeltester, world):
     assert model.index(0, 5).data() == "Failed" and model.index(0, 6).data() == "67 %"
     empty = ChecksTableModel()
     qtmodeltester.check(empty)
-    FollowUp.create(customer=world["pena"].id, rep=world["ana"].id, kind=FollowUpKind.VISIT,
-                    purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=NOW, sold_unit=world["tv_unit"].id)
+    FollowUp.create(
+        customer=world["pena"].id,
+        rep=world["ana"].id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=NOW,
+        sold_unit=world["tv_unit"].id,
+    )
     due = DueChecksTableModel(clock=lambda: NOW + dt.timedelta(hours=1))
     due.set_rep(None)
     qtmodeltester.check(due)
@@ -162,9 +203,17 @@ def test_a_rep_sees_their_own_and_changes_refresh(make_page, world):
     assert page.model.total_count() == 2
 
 
-def test_running_a_due_check_completes_the_visit_and_proposes_training_and_a_case(make_page, world, monkeypatch, asked):
-    visit = FollowUp.create(customer=world["pena"].id, rep=world["ana"].id, kind=FollowUpKind.VISIT,
-                            purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=NOW, sold_unit=world["unit"].id)
+def test_running_a_due_check_completes_the_visit_and_proposes_training_and_a_case(
+    make_page, world, monkeypatch, asked
+):
+    visit = FollowUp.create(
+        customer=world["pena"].id,
+        rep=world["ana"].id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=NOW,
+        sold_unit=world["unit"].id,
+    )
     page = make_page(world["ana"])
     page.show_tab(DUE)
     assert page.due_model.total_count() == 1
@@ -173,15 +222,24 @@ def test_running_a_due_check_completes_the_visit_and_proposes_training_and_a_cas
     def ask(parent, check_id, rep_id, *, clock=None, notes=""):
         detail = checks.get_check(check_id)
         assert detail.follow_up_id == visit.id
-        checks.save_answers(check_id, [AnswerInput(a.item_id, r) for a, r in zip(detail.answers, [OK, NOT_OK, NOT_OK], strict=True)], "Juan")
+        checks.save_answers(
+            check_id,
+            [AnswerInput(a.item_id, r) for a, r in zip(detail.answers, [OK, NOT_OK, NOT_OK], strict=True)],
+            "Juan",
+        )
         return checks.finish_check(check_id, rep_id, now=clock())
 
     monkeypatch.setattr(CheckDialog, "ask", staticmethod(ask))
     page.run_selected_due()
     assert FollowUp.get_by_id(visit.id).state is FollowUpState.DONE
-    assert asked["propose"][0] == "The check failed. Schedule a training follow-up on Monday 30/11/2026 11:00?"
+    assert (
+        asked["propose"][0] == "The check failed. Schedule a training follow-up on Monday 30/11/2026 11:00?"
+    )
     training = FollowUp.get(FollowUp.purpose == FollowUpPurpose.TRAINING)
-    assert training.scheduled_at == dt.datetime(2026, 11, 30, 11, 0) and training.sold_unit_id == world["unit"].id
+    assert (
+        training.scheduled_at == dt.datetime(2026, 11, 30, 11, 0)
+        and training.sold_unit_id == world["unit"].id
+    )
     assert asked["propose"][1].startswith("A critical item is Not OK:\n• Descales")
     assert page.due_model.total_count() == 0
     try:
@@ -202,7 +260,9 @@ def test_new_check_and_print_record(make_page, world, monkeypatch, asked, tmp_pa
     assert dialog.unit_combo.count() == 2 and dialog.sold_unit_id() is not None
     page = make_page(world["ana"])
     monkeypatch.setattr(StartCheckDialog, "ask", staticmethod(lambda parent: world["tv_unit"].id))
-    monkeypatch.setattr(CheckDialog, "ask", staticmethod(lambda parent, check_id, rep_id, **kw: None))  # saved as draft
+    monkeypatch.setattr(
+        CheckDialog, "ask", staticmethod(lambda parent, check_id, rep_id, **kw: None)
+    )  # saved as draft
     page.create_new()
     assert page.model.total_count() == 1 and page.model.row_at(0).status is CheckStatus.DRAFT
     check_id = finished_check(world, world["unit"], [OK, OK, OK], NOW - dt.timedelta(days=1))
@@ -215,24 +275,35 @@ def test_new_check_and_print_record(make_page, world, monkeypatch, asked, tmp_pa
 
 
 def test_the_agenda_hands_a_reached_usage_check_over_to_the_checklist(qtbot, world, monkeypatch, asked):
-    visit = FollowUp.create(customer=world["pena"].id, rep=world["ana"].id, kind=FollowUpKind.VISIT,
-                            purpose=FollowUpPurpose.USAGE_CHECK, scheduled_at=NOW, sold_unit=world["unit"].id)
+    visit = FollowUp.create(
+        customer=world["pena"].id,
+        rep=world["ana"].id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.USAGE_CHECK,
+        scheduled_at=NOW,
+        sold_unit=world["unit"].id,
+    )
     page = AgendaPage(AppContext(database=None, current_rep=world["ana"]), clock=lambda: NOW)
     qtbot.addWidget(page)
     page.show_view(TODAY)
     assert page.select_follow_up(visit.id)
-    monkeypatch.setattr(CompleteFollowUpDialog, "ask",
-                        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.REACHED, "All fine")))
+    monkeypatch.setattr(
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.REACHED, "All fine")),
+    )
     opened = []
 
     def ask(parent, check_id, rep_id, *, clock=None, notes=""):
         opened.append((check_id, notes))
         detail = checks.get_check(check_id)
-        checks.save_answers(check_id, [a.to_input().__class__(a.item_id, OK) for a in detail.answers], "", notes=notes)
+        checks.save_answers(
+            check_id, [a.to_input().__class__(a.item_id, OK) for a in detail.answers], "", notes=notes
+        )
         return checks.finish_check(check_id, rep_id, now=clock())
 
     monkeypatch.setattr(CheckDialog, "ask", staticmethod(ask))
-    monkeypatch.setattr(agenda_module, "show_error", lambda p, exc, t=None: asked["errors"].append(exc))
+    monkeypatch.setattr(errors_module, "show_error", lambda p, exc, t=None: asked["errors"].append(exc))
     page.complete_selected()
     assert opened and opened[0][1] == "All fine"
     done = FollowUp.get_by_id(visit.id)

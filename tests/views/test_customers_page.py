@@ -68,7 +68,9 @@ def names(model: CustomerTableModel) -> list[str]:
 
 def many_customers(count: int) -> None:
     for n in range(count):
-        create_customer(CustomerInput(code=f"M-{n:03d}", name=f"Many {n:03d}", kind=CustomerKind.COMPANY), None)
+        create_customer(
+            CustomerInput(code=f"M-{n:03d}", name=f"Many {n:03d}", kind=CustomerKind.COMPANY), None
+        )
 
 
 # --- the table model --------------------------------------------------------
@@ -117,7 +119,10 @@ def test_model_sorts_in_sql_and_ignores_other_columns(customers):
     model.sort(SEGMENT, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, SEGMENT).data() for r in range(4)] == ["A", "B", "C", ""]
     model.sort(TAX_ID, Qt.SortOrder.AscendingOrder)  # not sortable: order unchanged
-    assert (model.sort_column(), [model.index(r, SEGMENT).data() for r in range(4)]) == (SEGMENT, ["A", "B", "C", ""])
+    assert (model.sort_column(), [model.index(r, SEGMENT).data() for r in range(4)]) == (
+        SEGMENT,
+        ["A", "B", "C", ""],
+    )
 
 
 def test_model_fetches_in_batches(database):
@@ -219,7 +224,11 @@ def test_new_customer_through_the_page_and_dialog(qtbot, make_page, customers, m
     with qtbot.waitSignal(app_events().data_changed) as signal:
         assert page.create_new() is True
     assert attempts == [
-        (QDialog.DialogCode.Rejected, "This is not a valid e-mail address (like name@example.com).", "Nuevo Cliente")
+        (
+            QDialog.DialogCode.Rejected,
+            "This is not a valid e-mail address (like name@example.com).",
+            "Nuevo Cliente",
+        )
     ]
     created = Customer.get(Customer.name == "Nuevo Cliente")
     # The suggested code follows C-4; a sales rep's new customers are theirs by default.
@@ -325,7 +334,9 @@ def test_enter_and_double_click_open_the_360_view(qtbot, make_page, customers, m
     page.show()
     qtbot.waitExposed(page)
     opened = []
-    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid)))
+    monkeypatch.setattr(
+        Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kwargs: opened.append(cid))
+    )
     page.select_customer(customers["C-3"])
     page.table.setFocus()
     qtbot.waitUntil(page.table.hasFocus, timeout=2000)
@@ -378,7 +389,9 @@ def test_record_sale_from_the_page(qtbot, make_page, customers, products, monkey
     page.select_customer(customers["C-4"])
     calls = []
     monkeypatch.setattr(
-        SaleDialog, "ask", staticmethod(lambda parent, customer_id, rep_id=None: calls.append((customer_id, rep_id)) or 7)
+        SaleDialog,
+        "ask",
+        staticmethod(lambda parent, customer_id, rep_id=None: calls.append((customer_id, rep_id)) or 7),
     )
     with qtbot.waitSignal(app_events().data_changed) as signal:
         page.record_sale_for_selected()
@@ -394,7 +407,15 @@ def test_360_view_says_when_a_tab_is_empty(qtbot, customers):
     dialog = Customer360Dialog(None, customers["C-2"], dt.date(2026, 3, 15))
     qtbot.addWidget(dialog)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert titles == ["Summary", "Sales and units", "Follow-ups", "Usage checks", "Returns", "Cases", "Surveys"]
+    assert titles == [
+        "Summary",
+        "Sales and units",
+        "Follow-ups",
+        "Usage checks",
+        "Returns",
+        "Cases",
+        "Surveys",
+    ]
     for i in range(1, dialog.tabs.count()):
         page = dialog.tabs.widget(i)
         assert isinstance(page, QLabel) and page.text().startswith("No ")
@@ -402,14 +423,29 @@ def test_360_view_says_when_a_tab_is_empty(qtbot, customers):
 
 def test_360_view_lists_units_with_their_warranty(qtbot, customers, products, rep):
     oven, _filter = products
-    record_sale(customers["C-1"], rep.id, dt.date(2026, 1, 10), dt.date(2026, 1, 15), [SaleLineInput(oven.id, 1, Decimal("899"), ["SN-1"])])
+    record_sale(
+        customers["C-1"],
+        rep.id,
+        dt.date(2026, 1, 10),
+        dt.date(2026, 1, 15),
+        [SaleLineInput(oven.id, 1, Decimal("899"), ["SN-1"])],
+    )
     dialog = Customer360Dialog(None, customers["C-1"], dt.date(2026, 3, 15))
     qtbot.addWidget(dialog)
     assert dialog.tabs.tabText(1) == "Sales and units (1)"
     tables = dialog.tabs.widget(1).findChildren(QTableWidget)
     units = next(t for t in tables if t.columnCount() == 8)
     row = [units.item(0, c).text() for c in range(units.columnCount())]
-    assert row == ["Oven", "SN-1", "1", "V-2026-00001", "15/01/2026", "14/01/2028", "Under warranty (670 days left)", "In use"]
+    assert row == [
+        "Oven",
+        "SN-1",
+        "1",
+        "V-2026-00001",
+        "15/01/2026",
+        "14/01/2028",
+        "Under warranty (670 days left)",
+        "In use",
+    ]
 
 
 def test_recompute_segments_in_the_background_shows_the_badges(qtbot, make_page, customers, products, rep):
@@ -435,12 +471,14 @@ def retention(customers, rep):
     """C-1 (A) last bought in 2020: at risk. C-4 (B) bought this month and rated us 5: a loyalty candidate.
     X-1 (A, another rep's customer) is at risk too but only a manager sees it."""
     from app.models import SatisfactionSurvey
-    from tests.services.test_value import product, sale
+    from tests.factories import product, sale
 
     product()
     sale(Customer.get_by_id(customers["C-1"]), dt.date(2020, 1, 1), (1, "900.00"))
     sale(Customer.get_by_id(customers["C-4"]), dt.date(2026, 11, 1), (1, "500.00"))
-    SatisfactionSurvey.create(customer=customers["C-4"], taken_on=dt.date(2026, 11, 2), satisfaction=5, recommend=9)
+    SatisfactionSurvey.create(
+        customer=customers["C-4"], taken_on=dt.date(2026, 11, 2), satisfaction=5, recommend=9
+    )
     other = create_rep("luis", "Luis")
     x1 = create_customer(CustomerInput(code="X-1", name="Xilófonos", rep_id=other.id), other.id)
     Customer.update(segment=Segment.A).where(Customer.id == x1).execute()
@@ -453,13 +491,22 @@ def list_rows(page) -> list[list[str]]:
     return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
 
 
-def test_dashboard_at_risk_navigation_opens_the_reps_at_risk_list_with_readable_reasons(qtbot, make_page, retention):
+def test_dashboard_at_risk_navigation_opens_the_reps_at_risk_list_with_readable_reasons(
+    qtbot, make_page, retention
+):
     page = make_page(today=lambda: TODAY)
     page.apply_navigation({"at_risk": True})
     assert page.mode == page_module.AT_RISK and page.mode_bar.currentIndex() == page_module.AT_RISK
     qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
     assert list_rows(page) == [
-        ["A", "C-1", "Peña Hermanos", "€900.00", "01/01/2020", "No purchase since 01/01/2020 (usually every 365 days)"],
+        [
+            "A",
+            "C-1",
+            "Peña Hermanos",
+            "€900.00",
+            "01/01/2020",
+            "No purchase since 01/01/2020 (usually every 365 days)",
+        ],
     ]
     assert page._count.text() == "1 customer"
     assert page._mode_note.text() == "Your customers."
@@ -476,7 +523,9 @@ def test_a_manager_sees_everyones_customers_at_risk(qtbot, database, retention):
 
 def test_loyalty_candidates_list_and_open_the_360_view(qtbot, make_page, retention, monkeypatch):
     opened = []
-    monkeypatch.setattr(Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kw: opened.append(cid)))
+    monkeypatch.setattr(
+        Customer360Dialog, "show_customer", staticmethod(lambda parent, cid, **kw: opened.append(cid))
+    )
     page = make_page(today=lambda: TODAY)
     page.set_mode(page_module.LOYALTY)
     qtbot.waitUntil(lambda: not page.risk_loading, timeout=5000)
@@ -515,7 +564,9 @@ def test_navigation_without_filters_shows_every_customer(qtbot, make_page, reten
 def test_need_tag_and_segment_filters(qtbot, make_page, customers, rep):
     customer_service.update_customer(
         customers["C-3"],
-        CustomerInput(code="C-3", name="Bodegas Peñalba", city="Haro", rep_id=rep.id, need_tags=["Needs installation"]),
+        CustomerInput(
+            code="C-3", name="Bodegas Peñalba", city="Haro", rep_id=rep.id, need_tags=["Needs installation"]
+        ),
         rep.id,
     )
     create_customer(CustomerInput(code="C-5", name="Quesos Ortiz", need_tags=["Price sensitive"]), rep.id)
@@ -535,7 +586,7 @@ def test_need_tag_and_segment_filters(qtbot, make_page, customers, rep):
 def test_360_value_block_and_satisfaction_trend(qtbot, database):
     from app.models import SatisfactionSurvey
     from app.models.enums import ReturnState
-    from tests.services.test_value import customer, product, sale, warranty_return
+    from tests.factories import customer, product, sale, warranty_return
 
     product()
     c = customer("V-1", segment=Segment.A, segment_computed_on=dt.date(2026, 11, 1))
@@ -565,7 +616,7 @@ def test_360_value_block_and_satisfaction_trend(qtbot, database):
 def test_segments_are_recomputed_in_the_background_after_sales(qtbot, make_page):
     from app.models import Customer
     from app.views.events import SALES
-    from tests.services.test_value import customer, sale
+    from tests.factories import customer, sale
 
     today = dt.date(2026, 11, 23)
     big, middle, small = customer("V-1"), customer("V-2"), customer("V-3")
@@ -579,5 +630,9 @@ def test_segments_are_recomputed_in_the_background_after_sales(qtbot, make_page)
     qtbot.waitUntil(lambda: Customer.get_by_id(big.id).segment is not None, timeout=5000)
     qtbot.waitUntil(lambda: not page._recomputing, timeout=5000)
     # Revenue before each: 0 % → A, 90 % → B, 96 % → C.
-    assert [Customer.get_by_id(c.id).segment for c in (big, middle, small)] == [Segment.A, Segment.B, Segment.C]
+    assert [Customer.get_by_id(c.id).segment for c in (big, middle, small)] == [
+        Segment.A,
+        Segment.B,
+        Segment.C,
+    ]
     assert page._count.toolTip().startswith("Segments recomputed")

@@ -12,8 +12,14 @@ from app.models.enums import Segment
 from app.views.dashboard.page import NAVIGATION, DashboardPage
 from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
 from app.views.pages.base import AppContext
-from tests.services.test_dashboard import NOW, TODAY, charter, world  # noqa: F401 (fixture)
-from tests.services.test_value import customer
+from tests.factories import DASHBOARD_NOW as NOW
+from tests.factories import DASHBOARD_TODAY as TODAY
+from tests.factories import build_dashboard_world, charter, customer
+
+
+@pytest.fixture
+def world(database):
+    return build_dashboard_world()
 
 
 def make_page(qtbot, database, rep=None) -> DashboardPage:
@@ -35,7 +41,7 @@ def click(widget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
 
-def test_a_manager_sees_everyone(qtbot, database, world):  # noqa: F811
+def test_a_manager_sees_everyone(qtbot, database, world):
     page = loaded(qtbot, make_page(qtbot, database))
     assert page.data_kinds == frozenset({FOLLOW_UPS, RETURNS, CASES, SURVEYS, CUSTOMERS, CHARTERS, SETTINGS})
     assert page.tiles["follow_ups_today"].number.text() == "3"
@@ -49,7 +55,7 @@ def test_a_manager_sees_everyone(qtbot, database, world):  # noqa: F811
     assert page.status.isHidden()
 
 
-def test_a_rep_sees_their_own(qtbot, database, world):  # noqa: F811
+def test_a_rep_sees_their_own(qtbot, database, world):
     from app.services.reps import RepRow
 
     ana = world["ana"]
@@ -60,16 +66,17 @@ def test_a_rep_sees_their_own(qtbot, database, world):  # noqa: F811
     assert page.overdue_links["returns_overdue"].label.text() == "1 overdue"
 
 
-@pytest.mark.parametrize("tile", ["follow_ups_today", "follow_ups_overdue", "returns_open", "cases_open",
-                                  "satisfaction"])
-def test_clicking_a_tile_navigates(qtbot, database, world, tile):  # noqa: F811
+@pytest.mark.parametrize(
+    "tile", ["follow_ups_today", "follow_ups_overdue", "returns_open", "cases_open", "satisfaction"]
+)
+def test_clicking_a_tile_navigates(qtbot, database, world, tile):
     page = loaded(qtbot, make_page(qtbot, database))
     with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
         click(page.tiles[tile])
     assert blocker.args == [NAVIGATION[tile][0], NAVIGATION[tile][1]]
 
 
-def test_overdue_lines_and_sections_navigate(qtbot, database, world):  # noqa: F811
+def test_overdue_lines_and_sections_navigate(qtbot, database, world):
     page = loaded(qtbot, make_page(qtbot, database))
     with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
         click(page.overdue_links["returns_overdue"])
@@ -92,7 +99,7 @@ def test_chart_empty_state_when_no_segments(qtbot, database):
 
 
 def test_customers_at_risk_table(qtbot, database):
-    from tests.services.test_value import product, sale
+    from tests.factories import product, sale
 
     product()
     for i in range(12):  # A customers whose only purchase is years old: all at risk
@@ -108,7 +115,7 @@ def test_customers_at_risk_table(qtbot, database):
     assert page.risk_status.text() == "10 most valuable of 12"
 
 
-def test_a_data_change_reloads(qtbot, database, world):  # noqa: F811
+def test_a_data_change_reloads(qtbot, database, world):
     page = loaded(qtbot, make_page(qtbot, database))
     customer("NEW", segment=Segment.B)
     page.on_data_changed(frozenset({CUSTOMERS}), None)
@@ -117,26 +124,29 @@ def test_a_data_change_reloads(qtbot, database, world):  # noqa: F811
     assert page.summary.segments[Segment.B] == 2
 
 
-def test_clicking_the_at_risk_title_opens_the_at_risk_list(qtbot, database, world):  # noqa: F811
+def test_clicking_the_at_risk_title_opens_the_at_risk_list(qtbot, database, world):
     page = loaded(qtbot, make_page(qtbot, database))
     with qtbot.waitSignal(page.navigate_requested, timeout=1000) as blocker:
         click(page.risk_title)
     assert blocker.args == ["customers", {"at_risk": True}]
 
 
-def test_compliance_tile_hidden_without_an_active_charter(qtbot, database, world):  # noqa: F811
+def test_compliance_tile_hidden_without_an_active_charter(qtbot, database, world):
     page = loaded(qtbot, make_page(qtbot, database))
     assert page.summary.compliance is None
     assert page.tiles["compliance"].isHidden()
 
 
-def test_compliance_tile_shows_what_is_met_and_navigates_to_the_charters(qtbot, database, world):  # noqa: F811
+def test_compliance_tile_shows_what_is_met_and_navigates_to_the_charters(qtbot, database, world):
     from app.models import SatisfactionSurvey
     from app.models.enums import CharterIndicator, CharterPeriod
 
-    charter(True, (CharterIndicator.AVERAGE_SATISFACTION, 4, CharterPeriod.MONTH),
-            (CharterIndicator.NPS, 50, CharterPeriod.MONTH),
-            (CharterIndicator.RETURNS_RESOLVED, 90, CharterPeriod.YEAR, 15))
+    charter(
+        True,
+        (CharterIndicator.AVERAGE_SATISFACTION, 4, CharterPeriod.MONTH),
+        (CharterIndicator.NPS, 50, CharterPeriod.MONTH),
+        (CharterIndicator.RETURNS_RESOLVED, 90, CharterPeriod.YEAR, 15),
+    )
     c = customer("S1")
     for sat, rec in [(5, 10), (4, 9), (4, 6)]:  # average 4.33 (met), NPS 33 (missed)
         SatisfactionSurvey.create(customer=c, taken_on=dt.date(2026, 11, 2), satisfaction=sat, recommend=rec)
@@ -152,10 +162,10 @@ def test_compliance_tile_shows_what_is_met_and_navigates_to_the_charters(qtbot, 
     assert blocker.args == ["charters", {}]
 
 
-def test_a_rep_sees_their_own_customers_at_risk(qtbot, database, world):  # noqa: F811
+def test_a_rep_sees_their_own_customers_at_risk(qtbot, database, world):
     from app.models import Customer
     from app.services.reps import RepRow
-    from tests.services.test_value import sale
+    from tests.factories import sale
 
     ana = world["ana"]
     Customer.update(rep=ana.id).where(Customer.code == "C1").execute()
@@ -168,7 +178,7 @@ def test_a_rep_sees_their_own_customers_at_risk(qtbot, database, world):  # noqa
     assert manager_page.risk_table.rowCount() == 2
 
 
-def test_clicking_a_bar_of_the_abc_chart_lists_that_segment(qtbot, database, world):  # noqa: F811
+def test_clicking_a_bar_of_the_abc_chart_lists_that_segment(qtbot, database, world):
     from PySide6.QtCore import QPointF
 
     page = loaded(qtbot, make_page(qtbot, database))

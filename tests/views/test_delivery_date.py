@@ -11,11 +11,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget
 
 from app.models import FollowUp, Product, ProductCategory, Sale
 from app.models.enums import FollowUpState
-from app.services import catalog
-from app.services.catalog import ProductInput
 from app.services.customers import CustomerInput, create_customer
 from app.services.reps import create_rep
-from app.services.sales import SaleLineInput, record_sale, set_delivery_date
+from app.services.sales import SaleLineInput, catalog, record_sale, set_delivery_date
+from app.services.sales.catalog import ProductInput
 from app.views.customers.customer_360 import Customer360Dialog
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.events import FOLLOW_UPS, SALES, app_events

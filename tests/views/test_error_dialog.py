@@ -118,7 +118,9 @@ def test_help_menu_opens_the_log_folder_and_about_names_version_database_and_log
     opened, about = [], []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: about.append(text))
-    actions = {a.text().replace("&", ""): a for menu in window.menuBar().actions() for a in menu.menu().actions()}
+    actions = {
+        a.text().replace("&", ""): a for menu in window.menuBar().actions() for a in menu.menu().actions()
+    }
     actions["Open log folder"].trigger()
     assert opened == [str(diagnostics.log_folder())]
     actions["About Postventa"].trigger()
@@ -129,8 +131,8 @@ def test_help_menu_opens_the_log_folder_and_about_names_version_database_and_log
 def test_a_session_handling_customers_leaves_none_of_their_names_or_e_mails_in_the_log(
     qtbot, database, monkeypatch, shown, log_file
 ):
+    from app.demo import generate_demo
     from app.models import Customer
-    from app.services.demo import generate_demo
     from app.views.main_window import MainWindow
     from app.views.pages.base import AppContext
 

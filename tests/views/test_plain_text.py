@@ -24,7 +24,9 @@ from app.views.returns.detail_panel import ReturnDetailPanel
 
 TODAY = dt.date(2026, 11, 23)
 NAME = "<b>Pepe</b> Pérez"
-NOTES = "<script>alert('x')</script> Llamar antes de ir.\n" + "\n".join(f"Línea {n} de una nota larga" for n in range(40))
+NOTES = "<script>alert('x')</script> Llamar antes de ir.\n" + "\n".join(
+    f"Línea {n} de una nota larga" for n in range(40)
+)
 WORDS = "<i>No</i> funciona & <u>nadie</u> me llama"
 
 
@@ -34,12 +36,20 @@ def pepe(database):
     customer = Customer.create(code="C-<1>", name=NAME, rep=rep.id, city="<Madrid>", notes=NOTES)
     category = ProductCategory.create(code="W", name="Lavadoras")
     product = Product.create(sku="LV-1", name="Lavadora <X>", category=category, warranty_months=24)
-    record_sale(customer.id, rep.id, dt.date(2026, 6, 1), dt.date(2026, 6, 1),
-                [SaleLineInput(product.id, 1, Decimal(400), ["SN-<1>"])])
+    record_sale(
+        customer.id,
+        rep.id,
+        dt.date(2026, 6, 1),
+        dt.date(2026, 6, 1),
+        [SaleLineInput(product.id, 1, Decimal(400), ["SN-<1>"])],
+    )
     unit = SoldUnit.get(SoldUnit.serial_number == "SN-<1>").id
-    case_id = case_service.receive_case(CaseKind.COMPLAINT, customer.id, ContactChannel.EMAIL, TODAY, WORDS, rep.id,
-                                        sold_unit_id=unit)
-    return_id = return_service.open_return(unit, ReturnReason.FAILURE_IN_USE, WORDS, TODAY, rep.id, today=TODAY)
+    case_id = case_service.receive_case(
+        CaseKind.COMPLAINT, customer.id, ContactChannel.EMAIL, TODAY, WORDS, rep.id, sold_unit_id=unit
+    )
+    return_id = return_service.open_return(
+        unit, ReturnReason.FAILURE_IN_USE, WORDS, TODAY, rep.id, today=TODAY
+    )
     return {"rep": rep, "customer": customer, "case": case_id, "return": return_id}
 
 

@@ -8,15 +8,14 @@ from PySide6.QtWidgets import QSpinBox
 
 from app.models import FollowUpPlan, ProductCategory
 from app.models.enums import FollowUpKind, FollowUpPurpose, Segment, StepAnchor
-from app.services import plans
-from app.services.plans import PlanStepInput
+from app.services.followups import plans
+from app.services.followups.plans import PlanStepInput
 from app.services.reps import create_rep
-from app.views import dialogs
+from app.views import dialogs, master_detail
 from app.views import errors as errors_module
 from app.views.dialogs import Unsaved
 from app.views.events import SETTINGS, app_events
 from app.views.pages.base import AppContext
-from app.views.plans import dialog as dialog_module
 from app.views.plans.dialog import PlansDialog
 from app.views.plans.steps_model import ANCHOR, DAY, KIND, OFFSET, PURPOSE, PlanStepsTableModel
 
@@ -46,9 +45,8 @@ def answers(monkeypatch):
         return record["answer"]
 
     monkeypatch.setattr(dialogs, "ask_unsaved_changes", ask)
-    monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
-    for module in (dialog_module, errors_module):
-        monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
+    monkeypatch.setattr(master_detail, "inform", lambda parent, title, text: record["informed"].append(text))
+    monkeypatch.setattr(errors_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     return record
 
 
@@ -399,7 +397,7 @@ def test_closing_with_unsaved_changes_asks(qtbot, make_dialog, categories, answe
 
 def test_ask_returns_whether_anything_changed(monkeypatch, context, categories):
     monkeypatch.setattr(PlansDialog, "exec", lambda self: self._on_defaults_button_clicked() or 0)
-    monkeypatch.setattr(dialog_module, "inform", lambda *args: None)
+    monkeypatch.setattr(master_detail, "inform", lambda *args: None)
     assert PlansDialog.ask(None, context) is True
     monkeypatch.setattr(PlansDialog, "exec", lambda self: 0)
     assert PlansDialog.ask(None, context) is False

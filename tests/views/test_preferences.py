@@ -18,7 +18,11 @@ def make_dialog(qtbot, database) -> PreferencesDialog:
 def test_value_settings_show_their_defaults_and_are_stored(qtbot, database):
     dialog = make_dialog(qtbot, database)
     assert (dialog.window_spin.value(), dialog.a_spin.value(), dialog.b_spin.value()) == (24, 80, 95)
-    assert (dialog.years_spin.value(), dialog.low_satisfaction_spin.value(), dialog.interval_spin.value()) == (5, 2, 365)
+    assert (
+        dialog.years_spin.value(),
+        dialog.low_satisfaction_spin.value(),
+        dialog.interval_spin.value(),
+    ) == (5, 2, 365)
     dialog.window_spin.setValue(12)
     dialog.a_spin.setValue(70)
     dialog.b_spin.setValue(90)
@@ -31,9 +35,11 @@ def test_value_settings_show_their_defaults_and_are_stored(qtbot, database):
     assert dialog.result_value is not None
     stored = company.load_company_settings()
     assert (stored.abc_window_months, stored.abc_a_threshold, stored.abc_b_threshold) == (12, 70, 90)
-    assert (stored.expected_remaining_years, stored.risk_low_satisfaction_max, stored.risk_default_interval_days) == (
-        3, 3, 180
-    )
+    assert (
+        stored.expected_remaining_years,
+        stored.risk_low_satisfaction_max,
+        stored.risk_default_interval_days,
+    ) == (3, 3, 180)
 
 
 def test_thresholds_that_do_not_add_up_are_refused_at_the_field(qtbot, database):
@@ -52,7 +58,7 @@ def test_thresholds_that_do_not_add_up_are_refused_at_the_field(qtbot, database)
     assert dialog.threshold_errors == ("", "")
     dialog._on_buttons_accepted()
     assert dialog.result_value is not None
-    assert (company.load_company_settings().abc_a_threshold, company.load_company_settings().abc_b_threshold) == (
-        60, 100
-    )
-
+    assert (
+        company.load_company_settings().abc_a_threshold,
+        company.load_company_settings().abc_b_threshold,
+    ) == (60, 100)

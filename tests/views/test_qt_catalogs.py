@@ -43,9 +43,14 @@ def _dialogs() -> dict[str, QWidget]:
     dialogs["colour"] = colour
     dialogs["input"] = QInputDialog()
     box = QMessageBox()
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-                           | QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                           | QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Close)
+    box.setStandardButtons(
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.No
+        | QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+        | QMessageBox.StandardButton.Close
+    )
     box.setDetailedText("details")
     dialogs["message-box"] = box
     return dialogs
@@ -98,10 +103,14 @@ def test_file_types_qt_6_moved_to_another_context_are_spanish(back_to_english):
     from PySide6.QtCore import QCoreApplication
 
     apply_language("es")
-    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Carpeta"
+    assert (
+        QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Carpeta"
+    )
     assert QCoreApplication.translate("QAbstractFileIconProvider", "%1 File") == "Archivo %1"
     apply_language("en")
-    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Folder"
+    assert (
+        QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "Folder"
+    )
 
 
 def test_switching_back_to_english_removes_the_spanish_catalogs(qtbot, back_to_english):

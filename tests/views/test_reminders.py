@@ -9,20 +9,19 @@ import pytest
 from app.models import Customer, FollowUp, Rep
 from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState, Segment
 from app.services import followups
-from app.services.reps import get_rep
-from app.views import settings
-from app.views.pages.base import AppContext
-from app.views.reminders import (
+from app.services.followups.reminders import (
     Notification,
-    ReminderService,
     due_reminders,
     morning_summary,
     morning_summary_text,
     reminder_key,
     reminder_notification,
-    should_close_to_tray,
     summary_due,
 )
+from app.services.reps import get_rep
+from app.views import settings
+from app.views.pages.base import AppContext
+from app.views.reminders import ReminderService, should_close_to_tray
 
 CALL, VISIT, VIDEO = FollowUpKind.CALL, FollowUpKind.VISIT, FollowUpKind.VIDEO
 MONDAY = dt.date(2026, 11, 23)
@@ -171,10 +170,14 @@ def test_closing_to_the_tray_needs_a_tray_and_the_preference():
 
 
 class Clock:
+    """The service's clock; it counts its reads, one per tick, so a test can see the timer tick."""
+
     def __init__(self, now: dt.datetime):
         self.now = now
+        self.reads = 0
 
     def __call__(self) -> dt.datetime:
+        self.reads += 1
         return self.now
 
 
@@ -209,9 +212,14 @@ def test_the_timer_tick_announces_each_follow_up_once(qtbot, service, office):
     assert reminder.title == "Phone call \u2014 Pena & Hijos at 10:30"
     assert reminder.follow_up_id == call.id
 
+    ticks = service.clock.reads
     qtbot.wait(30)  # several more ticks at the same minute, and the next one
+    # The timer really ticked meanwhile (the check below would pass if it had stopped).
+    qtbot.waitUntil(lambda: service.clock.reads >= ticks + 3, timeout=2000)
     service.clock.now = at(10, 17)
+    ticks = service.clock.reads
     qtbot.wait(30)
+    qtbot.waitUntil(lambda: service.clock.reads >= ticks + 3, timeout=2000)
     assert len(service.shown) == 2
 
 

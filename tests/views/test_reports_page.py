@@ -143,7 +143,10 @@ def test_quick_periods(page, key, start, end):
 
 
 def test_last_quarter_in_january_is_last_years_fourth(page):
-    assert period_bounds("last_quarter", dt.date(2027, 1, 15)) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert period_bounds("last_quarter", dt.date(2027, 1, 15)) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+    )
     assert period_bounds("last_month", dt.date(2027, 1, 15)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
 
 
@@ -184,12 +187,15 @@ def test_charter_offers_only_types_with_an_active_charter(qtbot, database, monke
     monkeypatch.setattr(charter_service, "active_charter_id", lambda charter_type: active.get(charter_type))
     monkeypatch.setattr(documents, "validate_request", lambda request, today: None)
     page.refresh()
-    assert [page.charter_type_combo.itemText(i) for i in range(page.charter_type_combo.count())] == ["Financing"]
+    assert [page.charter_type_combo.itemText(i) for i in range(page.charter_type_combo.count())] == [
+        "Financing"
+    ]
     assert not page._no_charter.isVisibleTo(page)
     assert page.generate_button.isEnabled()
     generate(qtbot, page, 3)
-    assert producer.requests == [DocumentRequest(DocumentKind.CHARTER, language="en",
-                                                 charter_type=CharterType.FINANCING)]
+    assert producer.requests == [
+        DocumentRequest(DocumentKind.CHARTER, language="en", charter_type=CharterType.FINANCING)
+    ]
 
 
 # --------------------------------------------------------------------------- generating
@@ -203,14 +209,22 @@ def test_generate_activity_report_previews_every_page(qtbot, database, producer)
     page.language_combo.setCurrentIndex(page.language_combo.findData("es"))
     generate(qtbot, page, 3)
 
-    assert producer.requests == [DocumentRequest(
-        DocumentKind.ACTIVITY, language="es", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31), rep_id=rep.id
-    )]
+    assert producer.requests == [
+        DocumentRequest(
+            DocumentKind.ACTIVITY,
+            language="es",
+            start=dt.date(2026, 10, 1),
+            end=dt.date(2026, 10, 31),
+            rep_id=rep.id,
+        )
+    ]
     assert producer.progress == [(0, 2), (2, 2)]
     assert page.showing_preview
     assert page.generated.path.parent == page.temporary_folder
     assert text_of(page.generated.path).startswith("activity 1 of 3")
-    assert page.generated.description == "Activity report · 01/10/2026 to 31/10/2026 · Lucia Fernandez · Español"
+    assert (
+        page.generated.description == "Activity report · 01/10/2026 to 31/10/2026 · Lucia Fernandez · Español"
+    )
     assert page.print_button.isEnabled() and page.save_button.isEnabled()
 
 
@@ -327,7 +341,9 @@ def test_navigation_from_the_dashboard_satisfaction_tile(page):
 # --------------------------------------------------------------------------- saving and printing
 
 
-def test_save_as_suggests_the_documents_folder_and_copies_the_file(qtbot, page, producer, monkeypatch, tmp_path):
+def test_save_as_suggests_the_documents_folder_and_copies_the_file(
+    qtbot, page, producer, monkeypatch, tmp_path
+):
     generate(qtbot, page, 3)
     asked = []
     target = tmp_path / "saved" / "my report"
@@ -435,9 +451,9 @@ def test_temporary_files_go_with_the_page(qtbot, database, producer):
 
 
 def test_register_end_to_end_with_the_real_document(qtbot, database):
-    from tests.services.test_complaints_register import NASTY, build_dataset
+    from tests.factories import NASTY, build_register_dataset
 
-    build_dataset()
+    build_register_dataset()
     page = make_page(qtbot, database)
     page.apply_navigation({"document": "register"})
     page.year_spin.setValue(2026)

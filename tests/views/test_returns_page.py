@@ -17,6 +17,7 @@ from app.services import returns as return_service
 from app.services.reps import create_rep
 from app.services.returns import ReturnFilter
 from app.services.sales import SaleLineInput, record_sale
+from app.views import errors as errors_module
 from app.views.events import FOLLOW_UPS, RETURNS, app_events
 from app.views.pages.base import AppContext
 from app.views.returns import page as page_module
@@ -43,7 +44,9 @@ def shop(database):
     washer = Product.create(sku="LV-1", name="Lavadora X", category=category, warranty_months=24)
 
     def unit(customer, serial, delivered=dt.date(2026, 6, 1)) -> int:
-        record_sale(customer.id, ana.id, delivered, delivered, [SaleLineInput(washer.id, 1, Decimal(400), [serial])])
+        record_sale(
+            customer.id, ana.id, delivered, delivered, [SaleLineInput(washer.id, 1, Decimal(400), [serial])]
+        )
         return SoldUnit.get(SoldUnit.serial_number == serial).id
 
     units = {
@@ -52,10 +55,17 @@ def shop(database):
         "ruiz": unit(ruiz, "SN-3"),
         "old": unit(ruiz, "SN-OLD", dt.date(2020, 1, 1)),
     }
-    old = return_service.open_return(units["pena1"], ReturnReason.FAILURE_IN_USE, "Noisy", TODAY - dt.timedelta(days=20),
-                                     None, today=TODAY)
-    new = return_service.open_return(units["ruiz"], ReturnReason.TRANSPORT_DAMAGE, "Dented", TODAY - dt.timedelta(days=2),
-                                     None, today=TODAY)
+    old = return_service.open_return(
+        units["pena1"], ReturnReason.FAILURE_IN_USE, "Noisy", TODAY - dt.timedelta(days=20), None, today=TODAY
+    )
+    new = return_service.open_return(
+        units["ruiz"],
+        ReturnReason.TRANSPORT_DAMAGE,
+        "Dented",
+        TODAY - dt.timedelta(days=2),
+        None,
+        today=TODAY,
+    )
     return {"ana": ana, "boss": boss, "pena": pena, "ruiz": ruiz, "units": units, "old": old, "new": new}
 
 
@@ -63,7 +73,9 @@ def shop(database):
 def asked(monkeypatch):
     record = {"inform": [], "errors": []}
     monkeypatch.setattr(page_module, "inform", lambda parent, text, title=None: record["inform"].append(text))
-    monkeypatch.setattr(page_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc))
+    monkeypatch.setattr(
+        errors_module, "show_error", lambda parent, exc, title=None: record["errors"].append(exc)
+    )
     return record
 
 
@@ -134,8 +146,14 @@ def test_detail_offers_the_allowed_transitions_and_advancing_works(qtbot, page, 
     assert page.select_return(shop["old"])
     panel = page.detail_panel
     assert panel.action_states() == [RS.RECEIVED, RS.CANCELLED]
-    assert "Peña &amp; &lt;Hijos&gt;" in panel.text() and "Overdue: due 18/11/2026, 5 days ago" in panel.text()
-    monkeypatch.setattr(AdvanceReturnDialog, "ask", staticmethod(lambda parent, detail, target, **kw: AdvanceInput("At the desk")))
+    assert (
+        "Peña &amp; &lt;Hijos&gt;" in panel.text() and "Overdue: due 18/11/2026, 5 days ago" in panel.text()
+    )
+    monkeypatch.setattr(
+        AdvanceReturnDialog,
+        "ask",
+        staticmethod(lambda parent, detail, target, **kw: AdvanceInput("At the desk")),
+    )
     with qtbot.waitSignal(app_events().data_changed) as signal:
         panel.action_button(RS.RECEIVED).click()
     assert signal.args == [frozenset({RETURNS}), page]
@@ -173,7 +191,9 @@ def test_closing_from_the_page_schedules_the_satisfaction_call(qtbot, page, shop
     return_service.advance_return(return_id, RS.CREDITED, None, refund_amount="50")
     page.refresh()
     page.select_return(return_id)
-    monkeypatch.setattr(AdvanceReturnDialog, "ask", staticmethod(lambda parent, detail, target, **kw: AdvanceInput()))
+    monkeypatch.setattr(
+        AdvanceReturnDialog, "ask", staticmethod(lambda parent, detail, target, **kw: AdvanceInput())
+    )
     with qtbot.waitSignal(app_events().data_changed) as signal:
         page.advance_selected(RS.CLOSED)
     assert signal.args[0] == frozenset({RETURNS, FOLLOW_UPS})
@@ -202,7 +222,9 @@ def test_costs_are_refused_at_the_field(qtbot, page, shop):
 
 
 def test_open_return_from_the_page(page, shop, monkeypatch):
-    value = OpenReturnInput(shop["pena"].id, shop["units"]["pena2"], ReturnReason.DEFECT_ON_ARRIVAL, "Dead", TODAY)
+    value = OpenReturnInput(
+        shop["pena"].id, shop["units"]["pena2"], ReturnReason.DEFECT_ON_ARRIVAL, "Dead", TODAY
+    )
     monkeypatch.setattr(OpenReturnDialog, "ask", staticmethod(lambda parent, **kw: value))
     assert page.create_new()
     created = WarrantyReturn.get(WarrantyReturn.sold_unit == shop["units"]["pena2"])
@@ -220,7 +242,9 @@ def test_a_unit_with_an_open_return_is_refused_naming_it(page, shop, monkeypatch
 
 def test_out_of_warranty_needs_a_reason_and_reopens_with_the_error(page, shop, monkeypatch):
     calls = []
-    base = OpenReturnInput(shop["ruiz"].id, shop["units"]["old"], ReturnReason.FAILURE_IN_USE, "Broken", TODAY)
+    base = OpenReturnInput(
+        shop["ruiz"].id, shop["units"]["old"], ReturnReason.FAILURE_IN_USE, "Broken", TODAY
+    )
     answers = [base, None]
 
     def ask(parent, **kw):
@@ -268,7 +292,9 @@ def test_open_dialog_warns_out_of_warranty_and_names_an_open_return(qtbot, shop)
     dialog.set_out_of_warranty_reason(OutOfWarrantyReason.PAID_REPAIR)
     value = dialog.values()
     assert (value.sold_unit_id, value.out_of_warranty_reason, value.reported_on) == (
-        shop["units"]["old"], OutOfWarrantyReason.PAID_REPAIR, TODAY
+        shop["units"]["old"],
+        OutOfWarrantyReason.PAID_REPAIR,
+        TODAY,
     )
 
 
@@ -289,13 +315,20 @@ def test_advance_dialog_reads_the_amount_in_the_locale(qtbot, shop):
 def test_open_dialog_prefilled_for_a_unit_as_the_customer_360_would(qtbot, shop, monkeypatch):
     from app.views.returns.dialogs import ask_and_open_return
 
-    initial = OpenReturnInput(shop["pena"].id, shop["units"]["pena2"], ReturnReason.WRONG_ITEM, "", TODAY,
-                              customer_text=NASTY)
+    initial = OpenReturnInput(
+        shop["pena"].id, shop["units"]["pena2"], ReturnReason.WRONG_ITEM, "", TODAY, customer_text=NASTY
+    )
     dialog = OpenReturnDialog(None, initial=initial, today=TODAY)
     qtbot.addWidget(dialog)
     assert dialog.values() == initial and "Under warranty" in dialog.warranty_text()
-    monkeypatch.setattr(OpenReturnDialog, "ask", staticmethod(
-        lambda parent, initial=None, **kw: OpenReturnInput(**{**initial.__dict__, "description": "Wrong colour"})
-    ))
+    monkeypatch.setattr(
+        OpenReturnDialog,
+        "ask",
+        staticmethod(
+            lambda parent, initial=None, **kw: OpenReturnInput(
+                **{**initial.__dict__, "description": "Wrong colour"}
+            )
+        ),
+    )
     return_id = ask_and_open_return(None, None, initial=initial, today=TODAY)
     assert WarrantyReturn.get_by_id(return_id).description == "Wrong colour"

@@ -19,10 +19,10 @@ import pytest
 from PySide6.QtCore import QDir, QThreadPool
 from PySide6.QtNetwork import QLocalServer
 
+from app.demo import generate_demo
 from app.models.database import close_database, open_database
 from app.models.window_lock import DatabaseInUseError, lock_name_of
 from app.services import reps
-from app.services.demo import generate_demo
 from app.views import app as app_module
 from app.views import single_instance
 from app.views.first_run import UserPickerDialog

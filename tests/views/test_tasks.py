@@ -44,8 +44,14 @@ def test_closing_the_dialog_of_a_task_that_cannot_be_cancelled_lets_it_finish(qt
 
 def test_cancelling_a_cancellable_task_tells_the_caller(qtbot):
     results, failures, cancelled = [], [], []
-    run_in_background(_slow, results.append, failures.append, label="Working", cancellable=True,
-                      on_cancelled=lambda: cancelled.append(1))
+    run_in_background(
+        _slow,
+        results.append,
+        failures.append,
+        label="Working",
+        cancellable=True,
+        on_cancelled=lambda: cancelled.append(1),
+    )
     _progress_dialog(qtbot).canceled.emit()
     qtbot.waitUntil(lambda: bool(cancelled), timeout=5000)
     assert results == [] and failures == []

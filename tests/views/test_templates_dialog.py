@@ -23,7 +23,7 @@ from app.models.enums import CheckAnswerResult
 from app.services import checks
 from app.services.checks import AnswerInput, ItemInput
 from app.services.reps import create_rep
-from app.views import dialogs
+from app.views import dialogs, master_detail
 from app.views import errors as errors_module
 from app.views.checks import templates_dialog as dialog_module
 from app.views.checks.templates_dialog import PRODUCT, ChecklistTemplatesDialog
@@ -41,13 +41,25 @@ def world(database):
     coffee = ProductCategory.create(code="coffee", name="Coffee machines")
     ovens = ProductCategory.create(code="ovens", name="Ovens")
     barista = Product.create(sku="CAF-1", name="Barista Pro", category=coffee.id)
-    return {"context": AppContext(database=database, current_rep=rep), "rep": rep, "coffee": coffee.id,
-            "ovens": ovens.id, "barista": barista.id}
+    return {
+        "context": AppContext(database=database, current_rep=rep),
+        "rep": rep,
+        "coffee": coffee.id,
+        "ovens": ovens.id,
+        "barista": barista.id,
+    }
 
 
 @pytest.fixture
 def answers(monkeypatch):
-    record = {"unsaved": [], "informed": [], "errors": [], "confirmed": [], "answer": Unsaved.DISCARD, "yes": True}
+    record = {
+        "unsaved": [],
+        "informed": [],
+        "errors": [],
+        "confirmed": [],
+        "answer": Unsaved.DISCARD,
+        "yes": True,
+    }
 
     def ask(parent, question):
         record["unsaved"].append(parent)
@@ -58,9 +70,8 @@ def answers(monkeypatch):
         return record["yes"]
 
     monkeypatch.setattr(dialogs, "ask_unsaved_changes", ask)
-    monkeypatch.setattr(dialog_module, "inform", lambda parent, title, text: record["informed"].append(text))
-    for module in (dialog_module, errors_module):
-        monkeypatch.setattr(module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
+    monkeypatch.setattr(master_detail, "inform", lambda parent, title, text: record["informed"].append(text))
+    monkeypatch.setattr(errors_module, "show_error", lambda parent, exc: record["errors"].append(str(exc)))
     monkeypatch.setattr(dialog_module.dialogs, "confirm", confirm)
     return record
 
@@ -132,7 +143,9 @@ def test_create_a_checklist_through_the_dialog(make_dialog, world, qtbot, notifi
     template = checks.list_templates()[0]
     assert (template.name, template.version, template.category_id) == ("Coffee basics", 1, world["coffee"])
     assert [(i.question, i.guidance, i.critical) for i in template.items] == [
-        ("Fills the tank", "Show the tank", False), ("Descales", "Show the kit", True)]
+        ("Fills the tank", "Show the tank", False),
+        ("Descales", "Show the kit", True),
+    ]
     assert dialog.current_template_id == template.id
     assert "Coffee machines / Coffee basics / version 1" in tree_lines(dialog)
     assert "creates version 2" in dialog.version_label.text()
@@ -152,16 +165,26 @@ def test_a_product_checklist_overrides_its_category(make_dialog, world):
 
 
 def test_editing_saves_version_2_and_the_old_check_keeps_version_1(make_dialog, world):
-    first = checks.create_template("Coffee", [ItemInput("Fills the tank"), ItemInput("Descales", critical=True)],
-                                   category_id=world["coffee"])
+    first = checks.create_template(
+        "Coffee",
+        [ItemInput("Fills the tank"), ItemInput("Descales", critical=True)],
+        category_id=world["coffee"],
+    )
     customer = Customer.create(code="C-1", name="Pena", rep=world["rep"].id)
-    sale = Sale.create(number="V-1", customer=customer.id, rep=world["rep"].id, sold_on=dt.date(2026, 11, 1),
-                       delivered_on=dt.date(2026, 11, 5))
+    sale = Sale.create(
+        number="V-1",
+        customer=customer.id,
+        rep=world["rep"].id,
+        sold_on=dt.date(2026, 11, 1),
+        delivered_on=dt.date(2026, 11, 5),
+    )
     line = SaleLine.create(sale=sale.id, product=world["barista"], unit_price=Decimal("100"))
     unit = SoldUnit.create(line=line.id, customer=customer.id, product=world["barista"], serial_number="SN-1")
     check_id = checks.start_check(unit.id, world["rep"].id, now=NOW)
     detail = checks.get_check(check_id)
-    checks.save_answers(check_id, [AnswerInput(a.item_id, CheckAnswerResult.OK) for a in detail.answers], "Juan")
+    checks.save_answers(
+        check_id, [AnswerInput(a.item_id, CheckAnswerResult.OK) for a in detail.answers], "Juan"
+    )
     checks.finish_check(check_id, world["rep"].id, now=NOW)
 
     dialog = make_dialog()
@@ -170,7 +193,11 @@ def test_editing_saves_version_2_and_the_old_check_keeps_version_1(make_dialog, 
     dialog.add_item()  # after the current item, the first
     model.setData(model.index(1, QUESTION), "Cleans the frother")
     dialog.field("name").setText("Coffee v2")
-    assert dialog.save(), (dialog.error_text("items"), dialog.error_text("general"), dialog.error_text("name"))
+    assert dialog.save(), (
+        dialog.error_text("items"),
+        dialog.error_text("general"),
+        dialog.error_text("name"),
+    )
     new = checks.get_template(dialog.current_template_id)
     assert (new.version, new.name) == (2, "Coffee v2")
     assert [i.question for i in new.items] == ["Fills the tank", "Cleans the frother", "Descales"]

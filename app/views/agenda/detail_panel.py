@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from urllib.parse import quote
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from app.i18n import _, format_date, format_time
+from app.markup import escape
 from app.models.enums import FollowUpState
 from app.services.followups import AgendaRow
 from app.views.agenda.table_model import OVERDUE_TEXT, kind_text, lateness_text, product_text, state_text
 from app.views.customers.table_model import SEGMENT_COLOURS
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def _breakable(text: str) -> str:
     """An e-mail address that may wrap after '@' and '.' in a narrow panel."""
-    return _e(text).replace("@", "@\u200b").replace(".", ".\u200b")
+    return escape(text).replace("@", "@\u200b").replace(".", ".\u200b")
 
 
 class AgendaDetailPanel(QFrame):
@@ -91,7 +87,7 @@ class AgendaDetailPanel(QFrame):
         if row is None:
             self._customer.setText(
                 "<p style='color: palette(mid);'>"
-                + _e(_("Select a follow-up to see the customer and what it is about."))
+                + escape(_("Select a follow-up to see the customer and what it is about."))
                 + "</p>"
             )
             self._follow_up.setText("")
@@ -107,7 +103,7 @@ class AgendaDetailPanel(QFrame):
         if row.segment is not None:
             badge = (
                 f"<span style='background: {SEGMENT_COLOURS[row.segment]}; color: white; font-weight: 700;'>"
-                f"&nbsp;{_e(row.segment.value)}&nbsp;</span>&nbsp;"
+                f"&nbsp;{escape(row.segment.value)}&nbsp;</span>&nbsp;"
             )
         facts = [row.customer_code]
         if row.segment is not None:
@@ -115,17 +111,17 @@ class AgendaDetailPanel(QFrame):
         contact = []
         for number in (row.phone, row.mobile):
             if number:
-                contact.append(f"☎ <a href='tel:{quote(number.replace(' ', ''))}'>{_e(number)}</a>")
+                contact.append(f"☎ <a href='tel:{quote(number.replace(' ', ''))}'>{escape(number)}</a>")
         if row.email:
             contact.append(f"✉ <a href='mailto:{quote(row.email, safe='@.+-_')}'>{_breakable(row.email)}</a>")
         if row.address:
-            contact.append(f"⌂ {_e(row.address)}")
+            contact.append(f"⌂ {escape(row.address)}")
         if not contact:
-            missing = _e(_("No phone, e-mail or address on file."))
+            missing = escape(_("No phone, e-mail or address on file."))
             contact.append(f"<span style='color: {OVERDUE_TEXT};'>{missing}</span>")
         return (
-            f"<div style='font-size: 14px; font-weight: 600;'>{badge}{_e(row.customer_name)}</div>"
-            f"<div style='color: palette(dark);'>{_e(' · '.join(facts))}</div>"
+            f"<div style='font-size: 14px; font-weight: 600;'>{badge}{escape(row.customer_name)}</div>"
+            f"<div style='color: palette(dark);'>{escape(' · '.join(facts))}</div>"
             f"<div style='margin-top: 4px;'>{'<br>'.join(contact)}</div>"
         )
 
@@ -135,28 +131,28 @@ class AgendaDetailPanel(QFrame):
             f"{format_date(row.scheduled_at, 'EEEE dd/MM/yyyy')} "
             f"{format_time(row.scheduled_at)}–{format_time(row.ends_at)}"
         )
-        lines = [f"<b>{_e(kind_text(row))}</b> · {_e(row.purpose.label)}", _e(start)]
+        lines = [f"<b>{escape(kind_text(row))}</b> · {escape(row.purpose.label)}", escape(start)]
         if row.location:
-            lines.append(_e(_("Place: {place}").format(place=row.location)))
+            lines.append(escape(_("Place: {place}").format(place=row.location)))
         product = product_text(row)
         if product:
-            lines.append(_e(_("Product: {product}").format(product=product)))
+            lines.append(escape(_("Product: {product}").format(product=product)))
         if row.rep_name:
-            lines.append(_e(_("Rep: {name}").format(name=row.rep_name)))
+            lines.append(escape(_("Rep: {name}").format(name=row.rep_name)))
         return "<br>".join(lines)
 
     @staticmethod
     def _notes_html(row: AgendaRow, now: dt.datetime | None = None) -> str:
-        state = _e(_("State: {state}").format(state=state_text(row)))
+        state = escape(_("State: {state}").format(state=state_text(row)))
         if row.overdue:
-            late = f"<br>{_e(lateness_text(row, now))}" if now is not None else ""
+            late = f"<br>{escape(lateness_text(row, now))}" if now is not None else ""
             state = f"<span style='color: {OVERDUE_TEXT}; font-weight: 600;'>{state}{late}</span>"
         parts = [state]
         if row.state is FollowUpState.CANCELLED and row.cancel_reason:
-            parts.append(_e(_("Cancelled: {reason}").format(reason=row.cancel_reason)))
+            parts.append(escape(_("Cancelled: {reason}").format(reason=row.cancel_reason)))
         if row.notes:
-            heading = _e(_("Notes"))
-            parts.append(f"<b>{heading}</b><br>{_e(row.notes).replace(chr(10), '<br>')}")
+            heading = escape(_("Notes"))
+            parts.append(f"<b>{heading}</b><br>{escape(row.notes)}")
         return "<br>".join(parts)
 
     def _on_open_clicked(self) -> None:

@@ -29,14 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, format_date, format_time
+from app.markup import escape
+from app.models import FollowUp
 from app.models import now as wall_clock_now
+from app.models.base import max_length
 from app.models.enums import (
     DissatisfactionCause,
     FollowUpKind,
     FollowUpOutcome,
     FollowUpPurpose,
 )
-from app.services import calendar as working_days
 from app.services.customers import search_customers
 from app.services.errors import DomainError
 from app.services.followups import (
@@ -46,11 +48,12 @@ from app.services.followups import (
     AgendaRow,
     default_time_of_day,
     outcomes_for,
+    working_days,
 )
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
-from app.views.customers.customer_dialog import TimeField, choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, FormDialog, field_error_label
+from app.views.customers.customer_dialog import TimeField, date_edit, from_qdate, to_qdate
+from app.views.dialogs import BaseDialog, FormDialog, choice_combo, current_choice, field_error_label
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -90,19 +93,10 @@ def follow_up_summary(row: AgendaRow) -> QLabel:
     if product:
         facts.append(product)
     title = _("{kind} – {customer}").format(kind=kind_text(row), customer=row.customer_name)
-    label = QLabel(f"<b>{_escape(title)}</b><br>{_escape(' · '.join(facts))}")
+    label = QLabel(f"<b>{escape(title)}</b><br>{escape(' · '.join(facts))}")
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
-
-
-def _choice(enum_class, value):
-    """A combo's data as the choice it holds (Qt returns str enums as plain str); None stays None."""
-    return None if value is None else enum_class(value)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _ok_cancel(dialog: BaseDialog, ok_text: str) -> QDialogButtonBox:
@@ -211,16 +205,12 @@ class CompleteFollowUpDialog(BaseDialog):
             notes=self._notes.toPlainText().strip(),
             satisfaction=self._satisfaction.currentData() if with_scores else None,
             recommend=self._recommend.currentData() if with_scores else None,
-            cause=_choice(DissatisfactionCause, self._cause.currentData()) if with_scores else None,
+            cause=current_choice(self._cause, DissatisfactionCause) if with_scores else None,
         )
 
     @classmethod
     def ask(cls, parent: QWidget | None, row: AgendaRow) -> CompletionInput | None:
-        dialog = cls(parent, row)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, row).answer(cls.values)
 
 
 # --- reschedule -------------------------------------------------------------------------
@@ -253,7 +243,11 @@ class RescheduleDialog(BaseDialog):
         quick = QHBoxLayout()
         for text, tip, move in (
             (_("Tomorrow"), _("The same time tomorrow"), lambda d: now.date() + dt.timedelta(days=1)),
-            (_("Next working day"), _("Skips weekends and public holidays"), lambda d: self._next_working_day(now.date())),
+            (
+                _("Next working day"),
+                _("Skips weekends and public holidays"),
+                lambda d: self._next_working_day(now.date()),
+            ),
             (_("+1 week"), _("One week later than the date shown"), lambda d: d + dt.timedelta(days=7)),
         ):
             button = QPushButton(text)
@@ -313,11 +307,7 @@ class RescheduleDialog(BaseDialog):
         errors: dict[str, str] | None = None,
     ) -> dt.datetime | None:
         """The new moment, or None when cancelled; `errors` (with `proposed`) reopen it after a refusal."""
-        dialog = cls(parent, row, proposed=proposed, title=title, now=now, errors=errors)
-        try:
-            return dialog.value() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, row, proposed=proposed, title=title, now=now, errors=errors).answer(cls.value)
 
 
 # --- cancel ------------------------------------------------------------------------------
@@ -368,11 +358,7 @@ class CancelFollowUpDialog(BaseDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, row: AgendaRow) -> str | None:
-        dialog = cls(parent, row)
-        try:
-            return dialog.reason() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, row).answer(cls.reason)
 
 
 # --- new follow-up -----------------------------------------------------------------------
@@ -483,7 +469,7 @@ class FollowUpDialog(FormDialog):
         self._duration.setSuffix(" " + _("min"))
         self._duration.setValue(DEFAULT_DURATION)
         self._place = QLineEdit()
-        self._place.setMaxLength(250)
+        self._place.setMaxLength(max_length(FollowUp.place))
         self._rep = QComboBox()
         self._rep.addItem(_("The customer's rep"), None)
         for rep in list_reps():
@@ -520,7 +506,7 @@ class FollowUpDialog(FormDialog):
 
         self._kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
         self._customer.textChanged.connect(self._update_ok)
-        self._last_kind = _choice(FollowUpKind, self._kind.currentData())
+        self._last_kind = current_choice(self._kind, FollowUpKind)
         if initial is not None:
             self.set_values(initial)
         else:
@@ -537,12 +523,12 @@ class FollowUpDialog(FormDialog):
             self._date.setDate(to_qdate(rounded.date()))
             self._time.setTime(QTime(rounded.hour, rounded.minute))
         else:
-            start = default_time_of_day(_choice(FollowUpKind, self._kind.currentData()))
+            start = default_time_of_day(current_choice(self._kind, FollowUpKind))
             self._date.setDate(to_qdate(now.date() + dt.timedelta(days=1)))
             self._time.setTime(QTime(start.hour, start.minute))
 
     def _on_kind_current_index_changed(self, *args) -> None:
-        kind = _choice(FollowUpKind, self._kind.currentData())
+        kind = current_choice(self._kind, FollowUpKind)
         if self._duration.value() == DEFAULT_DURATIONS.get(self._last_kind, DEFAULT_DURATION):
             self._duration.setValue(DEFAULT_DURATIONS.get(kind, DEFAULT_DURATION))
         self._last_kind = kind
@@ -555,7 +541,9 @@ class FollowUpDialog(FormDialog):
         self._update_ok()
 
     def _update_ok(self, *args) -> None:
-        self._buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self._customer.text().strip()))
+        self._buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self._customer.text().strip())
+        )
 
     @property
     def customer_picker(self) -> CustomerPicker:
@@ -577,9 +565,11 @@ class FollowUpDialog(FormDialog):
         time = self._time.time()
         return FollowUpInput(
             customer_id=self._customer.customer_id(),
-            kind=_choice(FollowUpKind, self._kind.currentData()),
-            purpose=_choice(FollowUpPurpose, self._purpose.currentData()),
-            scheduled_at=dt.datetime.combine(from_qdate(self._date.date()), dt.time(time.hour(), time.minute())),
+            kind=current_choice(self._kind, FollowUpKind),
+            purpose=current_choice(self._purpose, FollowUpPurpose),
+            scheduled_at=dt.datetime.combine(
+                from_qdate(self._date.date()), dt.time(time.hour(), time.minute())
+            ),
             duration_minutes=self._duration.value(),
             place=self._place.text().strip(),
             notes=self._notes.toPlainText().strip(),
@@ -587,10 +577,11 @@ class FollowUpDialog(FormDialog):
             customer_text=self._customer.text(),
         )
 
-
     def accept(self) -> None:
         if self._customer.customer_id() is None:
-            self.show_errors({"customer_id": _("Choose the customer from the list that appears as you type.")})
+            self.show_errors(
+                {"customer_id": _("Choose the customer from the list that appears as you type.")}
+            )
             self._customer.setFocus()
             return
         super().accept()
@@ -605,8 +596,4 @@ class FollowUpDialog(FormDialog):
         now: dt.datetime | None = None,
     ) -> FollowUpInput | None:
         """The follow-up to schedule, or None when cancelled; `errors` come from a refused attempt."""
-        dialog = cls(parent, initial=initial, errors=errors, now=now)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, initial=initial, errors=errors, now=now).answer(cls.values)

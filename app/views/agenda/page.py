@@ -33,12 +33,17 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_date, format_datetime, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState
-from app.services import calendar as working_days
-from app.services import calendar_export
 from app.services import followups as followup_service
-from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda, count_by_day
 from app.services.errors import DomainError, NotFoundError
-from app.services.followups import AgendaRow, ConfirmationRequired, FollowUpAction, ScheduleResult
+from app.services.followups import (
+    AgendaRow,
+    ConfirmationRequired,
+    FollowUpAction,
+    ScheduleResult,
+    calendar_export,
+    working_days,
+)
+from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda, count_by_day
 from app.services.reps import list_reps
 from app.views import dialogs
 from app.views.agenda.detail_panel import AgendaDetailPanel
@@ -66,8 +71,9 @@ from app.views.agenda.table_model import (
 from app.views.agenda.week_view import WeekView, monday_of
 from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import confirm
-from app.views.errors import BackToForm, ask_until_valid, show_error
-from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, notify_changed
+from app.views.errors import BackToForm
+from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
+from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
 TODAY, WEEK, OVERDUE, UPCOMING = range(4)
@@ -144,13 +150,17 @@ class AgendaPage(Page):
         self._cancel_button = QPushButton(_("Cancel…"))
         self._cancel_button.setToolTip(_("Cancel the follow-up, saying why (Delete)"))
         self._retry_button = QPushButton(_("Try again…"))
-        self._retry_button.setToolTip(_("Schedule another attempt of a contact that did not reach the customer"))
+        self._retry_button.setToolTip(
+            _("Schedule another attempt of a contact that did not reach the customer")
+        )
         self._customer_button = QPushButton(_("Customer 360°"))
         self._customer_button.setToolTip(_("Everything about the customer (Ctrl+I)"))
         self._new_button = QPushButton(_("New follow-up…"))
         self._new_button.setToolTip(_("Schedule a call or visit outside the plans (Ctrl+N)"))
         self._export_button = QPushButton(_("Export to calendar…"))
-        self._export_button.setToolTip(_("Save the follow-ups shown as an .ics file for Outlook, Google or Apple Calendar"))
+        self._export_button.setToolTip(
+            _("Save the follow-ups shown as an .ics file for Outlook, Google or Apple Calendar")
+        )
 
         # The list (Today, Overdue, Upcoming) and the week grid.
         self._table = QTableView()
@@ -188,7 +198,11 @@ class AgendaPage(Page):
         top.addWidget(self._new_button)
         top.addWidget(self._export_button)
         filters = QHBoxLayout()
-        for caption, widget in ((_("Rep"), self._rep), (_("Kind"), self._kind), (_("Purpose"), self._purpose)):
+        for caption, widget in (
+            (_("Rep"), self._rep),
+            (_("Kind"), self._kind),
+            (_("Purpose"), self._purpose),
+        ):
             label = QLabel(caption)
             label.setBuddy(widget)
             filters.addWidget(label)
@@ -378,7 +392,7 @@ class AgendaPage(Page):
         self._search.selectAll()
         return True
 
-    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+    def on_data_changed(self, kinds: frozenset[Change], initiator: object) -> None:
         if initiator is self:
             return  # refreshed right after its own command
         super().on_data_changed(kinds, initiator)
@@ -392,17 +406,25 @@ class AgendaPage(Page):
         today_open = count_agenda(self._window(today, today + dt.timedelta(days=1), (FollowUpState.PLANNED,)))
         self._overdue_total = count_agenda(self._overdue_window(now))
         self._tabs.setTabText(TODAY, self._tab_title(_("Today"), today_open))
-        self._tabs.setTabText(WEEK, _("This week") if self._week_monday == monday_of(now.date()) else _("Week"))
+        self._tabs.setTabText(
+            WEEK, _("This week") if self._week_monday == monday_of(now.date()) else _("Week")
+        )
         self._tabs.setTabText(OVERDUE, self._tab_title(_("Overdue"), self._overdue_total))
         self._tabs.setTabText(UPCOMING, _("Upcoming"))
-        self._tabs.setTabTextColor(OVERDUE, Qt.GlobalColor.darkRed if self._overdue_total else self.palette().text().color())
+        self._tabs.setTabTextColor(
+            OVERDUE, Qt.GlobalColor.darkRed if self._overdue_total else self.palette().text().color()
+        )
 
         view = self.current_view()
         if view == WEEK:
             self._load_week(now)
             self._stack.setCurrentWidget(self._week)
         else:
-            window = {TODAY: self._today_window, OVERDUE: self._overdue_window, UPCOMING: self._upcoming_window}[view](now)
+            window = {
+                TODAY: self._today_window,
+                OVERDUE: self._overdue_window,
+                UPCOMING: self._upcoming_window,
+            }[view](now)
             style = {TODAY: TIME_ONLY, OVERDUE: DATE_AND_TIME, UPCOMING: WEEKDAY_AND_TIME}[view]
             self._model.set_window(window, time_style=style)
             self._table.setColumnHidden(REP, base.rep_id is not None)
@@ -503,7 +525,9 @@ class AgendaPage(Page):
     def _empty_text(self, view: int) -> str:
         filtered = self._filtered()
         if view == TODAY:
-            text = _("No follow-up today matches the filters.") if filtered else _("Nothing planned for today.")
+            text = (
+                _("No follow-up today matches the filters.") if filtered else _("Nothing planned for today.")
+            )
             if self._overdue_total:
                 text += "\n" + ngettext(
                     "{count} overdue follow-up is waiting in “Overdue”.",
@@ -512,9 +536,17 @@ class AgendaPage(Page):
                 ).format(count=format_number(self._overdue_total))
             return text
         if view == WEEK:
-            return _("No follow-up this week matches the filters.") if filtered else _("Nothing planned this week.")
+            return (
+                _("No follow-up this week matches the filters.")
+                if filtered
+                else _("Nothing planned this week.")
+            )
         if view == OVERDUE:
-            return _("No overdue follow-up matches the filters.") if filtered else _("Nothing is overdue. Well done!")
+            return (
+                _("No overdue follow-up matches the filters.")
+                if filtered
+                else _("Nothing is overdue. Well done!")
+            )
         return (
             _("No follow-up in the next {days} days matches the filters.")
             if filtered
@@ -620,11 +652,11 @@ class AgendaPage(Page):
         row = self.selected_row()
         return row if row is not None and action in self._actions else None
 
-    def _after_change(self, kinds: set[str], select_id: int | None = None) -> None:
+    def _refresh_and_select(self, select_id: int | None = None) -> None:
+        """After the page's own command (its changes are not passed back to it): show them now."""
         self.refresh()
         if select_id is not None:
             self.select_follow_up(select_id)
-        notify_changed(kinds, self)
 
     def complete_selected(self) -> None:
         row = self._selected_if(FollowUpAction.COMPLETE)
@@ -641,8 +673,9 @@ class AgendaPage(Page):
             self._run_usage_check(row, values.notes)
             return
         now = self._now()
-        try:
-            result = followup_service.complete_follow_up(
+        done = Operation(
+            _("Complete follow-up"),
+            lambda: followup_service.complete_follow_up(
                 row.id,
                 values.outcome,
                 values.notes,
@@ -651,12 +684,13 @@ class AgendaPage(Page):
                 values.recommend,
                 now,
                 cause=values.cause,
-            )
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+            ),
+            lambda result: {FOLLOW_UPS} | ({SURVEYS} if result.survey_id is not None else set()),
+        ).run(self)
+        if not done:
             return
-        kinds = {FOLLOW_UPS} | ({SURVEYS} if result.survey_id is not None else set())
-        self._after_change(kinds, row.id)
+        result = done.value
+        self._refresh_and_select(row.id)
         if result.chain_missed:
             inform(
                 self,
@@ -669,47 +703,68 @@ class AgendaPage(Page):
         elif result.retry_proposed and result.retry_at is not None:
             question = _("Schedule a retry on {date}?").format(date=self._when(result.retry_at))
             if propose(self, question, _("Another attempt")):
-                try:
-                    retry_id = followup_service.retry_follow_up(
+                retried = Operation(
+                    _("Schedule another attempt"),
+                    lambda: followup_service.retry_follow_up(
                         row.id, result.retry_at, acting_rep_id=self.context.acting_rep_id, now=now
-                    )
-                except Exception as exc:  # noqa: BLE001 (shown to the user)
-                    show_error(self, exc)
-                    return
-                self._after_change({FOLLOW_UPS}, retry_id)
+                    ),
+                    {FOLLOW_UPS},
+                ).run(self)
+                if retried:
+                    self._refresh_and_select(retried.value)
 
     def _run_usage_check(self, row: AgendaRow, notes: str) -> None:
         """A correct-use visit or call that reached the customer: the checklist is run, and
         finishing it completes the follow-up (a draft leaves it planned, to resume later)."""
         from app.views.checks.dialog import run_usage_check
 
-        run_usage_check(
-            self, row.sold_unit_id, self.context.acting_rep_id, follow_up_id=row.id, clock=self._clock, notes=notes
-        )
-        self._after_change({FOLLOW_UPS, CHECKS}, row.id)
+        Operation(
+            _("Run usage check"),
+            lambda: run_usage_check(
+                self,
+                row.sold_unit_id,
+                self.context.acting_rep_id,
+                follow_up_id=row.id,
+                clock=self._clock,
+                notes=notes,
+            ),
+            {FOLLOW_UPS, CHECKS},
+        ).run(self)
+        self._refresh_and_select(row.id)
 
     def reschedule_selected(self) -> None:
         row = self._selected_if(FollowUpAction.RESCHEDULE)
         if row is None:
             return
-        outcome = ask_until_valid(
-            lambda when, errors: RescheduleDialog.ask(self, row, proposed=when, errors=errors, now=self._now()),
-            lambda when: self._confirming_past(lambda confirm_past: followup_service.reschedule_follow_up(
-                row.id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now(),
-                expected_version=row.row_version,  # someone else's change meanwhile is refused, not overwritten
-            )),
-            lambda exc: show_error(self, exc),
+        outcome = run_form(
+            self,
+            lambda when, errors: RescheduleDialog.ask(
+                self, row, proposed=when, errors=errors, now=self._now()
+            ),
+            lambda when: Operation(
+                _("Reschedule follow-up"),
+                lambda: self._confirming_past(
+                    lambda confirm_past: followup_service.reschedule_follow_up(
+                        row.id,
+                        when,
+                        acting_rep_id=self.context.acting_rep_id,
+                        confirm_past=confirm_past,
+                        now=self._now(),
+                        expected_version=row.row_version,  # someone else's change meanwhile is refused, not overwritten
+                    )
+                ),
+                {FOLLOW_UPS},
+            ),
         )
         if outcome is not None:
             self._after_rescheduling(row.id, outcome[1])
 
     def move_follow_up_to_day(self, follow_up_id: int, day: dt.date) -> None:
         """A card dropped on another day: the same time of day on `day`."""
-        try:
-            row = followup_service.get_follow_up(follow_up_id, self._now())
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        found = perform(self, lambda: followup_service.get_follow_up(follow_up_id, self._now()))
+        if not found:
             return
+        row = found.value
         if row.scheduled_at.date() == day:
             return
         self._reschedule(follow_up_id, dt.datetime.combine(day, row.scheduled_at.time()))
@@ -717,15 +772,22 @@ class AgendaPage(Page):
     def _reschedule(self, follow_up_id: int, when: dt.datetime) -> None:
         def command(confirm_past: bool) -> ScheduleResult:
             return followup_service.reschedule_follow_up(
-                follow_up_id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now()
+                follow_up_id,
+                when,
+                acting_rep_id=self.context.acting_rep_id,
+                confirm_past=confirm_past,
+                now=self._now(),
             )
 
-        result = self._run_confirming_past(command)
-        if result is not None:
-            self._after_rescheduling(follow_up_id, result)
+        # A declined confirmation (BackToForm) ends it quietly; a failure goes to the error dialog.
+        done = Operation(_("Reschedule follow-up"), lambda: self._confirming_past(command), {FOLLOW_UPS}).run(
+            self
+        )
+        if done:
+            self._after_rescheduling(follow_up_id, done.value)
 
     def _after_rescheduling(self, follow_up_id: int, result: ScheduleResult) -> None:
-        self._after_change({FOLLOW_UPS}, follow_up_id)
+        self._refresh_and_select(follow_up_id)
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Rescheduled, but note"))
 
@@ -738,16 +800,6 @@ class AgendaPage(Page):
                 raise BackToForm from None
             return command(True)
 
-    def _run_confirming_past(self, command: Callable[[bool], ScheduleResult]) -> ScheduleResult | None:
-        """The same, outside a form: a declined confirmation or a failure shown ends it (None)."""
-        try:
-            return self._confirming_past(command)
-        except BackToForm:
-            return None
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return None
-
     def cancel_selected(self) -> None:
         row = self._selected_if(FollowUpAction.CANCEL)
         if row is None:
@@ -755,12 +807,12 @@ class AgendaPage(Page):
         reason = CancelFollowUpDialog.ask(self, row)
         if reason is None:
             return
-        try:
-            followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_change({FOLLOW_UPS}, row.id)
+        if Operation(
+            _("Cancel follow-up"),
+            lambda: followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id),
+            {FOLLOW_UPS},
+        ).run(self):
+            self._refresh_and_select(row.id)
 
     def mark_missed_selected(self) -> None:
         row = self._selected_if(FollowUpAction.MARK_MISSED)
@@ -771,57 +823,70 @@ class AgendaPage(Page):
         )
         if not confirm(self, question):
             return
-        try:
-            followup_service.mark_missed(row.id, acting_rep_id=self.context.acting_rep_id, now=self._now())
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_change({FOLLOW_UPS}, row.id)
+        if Operation(
+            _("Mark follow-up as missed"),
+            lambda: followup_service.mark_missed(
+                row.id, acting_rep_id=self.context.acting_rep_id, now=self._now()
+            ),
+            {FOLLOW_UPS},
+        ).run(self):
+            self._refresh_and_select(row.id)
 
     def retry_selected(self) -> None:
         row = self._selected_if(FollowUpAction.RETRY)
         if row is None:
             return
-        def retry(when: dt.datetime) -> ScheduleResult:
-            return self._confirming_past(lambda confirm_past: ScheduleResult(followup_service.retry_follow_up(
-                row.id, when, acting_rep_id=self.context.acting_rep_id, confirm_past=confirm_past, now=self._now()
-            )))
 
-        outcome = ask_until_valid(
+        def retry(when: dt.datetime) -> ScheduleResult:
+            return self._confirming_past(
+                lambda confirm_past: ScheduleResult(
+                    followup_service.retry_follow_up(
+                        row.id,
+                        when,
+                        acting_rep_id=self.context.acting_rep_id,
+                        confirm_past=confirm_past,
+                        now=self._now(),
+                    )
+                )
+            )
+
+        outcome = run_form(
+            self,
             lambda when, errors: RescheduleDialog.ask(
                 self, row, proposed=when, errors=errors, title=_("Schedule another attempt"), now=self._now()
             ),
-            retry,
-            lambda exc: show_error(self, exc),
+            lambda when: Operation(_("Schedule another attempt"), lambda: retry(when), {FOLLOW_UPS}),
         )
         if outcome is not None:
-            self._after_change({FOLLOW_UPS}, outcome[1].follow_up_id)
+            self._refresh_and_select(outcome[1].follow_up_id)
 
     def create_new(self) -> bool:
         def schedule(values: FollowUpInput) -> ScheduleResult:
-            return self._confirming_past(lambda confirm_past: followup_service.schedule_follow_up(
-                values.customer_id,
-                values.kind,
-                values.purpose,
-                values.scheduled_at,
-                rep_id=values.rep_id,
-                duration_minutes=values.duration_minutes,
-                place=values.place,
-                notes=values.notes,
-                confirm_past=confirm_past,
-                acting_rep_id=self.context.acting_rep_id,
-                now=self._now(),
-            ))
+            return self._confirming_past(
+                lambda confirm_past: followup_service.schedule_follow_up(
+                    values.customer_id,
+                    values.kind,
+                    values.purpose,
+                    values.scheduled_at,
+                    rep_id=values.rep_id,
+                    duration_minutes=values.duration_minutes,
+                    place=values.place,
+                    notes=values.notes,
+                    confirm_past=confirm_past,
+                    acting_rep_id=self.context.acting_rep_id,
+                    now=self._now(),
+                )
+            )
 
-        outcome = ask_until_valid(
+        outcome = run_form(
+            self,
             lambda values, errors: FollowUpDialog.ask(self, initial=values, errors=errors, now=self._now()),
-            schedule,
-            lambda exc: show_error(self, exc),
+            lambda values: Operation(_("Schedule follow-up"), lambda: schedule(values), {FOLLOW_UPS}),
         )
         if outcome is None:
             return True
         _values, result = outcome
-        self._after_change({FOLLOW_UPS}, result.follow_up_id)
+        self._refresh_and_select(result.follow_up_id)
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Scheduled, but note"))
         return True
@@ -839,11 +904,10 @@ class AgendaPage(Page):
         path = self._ask_export_path()
         if not path:
             return
-        try:
-            count = calendar_export.export_ics(rows, path)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        exported = perform(self, lambda: calendar_export.export_ics(rows, path))
+        if not exported:
             return
+        count = exported.value
         inform(
             self,
             ngettext(

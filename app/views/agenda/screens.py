@@ -21,12 +21,16 @@ from app.views.pages.base import AppContext
 def _sample_follow_up_id() -> int | None:
     """A planned follow-up, a satisfaction call if there is one (its dialog shows the scores)."""
     planned = FollowUp.select(FollowUp.id).where(FollowUp.state == FollowUpState.PLANNED)
-    satisfaction = planned.where(FollowUp.purpose == FollowUpPurpose.SATISFACTION).order_by(FollowUp.scheduled_at)
+    satisfaction = planned.where(FollowUp.purpose == FollowUpPurpose.SATISFACTION).order_by(
+        FollowUp.scheduled_at
+    )
     return satisfaction.limit(1).scalar() or planned.order_by(FollowUp.scheduled_at).limit(1).scalar()
 
 
 def agenda_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
-    builders: list[tuple[str, Callable[[], QWidget]]] = [("dialog-follow-up-new", lambda: FollowUpDialog(None))]
+    builders: list[tuple[str, Callable[[], QWidget]]] = [
+        ("dialog-follow-up-new", lambda: FollowUpDialog(None))
+    ]
     follow_up_id = _sample_follow_up_id()
     if follow_up_id is None:
         return builders

@@ -11,8 +11,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from app.i18n import N_, _, format_date, format_datetime, format_time, ngettext
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpState
-from app.services.agenda_queries import AgendaWindow, agenda_batch, count_agenda
 from app.services.followups import AgendaRow
+from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda
 from app.views.customers.table_model import SEGMENT_COLOURS
 from app.views.table_models import BatchedTableModel
 
@@ -227,4 +227,3 @@ class AgendaTableModel(BatchedTableModel):
         if column == STATE and row.notes:
             return row.notes
         return None
-

@@ -128,7 +128,9 @@ class FollowUpCardDelegate(QStyledItemDelegate):
             fill = palette.color(QPalette.ColorRole.Window)
         else:
             fill = palette.color(QPalette.ColorRole.Base)
-        border = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Mid)
+        border = (
+            palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Mid)
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(border, 2 if selected else 1))
@@ -156,7 +158,11 @@ class FollowUpCardDelegate(QStyledItemDelegate):
             status = " ✓"
         elif row.state in (FollowUpState.CANCELLED, FollowUpState.MISSED):
             status = " ✗"
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_time(row.scheduled_at) + status)
+        painter.drawText(
+            top,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            format_time(row.scheduled_at) + status,
+        )
         if row.segment is not None:
             side = line
             badge = QRect(inner.right() - side + 1, inner.top(), side, side)
@@ -221,7 +227,9 @@ class DayList(QListWidget):
             item = QListWidgetItem()
             item.setData(ID_ROLE, row.id)
             item.setData(MORE_ROLE, False)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{format_time(row.scheduled_at)} {row.customer_name}")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{format_time(row.scheduled_at)} {row.customer_name}"
+            )
             item.setToolTip(self._tooltip(row))
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             if can_move(row):
@@ -229,12 +237,16 @@ class DayList(QListWidget):
             item.setFlags(flags)
             self.addItem(item)
         if more > 0:
-            item = QListWidgetItem(ngettext("and {count} more…", "and {count} more…", more).format(count=format_number(more)))
+            item = QListWidgetItem(
+                ngettext("and {count} more…", "and {count} more…", more).format(count=format_number(more))
+            )
             item.setData(MORE_ROLE, True)
             item.setData(ID_ROLE, 0)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            item.setToolTip(_("Choose a rep or a filter, or use the Today or Upcoming list, to see them all."))
+            item.setToolTip(
+                _("Choose a rep or a filter, or use the Today or Upcoming list, to see them all.")
+            )
             self.addItem(item)
 
     @staticmethod
@@ -364,10 +376,14 @@ class WeekView(QWidget):
             header.setTextFormat(Qt.TextFormat.RichText)
             day_list = DayList(self._monday + dt.timedelta(days=column))
             day_list.follow_up_dropped.connect(self.follow_up_moved)
-            day_list.itemSelectionChanged.connect(lambda day_list=day_list: self._on_day_list_selection_changed(day_list))
+            day_list.itemSelectionChanged.connect(
+                lambda day_list=day_list: self._on_day_list_selection_changed(day_list)
+            )
             day_list.itemDoubleClicked.connect(self._on_day_list_item_double_clicked)
             day_list.customContextMenuRequested.connect(
-                lambda pos, day_list=day_list: self.context_menu_requested.emit(day_list.viewport().mapToGlobal(pos))
+                lambda pos, day_list=day_list: self.context_menu_requested.emit(
+                    day_list.viewport().mapToGlobal(pos)
+                )
             )
             grid.addWidget(header, 0, column)
             grid.addWidget(day_list, 1, column)
@@ -413,7 +429,9 @@ class WeekView(QWidget):
         self._monday, self._today = monday, today
         sunday = monday + dt.timedelta(days=6)
         self._title.setText(
-            _("{first} – {last}").format(first=format_date(monday, "d MMM"), last=format_date(sunday, "d MMM yyyy"))
+            _("{first} – {last}").format(
+                first=format_date(monday, "d MMM"), last=format_date(sunday, "d MMM yyyy")
+            )
         )
         self._current.setEnabled(monday != monday_of(today))
         total = sum(counts.get(day, 0) for day in self.days())
@@ -433,17 +451,25 @@ class WeekView(QWidget):
             day_list.set_rows(rows, counts.get(day, 0) - len(rows))
             count = counts.get(day, 0)
             weekday = format_date(day, "EEE d MMM")
-            count_text = f" <span style='color: palette(dark); font-weight: 400;'>· {format_number(count)}</span>" if count else ""
+            count_text = (
+                f" <span style='color: palette(dark); font-weight: 400;'>· {format_number(count)}</span>"
+                if count
+                else ""
+            )
             header.setText(f"<b>{weekday}</b>{count_text}")
             if day == today:
-                header.setStyleSheet("background: palette(highlight); color: palette(highlighted-text); border-radius: 4px; padding: 3px;")
+                header.setStyleSheet(
+                    "background: palette(highlight); color: palette(highlighted-text); border-radius: 4px; padding: 3px;"
+                )
                 header.setText(f"<b>{weekday}</b>" + (f" · {format_number(count)}" if count else ""))
             elif day in closed_days:
                 header.setStyleSheet("color: palette(mid); padding: 3px;")
             else:
                 header.setStyleSheet("padding: 3px;")
             header.setToolTip(_("Holiday or weekend") if day in closed_days else "")
-            day_list.setStyleSheet("QListWidget { background: palette(window); }" if day in closed_days else "")
+            day_list.setStyleSheet(
+                "QListWidget { background: palette(window); }" if day in closed_days else ""
+            )
 
     # --- access for the page and tests --------------------------------------------
 
@@ -493,4 +519,3 @@ class WeekView(QWidget):
         follow_up_id = item.data(ID_ROLE)
         if follow_up_id:
             self.follow_up_activated.emit(follow_up_id)
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_money, ngettext
+from app.markup import escape
 from app.models.enums import ProposalAnswer
 from app.services.cases import CaseAction, CaseDetail
 from app.views.agenda.table_model import OVERDUE_TEXT
@@ -24,14 +24,6 @@ from app.views.cases.table_model import deadline_text
 
 ACCEPTED_COLOUR = "#2e7d32"
 REJECTED_COLOUR = "#b00020"
-
-
-def _e(text: str) -> str:
-    return html.escape(text or "", quote=False)
-
-
-def _lines(text: str) -> str:
-    return _e(text).replace("\n", "<br>")
 
 
 class CaseDetailPanel(QFrame):
@@ -99,7 +91,7 @@ class CaseDetailPanel(QFrame):
         if detail is None:
             self._header.setText(
                 "<p style='color: palette(mid);'>"
-                + _e(_("Select a case to see its history and what can be done next."))
+                + escape(_("Select a case to see its history and what can be done next."))
                 + "</p>"
             )
             self._body.setText("")
@@ -132,15 +124,15 @@ class CaseDetailPanel(QFrame):
         stage = _("Stage: {stage}").format(stage=row.stage.label)
         deadline = deadline_text(row, today)
         if row.overdue:
-            deadline = f"<span style='color: {OVERDUE_TEXT}; font-weight: 600;'>{_e(deadline)}</span>"
+            deadline = f"<span style='color: {OVERDUE_TEXT}; font-weight: 600;'>{escape(deadline)}</span>"
         else:
-            deadline = _e(deadline)
+            deadline = escape(deadline)
         days = ngettext("{count} day open", "{count} days open", row.days_open).format(count=row.days_open)
         days = days if row.is_open else ""
-        facts = " · ".join(p for p in (_e(stage), deadline, _e(days)) if p)
+        facts = " · ".join(p for p in (escape(stage), deadline, escape(days)) if p)
         return (
-            f"<div style='font-size: 15px; font-weight: 600;'>{_e(title)}</div>"
-            f"<div>{_e(row.customer_name)} ({_e(row.customer_code)})</div>"
+            f"<div style='font-size: 15px; font-weight: 600;'>{escape(title)}</div>"
+            f"<div>{escape(row.customer_name)} ({escape(row.customer_code)})</div>"
             f"<div style='margin-top: 2px;'>{facts}</div>"
         )
 
@@ -149,60 +141,71 @@ class CaseDetailPanel(QFrame):
         parts: list[str] = []
 
         def fact(caption: str, value: str) -> str:
-            return f"<tr><td style='color: palette(dark); padding-right: 8px;'>{_e(caption)}</td><td>{value}</td></tr>"
+            return f"<tr><td style='color: palette(dark); padding-right: 8px;'>{escape(caption)}</td><td>{value}</td></tr>"
 
         facts = [
-            fact(_("Received"), _e(_("{date} by {channel}").format(date=format_date(row.received_on), channel=row.channel.label.lower()))),
+            fact(
+                _("Received"),
+                escape(
+                    _("{date} by {channel}").format(
+                        date=format_date(row.received_on), channel=row.channel.label.lower()
+                    )
+                ),
+            ),
         ]
         if row.rep_name:
-            facts.append(fact(_("Rep"), _e(row.rep_name)))
+            facts.append(fact(_("Rep"), escape(row.rep_name)))
         if row.category is not None:
-            facts.append(fact(_("Category"), _e(row.category.label)))
+            facts.append(fact(_("Category"), escape(row.category.label)))
         if row.severity is not None:
-            facts.append(fact(_("Severity"), _e(row.severity.label)))
+            facts.append(fact(_("Severity"), escape(row.severity.label)))
         if detail.suggested_solution is not None and not detail.proposals:
-            facts.append(fact(_("Suggested solution"), _e(detail.suggested_solution.label)))
+            facts.append(fact(_("Suggested solution"), escape(detail.suggested_solution.label)))
         if detail.product_name:
             product = detail.product_name
             if detail.serial_number:
-                product = _("{product} (serial {serial})").format(product=product, serial=detail.serial_number)
-            facts.append(fact(_("Product"), _e(product)))
+                product = _("{product} (serial {serial})").format(
+                    product=product, serial=detail.serial_number
+                )
+            facts.append(fact(_("Product"), escape(product)))
         if detail.sale_number:
-            facts.append(fact(_("Sale"), _e(detail.sale_number)))
+            facts.append(fact(_("Sale"), escape(detail.sale_number)))
         if detail.agreed_channel is not None:
-            facts.append(fact(_("Agreed channel"), _e(detail.agreed_channel.label)))
+            facts.append(fact(_("Agreed channel"), escape(detail.agreed_channel.label)))
         if row.first_answer_on is not None:
-            facts.append(fact(_("First answer"), _e(format_date(row.first_answer_on))))
+            facts.append(fact(_("First answer"), escape(format_date(row.first_answer_on))))
         if row.closed_on is not None:
-            facts.append(fact(_("Closed"), _e(format_date(row.closed_on))))
+            facts.append(fact(_("Closed"), escape(format_date(row.closed_on))))
         if detail.return_numbers:
-            facts.append(fact(_("Warranty return"), _e(", ".join(detail.return_numbers))))
+            facts.append(fact(_("Warranty return"), escape(", ".join(detail.return_numbers))))
         parts.append(f"<table cellspacing='0' cellpadding='1'>{''.join(facts)}</table>")
 
-        words = _e(_("Customer's words"))
-        parts.append(f"<p><b>{words}</b><br><i>“{_lines(row.customer_words)}”</i></p>")
+        words = escape(_("Customer's words"))
+        parts.append(f"<p><b>{words}</b><br><i>“{escape(row.customer_words)}”</i></p>")
         if detail.requested_compensation:
-            heading = _e(_("Compensation asked"))
-            parts.append(f"<p><b>{heading}</b><br>{_lines(detail.requested_compensation)}</p>")
+            heading = escape(_("Compensation asked"))
+            parts.append(f"<p><b>{heading}</b><br>{escape(detail.requested_compensation)}</p>")
         if detail.proposals:
             parts.append(self._proposals_html(detail))
         if detail.mediation_body:
-            heading = _e(_("External mediation"))
+            heading = escape(_("External mediation"))
             lines = [
-                _e(_("{body}, reference {reference}, since {date}").format(
-                    body=detail.mediation_body,
-                    reference=detail.mediation_reference or "—",
-                    date=format_date(detail.mediation_on),
-                ))
+                escape(
+                    _("{body}, reference {reference}, since {date}").format(
+                        body=detail.mediation_body,
+                        reference=detail.mediation_reference or "—",
+                        date=format_date(detail.mediation_on),
+                    )
+                )
             ]
             if detail.mediation_outcome:
-                lines.append(_e(_("Outcome: {outcome}").format(outcome=detail.mediation_outcome)))
+                lines.append(escape(_("Outcome: {outcome}").format(outcome=detail.mediation_outcome)))
             parts.append(f"<p><b>{heading}</b><br>{'<br>'.join(lines)}</p>")
         if detail.department:
-            heading = _e(_("Department"))
-            text = _e(detail.department)
+            heading = escape(_("Department"))
+            text = escape(detail.department)
             if detail.department_response:
-                text += "<br>" + _e(_("Response: {response}").format(response=detail.department_response))
+                text += "<br>" + escape(_("Response: {response}").format(response=detail.department_response))
             parts.append(f"<p><b>{heading}</b><br>{text}</p>")
         if detail.follow_ups or detail.surveys:
             parts.append(self._satisfaction_html(detail))
@@ -211,10 +214,12 @@ class CaseDetailPanel(QFrame):
 
     @staticmethod
     def _proposals_html(detail: CaseDetail) -> str:
-        heading = _e(_("Proposals"))
+        heading = escape(_("Proposals"))
         rows = []
         for proposal in detail.proposals:
-            title = _("{round}. {solution}").format(round=proposal.round, solution=proposal.solution_type.label)
+            title = _("{round}. {solution}").format(
+                round=proposal.round, solution=proposal.solution_type.label
+            )
             if proposal.amount is not None:
                 title += " · " + format_money(proposal.amount)
             colour = {ProposalAnswer.ACCEPTED: ACCEPTED_COLOUR, ProposalAnswer.REJECTED: REJECTED_COLOUR}.get(
@@ -226,23 +231,25 @@ class CaseDetailPanel(QFrame):
             channel = proposal.channel.label.lower() if proposal.channel is not None else ""
             when = _("{date} by {channel}").format(date=format_date(proposal.proposed_on), channel=channel)
             rows.append(
-                f"<p style='margin: 2px 0 6px 0;'><b>{_e(title)}</b> — {_e(when)}<br>"
-                f"{_lines(proposal.detail)}<br>"
-                f"<span style='color: {colour}; font-weight: 600;'>{_e(answer)}</span></p>"
+                f"<p style='margin: 2px 0 6px 0;'><b>{escape(title)}</b> — {escape(when)}<br>"
+                f"{escape(proposal.detail)}<br>"
+                f"<span style='color: {colour}; font-weight: 600;'>{escape(answer)}</span></p>"
             )
         return f"<p style='margin-bottom: 2px;'><b>{heading}</b></p>{''.join(rows)}"
 
     @staticmethod
     def _satisfaction_html(detail: CaseDetail) -> str:
-        heading = _e(_("Follow-ups and surveys"))
+        heading = escape(_("Follow-ups and surveys"))
         lines = []
         for follow_up in detail.follow_ups:
             lines.append(
-                _e(_("{purpose}: {date} ({state})").format(
-                    purpose=follow_up.purpose.label,
-                    date=format_datetime(follow_up.scheduled_at),
-                    state=follow_up.state.label.lower(),
-                ))
+                escape(
+                    _("{purpose}: {date} ({state})").format(
+                        purpose=follow_up.purpose.label,
+                        date=format_datetime(follow_up.scheduled_at),
+                        state=follow_up.state.label.lower(),
+                    )
+                )
             )
         for survey in detail.surveys:
             scores = []
@@ -250,18 +257,24 @@ class CaseDetailPanel(QFrame):
                 scores.append(_("satisfaction {score}/5").format(score=survey.satisfaction))
             if survey.recommend is not None:
                 scores.append(_("would recommend {score}/10").format(score=survey.recommend))
-            lines.append(_e(_("Survey of {date}: {scores}").format(
-                date=format_date(survey.taken_on), scores=", ".join(scores) or "—"
-            )))
+            lines.append(
+                escape(
+                    _("Survey of {date}: {scores}").format(
+                        date=format_date(survey.taken_on), scores=", ".join(scores) or "—"
+                    )
+                )
+            )
         return f"<p><b>{heading}</b><br>{'<br>'.join(lines)}</p>"
 
     @staticmethod
     def _timeline_html(detail: CaseDetail) -> str:
-        heading = _e(_("History"))
+        heading = escape(_("History"))
         rows = []
         for change in detail.timeline:
-            who = f" · {_e(change.rep_name)}" if change.rep_name else ""
-            note = f"<br><span style='color: palette(dark);'>{_lines(change.note)}</span>" if change.note else ""
+            who = f" · {escape(change.rep_name)}" if change.rep_name else ""
+            note = (
+                f"<br><span style='color: palette(dark);'>{escape(change.note)}</span>" if change.note else ""
+            )
             # An entry that stays in its stage is a note typed with a step (an answer, a counter-proposal).
             title = (
                 _("Note ({stage})").format(stage=change.to_stage.label)
@@ -270,8 +283,8 @@ class CaseDetailPanel(QFrame):
             )
             rows.append(
                 f"<tr><td style='padding-right: 8px; white-space: nowrap;' valign='top'>"
-                f"{_e(format_datetime(change.changed_at))}</td>"
-                f"<td><b>{_e(title)}</b>{who}{note}</td></tr>"
+                f"{escape(format_datetime(change.changed_at))}</td>"
+                f"<td><b>{escape(title)}</b>{who}{note}</td></tr>"
             )
         return f"<p style='margin-bottom: 2px;'><b>{heading}</b></p><table cellspacing='0' cellpadding='2'>{''.join(rows)}</table>"
 

@@ -7,7 +7,6 @@ plain values (or None when cancelled) and tests replace `ask` to drive the page.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, format_date, format_number, parse_decimal
+from app.markup import escape
+from app.models import Case
+from app.models.base import max_length
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -36,17 +38,8 @@ from app.models.enums import (
 from app.services import cases as case_service
 from app.services.cases import AMOUNT_SOLUTIONS, DEFAULT_SATISFACTION_DAYS, CaseRow
 from app.views.agenda.dialogs import CustomerPicker
-from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, FormDialog
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def _choice(enum_class, value):
-    """A combo's data as the choice it holds (Qt returns str enums as plain str); None stays None."""
-    return None if value is None or value == "" else enum_class(value)
+from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
+from app.views.dialogs import FormDialog, choice_combo, current_choice
 
 
 def _text_edit(placeholder: str = "", height: int = 70) -> QPlainTextEdit:
@@ -66,7 +59,7 @@ def case_summary(row: CaseRow) -> QLabel:
     facts = _("Received on {date} by {channel} · stage: {stage}").format(
         date=format_date(row.received_on), channel=row.channel.label.lower(), stage=row.stage.label
     )
-    label = QLabel(f"<b>{_e(title)}</b><br>{_e(facts)}")
+    label = QLabel(f"<b>{escape(title)}</b><br>{escape(facts)}")
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
@@ -78,7 +71,9 @@ class _FormDialog(FormDialog):
     def __init__(self, parent: QWidget | None, title: str, ok_text: str):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self._buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
@@ -94,7 +89,6 @@ class _FormDialog(FormDialog):
         self._layout.addLayout(self._form, 1)
         self._layout.addWidget(self._general_error)
         self._layout.addWidget(self._buttons)
-
 
 
 # --- a new case ----------------------------------------------------------------------------
@@ -163,7 +157,7 @@ class NewCaseDialog(_FormDialog):
         return self._customer
 
     def _on_kind_current_index_changed(self, *args) -> None:
-        claim = _choice(CaseKind, self._kind.currentData()) is CaseKind.CLAIM
+        claim = current_choice(self._kind, CaseKind) is CaseKind.CLAIM
         self._compensation.setVisible(claim)
         self._compensation_label.setVisible(claim)
 
@@ -180,9 +174,14 @@ class NewCaseDialog(_FormDialog):
         self._unit.addItem(_("(none)"), None)
         if customer_id is not None:
             for unit in case_service.customer_units(customer_id):
-                serial = _(" (serial {serial})").format(serial=unit.serial_number) if unit.serial_number else ""
+                serial = (
+                    _(" (serial {serial})").format(serial=unit.serial_number) if unit.serial_number else ""
+                )
                 text = _("{product}{serial} – sale {sale} of {date}").format(
-                    product=unit.product_name, serial=serial, sale=unit.sale_number, date=format_date(unit.sold_on)
+                    product=unit.product_name,
+                    serial=serial,
+                    sale=unit.sale_number,
+                    date=format_date(unit.sold_on),
                 )
                 self._unit.addItem(text, unit.id)
         self._unit.setCurrentIndex(max(0, self._unit.findData(selected)))
@@ -197,11 +196,11 @@ class NewCaseDialog(_FormDialog):
         self._fill_units(value.customer_id, value.sold_unit_id)
 
     def values(self) -> NewCaseInput:
-        kind = _choice(CaseKind, self._kind.currentData())
+        kind = current_choice(self._kind, CaseKind)
         return NewCaseInput(
             customer_id=self._customer.customer_id(),
             kind=kind,
-            channel=_choice(ContactChannel, self._channel.currentData()),
+            channel=current_choice(self._channel, ContactChannel),
             received_on=from_qdate(self._received.date()),
             customer_words=self._words.toPlainText().strip(),
             requested_compensation=self._compensation.toPlainText().strip() if kind is CaseKind.CLAIM else "",
@@ -211,7 +210,9 @@ class NewCaseDialog(_FormDialog):
 
     def accept(self) -> None:
         if self._customer.customer_id() is None:
-            self.show_errors({"customer_id": _("Choose the customer from the list that appears as you type.")})
+            self.show_errors(
+                {"customer_id": _("Choose the customer from the list that appears as you type.")}
+            )
             self._customer.setFocus()
             return
         super().accept()
@@ -225,11 +226,7 @@ class NewCaseDialog(_FormDialog):
         errors: dict[str, str] | None = None,
         today: dt.date | None = None,
     ) -> NewCaseInput | None:
-        dialog = cls(parent, initial=initial, errors=errors, today=today)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, initial=initial, errors=errors, today=today).answer(cls.values)
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -271,12 +268,16 @@ class CaseStepDialog(_FormDialog):
         initial: StepInput | None = None,
         errors: dict[str, str] | None = None,
     ):
-        super().__init__(parent, _(self.TITLE) if self.TITLE else "", _(self.OK_TEXT) if self.OK_TEXT else _("Save"))
+        super().__init__(
+            parent, _(self.TITLE) if self.TITLE else "", _(self.OK_TEXT) if self.OK_TEXT else _("Save")
+        )
         self._row = row
         today = today or dt.date.today()
         self._date = date_edit(max(today, row.received_on))
         self._date.setMinimumDate(to_qdate(row.received_on))
-        self._date.setToolTip(_("Not before the case was received ({date})").format(date=format_date(row.received_on)))
+        self._date.setToolTip(
+            _("Not before the case was received ({date})").format(date=format_date(row.received_on))
+        )
         self._note = _text_edit(_("Optional: what was said or done"), 50)
         self._build_fields()
         self._add_row("on", _("Date"), self._date)
@@ -310,11 +311,7 @@ class CaseStepDialog(_FormDialog):
         initial: StepInput | None = None,
         errors: dict[str, str] | None = None,
     ) -> StepInput | None:
-        dialog = cls(parent, row, today=today, initial=initial, errors=errors)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, row, today=today, initial=initial, errors=errors).answer(cls.values)
 
 
 class AnalysisDialog(CaseStepDialog):
@@ -333,7 +330,7 @@ class AnalysisDialog(CaseStepDialog):
         self._on_category_current_index_changed()
 
     def _on_category_current_index_changed(self, *args) -> None:
-        solution = case_service.suggested_solution(_choice(CaseCategory, self._category.currentData()))
+        solution = case_service.suggested_solution(current_choice(self._category, CaseCategory))
         self._suggestion.setText(
             _("Suggested solution: {solution}").format(solution=solution.label) if solution else ""
         )
@@ -349,8 +346,8 @@ class AnalysisDialog(CaseStepDialog):
     def values(self) -> StepInput:
         return StepInput(
             **self._common(),
-            category=_choice(CaseCategory, self._category.currentData()),
-            severity=_choice(Severity, self._severity.currentData()),
+            category=current_choice(self._category, CaseCategory),
+            severity=current_choice(self._severity, Severity),
         )
 
 
@@ -360,7 +357,9 @@ class ProposalDialog(CaseStepDialog):
     TITLE = N_("Propose a solution")
     OK_TEXT = N_("Record proposal")
 
-    def __init__(self, parent, row, *, today=None, initial=None, errors=None, suggested: SolutionType | None = None):
+    def __init__(
+        self, parent, row, *, today=None, initial=None, errors=None, suggested: SolutionType | None = None
+    ):
         self._suggested = suggested
         super().__init__(parent, row, today=today, initial=initial, errors=errors)
 
@@ -378,7 +377,7 @@ class ProposalDialog(CaseStepDialog):
         self._on_solution_current_index_changed()
 
     def _on_solution_current_index_changed(self, *args) -> None:
-        with_amount = _choice(SolutionType, self._solution.currentData()) in AMOUNT_SOLUTIONS
+        with_amount = current_choice(self._solution, SolutionType) in AMOUNT_SOLUTIONS
         self._amount.setVisible(with_amount)
         self._amount_label.setVisible(with_amount)
 
@@ -403,7 +402,7 @@ class ProposalDialog(CaseStepDialog):
         super().accept()
 
     def _parsed_amount(self) -> Decimal | None:
-        solution = _choice(SolutionType, self._solution.currentData())
+        solution = current_choice(self._solution, SolutionType)
         text = self._amount.text().strip()
         if solution not in AMOUNT_SOLUTIONS or not text:
             return None
@@ -416,21 +415,18 @@ class ProposalDialog(CaseStepDialog):
             amount = None
         return StepInput(
             **self._common(),
-            solution_type=_choice(SolutionType, self._solution.currentData()),
+            solution_type=current_choice(self._solution, SolutionType),
             detail=self._detail.toPlainText().strip(),
             amount=amount,
-            channel=_choice(ContactChannel, self._channel.currentData()),
+            channel=current_choice(self._channel, ContactChannel),
         )
 
     @classmethod
-    def ask(cls, parent, row, *, today=None, initial=None, errors=None, suggested=None, title=None):  # noqa: D102
+    def ask(cls, parent, row, *, today=None, initial=None, errors=None, suggested=None, title=None):
         dialog = cls(parent, row, today=today, initial=initial, errors=errors, suggested=suggested)
         if title:
             dialog.setWindowTitle(title)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return dialog.answer(cls.values)
 
 
 class AnswerDialog(CaseStepDialog):
@@ -450,7 +446,7 @@ class AnswerDialog(CaseStepDialog):
         self._answer.setCurrentIndex(max(0, self._answer.findData(value.answer)))
 
     def values(self) -> StepInput:
-        return StepInput(**self._common(), answer=_choice(ProposalAnswer, self._answer.currentData()))
+        return StepInput(**self._common(), answer=current_choice(self._answer, ProposalAnswer))
 
 
 class MediationDialog(CaseStepDialog):
@@ -464,9 +460,9 @@ class MediationDialog(CaseStepDialog):
         for body in ("", _("Consumer arbitration board"), _("Municipal consumer information office (OMIC)")):
             self._body.addItem(body)
         self._body.lineEdit().setPlaceholderText(_("Choose or type the body"))
-        self._body.lineEdit().setMaxLength(200)
+        self._body.lineEdit().setMaxLength(max_length(Case.mediation_body))
         self._reference = QLineEdit()
-        self._reference.setMaxLength(100)
+        self._reference.setMaxLength(max_length(Case.mediation_reference))
         self._add_row("body", _("Mediating body"), self._body)
         self._add_row("reference", _("Reference"), self._reference)
 
@@ -522,7 +518,9 @@ class MediationOutcomeDialog(CloseCaseDialog):
 
     def values(self) -> StepInput:
         return StepInput(
-            **self._common(), outcome=self._outcome.toPlainText().strip(), satisfaction_days=self._days.value()
+            **self._common(),
+            outcome=self._outcome.toPlainText().strip(),
+            satisfaction_days=self._days.value(),
         )
 
 
@@ -542,7 +540,7 @@ class ForwardDialog(CaseStepDialog):
 
     def _build_fields(self) -> None:
         self._department = QLineEdit()
-        self._department.setMaxLength(120)
+        self._department.setMaxLength(max_length(Case.department))
         self._department.setPlaceholderText(_("e.g. Logistics, Technical service"))
         self._add_row("department", _("Department"), self._department)
 

@@ -61,8 +61,10 @@ from app.views.cases.dialogs import (
     StepInput,
 )
 from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, STAGE, CaseTableModel
-from app.views.errors import BackToForm, ask_until_valid, show_error
-from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, notify_changed
+from app.views.dialogs import current_choice
+from app.views.errors import BackToForm
+from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, Change
+from app.views.operations import Operation, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 
 COLUMN_CAPS = {NUMBER: 130, STAGE: 200, CUSTOMER: 190, CATEGORY: 140, REP: 150}
@@ -183,7 +185,11 @@ class CasesPage(Page):
         self._splitter.setChildrenCollapsible(False)
 
         first = QHBoxLayout()
-        for caption, widget in ((_("Type"), self._kind), (_("Stage"), self._stage), (_("Category"), self._category)):
+        for caption, widget in (
+            (_("Type"), self._kind),
+            (_("Stage"), self._stage),
+            (_("Category"), self._category),
+        ):
             label = QLabel(caption)
             label.setBuddy(widget)
             first.addWidget(label)
@@ -192,7 +198,11 @@ class CasesPage(Page):
         first.addStretch(1)
         first.addWidget(self._new_button)
         second = QHBoxLayout()
-        for caption, widget in ((_("Channel"), self._channel), (_("Received"), self._period), (_("Rep"), self._rep)):
+        for caption, widget in (
+            (_("Channel"), self._channel),
+            (_("Received"), self._period),
+            (_("Rep"), self._rep),
+        ):
             label = QLabel(caption)
             label.setBuddy(widget)
             second.addWidget(label)
@@ -321,18 +331,31 @@ class CasesPage(Page):
             (CaseKind.CLAIM, CaseStage.EXTERNAL_MEDIATION),
             (CaseKind.SUGGESTION, CaseStage.FORWARDED),
         ]:
-            views.append((f"{kind.value}-{stage.value}", lambda kind=kind, stage=stage: self.show_first(kind, stage)))
+            views.append(
+                (f"{kind.value}-{stage.value}", lambda kind=kind, stage=stage: self.show_first(kind, stage))
+            )
         return views
 
     def show_first(self, kind: CaseKind | None, stage: CaseStage | None) -> bool:
         """Clear the filters and select the newest case of `kind` in `stage` (screenshots, tests)."""
         self.clear_filters()
-        rows = case_service.list_cases(CaseFilter(kind=kind, stage=stage), today=self._today_source(), limit=1)
+        rows = case_service.list_cases(
+            CaseFilter(kind=kind, stage=stage), today=self._today_source(), limit=1
+        )
         return bool(rows) and self.select_case(rows[0].id)
 
     def clear_filters(self) -> None:
-        widgets = (self._kind, self._stage, self._category, self._channel, self._rep, self._period,
-                   self._overdue, self._open, self._search)
+        widgets = (
+            self._kind,
+            self._stage,
+            self._category,
+            self._channel,
+            self._rep,
+            self._period,
+            self._overdue,
+            self._open,
+            self._search,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         for combo in (self._kind, self._category, self._channel, self._rep, self._period):
@@ -347,7 +370,7 @@ class CasesPage(Page):
 
     # --- loading ----------------------------------------------------------------------------
 
-    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+    def on_data_changed(self, kinds: frozenset[Change], initiator: object) -> None:
         if initiator is self:
             return  # refreshed right after its own command
         super().on_data_changed(kinds, initiator)
@@ -378,10 +401,10 @@ class CasesPage(Page):
         today = self._today_source()
         start, end = PERIODS[max(0, self._period.currentIndex())][1](today)
         return CaseFilter(
-            kind=_choice(CaseKind, self._kind.currentData()),
-            stage=_choice(CaseStage, self._stage.currentData()),
-            category=_choice(CaseCategory, self._category.currentData()),
-            channel=_choice(ContactChannel, self._channel.currentData()),
+            kind=current_choice(self._kind, CaseKind),
+            stage=current_choice(self._stage, CaseStage),
+            category=current_choice(self._category, CaseCategory),
+            channel=current_choice(self._channel, ContactChannel),
             overdue_only=self._overdue.isChecked(),
             open_only=self._open.isChecked(),
             received_from=start,
@@ -400,7 +423,7 @@ class CasesPage(Page):
             self._table.setColumnWidth(column, min(self._table.columnWidth(column), widest))
 
     def _fill_stages(self) -> None:
-        kind = _choice(CaseKind, self._kind.currentData())
+        kind = current_choice(self._kind, CaseKind)
         current = self._stage.currentData()
         stages = case_service.stages_of(kind) if kind is not None else tuple(CaseStage)
         self._stage.blockSignals(True)
@@ -466,7 +489,7 @@ class CasesPage(Page):
         if action is CaseAction.OPEN_RETURN:
             self._open_return(row)
             return
-        steps: dict[CaseAction, tuple[type[CaseStepDialog], Callable[[StepInput], object], set[str]]] = {
+        steps: dict[CaseAction, tuple[type[CaseStepDialog], Callable[[StepInput], object], set[Change]]] = {
             CaseAction.ANALYSE: (
                 AnalysisDialog,
                 lambda v: svc.analyse_case(row.id, v.category, v.severity, rep, note=v.note, on=v.on),
@@ -498,7 +521,9 @@ class CasesPage(Page):
             ),
             CaseAction.CLOSE: (
                 CloseCaseDialog,
-                lambda v: svc.close_case(row.id, rep, on=v.on, note=v.note, satisfaction_days=v.satisfaction_days),
+                lambda v: svc.close_case(
+                    row.id, rep, on=v.on, note=v.note, satisfaction_days=v.satisfaction_days
+                ),
                 {FOLLOW_UPS},
             ),
             CaseAction.CLOSE_MEDIATION: (
@@ -536,15 +561,17 @@ class CasesPage(Page):
             extra["suggested"] = detail.suggested_solution if detail is not None else None
             if action is CaseAction.COUNTER_PROPOSE:
                 extra["title"] = _("Counter-proposal")
-        outcome = ask_until_valid(
-            lambda values, errors: dialog_class.ask(self, row, today=today, initial=values, errors=errors, **extra),
-            command,
-            lambda exc: show_error(self, exc),
+        outcome = run_form(
+            self,
+            lambda values, errors: dialog_class.ask(
+                self, row, today=today, initial=values, errors=errors, **extra
+            ),
+            lambda values: Operation(action.label.rstrip("…"), lambda: command(values), {CASES} | more_kinds),
         )
         if outcome is None:
             return
         values, _result = outcome
-        self._after_change({CASES} | more_kinds, row.id)
+        self._refresh_and_select(row.id)
         if action is CaseAction.RECORD_ANSWER and values.answer is ProposalAnswer.ACCEPTED:
             self._offer_return(row)
 
@@ -556,20 +583,23 @@ class CasesPage(Page):
         accepted = [p for p in detail.proposals if p.answer is ProposalAnswer.ACCEPTED] if detail else []
         if not accepted or accepted[-1].solution_type not in RETURN_SOLUTIONS:
             return
-        question = _("The customer accepted: {solution}. Open the warranty return of the product now?").format(
-            solution=accepted[-1].solution_type.label.lower()
-        )
+        question = _(
+            "The customer accepted: {solution}. Open the warranty return of the product now?"
+        ).format(solution=accepted[-1].solution_type.label.lower())
         if propose(self, question, _("Warranty return")):
             self._open_return(row, confirmed=True)
 
     def _open_return(self, row: CaseRow, confirmed: bool = False) -> None:
-        if not confirmed and not propose(self, _("Open the warranty return of the case's product?"), _("Warranty return")):
+        if not confirmed and not propose(
+            self, _("Open the warranty return of the case's product?"), _("Warranty return")
+        ):
             return
         from app.models.enums import ReturnReason
         from app.views.returns.dialogs import OpenReturnInput, ask_and_open_return
 
         today = self._today_source()
-        try:
+
+        def open_return() -> int | None:
             request = case_service.return_request_for_case(row.id)
             initial = OpenReturnInput(
                 request.customer_id,
@@ -579,32 +609,35 @@ class CasesPage(Page):
                 today,
                 customer_text=row.customer_name,
             )
-            opened = ask_and_open_return(
+            return ask_and_open_return(
                 self, self.context.acting_rep_id, initial=initial, today=today, case_id=request.case_id
             )
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        if opened is not None:
-            self._after_change({CASES, RETURNS}, row.id)
 
-    def _after_change(self, kinds: set[str], select_id: int | None = None) -> None:
+        done = Operation(
+            CaseAction.OPEN_RETURN.label.rstrip("…"),
+            open_return,
+            lambda opened: {CASES, RETURNS} if opened is not None else (),  # None: the user cancelled
+        ).run(self)
+        if done and done.value is not None:
+            self._refresh_and_select(row.id)
+
+    def _refresh_and_select(self, select_id: int | None = None) -> None:
+        """After the page's own command (its changes are not passed back to it): show them now."""
         self.refresh()
         if select_id is not None:
             self.select_case(select_id)
-        notify_changed(kinds, self)
 
     def create_new(self) -> bool:
         today = self._today_source()
-        outcome = ask_until_valid(
+        outcome = run_form(
+            self,
             lambda values, errors: NewCaseDialog.ask(self, initial=values, errors=errors, today=today),
-            self._receive,
-            lambda exc: show_error(self, exc),
+            lambda values: Operation(_("Receive case"), lambda: self._receive(values), {CASES}),
         )
         if outcome is None:
             return True
         _values, case_id = outcome
-        self._after_change({CASES}, case_id)
+        self._refresh_and_select(case_id)
         if self.selected_row() is None:  # hidden by the filters: show it
             self.clear_filters()
             self.select_case(case_id)
@@ -642,8 +675,3 @@ class CasesPage(Page):
         row = self.selected_row()
         if row is not None:
             self.open_customer(row.customer_id)
-
-
-def _choice(enum_class, value):
-    return None if value is None or value == "" else enum_class(value)
-

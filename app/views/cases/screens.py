@@ -42,7 +42,12 @@ def case_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QW
         if row is not None:
             if build is ProposalDialog:
                 suggested = suggested_solution(row.category)
-                builders.append((name, lambda row=row, suggested=suggested: ProposalDialog(None, row, suggested=suggested)))
+                builders.append(
+                    (
+                        name,
+                        lambda row=row, suggested=suggested: ProposalDialog(None, row, suggested=suggested),
+                    )
+                )
             else:
                 builders.append((name, lambda build=build, row=row: build(None, row)))
     return builders

@@ -42,7 +42,9 @@ def deadline_text(row: CaseRow, today: dt.date) -> str:
     elif row.closed_on is None:
         due, what = row.resolution_due, _("resolution")
     else:
-        return ngettext("Closed in {count} day", "Closed in {count} days", row.days_open).format(count=row.days_open)
+        return ngettext("Closed in {count} day", "Closed in {count} days", row.days_open).format(
+            count=row.days_open
+        )
     late = (today - due).days
     if late > 0:
         return ngettext(
@@ -86,7 +88,9 @@ class CaseTableModel(BatchedTableModel):
         return count_cases(self._filter, today=self._today, deadlines=self._deadlines)
 
     def _fetch(self, offset: int, limit: int) -> list[CaseRow]:
-        return list_cases(self._filter, today=self._today, offset=offset, limit=limit, deadlines=self._deadlines)
+        return list_cases(
+            self._filter, today=self._today, offset=offset, limit=limit, deadlines=self._deadlines
+        )
 
     # --- the model interface ------------------------------------------------
 

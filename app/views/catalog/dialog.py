@@ -8,6 +8,7 @@ under the field they concern and the dialog keeps what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt
@@ -34,13 +35,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, current_locale, format_number
-from app.services import catalog
-from app.services.catalog import MAX_WARRANTY_MONTHS, CategoryRow, ProductInput, ProductRow
+from app.models import Product, ProductCategory
+from app.models.base import max_length
+from app.services.followups.plans import CategoryRow
+from app.services.sales import catalog
+from app.services.sales.catalog import MAX_WARRANTY_MONTHS, ProductInput
+from app.services.sales.recording import ProductRow
 from app.views.catalog.table_model import NAME, ProductTableModel
 from app.views.customers.sale_dialog import currency_affixes
 from app.views.dialogs import BaseDialog, field_error_label, show_field_errors
-from app.views.errors import attempt, show_error
-from app.views.events import SALES, notify_changed
+from app.views.events import SALES
+from app.views.operations import Operation
 from app.views.pages.base import AppContext, empty_state_label
 
 CATEGORY_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -111,10 +116,10 @@ class CategoryDialog(BaseDialog):
         self._category_id = category_id
         self._acting_rep_id = acting_rep_id
         self._code = QLineEdit()
-        self._code.setMaxLength(30)
+        self._code.setMaxLength(max_length(ProductCategory.code))
         self._code.setPlaceholderText(_("e.g. COFFEE"))
         self._name = QLineEdit()
-        self._name.setMaxLength(120)
+        self._name.setMaxLength(max_length(ProductCategory.name))
         self._name.setPlaceholderText(_("e.g. Coffee machines"))
         self._form = _FieldForm()
         self._form.add("code", _("Code"), self._code)
@@ -157,12 +162,17 @@ class CategoryDialog(BaseDialog):
 
     def _write(self) -> None:
         if self._category_id is None:
-            self._category_id = catalog.create_category(self._code.text(), self._name.text(), self._acting_rep_id)
+            self._category_id = catalog.create_category(
+                self._code.text(), self._name.text(), self._acting_rep_id
+            )
         else:
-            catalog.update_category(self._category_id, self._code.text(), self._name.text(), self._acting_rep_id)
+            catalog.update_category(
+                self._category_id, self._code.text(), self._name.text(), self._acting_rep_id
+            )
 
     def accept(self) -> None:
-        if attempt(self, self._write, self._form.show_errors):
+        # The catalogue announces the change; a refusal stays beside its field.
+        if Operation(_("Save category"), self._write, field_errors=self._form.show_errors).run(self):
             super().accept()
 
     @classmethod
@@ -170,11 +180,7 @@ class CategoryDialog(BaseDialog):
         cls, parent: QWidget | None, category_id: int | None = None, *, acting_rep_id: int | None = None
     ) -> int | None:
         """Open the dialog; the saved category's id, or None when cancelled."""
-        dialog = cls(parent, category_id, acting_rep_id=acting_rep_id)
-        try:
-            return dialog.category_id if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, category_id, acting_rep_id=acting_rep_id).answer(lambda dialog: dialog.category_id)
 
 
 class ProductDialog(BaseDialog):
@@ -196,10 +202,10 @@ class ProductDialog(BaseDialog):
         for category in catalog.list_categories_with_counts():
             self._category.addItem(category.name, category.id)
         self._sku = QLineEdit()
-        self._sku.setMaxLength(40)
+        self._sku.setMaxLength(max_length(Product.sku))
         self._sku.setPlaceholderText(_("The product's reference, e.g. CM-200"))
         self._name = QLineEdit()
-        self._name.setMaxLength(200)
+        self._name.setMaxLength(max_length(Product.name))
         self._warranty = QSpinBox()
         self._warranty.setRange(0, MAX_WARRANTY_MONTHS)
         self._warranty.setValue(24)
@@ -319,7 +325,8 @@ class ProductDialog(BaseDialog):
             catalog.update_product(self._product_id, data, self._acting_rep_id)
 
     def accept(self) -> None:
-        if attempt(self, self._write, self._form.show_errors):
+        # The catalogue announces the change; a refusal stays beside its field.
+        if Operation(_("Save product"), self._write, field_errors=self._form.show_errors).run(self):
             super().accept()
 
     @classmethod
@@ -333,10 +340,7 @@ class ProductDialog(BaseDialog):
     ) -> int | None:
         """Open the dialog; the saved product's id, or None when cancelled."""
         dialog = cls(parent, product_id, category_id, acting_rep_id=acting_rep_id)
-        try:
-            return dialog.product_id if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return dialog.answer(lambda dialog: dialog.product_id)
 
 
 class CatalogDialog(BaseDialog):
@@ -626,10 +630,15 @@ class CatalogDialog(BaseDialog):
             else _("No longer offer this product in new sales; its sales keep it")
         )
 
+    def _run(self, label: str, ask: Callable[[], int | None]) -> int | None:
+        """Run an editing dialog as an operation that changes sales; the id it saved, or None when
+        it was cancelled or failed."""
+        done = Operation(label, ask, lambda result: {SALES} if result is not None else ()).run(self)
+        return done.value if done else None
+
     def _after_command(self, category_id: int | None = None, product_id: int | None = None) -> None:
         self._changed = True
         self.reload(category_id, product_id)
-        notify_changed({SALES}, self)
 
     # --- slots ------------------------------------------------------------------------------
 
@@ -641,7 +650,9 @@ class CatalogDialog(BaseDialog):
             self._show_products(self._selected_product_id())
 
     def _on_new_category_button_clicked(self) -> None:
-        category_id = CategoryDialog.ask(self, acting_rep_id=self._acting_rep_id)
+        category_id = self._run(
+            _("New category"), lambda: CategoryDialog.ask(self, acting_rep_id=self._acting_rep_id)
+        )
         if category_id is not None:
             self._search.clear()
             self._after_command(category_id)
@@ -650,14 +661,23 @@ class CatalogDialog(BaseDialog):
         category_id = self.current_category_id()
         if category_id is None:
             return
-        if CategoryDialog.ask(self, category_id, acting_rep_id=self._acting_rep_id) is not None:
+        if (
+            self._run(
+                _("Edit category"),
+                lambda: CategoryDialog.ask(self, category_id, acting_rep_id=self._acting_rep_id),
+            )
+            is not None
+        ):
             self._after_command(category_id)
 
     def _on_new_product_button_clicked(self) -> None:
         category_id = self.current_category_id()
         if category_id is None:
             return
-        product_id = ProductDialog.ask(self, None, category_id, acting_rep_id=self._acting_rep_id)
+        product_id = self._run(
+            _("New product"),
+            lambda: ProductDialog.ask(self, None, category_id, acting_rep_id=self._acting_rep_id),
+        )
         if product_id is not None:
             self._search.clear()
             self._after_command(catalog.get_product(product_id).category_id, product_id)
@@ -666,7 +686,13 @@ class CatalogDialog(BaseDialog):
         product = self.selected_product()
         if product is None:
             return
-        if ProductDialog.ask(self, product.id, acting_rep_id=self._acting_rep_id) is not None:
+        if (
+            self._run(
+                _("Edit product"),
+                lambda: ProductDialog.ask(self, product.id, acting_rep_id=self._acting_rep_id),
+            )
+            is not None
+        ):
             # The product may have moved to another category: follow it there.
             self._search.clear()
             self._after_command(catalog.get_product(product.id).category_id, product.id)
@@ -675,19 +701,15 @@ class CatalogDialog(BaseDialog):
         product = self.selected_product()
         if product is None:
             return
-        try:
-            catalog.set_product_active(product.id, not product.active, self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_command(product.category_id, product.id)
+        label = _("Activate product") if not product.active else _("Deactivate product")
+        if Operation(
+            label,
+            lambda: catalog.set_product_active(product.id, not product.active, self._acting_rep_id),
+            {SALES},
+        ).run(self):
+            self._after_command(product.category_id, product.id)
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext | None = None) -> bool:
         """Open the catalogue; True when a category or product was created or changed."""
-        dialog = cls(context, parent)
-        try:
-            dialog.exec()
-            return dialog._changed
-        finally:
-            dialog.deleteLater()
+        return cls(context, parent).answer(lambda dialog: dialog._changed, always=True)

@@ -11,8 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 
 from app.i18n import N_, _, format_money, format_number, ngettext
-from app.services import catalog
-from app.services.catalog import ProductRow
+from app.services.sales import catalog
+from app.services.sales.recording import ProductRow
 
 ParentIndex = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole

@@ -9,7 +9,7 @@ saves the draft and finishes through the check service; `run_usage_check` is the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,7 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_percent, ngettext
+from app.markup import escape
+from app.models import UsageCheck
 from app.models import now as wall_clock_now
+from app.models.base import max_length
 from app.models.enums import CheckAnswerResult, CheckStatus, UnitStatus
 from app.services import checks as check_service
 from app.services.checks import AnswerInput, AnswerRow, CheckDetail, CheckResult, UnansweredItemsError
@@ -44,15 +47,19 @@ from app.views.agenda.dialogs import CustomerPicker
 from app.views.checks.signature import SignaturePad
 from app.views.checks.table_models import unit_text
 from app.views.dialogs import BaseDialog
-from app.views.errors import show_error
-from app.views.events import CASES, CHECKS, FOLLOW_UPS, notify_changed
+from app.views.errors import BackToForm
+from app.views.events import CASES, CHECKS, FOLLOW_UPS, Change
+from app.views.operations import Operation, perform
 
 OK, NOT_OK, NA = CheckAnswerResult.OK, CheckAnswerResult.NOT_OK, CheckAnswerResult.NOT_APPLICABLE
 RESULTS = (OK, NOT_OK, NA)
 RESULT_KEYS = {
-    Qt.Key.Key_1: OK, Qt.Key.Key_O: OK,
-    Qt.Key.Key_2: NOT_OK, Qt.Key.Key_N: NOT_OK,
-    Qt.Key.Key_3: NA, Qt.Key.Key_A: NA,
+    Qt.Key.Key_1: OK,
+    Qt.Key.Key_O: OK,
+    Qt.Key.Key_2: NOT_OK,
+    Qt.Key.Key_N: NOT_OK,
+    Qt.Key.Key_3: NA,
+    Qt.Key.Key_A: NA,
 }
 RESULT_COLOURS = {OK: "#1e7b34", NOT_OK: "#b00020", NA: "#52606d"}
 
@@ -155,7 +162,7 @@ class CheckItemRow(QFrame):
         super().__init__(parent)
         self.answer = answer
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        question = QLabel(f"<b>{answer.position}.</b> {_html(answer.question)}")
+        question = QLabel(f"<b>{answer.position}.</b> {escape(answer.question)}")
         question.setTextFormat(Qt.TextFormat.RichText)
         question.setWordWrap(True)
         self.selector = ResultSelector()
@@ -202,18 +209,18 @@ class CheckItemRow(QFrame):
         self.trained.setChecked(value.trained_on_site)
 
     def value(self) -> AnswerInput:
-        return AnswerInput(self.answer.item_id, self.selector.result(), self.note.text().strip(), self.trained.isChecked())
+        return AnswerInput(
+            self.answer.item_id, self.selector.result(), self.note.text().strip(), self.trained.isChecked()
+        )
 
     def set_missing(self, missing: bool) -> None:
-        self.setStyleSheet("CheckItemRow { border: 2px solid #b00020; border-radius: 4px; }" if missing else "")
+        self.setStyleSheet(
+            "CheckItemRow { border: 2px solid #b00020; border-radius: 4px; }" if missing else ""
+        )
 
     def set_read_only(self) -> None:
         for widget in (self.selector, self.note, self.trained):
             widget.setEnabled(False)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- the dialog ---------------------------------------------------------------------------------
@@ -242,31 +249,37 @@ class CheckDialog(BaseDialog):
         self.result: CheckResult | None = None
         detail = self._detail
         finished = detail.status is CheckStatus.COMPLETED
-        self.setWindowTitle(
-            _("Usage check – {customer}").format(customer=detail.customer_name)
-        )
+        self.setWindowTitle(_("Usage check – {customer}").format(customer=detail.customer_name))
 
-        checklist = _("{name} (version {version})").format(name=detail.template_name, version=detail.template_version)
+        checklist = _("{name} (version {version})").format(
+            name=detail.template_name, version=detail.template_version
+        )
         header = QLabel(
-            f"<b>{_html(detail.customer_name)}</b> ({_html(detail.customer_code)})<br>"
-            f"{_html(unit_text(detail.product_name, detail.serial_number))} · {_html(checklist)}"
+            f"<b>{escape(detail.customer_name)}</b> ({escape(detail.customer_code)})<br>"
+            f"{escape(unit_text(detail.product_name, detail.serial_number))} · {escape(checklist)}"
         )
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
         self._status = QLabel()
         self._status.setWordWrap(True)
         if detail.unit_status is not UnitStatus.ACTIVE:
-            self._status.setText(_("This product is marked as {status}.").format(status=detail.unit_status.label.lower()))
+            self._status.setText(
+                _("This product is marked as {status}.").format(status=detail.unit_status.label.lower())
+            )
             self._status.setStyleSheet("color: #b00020; font-weight: bold;")
         self._status.setVisible(bool(self._status.text()))
 
-        keys = QLabel(_("Keyboard: Tab moves on; on a result, 1 = OK, 2 = Not OK, 3 = Not applicable, Delete clears; "
-                        "Ctrl+S saves the draft, Ctrl+Enter finishes."))
+        keys = QLabel(
+            _(
+                "Keyboard: Tab moves on; on a result, 1 = OK, 2 = Not OK, 3 = Not applicable, Delete clears; "
+                "Ctrl+S saves the draft, Ctrl+Enter finishes."
+            )
+        )
         keys.setWordWrap(True)
         keys.setStyleSheet("color: palette(dark);")
         keys.setVisible(not finished)
         self._present = QLineEdit(detail.present_people)
-        self._present.setMaxLength(check_service.MAX_PRESENT)
+        self._present.setMaxLength(max_length(UsageCheck.present_people))
         self._present.setPlaceholderText(_("Who was there on the customer's side"))
 
         self._rows: list[CheckItemRow] = []
@@ -345,8 +358,12 @@ class CheckDialog(BaseDialog):
         self._signature.changed.connect(self._on_row_changed)
         self._present.textEdited.connect(self._on_row_changed)
         self._notes.textChanged.connect(self._on_row_changed)
-        for sequence, slot in (("Ctrl+S", self.save_draft), ("Ctrl+Return", self.finish), ("Ctrl+Enter", self.finish),
-                               ("Ctrl+P", self.print_record)):
+        for sequence, slot in (
+            ("Ctrl+S", self.save_draft),
+            ("Ctrl+Return", self.finish),
+            ("Ctrl+Enter", self.finish),
+            ("Ctrl+P", self.print_record),
+        ):
             QShortcut(QKeySequence(sequence), self).activated.connect(slot)
 
         if finished:
@@ -411,12 +428,14 @@ class CheckDialog(BaseDialog):
         score, passed = check_service.score_and_pass(
             (v.result, row.answer.critical) for v, row in zip(values, self._rows, strict=True)
         )
-        text = ngettext("{answered} of {total} item answered", "{answered} of {total} items answered", len(values)).format(
-            answered=answered, total=len(values)
-        )
+        text = ngettext(
+            "{answered} of {total} item answered", "{answered} of {total} items answered", len(values)
+        ).format(answered=answered, total=len(values))
         if self._detail.status is CheckStatus.COMPLETED:
             verdict = _("Passed") if self._detail.passed else _("Failed")
-            text = _("Finished on {date}: {verdict}").format(date=format_datetime(self._detail.completed_at), verdict=verdict)
+            text = _("Finished on {date}: {verdict}").format(
+                date=format_datetime(self._detail.completed_at), verdict=verdict
+            )
             if self._detail.score is not None:
                 text += " · " + _("score {score}").format(score=format_percent(self._detail.score, 0))
         elif score is not None:
@@ -436,12 +455,15 @@ class CheckDialog(BaseDialog):
             self._notes.toPlainText(),
         )
 
-    def _save(self) -> bool:
+    def _save(self, changes: Iterable[Change] = ()) -> bool:
         answers, present, signature, notes = self._values()
-        try:
-            check_service.save_answers(self._check_id, answers, present, signature, notes, self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        if not Operation(
+            _("Save answers"),
+            lambda: check_service.save_answers(
+                self._check_id, answers, present, signature, notes, self._acting_rep_id
+            ),
+            changes,
+        ).run(self):
             return False
         self._dirty = False
         return True
@@ -450,8 +472,7 @@ class CheckDialog(BaseDialog):
         """Keep the answers as a draft and close."""
         if self._detail.status is CheckStatus.COMPLETED:
             return
-        if self._save():
-            notify_changed({CHECKS}, self)
+        if self._save({CHECKS}):
             self.done(BaseDialog.DialogCode.Rejected)  # nothing finished: ask() returns None
 
     def finish(self) -> None:
@@ -459,14 +480,21 @@ class CheckDialog(BaseDialog):
             return
         if not self._save():
             return
-        try:
-            self.result = check_service.finish_check(self._check_id, self._acting_rep_id, now=self._clock())
-        except UnansweredItemsError as exc:
-            self._show_missing(exc)
+
+        def finish() -> CheckResult | UnansweredItemsError:
+            try:
+                return check_service.finish_check(self._check_id, self._acting_rep_id, now=self._clock())
+            except UnansweredItemsError as exc:  # shown beside the items, not as a failure
+                return exc
+
+        # What the finish changed is announced by open_check, with what it leads to.
+        done = Operation(_("Finish check"), finish).run(self)
+        if not done:
             return
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        if isinstance(done.value, UnansweredItemsError):
+            self._show_missing(done.value)
             return
+        self.result = done.value
         self.accept()
 
     def _show_missing(self, exc: UnansweredItemsError) -> None:
@@ -505,11 +533,7 @@ class CheckDialog(BaseDialog):
     ) -> CheckResult | None:
         """Run the dialog; the finished check's result, or None (closed, or saved as a draft)."""
         dialog = cls(parent, check_id, acting_rep_id, clock=clock, notes=notes)
-        try:
-            dialog.exec()
-            return dialog.result
-        finally:
-            dialog.deleteLater()
+        return dialog.answer(lambda dialog: dialog.result, always=True)
 
 
 # --- printing ---------------------------------------------------------------------------------
@@ -526,19 +550,15 @@ def print_check_record(parent: QWidget | None, check_id: int) -> str | None:
     """Ask where, then write the check's one-page PDF record there; returns the path."""
     from app.reports.check_record import build_check_record
 
-    try:
-        record = check_service.check_record(check_id)
-    except Exception as exc:  # noqa: BLE001 (shown to the user)
-        show_error(parent, exc)
+    found = perform(parent, lambda: check_service.check_record(check_id))
+    if not found:
         return None
+    record = found.value
     when = record.check.completed_at or record.check.started_at
     path = ask_pdf_path(parent, f"check-{record.check.customer_code}-{when.date().isoformat()}.pdf")
     if not path:
         return None
-    try:
-        build_check_record(record, path)
-    except Exception as exc:  # noqa: BLE001 (shown to the user)
-        show_error(parent, exc)
+    if not perform(parent, lambda: build_check_record(record, path)):
         return None
     inform(parent, _("The record was saved as {file}.").format(file=path), _("Print record"))
     return path
@@ -555,34 +575,37 @@ def after_finish(
 ) -> None:
     """What a finished check leads to: the training follow-up and, for a critical failure, a case."""
     clock = clock or wall_clock_now
-    kinds = {CHECKS} | ({FOLLOW_UPS} if result.follow_up_completed else set())
-    notify_changed(kinds, parent)
     if result.training_at is not None:
         question = _("The check failed. Schedule a training follow-up on {date}?").format(
             date=f"{format_date(result.training_at, 'EEEE')} {format_datetime(result.training_at)}"
         )
         if propose(parent, question, _("Training")):
-            try:
-                scheduled = check_service.schedule_training(
+            scheduled = Operation(
+                _("Schedule training"),
+                lambda: check_service.schedule_training(
                     result.check_id, acting_rep_id, at=result.training_at, now=clock()
-                )
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(parent, exc)
-            else:
-                notify_changed({FOLLOW_UPS}, parent)
-                if scheduled.warnings:
-                    inform(parent, "\n".join(scheduled.warnings), _("Scheduled, but note"))
+                ),
+                {FOLLOW_UPS},
+            ).run(parent)
+            if scheduled and scheduled.value.warnings:
+                inform(parent, "\n".join(scheduled.value.warnings), _("Scheduled, but note"))
     if result.offer_case:
         items = "\n".join(f"• {q}" for q in result.critical_failures)
         question = _("A critical item is Not OK:\n{items}\nOpen a complaint case for it?").format(items=items)
         if propose(parent, question, _("Open a case")):
-            try:
-                case_id = check_service.open_case_for_check(result.check_id, acting_rep_id, today=clock().date())
-            except Exception as exc:  # noqa: BLE001 (shown to the user)
-                show_error(parent, exc)
-            else:
-                notify_changed({CASES}, parent)
-                inform(parent, _("Case {number} opened.").format(number=_case_number(case_id)), _("Open a case"))
+            opened = Operation(
+                _("Open a case"),
+                lambda: check_service.open_case_for_check(
+                    result.check_id, acting_rep_id, today=clock().date()
+                ),
+                {CASES},
+            ).run(parent)
+            if opened:
+                inform(
+                    parent,
+                    _("Case {number} opened.").format(number=_case_number(opened.value)),
+                    _("Open a case"),
+                )
 
 
 def _case_number(case_id: int) -> str:
@@ -603,19 +626,24 @@ def run_usage_check(
 ) -> CheckResult | None:
     """Start (or resume) the unit's check, run the dialog and what a failure leads to."""
     clock = clock or wall_clock_now
-    try:
+
+    def start() -> int:
         try:
-            check_id = check_service.start_check(sold_unit_id, acting_rep_id, follow_up_id=follow_up_id, now=clock())
+            return check_service.start_check(
+                sold_unit_id, acting_rep_id, follow_up_id=follow_up_id, now=clock()
+            )
         except ConfirmationRequired as exc:
             if not confirm(parent, str(exc), _("Returned or replaced product")):
-                return None
-            check_id = check_service.start_check(
+                raise BackToForm from None  # declined: nothing more happens
+            return check_service.start_check(
                 sold_unit_id, acting_rep_id, follow_up_id=follow_up_id, confirm_unit_status=True, now=clock()
             )
-    except Exception as exc:  # noqa: BLE001 (shown to the user)
-        show_error(parent, exc)
+
+    # The draft it creates is announced with what the dialog leads to (open_check).
+    started = Operation(_("Start usage check"), start).run(parent)
+    if not started:
         return None
-    return open_check(parent, check_id, acting_rep_id, clock=clock, notes=notes)
+    return open_check(parent, started.value, acting_rep_id, clock=clock, notes=notes)
 
 
 def open_check(
@@ -627,13 +655,18 @@ def open_check(
     notes: str = "",
 ) -> CheckResult | None:
     """Resume a draft (or look at / print a finished check); a finish leads on to after_finish."""
-    try:
-        result = CheckDialog.ask(parent, check_id, acting_rep_id, clock=clock, notes=notes)
-    except Exception as exc:  # noqa: BLE001 (shown to the user)
-        show_error(parent, exc)
+    done = Operation(
+        _("Run usage check"),
+        lambda: CheckDialog.ask(parent, check_id, acting_rep_id, clock=clock, notes=notes),
+        # Closed or saved as a draft: a draft may have been created or saved.
+        lambda result: (
+            {CHECKS} | ({FOLLOW_UPS} if result is not None and result.follow_up_completed else set())
+        ),
+    ).run(parent)
+    if not done:
         return None
+    result = done.value
     if result is None:
-        notify_changed({CHECKS}, parent)  # a draft may have been created or saved
         return None
     after_finish(parent, result, acting_rep_id, clock)
     return result
@@ -658,7 +691,9 @@ class StartCheckDialog(BaseDialog):
         form.addRow(_("Customer"), self._customer)
         form.addRow(_("Product"), self._unit)
         form.addRow("", self._hint)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self._ok.setText(_("Start check"))
         buttons.accepted.connect(self.accept)
@@ -714,8 +749,4 @@ class StartCheckDialog(BaseDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None) -> int | None:
-        dialog = cls(parent)
-        try:
-            return dialog.sold_unit_id() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent).answer(cls.sold_unit_id)

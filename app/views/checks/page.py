@@ -33,7 +33,7 @@ from app.i18n import N_, _, format_date, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.services import checks as check_service
 from app.services.checks import RESULT_DRAFT, RESULT_FAILED, RESULT_PASSED, CheckFilter, CheckRow
-from app.services.plans import list_categories
+from app.services.followups.plans import list_categories
 from app.services.reps import list_reps
 from app.services.sales import list_products
 from app.views.checks import dialog as check_dialogs
@@ -54,8 +54,8 @@ from app.views.checks.table_models import (
     unit_text,
 )
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
-from app.views.errors import show_error
 from app.views.events import CHECKS, FOLLOW_UPS
+from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, count_label
 
 LIST, DUE, FAILED = range(3)
@@ -107,8 +107,15 @@ class HistoryTable(QTableWidget):
         rows = rows[:HISTORY_ROWS]
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            second = unit_text(row.product_name, row.serial_number) if self._with_product else row.template_name
-            values = (format_date(row.when), second, result_text(row.status, row.passed), score_text(row.score))
+            second = (
+                unit_text(row.product_name, row.serial_number) if self._with_product else row.template_name
+            )
+            values = (
+                format_date(row.when),
+                second,
+                result_text(row.status, row.passed),
+                score_text(row.score),
+            )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
@@ -144,8 +151,12 @@ class UsageChecksPage(Page):
 
         # Filters.
         self._result = QComboBox()
-        for label, value in ((_("All results"), None), (_("Passed"), RESULT_PASSED), (_("Failed"), RESULT_FAILED),
-                             (_("Drafts"), RESULT_DRAFT)):
+        for label, value in (
+            (_("All results"), None),
+            (_("Passed"), RESULT_PASSED),
+            (_("Failed"), RESULT_FAILED),
+            (_("Drafts"), RESULT_DRAFT),
+        ):
             self._result.addItem(label, value)
         self._category = QComboBox()
         self._product = QComboBox()
@@ -220,7 +231,9 @@ class UsageChecksPage(Page):
         family_label.setBuddy(self._family)
         family_row.addWidget(family_label)
         family_row.addWidget(self._family, 1)
-        failed_hint = QLabel(_("Items answered Not OK in the checks finished in the period: what to explain better."))
+        failed_hint = QLabel(
+            _("Items answered Not OK in the checks finished in the period: what to explain better.")
+        )
         failed_hint.setStyleSheet("color: palette(dark);")
         failed_hint.setWordWrap(True)
         family_row.addWidget(failed_hint, 2)
@@ -235,9 +248,13 @@ class UsageChecksPage(Page):
         # Two rows, so every combo shows its whole text in Spanish too.
         filters = QHBoxLayout()
         second_row = QHBoxLayout()
-        rows = ((filters, _("Result"), self._result), (filters, _("Category"), self._category),
-                (filters, _("Product"), self._product), (second_row, _("Rep"), self._rep),
-                (second_row, _("Period"), self._period))
+        rows = (
+            (filters, _("Result"), self._result),
+            (filters, _("Category"), self._category),
+            (filters, _("Product"), self._product),
+            (second_row, _("Rep"), self._rep),
+            (second_row, _("Period"), self._period),
+        )
         for row, caption, widget in rows:
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             label = QLabel(caption)
@@ -393,7 +410,11 @@ class UsageChecksPage(Page):
     def create_new(self) -> bool:
         sold_unit_id = StartCheckDialog.ask(self)
         if sold_unit_id is not None:
-            self._after(check_dialogs.run_usage_check(self, sold_unit_id, self.context.acting_rep_id, clock=self._clock))
+            self._after(
+                check_dialogs.run_usage_check(
+                    self, sold_unit_id, self.context.acting_rep_id, clock=self._clock
+                )
+            )
         return True
 
     def refresh(self) -> None:
@@ -517,7 +538,9 @@ class UsageChecksPage(Page):
             text = ngettext("{count} check", "{count} checks", total).format(count=format_number(total))
         elif tab == DUE:
             total = self._due_model.total_count()
-            text = ngettext("{count} check due", "{count} checks due", total).format(count=format_number(total))
+            text = ngettext("{count} check due", "{count} checks due", total).format(
+                count=format_number(total)
+            )
         else:
             total = self._failed_model.rowCount()
             text = ngettext("{count} item", "{count} items", total).format(count=format_number(total))
@@ -558,9 +581,14 @@ class UsageChecksPage(Page):
             self._unit_history.set_rows([], None)
             self._customer_history.set_rows([], None)
             return
-        self._unit_box.setTitle(_("This product's checks: {product}").format(
-            product=unit_text(row.product_name, row.serial_number)))
-        self._customer_box.setTitle(_("This customer's checks: {customer}").format(customer=row.customer_name))
+        self._unit_box.setTitle(
+            _("This product's checks: {product}").format(
+                product=unit_text(row.product_name, row.serial_number)
+            )
+        )
+        self._customer_box.setTitle(
+            _("This customer's checks: {customer}").format(customer=row.customer_name)
+        )
         self._unit_history.set_rows(check_service.unit_history(row.sold_unit_id), row.id)
         self._customer_history.set_rows(check_service.customer_history(row.customer_id), row.id)
 
@@ -581,15 +609,14 @@ class UsageChecksPage(Page):
         row = self.selected_due()
         if row is None or row.sold_unit_id is None:
             return
-        self._after(check_dialogs.run_usage_check(
-            self, row.sold_unit_id, self.context.acting_rep_id, follow_up_id=row.id, clock=self._clock
-        ))
+        self._after(
+            check_dialogs.run_usage_check(
+                self, row.sold_unit_id, self.context.acting_rep_id, follow_up_id=row.id, clock=self._clock
+            )
+        )
 
     def print_selected(self) -> None:
         row = self.selected_check()
         if row is None or row.completed_at is None:
             return
-        try:
-            check_dialogs.print_check_record(self, row.id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        perform(self, lambda: check_dialogs.print_check_record(self, row.id))

@@ -37,7 +37,11 @@ def unit_text(product: str, serial: str) -> str:
 
 
 def _header(titles, section: int, orientation: Qt.Orientation, role: int):
-    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(titles):
+    if (
+        orientation == Qt.Orientation.Horizontal
+        and role == Qt.ItemDataRole.DisplayRole
+        and 0 <= section < len(titles)
+    ):
         return _(titles[section])
     return None
 
@@ -45,7 +49,15 @@ def _header(titles, section: int, orientation: Qt.Orientation, role: int):
 # --- checks done and drafted ---------------------------------------------------------------
 
 DATE, CUSTOMER, PRODUCT, CHECKLIST, REP, RESULT, SCORE = range(7)
-CHECK_COLUMNS = (N_("Date"), N_("Customer"), N_("Product"), N_("Checklist"), N_("Rep"), N_("Result"), N_("Score"))
+CHECK_COLUMNS = (
+    N_("Date"),
+    N_("Customer"),
+    N_("Product"),
+    N_("Checklist"),
+    N_("Rep"),
+    N_("Result"),
+    N_("Score"),
+)
 
 
 class ChecksTableModel(BatchedTableModel):
@@ -90,9 +102,15 @@ class ChecksTableModel(BatchedTableModel):
             if column == PRODUCT:
                 return unit_text(row.product_name, row.serial_number)
             if column == CHECKLIST:
-                return _("{name} (version {version})").format(name=row.template_name, version=row.template_version)
+                return _("{name} (version {version})").format(
+                    name=row.template_name, version=row.template_version
+                )
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == RESULT and row.status is CheckStatus.COMPLETED:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == RESULT
+            and row.status is CheckStatus.COMPLETED
+        ):
             return QBrush(QColor(PASS_COLOUR if row.passed else FAIL_COLOUR))
         if role == Qt.ItemDataRole.FontRole and column == RESULT:
             font = QFont()
@@ -219,9 +237,13 @@ class FailedItemsTableModel(QAbstractTableModel):
             if column == F_CHECKLIST:
                 return row.template_name
             if column == F_ITEM:
-                return _("{question} (critical)").format(question=row.question) if row.critical else row.question
+                return (
+                    _("{question} (critical)").format(question=row.question) if row.critical else row.question
+                )
             if column == F_NOT_OK:
-                return _("{count} of {total}").format(count=format_number(row.not_ok), total=format_number(row.applicable))
+                return _("{count} of {total}").format(
+                    count=format_number(row.not_ok), total=format_number(row.applicable)
+                )
             if column == F_RATE:
                 return format_percent(row.failure_rate, 0)
             return format_number(row.trained)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -28,15 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services import checks, plans, sales
+from app.models import CheckTemplate
+from app.models.base import max_length
+from app.services import checks, sales
 from app.services.checks import ItemInput, TemplateRow
+from app.services.errors import NotFoundError
+from app.services.followups import plans
 from app.views import dialogs
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
 from app.views.dialogs import field_error_label
-from app.views.errors import show_error
-from app.views.events import CHECKS
-from app.views.master_detail import ID_ROLE, MasterDetailDialog, inform, muted
-from app.views.pages.base import AppContext, empty_state_label
+from app.views.events import CHECKS, Change
+from app.views.master_detail import ID_ROLE, MasterDetailDialog, muted
+from app.views.pages.base import AppContext
 
 CATEGORY, PRODUCT = 0, 1  # the scope combo's choices
 
@@ -96,23 +98,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
 
     def _build_right(self) -> QWidget:
         self._right = QStackedWidget()
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.addStretch(1)
-        self._empty_label = empty_state_label("")
-        column.addWidget(self._empty_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self._empty_defaults_button = QPushButton(_("Install default checklists"))
-        self._empty_defaults_button.clicked.connect(self._on_defaults_button_clicked)
-        self._empty_new_button = QPushButton(_("New checklist"))
-        self._empty_new_button.clicked.connect(self._on_new_button_clicked)
-        row.addWidget(self._empty_defaults_button)
-        row.addWidget(self._empty_new_button)
-        row.addStretch(1)
-        column.addLayout(row)
-        column.addStretch(2)
-        self._right.addWidget(page)
+        self._right.addWidget(self._empty_state_page(_("Install default checklists"), _("New checklist")))
         self._right.addWidget(self._build_editor())
         return self._right
 
@@ -122,13 +108,15 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         self._heading.setStyleSheet("font-size: 16px; font-weight: 600;")
         self._heading.setWordWrap(True)
         self._retired_note = QLabel(
-            _("This version is retired and read-only: checks done with it keep it. Edit the current version instead.")
+            _(
+                "This version is retired and read-only: checks done with it keep it. Edit the current version instead."
+            )
         )
         self._retired_note.setWordWrap(True)
         self._retired_note.setStyleSheet("color: #8a5a00;")
 
         self._name = QLineEdit()
-        self._name.setMaxLength(checks.MAX_NAME)
+        self._name.setMaxLength(max_length(CheckTemplate.name))
         self._name.setPlaceholderText(_("e.g. Correct use: coffee machines"))
         self._scope = QComboBox()
         self._scope.addItem(_("A product category"))
@@ -217,15 +205,18 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         if target is not None and target not in self._records:
             try:
                 self._records[target] = checks.get_template(target)
-            except Exception:  # noqa: BLE001 (gone: show something else)
+            except NotFoundError:  # gone: show something else
                 target = None
         self._show_first_or_empty(target)
 
     def _fill_combos(self) -> None:
         for combo, values, entries in (
             (self._category, self._category_values, [(c.id, c.name) for c in self._categories]),
-            (self._product, self._product_values,
-             [(p.id, f"{p.name} ({p.sku})" if p.sku else p.name) for p in self._products]),
+            (
+                self._product,
+                self._product_values,
+                [(p.id, f"{p.name} ({p.sku})" if p.sku else p.name) for p in self._products],
+            ),
         ):
             current = values[combo.currentIndex()] if 0 <= combo.currentIndex() < len(values) else None
             combo.blockSignals(True)
@@ -246,7 +237,9 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         for category_id, name in groups:
             group = self._add_group(name, category_id)
             members = [t for t in self._records.values() if t.category_id == category_id]
-            members.sort(key=lambda t: (t.product_id is not None, t.product_name.casefold(), t.family, t.version))
+            members.sort(
+                key=lambda t: (t.product_id is not None, t.product_name.casefold(), t.family, t.version)
+            )
             for template in members:
                 text = template.name
                 if template.product_id is not None:
@@ -260,8 +253,11 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
                 )
                 self._add_record(group, [text, version], template.id, tip, dimmed=not template.active)
             if not members:
-                self._add_hint(group, _("No checklist yet"),
-                               _("Choose this line and press New checklist to give the category one."))
+                self._add_hint(
+                    group,
+                    _("No checklist yet"),
+                    _("Choose this line and press New checklist to give the category one."),
+                )
         self._tree.blockSignals(False)
 
     def _show_empty_state(self) -> None:
@@ -284,14 +280,21 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
     def _load_record(self, template: TemplateRow) -> None:
         self._record_id = template.id
         scope = PRODUCT if template.product_id is not None else CATEGORY
-        self._set_form(template.name, scope, template.category_id, template.product_id,
-                       [i.to_input() for i in template.items], read_only=not template.active)
+        self._set_form(
+            template.name,
+            scope,
+            template.category_id,
+            template.product_id,
+            [i.to_input() for i in template.items],
+            read_only=not template.active,
+        )
         self._heading.setText(template.applies_to or template.name)
         self._retired_note.setVisible(not template.active)
         if template.active:
             self._version_label.setText(
-                _("This is version {number}. Saving creates version {next}; checks already done keep their version.")
-                .format(number=template.version, next=template.version + 1)
+                _(
+                    "This is version {number}. Saving creates version {next}; checks already done keep their version."
+                ).format(number=template.version, next=template.version + 1)
             )
         else:
             self._version_label.setText(version_text(template.version).capitalize())
@@ -376,8 +379,13 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         return self._version_label
 
     def field(self, key: str) -> QWidget:
-        return {"name": self._name, "scope": self._scope, "category_id": self._category,
-                "product_id": self._product, "items": self._table}[key]
+        return {
+            "name": self._name,
+            "scope": self._scope,
+            "category_id": self._category,
+            "product_id": self._product,
+            "items": self._table,
+        }[key]
 
     def select_template(self, template_id: int) -> bool:
         """Show `template_id` as if clicked in the list; False when the user kept editing."""
@@ -408,7 +416,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
     def unsaved_question(self) -> str:
         return _("The checklist has changes that are not saved. Save them?")
 
-    def changed_kinds(self) -> set[str]:
+    def changed_kinds(self) -> set[Change]:
         return {CHECKS}
 
     def _error_key(self, key: str) -> str:
@@ -419,8 +427,9 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
     def _write(self) -> tuple[int, str]:
         name, category_id, product_id, items = self.values()
         if self._record_id is None:
-            new_id = checks.create_template(name, items, category_id=category_id, product_id=product_id,
-                                            acting_rep_id=self._acting_rep_id)
+            new_id = checks.create_template(
+                name, items, category_id=category_id, product_id=product_id, acting_rep_id=self._acting_rep_id
+            )
             return new_id, _("Checklist saved as version 1.")
         new_id = checks.update_template(self._record_id, name, items, self._acting_rep_id)
         return new_id, _("Saved as version {number}.").format(number=checks.get_template(new_id).version)
@@ -450,27 +459,20 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         ).format(name=template.name, target=template.applies_to)
         if not dialogs.confirm(self, question, _("Retire checklist")):
             return
-        try:
-            checks.retire_template(template.id, self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        if not self._run_command(
+            _("Retire checklist"), lambda: checks.retire_template(template.id, self._acting_rep_id)
+        ):
             return
-        self._after_command()
         self._record_id = None
         self._editing = False
         self.reload()
         self._saved_label.setText(_("Checklist retired."))
 
-    def _on_defaults_button_clicked(self) -> None:
-        if not self._resolve_unsaved():
-            return
-        try:
-            created = checks.install_default_templates(acting_rep_id=self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
+    def _install_defaults(self) -> int:
+        return checks.install_default_templates(acting_rep_id=self._acting_rep_id)
+
+    def _defaults_outcome(self, created: int) -> tuple[str, str]:
         if created:
-            self._after_command()
             text = ngettext(
                 "{count} default checklist was created.", "{count} default checklists were created.", created
             ).format(count=created)
@@ -478,10 +480,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
             text = _("No checklists were created: there are no product categories yet.")
         else:
             text = _("No checklists were created: every product category already has one.")
-        if self._editing and self._record_id is None:
-            self._editing = False  # the discarded new checklist
-        self.reload()
-        inform(self, _("Default checklists"), text)
+        return _("Default checklists"), text
 
     def _on_name_text_edited(self, _text: str) -> None:
         self._errors["name"].hide()

@@ -142,9 +142,9 @@ class TemplateItemsTableModel(QAbstractTableModel):
             return QBrush(QColor(ERROR_BACKGROUND))
         return None
 
-    def setData(
+    def setData(  # noqa: N802 (Qt override)
         self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:  # noqa: N802
+    ) -> bool:
         if self._read_only or not index.isValid() or not 0 <= index.row() < len(self._items):
             return False
         item, column = self._items[index.row()], index.column()

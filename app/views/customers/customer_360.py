@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from html import escape
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
@@ -28,17 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent
+from app.markup import escape
 from app.models.enums import ReturnReason
 from app.services.customers import Customer360, SaleSummary, SoldUnitRow, customer_360
-from app.services.satisfaction import SurveyRow, customer_trend
-from app.services.value import CustomerValue, customer_value
-from app.services.warranty import warranty_text
+from app.services.customers.value import CustomerValue, customer_value
+from app.services.reporting.satisfaction import SurveyRow, customer_trend
+from app.services.sales.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
 from app.views.dialogs import BaseDialog, plain_label
-from app.views.errors import show_error
-from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
+from app.views.events import FOLLOW_UPS, RETURNS, SALES
+from app.views.operations import Operation
 from app.views.pages.base import empty_state_label
 
 OK_COLOUR = "#2e7d32"
@@ -119,7 +119,9 @@ def trend_text(surveys: Sequence[SurveyRow]) -> str:
     else:
         text = _("= steady: {score} of 5 on {date} (before: {previous})")
     return text.format(
-        score=format_number(last.satisfaction), date=format_date(last.taken_on), previous=format_number(previous)
+        score=format_number(last.satisfaction),
+        date=format_date(last.taken_on),
+        previous=format_number(previous),
     )
 
 
@@ -287,7 +289,11 @@ class Customer360Dialog(BaseDialog):
         form = QFormLayout(contact)
         address = ", ".join(
             part
-            for part in (detail.address, " ".join(p for p in (detail.postal_code, detail.city) if p), detail.province)
+            for part in (
+                detail.address,
+                " ".join(p for p in (detail.postal_code, detail.city) if p),
+                detail.province,
+            )
             if part
         )
         consent = (
@@ -439,7 +445,16 @@ class Customer360Dialog(BaseDialog):
             stretch=3,
         )
         units = list_or_empty(
-            [_("Product"), _("Serial number"), _("Qty"), _("Sale"), _("Delivered"), _("Warranty ends"), _("Warranty"), _("Status")],
+            [
+                _("Product"),
+                _("Serial number"),
+                _("Qty"),
+                _("Sale"),
+                _("Delivered"),
+                _("Warranty ends"),
+                _("Warranty"),
+                _("Status"),
+            ],
             [
                 [
                     u.product_name,
@@ -513,14 +528,13 @@ class Customer360Dialog(BaseDialog):
         initial = OpenReturnInput(
             detail.id, unit.id, ReturnReason.FAILURE_IN_USE, "", dt.date.today(), customer_text=detail.name
         )
-        try:
-            opened = ask_and_open_return(self, self._acting_rep_id, initial=initial)
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
-            return
-        if opened is not None:
+        done = Operation(
+            _("Open warranty return"),
+            lambda: ask_and_open_return(self, self._acting_rep_id, initial=initial),
+            lambda opened: {RETURNS} if opened is not None else (),  # None: the user cancelled
+        ).run(self)
+        if done and done.value is not None:
             self.reload()
-            notify_changed({RETURNS}, self)
 
     # --- the delivery date of a sale -------------------------------------------------------
 
@@ -551,10 +565,13 @@ class Customer360Dialog(BaseDialog):
         sale = self.selected_sale()
         if sale is None:
             return
-        if DeliveryDateDialog.ask(self, sale, acting_rep_id=self._acting_rep_id) is None:
-            return
-        self.reload()
-        notify_changed({SALES, FOLLOW_UPS}, self)
+        done = Operation(
+            _("Set delivery date"),
+            lambda: DeliveryDateDialog.ask(self, sale, acting_rep_id=self._acting_rep_id),
+            lambda saved: {SALES, FOLLOW_UPS} if saved is not None else (),  # None: cancelled
+        ).run(self)
+        if done and done.value is not None:
+            self.reload()
 
     def _follow_ups_tab(self) -> QWidget:
         return list_or_empty(
@@ -576,7 +593,15 @@ class Customer360Dialog(BaseDialog):
 
     def _checks_tab(self) -> QWidget:
         return list_or_empty(
-            [_("Started"), _("Completed"), _("Checklist"), _("Product"), _("Serial number"), _("Score"), _("Result")],
+            [
+                _("Started"),
+                _("Completed"),
+                _("Checklist"),
+                _("Product"),
+                _("Serial number"),
+                _("Score"),
+                _("Result"),
+            ],
             [
                 [
                     format_datetime(c.started_at),
@@ -600,7 +625,16 @@ class Customer360Dialog(BaseDialog):
 
     def _returns_tab(self) -> QWidget:
         return list_or_empty(
-            [_("Number"), _("Reported"), _("Product"), _("Serial number"), _("Reason"), _("Warranty"), _("State"), _("Closed")],
+            [
+                _("Number"),
+                _("Reported"),
+                _("Product"),
+                _("Serial number"),
+                _("Reason"),
+                _("Warranty"),
+                _("State"),
+                _("Closed"),
+            ],
             [
                 [
                     r.number,
@@ -675,8 +709,4 @@ class Customer360Dialog(BaseDialog):
         acting_rep_id: int | None = None,
     ) -> None:
         """Open the 360° view of a customer and wait until it is closed."""
-        dialog = cls(parent, customer_id, today, acting_rep_id=acting_rep_id)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        cls(parent, customer_id, today, acting_rep_id=acting_rep_id).answer(lambda dialog: None, always=True)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
+from app.models import Customer
+from app.models.base import max_length
 from app.models.enums import ContactChannel, CustomerKind
 from app.services import customers as customer_service
 from app.services.customers import CustomerInput
@@ -34,12 +36,13 @@ from app.views.dialogs import (
     BaseDialog,
     EditConflict,
     ask_edit_conflict,
+    choice_combo,
     field_error_label,
     input_state,
     show_field_errors,
     with_error_label,
 )
-from app.views.errors import attempt
+from app.views.operations import Operation
 
 DATE_FORMAT = "dd/MM/yyyy"
 LANGUAGE_LABELS = {"es": N_("Spanish"), "en": N_("English")}
@@ -61,14 +64,14 @@ class DateField(QDateEdit):
     and the mouse.
     """
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt override)
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt override)
         return QWidget.focusNextPrevChild(self, next)
 
 
 class TimeField(QTimeEdit):
     """A time edit where Tab moves to the next field (see DateField)."""
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt override)
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt override)
         return QWidget.focusNextPrevChild(self, next)
 
 
@@ -86,16 +89,6 @@ def date_edit(value: dt.date | None = None, *, limited: bool = True) -> QDateEdi
         edit.setDateRange(to_qdate(first), to_qdate(last))
     edit.setDate(to_qdate(value or dt.date.today()))
     return edit
-
-
-def choice_combo(choices, current=None) -> QComboBox:
-    """A combo showing each choice's translated label and holding the choice itself."""
-    combo = QComboBox()
-    for choice in choices:
-        combo.addItem(choice.label, choice)
-    if current is not None:
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-    return combo
 
 
 def split_tags(text: str) -> list[str]:
@@ -120,10 +113,10 @@ class CustomerDialog(BaseDialog):
         self._errors: dict[str, QLabel] = {}
 
         self._code = QLineEdit()
-        self._code.setMaxLength(20)
+        self._code.setMaxLength(max_length(Customer.code))
         self._kind = choice_combo(CustomerKind)
         self._name = QLineEdit()
-        self._name.setMaxLength(200)
+        self._name.setMaxLength(max_length(Customer.name))
         self._tax_id = QLineEdit()
         self._tax_id.setMaxLength(24)
         self._tax_id.setPlaceholderText(_("NIF, NIE or CIF"))
@@ -141,12 +134,14 @@ class CustomerDialog(BaseDialog):
         self._consent_date.setMaximumDate(to_qdate(dt.date.today()))
         self._address = QLineEdit()
         self._postal_code = QLineEdit()
-        self._postal_code.setMaxLength(10)
+        self._postal_code.setMaxLength(max_length(Customer.postal_code))
         self._city = QLineEdit()
         self._province = QLineEdit()
         self._country = QLineEdit()
-        self._country.setMaxLength(2)
-        self._country.setValidator(QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,2}"), self._country))
+        self._country.setMaxLength(max_length(Customer.country))
+        self._country.setValidator(
+            QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,2}"), self._country)
+        )
         self._country.textEdited.connect(lambda text: self._country.setText(text.upper()))
         self._country.setToolTip(_("Two-letter country code, such as ES, PT or FR"))
         self._rep = QComboBox()
@@ -197,7 +192,9 @@ class CustomerDialog(BaseDialog):
                 ("notes", _("Notes"), self._notes),
             ],
         )
-        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
 
@@ -369,7 +366,9 @@ class CustomerDialog(BaseDialog):
                     ),
                 )
                 if choice is EditConflict.OVERWRITE:
-                    self._row_version = conflict.current_version  # saving again from their version, on purpose
+                    self._row_version = (
+                        conflict.current_version
+                    )  # saving again from their version, on purpose
                     continue
                 if choice is EditConflict.RELOAD and conflict.current is not None:
                     self._show_current(conflict.current)
@@ -384,8 +383,9 @@ class CustomerDialog(BaseDialog):
             self._shown_state = input_state(self)  # nothing typed yet over the reloaded values
 
     def accept(self) -> None:
-        saved = []
-        if attempt(self, lambda: saved.append(self._write()), self.show_errors) and saved == [True]:
+        # Changes are announced by the caller (the customers page), which knows what was saved.
+        done = Operation(_("Save customer"), self._write, field_errors=self.show_errors).run(self)
+        if done and done.value is True:
             super().accept()
 
     @classmethod
@@ -399,7 +399,4 @@ class CustomerDialog(BaseDialog):
     ) -> int | None:
         """Open the dialog; the saved customer's id, or None when cancelled."""
         dialog = cls(parent, customer_id, acting_rep_id=acting_rep_id, default_rep_id=default_rep_id)
-        try:
-            return dialog.customer_id if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return dialog.answer(lambda dialog: dialog.customer_id)

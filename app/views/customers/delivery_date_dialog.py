@@ -15,10 +15,9 @@ from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QFormLayout, QLabel, 
 from app.i18n import _, format_date
 from app.services import sales as sale_service
 from app.services.customers import SaleSummary
-from app.services.errors import ValidationError
 from app.views.customers.customer_dialog import date_edit, from_qdate
 from app.views.dialogs import BaseDialog, field_error_label, plain_label
-from app.views.errors import show_error
+from app.views.operations import Operation
 
 
 @dataclass(frozen=True)
@@ -109,17 +108,20 @@ class DeliveryDateDialog(BaseDialog):
         if delivered_on == self._sale.delivered_on:
             super().accept()  # nothing to change: `saved` stays None
             return
-        try:
-            sale_service.set_delivery_date(self._sale.id, delivered_on, self._acting_rep_id)
-        except ValidationError as exc:
-            self._error.setText("\n".join(exc.errors.values()))
-            self._error.show()
-            return
-        except Exception as exc:  # noqa: BLE001 (every failure is shown, the dialog stays open)
-            show_error(self, exc)
+        # A refusal is shown in the dialog, any other failure in the error dialog; either way it stays
+        # open. What changed is announced by the caller, which knows whether anything was saved.
+        if not Operation(
+            _("Set delivery date"),
+            lambda: sale_service.set_delivery_date(self._sale.id, delivered_on, self._acting_rep_id),
+            field_errors=self._show_errors,
+        ).run(self):
             return
         self._saved = DeliveryDateSaved(delivered_on)
         super().accept()
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        self._error.setText("\n".join(errors.values()))
+        self._error.show()
 
     @property
     def saved(self) -> DeliveryDateSaved | None:
@@ -130,8 +132,4 @@ class DeliveryDateDialog(BaseDialog):
         cls, parent: QWidget | None, sale: SaleSummary, *, acting_rep_id: int | None = None
     ) -> DeliveryDateSaved | None:
         """Open the dialog; what was saved, or None when cancelled or left as it was."""
-        dialog = cls(parent, sale, acting_rep_id=acting_rep_id)
-        try:
-            return dialog.saved if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, sale, acting_rep_id=acting_rep_id).answer(lambda dialog: dialog.saved)

@@ -29,8 +29,8 @@ from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.models.customers import fold_for_search
 from app.models.enums import Segment
 from app.services import customers as customer_service
-from app.services.risk import RiskList, at_risk, loyalty, reasons_text
-from app.services.value import compute_segments, formula_text, segment_distribution
+from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
+from app.services.customers.value import compute_segments, formula_text, segment_distribution
 from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
@@ -43,7 +43,8 @@ from app.views.customers.table_model import (
 )
 from app.views.dialogs import confirm
 from app.views.errors import show_error
-from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, notify_changed
+from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, Change
+from app.views.operations import Operation
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.tasks import run_in_background
 
@@ -170,7 +171,13 @@ class CustomerListPage(Page):
         top.addStretch(0)
         top.addWidget(self._count)
         buttons = QHBoxLayout()
-        for button in (self._new_button, self._edit_button, self._archive_button, self._sale_button, self._open_button):
+        for button in (
+            self._new_button,
+            self._edit_button,
+            self._archive_button,
+            self._sale_button,
+            self._open_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self._segments_button)
@@ -260,7 +267,9 @@ class CustomerListPage(Page):
             return
         segment = filters.get("segment")
         self._segment_combo.blockSignals(True)
-        self._segment_combo.setCurrentIndex(max(0, self._segment_combo.findData(Segment(segment) if segment else None)))
+        self._segment_combo.setCurrentIndex(
+            max(0, self._segment_combo.findData(Segment(segment) if segment else None))
+        )
         self._segment_combo.blockSignals(False)
         self._tag_combo.blockSignals(True)
         self._tag_combo.setCurrentIndex(0)
@@ -288,18 +297,18 @@ class CustomerListPage(Page):
 
     def create_new(self) -> bool:
         rep = self.context.current_rep
-        try:
-            customer_id = CustomerDialog.ask(
+        done = Operation(
+            _("New customer"),
+            lambda: CustomerDialog.ask(
                 self,
                 None,
                 acting_rep_id=self.context.acting_rep_id,
                 default_rep_id=rep.id if rep is not None and not rep.is_manager else None,
-            )
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return True
-        if customer_id is not None:
-            self._after_change({CUSTOMERS}, customer_id)
+            ),
+            lambda customer_id: {CUSTOMERS} if customer_id is not None else (),  # None: cancelled
+        ).run(self)
+        if done and done.value is not None:
+            self._refresh_and_select(done.value)
         return True
 
     def refresh(self) -> None:
@@ -313,7 +322,7 @@ class CustomerListPage(Page):
         if selected is not None:
             self.select_customer(selected.id)
 
-    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+    def on_data_changed(self, kinds: frozenset[Change], initiator: object) -> None:
         if kinds & {SALES, RETURNS}:
             self._segments_timer.start()
         if initiator is self:
@@ -359,47 +368,45 @@ class CustomerListPage(Page):
         customer = self.selected_customer()
         if customer is None:
             return
-        try:
-            saved = CustomerDialog.ask(self, customer.id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (e.g. deleted meanwhile; shown to the user)
-            show_error(self, exc)
-            return
-        if saved is not None:
-            self._after_change({CUSTOMERS}, customer.id)
+        done = Operation(  # a failure (e.g. deleted meanwhile) goes to the error dialog
+            _("Edit customer"),
+            lambda: CustomerDialog.ask(self, customer.id, acting_rep_id=self.context.acting_rep_id),
+            lambda saved: {CUSTOMERS} if saved is not None else (),  # None: cancelled
+        ).run(self)
+        if done and done.value is not None:
+            self._refresh_and_select(customer.id)
 
     def toggle_archive_selected(self) -> None:
         customer = self.selected_customer()
         if customer is None:
             return
         if customer.archived:
-            question = _("Restore {name}? The customer will appear in the list again.").format(name=customer.name)
-            command = customer_service.restore_customer
+            question = _("Restore {name}? The customer will appear in the list again.").format(
+                name=customer.name
+            )
         else:
             question = _(
                 "Archive {name}? The customer leaves the list; sales and history are kept and "
                 "the customer can be restored with “Show archived”."
             ).format(name=customer.name)
-            command = customer_service.archive_customer
         if not confirm(self, question):
             return
-        try:
-            command(customer.id, self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_change({CUSTOMERS}, customer.id)
+        if archive_operation(customer.id, self.context.acting_rep_id, archive=not customer.archived).run(
+            self
+        ):
+            self._refresh_and_select(customer.id)
 
     def record_sale_for_selected(self) -> None:
         customer_id = self.selected_customer_id()
         if customer_id is None:
             return
-        try:
-            sale_id = SaleDialog.ask(self, customer_id, rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        if sale_id is not None:
-            self._after_change({SALES}, customer_id)
+        done = Operation(
+            _("Record sale"),
+            lambda: SaleDialog.ask(self, customer_id, rep_id=self.context.acting_rep_id),
+            lambda sale_id: {SALES} if sale_id is not None else (),  # None: cancelled
+        ).run(self)
+        if done and done.value is not None:
+            self._refresh_and_select(customer_id)
 
     def open_selected(self) -> None:
         customer_id = self.selected_customer_id()
@@ -430,16 +437,14 @@ class CustomerListPage(Page):
             if hasattr(window, "statusBar"):
                 window.statusBar().showMessage(message, 10000)
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> None:  # after the error dialog, or instead of it when quiet
             self._recomputing = False
             if quiet:
                 status(_("Segments not recomputed: {reason}").format(reason=exc))
-            else:
-                show_error(self, exc)
 
         def done(summary) -> None:
             self._recomputing = False
-            self._after_change({CUSTOMERS}, None)
+            self._refresh_and_select(None)
             counts = ", ".join(
                 f"{segment.value}: {format_number(summary.counts.get(segment, 0))}" for segment in Segment
             )
@@ -447,23 +452,24 @@ class CustomerListPage(Page):
             self._count.setToolTip(message)
             status(message)
 
-        run_in_background(
-            lambda progress: compute_segments(today, acting_rep_id=acting),
-            done,
-            failed,
-            label=None if quiet else _("Recomputing customer segments…"),
-            parent=self,
+        Operation(
+            _("Recompute customer segments"),
+            lambda: compute_segments(today, acting_rep_id=acting),
+            {CUSTOMERS},
+            on_success=done,
+            on_failure=failed,
+        ).run_in_background(
+            self, progress=None if quiet else _("Recomputing customer segments…"), quiet=quiet
         )
 
-    def _after_change(self, kinds: set[str], select_id: int | None) -> None:
+    def _refresh_and_select(self, select_id: int | None) -> None:
+        """After the page's own command (its changes are not passed back to it): show them now."""
         self.refresh()
         if self._mode != ALL:
-            notify_changed(kinds, self)
             return
         if select_id is not None and not self.select_customer(select_id):
             # Archived customers are hidden unless asked for: nothing to select then.
             self._update_actions()
-        notify_changed(kinds, self)
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()
@@ -491,7 +497,9 @@ class CustomerListPage(Page):
         if not self._model.is_sortable(column):
             # Only code, name, city, segment and rep sort in SQL; put the arrow back.
             header = self._table.horizontalHeader()
-            QTimer.singleShot(0, lambda: header.setSortIndicator(self._model.sort_column(), self._model.sort_order()))
+            QTimer.singleShot(
+                0, lambda: header.setSortIndicator(self._model.sort_column(), self._model.sort_order())
+            )
 
     def _on_model_reset(self) -> None:
         if self._mode != ALL:
@@ -556,7 +564,9 @@ class CustomerListPage(Page):
         self._edit_button.setVisible(not listing)
         self._archive_button.setVisible(not listing)
         self._search.setPlaceholderText(
-            _("Filter this list by name or code") if listing else _("Search by name, code, tax ID, e-mail, phone or city")
+            _("Filter this list by name or code")
+            if listing
+            else _("Search by name, code, tax ID, e-mail, phone or city")
         )
         if listing:
             self._load_list()
@@ -604,7 +614,11 @@ class CustomerListPage(Page):
         self._risk_ids = [row.customer_id for row in rows]
         risk = self._mode == AT_RISK
         headers = [_("Seg."), _("Code"), _("Name"), _("Value")]
-        headers += [_("Last purchase"), _("Reasons")] if risk else [_("Last satisfaction"), _("Average satisfaction")]
+        headers += (
+            [_("Last purchase"), _("Reasons")]
+            if risk
+            else [_("Last satisfaction"), _("Average satisfaction")]
+        )
         table = self._risk_table
         table.clearContents()
         table.setRowCount(len(rows))
@@ -637,7 +651,9 @@ class CustomerListPage(Page):
         fit_columns(table, 5 if risk else 2)
         table.setColumnWidth(0, 44)
         self._count.setText(
-            ngettext("{count} customer", "{count} customers", result.total).format(count=format_number(result.total))
+            ngettext("{count} customer", "{count} customers", result.total).format(
+                count=format_number(result.total)
+            )
         )
         note = ""
         if result.total > len(rows):
@@ -652,11 +668,15 @@ class CustomerListPage(Page):
             if not segments_computed:
                 text = _("The value segments are not computed yet: press “Recompute segments” first.")
             elif risk:
-                text = _("No A or B customer is at risk: every valuable customer buys as usual, is satisfied "
-                         "and has no open complaint or claim.")
+                text = _(
+                    "No A or B customer is at risk: every valuable customer buys as usual, is satisfied "
+                    "and has no open complaint or claim."
+                )
             else:
-                text = _("No loyalty programme candidates yet: no A or B customer has rated us 4 or 5 "
-                         "without an open complaint or claim.")
+                text = _(
+                    "No loyalty programme candidates yet: no A or B customer has rated us 4 or 5 "
+                    "without an open complaint or claim."
+                )
             self._empty.setText(text)
             self._stack.setCurrentWidget(self._empty)
         self._update_actions()
@@ -682,3 +702,15 @@ class CustomerListPage(Page):
         self._open_button.setEnabled(has)
         self._sale_button.setEnabled(has and not customer.archived)
         self._archive_button.setText(_("Restore") if has and customer.archived else _("Archive"))
+
+
+def archive_operation(customer_id: int, acting_rep_id: int | None, *, archive: bool) -> Operation[None]:
+    """Archive or restore a customer; each is the other's inverse (for undo, a later issue)."""
+    return Operation(
+        _("Archive customer") if archive else _("Restore customer"),
+        lambda: (customer_service.archive_customer if archive else customer_service.restore_customer)(
+            customer_id, acting_rep_id
+        ),
+        {CUSTOMERS},
+        inverse=lambda _result: archive_operation(customer_id, acting_rep_id, archive=not archive),
+    )

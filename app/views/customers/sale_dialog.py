@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_locale, format_money, ngettext
+from app.models import Sale
+from app.models.base import max_length
 from app.services import sales as sale_service
 from app.services.customers import get_customer
 from app.services.errors import NotFoundError
@@ -35,7 +37,7 @@ from app.services.reps import get_rep, list_reps
 from app.services.sales import ProductRow, SaleLineInput
 from app.views.customers.customer_dialog import date_edit, from_qdate
 from app.views.dialogs import BaseDialog, field_error_label, plain_label
-from app.views.errors import attempt
+from app.views.operations import Operation
 
 # Grid columns of the product lines; captions sit in row 0, each line takes two rows.
 _PRODUCT, _QUANTITY, _PRICE, _TOTAL, _SERIALS, _REMOVE = range(6)
@@ -103,7 +105,15 @@ class SaleLineEditor(QObject):
         self._on_product_changed()
 
     def widgets(self) -> list[QWidget]:
-        return [self.product, self.quantity, self.price, self.total, self.serials, self.remove_button, self.error]
+        return [
+            self.product,
+            self.quantity,
+            self.price,
+            self.total,
+            self.serials,
+            self.remove_button,
+            self.error,
+        ]
 
     def place(self, grid: QGridLayout, row: int) -> None:
         top = Qt.AlignmentFlag.AlignTop
@@ -185,22 +195,28 @@ class SaleDialog(BaseDialog):
         self.resize(900, 520)
 
         self._number = QLineEdit()
-        self._number.setMaxLength(30)
-        self._number.setPlaceholderText(_("Assigned automatically ({example})").format(
-            example=sale_service.sale_number_prefix(today.year) + "00001"
-        ))
+        self._number.setMaxLength(max_length(Sale.number))
+        self._number.setPlaceholderText(
+            _("Assigned automatically ({example})").format(
+                example=sale_service.sale_number_prefix(today.year) + "00001"
+            )
+        )
         self._rep = QComboBox()
         self._fill_reps(rep_id if rep_id is not None else customer.rep_id)
         self._sold_on = date_edit(today)
         self._delivered = QCheckBox(_("Delivered on"))
-        self._delivered.setToolTip(_("Warranties start on the delivery date; leave it unticked until delivery."))
+        self._delivered.setToolTip(
+            _("Warranties start on the delivery date; leave it unticked until delivery.")
+        )
         self._delivered_on = date_edit(today)
         self._delivered_on.setEnabled(False)
         self._delivered.toggled.connect(self._delivered_on.setEnabled)
         self._notes = QPlainTextEdit()
         self._notes.setTabChangesFocus(True)
         self._notes.setFixedHeight(self._notes.fontMetrics().lineSpacing() * 3 + 14)
-        self._errors = {key: field_error_label() for key in ("number", "rep_id", "sold_on", "delivered_on", "lines")}
+        self._errors = {
+            key: field_error_label() for key in ("number", "rep_id", "sold_on", "delivered_on", "lines")
+        }
         self._general_error = field_error_label()
 
         header = QFormLayout()
@@ -245,7 +261,9 @@ class SaleDialog(BaseDialog):
         footer.addStretch(1)
         footer.addWidget(self._total)
 
-        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
 
@@ -378,7 +396,8 @@ class SaleDialog(BaseDialog):
         )
 
     def accept(self) -> None:
-        if attempt(self, self._write, self.show_errors):
+        # The new sale is announced by the caller; a refusal stays in the form beside its fields.
+        if Operation(_("Record sale"), self._write, field_errors=self.show_errors).run(self):
             super().accept()
 
     @property
@@ -388,8 +407,4 @@ class SaleDialog(BaseDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, customer_id: int, *, rep_id: int | None = None) -> int | None:
         """Open the dialog; the new sale's id, or None when cancelled."""
-        dialog = cls(parent, customer_id, rep_id=rep_id)
-        try:
-            return dialog.sale_id if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, customer_id, rep_id=rep_id).answer(lambda dialog: dialog.sale_id)

@@ -29,7 +29,9 @@ def _richest_customer_id() -> int | None:
     )
     if score is not None:
         return score
-    return FollowUp.select(FollowUp.customer).limit(1).scalar() or Customer.select(Customer.id).limit(1).scalar()
+    return (
+        FollowUp.select(FollowUp.customer).limit(1).scalar() or Customer.select(Customer.id).limit(1).scalar()
+    )
 
 
 def _on_tab(dialog: Customer360Dialog, index: int) -> Customer360Dialog:

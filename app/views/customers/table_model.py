@@ -64,7 +64,13 @@ class CustomerTableModel(BatchedTableModel):
         """Show the customers whose folded text contains every word of `text` (and who have the need
         tag / segment, when given); starts from the top."""
         wanted = (text, include_archived, rep_id, need_tag or None, segment)
-        if self._loaded and wanted == (self._text, self._include_archived, self._rep_id, self._need_tag, self._segment):
+        if self._loaded and wanted == (
+            self._text,
+            self._include_archived,
+            self._rep_id,
+            self._need_tag,
+            self._segment,
+        ):
             return
         self._text, self._include_archived, self._rep_id, self._need_tag, self._segment = wanted
         self._reload(self._batch_size)
@@ -175,7 +181,9 @@ class CustomerTableModel(BatchedTableModel):
             if column == SEGMENT and row.segment:
                 return QBrush(QColor("white"))
             if row.archived:
-                return QBrush(QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+                return QBrush(
+                    QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                )
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == SEGMENT and row.segment:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from html import escape
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, QPoint, Qt, Signal
@@ -30,18 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_money, format_number, format_percent, ngettext
+from app.markup import escape
 from app.models.enums import Segment
-from app.services.charter_indicators import format_measurement, indicator_text
 from app.services.charters import format_target
-from app.services.dashboard import (
+from app.services.charters.indicators import format_measurement, indicator_text
+from app.services.customers.risk import reasons_text
+from app.services.reporting.dashboard import (
     RISK_ROWS,
     ComplianceSummary,
     DashboardSummary,
     dashboard_risk,
     dashboard_summary,
 )
-from app.services.risk import reasons_text
-from app.services.satisfaction import SatisfactionKpis
+from app.services.reporting.satisfaction import SatisfactionKpis
 from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.tasks import run_in_background
@@ -149,7 +149,11 @@ class OverdueLink(_Clickable):
 def _arrow(current: float | None, previous: float | None) -> str:
     if current is None or previous is None or abs(current - previous) < 1e-9:
         return ""
-    return f' <span style="color:{GREEN}">▲</span>' if current > previous else f' <span style="color:{RED}">▼</span>'
+    return (
+        f' <span style="color:{GREEN}">▲</span>'
+        if current > previous
+        else f' <span style="color:{RED}">▼</span>'
+    )
 
 
 def satisfaction_lines(this: SatisfactionKpis | None, last: SatisfactionKpis | None) -> tuple[str, str]:
@@ -257,7 +261,9 @@ class DashboardPage(Page):
             grid.addWidget(tile, 0, column)
             grid.setColumnStretch(column, 2 if key in ("satisfaction", "compliance") else 1)
         self.tiles["compliance"].hide()  # shown once loaded, when a charter is active
-        self.tiles["compliance"].setToolTip(_("Each commitment over its current period. Click to open the charters"))
+        self.tiles["compliance"].setToolTip(
+            _("Each commitment over its current period. Click to open the charters")
+        )
         for open_key, overdue_key in (("returns_open", "returns_overdue"), ("cases_open", "cases_overdue")):
             link = OverdueLink(overdue_key)
             link.clicked.connect(lambda k=overdue_key: self._navigate(k))
@@ -269,7 +275,9 @@ class DashboardPage(Page):
         lower = QHBoxLayout()
         lower.setSpacing(12)
         self.segments_box = _Clickable()
-        self.segments_box.setToolTip(_("Click a bar to list that segment's customers, elsewhere to list them all"))
+        self.segments_box.setToolTip(
+            _("Click a bar to list that segment's customers, elsewhere to list them all")
+        )
         self.segments_box.clicked.connect(self._on_segments_box_clicked)
         segments_layout = QVBoxLayout(self.segments_box)
         segments_layout.setContentsMargins(0, 0, 0, 0)
@@ -354,7 +362,9 @@ class DashboardPage(Page):
         self.status.show()
         rep_id, today, now = self._rep_id(), self._today(), self._now()
         self.scope.setText(
-            _("Everyone") if rep_id is None else _("Your figures ({name})").format(name=self.context.current_rep.name)
+            _("Everyone")
+            if rep_id is None
+            else _("Your figures ({name})").format(name=self.context.current_rep.name)
         )
 
         def done(summary: DashboardSummary) -> None:
@@ -385,7 +395,9 @@ class DashboardPage(Page):
                 self.risk_loading = False
                 self.risk_status.setText(_("Could not load the list: {error}").format(error=exc))
 
-        run_in_background(lambda _progress: dashboard_risk(rep_id, today, RISK_ROWS), done, failed, parent=self)
+        run_in_background(
+            lambda _progress: dashboard_risk(rep_id, today, RISK_ROWS), done, failed, parent=self
+        )
 
     # --- showing --------------------------------------------------------------------------
 
@@ -434,17 +446,25 @@ class DashboardPage(Page):
             target = format_target(status.indicator, status.target)
             lines.append(
                 f'<span style="color:{RED}">✗</span> '
-                + escape(_("{indicator}: {value} (target {target})").format(
-                    indicator=indicator_text(status.indicator, status.days), value=shown, target=target
-                ))
+                + escape(
+                    _("{indicator}: {value} (target {target})").format(
+                        indicator=indicator_text(status.indicator, status.days), value=shown, target=target
+                    )
+                )
             )
         if len(compliance.not_met) > 3:
             lines.append(escape(_("… and {n} more").format(n=format_number(len(compliance.not_met) - 3))))
         unmeasured = len(compliance.commitments) - measured
         if unmeasured:
-            lines.append(escape(ngettext(
-                "{n} commitment with nothing to measure yet", "{n} commitments with nothing to measure yet", unmeasured
-            ).format(n=format_number(unmeasured))))
+            lines.append(
+                escape(
+                    ngettext(
+                        "{n} commitment with nothing to measure yet",
+                        "{n} commitments with nothing to measure yet",
+                        unmeasured,
+                    ).format(n=format_number(unmeasured))
+                )
+            )
         tile.set_detail("<br>".join(lines))
 
     def _show_segments(self, segments: dict) -> None:
@@ -479,7 +499,9 @@ class DashboardPage(Page):
         self.chart.setTitle(
             ngettext("{n} customer without a segment", "{n} customers without a segment", missing).format(
                 n=format_number(missing)
-            ) if missing else ""
+            )
+            if missing
+            else ""
         )
         self.chart_stack.setCurrentWidget(self.chart_view)
 
@@ -487,10 +509,17 @@ class DashboardPage(Page):
         self.risk_loading = False
         self._risk_ids = [r.customer_id for r in rows]
         if total > len(rows):
-            self.risk_status.setText(_("{shown} most valuable of {total}").format(
-                shown=format_number(len(rows)), total=format_number(total)))
+            self.risk_status.setText(
+                _("{shown} most valuable of {total}").format(
+                    shown=format_number(len(rows)), total=format_number(total)
+                )
+            )
         else:
-            self.risk_status.setText(ngettext("{n} customer", "{n} customers", total).format(n=format_number(total)) if total else "")
+            self.risk_status.setText(
+                ngettext("{n} customer", "{n} customers", total).format(n=format_number(total))
+                if total
+                else ""
+            )
         self.risk_table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             value_item = QTableWidgetItem(format_money(row.value))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.models.database import DatabaseInfo
 from app.services.reps import RepRow
+from app.views.events import Change
 
 
 @dataclass
@@ -32,7 +33,7 @@ class AppContext:
 class Page(QWidget):
     """A page of the main window. Subclasses set `data_kinds` to what they show."""
 
-    data_kinds: frozenset[str] = frozenset()
+    data_kinds: frozenset[Change] = frozenset()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,7 +42,8 @@ class Page(QWidget):
     def activate(self) -> None:
         """Called whenever the page is shown."""
 
-    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+    def on_data_changed(self, kinds: frozenset[Change], initiator: object) -> None:
+        """An operation changed `kinds` (`initiator` ran it): refresh when the page shows any of them."""
         if kinds & self.data_kinds:
             self.refresh()
 
@@ -66,12 +68,15 @@ class Page(QWidget):
     def open_customer(self, customer_id: int) -> None:
         """The customer 360° view, from any page that lists something of a customer."""
         from app.views.customers.customer_360 import Customer360Dialog
-        from app.views.errors import show_error
+        from app.views.operations import perform
 
-        try:
-            Customer360Dialog.show_customer(self, customer_id, acting_rep_id=self.context.acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
+        # The view announces what its own commands change.
+        perform(
+            self,
+            lambda: Customer360Dialog.show_customer(
+                self, customer_id, acting_rep_id=self.context.acting_rep_id
+            ),
+        )
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         """Further states worth a picture in `postventa screenshots`: (suffix, switch to it)."""

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -25,14 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, ngettext
+from app.models import FollowUpPlan
+from app.models.base import max_length
 from app.models.enums import Segment
-from app.services import plans
-from app.services.plans import PlanRow, PlanStepInput
+from app.services.followups import plans
+from app.services.followups.plans import PlanRow, PlanStepInput
 from app.views.dialogs import field_error_label
-from app.views.errors import show_error
-from app.views.events import SETTINGS
-from app.views.master_detail import ID_ROLE, MasterDetailDialog, inform, muted
-from app.views.pages.base import AppContext, empty_state_label
+from app.views.events import SETTINGS, Change
+from app.views.master_detail import ID_ROLE, MasterDetailDialog, muted
+from app.views.pages.base import AppContext
 from app.views.plans.steps_model import PURPOSE, PlanStepDelegate, PlanStepsTableModel, new_step
 
 VARIANT_LABELS = {
@@ -114,28 +114,9 @@ class PlansDialog(MasterDetailDialog):
 
     def _build_right(self) -> QWidget:
         self._right = QStackedWidget()
-        self._right.addWidget(self._build_empty_state())
+        self._right.addWidget(self._empty_state_page(_("Install default plans"), _("New plan")))
         self._right.addWidget(self._build_editor())
         return self._right
-
-    def _build_empty_state(self) -> QWidget:
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.addStretch(1)
-        self._empty_label = empty_state_label("")
-        column.addWidget(self._empty_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self._empty_defaults_button = QPushButton(_("Install default plans"))
-        self._empty_defaults_button.clicked.connect(self._on_defaults_button_clicked)
-        self._empty_new_button = QPushButton(_("New plan"))
-        self._empty_new_button.clicked.connect(self._on_new_button_clicked)
-        row.addWidget(self._empty_defaults_button)
-        row.addWidget(self._empty_new_button)
-        row.addStretch(1)
-        column.addLayout(row)
-        column.addStretch(2)
-        return page
 
     def _build_editor(self) -> QWidget:
         self._heading = QLabel()
@@ -145,7 +126,7 @@ class PlansDialog(MasterDetailDialog):
         self._inactive_note.setStyleSheet("color: #8a5a00;")
 
         self._name = QLineEdit()
-        self._name.setMaxLength(120)
+        self._name.setMaxLength(max_length(FollowUpPlan.name))
         self._name.setPlaceholderText(_("e.g. Coffee machines – standard"))
         self._category = QComboBox()
         self._segment = QComboBox()
@@ -247,10 +228,14 @@ class PlansDialog(MasterDetailDialog):
                 texts = [variant_label(plan.segment), _("Active") if plan.active else _("Inactive")]
                 self._add_record(group, texts, plan.id, tip, dimmed=not plan.active)
             if not members:
-                self._add_hint(group, _("No plan yet"), _(
-                    "Sales of this category use the plan for all categories, if there is one. "
-                    "Choose this line and press New plan to give it its own."
-                ))
+                self._add_hint(
+                    group,
+                    _("No plan yet"),
+                    _(
+                        "Sales of this category use the plan for all categories, if there is one. "
+                        "Choose this line and press New plan to give it its own."
+                    ),
+                )
         self._tree.blockSignals(False)
 
     def _show_empty_state(self) -> None:
@@ -359,7 +344,7 @@ class PlansDialog(MasterDetailDialog):
     def unsaved_question(self) -> str:
         return _("The plan has changes that are not saved. Save them?")
 
-    def changed_kinds(self) -> set[str]:
+    def changed_kinds(self) -> set[Change]:
         return {SETTINGS}
 
     def _write(self) -> tuple[int, str]:
@@ -412,24 +397,17 @@ class PlansDialog(MasterDetailDialog):
         plan = self._records.get(self._record_id)
         if plan is None:
             return
-        try:
-            plans.set_plan_active(plan.id, not plan.active, self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_command()
-        self.reload(plan.id)
+        if self._run_command(
+            self._active_button.text(),
+            lambda: plans.set_plan_active(plan.id, not plan.active, self._acting_rep_id),
+        ):
+            self.reload(plan.id)
 
-    def _on_defaults_button_clicked(self) -> None:
-        if not self._resolve_unsaved():
-            return
-        try:
-            created = plans.install_default_plans(self._acting_rep_id)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
+    def _install_defaults(self) -> int:
+        return plans.install_default_plans(self._acting_rep_id)
+
+    def _defaults_outcome(self, created: int) -> tuple[str, str]:
         if created:
-            self._after_command()
             text = ngettext(
                 "{count} default plan was created.", "{count} default plans were created.", created
             ).format(count=created)
@@ -437,10 +415,7 @@ class PlansDialog(MasterDetailDialog):
             text = _("No plans were created: there are no product categories yet.")
         else:
             text = _("No plans were created: every product category already has its default plans.")
-        if self._editing and self._record_id is None:
-            self._editing = False  # the discarded new plan
-        self.reload()
-        inform(self, _("Default plans"), text)
+        return _("Default plans"), text
 
     def _on_name_text_edited(self, _text: str) -> None:
         self._errors["name"].hide()

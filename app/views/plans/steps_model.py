@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QSpinBox, QStyledItemDelegate, QWidget
 from app.i18n import N_, _
 from app.models.enums import FollowUpKind, FollowUpPurpose, StepAnchor
 from app.services.followups import MAX_DURATION_MINUTES
-from app.services.plans import MAX_OFFSET_DAYS, PlanStepInput
+from app.services.followups.plans import MAX_OFFSET_DAYS, PlanStepInput
 
 ERROR_BACKGROUND = "#fde7e9"
 
@@ -224,9 +224,9 @@ class PlanStepsTableModel(QAbstractTableModel):
             return value.label if isinstance(value, CHOICES[column]) else str(value)
         return str(value)
 
-    def setData(
+    def setData(  # noqa: N802 (Qt override)
         self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:  # noqa: N802
+    ) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == DAY:
             return False
         if not 0 <= index.row() < len(self._steps):

@@ -45,7 +45,8 @@ from app.services.reps import list_reps
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.dialogs import field_error_label, show_field_errors, with_error_label
 from app.views.errors import show_error
-from app.views.events import CHARTERS, REPS
+from app.views.events import CHARTERS, REPS, Change
+from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.reports.preview import PdfPreviewWidget
 from app.views.tasks import TaskProgress, run_in_background
@@ -79,7 +80,11 @@ PERIODS: list[tuple[str, str, Callable[[dt.date], tuple[dt.date, dt.date]]]] = [
     ("this_quarter", N_("This quarter"), lambda today: (_quarter_start(today), today)),
     ("last_quarter", N_("Last quarter"), _previous_quarter),
     ("this_year", N_("This year"), lambda today: (dt.date(today.year, 1, 1), today)),
-    ("last_year", N_("Last year"), lambda today: (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))),
+    (
+        "last_year",
+        N_("Last year"),
+        lambda today: (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ),
 ]
 CUSTOM_PERIOD = "custom"
 
@@ -445,7 +450,7 @@ class ReportsPage(Page):
         if document in {kind.value for kind in DocumentKind}:
             self.select_kind(DocumentKind(document))
 
-    def on_data_changed(self, kinds: frozenset[str], initiator: object) -> None:
+    def on_data_changed(self, kinds: frozenset[Change], initiator: object) -> None:
         if kinds & self.data_kinds:
             self.refresh()
 
@@ -537,7 +542,9 @@ class ReportsPage(Page):
 
     def _update_state(self) -> None:
         kind = self.current_kind()
-        can_generate = not self._busy and not (kind is DocumentKind.CHARTER and self._charter_type.count() == 0)
+        can_generate = not self._busy and not (
+            kind is DocumentKind.CHARTER and self._charter_type.count() == 0
+        )
         self._generate.setEnabled(can_generate)
         has_document = self._generated is not None and self._preview.page_count > 0
         stale = self.is_stale
@@ -568,13 +575,9 @@ class ReportsPage(Page):
             return False
         request = self.current_request()
         today = self._today_source()
-        try:
-            documents.validate_request(request, today)
-        except ValidationError as exc:
-            self._show_errors(exc.errors)
-            return False
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
+        if not perform(
+            self, lambda: documents.validate_request(request, today), field_errors=self._show_errors
+        ):
             return False
         self._clear_errors()
         self._counter += 1
@@ -655,11 +658,8 @@ class ReportsPage(Page):
         generated = self._ready_document()
         if generated is None:
             return False
-        try:
-            printed = print_pdf(self, self._preview.document, generated.description)
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
-            return False
+        done = perform(self, lambda: print_pdf(self, self._preview.document, generated.description))
+        printed = bool(done.value) if done else False
         if printed:
             self._status.setText(_("Sent to the printer."))
         return printed

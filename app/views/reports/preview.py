@@ -195,7 +195,7 @@ class PdfPreviewWidget(QWidget):
         self.go_to_page(self.current_page - 1)
 
     def page_text(self) -> str:
-        """"Page x of y" as the bar shows it."""
+        """ "Page x of y" as the bar shows it."""
         if self.page_count == 0:
             return ""
         return _("Page {page} of {pages}").format(page=self.current_page + 1, pages=self.page_count)
@@ -302,16 +302,13 @@ class PdfPreviewDialog(BaseDialog):
 
     def print_document(self) -> bool:
         """The system's print dialog, then the pages to the chosen printer; False when cancelled."""
-        from app.views.errors import show_error
+        from app.views.operations import perform
         from app.views.reports.print import print_pdf
 
         if self._preview.page_count == 0:
             return False
-        try:
-            return print_pdf(self, self._preview.document, self.windowTitle())
-        except Exception as exc:  # noqa: BLE001 (shown to the user, never swallowed)
-            show_error(self, exc)
-            return False
+        done = perform(self, lambda: print_pdf(self, self._preview.document, self.windowTitle()))
+        return bool(done.value) if done else False
 
     @classmethod
     def show_pdf(cls, parent: QWidget | None, path: str | Path, title: str | None = None) -> None:

@@ -27,10 +27,14 @@ def new_printer(document: QPdfDocument, title: str) -> QPrinter:
     if document.pageCount() > 0:
         size = document.pagePointSize(0)
         orientation = (
-            QPageLayout.Orientation.Landscape if size.width() > size.height() else QPageLayout.Orientation.Portrait
+            QPageLayout.Orientation.Landscape
+            if size.width() > size.height()
+            else QPageLayout.Orientation.Portrait
         )
         portrait = size.transposed() if size.width() > size.height() else size
-        printer.setPageSize(QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch))
+        printer.setPageSize(
+            QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
+        )
         printer.setPageOrientation(orientation)
         printer.setFromTo(1, document.pageCount())
         printer.setPrintRange(QPrinter.PrintRange.AllPages)
@@ -79,11 +83,17 @@ def render_to_printer(document: QPdfDocument, printer: QPrinter, pages: list[int
             scale = min(1.0, target.width() / width, target.height() / height)
             width, height = width * scale, height * scale
             rect = QRectF(
-                target.x() + (target.width() - width) / 2, target.y() + (target.height() - height) / 2, width, height
+                target.x() + (target.width() - width) / 2,
+                target.y() + (target.height() - height) / 2,
+                width,
+                height,
             )
             image = document.render(
                 page,
-                QSize(round(points.width() * render_dpi / 72 * scale), round(points.height() * render_dpi / 72 * scale)),
+                QSize(
+                    round(points.width() * render_dpi / 72 * scale),
+                    round(points.height() * render_dpi / 72 * scale),
+                ),
             )
             painter.drawImage(rect, image)
     finally:

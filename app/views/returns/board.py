@@ -90,8 +90,12 @@ class ReturnsBoard(QWidget):
             cards.blockSignals(True)
             cards.clear()
             hidden = bool(filters.states) and state not in filters.states
-            rows: list[ReturnRow] = [] if hidden else list_returns(
-                replace(filters, states=(state,)), 0, CARDS_PER_COLUMN, today, oldest_first=True
+            rows: list[ReturnRow] = (
+                []
+                if hidden
+                else list_returns(
+                    replace(filters, states=(state,)), 0, CARDS_PER_COLUMN, today, oldest_first=True
+                )
             )
             for row in rows:
                 item = QListWidgetItem(self._card_text(row))
@@ -116,7 +120,9 @@ class ReturnsBoard(QWidget):
 
     @staticmethod
     def _card_text(row: ReturnRow) -> str:
-        days = ngettext("{count} day", "{count} days", row.days_open).format(count=format_number(row.days_open))
+        days = ngettext("{count} day", "{count} days", row.days_open).format(
+            count=format_number(row.days_open)
+        )
         return f"{row.number} · {days}\n{row.customer_name}\n{row.product_name}"
 
     def counts(self) -> dict[ReturnState, int]:
@@ -127,7 +133,11 @@ class ReturnsBoard(QWidget):
 
     def card_ids(self, state: ReturnState) -> list[int]:
         cards = self._lists[state]
-        return [cards.item(i).data(ID_ROLE) for i in range(cards.count()) if cards.item(i).data(ID_ROLE) is not None]
+        return [
+            cards.item(i).data(ID_ROLE)
+            for i in range(cards.count())
+            if cards.item(i).data(ID_ROLE) is not None
+        ]
 
     def select_return(self, return_id: int) -> bool:
         for cards in self._lists.values():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -22,18 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_datetime, format_money, format_number, ngettext, parse_decimal
+from app.markup import escape
 from app.models.enums import ReturnState
 from app.services.returns import COST_FIELDS, ReturnDetail, action_text
-from app.services.warranty import WarrantyStatus, warranty_text
+from app.services.sales.warranty import WarrantyStatus, warranty_text
 from app.views.dialogs import with_error_label
 from app.views.returns.dialogs import amount_format_error
 from app.views.returns.table_model import OUT_OF_WARRANTY_TEXT, OVERDUE_TEXT, deadline_text, unit_text
 
 RS = ReturnState
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 class ReturnDetailPanel(QFrame):
@@ -111,7 +107,14 @@ class ReturnDetailPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(scroll)
-        self._content = [self._actions_heading, self._actions_box, costs_box, timeline_box, self._open_customer, self._print]
+        self._content = [
+            self._actions_heading,
+            self._actions_box,
+            costs_box,
+            timeline_box,
+            self._open_customer,
+            self._print,
+        ]
         self.show_detail(None)
 
     @staticmethod
@@ -161,7 +164,9 @@ class ReturnDetailPanel(QFrame):
         self._clear_cost_errors()
         if detail is None:
             self._summary.setText(
-                "<p style='color: palette(mid);'>" + _e(_("Select a return to see its progress and costs.")) + "</p>"
+                "<p style='color: palette(mid);'>"
+                + escape(_("Select a return to see its progress and costs."))
+                + "</p>"
             )
             self._timeline.setText("")
             self._set_actions([])
@@ -169,7 +174,9 @@ class ReturnDetailPanel(QFrame):
         self._summary.setText(self._summary_html(detail, today or dt.date.today()))
         self._timeline.setText(self._timeline_html(detail))
         self._set_actions(detail.allowed)
-        for key, value in zip(COST_FIELDS, (detail.cost_parts, detail.cost_labour, detail.cost_shipping), strict=True):
+        for key, value in zip(
+            COST_FIELDS, (detail.cost_parts, detail.cost_labour, detail.cost_shipping), strict=True
+        ):
             self._cost_edits[key].setText(format_number(value, 2))
         self._total.setText(_("Total: {amount}").format(amount=format_money(detail.total_cost)))
         self._print.setEnabled(detail.received)
@@ -191,52 +198,66 @@ class ReturnDetailPanel(QFrame):
     @staticmethod
     def _summary_html(detail: ReturnDetail, today: dt.date) -> str:
         row = detail.row
-        warranty = _e(warranty_text(WarrantyStatus(row.under_warranty, row.warranty_days)))
+        warranty = escape(warranty_text(WarrantyStatus(row.under_warranty, row.warranty_days)))
         if not row.under_warranty:
             accepted = (
-                _e(_("accepted as {reason}").format(reason=detail.out_of_warranty_reason.label))
+                escape(_("accepted as {reason}").format(reason=detail.out_of_warranty_reason.label))
                 if detail.out_of_warranty_reason is not None
                 else ""
             )
             warranty = f"<span style='color: {OUT_OF_WARRANTY_TEXT};'>{warranty}</span> · {accepted}"
-        deadline = _e(deadline_text(row, today))
+        deadline = escape(deadline_text(row, today))
         if row.overdue:
             deadline = f"<span style='color: {OVERDUE_TEXT}; font-weight: 600;'>{deadline}</span>"
         lines = [
-            f"<div style='font-size: 15px; font-weight: 600;'>{_e(row.number)} · {_e(row.state.label)}</div>",
-            f"<div style='font-weight: 600;'>{_e(row.customer_name)}</div>",
-            _e(unit_text(row.product_name, row.serial_number)),
-            _e(_("Reason: {reason}").format(reason=row.reason.label)),
-            _e(ngettext("Requested on {date}, {days} day open", "Requested on {date}, {days} days open", row.days_open).format(
-                date=format_date(row.reported_on),
-                days=format_number(row.days_open),
-            )),
+            f"<div style='font-size: 15px; font-weight: 600;'>{escape(row.number)} · {escape(row.state.label)}</div>",
+            f"<div style='font-weight: 600;'>{escape(row.customer_name)}</div>",
+            escape(unit_text(row.product_name, row.serial_number)),
+            escape(_("Reason: {reason}").format(reason=row.reason.label)),
+            escape(
+                ngettext(
+                    "Requested on {date}, {days} day open",
+                    "Requested on {date}, {days} days open",
+                    row.days_open,
+                ).format(
+                    date=format_date(row.reported_on),
+                    days=format_number(row.days_open),
+                )
+            ),
             deadline,
             warranty,
         ]
         if detail.replacement_serial is not None:
-            lines.append(_e(_("Replaced by serial {serial}").format(serial=detail.replacement_serial or "—")))
+            lines.append(
+                escape(_("Replaced by serial {serial}").format(serial=detail.replacement_serial or "—"))
+            )
         if detail.refund_amount is not None:
-            lines.append(_e(_("Amount refunded or credited: {amount}").format(amount=format_money(detail.refund_amount))))
+            lines.append(
+                escape(
+                    _("Amount refunded or credited: {amount}").format(
+                        amount=format_money(detail.refund_amount)
+                    )
+                )
+            )
         if row.rep_name:
-            lines.append(_e(_("Rep: {name}").format(name=row.rep_name)))
+            lines.append(escape(_("Rep: {name}").format(name=row.rep_name)))
         if detail.description:
-            heading = _e(_("Description"))
-            lines.append(f"<b>{heading}</b><br>{_e(detail.description)}")
+            heading = escape(_("Description"))
+            lines.append(f"<b>{heading}</b><br>{escape(detail.description)}")
         if detail.inspection_note:
-            heading = _e(_("Inspection"))
-            lines.append(f"<b>{heading}</b><br>{_e(detail.inspection_note)}")
+            heading = escape(_("Inspection"))
+            lines.append(f"<b>{heading}</b><br>{escape(detail.inspection_note)}")
         return "<br>".join(lines)
 
     @staticmethod
     def _timeline_html(detail: ReturnDetail) -> str:
         items = []
         for change in reversed(detail.timeline):
-            who = f" · {_e(change.rep_name)}" if change.rep_name else ""
-            note = f"<br><i>{_e(change.note)}</i>" if change.note else ""
+            who = f" · {escape(change.rep_name)}" if change.rep_name else ""
+            note = f"<br><i>{escape(change.note)}</i>" if change.note else ""
             items.append(
-                f"<b>{_e(change.to_state.label)}</b> "
-                f"<span style='color: palette(dark);'>{_e(format_datetime(change.changed_at))}{who}</span>{note}"
+                f"<b>{escape(change.to_state.label)}</b> "
+                f"<span style='color: palette(dark);'>{escape(format_datetime(change.changed_at))}{who}</span>{note}"
             )
         return "<br>".join(items)
 

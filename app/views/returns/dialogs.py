@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, format_number, parse_decimal
+from app.markup import escape
+from app.models import SoldUnit
+from app.models.base import max_length
 from app.models.enums import OutOfWarrantyReason, ReturnReason, ReturnState
 from app.services.errors import ValidationError
 from app.services.returns import (
@@ -31,33 +34,26 @@ from app.services.returns import (
     open_return,
     units_of_customer,
 )
-from app.services.warranty import WarrantyStatus, warranty_text
+from app.services.sales.warranty import WarrantyStatus, warranty_text
 from app.views.agenda.dialogs import CustomerPicker
-from app.views.customers.customer_dialog import choice_combo, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, FormDialog
+from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
+from app.views.dialogs import FormDialog, choice_combo, current_choice
 from app.views.returns.table_model import OVERDUE_TEXT, unit_text
 
 RS = ReturnState
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _choice(enum_class, value):
-    return None if value is None or value == "" else enum_class(value)
 
 
 class _FormDialog(FormDialog):
     """A form whose fields show the service's per-field errors under them."""
 
     def _buttons(self, ok_text: str) -> QDialogButtonBox:
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         return buttons
-
 
 
 # --- open a return -------------------------------------------------------------------------------
@@ -181,22 +177,22 @@ class OpenReturnDialog(_FormDialog):
             self._warranty.setText("")
             self.show_errors(
                 {
-                    "sold_unit_id": _("This unit already has an open return, {number}. Continue with that one.").format(
-                        number=unit.open_return_number
-                    )
+                    "sold_unit_id": _(
+                        "This unit already has an open return, {number}. Continue with that one."
+                    ).format(number=unit.open_return_number)
                 }
             )
         elif unit.warranty_ends_on is None:
             self._warranty.setText(_e_muted(_("Not delivered yet: a return cannot be opened.")))
         else:
             status = WarrantyStatus.on(unit.warranty_ends_on, from_qdate(self._reported.date()))
-            text = _escape(warranty_text(WarrantyStatus(status.under_warranty, status.days)))
-            ends = _escape(_("last day {date}").format(date=format_date(unit.warranty_ends_on)))
+            text = escape(warranty_text(WarrantyStatus(status.under_warranty, status.days)))
+            ends = escape(_("last day {date}").format(date=format_date(unit.warranty_ends_on)))
             if status.under_warranty:
                 self._warranty.setText(f"{text} · <span style='color: palette(dark);'>{ends}</span>")
             else:
                 out_of_warranty = True
-                warning = _escape(_("Say why the return is accepted anyway."))
+                warning = escape(_("Say why the return is accepted anyway."))
                 self._warranty.setText(
                     f"<span style='color: {OVERDUE_TEXT}; font-weight: 600;'>⚠ {text}</span> · {ends}<br>{warning}"
                 )
@@ -237,14 +233,16 @@ class OpenReturnDialog(_FormDialog):
             description=self._description.toPlainText().strip(),
             reported_on=from_qdate(self._reported.date()),
             out_of_warranty_reason=(
-                _choice(OutOfWarrantyReason, self._out_reason.currentData()) if self._out_of_warranty else None
+                current_choice(self._out_reason, OutOfWarrantyReason) if self._out_of_warranty else None
             ),
             customer_text=self._customer.text(),
         )
 
     def accept(self) -> None:
         if self._customer.customer_id() is None:
-            self.show_errors({"customer_id": _("Choose the customer from the list that appears as you type.")})
+            self.show_errors(
+                {"customer_id": _("Choose the customer from the list that appears as you type.")}
+            )
             return
         if self._unit.currentData() is None:
             self.show_errors({"sold_unit_id": _("Choose the unit the customer returns.")})
@@ -263,11 +261,7 @@ class OpenReturnDialog(_FormDialog):
         errors: dict[str, str] | None = None,
         today: dt.date | None = None,
     ) -> OpenReturnInput | None:
-        dialog = cls(parent, initial=initial, errors=errors, today=today)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, initial=initial, errors=errors, today=today).answer(cls.values)
 
 
 def amount_format_error() -> str:
@@ -278,7 +272,7 @@ def amount_format_error() -> str:
 
 
 def _e_muted(text: str) -> str:
-    return f"<span style='color: palette(dark);'>{_escape(text)}</span>"
+    return f"<span style='color: palette(dark);'>{escape(text)}</span>"
 
 
 # --- advance a return ------------------------------------------------------------------------------
@@ -309,8 +303,8 @@ class AdvanceReturnDialog(_FormDialog):
         row = detail.row
         self.setWindowTitle(_("{action} – {number}").format(action=action_text(target), number=row.number))
         summary = QLabel(
-            f"<b>{_escape(row.number)} · {_escape(row.customer_name)}</b><br>"
-            + _escape(
+            f"<b>{escape(row.number)} · {escape(row.customer_name)}</b><br>"
+            + escape(
                 _("{unit} · now {state}, next {target}").format(
                     unit=unit_text(row.product_name, row.serial_number),
                     state=row.state.label.lower(),
@@ -326,7 +320,7 @@ class AdvanceReturnDialog(_FormDialog):
         self._inspection.setMinimumHeight(70)
         self._inspection.setPlainText(detail.inspection_note)
         self._serial = QLineEdit()
-        self._serial.setMaxLength(60)
+        self._serial.setMaxLength(max_length(SoldUnit.serial_number))
         self._serial.setPlaceholderText(_("Serial number of the unit handed over"))
         self._amount = QLineEdit()
         self._amount.setPlaceholderText(_("Amount in €"))
@@ -372,7 +366,9 @@ class AdvanceReturnDialog(_FormDialog):
         return AdvanceInput(
             note=self._note.toPlainText().strip(),
             inspection_note=(
-                self._inspection.toPlainText().strip() if target in (RS.INSPECTED, RS.APPROVED, RS.REJECTED) else None
+                self._inspection.toPlainText().strip()
+                if target in (RS.INSPECTED, RS.APPROVED, RS.REJECTED)
+                else None
             ),
             replacement_serial=self._serial.text().strip() if target is RS.REPLACED else None,
             refund_amount=amount,
@@ -397,11 +393,7 @@ class AdvanceReturnDialog(_FormDialog):
         initial: AdvanceInput | None = None,
         errors: dict[str, str] | None = None,
     ) -> AdvanceInput | None:
-        dialog = cls(parent, detail, target, initial=initial, errors=errors)
-        try:
-            return dialog.values() if dialog.exec() == BaseDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(parent, detail, target, initial=initial, errors=errors).answer(cls.values)
 
 
 # --- the whole "open a return" step, for the page and the customer 360° view ---------------------

@@ -35,12 +35,12 @@ from app.i18n import N_, _, format_number, ngettext
 from app.models.enums import ReturnReason, ReturnState
 from app.reports.return_receipt import build_return_receipt
 from app.services import returns as return_service
-from app.services.errors import NotFoundError, ValidationError
+from app.services.errors import NotFoundError
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
 from app.views import dialogs
-from app.views.errors import ask_until_valid, show_error
-from app.views.events import FOLLOW_UPS, RETURNS, SALES, notify_changed
+from app.views.events import FOLLOW_UPS, RETURNS, SALES
+from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.returns.board import ReturnsBoard
 from app.views.returns.detail_panel import ReturnDetailPanel
@@ -303,7 +303,9 @@ class ReturnsPage(Page):
         if self._tabs.currentIndex() == BOARD:
             self._board.load(filters, today)
             self._stack.setCurrentWidget(self._board)
-            total = sum(n for s, n in self._board.counts().items() if not filters.states or s in filters.states)
+            total = sum(
+                n for s, n in self._board.counts().items() if not filters.states or s in filters.states
+            )
         else:
             self._model.set_filters(filters)
             total = self._model.total_count()
@@ -312,11 +314,14 @@ class ReturnsPage(Page):
                 self._size_columns()
             else:
                 self._empty.setText(
-                    _("No return matches the filters.") if filters != ReturnFilter(states=OPEN_STATES)
+                    _("No return matches the filters.")
+                    if filters != ReturnFilter(states=OPEN_STATES)
                     else _("No open returns. Use “Open return…” when a customer brings a unit back.")
                 )
                 self._stack.setCurrentWidget(self._empty)
-        self._count.setText(ngettext("{count} return", "{count} returns", total).format(count=format_number(total)))
+        self._count.setText(
+            ngettext("{count} return", "{count} returns", total).format(count=format_number(total))
+        )
         overdue = return_service.overdue_count(today)
         if overdue:
             self._overdue_label.setText(
@@ -380,12 +385,12 @@ class ReturnsPage(Page):
 
     # --- commands -----------------------------------------------------------------------------
 
-    def _after_change(self, kinds: set[str], select_id: int | None) -> None:
+    def _refresh_and_select(self, select_id: int | None) -> None:
+        """After the page's own command: show it (the change signal refreshes the rest)."""
         self._selected_id = select_id
         self.refresh()
         if select_id is not None:
             self.select_return(select_id)
-        notify_changed(kinds, self)
 
     def create_new(self) -> bool:
         self.open_return_dialog()
@@ -393,20 +398,28 @@ class ReturnsPage(Page):
 
     def open_return_dialog(self, initial: OpenReturnInput | None = None) -> int | None:
         """Ask for a return and open it; a unit with an open return takes the user to that one."""
-        try:
-            return_id = ask_and_open_return(
-                self, self.context.acting_rep_id, initial=initial, today=self._today()
-            )
-        except OpenReturnExists as exc:
-            inform(self, str(exc))
-            self._show_existing(exc.return_id)
+
+        def open_return() -> int | OpenReturnExists | None:
+            try:
+                return ask_and_open_return(
+                    self, self.context.acting_rep_id, initial=initial, today=self._today()
+                )
+            except OpenReturnExists as exc:  # not a failure: the user is taken to that return
+                return exc
+
+        done = Operation(
+            _("Open warranty return"),
+            open_return,
+            lambda opened: {RETURNS} if isinstance(opened, int) else (),  # None: the user cancelled
+        ).run(self)
+        if not done or done.value is None:
             return None
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        if isinstance(done.value, OpenReturnExists):
+            inform(self, str(done.value))
+            self._show_existing(done.value.return_id)
             return None
-        if return_id is not None:
-            self._after_change({RETURNS}, return_id)
-        return return_id
+        self._refresh_and_select(done.value)
+        return done.value
 
     def _show_existing(self, return_id: int) -> None:
         """The open return the user ran into, selected so they can carry on with it."""
@@ -419,80 +432,84 @@ class ReturnsPage(Page):
         detail = self._detail.detail()
         if detail is None or target not in detail.allowed:
             return
-        def failed(exc: BaseException) -> None:
-            show_error(self, exc)
-            self._show_detail(detail.row.id)
-
-        outcome = ask_until_valid(
-            lambda values, errors: AdvanceReturnDialog.ask(self, detail, target, initial=values, errors=errors),
-            lambda values: return_service.advance_return(
-                detail.row.id,
-                target,
-                self.context.acting_rep_id,
-                values.note,
-                inspection_note=values.inspection_note,
-                replacement_serial=values.replacement_serial,
-                refund_amount=values.refund_amount,
-            ),
-            failed,
-        )
-        if outcome is None:
-            return
         kinds = {RETURNS}
         if target is ReturnState.CLOSED:
             kinds.add(FOLLOW_UPS)
         if target in (ReturnState.REPLACED, ReturnState.REFUNDED, ReturnState.CREDITED):
             kinds.add(SALES)  # the unit's status (and a new unit) changed
-        self._after_change(kinds, detail.row.id)
+        outcome = run_form(
+            self,
+            lambda values, errors: AdvanceReturnDialog.ask(
+                self, detail, target, initial=values, errors=errors
+            ),
+            lambda values: Operation(
+                _("Mark return as {state}").format(state=target.label.lower()),
+                lambda: return_service.advance_return(
+                    detail.row.id,
+                    target,
+                    self.context.acting_rep_id,
+                    values.note,
+                    inspection_note=values.inspection_note,
+                    replacement_serial=values.replacement_serial,
+                    refund_amount=values.refund_amount,
+                ),
+                kinds,
+                on_failure=lambda exc: self._show_detail(detail.row.id),  # as it is now
+            ),
+        )
+        if outcome is None:
+            return
+        self._refresh_and_select(detail.row.id)
         if target is ReturnState.RECEIVED:
-            inform(self, _("The unit is received. You can print the customer's receipt with “Print receipt…”."))
+            inform(
+                self, _("The unit is received. You can print the customer's receipt with “Print receipt…”.")
+            )
 
     def save_costs(self, values: dict) -> None:
         detail = self._detail.detail()
         if detail is None:
             return
-        try:
-            return_service.set_return_costs(
+        if Operation(
+            _("Save costs"),
+            lambda: return_service.set_return_costs(
                 detail.row.id,
                 values["cost_parts"],
                 values["cost_labour"],
                 values["cost_shipping"],
                 self.context.acting_rep_id,
                 expected_version=detail.row_version,  # someone else's change meanwhile is refused
-            )
-        except ValidationError as exc:
-            self._detail.show_cost_errors(exc.errors)
-            return
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        self._after_change({RETURNS}, detail.row.id)
+            ),
+            {RETURNS},
+            field_errors=self._detail.show_cost_errors,
+        ).run(self):
+            self._refresh_and_select(detail.row.id)
 
     def print_receipt(self) -> None:
         detail = self._detail.detail()
         if detail is None:
             return
-        try:
-            data = return_service.receipt_data(detail.row.id, self._today())
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
+        found = perform(self, lambda: return_service.receipt_data(detail.row.id, self._today()))
+        if not found:
             return
+        data = found.value
         path = self._ask_receipt_path(f"{data.number}.pdf")
         if not path:
             return
         # The customer's language; built here (one page, fast): i18n's language is process-wide,
         # so a document is not written from a pool thread while the window is translating.
-        language = data.customer_language if data.customer_language in i18n.LANGUAGES else i18n.current_language()
-        try:
-            written = build_return_receipt(data, path, language)
-        except Exception as exc:  # noqa: BLE001 (shown to the user)
-            show_error(self, exc)
-            return
-        inform(self, _("Receipt saved as {file}.").format(file=Path(written).name), _("Print receipt"))
+        language = (
+            data.customer_language if data.customer_language in i18n.LANGUAGES else i18n.current_language()
+        )
+        written = perform(self, lambda: build_return_receipt(data, path, language))
+        if written:
+            inform(
+                self, _("Receipt saved as {file}.").format(file=Path(written.value).name), _("Print receipt")
+            )
 
     def _ask_receipt_path(self, suggested: str) -> str:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Print receipt"), suggested, _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Print receipt"), suggested, _("PDF files (*.pdf)")
+        )
         if path and not path.lower().endswith(".pdf"):
             path += ".pdf"
         return path
-

@@ -14,7 +14,9 @@ from app.views.returns.dialogs import AdvanceReturnDialog, OpenReturnDialog
 
 
 def returns_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
-    builders: list[tuple[str, Callable[[], QWidget]]] = [("dialog-return-open", lambda: OpenReturnDialog(None))]
+    builders: list[tuple[str, Callable[[], QWidget]]] = [
+        ("dialog-return-open", lambda: OpenReturnDialog(None))
+    ]
     return_id = (
         WarrantyReturn.select(WarrantyReturn.id)
         .where(WarrantyReturn.state == ReturnState.RECEIVED)
@@ -25,4 +27,6 @@ def returns_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[],
     if return_id is None:
         return builders
     detail = get_return(return_id)
-    return builders + [("dialog-return-inspect", lambda: AdvanceReturnDialog(None, detail, ReturnState.INSPECTED))]
+    return builders + [
+        ("dialog-return-inspect", lambda: AdvanceReturnDialog(None, detail, ReturnState.INSPECTED))
+    ]

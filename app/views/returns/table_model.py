@@ -16,7 +16,7 @@ from app.services.returns import (
     count_returns,
     list_returns,
 )
-from app.services.warranty import WarrantyStatus, warranty_text
+from app.services.sales.warranty import WarrantyStatus, warranty_text
 from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole

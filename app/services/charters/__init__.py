@@ -1,0 +1,66 @@
+"""Service charters (seed 001; DOMAIN §4). No Qt.
+
+- `versions`: charter versions, commitments and activation, and the active commitments that set
+  deadlines elsewhere (re-exported here).
+- `indicators`: what each commitment's indicator measures and the compliance figures.
+"""
+
+from app.services.charters.versions import (
+    CHARTER_CHANNELS,
+    CI,
+    ENTITY,
+    TITLE_MAX,
+    ChannelEntry,
+    CharterDetail,
+    CharterDocument,
+    CharterInput,
+    CharterRow,
+    CommitmentInput,
+    CommitmentRow,
+    activate_charter,
+    active_charter_id,
+    charter_document,
+    commitment_days,
+    deactivate_charter,
+    default_principles,
+    default_procedure,
+    format_target,
+    get_charter,
+    latest_version,
+    list_charters,
+    new_charter_input,
+    next_version,
+    save_charter,
+    target_range,
+    validate_charter,
+)
+
+__all__ = [
+    "CHARTER_CHANNELS",
+    "CI",
+    "ChannelEntry",
+    "CharterDetail",
+    "CharterDocument",
+    "CharterInput",
+    "CharterRow",
+    "CommitmentInput",
+    "CommitmentRow",
+    "ENTITY",
+    "TITLE_MAX",
+    "activate_charter",
+    "active_charter_id",
+    "charter_document",
+    "commitment_days",
+    "deactivate_charter",
+    "default_principles",
+    "default_procedure",
+    "format_target",
+    "get_charter",
+    "latest_version",
+    "list_charters",
+    "new_charter_input",
+    "next_version",
+    "save_charter",
+    "target_range",
+    "validate_charter",
+]

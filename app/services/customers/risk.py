@@ -1,0 +1,265 @@
+"""Loyalty-programme candidates and customers at risk (seed 001's loyalty process, seed 004's retention).
+
+Both lists look only at non-archived A/B customers (the stored segment, see value.compute_segments),
+and, given a rep, only at that rep's customers (Customer.rep).
+
+At risk, with the reasons:
+- NO_RECENT_PURCHASE: the days since the last purchase exceed the customer's usual interval, the
+  median gap in days between their distinct purchase dates; with a single purchase date the
+  interval is the company setting risk_default_interval_days (365 by default).
+- LOW_SATISFACTION: the last answered satisfaction score is ≤ the company setting
+  risk_low_satisfaction_max (2 by default).
+- DETRACTOR: the last answered recommendation score is 0–6 (an NPS detractor).
+- OPEN_CLAIM: a complaint or claim not closed yet.
+
+Loyalty candidates: last answered satisfaction ≥ 4 or average satisfaction ≥ 4, and none of the
+satisfaction reasons above (open complaint or claim, low last score, detractor last time).
+
+One SQL statement per list: common table expressions build each valuable customer's profile (net
+value, last purchase, median purchase gap, last scores, average, open claims), the reasons are SQL
+conditions, and filtering, ordering and the top-N limit happen in SQL too. Python only turns the
+returned rows into dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import fn
+
+from app.i18n import N_, _, format_date, format_number, ngettext
+from app.models import Case, Customer, Sale, SaleLine, SatisfactionSurvey, WarrantyReturn, db
+from app.models.enums import CaseKind, Choice, Segment
+from app.services.customers.value import money, refunded_condition
+
+# Defaults of the company settings (CompanySettings.risk_default_interval_days, risk_low_satisfaction_max).
+DEFAULT_INTERVAL_DAYS = 365
+LOW_SATISFACTION_MAX = 2
+GOOD_SATISFACTION_MIN = 4
+DETRACTOR_MAX = 6
+
+VALUABLE = (Segment.A, Segment.B)
+CLAIM_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
+
+
+class RiskReason(Choice):
+    NO_RECENT_PURCHASE = "no_purchase", N_("No purchase for longer than usual")
+    LOW_SATISFACTION = "low_satisfaction", N_("Low satisfaction last time")
+    DETRACTOR = "detractor", N_("Would not recommend us last time (detractor)")
+    OPEN_CLAIM = "open_claim", N_("Open complaint or claim")
+
+
+@dataclass(frozen=True)
+class CustomerRiskRow:
+    customer_id: int
+    code: str
+    name: str
+    segment: Segment
+    value: Decimal  # historical net value
+    last_purchase_on: dt.date | None
+    usual_interval_days: float | None
+    last_satisfaction: int | None
+    last_recommend: int | None
+    average_satisfaction: float | None
+    open_claims: int
+    reasons: tuple[RiskReason, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskList:
+    rows: list[CustomerRiskRow]  # the first `limit` (all without a limit), most valuable first
+    total: int  # how many customers the list has in all
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _risk_settings() -> tuple[int, int]:
+    from app.services.company import load_company_settings
+
+    settings = load_company_settings()
+    return settings.risk_default_interval_days, settings.risk_low_satisfaction_max
+
+
+def _sql(query) -> tuple[str, list]:
+    sql, params = query.sql()
+    return sql, list(params)
+
+
+def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
+    """WITH … SELECT of one profile row per valuable customer (columns named as CustomerRiskRow).
+
+    Per-customer figures are correlated subqueries that walk the (customer_id, …) indexes, which
+    beats aggregating every customer's rows first; the median purchase gap needs two window
+    passes over the valuable customers' purchase dates.
+    """
+    valuable = Customer.segment.in_(VALUABLE) & (Customer.archived == False)  # noqa: E712
+    if rep_id is not None:
+        valuable &= Customer.rep == rep_id
+    v_sql, v_params = _sql(
+        Customer.select(Customer.id, Customer.code, Customer.name, Customer.segment).where(valuable)
+    )
+    ids_sql, ids_params = _sql(Customer.select(Customer.id).where(valuable))
+    refunds_sql, refunds_params = _sql(
+        WarrantyReturn.select(
+            WarrantyReturn.customer.alias("cid"), fn.SUM(WarrantyReturn.refund_amount).alias("amount")
+        )
+        .where(refunded_condition())
+        .group_by(WarrantyReturn.customer)
+    )
+    claim_kinds = [kind.value for kind in CLAIM_KINDS]
+    t = {model: f'"{model._meta.table_name}"' for model in (Sale, SaleLine, SatisfactionSurvey, Case)}
+    sale, line, survey, case = t[Sale], t[SaleLine], t[SatisfactionSurvey], t[Case]
+    sql = f"""
+        WITH v AS ({v_sql}),
+        refunds AS ({refunds_sql}),
+        days AS (SELECT DISTINCT customer_id AS cid, sold_on FROM {sale} WHERE customer_id IN ({ids_sql})),
+        gaps AS (SELECT cid, julianday(sold_on) - julianday(LAG(sold_on) OVER (PARTITION BY cid ORDER BY sold_on))
+                 AS gap FROM days),
+        ranked AS (SELECT cid, gap, ROW_NUMBER() OVER (PARTITION BY cid ORDER BY gap) AS rn,
+                   COUNT(*) OVER (PARTITION BY cid) AS n FROM gaps WHERE gap IS NOT NULL),
+        medians AS (SELECT cid, AVG(gap) AS interval FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+                    GROUP BY cid)
+        SELECT v.id AS customer_id, v.code, v.name, v.segment,
+               COALESCE((SELECT SUM(l.quantity * l.unit_price) FROM {sale} s JOIN {line} l ON l.sale_id = s.id
+                         WHERE s.customer_id = v.id), 0) - COALESCE(refunds.amount, 0) AS value,
+               (SELECT MAX(sold_on) FROM {sale} WHERE customer_id = v.id) AS last_purchase,
+               medians.interval,
+               (SELECT satisfaction FROM {survey} WHERE customer_id = v.id AND satisfaction IS NOT NULL
+                ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_satisfaction,
+               (SELECT recommend FROM {survey} WHERE customer_id = v.id AND recommend IS NOT NULL
+                ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_recommend,
+               (SELECT AVG(satisfaction) FROM {survey} WHERE customer_id = v.id) AS average_satisfaction,
+               (SELECT COUNT(*) FROM {case} WHERE customer_id = v.id AND kind IN (?, ?) AND closed_on IS NULL)
+                   AS open_claims
+        FROM v
+        LEFT JOIN refunds ON refunds.cid = v.id
+        LEFT JOIN medians ON medians.cid = v.id"""
+    return sql, v_params + refunds_params + ids_params + claim_kinds
+
+
+# Reason conditions over a profile row `p` (parameters: today, default interval, low maximum).
+_REASON_SQL = {
+    RiskReason.NO_RECENT_PURCHASE: "(p.last_purchase IS NOT NULL AND "
+    "julianday(?) - julianday(p.last_purchase) > COALESCE(p.interval, ?))",
+    RiskReason.LOW_SATISFACTION: "(p.last_satisfaction IS NOT NULL AND p.last_satisfaction <= ?)",
+    RiskReason.DETRACTOR: f"(p.last_recommend IS NOT NULL AND p.last_recommend <= {DETRACTOR_MAX})",
+    RiskReason.OPEN_CLAIM: "(p.open_claims > 0)",
+}
+
+
+def _listed(
+    where: str,
+    where_params: list,
+    rep_id: int | None,
+    limit: int | None,
+    reasons: bool,
+    default_interval: int,
+) -> RiskList:
+    profiles, params = _profiles_sql(rep_id)
+    flags = ", ".join(_REASON_SQL.values()) if reasons else "0, 0, 0, 0"
+    flag_params = where_params if reasons else []
+    sql = (
+        f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}) AS p WHERE {where} "
+        "ORDER BY ROUND(p.value, 2) DESC, p.code"
+    )
+    all_params = flag_params + params + where_params  # in the order the placeholders appear
+    if limit is not None:
+        sql += " LIMIT ?"
+        all_params.append(limit)
+    rows, total = [], 0
+    for row in db.execute_sql(sql, all_params).fetchall():
+        (cid, code, name, segment, value, last, interval, last_sat, last_rec, average, claims) = row[:11]
+        *flag_values, total = row[11:]
+        last = _date(last)
+        rows.append(
+            CustomerRiskRow(
+                customer_id=cid,
+                code=code,
+                name=name,
+                segment=Segment(segment),
+                value=money(value),
+                last_purchase_on=last,
+                usual_interval_days=float(interval)
+                if interval is not None
+                else (default_interval if last else None),
+                last_satisfaction=last_sat,
+                last_recommend=last_rec,
+                average_satisfaction=float(average) if average is not None else None,
+                open_claims=claims,
+                reasons=tuple(r for r, flag in zip(_REASON_SQL, flag_values, strict=True) if flag)
+                if reasons
+                else (),
+            )
+        )
+    if limit is not None and not rows:
+        total = 0
+    return RiskList(rows=rows, total=total)
+
+
+def at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = None) -> RiskList:
+    """A/B customers with at least one reason, most valuable first (the first `limit` and the total).
+
+    rep_id: only that rep's customers (None: everyone's).
+    """
+    default_interval, low_max = _risk_settings()
+    where_params = [today.isoformat(), default_interval, low_max]
+    where = " OR ".join(_REASON_SQL.values())
+    return _listed(where, where_params, rep_id, limit, True, default_interval)
+
+
+def customers_at_risk(
+    today: dt.date, *, rep_id: int | None = None, limit: int | None = None
+) -> list[CustomerRiskRow]:
+    """A/B customers with at least one reason, most valuable first."""
+    return at_risk(today, rep_id=rep_id, limit=limit).rows
+
+
+def loyalty(*, rep_id: int | None = None, limit: int | None = None) -> RiskList:
+    """A/B customers with good satisfaction (last or average ≥ 4), most valuable first.
+
+    Not while a satisfaction reason puts them at risk: an open claim, a low last score or a
+    detractor answer last time (someone who would not recommend us is no programme candidate).
+    """
+    default_interval, low = _risk_settings()
+    where = (
+        f"(p.last_satisfaction >= {GOOD_SATISFACTION_MIN} OR p.average_satisfaction >= {GOOD_SATISFACTION_MIN})"
+        f" AND NOT {_REASON_SQL[RiskReason.OPEN_CLAIM]} AND NOT {_REASON_SQL[RiskReason.DETRACTOR]}"
+        f" AND NOT {_REASON_SQL[RiskReason.LOW_SATISFACTION]}"
+    )
+    return _listed(where, [low], rep_id, limit, False, default_interval)
+
+
+def loyalty_candidates(*, rep_id: int | None = None, limit: int | None = None) -> list[CustomerRiskRow]:
+    return loyalty(rep_id=rep_id, limit=limit).rows
+
+
+def reason_text(row: CustomerRiskRow, reason: RiskReason) -> str:
+    """One reason as a sentence with the customer's own figures, e.g. "No purchase since 3 Mar 2026 (…)"."""
+    if reason is RiskReason.NO_RECENT_PURCHASE and row.last_purchase_on is not None:
+        return _("No purchase since {date} (usually every {days} days)").format(
+            date=format_date(row.last_purchase_on), days=format_number(round(row.usual_interval_days or 0))
+        )
+    if reason is RiskReason.LOW_SATISFACTION and row.last_satisfaction is not None:
+        return _("Low satisfaction last time ({score} of 5)").format(
+            score=format_number(row.last_satisfaction)
+        )
+    if reason is RiskReason.DETRACTOR and row.last_recommend is not None:
+        return _("Would not recommend us last time ({score} of 10)").format(
+            score=format_number(row.last_recommend)
+        )
+    if reason is RiskReason.OPEN_CLAIM and row.open_claims:
+        return ngettext(
+            "{n} open complaint or claim", "{n} open complaints or claims", row.open_claims
+        ).format(n=format_number(row.open_claims))
+    return reason.label
+
+
+def reasons_text(row: CustomerRiskRow) -> str:
+    """Every reason of the row, readable, separated by semicolons."""
+    return "; ".join(reason_text(row, reason) for reason in row.reasons)

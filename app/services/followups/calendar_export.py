@@ -1,0 +1,165 @@
+"""Calendar export (RFC 5545, with `icalendar`): the agenda as an .ics file.
+
+One VEVENT per follow-up with the stable UID `followup-<id>@postventa`, so importing a newer
+export updates the events instead of duplicating them; cancelled follow-ups are exported with
+STATUS:CANCELLED so the calendar drops them. Times are the company's wall-clock times
+(stored naive) in `TIME_ZONE`, written with TZID and a VTIMEZONE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from icalendar.enums import STATUS
+
+from app.i18n import _
+from app.models import now as wall_clock_now
+from app.models.enums import FollowUpState
+from app.services.errors import DomainError, ValidationError
+from app.services.followups.agenda import AgendaRow, agenda
+from app.services.reps import find_rep_by_code
+
+# The zone the stored (naive) times are in. One company, one zone for now.
+TIME_ZONE = "Europe/Madrid"
+PRODID = "-//Postventa//Agenda//EN"
+UID_DOMAIN = "postventa"
+# Export window when the caller gives none: from today, four weeks.
+DEFAULT_EXPORT_DAYS = 28
+
+
+def follow_up_uid(follow_up_id: int) -> str:
+    return f"followup-{follow_up_id}@{UID_DOMAIN}"
+
+
+def _description(row: AgendaRow) -> str:
+    lines = [_("Purpose: {purpose}").format(purpose=row.purpose.label)]
+    phones = " / ".join(p for p in (row.phone, row.mobile) if p)
+    if phones:
+        lines.append(_("Phone: {phone}").format(phone=phones))
+    if row.email:
+        lines.append(_("E-mail: {email}").format(email=row.email))
+    if row.product_name:
+        product = row.product_name
+        if row.serial_number:
+            product = _("{product} (serial {serial})").format(product=product, serial=row.serial_number)
+        lines.append(_("Product: {product}").format(product=product))
+    if row.attempt > 1:
+        lines.append(_("Attempt {number}").format(number=row.attempt))
+    if row.notes:
+        lines.append(row.notes)
+    if row.state is FollowUpState.CANCELLED and row.cancel_reason:
+        lines.append(_("Cancelled: {reason}").format(reason=row.cancel_reason))
+    return "\n".join(lines)
+
+
+def _event(row: AgendaRow, zone: ZoneInfo, stamp: dt.datetime) -> Event:
+    start = row.scheduled_at.replace(tzinfo=zone)
+    event = Event.new(
+        uid=follow_up_uid(row.id),
+        summary=f"{row.kind.label} – {row.customer_name}",
+        start=start,
+        end=row.ends_at.replace(tzinfo=zone),
+        stamp=stamp,
+        # updated_at is this computer's clock (naive local time), not an appointment time.
+        last_modified=row.updated_at.astimezone(dt.UTC),
+        description=_description(row),
+        location=row.location or None,
+        status=STATUS.CANCELLED if row.state is FollowUpState.CANCELLED else STATUS.CONFIRMED,
+    )
+    return event
+
+
+def build_calendar(
+    rows: Iterable[AgendaRow], time_zone: str = TIME_ZONE, stamp: dt.datetime | None = None
+) -> Calendar:
+    zone = ZoneInfo(time_zone)
+    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    calendar = Calendar.new(prodid=PRODID, name=_("Postventa agenda"))
+    rows = list(rows)
+    for row in rows:
+        calendar.add_component(_event(row, zone, stamp))
+    if rows:
+        # Transitions for the years the events span keep the VTIMEZONE short.
+        first = min(r.scheduled_at for r in rows).date().replace(month=1, day=1)
+        last = max(r.ends_at for r in rows).date().replace(month=12, day=31) + dt.timedelta(days=1)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar
+
+
+def export_ics(rows: Iterable[AgendaRow], path: str | os.PathLike, time_zone: str = TIME_ZONE) -> int:
+    """Write the rows to `path` as an iCalendar file; returns how many events were written.
+
+    The file is written beside the target and renamed over it, so a failure leaves no partial file.
+    """
+    rows = list(rows)
+    data = build_calendar(rows, time_zone).to_ical()
+    target = Path(path)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise DomainError(
+            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
+        ) from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, target)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise DomainError(
+            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
+        ) from exc
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return len(rows)
+
+
+def _as_start(value: dt.date | dt.datetime | None, default: dt.datetime) -> dt.datetime:
+    if value is None:
+        return default
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time.min)
+
+
+def _as_end(value: dt.date | dt.datetime | None, default: dt.datetime) -> dt.datetime:
+    """A date means its whole day (the --to day is included)."""
+    if value is None:
+        return default
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min)
+
+
+def export_agenda_ics(
+    path: str | os.PathLike,
+    rep_code: str | None = None,
+    start: dt.date | dt.datetime | None = None,
+    end: dt.date | dt.datetime | None = None,
+    *,
+    now: dt.datetime | None = None,
+    time_zone: str = TIME_ZONE,
+) -> int:
+    """`postventa agenda --ics FILE [--rep CODE] [--from D] [--to D]`: every follow-up (any state)
+    of the rep — all reps without a code — from `start` (default today) to `end` (a date is
+    included; default four weeks after the start). Returns how many events were written.
+
+    Raises NotFoundError for an unknown rep code and ValidationError when `end` is before `start`.
+    """
+    now = now or wall_clock_now()
+    rep_id = find_rep_by_code(rep_code).id if rep_code else None
+    window_start = _as_start(start, dt.datetime.combine(now.date(), dt.time.min))
+    window_end = _as_end(end, window_start + dt.timedelta(days=DEFAULT_EXPORT_DAYS))
+    if window_end <= window_start:
+        raise ValidationError({"end": _("The end of the period is before its start.")})
+    rows = agenda(rep_id, window_start, window_end, now=now)
+    return export_ics(rows, path, time_zone)

@@ -1,0 +1,385 @@
+"""Sales: recording what a customer bought and the sold units that carry a warranty. No Qt here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from peewee import JOIN, fn
+
+from app.i18n import _, format_number
+from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
+from app.models.base import max_length
+from app.models.customers import fold_key
+from app.services import audit
+from app.services.errors import NotFoundError, ValidationError
+from app.services.followups.plans import apply_plans_for_sale, reschedule_for_delivery_change
+from app.services.inputs import clean_text, date_error
+from app.services.sales.warranty import warranty_end_date
+from app.services.transactions import write_command, write_transaction
+
+SALE_NUMBER_WIDTH = 5
+# A serialised product gets one sold unit (a row, a warranty, its follow-ups) per item: a line of
+# more items is a typing slip (99999 for 9) that would write for minutes. Larger batches are
+# recorded as several lines or sales.
+MAX_SERIALISED_QUANTITY = 1000
+MAX_QUANTITY = 999_999
+MAX_WARRANTY_EXTENSION_MONTHS = 120  # as catalog.MAX_WARRANTY_MONTHS
+_MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+
+
+@dataclass
+class SaleLineInput:
+    product_id: int
+    quantity: int = 1
+    unit_price: Decimal = Decimal("0")
+    # Serialised products: one per item, or none at all when they are not known yet.
+    serial_numbers: list[str] = field(default_factory=list)
+    warranty_extension_months: int = 0
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    warranty_months: int
+    serialised: bool
+    active: bool
+    category_id: int | None = None
+
+
+def list_products(
+    active_only: bool = True,
+    *,
+    category_id: int | None = None,
+    text: str = "",
+    product_ids: Collection[int] | None = None,
+) -> list[ProductRow]:
+    """Products by name: only those offered in new sales unless `active_only` is False; optionally
+    of one category, whose SKU or name contains `text` (case-insensitive), or with the given ids."""
+    query = (
+        Product.select(Product, ProductCategory.name.alias("category_name"))
+        .join(ProductCategory, JOIN.LEFT_OUTER)
+        .order_by(Product.name, Product.id)
+    )
+    if active_only:
+        query = query.where(Product.active == True)  # noqa: E712 (peewee expression)
+    if category_id is not None:
+        query = query.where(Product.category == category_id)
+    if text.strip():
+        query = query.where(Product.sku.contains(text.strip()) | Product.name.contains(text.strip()))
+    if product_ids is not None:
+        query = query.where(Product.id.in_(list(product_ids)))
+    return [
+        ProductRow(
+            p.id,
+            p.sku,
+            p.name,
+            p.category_name or "",
+            Decimal(p.price).quantize(Decimal("0.01")),
+            p.warranty_months,
+            p.serialised,
+            p.active,
+            p.category_id,
+        )
+        for p in query.objects()
+    ]
+
+
+def sale_number_prefix(year: int) -> str:
+    return f"V-{year}-"
+
+
+def next_sale_number(year: int) -> str:
+    """V-YYYY-NNNNN: one more than the highest number of that year."""
+    prefix = sale_number_prefix(year)
+    query = (
+        Sale.select(Sale.number)
+        .where(Sale.number.startswith(prefix))
+        .order_by(fn.LENGTH(Sale.number).desc(), Sale.number.desc())
+        .limit(20)
+    )
+    highest = 0
+    for (number,) in query.tuples():
+        suffix = number[len(prefix) :]
+        if suffix.isdigit():
+            highest = int(suffix)
+            break
+    return f"{prefix}{highest + 1:0{SALE_NUMBER_WIDTH}d}"
+
+
+def _line_key(index: int, name: str) -> str:
+    """The ValidationError key of a field of line `index` (0-based): 'lines.0.quantity'."""
+    return f"lines.{index}.{name}"
+
+
+def _line_message(index: int, text: str) -> str:
+    return _("Line {number}: {problem}").format(number=index + 1, problem=text)
+
+
+def _clean_serials(serials: list[str]) -> list[str]:
+    return [serial for serial in map(clean_text, serials or []) if serial]
+
+
+def _validate_sale(
+    customer_id: int,
+    rep_id: int | None,
+    sold_on: dt.date | None,
+    delivered_on: dt.date | None,
+    lines: list[SaleLineInput],
+    number: str | None,
+) -> dict[int, Product]:
+    """Raise ValidationError for anything wrong; return the lines' products by id."""
+    errors: dict[str, str] = {}
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFoundError(_("The customer no longer exists."))
+    if customer.archived:
+        errors["customer_id"] = _("The customer is archived; restore it before recording a sale.")
+    if rep_id is not None and not Rep.select().where(Rep.id == rep_id).exists():
+        errors["rep_id"] = _("The chosen rep no longer exists.")
+    if sold_on is None:
+        errors["sold_on"] = _("Enter the sale date.")
+    elif problem := date_error(sold_on):
+        errors["sold_on"] = problem
+    if delivered_on is not None and (problem := date_error(delivered_on)):
+        errors["delivered_on"] = problem
+    elif delivered_on is not None and sold_on is not None and delivered_on < sold_on:
+        errors["delivered_on"] = _("The delivery date cannot be before the sale date.")
+    if number is not None:
+        if not number:
+            errors["number"] = _("Enter a sale number or leave it to be assigned.")
+        elif len(number) > max_length(Sale.number):
+            errors["number"] = _("Too long: at most {limit} characters.").format(
+                limit=max_length(Sale.number)
+            )
+        elif Sale.select().where(Sale.number_key == fold_key(number)).exists():
+            errors["number"] = _("There is already a sale with the number {number}.").format(number=number)
+
+    if not lines:
+        errors["lines"] = _("Add at least one product line.")
+    product_ids = {line.product_id for line in lines}
+    products = {p.id: p for p in Product.select().where(Product.id.in_(product_ids))} if lines else {}
+    serials_in_sale: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        product = products.get(line.product_id)
+        if product is None:
+            errors[_line_key(index, "product_id")] = _line_message(index, _("choose a product."))
+            continue
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity < 1:
+            errors[_line_key(index, "quantity")] = _line_message(index, _("the quantity must be at least 1."))
+        elif product.serialised and line.quantity > MAX_SERIALISED_QUANTITY:
+            errors[_line_key(index, "quantity")] = _line_message(
+                index,
+                _(
+                    "at most {limit} items of a product with serial numbers in one line "
+                    "(each item is recorded with its own warranty)."
+                ).format(limit=format_number(MAX_SERIALISED_QUANTITY)),
+            )
+        elif line.quantity > MAX_QUANTITY:
+            errors[_line_key(index, "quantity")] = _line_message(
+                index, _("the quantity is at most {limit}.").format(limit=format_number(MAX_QUANTITY))
+            )
+        try:
+            price = Decimal(line.unit_price)
+        except (InvalidOperation, TypeError, ValueError):
+            price = None
+        if price is None or not price.is_finite() or price < 0 or price > _MAX_PRICE:
+            errors[_line_key(index, "unit_price")] = _line_message(
+                index, _("the price must be a positive amount or zero.")
+            )
+        extension = line.warranty_extension_months
+        if not isinstance(extension, int) or isinstance(extension, bool) or extension < 0:
+            errors[_line_key(index, "warranty_extension_months")] = _line_message(
+                index, _("a warranty extension cannot be negative.")
+            )
+        elif extension > MAX_WARRANTY_EXTENSION_MONTHS:
+            errors[_line_key(index, "warranty_extension_months")] = _line_message(
+                index,
+                _("a warranty extension is at most {limit} months.").format(
+                    limit=MAX_WARRANTY_EXTENSION_MONTHS
+                ),
+            )
+        serials = _clean_serials(line.serial_numbers)
+        key = _line_key(index, "serial_numbers")
+        if not serials:
+            continue
+        if not product.serialised:
+            errors[key] = _line_message(
+                index, _("{product} has no serial numbers.").format(product=product.name)
+            )
+            continue
+        if any(len(s) > max_length(SoldUnit.serial_number) for s in serials):
+            errors[key] = _line_message(index, _("a serial number has at most 60 characters."))
+            continue
+        if isinstance(line.quantity, int) and len(serials) != line.quantity:
+            errors[key] = _line_message(
+                index,
+                _("enter {quantity} serial numbers, one per item, or none (you entered {count}).").format(
+                    quantity=line.quantity, count=len(serials)
+                ),
+            )
+            continue
+        repeated = sorted({s for s in serials if sum(fold_key(o) == fold_key(s) for o in serials) > 1})
+        if repeated:
+            errors[key] = _line_message(
+                index, _("the serial number {serial} is repeated.").format(serial=repeated[0])
+            )
+            continue
+        for serial in serials:
+            other = serials_in_sale.get(fold_key(serial))
+            if other is not None:
+                errors[key] = _line_message(
+                    index,
+                    _("the serial number {serial} is already on line {other}.").format(
+                        serial=serial, other=other + 1
+                    ),
+                )
+                break
+            serials_in_sale[fold_key(serial)] = index
+        if key in errors:
+            continue
+        if problem := serial_taken_error(serials):
+            errors[key] = _line_message(index, problem)
+    if errors:
+        raise ValidationError(errors)
+    return products
+
+
+@write_command
+def serial_taken_error(serials: list[str]) -> str | None:
+    """Why one of `serials` cannot be sold: it is already a unit of a customer (any product,
+    whatever its case, unit.serial_key); None when all are free. Shared with replacement units."""
+    used = (
+        SoldUnit.select(
+            SoldUnit.serial_number, Customer.name.alias("customer_name"), Product.name.alias("product_name")
+        )
+        .join(Customer, on=(SoldUnit.customer == Customer.id))
+        .join_from(SoldUnit, Product, on=(SoldUnit.product == Product.id))
+        .where(SoldUnit.serial_key.in_([fold_key(s) for s in serials]))
+        .order_by(SoldUnit.id)
+        .objects()
+        .first()
+    )
+    if used is None:
+        return None
+    return _("the serial number {serial} already belongs to {customer} ({product}).").format(
+        serial=used.serial_number, customer=used.customer_name, product=used.product_name
+    )
+
+
+def record_sale(
+    customer_id: int,
+    rep_id: int | None,
+    sold_on: dt.date,
+    delivered_on: dt.date | None,
+    lines: list[SaleLineInput],
+    notes: str = "",
+    number: str | None = None,
+) -> int:
+    """Store a sale with its lines and sold units; returns the sale id.
+
+    A serialised product gets one sold unit per item (quantity 1, its serial number if given);
+    any other product gets one unit carrying the line's quantity. Each unit's warranty ends
+    `product.warranty_months` (+ the line's extension) after delivery, or is unknown until then.
+    `rep_id` is the rep credited with the sale; it is also recorded as the author in the audit log.
+    """
+    number = clean_text(number) if number is not None else None
+    notes = clean_text(notes)
+    products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number)
+    with write_transaction():
+        sale = Sale.create(
+            number=number or next_sale_number(sold_on.year),
+            customer=customer_id,
+            rep=rep_id,
+            sold_on=sold_on,
+            delivered_on=delivered_on,
+            notes=notes.strip(),
+        )
+        for line in lines:
+            product = products[line.product_id]
+            sale_line = SaleLine.create(
+                sale=sale,
+                product=product,
+                quantity=line.quantity,
+                unit_price=Decimal(line.unit_price).quantize(Decimal("0.01")),
+            )
+            ends_on = warranty_end_date(delivered_on, product.warranty_months, line.warranty_extension_months)
+            serials = _clean_serials(line.serial_numbers)
+            if product.serialised:
+                for item in range(line.quantity):
+                    SoldUnit.create(
+                        line=sale_line,
+                        customer=customer_id,
+                        product=product,
+                        serial_number=serials[item] if serials else None,
+                        quantity=1,
+                        warranty_extension_months=line.warranty_extension_months,
+                        warranty_ends_on=ends_on,
+                    )
+            else:
+                SoldUnit.create(
+                    line=sale_line,
+                    customer=customer_id,
+                    product=product,
+                    quantity=line.quantity,
+                    warranty_extension_months=line.warranty_extension_months,
+                    warranty_ends_on=ends_on,
+                )
+        audit.record(
+            "create",
+            "sale",
+            sale.id,
+            rep_id,
+            number=sale.number,
+            customer_id=customer_id,
+            sold_on=sold_on,
+            delivered_on=delivered_on,
+            lines=[
+                {"product_id": li.product_id, "quantity": li.quantity, "unit_price": str(li.unit_price)}
+                for li in lines
+            ],
+        )
+        # Steps whose day has already passed (a sale entered late) are not created as overdue work.
+        apply_plans_for_sale(sale.id, rep_id, skip_before=dt.date.today())
+    return sale.id
+
+
+@write_command
+def set_delivery_date(sale_id: int, delivered_on: dt.date | None, acting_rep_id: int | None = None) -> None:
+    """Record (or correct) when a sale was delivered and recompute its units' warranty ends."""
+    sale = Sale.get_or_none(Sale.id == sale_id)
+    if sale is None:
+        raise NotFoundError(_("The sale no longer exists."))
+    if delivered_on is not None and (problem := date_error(delivered_on)):
+        raise ValidationError({"delivered_on": problem})
+    if delivered_on is not None and delivered_on < sale.sold_on:
+        raise ValidationError({"delivered_on": _("The delivery date cannot be before the sale date.")})
+    with write_transaction():
+        previous = sale.delivered_on
+        sale.delivered_on = delivered_on
+        sale.save()
+        units = (
+            SoldUnit.select(SoldUnit, Product.warranty_months)
+            .join(SaleLine, on=(SoldUnit.line == SaleLine.id))
+            .join_from(SoldUnit, Product, on=(SoldUnit.product == Product.id))
+            .where(SaleLine.sale == sale_id)
+            .objects()
+        )
+        for unit in units:
+            ends_on = warranty_end_date(delivered_on, unit.warranty_months, unit.warranty_extension_months)
+            SoldUnit.update(warranty_ends_on=ends_on).where(SoldUnit.id == unit.id).execute()
+        audit.record(
+            "update",
+            "sale",
+            sale_id,
+            acting_rep_id,
+            delivered_on=delivered_on,
+            previous_delivered_on=previous,
+        )
+        reschedule_for_delivery_change(sale_id, previous, acting_rep_id)
