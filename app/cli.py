@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown command {args.command}")
     except (CliError, DatabaseFileError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
-        print(f"postventa: {exc}", file=sys.stderr)
+        _complain(exc, target)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("postventa: " + _("interrupted"), file=sys.stderr)
@@ -172,13 +172,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = translate_database_error(exc)  # e.g. a damaged page met while reading rows
         diagnostics.log_error(problem or exc, f"postventa {args.command}")
         if isinstance(exc, DomainError) or problem is not None:
-            print(f"postventa: {problem or exc}", file=sys.stderr)
+            _complain(problem or exc, target)
         else:
-            print("postventa: " + _("unexpected error: {reason}").format(reason=exc), file=sys.stderr)
+            _complain(_("unexpected error: {reason}").format(reason=exc), target)
         return EXIT_FAILURE
     finally:
         close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
     return EXIT_OK
+
+
+def _complain(problem: object, target: str) -> None:
+    """One line on stderr: a driver's message spans several; the URL's password is never shown."""
+    text = " ".join(part.strip() for part in str(problem).splitlines() if part.strip())
+    if target != diagnostics.display_target(target):
+        text = text.replace(target, diagnostics.display_target(target))
+    print(f"postventa: {text}", file=sys.stderr)
 
 
 def _demo(target: str, args: argparse.Namespace) -> int:
@@ -191,7 +199,9 @@ def _demo(target: str, args: argparse.Namespace) -> int:
     info = open_database(target)
     if not info.created and not database_is_empty():
         raise CliError(
-            _("{target} already holds data; demo data goes into a new database.").format(target=target)
+            _("{target} already holds data; demo data goes into a new database.").format(
+                target=diagnostics.display_target(target)
+            )
         )
     started = time.monotonic()
     last_shown = [-1]
@@ -207,7 +217,8 @@ def _demo(target: str, args: argparse.Namespace) -> int:
     finally:
         print(file=sys.stderr)  # end the progress line, also before an error's line
     elapsed = time.monotonic() - started
-    print(_("Demo data written to {target} in {seconds} s:").format(target=target, seconds=f"{elapsed:.1f}"))
+    shown = diagnostics.display_target(target)
+    print(_("Demo data written to {target} in {seconds} s:").format(target=shown, seconds=f"{elapsed:.1f}"))
     for table, count in summary.counts().items():
         print(f"  {table:<24} {i18n.format_number(count)}")
     return EXIT_OK
@@ -220,12 +231,12 @@ def _check(target: str) -> int:
     # Read-only and in the file's own journal mode: checking must not change a byte of the file.
     info = open_database(target, create=False, upgrade=False, read_only=True)
     report = check_database()
-    print(_("Database: {target}").format(target=info.target))
+    print(_("Database: {target}").format(target=diagnostics.display_target(info.target)))
     for line in report.lines():
         print(line)
     if not report.ok:
         for problem in report.problems:
-            print(f"postventa: {problem}", file=sys.stderr)
+            _complain(problem, target)
         return EXIT_FAILURE
     return EXIT_OK
 

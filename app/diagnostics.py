@@ -17,11 +17,13 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
 from app import APP_NAME, __version__
+from app.models.database import (
+    display_target,  # re-exported: where a target is shown, it is shown through this
+)
 
 LOG_FILE_NAME = "postventa.log"
 MAX_BYTES = 1_000_000
@@ -45,18 +47,6 @@ def log_folder() -> Path:
 def scrub(text: str) -> str:
     """`text` without e-mail addresses, phone numbers and tax ids."""
     return _TAX_ID.sub("<tax id>", _PHONE.sub("<phone>", _EMAIL.sub("<e-mail>", text)))
-
-
-def display_target(target: str) -> str:
-    """A database path or URL as it may be shown or logged: a URL's password is left out."""
-    parts = urlsplit(target)
-    if parts.scheme and parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        netloc = f"{parts.username}@{host}" if parts.username else host
-        return urlunsplit(parts._replace(netloc=netloc))
-    return target
 
 
 class _ScrubbingFormatter(logging.Formatter):

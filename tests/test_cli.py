@@ -24,6 +24,7 @@ def test_unknown_option_is_one_line_and_exit_2(capsys):
     assert "not a whole number" in one_line_error(err)
 
 
+@pytest.mark.sqlite_only("a missing file not created")
 def test_check_missing_database(capsys, tmp_path):
     missing = tmp_path / "none.sqlite3"
     code, _out, err = run(capsys, "check", "--db", str(missing), "--lang", "en")
@@ -32,6 +33,7 @@ def test_check_missing_database(capsys, tmp_path):
     assert not missing.exists()
 
 
+@pytest.mark.sqlite_only("a text file that is not an SQLite file")
 def test_check_refuses_a_text_file_without_touching_it(capsys, tmp_path):
     path = tmp_path / "letter.sqlite3"
     path.write_text("Dear customer,\n")
@@ -41,13 +43,14 @@ def test_check_refuses_a_text_file_without_touching_it(capsys, tmp_path):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
+@pytest.mark.sqlite_only("a missing file not created")
 def test_spanish_messages(capsys, tmp_path):
     code, _out, err = run(capsys, "check", "--db", str(tmp_path / "x.sqlite3"), "--lang", "es")
     assert code == 1 and "No hay ninguna base de datos" in one_line_error(err)
 
 
-def test_demo_then_check_then_refuse_second_demo(capsys, tmp_path):
-    path = tmp_path / "demo.sqlite3"
+def test_demo_then_check_then_refuse_second_demo(capsys, new_database):
+    path = new_database("demo")
     code, out, _err = run(
         capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23", "--lang", "en"
     )
@@ -82,7 +85,7 @@ def test_entry_points_run(entry):
 
 
 @pytest.fixture
-def agenda_db(tmp_path):
+def agenda_db(new_database):
     """A database with one rep, one customer and two follow-ups in early December 2026."""
     import datetime as dt
 
@@ -91,8 +94,8 @@ def agenda_db(tmp_path):
     from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
     from app.services.reps import create_rep
 
-    path = tmp_path / "agenda.sqlite3"
-    open_database(str(path))
+    path = new_database("agenda")
+    open_database(path)
     rep = create_rep("LFE", "Lucía Fernández")
     customer = Customer.create(code="C1", name="Peña & Hijos", phone="600111222", rep=rep.id)
     for day, state in ((1, FollowUpState.PLANNED), (2, FollowUpState.CANCELLED)):

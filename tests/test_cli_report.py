@@ -16,14 +16,14 @@ from tests.helpers import one_line_error, run
 
 
 @pytest.fixture
-def report_db(tmp_path):
+def report_db(new_database):
     """Complaints and claims of 2026, a rep LFE and an active customer-attention charter."""
     from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
     from app.services import charters
     from app.services.reps import create_rep
 
-    path = tmp_path / "report.sqlite3"
-    open_database(str(path))
+    path = new_database("report")
+    open_database(path)
     build_register_dataset()
     create_rep("LFE", "Lucía Fernández")
     charter_id = charters.save_charter(
@@ -235,6 +235,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(capsys, report_db, out, 
     assert (out / "register.pdf").read_bytes() == b"the previous, good copy"
 
 
+@pytest.mark.sqlite_only("a missing file not created")
 def test_a_missing_database_is_not_created(capsys, tmp_path, out):
     missing = tmp_path / "none.sqlite3"
     code, _stdout, err = report(

@@ -90,6 +90,12 @@ def test_a_server_password_is_never_shown_or_logged():
         diagnostics.display_target("/home/José/Datos de empresa/p.sqlite3")
         == "/home/José/Datos de empresa/p.sqlite3"
     )
+    # libpq also takes the password as a parameter; the other parameters stay.
+    shown = diagnostics.display_target(
+        "postgresql://ana@/postventa?host=/run/pg&password=s3cr3t&sslmode=require"
+    )
+    assert "s3cr3t" not in shown and "host=/run/pg" in shown and "sslmode=require" in shown
+    assert diagnostics.display_target(r"C:\Datos\p.sqlite3") == r"C:\Datos\p.sqlite3"
 
 
 def test_uncaught_errors_in_the_main_thread_and_in_threads_are_logged_and_reported(log_file, restore_hooks):

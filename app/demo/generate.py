@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from peewee import Field, SqliteDatabase, fn
+from peewee import Field, fn
 
 from app.demo.histories import COMPLAINT_PATHS as _COMPLAINT_PATHS
 from app.demo.histories import NOTE_PATHS as _NOTE_PATHS
@@ -64,9 +64,11 @@ from app.models import (
     db,
 )
 from app.models.customers import customer_search_text, fold_for_search, fold_key
+from app.models.dialect import bulk_load, reset_sequences
 from app.models.enums import (
     CaseCategory,
     CaseKind,
+    CaseSeries,
     CaseStage,
     CharterIndicator,
     CharterPeriod,
@@ -90,6 +92,7 @@ from app.models.enums import (
     StepAnchor,
     UnitStatus,
 )
+from app.services import company
 from app.services.company import load_company_settings, save_company_settings
 from app.services.errors import DomainError
 from app.services.followups import (
@@ -1168,7 +1171,6 @@ CHARTER_CHANNELS = [
 CHUNK_CUSTOMERS = 1000  # customers per batch: one progress report and one write per table
 SALES_SPAN_DAYS = 1000  # sales reach this far back from `today` (about 2¾ years)
 RETURN_RATE = 0.03  # share of delivered units that come back under a warranty return
-BULK_CACHE_KIB = -65536  # SQLite page cache while writing: 64 MiB (negative = KiB)
 _DAY = dt.timedelta(days=1)
 
 _CALL_SLOTS = [dt.time(h, m) for h in (9, 10, 11, 12, 13, 16, 17, 18) for m in (0, 15, 30, 45)]
@@ -1459,36 +1461,27 @@ def generate_demo(
         raise DomainError(
             _("The database already holds customers; demo data only goes into an empty database.")
         )
-    sqlite = isinstance(db.obj, SqliteDatabase)
-    if sqlite:
-        # A bulk load only: a bigger page cache keeps the follow-up indexes in memory
-        # (75 s → 64 s for 100,000 customers). The connection's setting is put back after.
-        cache_size = db.execute_sql("PRAGMA cache_size").fetchone()[0]
-        db.execute_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
-    try:
-        with write_transaction():  # the whole demo is one write transaction: nothing half-written
-            from app.models import AuditEntry
+    # A bulk load (a bigger SQLite page cache meanwhile), the whole demo one write transaction:
+    # nothing half-written.
+    with bulk_load(db), write_transaction():
+        from app.models import AuditEntry
 
-            day = today or dt.date.today()
-            last_entry = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
-            started = dt.datetime.now().replace(microsecond=0)  # as the audit stamps it
-            summary = _DemoBuilder(customers, seed, day, progress).run()
-            if customers:
-                # Segments as the app computes them, so badges and the agenda's order show value.
-                from app.services.customers.value import compute_segments
+        day = today or dt.date.today()
+        last_entry = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+        started = dt.datetime.now().replace(microsecond=0)  # as the audit stamps it
+        summary = _DemoBuilder(customers, seed, day, progress).run()
+        # The rows went in with their own ids: the id sequences continue after them.
+        reset_sequences(db)
+        if customers:
+            # Segments as the app computes them, so badges and the agenda's order show value.
+            from app.services.customers.value import compute_segments
 
-                compute_segments(day)
-            # Commands the demo ran through the services (company settings, segmentation) are
-            # stamped on the demo's own day, not the wall clock: same seed and day, same data.
-            AuditEntry.update(at=dt.datetime.combine(day, dt.time(20, 0))).where(
-                (AuditEntry.id > last_entry) & (AuditEntry.at >= started)
-            ).execute()
-    finally:
-        if sqlite:
-            db.execute_sql(f"PRAGMA cache_size = {int(cache_size)}")
-    if sqlite:
-        # Give back the space of the write-ahead log, which grew as large as the data.
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            compute_segments(day)
+        # Commands the demo ran through the services (company settings, segmentation) are
+        # stamped on the demo's own day, not the wall clock: same seed and day, same data.
+        AuditEntry.update(at=dt.datetime.combine(day, dt.time(20, 0))).where(
+            (AuditEntry.id > last_entry) & (AuditEntry.at >= started)
+        ).execute()
     return summary
 
 
@@ -1698,7 +1691,7 @@ class _DemoBuilder:
         self.forced_returns = list(ReturnState)
         self.forced_cases = list(_FORCED_CASES)
         self.return_keys: list[tuple[dt.date, int]] = []
-        self.case_keys: list[tuple[dt.date, int]] = []
+        self.case_keys: dict[CaseSeries, list[tuple[dt.date, int]]] = {series: [] for series in CaseSeries}
         self.summary = DemoSummary()
         self.cities = _Weighted([(city[:5], city[5]) for city in CITIES])
         self.email_domains = _Weighted(EMAIL_DOMAINS)
@@ -1796,6 +1789,7 @@ class _DemoBuilder:
                 K.id,
                 K.number,
                 K.year,
+                K.series,
                 K.sequence,
                 K.kind,
                 K.stage,
@@ -2001,8 +1995,9 @@ class _DemoBuilder:
             self._flush()
             done += batch
             self._report(done)
-        self._number("warranty_return", "RMA", self.return_keys)
-        self._number("case", "CASE", self.case_keys)
+        self._number("warranty_return", "RMA-", self.return_keys)
+        for series, keys in self.case_keys.items():  # each series its own sequence and prefix
+            self._number("case", company.case_number_prefix(series), keys)
         summary = self.summary
         for rows, name in [
             (self.customer_rows, "customer"),
@@ -3087,6 +3082,7 @@ class _DemoBuilder:
                 case_id,
                 f"TMP-{case_id}",
                 received.year,
+                CaseSeries.of(kind).value,
                 -case_id,
                 kind.value,
                 stage.value,
@@ -3114,7 +3110,7 @@ class _DemoBuilder:
                 moments[-1],
             )
         )
-        self.case_keys.append((received, case_id))
+        self.case_keys[CaseSeries.of(kind)].append((received, case_id))
         previous = None
         for to, moment in zip(path, moments, strict=True):
             by = rng.choice(self.managers) if to is _CS.EXTERNAL_MEDIATION else rep
@@ -3227,7 +3223,7 @@ class _DemoBuilder:
     # ------------------------------------------------------------------ numbering
 
     def _number(self, table: str, prefix: str, keys: list[tuple[dt.date, int]]) -> None:
-        """Number returns and cases in date order, without gaps, starting at 1 each year."""
+        """Number returns or one series of cases in date order, without gaps, starting at 1 each year."""
         quote = db.obj.quote
         param = db.obj.param
 
@@ -3240,6 +3236,6 @@ class _DemoBuilder:
             if day.year != year:
                 year, sequence = day.year, 0
             sequence += 1
-            updates.append((f"{prefix}-{year}-{sequence:04d}", sequence, row_id))
+            updates.append((f"{prefix}{year}-{sequence:04d}", sequence, row_id))
         if updates:
             db.cursor().executemany(sql, updates)

@@ -19,6 +19,7 @@ from app.models.customers import Customer, Rep
 from app.models.enums import (
     CaseCategory,
     CaseKind,
+    CaseSeries,
     CaseStage,
     ContactChannel,
     ProposalAnswer,
@@ -28,8 +29,12 @@ from app.models.enums import (
 
 
 class Case(VersionedModel):
-    number = CharField(max_length=20, unique=True)  # e.g. CASE-2026-0007
+    # Prefix (a company setting when the number was taken), year and sequence: REC-2026-0007.
+    # Never rewritten: numbers taken before schema 6 keep their CASE-2026-0007.
+    number = CharField(max_length=20, unique=True)
     year = IntegerField()
+    # The sequence runs per series and year (complaints and claims share the register's).
+    series = ChoiceField(CaseSeries)
     sequence = IntegerField()
     kind = ChoiceField(CaseKind)
     stage = ChoiceField(CaseStage)
@@ -59,10 +64,17 @@ class Case(VersionedModel):
 
     class Meta:
         indexes = (
-            (("year", "sequence"), True),
+            # Taking a number: MAX(sequence) of a series and year (and no sequence taken twice).
+            (("series", "year", "sequence"), True),
             # Cases page and statistics: by type and stage, newest first.
             (("kind", "stage", "received_on"), False),
         )
+
+    def save(self, *args, **kwargs):
+        inserting = self._pk is None or kwargs.get("force_insert")
+        if inserting and self.series is None and self.kind is not None:  # the series follows the kind
+            self.series = CaseSeries.of(self.kind)
+        return super().save(*args, **kwargs)
 
 
 class CaseProposal(BaseModel):

@@ -19,7 +19,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import platformdirs
 from peewee import Database, PeeweeException, SqliteDatabase
@@ -28,7 +28,9 @@ from playhouse.db_url import connect as connect_url
 from app import APP_NAME
 from app.i18n import _
 from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.dialect import set_read_only
 from app.models.migrations import LATEST_VERSION, run_migrations
+from app.models.system import store_case_prefix_defaults
 
 ENV_VAR = "POSTVENTA_DB"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
@@ -198,6 +200,29 @@ class DatabaseInfo:
     backup: Path | None  # copy written before an upgrade
 
 
+def display_target(target: str) -> str:
+    """A database path or URL as it may be shown or logged: a URL's password is left out (from
+    user:password@host and from a password=… parameter). app.diagnostics re-exports it."""
+    parts = urlsplit(target)
+    if not parts.scheme or "://" not in target:
+        return target
+    if parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        netloc = f"{parts.username}@{host}" if parts.username else host
+        parts = parts._replace(netloc=netloc)
+    if parts.query:
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "password"]
+        parts = parts._replace(query=urlencode(query, safe="/"))
+    return urlunsplit(parts)
+
+
+def _one_line(exc: BaseException) -> str:
+    """A driver's message on one line (psycopg's span several: "connection … failed:\n\tFATAL: …")."""
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
 def default_database_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "postventa.sqlite3"
 
@@ -265,7 +290,9 @@ def open_database(
             database = connect_url(target)
         except Exception as exc:  # unknown scheme, missing driver, bad URL
             raise DatabaseOpenError(
-                _("Cannot use the database {target}: {reason}").format(target=target, reason=exc)
+                _("Cannot use the database {target}: {reason}").format(
+                    target=display_target(target), reason=_one_line(exc)
+                )
             ) from exc
         version = None
     db.initialize(database)
@@ -273,11 +300,21 @@ def open_database(
         database.connect(reuse_if_open=True)
         if path is None:
             version = _server_schema_version(database)
+            if version is None and (not create or read_only):
+                # An empty server database: nothing is created unless asked (`check` never creates).
+                raise DatabaseOpenError(
+                    _("{target} has no Postventa database yet. It was not modified.").format(
+                        target=display_target(target)
+                    )
+                )
+            if read_only:
+                set_read_only(database)
         created = version is None
         if created:
             with database.atomic():
                 database.create_tables(ALL_MODELS)
                 SchemaVersion.create(version=LATEST_VERSION)
+                store_case_prefix_defaults()
         elif version < LATEST_VERSION and upgrade:
             run_migrations(database, version)
     except DatabaseFileError:
@@ -286,7 +323,9 @@ def open_database(
     except PeeweeException as exc:
         close_database()
         raise DatabaseOpenError(
-            _("Cannot open the database {target}: {reason}").format(target=target, reason=exc)
+            _("Cannot open the database {target}: {reason}").format(
+                target=display_target(target), reason=_one_line(exc)
+            )
         ) from exc
     if path is not None and not read_only:
         _write_marker(path.with_name(path.name + MARKER_SUFFIX))
@@ -450,7 +489,9 @@ def backup_sqlite_file(path: Path, version: int) -> Path:
 def _server_schema_version(database: Database) -> int | None:
     if not database.table_exists("schema_version"):
         if database.get_tables():
-            raise DatabaseOpenError(_("This database belongs to another program; Postventa will not use it."))
+            raise DatabaseOpenError(
+                _("This database belongs to another program; Postventa will not use it. It was not modified.")
+            )
         return None
     version = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar()
     if version is not None and version > LATEST_VERSION:

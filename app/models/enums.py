@@ -143,6 +143,23 @@ class CaseKind(Choice):
     COMPLIMENT = "compliment", N_("Compliment")
 
 
+class CaseSeries(Choice):
+    """The numbering series of cases (a sequence a year each, with its own prefix, a company setting).
+
+    Complaints and claims share one: the annual register's, gapless whatever else arrives.
+    Suggestions and compliments are numbered apart, one series each. Not shown to users.
+    """
+
+    COMPLAINT = "complaint"  # complaints and claims
+    SUGGESTION = "suggestion"
+    COMPLIMENT = "compliment"
+
+    @classmethod
+    def of(cls, kind: CaseKind) -> CaseSeries:
+        kind = CaseKind(kind)
+        return cls.COMPLAINT if kind is CaseKind.CLAIM else cls(kind.value)
+
+
 class CaseStage(Choice):
     # Complaints and claims (seed 003's four stages, service split by the customer's answer).
     RECEPTION = "reception", N_("Reception")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from peewee import SQL, CharField, Database, IntegerField, TextField
 from playhouse.migrate import SchemaMigrator
 
+from app.models.dialect import reset_sequences
 from app.models.system import SchemaVersion
 
 Migration = Callable[[SchemaMigrator, Database], None]
@@ -26,9 +27,10 @@ def _2_customer_search_text(migrator: SchemaMigrator, database: Database) -> Non
     rows = database.execute_sql(
         "SELECT id, code, name, tax_id, email, phone, mobile, city FROM customer"
     ).fetchall()
+    param = database.param
     for row_id, *fields in rows:
         database.execute_sql(
-            "UPDATE customer SET search_text = ? WHERE id = ?",
+            f"UPDATE customer SET search_text = {param} WHERE id = {param}",
             (customer_search_text(*fields), row_id),
         )
 
@@ -79,20 +81,21 @@ def _5_folded_keys(migrator: SchemaMigrator, database: Database) -> None:
         migrator.add_column("sale", "number_key", CharField(max_length=60, null=True)),
         migrator.add_column("sold_unit", "serial_key", CharField(max_length=120, null=True)),
     )
+    param = database.param
     kept: dict[str, int] = {}
     for tag_id, name in database.execute_sql("SELECT id, name FROM need_tag ORDER BY id").fetchall():
         key = fold_key(name)
         first = kept.setdefault(key, tag_id)
         if first == tag_id:
-            database.execute_sql("UPDATE need_tag SET key = ? WHERE id = ?", (key, tag_id))
+            database.execute_sql(f"UPDATE need_tag SET key = {param} WHERE id = {param}", (key, tag_id))
             continue
         database.execute_sql(
-            "UPDATE customer_need_tag SET tag_id = ? WHERE tag_id = ? AND customer_id NOT IN "
-            "(SELECT customer_id FROM customer_need_tag WHERE tag_id = ?)",
+            f"UPDATE customer_need_tag SET tag_id = {param} WHERE tag_id = {param} AND customer_id NOT IN "
+            f"(SELECT customer_id FROM customer_need_tag WHERE tag_id = {param})",
             (first, tag_id, first),
         )
-        database.execute_sql("DELETE FROM customer_need_tag WHERE tag_id = ?", (tag_id,))
-        database.execute_sql("DELETE FROM need_tag WHERE id = ?", (tag_id,))
+        database.execute_sql(f"DELETE FROM customer_need_tag WHERE tag_id = {param}", (tag_id,))
+        database.execute_sql(f"DELETE FROM need_tag WHERE id = {param}", (tag_id,))
     for table, column, key_column in (
         ("sale", "number", "number_key"),
         ("sold_unit", "serial_number", "serial_key"),
@@ -105,12 +108,50 @@ def _5_folded_keys(migrator: SchemaMigrator, database: Database) -> None:
             key = fold_key(value)
             if key and key not in seen:
                 seen.add(key)
-                database.execute_sql(f'UPDATE "{table}" SET "{key_column}" = ? WHERE id = ?', (key, row_id))
+                database.execute_sql(
+                    f'UPDATE "{table}" SET "{key_column}" = {param} WHERE id = {param}', (key, row_id)
+                )
     migrator.migrate(
         migrator.add_index("need_tag", ("key",), True),
         migrator.add_index("sale", ("number_key",), True),
         migrator.add_index("sold_unit", ("serial_key",), True),
     )
+
+
+def _6_case_series(migrator: SchemaMigrator, database: Database) -> None:
+    """Cases numbered in series with the company's prefixes: complaints and claims share the
+    register's sequence (gapless whatever else arrives), suggestions and compliments one each.
+
+    Existing numbers (CASE-YYYY-NNNN from one shared sequence) are kept as they are: each case
+    gets the series of its kind and keeps its sequence, unique per series and year since it was
+    unique per year, so new numbers continue after the highest of their series and year. The
+    prefixes are stored as company settings, Spanish (REC-, SUG-, FEL-): new numbers cannot take
+    an old CASE- one. The column's DEFAULT is there only for the rows this ALTER TABLE fills.
+    """
+    migrator.migrate(
+        migrator.add_column(
+            "case",
+            "series",
+            CharField(max_length=20, default="complaint", constraints=[SQL("DEFAULT 'complaint'")]),
+            allow_not_null=True,
+        )
+    )
+    database.execute_sql("""UPDATE "case" SET series = kind WHERE kind IN ('suggestion', 'compliment')""")
+    migrator.migrate(
+        migrator.drop_index("case", "case_year_sequence"),
+        migrator.add_index("case", ("series", "year", "sequence"), True),
+    )
+    param = database.param
+    for key, value in (
+        ("complaint_prefix", "REC-"),
+        ("suggestion_prefix", "SUG-"),
+        ("compliment_prefix", "FEL-"),
+    ):
+        database.execute_sql(
+            f'INSERT INTO company_setting ("key", "value") VALUES ({param}, {param}) '
+            'ON CONFLICT ("key") DO NOTHING',
+            (key, value),
+        )
 
 
 # version -> the function that brings version-1 up to it.
@@ -119,6 +160,7 @@ MIGRATIONS: dict[int, Migration] = {
     3: _3_follow_up_activity_index,
     4: _4_row_versions,
     5: _5_folded_keys,
+    6: _6_case_series,
 }
 
 LATEST_VERSION = max(MIGRATIONS)
@@ -130,3 +172,4 @@ def run_migrations(database: Database, from_version: int) -> None:
         for version in range(from_version + 1, LATEST_VERSION + 1):
             MIGRATIONS[version](migrator, database)
             SchemaVersion.create(version=version)
+        reset_sequences(database)  # rows a migration wrote with their ids: sequences continue after them

@@ -20,6 +20,21 @@ class CompanySetting(BaseModel):
     value = TextField()
 
 
+# The numbering prefixes of cases (app.services.company.CompanySettings), Spanish whatever the
+# interface language. Written into every database when it is created (and by migration 6), so a
+# company's numbers depend on its data only: never on the language, a laptop's app version or a
+# later default.
+CASE_PREFIX_DEFAULTS = {"complaint_prefix": "REC-", "suggestion_prefix": "SUG-", "compliment_prefix": "FEL-"}
+
+
+def store_case_prefix_defaults() -> None:
+    """Store the default numbering prefixes the database does not have yet (a new database)."""
+    CompanySetting.insert_many(
+        [(key, value) for key, value in CASE_PREFIX_DEFAULTS.items()],
+        fields=[CompanySetting.key, CompanySetting.value],
+    ).on_conflict_ignore().execute()
+
+
 class AuditEntry(BaseModel):
     at = DateTimeField(default=now, index=True)
     rep = ForeignKeyField(Rep, null=True, on_delete="SET NULL")

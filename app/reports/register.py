@@ -39,7 +39,9 @@ CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 12  # the frame pads 6 points on each si
 OPEN_COLOUR = "#a15c00"  # open cases and days so far
 # The listing: number | received | customer | category | solution | outcome | days to answer | to close
 _DAYS_WIDTH = 16 * mm  # "respuesta" must fit whole in the Spanish header
-_LISTING_WIDTHS = [27 * mm, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, _DAYS_WIDTH, _DAYS_WIDTH]
+# The number's column takes a whole number in bold with the longest prefix (6, PREFIX_MAX_LENGTH in
+# app.services.company): QUEJAS-2026-0001.
+_LISTING_WIDTHS = [30 * mm, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, _DAYS_WIDTH, _DAYS_WIDTH]
 _LISTING_WIDTHS[4] = CONTENT_WIDTH - sum(w for w in _LISTING_WIDTHS if w is not None)
 
 

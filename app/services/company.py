@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import re
+from dataclasses import asdict, dataclass, fields, replace
 
 from app.i18n import N_, _
-from app.models import CompanySetting
+from app.models import Case, CompanySetting
+from app.models.enums import CaseSeries
+from app.models.system import CASE_PREFIX_DEFAULTS
 from app.services.transactions import write_command, write_transaction
 
 
@@ -32,6 +35,26 @@ class CompanySettings:
     # date is "overdue" after this many days without buying.
     risk_low_satisfaction_max: int = 2
     risk_default_interval_days: int = 365
+    # Case numbers: prefix, year and a sequence per series and year (REC-2026-0007). Complaints and
+    # claims share one series, the annual register's; suggestions and compliments have one each.
+    # Spanish text, never translated (app.models.system.CASE_PREFIX_DEFAULTS); a change applies to
+    # new numbers only.
+    complaint_prefix: str = CASE_PREFIX_DEFAULTS["complaint_prefix"]
+    suggestion_prefix: str = CASE_PREFIX_DEFAULTS["suggestion_prefix"]
+    compliment_prefix: str = CASE_PREFIX_DEFAULTS["compliment_prefix"]
+
+
+# The setting holding each numbering series' prefix.
+PREFIX_SETTINGS: dict[CaseSeries, str] = {
+    CaseSeries.COMPLAINT: "complaint_prefix",
+    CaseSeries.SUGGESTION: "suggestion_prefix",
+    CaseSeries.COMPLIMENT: "compliment_prefix",
+}
+# A prefix: a letter, then letters, digits and - _ . / (no accents: numbers are typed, searched and
+# sent in e-mails), up to PREFIX_MAX_LENGTH: short enough for a number to fit its column in the
+# register's listing (app.reports.register) and in the number column (20 characters).
+PREFIX_MAX_LENGTH = 6
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
 
 
 def load_company_settings() -> CompanySettings:
@@ -86,16 +109,70 @@ def validate_company_settings(settings: CompanySettings) -> None:
         validate_thresholds(settings.abc_a_threshold, settings.abc_b_threshold)
     except ValidationError as exc:
         errors.update({"abc_" + key: message for key, message in exc.errors.items()})
+    errors.update(_prefix_errors(settings))
     if errors:
         raise ValidationError(errors)
 
 
+def _prefix_errors(settings: CompanySettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    seen: set[str] = set()
+    for name in PREFIX_SETTINGS.values():
+        prefix = getattr(settings, name)
+        if not isinstance(prefix, str) or not prefix.strip():
+            errors[name] = _("Enter a prefix: every new number starts with it.")
+        elif len(prefix) > PREFIX_MAX_LENGTH:
+            errors[name] = _("A prefix has at most {count} characters.").format(count=PREFIX_MAX_LENGTH)
+        elif not _PREFIX.fullmatch(prefix):
+            errors[name] = _(
+                "A prefix starts with a letter and has only letters without accents, digits and - _ . /"
+            )
+        elif prefix.casefold() in seen:
+            errors[name] = _("Another kind of case already uses this prefix.")
+        else:
+            seen.add(prefix.casefold())
+    return errors
+
+
+def _prefixes_taken(settings: CompanySettings) -> dict[str, str]:
+    """Prefixes with which numbers of another series were already given (e.g. the CASE- of the
+    numbers taken before schema 6, which every series used): a new number could repeat one."""
+    errors: dict[str, str] = {}
+    for series, name in PREFIX_SETTINGS.items():
+        prefix = getattr(settings, name)
+        shape = re.compile(re.escape(prefix) + r"\d{4}-\d+", re.IGNORECASE)
+        numbers = Case.select(Case.number).where((Case.series != series) & Case.number.startswith(prefix))
+        if any(shape.fullmatch(number) for (number,) in numbers.tuples().iterator()):
+            errors[name] = _(
+                "Numbers of another kind of case already start with this prefix; choose another one "
+                "so that no number can repeat."
+            )
+    return errors
+
+
+def case_number_prefix(series: CaseSeries) -> str:
+    """The prefix of the next number of `series` (the stored setting, or its default)."""
+    return getattr(load_company_settings(), PREFIX_SETTINGS[CaseSeries(series)])
+
+
 @write_command
 def save_company_settings(settings: CompanySettings, acting_rep_id: int | None = None) -> None:
-    """Store every setting (validated first: ValidationError keyed by field name)."""
+    """Store every setting (validated first: ValidationError keyed by field name). The numbering
+    prefixes are trimmed, and refused when numbers of another series already start with them."""
     from app.services import audit
+    from app.services.errors import ValidationError
 
+    settings = replace(
+        settings,
+        **{
+            name: value.strip()
+            for name in PREFIX_SETTINGS.values()
+            if isinstance(value := getattr(settings, name), str)
+        },
+    )
     validate_company_settings(settings)
+    if errors := _prefixes_taken(settings):
+        raise ValidationError(errors)
     with write_transaction():
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(

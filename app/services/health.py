@@ -1,4 +1,4 @@
-"""Database health: file integrity, broken references, schema version and row counts. No Qt.
+"""Database health: file integrity, broken references, schema version, row counts and id sequences. No Qt.
 
 `postventa check` prints this report; support staff read it before trusting a file
 that was copied between laptops or restored from a backup.
@@ -10,11 +10,12 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from peewee import SQL, DatabaseError, SqliteDatabase, fn
+from peewee import SQL, DatabaseError, fn
 
 from app.i18n import _, format_number, ngettext
 from app.models import ALL_MODELS, SchemaVersion, db
 from app.models.database import DatabaseDamagedError, DatabaseFileError
+from app.models.dialect import SequenceLag, broken_references, integrity_problems, sequences_behind
 from app.models.migrations import LATEST_VERSION
 from app.services.errors import DomainError
 
@@ -31,6 +32,8 @@ class HealthReport:
     row_counts: dict[str, int]  # table name → rows, for every table that could be counted
     ok: bool
     problems: list[str] = field(default_factory=list)
+    sequences_behind: list[SequenceLag] = field(default_factory=list)  # a server database's id sequences
+    server: bool = False  # a server database: integrity and references are the server's
 
     def lines(self) -> list[str]:
         """The report as lines of text, for the command line."""
@@ -42,8 +45,11 @@ class HealthReport:
             _("Schema version: {found} (this version of Postventa: {latest})").format(
                 found=version, latest=self.latest_version
             ),
-            _("Rows per table:"),
         ]
+        if self.server:
+            behind = _("ok") if not self.sequences_behind else str(len(self.sequences_behind))
+            lines.append(_("Id sequences behind their tables: {result}").format(result=behind))
+        lines.append(_("Rows per table:"))
         width = max((len(name) for name in self.row_counts), default=0)
         lines += [f"  {name:<{width}}  {format_number(count):>12}" for name, count in self.row_counts.items()]
         if self.ok:
@@ -64,16 +70,16 @@ def check_database(*, quick: bool = False) -> HealthReport:
     if database is None:
         raise DomainError(_("No database is open."))
     problems: list[str] = []
-    if isinstance(database, SqliteDatabase):
-        integrity = _integrity(quick, problems)
-        foreign_key_problems = _foreign_key_problems()
-        problems += foreign_key_problems
-    else:
+    integrity = _integrity(quick, problems)
+    server = integrity is None
+    if server:
         # A server database checks its own storage and enforces its foreign keys.
         integrity = _("not applicable")
-        foreign_key_problems = []
+    foreign_key_problems = _foreign_key_problems()
+    problems += foreign_key_problems
     schema_version = _schema_version(problems)
     row_counts = _row_counts(problems)
+    behind = _sequences_behind(problems)
     return HealthReport(
         integrity=integrity,
         foreign_key_problems=foreign_key_problems,
@@ -82,15 +88,19 @@ def check_database(*, quick: bool = False) -> HealthReport:
         row_counts=row_counts,
         ok=not problems,
         problems=problems,
+        sequences_behind=behind,
+        server=server,
     )
 
 
-def _integrity(quick: bool, problems: list[str]) -> str:
-    pragma = "quick_check" if quick else "integrity_check"
+def _integrity(quick: bool, problems: list[str]) -> str | None:
+    """The file's integrity ("ok" or what is damaged); None for a server database."""
     try:
-        found = [row[0] for row in db.execute_sql(f"PRAGMA {pragma}({_INTEGRITY_LIMIT})").fetchall()]
+        found = integrity_problems(quick, _INTEGRITY_LIMIT)
     except (DatabaseError, sqlite3.DatabaseError, DatabaseDamagedError) as exc:  # a full disk is no damage
         found = [str(exc)]
+    if found is None:
+        return None
     if found == ["ok"]:
         return "ok"
     details = "; ".join(found)
@@ -103,10 +113,10 @@ def _integrity(quick: bool, problems: list[str]) -> str:
 def _foreign_key_problems() -> list[str]:
     """One message per (table, missing parent) pair, with how many rows point nowhere."""
     try:
-        rows = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+        rows = broken_references()
     except (DatabaseError, sqlite3.DatabaseError, DatabaseFileError) as exc:
         return [_("The references between tables could not be checked: {reason}").format(reason=exc)]
-    broken = Counter((table, parent) for table, _rowid, parent, _fkid in rows)
+    broken = Counter(rows or ())
     return [
         ngettext(
             "{count} row of {table} refers to a {parent} row that does not exist.",
@@ -150,3 +160,21 @@ def _row_counts(problems: list[str]) -> dict[str, int]:
         except (DatabaseError, DatabaseFileError):
             problems.append(_("The table {table} is missing or cannot be read.").format(table=table))
     return counts
+
+
+def _sequences_behind(problems: list[str]) -> list[SequenceLag]:
+    """A server database's id sequences that would hand out an id already taken (new rows would fail)."""
+    try:
+        with db.atomic():
+            behind = sequences_behind()
+    except (DatabaseError, DatabaseFileError) as exc:
+        problems.append(_("The id sequences could not be checked: {reason}").format(reason=exc))
+        return []
+    problems += [
+        _(
+            "The id sequence of {table} would give {next_id}, but the table already has ids up to {highest}: "
+            "new rows would be refused."
+        ).format(table=lag.table, next_id=lag.next_id, highest=lag.highest_id)
+        for lag in behind
+    ]
+    return behind

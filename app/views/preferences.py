@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -21,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language
-from app.services import company, reps
+from app.models.enums import CaseSeries
+from app.services import cases, company, reps
 from app.services.customers.value import validate_thresholds
 from app.services.errors import ValidationError
 from app.services.followups import working_days as calendar
 from app.views import settings
-from app.views.dialogs import BaseDialog, field_error_label
+from app.views.dialogs import BaseDialog, field_error_label, plain_label, with_error_label
 from app.views.errors import show_error
 from app.views.events import SETTINGS
 from app.views.operations import Operation, perform
@@ -105,7 +108,11 @@ class PreferencesDialog(BaseDialog):
         doc_form.addRow(_("Address:"), self.company_address)
         doc_form.addRow(_("Logo (PNG or JPEG):"), logo_row)
         doc_form.addRow("", self.logo_error)
-        layout.addWidget(documents)
+        # Side by side, so the dialog fits a laptop screen.
+        company_data = QHBoxLayout()
+        company_data.addWidget(documents, 3)
+        company_data.addWidget(self._numbering_group(stored), 2)
+        layout.addLayout(company_data)
 
         follow_ups = QGroupBox(_("Follow-ups (for the whole company)"))
         follow_form = QFormLayout(follow_ups)
@@ -148,6 +155,13 @@ class PreferencesDialog(BaseDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(max(600, self.sizeHint().width()), self.minimumSizeHint().height())
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Tall enough for the wrapped texts (a window's minimum size ignores height-for-width)."""
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _fill_regions(self, selected: str | None) -> None:
         self.region_combo.clear()
@@ -169,6 +183,8 @@ class PreferencesDialog(BaseDialog):
     def _on_buttons_accepted(self) -> None:
         self.company_name_error.hide()
         self.logo_error.hide()
+        for label in self._prefix_errors.values():
+            label.hide()
         name = self.company_name.text().strip()
         logo = self.logo_edit.text().strip()
         if not name:
@@ -199,6 +215,7 @@ class PreferencesDialog(BaseDialog):
             expected_remaining_years=self.years_spin.value(),
             risk_low_satisfaction_max=self.low_satisfaction_spin.value(),
             risk_default_interval_days=self.interval_spin.value(),
+            **{name: edit.text() for name, edit in self.prefix_edits.items()},
         )
         acting = self._context.acting_rep_id
 
@@ -319,11 +336,58 @@ class PreferencesDialog(BaseDialog):
         self.b_error.hide()
         return True
 
+    # --- case numbers ---------------------------------------------------------------------
+
+    def _numbering_group(self, stored: company.CompanySettings) -> QGroupBox:
+        group = QGroupBox(_("Case numbers (for the whole company)"))
+        form = QFormLayout(group)
+        labels = {
+            CaseSeries.COMPLAINT: _("Complaints and claims:"),
+            CaseSeries.SUGGESTION: _("Suggestions:"),
+            CaseSeries.COMPLIMENT: _("Compliments:"),
+        }
+        self.prefix_edits: dict[str, QLineEdit] = {}
+        self._prefix_errors: dict[str, QLabel] = {}
+        for series, name in company.PREFIX_SETTINGS.items():
+            edit = QLineEdit(getattr(stored, name))
+            edit.setMaxLength(company.PREFIX_MAX_LENGTH)
+            edit.textChanged.connect(self._show_number_example)
+            row, error = with_error_label(edit)
+            form.addRow(labels[series], row)
+            self.prefix_edits[name] = edit
+            self._prefix_errors[name] = error
+        self._number_example = plain_label(wrap=True)
+        form.addRow(self._number_example)
+        self._show_number_example()
+        return group
+
+    def _show_number_example(self, *args) -> None:
+        year = dt.date.today().year
+        example = ", ".join(
+            cases.case_number(edit.text().strip(), year, 1) for edit in self.prefix_edits.values()
+        )
+        self._number_example.setText(
+            _(
+                "Prefix, year and sequence, e.g. {examples}. Complaints and claims share one sequence "
+                "a year (the register's). A new prefix applies to new numbers only; numbers already "
+                "given keep theirs."
+            ).format(examples=example)
+        )
+
+    @property
+    def prefix_errors(self) -> dict[str, str]:
+        """The texts beside the numbering prefixes, by setting ('' when hidden), for tests."""
+        return {name: "" if label.isHidden() else label.text() for name, label in self._prefix_errors.items()}
+
     def _show_field_errors(self, errors: dict[str, str]) -> None:
-        labels = {"abc_a_threshold": self.a_error, "abc_b_threshold": self.b_error}
+        thresholds = {"abc_a_threshold": self.a_error, "abc_b_threshold": self.b_error}
+        labels = {**thresholds, **self._prefix_errors}
         for key, label in labels.items():
-            label.setText(errors.get(key, ""))
-            label.setVisible(key in errors)
+            # The thresholds are checked as they change; the prefixes when the form is saved.
+            if key in errors or key in thresholds:
+                label.setText(errors.get(key, ""))
+                label.setVisible(key in errors)
+        self._fit_height()
         others = [message for key, message in errors.items() if key not in labels]
         if others:
             show_error(self, ValidationError({key: m for key, m in errors.items() if key not in labels}))

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from app import APP_NAME
+from app.diagnostics import display_target
 from app.i18n import DEFAULT_LANGUAGE
 
 
@@ -50,8 +51,10 @@ def put(option: Option, value: Any) -> None:
 
 
 def current_rep_key(database_target: str) -> str:
-    """Who uses the app is remembered per database: rep ids belong to one database."""
-    return "preferences/current_rep/" + database_target.replace("/", "|").replace("\\", "|")
+    """Who uses the app is remembered per database: rep ids belong to one database (a URL's
+    password never enters the settings file)."""
+    shown = display_target(database_target)
+    return "preferences/current_rep/" + shown.replace("/", "|").replace("\\", "|")
 
 
 def window_state(key: str) -> Any:

@@ -32,6 +32,7 @@ def make_v1_database(path: Path) -> Path:
     return path
 
 
+@pytest.mark.sqlite_only("the file's WAL journal and foreign_keys pragmas")
 def test_new_database_has_every_table_and_the_latest_version(tmp_path):
     info = open_database(str(tmp_path / "sub" / "new.sqlite3"))
     try:
@@ -45,6 +46,7 @@ def test_new_database_has_every_table_and_the_latest_version(tmp_path):
         close_database()
 
 
+@pytest.mark.sqlite_only("the backup copy beside the file")
 def test_reopening_does_not_recreate_or_back_up(tmp_path):
     path = tmp_path / "db.sqlite3"
     open_database(str(path))
@@ -55,6 +57,7 @@ def test_reopening_does_not_recreate_or_back_up(tmp_path):
     assert list(tmp_path.glob("*.backup*")) == []
 
 
+@pytest.mark.sqlite_only("a schema 1 SQLite file and its backup copy")
 def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
     path = make_v1_database(tmp_path / "old.sqlite3")
     before = digest(path)
@@ -87,6 +90,7 @@ def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
         close_database()
 
 
+@pytest.mark.sqlite_only("a schema 1 SQLite file opened read-only")
 def test_check_mode_opens_an_old_database_without_upgrading(tmp_path):
     path = make_v1_database(tmp_path / "old.sqlite3")
     info = open_database(str(path), create=False, upgrade=False)
@@ -97,6 +101,7 @@ def test_check_mode_opens_an_old_database_without_upgrading(tmp_path):
     conn.close()
 
 
+@pytest.mark.sqlite_only("a schema 1 SQLite file left as it was")
 def test_failed_migration_leaves_the_old_schema(tmp_path, monkeypatch):
     from app.models import migrations
 
@@ -128,6 +133,7 @@ def refused_untouched(path: Path, expected_words: str) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == siblings  # no -wal, -shm or backup left
 
 
+@pytest.mark.sqlite_only("a file of a newer version left byte for byte")
 def test_newer_database_is_refused_untouched(tmp_path):
     path = tmp_path / "future.sqlite3"
     open_database(str(path))
@@ -136,12 +142,14 @@ def test_newer_database_is_refused_untouched(tmp_path):
     refused_untouched(path, "newer version")
 
 
+@pytest.mark.sqlite_only("a text file that is not an SQLite file")
 def test_text_file_is_refused_untouched(tmp_path):
     path = tmp_path / "notes.sqlite3"
     path.write_text("these are my notes, not a database\n" * 10)
     refused_untouched(path, "not an SQLite file")
 
 
+@pytest.mark.sqlite_only("a damaged SQLite file")
 def test_corrupt_database_is_refused_untouched(tmp_path):
     path = tmp_path / "broken.sqlite3"
     open_database(str(path))
@@ -152,6 +160,7 @@ def test_corrupt_database_is_refused_untouched(tmp_path):
     refused_untouched(path, "damaged")
 
 
+@pytest.mark.sqlite_only("another program's SQLite file")
 def test_other_programs_sqlite_database_is_refused_untouched(tmp_path):
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
@@ -161,12 +170,14 @@ def test_other_programs_sqlite_database_is_refused_untouched(tmp_path):
     refused_untouched(path, "another program")
 
 
+@pytest.mark.sqlite_only("a missing file not created")
 def test_missing_file_is_refused_when_creation_is_not_allowed(tmp_path):
     with pytest.raises(DatabaseOpenError, match="no database"):
         open_database(str(tmp_path / "nothing.sqlite3"), create=False)
     assert not (tmp_path / "nothing.sqlite3").exists()
 
 
+@pytest.mark.sqlite_only("sqlite:/// URLs")
 def test_sqlite_url_is_accepted(tmp_path):
     path = tmp_path / "url.sqlite3"
     info = open_database(f"sqlite:///{path}")
@@ -183,6 +194,7 @@ def test_target_resolution_prefers_flag_then_environment_then_data_folder(monkey
     assert resolve_target("flag.sqlite3") == "flag.sqlite3"
 
 
+@pytest.mark.sqlite_only("migrating a schema 1 SQLite file")
 def test_migration_5_folds_need_tags_sale_and_serial_numbers_into_unique_keys(tmp_path):
     """Issue 13, defects 4 and 10: tags differing only in case become one (customers keep them);
     numbers stored twice keep their key on the first row only, so the unique indexes can exist."""

@@ -29,6 +29,8 @@ from tests.factories import damage_table, demo_file
 
 REPO = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.sqlite_only("damaged, full, read-only and unclean-shutdown SQLite files")
+
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app.models import Customer, db
 from app.models.database import close_database, open_database
 from app.models.migrations import _VERSIONED_TABLES
@@ -20,6 +22,7 @@ def row_version_column(table: str) -> tuple:
     return ()
 
 
+@pytest.mark.sqlite_only("migrating a schema 1 SQLite file")
 def test_an_upgraded_database_gives_every_existing_record_version_1_like_a_new_one(tmp_path):
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)

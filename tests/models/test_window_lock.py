@@ -21,6 +21,7 @@ def company_file(tmp_path):
     return path
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_every_spelling_of_one_file_is_one_canonical_path(company_file, monkeypatch):
     canonical = canonical_sqlite_path(str(company_file))
     assert canonical == str(company_file.resolve())
@@ -31,6 +32,7 @@ def test_every_spelling_of_one_file_is_one_canonical_path(company_file, monkeypa
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_a_symlink_to_the_file_or_its_folder_is_the_same_file(company_file, tmp_path):
     (tmp_path / "link-to-folder").symlink_to(company_file.parent, target_is_directory=True)
     (tmp_path / "link-to-file.sqlite3").symlink_to(company_file)
@@ -39,11 +41,13 @@ def test_a_symlink_to_the_file_or_its_folder_is_the_same_file(company_file, tmp_
     assert canonical_sqlite_path(str(tmp_path / "link-to-file.sqlite3")) == canonical
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_a_new_file_has_a_canonical_path_before_it_exists(tmp_path):
     new = tmp_path / "José Muñoz" / "nueva.sqlite3"
     assert canonical_sqlite_path(str(new)) == str(new.resolve())
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_case_and_accents_fold_only_where_the_file_system_ignores_them(tmp_path):
     decomposed = str(tmp_path / "Jose\u0301 MUN\u0303OZ" / "Empresa.sqlite3")
     on_mac = canonical_sqlite_path(decomposed, platform="darwin")
@@ -60,6 +64,7 @@ def test_server_databases_are_not_locked():
     assert lock_name_of("postgresql://rep@db.example/postventa") is None
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_the_lock_name_is_short_legal_and_per_file_and_user(company_file, tmp_path):
     canonical = canonical_sqlite_path(str(company_file))
     name = lock_name(canonical, "lucia")

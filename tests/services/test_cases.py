@@ -86,9 +86,9 @@ def test_cases_are_numbered_per_year_without_gaps(world):
     second = receive(world, on=dt.date(2026, 1, 2))
     third = receive(world, kind=CaseKind.SUGGESTION, on=dt.date(2026, 1, 3))
     assert [case(i).number for i in (first, second, third)] == [
-        "CASE-2025-0001",
-        "CASE-2026-0001",
-        "CASE-2026-0002",
+        "REC-2025-0001",
+        "REC-2026-0001",
+        "SUG-2026-0001",  # suggestions have their own series (tests/services/test_case_numbers.py)
     ]
     assert case(third).stage is S.RECEIVED and case(first).stage is S.RECEPTION
     assert stages(first) == [S.RECEPTION]

@@ -1,4 +1,4 @@
-"""Two writers on one SQLite file: real processes started together at a barrier.
+"""Two writers on one database (an SQLite file, or PostgreSQL): real processes started together at a barrier.
 
 Each race runs the same command on the same record in two processes at once: exactly one wins, the
 other gets the domain's refusal, and the record's state agrees with its history. A longer run of
@@ -209,7 +209,7 @@ def shop(database):
     category = ProductCategory.create(code="WASH", name="Lavadoras")
     washer = Product.create(sku="LV-1", name="Lavadora X", category=category, warranty_months=24)
     cable = Product.create(sku="CB-1", name="Cable", category=category, warranty_months=12, serialised=False)
-    return {"path": database.path, "ana": ana, "customer": customer, "washer": washer, "cable": cable}
+    return {"path": database.target, "ana": ana, "customer": customer, "washer": washer, "cable": cable}
 
 
 def delivered_unit(shop, serial: str, customer_id: int | None = None) -> int:

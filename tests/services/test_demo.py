@@ -28,7 +28,6 @@ from app.models import (
     SoldUnit,
     UsageCheck,
     WarrantyReturn,
-    db,
 )
 from app.models.customers import customer_search_text
 from app.models.database import close_database, open_database
@@ -71,15 +70,15 @@ def _dump() -> dict[str, list[tuple]]:
     }
 
 
-def test_the_same_seed_and_day_give_identical_data(tmp_path):
+def test_the_same_seed_and_day_give_identical_data(new_database):
     dumps = []
     for name in ("a", "b"):
-        open_database(str(tmp_path / f"{name}.sqlite3"))
+        open_database(new_database(name))
         generate_demo(customers=CUSTOMERS, seed=3, today=TODAY)
         dumps.append(_dump())
         close_database()
     assert dumps[0] == dumps[1]
-    open_database(str(tmp_path / "c.sqlite3"))
+    open_database(new_database("c"))
     generate_demo(customers=CUSTOMERS, seed=4, today=TODAY)
     assert _dump()["customer"] != dumps[0]["customer"]
     close_database()
@@ -170,14 +169,25 @@ def test_every_return_state_appears_with_a_consistent_history(demo):
 
 
 def test_rma_and_case_numbers_have_no_gaps_within_a_year(demo):
-    for model, prefix in ((WarrantyReturn, "RMA"), (Case, "CASE")):
+    """Returns: one sequence a year. Cases: one per series and year, complaints and claims sharing
+    the register's (REC-), suggestions (SUG-) and compliments (FEL-) one each."""
+    series = {
+        ("RMA-",): WarrantyReturn.select(),
+        ("REC-", CaseKind.COMPLAINT, CaseKind.CLAIM): Case.select().where(
+            Case.kind.in_([CaseKind.COMPLAINT, CaseKind.CLAIM])
+        ),
+        ("SUG-", CaseKind.SUGGESTION): Case.select().where(Case.kind == CaseKind.SUGGESTION),
+        ("FEL-", CaseKind.COMPLIMENT): Case.select().where(Case.kind == CaseKind.COMPLIMENT),
+    }
+    for (prefix, *kinds), query in series.items():
         by_year = defaultdict(list)
-        for row in model.select().order_by(model.sequence):
+        for row in query.order_by(query.model.sequence):
             by_year[row.year].append(row)
-        assert by_year
+        assert by_year, prefix
         for year, rows in by_year.items():
             assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
-            assert [r.number for r in rows] == [f"{prefix}-{year}-{n:04d}" for n in range(1, len(rows) + 1)]
+            assert [r.number for r in rows] == [f"{prefix}{year}-{n:04d}" for n in range(1, len(rows) + 1)]
+            assert not kinds or {r.kind for r in rows} <= set(kinds)
 
 
 def test_every_case_kind_and_stage_appears_with_its_history(demo):
@@ -264,7 +274,8 @@ def test_the_demo_database_is_healthy(demo):
     report = check_database()
     assert report.ok, report.problems
     assert report.row_counts["customer"] == CUSTOMERS
-    assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    # No broken reference, and on PostgreSQL every id sequence continues after the demo's own ids.
+    assert report.foreign_key_problems == [] and report.sequences_behind == []
 
 
 def test_no_audit_entry_carries_the_wall_clock(demo):

@@ -418,6 +418,7 @@ def test_overdue_and_upcoming(people, day_of_work):
     assert svc.get_follow_up(w["b"].id, now=at_eleven).overdue
 
 
+@pytest.mark.sqlite_only("SQLite's query planner (EXPLAIN QUERY PLAN)")
 def test_agenda_uses_the_indexes(people, day_of_work):
     """The rep's agenda walks (rep, state, scheduled_at); all reps' walks (state, scheduled_at)."""
     from app.models import db

@@ -253,14 +253,18 @@ def assert_invariants() -> None:
     tags = [t.casefold() for (t,) in NeedTag.select(NeedTag.name).tuples()]
     assert len(tags) == len(set(tags)), "a need tag stored twice"
 
-    # Return and case numbers gapless per year.
-    for model in (WarrantyReturn, Case):
-        per_year: dict[int, list[int]] = {}
-        for year, sequence in model.select(model.year, model.sequence).tuples():
-            per_year.setdefault(year, []).append(sequence)
+    # Return numbers gapless per year; case numbers per series and year (complaints and claims
+    # share the register's).
+    for query in (
+        WarrantyReturn.select(WarrantyReturn.year, WarrantyReturn.year, WarrantyReturn.sequence),
+        Case.select(Case.series, Case.year, Case.sequence),
+    ):
+        per_year: dict[tuple, list[int]] = {}
+        for series, year, sequence in query.tuples():
+            per_year.setdefault((series, year), []).append(sequence)
         for year, sequences in per_year.items():
             assert sorted(sequences) == list(range(1, len(sequences) + 1)), (
-                f"{model.__name__} numbers of {year}"
+                f"{query.model.__name__} numbers of {year}"
             )
 
     # A return's state is where its history leads, through allowed transitions only.

@@ -34,6 +34,7 @@ def short_waits(monkeypatch, busy_ms: int = 50) -> None:
     monkeypatch.setattr(transactions, "RETRY_PAUSE", (0.01, 0.02))
 
 
+@pytest.mark.sqlite_only("SQLite's file write lock held by a second sqlite3 connection")
 def test_a_command_waiting_for_the_lock_too_long_is_refused_readably_and_writes_nothing(
     database, other_writer, monkeypatch
 ):
@@ -47,6 +48,7 @@ def test_a_command_waiting_for_the_lock_too_long_is_refused_readably_and_writes_
     assert Customer.select().count() == 0
 
 
+@pytest.mark.sqlite_only("SQLite's file write lock held by a second sqlite3 connection")
 def test_a_lock_released_while_the_command_retries_lets_it_through(database, other_writer, monkeypatch):
     short_waits(monkeypatch)
     monkeypatch.setattr(transactions, "RETRY_PAUSE", (0.1, 0.1))
@@ -91,6 +93,7 @@ def test_services_open_write_transactions_one_way():
 # --- row versions -------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a second sqlite3 connection to the file")
 def test_saving_writes_only_the_columns_changed(database, other_writer):
     customer_id = create_customer(CustomerInput(code="C-1", name="Peña"), None)
     stale = Customer.get_by_id(customer_id)

@@ -60,6 +60,7 @@ def test_first_start_with_demo_data_then_pick_the_user(application, tmp_path, mo
     assert application.window.context.current_rep == picked[0]
 
 
+@pytest.mark.sqlite_only("a text file that is not an SQLite file")
 def test_a_refused_file_shows_the_reason_and_opens_nothing(application, tmp_path):
     path = tmp_path / "letter.sqlite3"
     path.write_text("not a database")
@@ -86,6 +87,7 @@ def test_switching_language_rebuilds_the_window_in_spanish(application, tmp_path
         app_module.apply_language("en")
 
 
+@pytest.mark.sqlite_only("a damaged SQLite file")
 def test_the_window_refuses_a_damaged_file_in_a_dialog(qapp, tmp_path, monkeypatch):
     from app.views import app as app_module
 

@@ -62,3 +62,49 @@ def test_thresholds_that_do_not_add_up_are_refused_at_the_field(qtbot, database)
         company.load_company_settings().abc_a_threshold,
         company.load_company_settings().abc_b_threshold,
     ) == (60, 100)
+
+
+def test_case_number_prefixes_are_edited_and_say_they_apply_to_new_numbers_only(qtbot, database):
+    dialog = make_dialog(qtbot, database)
+    edits = dialog.prefix_edits
+    assert {name: edit.text() for name, edit in edits.items()} == {
+        "complaint_prefix": "REC-",
+        "suggestion_prefix": "SUG-",
+        "compliment_prefix": "FEL-",
+    }
+    assert "new numbers only" in dialog._number_example.text()
+    edits["complaint_prefix"].clear()
+    qtbot.keyClicks(edits["complaint_prefix"], "QR/")
+    assert "QR/" in dialog._number_example.text()  # the example follows what is typed
+    with qtbot.waitSignal(app_events().data_changed, timeout=1000):
+        dialog._on_buttons_accepted()
+    assert dialog.result_value is not None
+    stored = company.load_company_settings()
+    assert (stored.complaint_prefix, stored.suggestion_prefix, stored.compliment_prefix) == (
+        "QR/",
+        "SUG-",
+        "FEL-",
+    )
+
+
+def test_prefixes_that_cannot_make_numbers_are_refused_next_to_their_fields(qtbot, database):
+    dialog = make_dialog(qtbot, database)
+    edits = dialog.prefix_edits
+    edits["suggestion_prefix"].clear()
+    edits["compliment_prefix"].setText("rec-")
+    assert edits["complaint_prefix"].maxLength() == company.PREFIX_MAX_LENGTH
+    dialog._on_buttons_accepted()
+    assert dialog.result_value is None
+    assert dialog.prefix_errors == {
+        "complaint_prefix": "",
+        "suggestion_prefix": "Enter a prefix: every new number starts with it.",
+        "compliment_prefix": "Another kind of case already uses this prefix.",
+    }
+    assert company.load_company_settings().suggestion_prefix == "SUG-"  # nothing stored
+    dialog.a_spin.setValue(70)  # checking the thresholds as they change leaves the prefixes' errors
+    assert dialog.prefix_errors["compliment_prefix"]
+    qtbot.keyClicks(edits["suggestion_prefix"], "SUG-")
+    edits["compliment_prefix"].setText("FEL-")
+    dialog._on_buttons_accepted()
+    assert dialog.result_value is not None
+    assert set(dialog.prefix_errors.values()) == {""}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import one_line_error, run
 
 
-def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, qapp):
+def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, new_database, qapp):
     from app.views.app import apply_language
     from app.views.pages.registry import PAGES
 
-    path = tmp_path / "demo.sqlite3"
+    path = new_database("demo")
     assert run(capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23")[0] == 0
     out = tmp_path / "shots"
     try:
@@ -28,6 +30,7 @@ def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, qapp):
     assert len(stdout.splitlines()) == len(files)
 
 
+@pytest.mark.sqlite_only("a missing file not created")
 def test_screenshots_of_a_missing_database_is_an_error(capsys, tmp_path):
     code, _out, err = run(
         capsys, "screenshots", "--db", str(tmp_path / "none.sqlite3"), "--out", str(tmp_path / "o")

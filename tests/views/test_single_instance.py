@@ -142,6 +142,7 @@ def company(desktop):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_a_second_start_on_an_open_file_brings_the_user_to_the_running_window(desktop, company):
     (desktop.root / "atajo").symlink_to(company.parent, target_is_directory=True)
     spellings = [
@@ -162,6 +163,7 @@ def test_a_second_start_on_an_open_file_brings_the_user_to_the_running_window(de
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_command_line_commands_run_beside_an_open_window(desktop, company):
     check = desktop.postventa("check", "--db", str(company))
     assert check.returncode == 0, check.stderr
@@ -184,6 +186,7 @@ def test_command_line_commands_run_beside_an_open_window(desktop, company):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_another_database_opens_its_own_window_and_a_killed_window_never_blocks(desktop, company):
     other = desktop.database("otra empresa.sqlite3")
     second = desktop.start_window(other)  # beside the company's window
@@ -230,6 +233,7 @@ def _demo_database(path: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_the_lock_follows_a_switch_and_a_later_start_raises_the_window_from_the_tray(
     application, desktop, qtbot, tmp_path
 ):
@@ -263,6 +267,7 @@ def test_the_lock_follows_a_switch_and_a_later_start_raises_the_window_from_the_
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_switching_to_a_file_open_in_another_window_is_refused(application, desktop, company, tmp_path):
     own = _demo_database(tmp_path / "propia.sqlite3")
     assert application.open(own)
@@ -274,6 +279,7 @@ def test_switching_to_a_file_open_in_another_window_is_refused(application, desk
     assert reps.list_reps()  # still bound to its own database
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_a_name_left_by_a_killed_window_is_taken_over(qapp, tmp_path):
     target = str(tmp_path / "José Muñoz" / "empresa.sqlite3")
     name = lock_name_of(target)
@@ -290,6 +296,7 @@ def test_a_name_left_by_a_killed_window_is_taken_over(qapp, tmp_path):
     assert not Path(QDir(QDir.tempPath()).filePath(name)).exists()
 
 
+@pytest.mark.sqlite_only("the single-window lock of an SQLite file")
 def test_a_window_that_does_not_answer_refuses_the_start(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr(single_instance, "ANSWER_TIMEOUT_MS", 200)
     errors: list[BaseException] = []

@@ -7,7 +7,6 @@
 from app.services.cases.workflow import (
     ACTIONS,
     AMOUNT_SOLUTIONS,
-    CASE_PREFIX,
     COMPLAINT_KINDS,
     COMPLAINT_STAGES,
     COMPLAINT_TRANSITIONS,
@@ -70,7 +69,6 @@ from app.services.errors import (
 __all__ = [
     "ACTIONS",
     "AMOUNT_SOLUTIONS",
-    "CASE_PREFIX",
     "COMPLAINT_KINDS",
     "COMPLAINT_STAGES",
     "COMPLAINT_TRANSITIONS",

@@ -8,6 +8,12 @@ or no agreement → external mediation (body, reference, date, then the outcome)
 Suggestions and compliments: received → acknowledged → forwarded to a department → closed with
 the department's response.
 
+Numbers: the company's prefix of the case's series, the year of reception and a sequence per
+series and year, taken inside the command's write transaction. Complaints and claims share one
+series (the annual register's: no gaps, whatever suggestions and compliments arrive between them);
+suggestions and compliments have one each. A number once given never changes (prefix settings
+apply to new numbers; numbers from before schema 6 keep their CASE-).
+
 `TRANSITIONS` is the one table of allowed stage changes per type; `allowed_actions` asks it (and
 the recorded proposals) what the UI may offer. Every change is stamped in CaseStageChange.
 *Overdue* is derived from the deadlines (`case_deadlines`), never stored.
@@ -38,9 +44,11 @@ from app.models import (
 )
 from app.models.base import max_length
 from app.models.customers import fold_for_search
+from app.models.dialect import lock_numbering
 from app.models.enums import (
     CaseCategory,
     CaseKind,
+    CaseSeries,
     CaseStage,
     CharterIndicator,
     Choice,
@@ -51,7 +59,7 @@ from app.models.enums import (
     Severity,
     SolutionType,
 )
-from app.services import audit, charters
+from app.services import audit, charters, company
 from app.services import followups as followup_service
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
 from app.services.inputs import choice_or_none, clean_text, date_error
@@ -355,16 +363,19 @@ def _require(case: Case, action: CaseAction) -> None:
 
 # --- numbering ---------------------------------------------------------------------------
 
-CASE_PREFIX = "CASE"
 _NUMBER_ATTEMPTS = 5
 
 
-def case_number(year: int, sequence: int) -> str:
-    return f"{CASE_PREFIX}-{year}-{sequence:04d}"
+def case_number(prefix: str, year: int, sequence: int) -> str:
+    """REC-2026-0007: the series' prefix (a company setting), the year, the sequence."""
+    return f"{prefix}{year}-{sequence:04d}"
 
 
-def _next_sequence(year: int) -> int:
-    return (Case.select(fn.MAX(Case.sequence)).where(Case.year == year).scalar() or 0) + 1
+def _next_sequence(series: CaseSeries, year: int) -> int:
+    """One more than the highest of the series and year (call inside the write transaction)."""
+    lock_numbering("case", series.value, year)  # PostgreSQL: one numbering writer per series and year
+    highest = Case.select(fn.MAX(Case.sequence)).where((Case.series == series) & (Case.year == year))
+    return (highest.scalar() or 0) + 1
 
 
 # --- commands: reception -------------------------------------------------------------------
@@ -385,7 +396,9 @@ def receive_case(
     requested_compensation: str = "",
     confirm_spoken_claim: bool = False,
 ) -> int:
-    """Register a case received from the customer; returns its id. Numbered CASE-YYYY-NNNN.
+    """Register a case received from the customer; returns its id. Numbered in its kind's series:
+    REC-YYYY-NNNN for complaints and claims (one gapless sequence a year), SUG- and FEL- for
+    suggestions and compliments, with the company's prefixes.
 
     A claim is written and asks for compensation: through a spoken channel (phone, in person)
     it raises ConfirmationRequired (confirm, or enter it as a complaint) unless confirmed.
@@ -445,13 +458,16 @@ def receive_case(
     if sale_id is None and sold_unit_id is not None:
         sale_id = _sale_of_unit(sold_unit_id)
     stage = first_stage(kind_value)
+    series = CaseSeries.of(kind_value)
     for attempt in range(_NUMBER_ATTEMPTS):
         try:
             with write_transaction():  # the command's transaction holds the lock: MAX is current
-                sequence = _next_sequence(received_on.year)
+                sequence = _next_sequence(series, received_on.year)
+                prefix = company.case_number_prefix(series)
                 case = Case.create(
-                    number=case_number(received_on.year, sequence),
+                    number=case_number(prefix, received_on.year, sequence),
                     year=received_on.year,
+                    series=series,
                     sequence=sequence,
                     kind=kind_value,
                     stage=stage,

@@ -28,7 +28,7 @@ from peewee import ValuesList, fn
 
 from app.i18n import _, format_number, format_percent
 from app.models import Case, CharterCommitment, FollowUp, Sale, ServiceCharter, WarrantyReturn
-from app.models.dialect import days_between
+from app.models.dialect import add_days, count_where, date_of, days_between
 from app.models.enums import (
     CaseKind,
     CharterIndicator,
@@ -167,7 +167,7 @@ def _cases_within(indicator: CharterIndicator, days: int, start, end, rep_id, to
     done_on = Case.first_answer_on if indicator is CI.CLAIMS_ANSWERED else Case.closed_on
     met = done_on.is_null(False) & (_age(done_on, Case.received_on) <= days)
     measured = done_on.is_null(False) | (Case.received_on < today - dt.timedelta(days=days))
-    query = Case.select(fn.SUM(fn.IIF(met, 1, 0)), fn.SUM(fn.IIF(measured, 1, 0))).where(
+    query = Case.select(count_where(met), count_where(measured)).where(
         Case.kind.in_(COMPLAINT_KINDS) & (Case.received_on >= start) & (Case.received_on <= end)
     )
     if rep_id is not None:
@@ -179,7 +179,7 @@ def _returns_within(days: int, start, end, rep_id, today) -> Measurement:
     r = WarrantyReturn
     met = r.resolved_on.is_null(False) & (_age(r.resolved_on, r.reported_on) <= days)
     measured = r.resolved_on.is_null(False) | (r.reported_on < today - dt.timedelta(days=days))
-    query = r.select(fn.SUM(fn.IIF(met, 1, 0)), fn.SUM(fn.IIF(measured, 1, 0))).where(
+    query = r.select(count_where(met), count_where(measured)).where(
         (r.state != ReturnState.CANCELLED) & (r.reported_on >= start) & (r.reported_on <= end)
     )
     if rep_id is not None:
@@ -191,12 +191,12 @@ def _follow_ups_on_time(days: int | None, start, end, rep_id, today) -> Measurem
     f = FollowUp
     tolerance = days or 0
     # Plain comparisons of the stored text, no date functions per row: this scans a year of follow-ups.
-    late_from = fn.date(f.scheduled_at, f"+{tolerance + 1} days")
+    late_from = add_days(f.scheduled_at, tolerance + 1)
     met = (f.state == FollowUpState.DONE) & (f.completed_at < late_from)
     measured = (f.state != FollowUpState.PLANNED) | (
         f.scheduled_at < dt.datetime.combine(today - dt.timedelta(days=tolerance), dt.time.min)
     )
-    query = f.select(fn.SUM(fn.IIF(met, 1, 0)), fn.SUM(fn.IIF(measured, 1, 0))).where(
+    query = f.select(count_where(met), count_where(measured)).where(
         # IN rather than != lets SQLite walk the (state, scheduled_at) index.
         f.state.in_((FollowUpState.PLANNED, FollowUpState.DONE, FollowUpState.MISSED))
         & (f.scheduled_at >= dt.datetime.combine(start, dt.time.min))
@@ -224,19 +224,19 @@ def _first_contacts(days: int, start, end, rep_id, today) -> Measurement:
     if not rows:
         return _share(CI.FIRST_CONTACT_AFTER_DELIVERY, days, 0, 0)
     deadlines = ValuesList(rows).cte("deadline", columns=("day", "due"))
-    due = deadlines.c.due
+    day, due = date_of(deadlines.c.day), date_of(deadlines.c.due)  # VALUES hold text: as days
     contacted = FollowUp.select(FollowUp.id).where(
         (FollowUp.customer == Sale.customer)
         & (FollowUp.state == FollowUpState.DONE)
         & (FollowUp.outcome == FollowUpOutcome.REACHED)
-        & (fn.date(FollowUp.completed_at) >= Sale.delivered_on)
-        & (fn.date(FollowUp.completed_at) <= due)
+        & (date_of(FollowUp.completed_at) >= Sale.delivered_on)
+        & (date_of(FollowUp.completed_at) <= due)
     )
     met = fn.EXISTS(contacted)
     measured = met | (due < today.isoformat())
     query = (
-        Sale.select(fn.SUM(fn.IIF(met, 1, 0)), fn.SUM(fn.IIF(measured, 1, 0)))
-        .join(deadlines, on=(Sale.delivered_on == deadlines.c.day))
+        Sale.select(count_where(met), count_where(measured))
+        .join(deadlines, on=(Sale.delivered_on == day))
         .where((Sale.delivered_on >= start) & (Sale.delivered_on <= end))
         .with_cte(deadlines)
     )

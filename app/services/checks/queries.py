@@ -20,6 +20,7 @@ from app.models import (
     UsageCheck,
 )
 from app.models import now as wall_clock_now
+from app.models.dialect import any_true
 from app.models.enums import (
     CheckAnswerResult,
     CheckStatus,
@@ -278,7 +279,7 @@ def most_failed_items(
             CheckTemplate.family,
             fn.MAX(CheckTemplate.name).alias("template_name"),
             CheckItem.question,
-            fn.MAX(CheckItem.critical).alias("critical"),
+            any_true(CheckItem.critical).alias("critical"),
             not_ok.alias("not_ok"),
             applicable.alias("applicable"),
             trained.alias("trained"),

@@ -31,6 +31,7 @@ from peewee import fn
 
 from app.i18n import N_, _, format_date, format_number, ngettext
 from app.models import Case, Customer, Sale, SaleLine, SatisfactionSurvey, WarrantyReturn, db
+from app.models.dialect import days_between_sql, placeholder
 from app.models.enums import CaseKind, Choice, Segment
 from app.services.customers.value import money, refunded_condition
 
@@ -115,12 +116,13 @@ def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
     claim_kinds = [kind.value for kind in CLAIM_KINDS]
     t = {model: f'"{model._meta.table_name}"' for model in (Sale, SaleLine, SatisfactionSurvey, Case)}
     sale, line, survey, case = t[Sale], t[SaleLine], t[SatisfactionSurvey], t[Case]
+    gap = days_between_sql("sold_on", "LAG(sold_on) OVER (PARTITION BY cid ORDER BY sold_on)")
+    p = placeholder()
     sql = f"""
         WITH v AS ({v_sql}),
         refunds AS ({refunds_sql}),
         days AS (SELECT DISTINCT customer_id AS cid, sold_on FROM {sale} WHERE customer_id IN ({ids_sql})),
-        gaps AS (SELECT cid, julianday(sold_on) - julianday(LAG(sold_on) OVER (PARTITION BY cid ORDER BY sold_on))
-                 AS gap FROM days),
+        gaps AS (SELECT cid, {gap} AS gap FROM days),
         ranked AS (SELECT cid, gap, ROW_NUMBER() OVER (PARTITION BY cid ORDER BY gap) AS rn,
                    COUNT(*) OVER (PARTITION BY cid) AS n FROM gaps WHERE gap IS NOT NULL),
         medians AS (SELECT cid, AVG(gap) AS interval FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
@@ -135,7 +137,7 @@ def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
                (SELECT recommend FROM {survey} WHERE customer_id = v.id AND recommend IS NOT NULL
                 ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_recommend,
                (SELECT AVG(satisfaction) FROM {survey} WHERE customer_id = v.id) AS average_satisfaction,
-               (SELECT COUNT(*) FROM {case} WHERE customer_id = v.id AND kind IN (?, ?) AND closed_on IS NULL)
+               (SELECT COUNT(*) FROM {case} WHERE customer_id = v.id AND kind IN ({p}, {p}) AND closed_on IS NULL)
                    AS open_claims
         FROM v
         LEFT JOIN refunds ON refunds.cid = v.id
@@ -143,14 +145,16 @@ def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
     return sql, v_params + refunds_params + ids_params + claim_kinds
 
 
-# Reason conditions over a profile row `p` (parameters: today, default interval, low maximum).
-_REASON_SQL = {
-    RiskReason.NO_RECENT_PURCHASE: "(p.last_purchase IS NOT NULL AND "
-    "julianday(?) - julianday(p.last_purchase) > COALESCE(p.interval, ?))",
-    RiskReason.LOW_SATISFACTION: "(p.last_satisfaction IS NOT NULL AND p.last_satisfaction <= ?)",
-    RiskReason.DETRACTOR: f"(p.last_recommend IS NOT NULL AND p.last_recommend <= {DETRACTOR_MAX})",
-    RiskReason.OPEN_CLAIM: "(p.open_claims > 0)",
-}
+def _reason_sql() -> dict[RiskReason, str]:
+    """Reason conditions over a profile row `p` (parameters: today, default interval, low maximum)."""
+    mark = placeholder()
+    since = days_between_sql(mark, "p.last_purchase")
+    return {
+        RiskReason.NO_RECENT_PURCHASE: f"(p.last_purchase IS NOT NULL AND {since} > COALESCE(p.interval, {mark}))",
+        RiskReason.LOW_SATISFACTION: f"(p.last_satisfaction IS NOT NULL AND p.last_satisfaction <= {mark})",
+        RiskReason.DETRACTOR: f"(p.last_recommend IS NOT NULL AND p.last_recommend <= {DETRACTOR_MAX})",
+        RiskReason.OPEN_CLAIM: "(p.open_claims > 0)",
+    }
 
 
 def _listed(
@@ -162,7 +166,8 @@ def _listed(
     default_interval: int,
 ) -> RiskList:
     profiles, params = _profiles_sql(rep_id)
-    flags = ", ".join(_REASON_SQL.values()) if reasons else "0, 0, 0, 0"
+    reason_sql = _reason_sql()
+    flags = ", ".join(reason_sql.values()) if reasons else "0, 0, 0, 0"
     flag_params = where_params if reasons else []
     sql = (
         f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}) AS p WHERE {where} "
@@ -170,7 +175,7 @@ def _listed(
     )
     all_params = flag_params + params + where_params  # in the order the placeholders appear
     if limit is not None:
-        sql += " LIMIT ?"
+        sql += f" LIMIT {placeholder()}"
         all_params.append(limit)
     rows, total = [], 0
     for row in db.execute_sql(sql, all_params).fetchall():
@@ -192,7 +197,7 @@ def _listed(
                 last_recommend=last_rec,
                 average_satisfaction=float(average) if average is not None else None,
                 open_claims=claims,
-                reasons=tuple(r for r, flag in zip(_REASON_SQL, flag_values, strict=True) if flag)
+                reasons=tuple(r for r, flag in zip(reason_sql, flag_values, strict=True) if flag)
                 if reasons
                 else (),
             )
@@ -209,7 +214,7 @@ def at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = No
     """
     default_interval, low_max = _risk_settings()
     where_params = [today.isoformat(), default_interval, low_max]
-    where = " OR ".join(_REASON_SQL.values())
+    where = " OR ".join(_reason_sql().values())
     return _listed(where, where_params, rep_id, limit, True, default_interval)
 
 
@@ -227,10 +232,11 @@ def loyalty(*, rep_id: int | None = None, limit: int | None = None) -> RiskList:
     detractor answer last time (someone who would not recommend us is no programme candidate).
     """
     default_interval, low = _risk_settings()
+    reason_sql = _reason_sql()
     where = (
         f"(p.last_satisfaction >= {GOOD_SATISFACTION_MIN} OR p.average_satisfaction >= {GOOD_SATISFACTION_MIN})"
-        f" AND NOT {_REASON_SQL[RiskReason.OPEN_CLAIM]} AND NOT {_REASON_SQL[RiskReason.DETRACTOR]}"
-        f" AND NOT {_REASON_SQL[RiskReason.LOW_SATISFACTION]}"
+        f" AND NOT {reason_sql[RiskReason.OPEN_CLAIM]} AND NOT {reason_sql[RiskReason.DETRACTOR]}"
+        f" AND NOT {reason_sql[RiskReason.LOW_SATISFACTION]}"
     )
     return _listed(where, [low], rep_id, limit, False, default_interval)
 

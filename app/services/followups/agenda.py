@@ -19,6 +19,7 @@ from app.i18n import _
 from app.models import Customer, FollowUp, Product, Rep, SoldUnit
 from app.models import now as wall_clock_now
 from app.models.customers import fold_for_search
+from app.models.dialect import date_of
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState, Segment
 from app.services.errors import NotFoundError
 from app.services.followups.workflow import customer_address
@@ -285,6 +286,6 @@ def agenda_batch(
 
 def count_by_day(window: AgendaWindow) -> dict[dt.date, int]:
     """Follow-ups per calendar day of the window (for the week grid's day headers)."""
-    day = fn.date(FollowUp.scheduled_at).coerce(False)  # the text YYYY-MM-DD, not a datetime
+    day = date_of(FollowUp.scheduled_at)  # a day, not a datetime
     query = _counting(FollowUp.select(day, fn.COUNT(FollowUp.id)), window).group_by(day)
     return {dt.date.fromisoformat(str(d)): n for d, n in query.tuples()}

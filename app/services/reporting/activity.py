@@ -19,6 +19,7 @@ from peewee import fn
 
 from app.i18n import _
 from app.models import Rep, UsageCheck
+from app.models.dialect import count_where
 from app.models.enums import CheckStatus
 from app.services.checks import FailedItemRow, most_failed_items
 from app.services.company import load_company_settings
@@ -117,7 +118,7 @@ def check_figures(
     completed, passed, mean_score = (
         UsageCheck.select(
             fn.COUNT(UsageCheck.id),
-            fn.SUM(fn.IIF(UsageCheck.passed == True, 1, 0)),  # noqa: E712 (peewee builds SQL from ==)
+            count_where(UsageCheck.passed == True),  # noqa: E712 (peewee builds SQL from ==)
             fn.AVG(UsageCheck.score),
         )
         .where(condition)

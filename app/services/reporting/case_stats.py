@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from app.models import Case, CaseProposal, CaseStageChange
-from app.models.dialect import days_between
+from app.models.dialect import count_where, days_between, month_key
 from app.models.enums import CaseCategory, CaseKind, CaseStage, ContactChannel, ProposalAnswer
 
 COMPLAINT_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
@@ -136,7 +136,7 @@ def case_statistics(start: dt.date, end: dt.date, *, rep_id: int | None = None) 
     first_round = (
         CaseProposal.select(
             fn.COUNT(CaseProposal.id),
-            fn.SUM(fn.IIF(CaseProposal.answer == ProposalAnswer.ACCEPTED, 1, 0)),
+            count_where(CaseProposal.answer == ProposalAnswer.ACCEPTED),
         )
         .join(Case, on=(CaseProposal.case == Case.id))
         .where(complaints & (CaseProposal.round == 1) & (CaseProposal.answer != ProposalAnswer.PENDING))
@@ -147,13 +147,13 @@ def case_statistics(start: dt.date, end: dt.date, *, rep_id: int | None = None) 
         reached = CaseStageChange.select(CaseStageChange.case).where(CaseStageChange.to_stage == stage)
         return Case.select().where(complaints & Case.id.in_(reached)).count()
 
-    month = fn.strftime("%Y-%m", Case.received_on)
+    month = month_key(Case.received_on)
     monthly = {
         key: (received, complaint_count or 0, closed_count or 0, mean)
         for key, received, complaint_count, closed_count, mean in Case.select(
             month,
             fn.COUNT(Case.id),
-            fn.SUM(fn.IIF(Case.kind.in_(COMPLAINT_KINDS), 1, 0)),
+            count_where(Case.kind.in_(COMPLAINT_KINDS)),
             fn.COUNT(Case.closed_on),
             fn.AVG(close_days),
         )

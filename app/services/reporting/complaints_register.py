@@ -18,7 +18,7 @@ from peewee import fn
 
 from app.i18n import N_, _
 from app.models import Case, CaseProposal, Customer
-from app.models.dialect import days_between
+from app.models.dialect import count_where, days_between, month_number
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -125,9 +125,9 @@ def _days(later, earlier) -> object:
 def _aggregates() -> tuple:
     """COUNT/SUM/AVG columns for one totals row; open cases are those without a closing date."""
     return (
-        fn.SUM(fn.IIF(Case.kind == CaseKind.COMPLAINT, 1, 0)),
-        fn.SUM(fn.IIF(Case.kind == CaseKind.CLAIM, 1, 0)),
-        fn.SUM(fn.IIF(Case.closed_on.is_null(), 1, 0)),
+        count_where(Case.kind == CaseKind.COMPLAINT),
+        count_where(Case.kind == CaseKind.CLAIM),
+        count_where(Case.closed_on.is_null()),
         fn.AVG(_days(Case.first_answer_on, Case.received_on)),  # AVG skips the NULLs of unanswered cases
         fn.AVG(_days(Case.closed_on, Case.received_on)),
     )
@@ -249,7 +249,7 @@ def complaints_register(year: int, today: dt.date) -> ComplaintsRegister:
     if None in per_category:
         by_category.append(CategoryTotals(None, per_category[None]))
 
-    month = fn.strftime("%m", Case.received_on)
+    month = month_number(Case.received_on)
     per_month = {
         int(key): _totals(*values)
         for key, *values in Case.select(month, *_aggregates()).where(in_year).group_by(month).tuples()

@@ -18,6 +18,7 @@ from peewee import fn
 
 from app.models import FollowUp, Rep
 from app.models.customers import fold_for_search
+from app.models.dialect import count_where
 from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
 
 
@@ -99,7 +100,7 @@ def follow_up_statistics(
     if rep_id is not None:
         condition &= f.rep == rep_id
     query = (
-        f.select(f.state, f.kind, f.purpose, f.rep, fn.COUNT(f.id), fn.SUM(fn.IIF(overdue, 1, 0)))
+        f.select(f.state, f.kind, f.purpose, f.rep, fn.COUNT(f.id), count_where(overdue))
         .where(condition)
         .group_by(f.state, f.kind, f.purpose, f.rep)
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from peewee import fn
 
 from app.models import Customer, Product, ReturnStatusChange, SoldUnit, WarrantyReturn
-from app.models.dialect import days_between
+from app.models.dialect import days_between, when
 from app.models.enums import ReturnReason, ReturnState
 from app.services.returns import RESOLUTION_STATES
 
@@ -85,7 +85,7 @@ def return_statistics(start: dt.date, end: dt.date, *, rep_id: int | None = None
     resolved, mean_days, parts, labour, shipping, refunds = (
         W.select(
             fn.COUNT(W.resolved_on),
-            fn.AVG(fn.IIF(W.resolved_on.is_null(False), days, None)),
+            fn.AVG(when(W.resolved_on.is_null(False), days)),
             fn.SUM(W.cost_parts),
             fn.SUM(W.cost_labour),
             fn.SUM(W.cost_shipping),

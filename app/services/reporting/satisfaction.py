@@ -23,6 +23,7 @@ from app.models import (
     SoldUnit,
     WarrantyReturn,
 )
+from app.models.dialect import count_where, month_key
 from app.models.enums import DissatisfactionCause, FollowUpOutcome
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
@@ -106,12 +107,12 @@ def _kpi_columns():
     rec_answered = S.recommend.is_null(False)
     return [
         fn.COUNT(S.id),
-        fn.SUM(fn.IIF(sat_answered, 1, 0)),
+        count_where(sat_answered),
         fn.AVG(S.satisfaction),
-        fn.SUM(fn.IIF(S.satisfaction >= 4, 1, 0)),
-        fn.SUM(fn.IIF(rec_answered, 1, 0)),
-        fn.SUM(fn.IIF(S.recommend >= 9, 1, 0)),
-        fn.SUM(fn.IIF(S.recommend <= 6, 1, 0)),
+        count_where(S.satisfaction >= 4),
+        count_where(rec_answered),
+        count_where(S.recommend >= 9),
+        count_where(S.recommend <= 6),
     ]
 
 
@@ -147,7 +148,7 @@ def kpis(start: dt.date, end: dt.date, *, rep_id: int | None = None) -> Satisfac
 
 def kpis_per_month(start: dt.date, end: dt.date, *, rep_id: int | None = None) -> list[SatisfactionKpis]:
     """One row per month that has surveys (key = the 1st of the month), in date order."""
-    month = fn.strftime("%Y-%m", S.taken_on)
+    month = month_key(S.taken_on)
     query = (
         S.select(month, *_kpi_columns()).where(_period(start, end, rep_id)).group_by(month).order_by(month)
     )

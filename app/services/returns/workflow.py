@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models import now as wall_clock_now
 from app.models.base import max_length
+from app.models.dialect import lock_numbering
 from app.models.enums import (
     CharterIndicator,
     OutOfWarrantyReason,
@@ -299,6 +300,7 @@ def open_return(
             # The command's write transaction holds the lock before MAX is read, so a second
             # laptop or thread waits (busy_timeout) instead of reading the same MAX.
             with write_transaction():
+                lock_numbering("return", year)  # PostgreSQL: one numbering writer per year
                 highest = (
                     WarrantyReturn.select(fn.MAX(WarrantyReturn.sequence))
                     .where(WarrantyReturn.year == year)

@@ -13,6 +13,7 @@ from app.i18n import _, format_number
 from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
 from app.models.base import max_length
 from app.models.customers import fold_key
+from app.models.dialect import lock_numbering
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
 from app.services.followups.plans import apply_plans_for_sale, reschedule_for_delivery_change
@@ -293,6 +294,7 @@ def record_sale(
     notes = clean_text(notes)
     products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number)
     with write_transaction():
+        lock_numbering("sale", sold_on.year)  # PostgreSQL: one numbering writer per year
         sale = Sale.create(
             number=number or next_sale_number(sold_on.year),
             customer=customer_id,
