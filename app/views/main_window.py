@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -178,12 +178,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._database_label, 1)
         self.statusBar().addPermanentWidget(self._user_label)
         if self.context.database.backup is not None:
-            self.statusBar().showMessage(
-                _("The database was upgraded; a backup copy was saved as {path}.").format(
-                    path=self.context.database.backup
-                ),
-                15000,
+            message = _("The database was upgraded; a backup copy was saved as {path}.").format(
+                path=self.context.database.backup
             )
+            # Once the window is shown: a message set before would be drawn over the database label.
+            QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(message, 15000))
 
     # -- state --------------------------------------------------------------------------------
 

@@ -58,6 +58,20 @@ def test_status_bar_names_the_database_and_the_user(qtbot, database):
     assert "Marta Gil" in window._user_label.text()
 
 
+def test_the_upgrade_message_replaces_the_database_label_instead_of_overlapping_it(qtbot, database):
+    import dataclasses
+    from pathlib import Path
+
+    upgraded = dataclasses.replace(database, backup=Path("Datos.schema5.backup.sqlite3"))
+    window = MainWindow(AppContext(database=upgraded, current_rep=None))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "Datos.schema5.backup.sqlite3" in window.statusBar().currentMessage())
+    assert not window._database_label.isVisible()  # hidden while the message shows
+    window.statusBar().clearMessage()
+    assert window._database_label.isVisible()
+
+
 def test_first_run_start_empty_creates_the_user_and_shows_field_errors(qtbot, database):
     dialog = FirstRunDialog()
     qtbot.addWidget(dialog)
