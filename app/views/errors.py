@@ -95,12 +95,16 @@ class ErrorDialog(QDialog):
                 _("Show &details"), QDialogButtonBox.ButtonRole.ActionRole
             )
             self.details_button.setCheckable(True)
-            self.details_button.toggled.connect(self.details_view.setVisible)
+            self.details_button.toggled.connect(self._on_details_button_toggled)
             self.copy_button = buttons.addButton(_("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
             self.copy_button.clicked.connect(self._on_copy_button_clicked)
             self.log_button = buttons.addButton(_("Open &log folder"), QDialogButtonBox.ButtonRole.ActionRole)
             self.log_button.clicked.connect(open_log_folder)
         layout.addWidget(buttons)
+
+    def _on_details_button_toggled(self, shown: bool) -> None:
+        self.details_view.setVisible(shown)
+        self.details_button.setText(_("Hide &details") if shown else _("Show &details"))
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.details)

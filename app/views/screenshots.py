@@ -88,13 +88,19 @@ def _sample_error_dialog() -> QWidget:
 
 
 def _qt_file_dialog() -> QWidget:
-    """Qt's own save dialog (what Linux shows), to check it speaks the language."""
+    """Qt's own save dialog (what Linux shows), to check it speaks the language.
+
+    It opens on a folder of its own with one sample document, never on a folder of this machine's.
+    """
     from PySide6.QtWidgets import QFileDialog
 
-    dialog = QFileDialog(None, _("Save as…"), tempfile.gettempdir(), "PDF (*.pdf)")
+    folder = Path(tempfile.mkdtemp(prefix="postventa-file-dialog-"))
+    (folder / _("Reports")).mkdir()
+    (folder / "memo-2026.pdf").write_bytes(b"%PDF-1.4\n")
+    dialog = QFileDialog(None, _("Save as…"), str(folder), "PDF (*.pdf)")
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.resize(760, 460)
+    dialog.resize(900, 460)
     return dialog
 
 

@@ -345,3 +345,20 @@ def test_huge_quantities_are_refused(customer, products):
         "lines.0.warranty_extension_months": "Line 1: a warranty extension is at most 120 months."
     }
     assert Sale.select().count() == 0
+
+
+def test_a_sale_is_validated_inside_its_write_transaction(customer, products, rep, monkeypatch):
+    """A serial or sale number checked before the lock could be taken by another writer meanwhile."""
+    from app.models import db
+    from app.services.sales import recording
+
+    seen = []
+    validate = recording._validate_sale
+
+    def watching(*args, **kwargs):
+        seen.append(db.in_transaction())
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(recording, "_validate_sale", watching)
+    record_sale(customer, rep.id, SOLD, None, [line(products["oven"], 1, "899", ["RACE-1"])])
+    assert seen == [True]

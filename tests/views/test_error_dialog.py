@@ -63,6 +63,10 @@ def test_a_defect_offers_its_details_to_copy_and_the_log_folder(qtbot, monkeypat
     assert "RuntimeError: disk on fire" in clipboard and "Traceback" in clipboard
     dialog.log_button.click()
     assert opened == [str(diagnostics.log_folder())]
+    dialog.show()
+    assert not dialog.details_view.isVisible() and dialog.details_button.text() == "Show &details"
+    dialog.details_button.click()
+    assert dialog.details_view.isVisible() and dialog.details_button.text() == "Hide &details"
 
 
 def test_a_refusal_shows_its_message_only(qtbot):

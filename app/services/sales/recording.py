@@ -252,7 +252,6 @@ def _validate_sale(
     return products
 
 
-@write_command
 def serial_taken_error(serials: list[str]) -> str | None:
     """Why one of `serials` cannot be sold: it is already a unit of a customer (any product,
     whatever its case, unit.serial_key); None when all are free. Shared with replacement units."""
@@ -274,6 +273,7 @@ def serial_taken_error(serials: list[str]) -> str | None:
     )
 
 
+@write_command
 def record_sale(
     customer_id: int,
     rep_id: int | None,
