@@ -115,6 +115,36 @@ def build_parser() -> argparse.ArgumentParser:
     for document in (activity, charter, register):
         document.add_argument("--out", required=True, help="the PDF file to write")
 
+    server = commands.add_parser(
+        "server", parents=[common], help="set up a PostgreSQL office server (postgresql:// databases only)"
+    )
+    server_commands = server.add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser, required=True
+    )
+    server_commands.add_parser(
+        "init",
+        parents=[common],
+        help="create the schema, group roles, rights and policies; record the connecting role as a manager",
+    )
+
+    user = commands.add_parser("user", parents=[common], help="people who log in to the office server")
+    user_commands = user.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    add = user_commands.add_parser("add", parents=[common], help="a new login, rep or manager")
+    add.add_argument("--login", required=True, help="the person's login name")
+    add.add_argument("--role", required=True, choices=("rep", "manager"), help="rep or manager")
+    add.add_argument("--rep", help="the rep record (rep code) this login is")
+    disable = user_commands.add_parser("disable", parents=[common], help="the login can no longer connect")
+    disable.add_argument("--login", required=True, help="the person's login name")
+    reset = user_commands.add_parser("reset-password", parents=[common], help="set a new password")
+    reset.add_argument("--login", required=True, help="the person's login name")
+    for needs_password in (add, reset):
+        needs_password.add_argument(
+            "--password-stdin",
+            action="store_true",
+            required=True,
+            help="read the password from standard input (never from the command line)",
+        )
+
     shots = commands.add_parser(
         "screenshots", parents=[common], help="render every page and main dialog to PNG"
     )
@@ -139,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         resolve_target,
         translate_database_error,
     )
+    from app.models.server_rights import RightsError
 
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()
@@ -158,8 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(target, args)
         if args.command == "screenshots":
             return _screenshots(target, args)
+        if args.command == "server":
+            return _server(target, args)
+        if args.command == "user":
+            return _user(target, args)
         parser.error(f"unknown command {args.command}")
-    except (CliError, DatabaseFileError) as exc:
+    except (CliError, DatabaseFileError, RightsError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         _complain(exc, target)
         return EXIT_FAILURE
@@ -292,4 +327,65 @@ def _screenshots(target: str, args: argparse.Namespace) -> int:
         ) from exc
     for path in files:
         print(path)
+    return EXIT_OK
+
+
+def _open_server(target: str, *, create: bool):
+    """The office server's database, bound to the models; an SQLite file is refused."""
+    from app.models import db
+    from app.models.database import open_database
+    from app.models.dialect import is_server
+
+    refusal = _("{target} is a file: people and rights need a postgresql:// office server.").format(
+        target=diagnostics.display_target(target)
+    )
+    if "://" not in target or target.startswith("sqlite:"):
+        raise CliError(refusal)
+    open_database(target, create=create)
+    if not is_server(db):
+        raise CliError(refusal)
+    return db.obj
+
+
+def _server(target: str, args: argparse.Namespace) -> int:
+    from app.models.server_rights import initialise_server
+
+    database = _open_server(target, create=True)
+    outcomes = initialise_server(database)
+    for _changed, line in outcomes:
+        print(line)
+    if not any(changed for changed, _line in outcomes):
+        print(_("The server was already set up; nothing changed."))
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    """The password from standard input (its first line), never echoed on a terminal."""
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(_("Password: "), stream=sys.stderr)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _user(target: str, args: argparse.Namespace) -> int:
+    from app.models import server_rights
+    from app.services.reps import find_rep_by_code
+
+    password = _read_password() if getattr(args, "password_stdin", False) else ""
+    database = _open_server(target, create=False)
+    if args.action == "add":
+        rep_id = find_rep_by_code(args.rep).id if args.rep else None
+        server_rights.add_user(database, args.login, args.role, rep_id, password)
+        print(_("Login {login} added ({role}).").format(login=args.login, role=args.role))
+    elif args.action == "disable":
+        if server_rights.disable_user(database, args.login):
+            print(_("Login {login} disabled: it can no longer connect.").format(login=args.login))
+        else:
+            print(_("Login {login} was already disabled; nothing changed.").format(login=args.login))
+    else:
+        server_rights.reset_password(database, args.login, password)
+        print(_("Password of {login} changed.").format(login=args.login))
     return EXIT_OK

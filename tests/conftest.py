@@ -3,7 +3,8 @@
 The engine is SQLite (a file in tmp_path) unless POSTVENTA_TEST_ENGINE=postgresql: then a throw-away
 PostgreSQL cluster is started once for the run (tests/postgres.py) and each test gets a new database in
 it, copied from a template that already has the schema. Tests of the SQLite file itself are marked
-`sqlite_only("why")` and skipped on PostgreSQL.
+`sqlite_only("why")` and skipped on PostgreSQL; tests of the server's logins and rights are marked
+`postgresql_only("why")` and skipped on SQLite.
 
 Nothing here imports Qt: the model, service and report tests run with PySide6 unimportable
 (tests/test_layers.py proves it). The Qt fixtures (QSettings in the settings folder, the guard
@@ -35,8 +36,16 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, skip the tests of the SQLite file itself, each with its reason."""
+    """On PostgreSQL, skip the tests of the SQLite file itself, each with its reason; on SQLite, the
+    tests of what only a server has (logins, rights), `postgresql_only("why")`."""
     for item in items:
+        server = item.get_closest_marker("postgresql_only")
+        if server is not None:
+            reason = server.args[0] if server.args else server.kwargs.get("reason")
+            if not reason:
+                raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason")
+            if ENGINE != "postgresql":
+                item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
         marker = item.get_closest_marker("sqlite_only")
         if marker is None:
             continue

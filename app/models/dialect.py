@@ -157,6 +157,23 @@ def is_lock_contention(exc: BaseException) -> bool:
     return any(text in message for text in _SQLITE_CONTENTION)
 
 
+# SQLSTATE insufficient_privilege: a GRANT missing or a row-level security policy refusing the row.
+_POSTGRESQL_REFUSED = "42501"
+
+
+def is_refused_by_rights(exc: BaseException) -> bool:
+    """True when the server refused the statement for the connected person's rights (PostgreSQL's
+    GRANTs and row-level security, app.models.server_rights); never on SQLite, which has no rights."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        if getattr(current, "pgcode", None) == _POSTGRESQL_REFUSED:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+        seen += 1
+    return False
+
+
 # --- expressions -------------------------------------------------------------------------------
 
 

@@ -53,3 +53,15 @@ class ConcurrentEditError(DomainError):
                 "Someone else changed this record after you opened it, so your changes were not saved. Open it again to see the current values."
             )
         )
+
+
+class RightsRefusedError(DomainError):
+    """The office server refused the change: the person's role does not allow it (a rep changing
+    company settings, another rep's customer, the audit log, …); nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You do not have the rights to make this change, so nothing was saved. Ask a manager to make it."
+            )
+        )

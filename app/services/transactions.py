@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from peewee import OperationalError
+from peewee import OperationalError, PeeweeException
 
 from app.models import db
 from app.models.base import VersionedModel
-from app.models.dialect import begin_write, is_lock_contention
-from app.services.errors import ConcurrentEditError, DatabaseBusyError
+from app.models.dialect import begin_write, is_lock_contention, is_refused_by_rights
+from app.services.errors import ConcurrentEditError, DatabaseBusyError, RightsRefusedError
 
 # How many times a command tries to take the write lock, each attempt waiting up to the
 # connection's busy_timeout (5 s): a refusal reaches the user after about 15 s at most.
@@ -47,7 +47,9 @@ def write_transaction() -> Iterator[None]:
     """The one way to open a write transaction (commands use `@write_command`, which calls this).
 
     Outermost: BEGIN IMMEDIATE (the write lock is held from here to COMMIT). Nested: a savepoint.
-    Lock contention that escapes busy_timeout is raised as DatabaseBusyError after the rollback.
+    Lock contention that escapes busy_timeout is raised as DatabaseBusyError after the rollback;
+    a statement the office server refuses for the person's rights (PostgreSQL's GRANTs and row-level
+    security) as RightsRefusedError: the one place where that refusal becomes the user's message.
     """
     if db.in_transaction():
         with db.atomic():  # a savepoint: the outer write transaction holds the lock
@@ -59,6 +61,10 @@ def write_transaction() -> Iterator[None]:
     except OperationalError as exc:
         if is_lock_contention(exc):
             raise DatabaseBusyError() from exc
+        raise
+    except PeeweeException as exc:
+        if is_refused_by_rights(exc):
+            raise RightsRefusedError() from exc
         raise
 
 
