@@ -33,8 +33,11 @@ from app.models.dialect import begin_write, is_lock_contention, is_refused_by_ri
 from app.services.errors import ConcurrentEditError, DatabaseBusyError, RightsRefusedError
 
 # How many times a command tries to take the write lock, each attempt waiting up to the
-# connection's busy_timeout (5 s): a refusal reaches the user after about 15 s at most.
-WRITE_ATTEMPTS = 3
+# connection's busy_timeout (5 s): a refusal reaches the user after about 30 s at most. SQLite's busy
+# handler polls with growing sleeps, so a writer that commits and begins again at once can win the
+# lock several times in a row; more attempts keep a waiting command from being starved (seen with two
+# processes writing nonstop: three attempts sometimes ran out).
+WRITE_ATTEMPTS = 6
 # Pause between attempts (seconds, random in this range so two waiting writers do not collide again).
 RETRY_PAUSE = (0.02, 0.2)
 
