@@ -22,6 +22,10 @@ class CliError(Exception):
     """A failure to report as one line; exit code EXIT_FAILURE."""
 
 
+class UsageError(CliError):
+    """The command cannot run as given (exit 2): the message says what to add."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage + message
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
@@ -126,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="create the schema, group roles, rights and policies; record the connecting role as a manager",
     )
+    upgrade = server_commands.add_parser(
+        "upgrade",
+        parents=[common],
+        help="upgrade the server's schema to this version of Postventa (take a pg_dump first)",
+    )
+    upgrade.add_argument(
+        "--yes",
+        action="store_true",
+        help="a pg_dump backup has been taken: upgrade without asking (required without a terminal)",
+    )
 
     user = commands.add_parser("user", parents=[common], help="people who log in to the office server")
     user_commands = user.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
@@ -174,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()
     diagnostics.log_start(args.command or "window", target)
+    _use_remembered_password(target)
     try:
         if args.command is None:
             from app.views.app import run_gui
@@ -197,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, DatabaseFileError, RightsError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         _complain(exc, target)
-        return EXIT_FAILURE
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
     except KeyboardInterrupt:
         print("postventa: " + _("interrupted"), file=sys.stderr)
         return 130
@@ -214,6 +229,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
     return EXIT_OK
+
+
+def _use_remembered_password(target: str) -> None:
+    """A server URL without a password: the one the window remembered in the OS keyring, if any.
+    (libpq's own PGPASSWORD and ~/.pgpass work as well, without Postventa's help.)"""
+    from urllib.parse import urlsplit
+
+    from app.models.database import sqlite_path_of, use_credentials
+
+    if sqlite_path_of(target) is not None or "://" not in target:
+        return
+    parts = urlsplit(target)
+    if parts.password:
+        return
+    import getpass
+
+    from app import credentials
+
+    login = parts.username or os.environ.get("PGUSER") or getpass.getuser()
+    password = credentials.remembered_password(target, login)
+    if password:
+        use_credentials(target, login, password)
 
 
 def _complain(problem: object, target: str) -> None:
@@ -330,7 +367,7 @@ def _screenshots(target: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_server(target: str, *, create: bool):
+def _open_server(target: str, *, create: bool, upgrade: bool = True):
     """The office server's database, bound to the models; an SQLite file is refused."""
     from app.models import db
     from app.models.database import open_database
@@ -341,7 +378,7 @@ def _open_server(target: str, *, create: bool):
     )
     if "://" not in target or target.startswith("sqlite:"):
         raise CliError(refusal)
-    open_database(target, create=create)
+    open_database(target, create=create, upgrade=upgrade)
     if not is_server(db):
         raise CliError(refusal)
     return db.obj
@@ -350,12 +387,48 @@ def _open_server(target: str, *, create: bool):
 def _server(target: str, args: argparse.Namespace) -> int:
     from app.models.server_rights import initialise_server
 
+    if args.action == "upgrade":
+        return _server_upgrade(target, args)
     database = _open_server(target, create=True)
     outcomes = initialise_server(database)
     for _changed, line in outcomes:
         print(line)
     if not any(changed for changed, _line in outcomes):
         print(_("The server was already set up; nothing changed."))
+    return EXIT_OK
+
+
+def _server_upgrade(target: str, args: argparse.Namespace) -> int:
+    """Migrations on the office server, then the rights re-applied to what they added."""
+    from app.models.migrations import LATEST_VERSION, run_migrations
+    from app.models.server_rights import apply_rights_after_upgrade
+
+    database = _open_server(target, create=False, upgrade=False)
+    from app.models import SchemaVersion
+
+    found = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar()
+    if found >= LATEST_VERSION:
+        print(_("The server's schema is already {version}; nothing to upgrade.").format(version=found))
+        return EXIT_OK
+    shown = diagnostics.display_target(target)
+    print(
+        _(
+            'The server\'s schema {found} will be upgraded to {latest}. Take a backup first, e.g.: pg_dump --format=custom --file=postventa-before-upgrade.dump "{target}"'
+        ).format(found=found, latest=LATEST_VERSION, target=shown)
+    )
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise UsageError(_("Run it again with --yes once the backup is taken."))
+        answer = input(_("Is the backup taken? Upgrade now? [y/N] "))
+        if answer.strip().lower() not in ("y", "yes", "s", "si", "sí"):
+            print(_("Nothing was changed."))
+            return EXIT_FAILURE
+    with database.atomic():  # all or nothing: a schema without its rights would refuse its people
+        run_migrations(database, found)
+        rights_applied = apply_rights_after_upgrade(database)
+    print(_("Schema upgraded from {found} to {latest}.").format(found=found, latest=LATEST_VERSION))
+    if rights_applied:
+        print(_("Rights and row-level security policies applied to the upgraded schema."))
     return EXIT_OK
 
 

@@ -78,6 +78,20 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def keyring_in_memory():
+    """Remembered passwords go to a keyring in memory, never to the machine's; yields its backend."""
+    import keyring
+
+    from tests.helpers import memory_keyring
+
+    previous = keyring.get_keyring()
+    backend = memory_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """The run's PostgreSQL cluster, started at the first test that needs it, always stopped and

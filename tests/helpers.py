@@ -24,3 +24,28 @@ def one_line_error(err: str) -> str:
     assert "Traceback" not in err
     assert lines[0].startswith("postventa")
     return lines[0]
+
+
+def memory_keyring():
+    """A fresh OS-keyring stand-in kept in memory: tests never read or write the machine's keyring."""
+    import keyring.backend
+    import keyring.errors
+
+    class _Memory(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.passwords.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.passwords.pop((service, username), None) is None:
+                raise keyring.errors.PasswordDeleteError(username)
+
+    return _Memory()

@@ -29,6 +29,8 @@ USER_VAR = "POSTVENTA_TEST_PG_USER"  # who runs the server when the tests run as
 CI_USER = "postventa-ci"
 SUPERUSER = "postgres"  # the cluster's superuser; the tests connect as it (trust, socket only)
 TEMPLATE = "postventa_template"  # a database with the current schema, copied for each test
+# Logins granted this role authenticate with their password (the login tests); tests create it.
+PASSWORD_LOGINS = "password_logins"
 MIN_VERSION = 15  # what Postventa supports; CREATE DATABASE … STRATEGY is 15's too
 
 # Safe only because the cluster is thrown away: a crash loses nothing anybody needs.
@@ -140,42 +142,57 @@ class Cluster:
         cluster = cls(bindir, folder, user)
         atexit.register(cluster.stop)  # a run that ends without pytest's teardown still stops it
         try:
-            if user is not None:
-                import pwd
-
-                entry = pwd.getpwnam(user)
-                os.chown(folder, entry.pw_uid, entry.pw_gid)
-            cluster._run(
-                "initdb",
-                "-D",
-                str(cluster.data),
-                "-U",
-                SUPERUSER,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            )
-            options = " ".join(f"-c {key}={value}" for key, value in _SERVER_SETTINGS.items())
-            options += f" -k {folder}"
-            cluster._run(
-                "pg_ctl",
-                "start",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                str(cluster.data),
-                "-l",
-                str(cluster.log),
-                "-o",
-                options,
-            )
-            cluster.started = True
+            cluster.initdb()
+            cluster.serve()
         except BaseException:
             cluster.stop()
             raise
         return cluster
+
+    def initdb(self) -> None:
+        """A new cluster in `data` under the folder (which exists), handed to the server's user first."""
+        if self.user is not None:
+            import pwd
+
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        # Members of PASSWORD_LOGINS must give their password (SCRAM), as on an office server; every
+        # other role connects over the socket without one (trust), as the tests' superuser does.
+        # (A role that does not exist yet matches nobody; PostgreSQL 15 has no regular expressions here.)
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all +{PASSWORD_LOGINS} scram-sha-256\n" + hba.read_text())
+
+    def serve(self, settings: dict[str, str] | None = None) -> None:
+        """`pg_ctl start` on the Unix socket in the folder only; `settings` add to or override the
+        test settings (benchmarks/common.py gives its cluster more memory)."""
+        chosen = {**_SERVER_SETTINGS, **(settings or {})}
+        options = " ".join(f"-c {key}={value}" for key, value in chosen.items())
+        options += f" -k {self.folder}"
+        self._run(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+        )
+        self.started = True
 
     def stop(self) -> None:
         """Stop the server at once (nothing in it is kept) and delete its folder; safe to call twice."""
@@ -186,6 +203,19 @@ class Cluster:
             self.started = False
             self._run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.data), check=False)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def is_running(self) -> bool:
+        """`pg_ctl status`: a server runs on `data` (one started before, by another process too)."""
+        return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0
+
+    def shut_down(self) -> None:
+        """Stop the server cleanly and keep its folder (a cluster kept between runs, as the benchmarks'
+        is); `stop` is for the test cluster, which is thrown away."""
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data), check=False)
+        self.started = False
 
     def _run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(self.bindir / program), *args]

@@ -57,6 +57,21 @@ class DatabaseReadOnlyError(DatabaseFileError):
     """The file or its folder cannot be written."""
 
 
+class LoginRequiredError(DatabaseOpenError):
+    """The office server asks for a password: none was given, or it was not accepted.
+
+    The window answers with its login dialog; the command line with this message."""
+
+    def __init__(self, message: str, login: str | None, *, rejected: bool):
+        super().__init__(message)
+        self.login = login
+        self.rejected = rejected  # a password was given and refused (not just missing)
+
+
+class ServerUpgradeNeededError(DatabaseOpenError):
+    """The office server's schema is older than this Postventa: a manager runs `server upgrade`."""
+
+
 # SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
 _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 8, 10, 11, 13, 26
 # Less free space than this beside the database when SQLite reports an I/O error: the disk is full.
@@ -200,6 +215,21 @@ class DatabaseInfo:
     backup: Path | None  # copy written before an upgrade
 
 
+# The login and password a person gave for a server target, in this process's memory only (never on
+# disk): reopening the same server (a failed switch to another database, the screenshots command)
+# does not ask again.
+_session_credentials: dict[str, tuple[str | None, str | None]] = {}
+
+
+def use_credentials(target: str, login: str | None, password: str | None) -> None:
+    """Open `target` with this login and password from now on in this process."""
+    _session_credentials[target] = (login, password)
+
+
+def forget_credentials(target: str) -> None:
+    _session_credentials.pop(target, None)
+
+
 def display_target(target: str) -> str:
     """A database path or URL as it may be shown or logged: a URL's password is left out (from
     user:password@host and from a password=… parameter). app.diagnostics re-exports it."""
@@ -242,11 +272,22 @@ def sqlite_path_of(target: str) -> Path | None:
 
 
 def open_database(
-    target: str, *, create: bool = True, upgrade: bool = True, read_only: bool = False
+    target: str,
+    *,
+    create: bool = True,
+    upgrade: bool = True,
+    read_only: bool = False,
+    login: str | None = None,
+    password: str | None = None,
 ) -> DatabaseInfo:
     """Open `target`, create or upgrade its schema, and bind the models to it.
 
-    With upgrade=False an older database is opened as it is. With read_only=True (for
+    With upgrade=False an older database is opened as it is. An office server's schema is never
+    upgraded here (its people may lack the rights, and its manager takes a pg_dump first): an older
+    one is refused with ServerUpgradeNeededError, and `postventa server upgrade` upgrades it.
+    `login` and `password` are the person's, for a server URL without them (never in the URL,
+    which is shown and logged), else those given to `use_credentials` for this target; a server
+    that wants a password raises LoginRequiredError. With read_only=True (for
     `postventa check`) an SQLite file is opened read-only, its journal mode left as it is (the WAL
     pragma would rewrite the header of a rollback-journal file) and no marker written; a file
     Postventa cannot write is refused otherwise, before SQLite creates -wal/-shm files beside it.
@@ -286,8 +327,13 @@ def open_database(
             database = PostventaSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
         _open_database_path = path
     else:
+        kept_login, kept_password = _session_credentials.get(target, (None, None))
+        login, password = login or kept_login, password or kept_password
+        credentials = {"user": login} if login else {}
+        if password:
+            credentials["password"] = password
         try:
-            database = connect_url(target)
+            database = connect_url(target, **credentials)
         except Exception as exc:  # unknown scheme, missing driver, bad URL
             raise DatabaseOpenError(
                 _("Cannot use the database {target}: {reason}").format(
@@ -297,9 +343,21 @@ def open_database(
         version = None
     db.initialize(database)
     try:
-        database.connect(reuse_if_open=True)
+        try:
+            database.connect(reuse_if_open=True)
+        except PeeweeException as exc:
+            if path is None:
+                _raise_login_problem(exc, target, login, bool(password))
+            raise
         if path is None:
             version = _server_schema_version(database)
+            if version is not None and version < LATEST_VERSION and upgrade and not read_only:
+                raise ServerUpgradeNeededError(
+                    _(
+                        "The office server's database has schema {found}; this version of Postventa needs schema {latest}. "
+                        "A manager upgrades it with: postventa server upgrade --db {target}"
+                    ).format(found=version, latest=LATEST_VERSION, target=display_target(target))
+                )
             if version is None and (not create or read_only):
                 # An empty server database: nothing is created unless asked (`check` never creates).
                 raise DatabaseOpenError(
@@ -315,7 +373,7 @@ def open_database(
                 database.create_tables(ALL_MODELS)
                 SchemaVersion.create(version=LATEST_VERSION)
                 store_case_prefix_defaults()
-        elif version < LATEST_VERSION and upgrade:
+        elif version < LATEST_VERSION and upgrade and path is not None:
             run_migrations(database, version)
     except DatabaseFileError:
         close_database()
@@ -484,6 +542,34 @@ def backup_sqlite_file(path: Path, version: int) -> Path:
     finally:
         source.close()
     return backup
+
+
+def _raise_login_problem(exc: BaseException, target: str, login: str | None, had_password: bool) -> None:
+    """A refused connection said in the user's words: a password is wanted (LoginRequiredError, the
+    window asks for it), or this login may not connect (disabled, or not one of this database's people).
+
+    libpq's messages are matched as text: a failed connection carries no SQLSTATE in psycopg2."""
+    text = _one_line(exc)
+    lowered = text.lower()
+    who = login or urlsplit(target).username or ""
+    if "no password supplied" in lowered or "password authentication failed" in lowered:
+        rejected = "password authentication failed" in lowered and had_password
+        message = (
+            _("The office server did not accept the login {login} with that password.")
+            if rejected
+            else _("The office server asks for the password of {login}.")
+        ).format(login=who or _("(no login)"))
+        raise LoginRequiredError(message, who or None, rejected=rejected) from exc
+    if "not permitted to log in" in lowered:
+        raise DatabaseOpenError(
+            _("The login {login} is disabled on the office server; ask a manager.").format(login=who)
+        ) from exc
+    if "does not have connect privilege" in lowered or "permission denied for database" in lowered:
+        raise DatabaseOpenError(
+            _("The login {login} is not one of the people of {target}; ask a manager to add it.").format(
+                login=who, target=display_target(target)
+            )
+        ) from exc
 
 
 def _server_schema_version(database: Database) -> int | None:

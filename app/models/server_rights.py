@@ -238,7 +238,7 @@ def _apply_rights(database: Database, roles: GroupRoles) -> None:
     run("GRANT USAGE ON SCHEMA public TO {}", both)
     run("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}", both)
     # Tables and sequences a later migration adds (by this role) are readable too; their write
-    # rights come with the `server init` run again after the upgrade.
+    # rights come with `server upgrade`, which applies these rights again after migrating.
     run("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}", both)
     run("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}", both)
 
@@ -485,3 +485,72 @@ def reset_password(database: Database, login: str, password: str) -> None:
                 sql.Identifier(login), sql.Literal(_hashed(database, login, password))
             ),
         )
+
+
+# --- who is connected, and what `check` reports ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerUser:
+    """The person connected to the office server, as app_user records them."""
+
+    login: str
+    role: str  # MANAGER or REP
+    rep_id: int | None
+
+
+def connected_user(database: Database) -> ServerUser | None:
+    """Who the server says is connected (`current_user`); None when the database has no users yet
+    (not set up with `server init`) or the login is not one of its people (e.g. a superuser)."""
+    if not is_initialised(database):
+        return None
+    cursor = _cursor(database)
+    cursor.execute(
+        f"SELECT login, role, rep_id FROM {USER_TABLE} WHERE login = current_user AND NOT disabled"
+    )
+    row = cursor.fetchone()
+    return ServerUser(*row) if row else None
+
+
+@dataclass(frozen=True)
+class RightsSummary:
+    initialised: bool
+    group_roles: tuple[str, ...]  # the group roles of this database that exist
+    tables_with_security: int  # tables with row-level security enabled
+    policies: int
+    users: int  # enabled logins
+    missing: tuple[str, ...]  # what `server init` sets and is not there (table names, roles, …)
+
+
+def rights_summary(database: Database) -> RightsSummary:
+    """What is in place of R1–R8, read from the catalogues (for `postventa check`)."""
+    if not is_initialised(database):
+        return RightsSummary(False, (), 0, 0, 0, ())
+    roles = current_database_roles(database)
+    present = tuple(name for name in (roles.manager, roles.rep) if _role_exists(database, name))
+    row_checked = ["customer", *OWNED_TABLES, *(t for t, _p, _c in CHILD_TABLES), *HISTORY_TABLES]
+    secured = {
+        name
+        for (name,) in _all(
+            database,
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relrowsecurity",
+        )
+    }
+    policies = _one(database, "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'")
+    users = _one(database, f"SELECT count(*) FROM {USER_TABLE} WHERE NOT disabled")
+    missing = [name for name in (roles.manager, roles.rep) if name not in present]
+    missing += [table for table in row_checked if table not in secured]
+    if not _one(database, "SELECT count(*) FROM pg_trigger WHERE tgname = 'postventa_audit_login'"):
+        missing.append("postventa_audit_login")
+    return RightsSummary(True, present, len(secured), int(policies), int(users), tuple(missing))
+
+
+def apply_rights_after_upgrade(database: Database) -> bool:
+    """Re-apply GRANTs and policies after a schema upgrade (new tables and columns get theirs);
+    False when the server has no people yet (never set up with `server init`)."""
+    if not is_initialised(database):
+        return False
+    with database.atomic():
+        _apply_rights(database, current_database_roles(database))
+    return True

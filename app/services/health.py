@@ -17,6 +17,7 @@ from app.models import ALL_MODELS, SchemaVersion, db
 from app.models.database import DatabaseDamagedError, DatabaseFileError
 from app.models.dialect import SequenceLag, broken_references, integrity_problems, sequences_behind
 from app.models.migrations import LATEST_VERSION
+from app.models.server_rights import RightsSummary, rights_summary
 from app.services.errors import DomainError
 
 # The integrity check lists at most this many damaged spots (SQLite's own default is 100).
@@ -34,6 +35,7 @@ class HealthReport:
     problems: list[str] = field(default_factory=list)
     sequences_behind: list[SequenceLag] = field(default_factory=list)  # a server database's id sequences
     server: bool = False  # a server database: integrity and references are the server's
+    rights: RightsSummary | None = None  # a server database's roles and policies (server init)
 
     def lines(self) -> list[str]:
         """The report as lines of text, for the command line."""
@@ -49,6 +51,7 @@ class HealthReport:
         if self.server:
             behind = _("ok") if not self.sequences_behind else str(len(self.sequences_behind))
             lines.append(_("Id sequences behind their tables: {result}").format(result=behind))
+            lines += self._rights_lines()
         lines.append(_("Rows per table:"))
         width = max((len(name) for name in self.row_counts), default=0)
         lines += [f"  {name:<{width}}  {format_number(count):>12}" for name, count in self.row_counts.items()]
@@ -62,6 +65,21 @@ class HealthReport:
                 )
             )
         return lines
+
+    def _rights_lines(self) -> list[str]:
+        rights = self.rights
+        if rights is None:
+            return []
+        if not rights.initialised:
+            return [_("People and rights: not set up (postventa server init has not been run)")]
+        return [
+            _("People and rights: {users} logins, group roles {roles}").format(
+                users=format_number(rights.users), roles=", ".join(rights.group_roles) or "—"
+            ),
+            _("Row-level security: {tables} tables, {policies} policies").format(
+                tables=format_number(rights.tables_with_security), policies=format_number(rights.policies)
+            ),
+        ]
 
 
 def check_database(*, quick: bool = False) -> HealthReport:
@@ -77,9 +95,10 @@ def check_database(*, quick: bool = False) -> HealthReport:
         integrity = _("not applicable")
     foreign_key_problems = _foreign_key_problems()
     problems += foreign_key_problems
-    schema_version = _schema_version(problems)
+    schema_version = _schema_version(problems, server)
     row_counts = _row_counts(problems)
     behind = _sequences_behind(problems)
+    rights = _rights(problems) if server else None
     return HealthReport(
         integrity=integrity,
         foreign_key_problems=foreign_key_problems,
@@ -90,6 +109,7 @@ def check_database(*, quick: bool = False) -> HealthReport:
         problems=problems,
         sequences_behind=behind,
         server=server,
+        rights=rights,
     )
 
 
@@ -127,7 +147,7 @@ def _foreign_key_problems() -> list[str]:
     ]
 
 
-def _schema_version(problems: list[str]) -> int | None:
+def _schema_version(problems: list[str], server: bool) -> int | None:
     try:
         with db.atomic():
             version = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar()
@@ -135,6 +155,12 @@ def _schema_version(problems: list[str]) -> int | None:
         version = None
     if version is None:
         problems.append(_("The database has no schema version; it is not a usable Postventa database."))
+    elif version < LATEST_VERSION and server:
+        problems.append(
+            _(
+                "The database has schema version {found}; this version of Postventa uses {latest}. A manager upgrades it with postventa server upgrade."
+            ).format(found=version, latest=LATEST_VERSION)
+        )
     elif version < LATEST_VERSION:
         problems.append(
             _(
@@ -160,6 +186,23 @@ def _row_counts(problems: list[str]) -> dict[str, int]:
         except (DatabaseError, DatabaseFileError):
             problems.append(_("The table {table} is missing or cannot be read.").format(table=table))
     return counts
+
+
+def _rights(problems: list[str]) -> RightsSummary | None:
+    """The office server's roles and policies; what `server init` sets and is missing is a problem."""
+    try:
+        with db.atomic():
+            rights = rights_summary(db.obj)
+    except (DatabaseError, DatabaseFileError) as exc:
+        problems.append(_("The rights could not be checked: {reason}").format(reason=exc))
+        return None
+    if rights.missing:
+        problems.append(
+            _("Rights incomplete ({missing}): run postventa server init again.").format(
+                missing=", ".join(rights.missing)
+            )
+        )
+    return rights
 
 
 def _sequences_behind(problems: list[str]) -> list[SequenceLag]:

@@ -11,11 +11,22 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__, i18n
 from app.i18n import _
-from app.models.database import DatabaseFileError, DatabaseOpenError, close_database, open_database
+from app.models.database import (
+    DatabaseFileError,
+    DatabaseInfo,
+    DatabaseOpenError,
+    LoginRequiredError,
+    close_database,
+    forget_credentials,
+    open_database,
+    sqlite_path_of,
+    use_credentials,
+)
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
 from app.services import reps
 from app.services.company import database_is_empty
+from app.services.permissions import current_permissions
 from app.views import settings
 from app.views.errors import install_gui_exception_hooks, show_error
 from app.views.pages.base import AppContext
@@ -99,8 +110,15 @@ class Application:
             return False
 
     def _open_database(self, target: str, parent: QWidget | None) -> bool:
-        info = open_database(target)
+        info = self._open_logged_in(target, parent)
+        if info is None:  # the person cancelled the login
+            return False
         settings.put(settings.LAST_DATABASE, target)
+        permissions = current_permissions()
+        if permissions.enforced:  # the office server says who this is: no picker
+            rep = reps.get_rep(permissions.rep_id) if permissions.rep_id is not None else None
+            self._show_window(AppContext(database=info, current_rep=rep, permissions=permissions))
+            return True
         context = AppContext(database=info, current_rep=remembered_rep(target))
         if database_is_empty():
             from app.views.first_run import FirstRunDialog
@@ -121,6 +139,47 @@ class Application:
             remember_rep(target, context.current_rep)
         self._show_window(context)
         return True
+
+    def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:
+        """Open `target`; an office server that asks for a password gets it from the keyring or the
+        login dialog (asked again while refused). None when the person cancels."""
+        if sqlite_path_of(target) is not None:
+            return open_database(target)
+        from urllib.parse import urlsplit
+
+        from app import credentials
+        from app.views.login import LoginDialog
+
+        login = urlsplit(target).username or settings.qsettings().value(settings.last_login_key(target))
+        remembered = credentials.remembered_password(target, login) if login else None
+        if remembered and not urlsplit(target).password:
+            use_credentials(target, login, remembered)
+        answer = None
+        while True:
+            try:
+                info = open_database(target)
+            except LoginRequiredError as exc:
+                if remembered and exc.rejected:  # changed since: forget it, ask
+                    credentials.forget_password(target, login)
+                    remembered = None
+                forget_credentials(target)
+                shown = str(exc) if exc.rejected else None
+                answer = LoginDialog.ask(
+                    parent, target, answer.login if answer else exc.login or login, shown
+                )
+                if answer is None:
+                    return None
+                login = answer.login
+                use_credentials(target, answer.login, answer.password)
+                continue
+            break
+        if answer is not None:  # logged in through the dialog: remember as asked
+            settings.qsettings().setValue(settings.last_login_key(target), answer.login)
+            if answer.remember:
+                credentials.remember_password(target, answer.login, answer.password)
+            else:
+                credentials.forget_password(target, answer.login)
+        return info
 
     def _load_demo(self, parent: QWidget | None) -> bool:
         """Fill the open (empty) database with demo data, with a progress dialog."""

@@ -164,11 +164,19 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         user = self.context.current_rep
-        who = (
-            _("User: {name} ({role})").format(name=user.name, role=user.role.label)
-            if user
-            else _("No user chosen")
-        )
+        permissions = self.context.permissions
+        if permissions.enforced:  # the office server's login, not a choice in the app
+            from app.models.enums import RepRole
+
+            who = _("Logged in as {login} ({role})").format(
+                login=permissions.login, role=RepRole(permissions.role).label
+            )
+            if user is not None:
+                who += f" — {user.name}"
+        elif user:
+            who = _("User: {name} ({role})").format(name=user.name, role=user.role.label)
+        else:
+            who = _("No user chosen")
         self._user_label = QLabel(who)
         self._user_label.setTextFormat(Qt.TextFormat.PlainText)  # user text
         self._database_label = QLabel(

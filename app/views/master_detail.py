@@ -11,6 +11,11 @@ label), `_rows_error`, `_general_error`, `_saved_label`, `_right` (0: empty stat
 `_load_record(record)`, `_write()`, `_update_buttons()` and `_on_new_button_clicked()`, and for its
 "Install defaults" buttons `_install_defaults()` and `_defaults_outcome(created)`. The rows model
 offers insert_row, remove_row, move_row, set_errors, clear_errors.
+
+`RIGHT` names what the dialog changes (app.services.permissions): a person without it (a rep on
+the office server) reads the records only. The dialog then says why in a note at its top, never
+starts editing, and every button that would change something is gated with that refusal (subclasses
+gate theirs in `_update_buttons` and `_show_empty_state`, with `self._refusal`).
 """
 
 from __future__ import annotations
@@ -37,11 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.services.permissions import Right
 from app.views import dialogs
 from app.views.dialogs import BaseDialog, Unsaved, field_error_label
 from app.views.events import Change
 from app.views.operations import Operation, Outcome
 from app.views.pages.base import AppContext, empty_state_label
+from app.views.rights import gate, refusal_note
 
 T = TypeVar("T")
 
@@ -64,6 +71,7 @@ class MasterDetailDialog(BaseDialog):
     ASKS_BEFORE_DISCARDING = False  # done() asks about the editor's record itself
     ROWS_KEY = "rows"  # the service's error key for the table ("steps", "items"; "items.3.question")
     NEW_ROW_EDIT_COLUMN: int | None = None  # a new row opens this cell's editor
+    RIGHT: Right | None = None  # what changing these records needs (None: anyone may)
 
     def __init__(self, context: AppContext | None, parent: QWidget | None, title: str):
         super().__init__(parent)
@@ -76,7 +84,9 @@ class MasterDetailDialog(BaseDialog):
         self._baseline: tuple | None = None
         self._changed = False
         self._suggested_name = ""
-        self._read_only = False
+        # Why the person may only read these records (None: they may change them).
+        self._refusal = context.refusal(self.RIGHT) if context is not None and self.RIGHT else None
+        self._read_only = self._refusal is not None
 
     # --- what subclasses say -------------------------------------------------------
 
@@ -127,6 +137,8 @@ class MasterDetailDialog(BaseDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if self._refusal is not None:
+            layout.addWidget(refusal_note(self._refusal))
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
 
@@ -144,6 +156,8 @@ class MasterDetailDialog(BaseDialog):
         self._empty_defaults_button.clicked.connect(self._on_defaults_button_clicked)
         self._empty_new_button = QPushButton(new_text)
         self._empty_new_button.clicked.connect(self._on_new_button_clicked)
+        for button in (self._empty_defaults_button, self._empty_new_button):
+            gate(button, self._refusal)
         row.addWidget(self._empty_defaults_button)
         row.addWidget(self._empty_new_button)
         row.addStretch(1)
@@ -167,6 +181,8 @@ class MasterDetailDialog(BaseDialog):
         )
         self._table.setAlternatingRowColors(True)
         self._table.verticalHeader().setDefaultSectionSize(28)
+        if self._refusal is not None:
+            self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         return self._table
 
     def _editor_page(
@@ -195,6 +211,8 @@ class MasterDetailDialog(BaseDialog):
         self._save_button = QPushButton(save_text)
         self._save_button.setDefault(True)
         self._save_button.clicked.connect(self.save)
+        for button in (self._revert_button, self._save_button):
+            gate(button, self._refusal)
         save_row = QHBoxLayout()
         save_row.addWidget(self._saved_label, 1)
         save_row.addWidget(self._revert_button)
@@ -538,10 +556,10 @@ class MasterDetailDialog(BaseDialog):
         rows = self._rows_model.rowCount()
         row = current.row() if current.isValid() else -1
         editable = not self._read_only
-        self._add_row_button.setEnabled(editable)
-        self._remove_row_button.setEnabled(editable and row >= 0)
-        self._up_button.setEnabled(editable and row > 0)
-        self._down_button.setEnabled(editable and 0 <= row < rows - 1)
+        gate(self._add_row_button, self._refusal, enabled=editable)
+        gate(self._remove_row_button, self._refusal, enabled=editable and row >= 0)
+        gate(self._up_button, self._refusal, enabled=editable and row > 0)
+        gate(self._down_button, self._refusal, enabled=editable and 0 <= row < rows - 1)
         self._update_buttons()
 
     def _on_rows_changed(self, *args) -> None:

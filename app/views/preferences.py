@@ -28,12 +28,14 @@ from app.services import cases, company, reps
 from app.services.customers.value import validate_thresholds
 from app.services.errors import ValidationError
 from app.services.followups import working_days as calendar
+from app.services.permissions import Right
 from app.views import settings
 from app.views.dialogs import BaseDialog, field_error_label, plain_label, with_error_label
 from app.views.errors import show_error
 from app.views.events import SETTINGS
 from app.views.operations import Operation, perform
 from app.views.pages.base import AppContext
+from app.views.rights import gate, refusal_note
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
 
@@ -69,6 +71,14 @@ class PreferencesDialog(BaseDialog):
         if self.user_combo.count() == 0:
             self.user_combo.addItem(_("Nobody recorded yet"), None)
             self.user_combo.setEnabled(False)
+        if context.identity_from_server:
+            me = context.current_rep
+            if me is None or self.user_combo.findData(me.id) < 0:
+                # A login with no rep record (or an inactive one's): name who it is all the same.
+                text = f"{me.name} — {me.role.label}" if me is not None else context.permissions.login or ""
+                self.user_combo.insertItem(0, text, me.id if me is not None else None)
+                self.user_combo.setCurrentIndex(0)
+            gate(self.user_combo, _("On the office server you are the person you logged in as."))
         form.addRow(_("Who is using Postventa:"), self.user_combo)
         self.lead_spin = QSpinBox()
         self.lead_spin.setRange(0, 240)
@@ -84,6 +94,10 @@ class PreferencesDialog(BaseDialog):
         self.tray_check.setChecked(settings.get(settings.CLOSE_TO_TRAY))
         form.addRow("", self.tray_check)
         layout.addWidget(general)
+        # Everything but "This computer" is the company's: only a manager changes it.
+        self._company_refusal = context.refusal(Right.COMPANY_SETTINGS)
+        if self._company_refusal is not None:
+            layout.addWidget(refusal_note(self._company_refusal))
 
         documents = QGroupBox(_("Company (printed on documents)"))
         doc_form = QFormLayout(documents)
@@ -111,7 +125,8 @@ class PreferencesDialog(BaseDialog):
         # Side by side, so the dialog fits a laptop screen.
         company_data = QHBoxLayout()
         company_data.addWidget(documents, 3)
-        company_data.addWidget(self._numbering_group(stored), 2)
+        self._numbering_box = self._numbering_group(stored)
+        company_data.addWidget(self._numbering_box, 2)
         layout.addLayout(company_data)
 
         follow_ups = QGroupBox(_("Follow-ups (for the whole company)"))
@@ -145,8 +160,15 @@ class PreferencesDialog(BaseDialog):
         # Side by side, so the dialog fits a laptop screen.
         company_wide = QHBoxLayout()
         company_wide.addWidget(follow_ups)
-        company_wide.addWidget(self._value_group(stored))
+        self._value_box = self._value_group(stored)
+        company_wide.addWidget(self._value_box)
         layout.addLayout(company_wide)
+        if self._company_refusal is not None:
+            for box in (documents, self._numbering_box, follow_ups, self._value_box):
+                gate(box, self._company_refusal)
+                for kind in (QLineEdit, QSpinBox, QComboBox, QPushButton):
+                    for field in box.findChildren(kind):
+                        gate(field, self._company_refusal)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -181,6 +203,38 @@ class PreferencesDialog(BaseDialog):
             self.logo_edit.setText(path)
 
     def _on_buttons_accepted(self) -> None:
+        # A rep's company settings are read-only: only this computer's preferences are kept.
+        if self._company_refusal is None and not self._save_company():
+            return
+        if self._context.identity_from_server:  # the login says who: nothing to choose or remember
+            rep = self._context.current_rep
+        else:
+            rep_id = self.user_combo.currentData()
+            found = perform(
+                self, lambda: reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
+            )
+            if not found:
+                return
+            rep = found.value
+            if rep is not None:
+                from app.views.app import remember_rep
+
+                remember_rep(self._context.database.target, rep)
+        settings.put(settings.REMINDER_LEAD_MINUTES, self.lead_spin.value())
+        settings.put(settings.REMINDER_SUMMARY_HOUR, self.summary_hour_spin.value())
+        settings.put(settings.CLOSE_TO_TRAY, self.tray_check.isChecked())
+        language = self.language_combo.currentData()
+        previous = self._context.current_rep
+        self.result_value = PreferencesResult(
+            language=language,
+            language_changed=language != current_language(),
+            rep=rep,
+            user_changed=rep is not None and (previous is None or previous.id != rep.id),
+        )
+        self.accept()
+
+    def _save_company(self) -> bool:
+        """Validate and store the company's settings; False (errors shown) when refused."""
         self.company_name_error.hide()
         self.logo_error.hide()
         for label in self._prefix_errors.values():
@@ -190,15 +244,15 @@ class PreferencesDialog(BaseDialog):
         if not name:
             self.company_name_error.setText(_("The company name is required: it heads every document."))
             self.company_name_error.show()
-            return
+            return False
         if logo and not Path(logo).is_file():
             self.logo_error.setText(
                 _("There is no image at this path; choose the file again or leave it empty.")
             )
             self.logo_error.show()
-            return
+            return False
         if not self._check_thresholds():
-            return
+            return False
         updated = replace(
             self._stored,
             name=name,
@@ -223,33 +277,10 @@ class PreferencesDialog(BaseDialog):
             company.save_company_settings(updated, acting)
             calendar.clear_cache()
 
-        if not Operation(_("Save preferences"), save, {SETTINGS}, field_errors=self._show_field_errors).run(
+        saved = Operation(_("Save preferences"), save, {SETTINGS}, field_errors=self._show_field_errors).run(
             self
-        ):
-            return
-        rep_id = self.user_combo.currentData()
-        found = perform(
-            self, lambda: reps.get_rep(rep_id) if rep_id is not None else self._context.current_rep
         )
-        if not found:
-            return
-        rep = found.value
-        if rep is not None:
-            from app.views.app import remember_rep
-
-            remember_rep(self._context.database.target, rep)
-        settings.put(settings.REMINDER_LEAD_MINUTES, self.lead_spin.value())
-        settings.put(settings.REMINDER_SUMMARY_HOUR, self.summary_hour_spin.value())
-        settings.put(settings.CLOSE_TO_TRAY, self.tray_check.isChecked())
-        language = self.language_combo.currentData()
-        previous = self._context.current_rep
-        self.result_value = PreferencesResult(
-            language=language,
-            language_changed=language != current_language(),
-            rep=rep,
-            user_changed=rep is not None and (previous is None or previous.id != rep.id),
-        )
-        self.accept()
+        return bool(saved)
 
     # --- customer value, segments and risk ------------------------------------------------
 

@@ -57,6 +57,12 @@ def current_rep_key(database_target: str) -> str:
     return "preferences/current_rep/" + shown.replace("/", "|").replace("\\", "|")
 
 
+def last_login_key(database_target: str) -> str:
+    """The login last used on an office server (never its password: that is the keyring's)."""
+    shown = display_target(database_target)
+    return "preferences/last_login/" + shown.replace("/", "|").replace("\\", "|")
+
+
 def window_state(key: str) -> Any:
     return qsettings().value("window/" + key)
 

@@ -973,6 +973,7 @@ class CaseRow:
     resolution_due: dt.date
     days_open: int  # from reception to closing (or today while open)
     overdue: bool  # derived from the deadlines, never stored
+    customer_rep_id: int | None = None  # the customer's rep: with rep_id, who may change the case
 
     @property
     def is_open(self) -> bool:
@@ -1043,6 +1044,7 @@ def _row(record, today: dt.date, deadlines: CaseDeadlines) -> CaseRow:
         resolution_due=received + dt.timedelta(days=deadlines.resolution_days),
         days_open=max(0, ((record.closed_on or today) - received).days),
         overdue=is_overdue(received, record.first_answer_on, record.closed_on, today, deadlines),
+        customer_rep_id=record.customer_rep_id,
     )
 
 
@@ -1054,6 +1056,7 @@ _ROW_COLUMNS = (
     Case.customer,
     Customer.code.alias("customer_code"),
     Customer.name.alias("customer_name"),
+    Customer.rep.alias("customer_rep_id"),
     Case.rep,
     Rep.name.alias("rep_name"),
     Case.channel,

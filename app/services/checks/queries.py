@@ -75,6 +75,8 @@ class CheckRow:
     template_name: str
     template_version: int
     follow_up_id: int | None
+    rep_id: int | None = None
+    customer_rep_id: int | None = None  # with rep_id, who may change the check
 
     @property
     def when(self) -> dt.datetime:
@@ -133,6 +135,8 @@ def list_checks(f: CheckFilter = CheckFilter(), offset: int = 0, limit: int | No
                 UsageCheck.customer,
                 UsageCheck.sold_unit,
                 UsageCheck.follow_up,
+                UsageCheck.rep,
+                Customer.rep.alias("customer_rep_id"),
                 Customer.code.alias("customer_code"),
                 Customer.name.alias("customer_name"),
                 Product.name.alias("product_name"),
@@ -170,6 +174,8 @@ def list_checks(f: CheckFilter = CheckFilter(), offset: int = 0, limit: int | No
             r["template_name"],
             r["template_version"],
             r["follow_up"],
+            rep_id=r["rep"],
+            customer_rep_id=r["customer_rep_id"],
         )
         for r in query.dicts()
     ]

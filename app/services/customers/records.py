@@ -96,6 +96,7 @@ class CustomerRow:
     rep_name: str
     segment: Segment | None
     archived: bool
+    rep_id: int | None = None  # whose customer it is (a rep changes only theirs)
 
 
 @dataclass(frozen=True)
@@ -601,6 +602,7 @@ def search_customers(
             Customer.email,
             Customer.phone,
             Customer.city,
+            Customer.rep,
             Rep.name.alias("rep_name"),
             Customer.segment,
             Customer.archived,
@@ -624,6 +626,7 @@ def search_customers(
             rep_name=row.rep_name or "",
             segment=row.segment,
             archived=row.archived,
+            rep_id=row.rep_id,
         )
         for row in query.objects()
     ]
@@ -695,6 +698,7 @@ class SaleSummary:
     rep_name: str
     lines: int
     total: Decimal
+    rep_id: int | None = None  # with the customer's rep, who may change the sale
 
 
 @dataclass(frozen=True)
@@ -830,6 +834,7 @@ def customer_360(customer_id: int, today: dt.date) -> Customer360:
             Sale.number,
             Sale.sold_on,
             Sale.delivered_on,
+            Sale.rep,
             Rep.name.alias("rep_name"),
             fn.COUNT(SaleLine.id).alias("line_count"),
             fn.SUM(line_total).alias("total"),
@@ -837,12 +842,19 @@ def customer_360(customer_id: int, today: dt.date) -> Customer360:
         .join(SaleLine, JOIN.LEFT_OUTER, on=(SaleLine.sale == Sale.id))
         .join_from(Sale, Rep, JOIN.LEFT_OUTER, on=(Sale.rep == Rep.id))
         .where(Sale.customer == customer_id)
-        .group_by(Sale.id, Sale.number, Sale.sold_on, Sale.delivered_on, Rep.name)
+        .group_by(Sale.id, Sale.number, Sale.sold_on, Sale.delivered_on, Sale.rep, Rep.name)
         .order_by(Sale.sold_on.desc(), Sale.id.desc())
     )
     sales = [
         SaleSummary(
-            s.id, s.number, s.sold_on, s.delivered_on, s.rep_name or "", s.line_count, _money(s.total)
+            s.id,
+            s.number,
+            s.sold_on,
+            s.delivered_on,
+            s.rep_name or "",
+            s.line_count,
+            _money(s.total),
+            rep_id=s.rep_id,
         )
         for s in sales_query.objects()
     ]

@@ -57,6 +57,7 @@ class AgendaRow:
     cancel_reason: str
     updated_at: dt.datetime
     row_version: int = 1  # what an edit started from this row passes as expected_version
+    customer_rep_id: int | None = None  # the customer's rep: with rep_id, who may change it
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -94,6 +95,7 @@ def agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, pur
             FollowUp.sold_unit,
             FollowUp.rep,
             Customer.id.alias("customer_id"),
+            Customer.rep.alias("customer_rep_id"),
             Customer.code.alias("customer_code"),
             Customer.name.alias("customer_name"),
             Customer.segment,
@@ -155,6 +157,7 @@ def agenda_rows(query, now: dt.datetime) -> list[AgendaRow]:
             cancel_reason=r["cancel_reason"],
             updated_at=r["updated_at"],
             row_version=r["row_version"],
+            customer_rep_id=r["customer_rep_id"],
         )
         for r in query.dicts()
     ]

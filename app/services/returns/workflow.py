@@ -580,6 +580,8 @@ class ReturnRow:
     due_on: dt.date
     days_open: int
     overdue: bool
+    rep_id: int | None = None
+    customer_rep_id: int | None = None  # with rep_id, who may change the return
 
 
 @dataclass(frozen=True)
@@ -699,6 +701,8 @@ def _row(r, today: dt.date, target: int) -> ReturnRow:
         due_on,
         max(0, (end - r.reported_on).days),
         overdue,
+        rep_id=r.rep_id,
+        customer_rep_id=r.customer_rep_id,
     )
 
 
@@ -713,6 +717,8 @@ _ROW_COLUMNS = (
     WarrantyReturn.warranty_days,
     WarrantyReturn.resolved_on,
     WarrantyReturn.closed_on,
+    WarrantyReturn.rep,
+    Customer.rep.alias("customer_rep_id"),
     Customer.name.alias("customer_name"),
     Product.name.alias("product_name"),
     SoldUnit.serial_number,

@@ -75,6 +75,7 @@ from app.views.errors import BackToForm
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
 from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
+from app.views.rights import explain_refusal, gate, show_tooltips
 
 TODAY, WEEK, OVERDUE, UPCOMING = range(4)
 UPCOMING_DAYS = 14
@@ -177,7 +178,7 @@ class AgendaPage(Page):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         self._empty = empty_state_label("")
-        self._week = WeekView()
+        self._week = WeekView(refusal_of=self.refusal_for)
         self._stack = QStackedWidget()
         self._stack.addWidget(self._table)
         self._stack.addWidget(self._empty)
@@ -381,6 +382,11 @@ class AgendaPage(Page):
     def allowed_actions(self) -> list[FollowUpAction]:
         """What the service allows for the selected follow-up (as the buttons show)."""
         return list(self._actions)
+
+    def refusal_for(self, row: AgendaRow) -> str | None:
+        """Why the person may not change this follow-up (None: they may): a rep changes only what is
+        theirs or their customer's. Scheduling, a retry included, stays open to everyone."""
+        return self.context.change_refusal(row.rep_id, row.customer_rep_id)
 
     # --- Page -----------------------------------------------------------------------------
 
@@ -592,9 +598,10 @@ class AgendaPage(Page):
             except NotFoundError:
                 self._actions = []
         allowed = set(self._actions)
-        self._complete_button.setEnabled(FollowUpAction.COMPLETE in allowed)
-        self._reschedule_button.setEnabled(FollowUpAction.RESCHEDULE in allowed)
-        self._cancel_button.setEnabled(FollowUpAction.CANCEL in allowed)
+        refusal = self.refusal_for(row) if row is not None else None
+        gate(self._complete_button, refusal, enabled=FollowUpAction.COMPLETE in allowed)
+        gate(self._reschedule_button, refusal, enabled=FollowUpAction.RESCHEDULE in allowed)
+        gate(self._cancel_button, refusal, enabled=FollowUpAction.CANCEL in allowed)
         self._retry_button.setVisible(FollowUpAction.RETRY in allowed)
         self._customer_button.setEnabled(row is not None)
         self._export_button.setEnabled(self._shown_total > 0)
@@ -606,8 +613,10 @@ class AgendaPage(Page):
         self._complete_or_open()
 
     def _complete_or_open(self) -> None:
-        """Double click: log the outcome when that is still possible, else show the customer."""
-        if FollowUpAction.COMPLETE in self._actions:
+        """Double click: log the outcome when that is still possible (and the person's to log), else
+        show the customer."""
+        row = self.selected_row()
+        if FollowUpAction.COMPLETE in self._actions and row is not None and self.refusal_for(row) is None:
             self.complete_selected()
         else:
             self.open_customer_of_selected()
@@ -617,7 +626,8 @@ class AgendaPage(Page):
         row = self.selected_row()
         if row is None:
             return None
-        menu = QMenu(self)
+        menu = show_tooltips(QMenu(self))
+        refusal = self.refusal_for(row)
         entries: list[tuple[FollowUpAction | None, str, str, Callable[[], None]]] = [
             (FollowUpAction.COMPLETE, _("Complete…"), "Enter", self.complete_selected),
             (FollowUpAction.RESCHEDULE, _("Reschedule…"), "Ctrl+R", self.reschedule_selected),
@@ -631,6 +641,8 @@ class AgendaPage(Page):
                 if keys:
                     item.setShortcut(QKeySequence(keys))
                 item.triggered.connect(slot)
+                if action is not FollowUpAction.RETRY:  # a retry is a new follow-up
+                    gate(item, refusal)
                 menu.addAction(item)
         if menu.actions():
             menu.addSeparator()
@@ -649,8 +661,16 @@ class AgendaPage(Page):
     # --- commands ---------------------------------------------------------------------------
 
     def _selected_if(self, action: FollowUpAction) -> AgendaRow | None:
+        """The selected follow-up when `action` is allowed on it and, unless it creates a new one (a
+        retry), the person may change it; a shortcut reaching a refused one says why."""
         row = self.selected_row()
-        return row if row is not None and action in self._actions else None
+        if row is None or action not in self._actions:
+            return None
+        refusal = self.refusal_for(row) if action is not FollowUpAction.RETRY else None
+        if refusal is not None:
+            explain_refusal(self, refusal)
+            return None
+        return row
 
     def _refresh_and_select(self, select_id: int | None = None) -> None:
         """After the page's own command (its changes are not passed back to it): show them now."""
@@ -766,6 +786,10 @@ class AgendaPage(Page):
             return
         row = found.value
         if row.scheduled_at.date() == day:
+            return
+        refusal = self.refusal_for(row)
+        if refusal is not None:
+            explain_refusal(self, refusal)
             return
         self._reschedule(follow_up_id, dt.datetime.combine(day, row.scheduled_at.time()))
 

@@ -98,6 +98,10 @@ def can_move(row: AgendaRow) -> bool:
     return can_transition(row.state, FollowUpState.PLANNED)
 
 
+def no_refusal(row: AgendaRow) -> str | None:
+    return None
+
+
 class FollowUpCardDelegate(QStyledItemDelegate):
     """A card per follow-up: time and segment badge, customer, kind; overdue cards in red."""
 
@@ -202,9 +206,15 @@ class DayList(QListWidget):
 
     follow_up_dropped = Signal(int, object)  # (follow-up id, the date of this column)
 
-    def __init__(self, day: dt.date, parent: QWidget | None = None):
+    def __init__(
+        self,
+        day: dt.date,
+        parent: QWidget | None = None,
+        refusal_of: Callable[[AgendaRow], str | None] = no_refusal,
+    ):
         super().__init__(parent)
         self.day = day
+        self.refusal_of = refusal_of  # why the person may not move a card (None: they may)
         self._rows: dict[int, AgendaRow] = {}
         self.setItemDelegate(FollowUpCardDelegate(self._rows.get, self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -232,7 +242,7 @@ class DayList(QListWidget):
             )
             item.setToolTip(self._tooltip(row))
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-            if can_move(row):
+            if self._movable(row):
                 flags |= Qt.ItemFlag.ItemIsDragEnabled
             item.setFlags(flags)
             self.addItem(item)
@@ -249,8 +259,10 @@ class DayList(QListWidget):
             )
             self.addItem(item)
 
-    @staticmethod
-    def _tooltip(row: AgendaRow) -> str:
+    def _movable(self, row: AgendaRow) -> bool:
+        return can_move(row) and self.refusal_of(row) is None
+
+    def _tooltip(self, row: AgendaRow) -> str:
         lines = [
             f"{format_time(row.scheduled_at)} · {kind_text(row)} · {row.purpose.label}",
             contact_tooltip(row),
@@ -259,7 +271,8 @@ class DayList(QListWidget):
         if row.rep_name:
             lines.append(_("Rep: {name}").format(name=row.rep_name))
         if can_move(row):
-            lines.append(_("Drag to another day to reschedule at the same time."))
+            refusal = self.refusal_of(row)
+            lines.append(refusal or _("Drag to another day to reschedule at the same time."))
         return "\n".join(lines)
 
     def row_of_item(self, item: QListWidgetItem | None) -> AgendaRow | None:
@@ -292,7 +305,7 @@ class DayList(QListWidget):
 
     def startDrag(self, supported_actions) -> None:  # noqa: N802 (Qt override)
         row = self.row_of_item(self.currentItem())
-        if row is None or not can_move(row):
+        if row is None or not self._movable(row):
             return
         drag = QDrag(self)
         drag.setMimeData(follow_up_mime(row.id))
@@ -344,7 +357,10 @@ class WeekView(QWidget):
     follow_up_activated = Signal(int)  # double click
     context_menu_requested = Signal(object)  # global QPoint
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(
+        self, parent: QWidget | None = None, refusal_of: Callable[[AgendaRow], str | None] = no_refusal
+    ):
+        """`refusal_of(row)`: why the person may not move that follow-up (None: they may drag it)."""
         super().__init__(parent)
         self._monday = monday_of(dt.date.today())
         self._today = dt.date.today()
@@ -374,7 +390,7 @@ class WeekView(QWidget):
             header = QLabel()
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
             header.setTextFormat(Qt.TextFormat.RichText)
-            day_list = DayList(self._monday + dt.timedelta(days=column))
+            day_list = DayList(self._monday + dt.timedelta(days=column), refusal_of=refusal_of)
             day_list.follow_up_dropped.connect(self.follow_up_moved)
             day_list.itemSelectionChanged.connect(
                 lambda day_list=day_list: self._on_day_list_selection_changed(day_list)

@@ -21,6 +21,7 @@ from app.models.enums import ProposalAnswer
 from app.services.cases import CaseAction, CaseDetail
 from app.views.agenda.table_model import OVERDUE_TEXT
 from app.views.cases.table_model import deadline_text
+from app.views.rights import gate
 
 ACCEPTED_COLOUR = "#2e7d32"
 REJECTED_COLOUR = "#b00020"
@@ -84,9 +85,17 @@ class CaseDetailPanel(QFrame):
         """Everything shown, as rich text (for tests)."""
         return self._header.text() + "\n" + self._body.text()
 
-    def show_case(self, detail: CaseDetail | None, actions: list[CaseAction], today: dt.date) -> None:
+    def show_case(
+        self,
+        detail: CaseDetail | None,
+        actions: list[CaseAction],
+        today: dt.date,
+        refusal: str | None = None,
+    ) -> None:
+        """`refusal`: why the person may not change this case; its steps are shown disabled, saying why
+        (opening a warranty return for it stays: that creates a new record)."""
         self._detail = detail
-        self._set_actions(actions if detail is not None else [])
+        self._set_actions(actions if detail is not None else [], refusal)
         self._customer_button.setVisible(detail is not None)
         if detail is None:
             self._header.setText(
@@ -99,7 +108,7 @@ class CaseDetailPanel(QFrame):
         self._header.setText(self._header_html(detail, today))
         self._body.setText(self._body_html(detail))
 
-    def _set_actions(self, actions: list[CaseAction]) -> None:
+    def _set_actions(self, actions: list[CaseAction], refusal: str | None) -> None:
         for button in self._action_buttons.values():
             self._buttons.removeWidget(button)
             button.hide()
@@ -112,7 +121,9 @@ class CaseDetailPanel(QFrame):
             button.clicked.connect(lambda _checked=False, code=action.value: self.action_requested.emit(code))
             self._action_buttons[action] = button
             self._buttons.insertWidget(index, button)
-        if actions:
+            if action is not CaseAction.OPEN_RETURN:
+                gate(button, refusal)
+        if actions and self._action_buttons[actions[0]].isEnabled():
             self._action_buttons[actions[0]].setDefault(True)
 
     # --- the texts ------------------------------------------------------------------------

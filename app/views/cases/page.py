@@ -66,6 +66,7 @@ from app.views.errors import BackToForm
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, Change
 from app.views.operations import Operation, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
+from app.views.rights import explain_refusal
 
 COLUMN_CAPS = {NUMBER: 130, STAGE: 200, CUSTOMER: 190, CATEGORY: 140, REP: 150}
 
@@ -464,7 +465,8 @@ class CasesPage(Page):
                 self._actions = case_service.allowed_actions(row.id)
             except NotFoundError:
                 detail, self._actions = None, []
-        self._detail.show_case(detail, self._actions, self._model.today)
+        refusal = self.refusal_for(row) if row is not None else None
+        self._detail.show_case(detail, self._actions, self._model.today, refusal)
 
     def _on_table_double_clicked(self, *args) -> None:
         self.run_first_action()
@@ -477,11 +479,20 @@ class CasesPage(Page):
         if self._actions:
             self.run_action(self._actions[0])
 
+    def refusal_for(self, row: CaseRow) -> str | None:
+        """Why the person may not change this case (None: they may): a rep changes only what is theirs
+        or their customer's. Opening a warranty return for it is a new record: open to everyone."""
+        return self.context.change_refusal(row.rep_id, row.customer_rep_id)
+
     # --- commands -------------------------------------------------------------------------------
 
     def run_action(self, action: CaseAction) -> None:
         row = self.selected_row()
         if row is None or action not in self._actions:
+            return
+        refusal = self.refusal_for(row) if action is not CaseAction.OPEN_RETURN else None
+        if refusal is not None:  # Enter or a double click on someone else's case
+            explain_refusal(self, refusal)
             return
         rep = self.context.acting_rep_id
         svc = case_service

@@ -38,6 +38,7 @@ from app.i18n import N_, _, current_locale, format_number
 from app.models import Product, ProductCategory
 from app.models.base import max_length
 from app.services.followups.plans import CategoryRow
+from app.services.permissions import Right
 from app.services.sales import catalog
 from app.services.sales.catalog import MAX_WARRANTY_MONTHS, ProductInput
 from app.services.sales.recording import ProductRow
@@ -47,6 +48,7 @@ from app.views.dialogs import BaseDialog, field_error_label, show_field_errors
 from app.views.events import SALES
 from app.views.operations import Operation
 from app.views.pages.base import AppContext, empty_state_label
+from app.views.rights import gate, refusal_note
 
 CATEGORY_ID_ROLE = Qt.ItemDataRole.UserRole
 NO_CATEGORIES_TEXT = N_("No categories yet: create one to start recording sales.")
@@ -353,6 +355,8 @@ class CatalogDialog(BaseDialog):
         self.setWindowTitle(_("Products and categories"))
         rep = context.current_rep if context is not None else None
         self._acting_rep_id = rep.id if rep is not None else None
+        # A rep reads the catalogue: every control that would change it is refused, saying why.
+        self._refusal = context.refusal(Right.CATALOG) if context is not None else None
         self._categories: list[CategoryRow] = []
         self._changed = False
 
@@ -370,6 +374,8 @@ class CatalogDialog(BaseDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if self._refusal is not None:
+            layout.addWidget(refusal_note(self._refusal))
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.setMinimumSize(900, 520)
@@ -392,7 +398,8 @@ class CatalogDialog(BaseDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self._tree.currentItemChanged.connect(self._on_tree_current_item_changed)
-        self._tree.itemDoubleClicked.connect(lambda *_args: self._on_edit_category_button_clicked())
+        if self._refusal is None:
+            self._tree.itemDoubleClicked.connect(lambda *_args: self._on_edit_category_button_clicked())
 
         self._new_category_button = QPushButton(_("New category"))
         self._new_category_button.clicked.connect(self._on_new_category_button_clicked)
@@ -435,6 +442,7 @@ class CatalogDialog(BaseDialog):
         row.addStretch(1)
         self._empty_new_button = QPushButton(_("New category"))
         self._empty_new_button.clicked.connect(self._on_new_category_button_clicked)
+        gate(self._empty_new_button, self._refusal)
         row.addWidget(self._empty_new_button)
         row.addStretch(1)
         column.addSpacing(12)
@@ -471,7 +479,8 @@ class CatalogDialog(BaseDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self._table.selectionModel().currentRowChanged.connect(self._update_buttons)
-        self._table.doubleClicked.connect(lambda _index: self._on_edit_product_button_clicked())
+        if self._refusal is None:
+            self._table.doubleClicked.connect(lambda _index: self._on_edit_product_button_clicked())
         self._no_products = empty_state_label("")
         self._products_stack = QStackedWidget()
         self._products_stack.addWidget(self._table)
@@ -617,18 +626,20 @@ class CatalogDialog(BaseDialog):
     def _update_buttons(self, *_args) -> None:
         has_category = self.current_category_id() is not None
         product = self.selected_product()
-        self._edit_category_button.setEnabled(has_category)
-        self._new_product_button.setEnabled(has_category)
-        self._edit_product_button.setEnabled(product is not None)
-        self._active_button.setEnabled(product is not None)
         self._active_button.setText(
             _("Activate") if product is not None and not product.active else _("Deactivate")
         )
-        self._active_button.setToolTip(
-            _("Offer this product in new sales again")
-            if product is not None and not product.active
-            else _("No longer offer this product in new sales; its sales keep it")
-        )
+        if self._refusal is None:
+            self._active_button.setToolTip(
+                _("Offer this product in new sales again")
+                if product is not None and not product.active
+                else _("No longer offer this product in new sales; its sales keep it")
+            )
+        gate(self._new_category_button, self._refusal)
+        gate(self._edit_category_button, self._refusal, enabled=has_category)
+        gate(self._new_product_button, self._refusal, enabled=has_category)
+        gate(self._edit_product_button, self._refusal, enabled=product is not None)
+        gate(self._active_button, self._refusal, enabled=product is not None)
 
     def _run(self, label: str, ask: Callable[[], int | None]) -> int | None:
         """Run an editing dialog as an operation that changes sales; the id it saved, or None when

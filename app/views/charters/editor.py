@@ -56,6 +56,7 @@ from app.services.charters import (
 )
 from app.services.charters.indicators import has_days, takes_days
 from app.services.errors import ValidationError
+from app.services.permissions import Right
 from app.views import dialogs
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.dialogs import Unsaved, choice_combo, with_error_label
@@ -63,6 +64,7 @@ from app.views.errors import BackToForm, show_error
 from app.views.events import CHARTERS
 from app.views.operations import Operation, perform
 from app.views.pages.base import AppContext
+from app.views.rights import gate
 from app.views.tasks import run_in_background
 
 # Commitments table columns.
@@ -141,6 +143,8 @@ class CharterEditor(QWidget):
         """`row_of` finds a version in the page's list (to name the active one before replacing it)."""
         super().__init__(parent)
         self.context = context
+        # A rep reads and prints the charters; the form stays read-only and its commands say why.
+        self._refusal = context.refusal(Right.CHARTERS)
         self._today = today
         self._row_of = row_of
         self._detail: CharterDetail | None = None  # the saved charter in the editor; None: a new one
@@ -565,7 +569,7 @@ class CharterEditor(QWidget):
         return self._baseline is not None and self._snapshot() != self._baseline
 
     def _read_only(self) -> bool:
-        return self._detail is not None and self._detail.read_only
+        return self._refusal is not None or (self._detail is not None and self._detail.read_only)
 
     # --- state ----------------------------------------------------------------------
 
@@ -585,7 +589,7 @@ class CharterEditor(QWidget):
             self._up,
             self._down,
         ):
-            widget.setEnabled(not read_only)
+            gate(widget, self._refusal, enabled=not read_only)
         self._valid_to.setEnabled(not read_only and self._has_end.isChecked())
         triggers = (
             QAbstractItemView.EditTrigger.NoEditTriggers
@@ -601,11 +605,13 @@ class CharterEditor(QWidget):
                 self._commitments.cellWidget(r, c).setEnabled(not read_only)
             indicator = CharterIndicator(self._commitments.cellWidget(r, C_INDICATOR).currentData())
             self._commitments.cellWidget(r, C_DAYS).setEnabled(not read_only and takes_days(indicator))
-        self._save.setEnabled(not read_only)
+        gate(self._save, self._refusal, enabled=not read_only)
         self._preview.setEnabled(detail is not None)
-        self._activate.setEnabled(detail is not None)
+        gate(self._activate, self._refusal, enabled=detail is not None)
         self._activate.setText(_("Deactivate") if detail is not None and detail.active else _("Activate"))
-        if detail is None:
+        if self._refusal is not None:
+            status = self._refusal + " " + _("You can read the charters and preview their PDF.")
+        elif detail is None:
             status = _(
                 "New charter, not saved yet. It becomes a draft when you save it; activate it to publish it."
             )
@@ -820,7 +826,7 @@ class CharterEditor(QWidget):
 
     def _on_activate_clicked(self) -> None:
         detail = self._detail
-        if detail is None:
+        if detail is None or self._refusal is not None:
             return
         if not self._settle_changes():
             return

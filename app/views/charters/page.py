@@ -32,10 +32,12 @@ from app.i18n import _, format_date
 from app.models.enums import CharterType
 from app.services import charters as charter_service
 from app.services.charters import CharterDetail, CharterRow
+from app.services.permissions import Right
 from app.views.charters.editor import MET_COLOUR, CharterEditor
 from app.views.events import CASES, CHARTERS, FOLLOW_UPS, RETURNS, SALES, SURVEYS, Change
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, empty_state_label
+from app.views.rights import explain_refusal, gate
 
 
 def validity_text(valid_from: dt.date, valid_to: dt.date | None) -> str:
@@ -103,6 +105,7 @@ class ChartersPage(Page):
         self._new_button = QPushButton(_("New charter"))
         self._new_button.setToolTip(_("Start a new service charter (Ctrl+N)"))
         self._new_button.clicked.connect(self._on_new_clicked)
+        gate(self._new_button, self.context.refusal(Right.CHARTERS))
         top = QHBoxLayout()
         top.addWidget(heading, 1)
         top.addWidget(self._new_button)
@@ -139,6 +142,8 @@ class ChartersPage(Page):
         empty_layout.addWidget(self._empty_label)
         start = QPushButton(_("New charter"))
         start.clicked.connect(self._on_new_clicked)
+        gate(start, self.context.refusal(Right.CHARTERS))
+        self._empty_new_button = start
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(start)
@@ -267,11 +272,15 @@ class ChartersPage(Page):
     # --- commands -------------------------------------------------------------------
 
     def create_new(self) -> bool:
+        refusal = self.context.refusal(Right.CHARTERS)
+        if refusal is not None:  # Ctrl+N: say why nothing happens
+            explain_refusal(self, refusal)
+            return True
         self._on_new_clicked()
         return True
 
     def _on_new_clicked(self) -> None:
-        if not self.editor.may_leave():
+        if not self.context.may(Right.CHARTERS) or not self.editor.may_leave():
             return
         taken = {row.type for row in self._rows.values()}
         charter_type = next((t for t in CharterType if t not in taken), CharterType.CUSTOMER_ATTENTION)

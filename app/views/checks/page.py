@@ -33,6 +33,7 @@ from app.i18n import N_, _, format_date, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.services import checks as check_service
 from app.services.checks import RESULT_DRAFT, RESULT_FAILED, RESULT_PASSED, CheckFilter, CheckRow
+from app.services.followups import AgendaRow
 from app.services.followups.plans import list_categories
 from app.services.reps import list_reps
 from app.services.sales import list_products
@@ -57,6 +58,7 @@ from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.events import CHECKS, FOLLOW_UPS
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, count_label
+from app.views.rights import explain_refusal, gate
 
 LIST, DUE, FAILED = range(3)
 # Period presets: (label, days back; None = all time, -1 = this year, 0 = custom dates)
@@ -574,9 +576,10 @@ class UsageChecksPage(Page):
         self._open_button.setVisible(tab == LIST)
         self._print_button.setVisible(tab == LIST)
         self._run_button.setVisible(tab == DUE)
-        self._open_button.setEnabled(row is not None)
+        gate(self._open_button, self.open_refusal(row), enabled=row is not None)
         self._print_button.setEnabled(row is not None and row.completed_at is not None)
-        self._run_button.setEnabled(self.selected_due() is not None)
+        due = self.selected_due()
+        gate(self._run_button, self.run_refusal(due), enabled=due is not None)
         if row is None:
             self._unit_history.set_rows([], None)
             self._customer_history.set_rows([], None)
@@ -597,9 +600,24 @@ class UsageChecksPage(Page):
         if result is not None:
             self.select_check(result.check_id)
 
+    def open_refusal(self, row: CheckRow | None) -> str | None:
+        """Why the person may not resume this draft (None: they may; a finished check only opens to
+        be read): a rep changes only what is theirs or their customer's."""
+        if row is None or row.completed_at is not None:
+            return None
+        return self.context.change_refusal(row.rep_id, row.customer_rep_id)
+
+    def run_refusal(self, due: AgendaRow | None) -> str | None:
+        """Why the person may not run the check of this planned follow-up: finishing it completes the
+        follow-up, which a rep changes only when it is theirs or their customer's."""
+        return self.context.change_refusal(due.rep_id, due.customer_rep_id) if due is not None else None
+
     def open_selected(self, *args) -> None:
         row = self.selected_check()
         if row is None:
+            return
+        if (refusal := self.open_refusal(row)) is not None:  # Enter or a double click
+            explain_refusal(self, refusal)
             return
         result = check_dialogs.open_check(self, row.id, self.context.acting_rep_id, clock=self._clock)
         self.refresh()
@@ -608,6 +626,9 @@ class UsageChecksPage(Page):
     def run_selected_due(self, *args) -> None:
         row = self.selected_due()
         if row is None or row.sold_unit_id is None:
+            return
+        if (refusal := self.run_refusal(row)) is not None:  # Enter or a double click
+            explain_refusal(self, refusal)
             return
         self._after(
             check_dialogs.run_usage_check(

@@ -33,12 +33,14 @@ from app.services import checks, sales
 from app.services.checks import ItemInput, TemplateRow
 from app.services.errors import NotFoundError
 from app.services.followups import plans
+from app.services.permissions import Right
 from app.views import dialogs
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
 from app.views.dialogs import field_error_label
 from app.views.events import CHECKS, Change
 from app.views.master_detail import ID_ROLE, MasterDetailDialog, muted
 from app.views.pages.base import AppContext
+from app.views.rights import gate
 
 CATEGORY, PRODUCT = 0, 1  # the scope combo's choices
 
@@ -52,6 +54,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
 
     ROWS_KEY = "items"
     NEW_ROW_EDIT_COLUMN = QUESTION
+    RIGHT = Right.CHECK_TEMPLATES
 
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
         super().__init__(context, parent, _("Correct-use checklists"))
@@ -274,8 +277,8 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
                 "Record products first, then install the default checklists."
             )
         self._empty_label.setText(text)
-        self._empty_defaults_button.setEnabled(bool(self._categories))
-        self._empty_new_button.setEnabled(bool(self._categories or self._products))
+        gate(self._empty_defaults_button, self._refusal, enabled=bool(self._categories))
+        gate(self._empty_new_button, self._refusal, enabled=bool(self._categories or self._products))
 
     def _load_record(self, template: TemplateRow) -> None:
         self._record_id = template.id
@@ -290,7 +293,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         )
         self._heading.setText(template.applies_to or template.name)
         self._retired_note.setVisible(not template.active)
-        if template.active:
+        if template.active and self._refusal is None:
             self._version_label.setText(
                 _(
                     "This is version {number}. Saving creates version {next}; checks already done keep their version."
@@ -317,6 +320,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
 
     def _set_form(self, name, scope, category_id, product_id, items, read_only: bool) -> None:
         existing = self._record_id is not None
+        read_only = read_only or self._refusal is not None
         for widget in (self._scope, self._category, self._product):
             widget.blockSignals(True)
         self._name.setText(name)
@@ -327,7 +331,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
             widget.blockSignals(False)
         # A checklist keeps what it is for: a new version changes only its name and items.
         for widget in (self._scope, self._category, self._product):
-            widget.setEnabled(not existing)
+            gate(widget, self._refusal, enabled=not existing)
         self._name.setReadOnly(read_only)
         self._show_scope(scope)
         self._rows_model.set_items(items, read_only=read_only)
@@ -504,12 +508,12 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
 
     def _update_buttons(self) -> None:
         template = self._records.get(self._record_id) if self._record_id is not None else None
-        self._retire_button.setEnabled(template is not None and template.active)
-        self._defaults_button.setEnabled(bool(self._categories))
-        self._new_button.setEnabled(bool(self._categories or self._products))
+        gate(self._retire_button, self._refusal, enabled=template is not None and template.active)
+        gate(self._defaults_button, self._refusal, enabled=bool(self._categories))
+        gate(self._new_button, self._refusal, enabled=bool(self._categories or self._products))
         dirty = self._is_dirty()
-        self._save_button.setEnabled(self._editing)
-        self._revert_button.setEnabled(dirty or (self._editing and self._record_id is None))
+        gate(self._save_button, self._refusal, enabled=self._editing)
+        gate(self._revert_button, self._refusal, enabled=dirty or (self._editing and self._record_id is None))
         if dirty:
             self._saved_label.clear()
 

@@ -31,6 +31,7 @@ from app.markup import escape
 from app.models.enums import ReturnReason
 from app.services.customers import Customer360, SaleSummary, SoldUnitRow, customer_360
 from app.services.customers.value import CustomerValue, customer_value
+from app.services.permissions import UNRESTRICTED, Permissions
 from app.services.reporting.satisfaction import SurveyRow, customer_trend
 from app.services.sales.warranty import warranty_text
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
@@ -40,6 +41,7 @@ from app.views.dialogs import BaseDialog, plain_label
 from app.views.events import FOLLOW_UPS, RETURNS, SALES
 from app.views.operations import Operation
 from app.views.pages.base import empty_state_label
+from app.views.rights import gate
 
 OK_COLOUR = "#2e7d32"
 LATE_COLOUR = "#b00020"
@@ -177,11 +179,14 @@ class Customer360Dialog(BaseDialog):
         today: dt.date | None = None,
         *,
         acting_rep_id: int | None = None,
+        permissions: Permissions = UNRESTRICTED,
     ):
+        """`permissions`: who is looking (a rep changes the delivery of their or their customer's sales)."""
         super().__init__(parent)
         self._customer_id = customer_id
         self._today = today or dt.date.today()
         self._acting_rep_id = acting_rep_id
+        self._permissions = permissions
         self._sales_table: QTableWidget | None = None
         self._delivery_button: QPushButton | None = None
         self._units_table: QTableWidget | None = None
@@ -557,13 +562,18 @@ class Customer360Dialog(BaseDialog):
         """The sales tab's button that opens the delivery date; None when the customer has no sales."""
         return self._delivery_button
 
+    def _delivery_refusal(self, sale: SaleSummary) -> str | None:
+        return self._permissions.change_refusal(sale.rep_id, self._view.detail.rep_id)
+
     def _on_sales_item_selection_changed(self) -> None:
         if self._delivery_button is not None:
-            self._delivery_button.setEnabled(self.selected_sale() is not None)
+            sale = self.selected_sale()
+            refusal = self._delivery_refusal(sale) if sale is not None else None
+            gate(self._delivery_button, refusal, enabled=sale is not None)
 
     def _on_delivery_button_clicked(self) -> None:
         sale = self.selected_sale()
-        if sale is None:
+        if sale is None or self._delivery_refusal(sale) is not None:  # a double click on another's
             return
         done = Operation(
             _("Set delivery date"),
@@ -707,6 +717,8 @@ class Customer360Dialog(BaseDialog):
         today: dt.date | None = None,
         *,
         acting_rep_id: int | None = None,
+        permissions: Permissions = UNRESTRICTED,
     ) -> None:
         """Open the 360° view of a customer and wait until it is closed."""
-        cls(parent, customer_id, today, acting_rep_id=acting_rep_id).answer(lambda dialog: None, always=True)
+        dialog = cls(parent, customer_id, today, acting_rep_id=acting_rep_id, permissions=permissions)
+        dialog.answer(lambda dialog: None, always=True)

@@ -43,6 +43,7 @@ from app.views.dialogs import (
     with_error_label,
 )
 from app.views.operations import Operation
+from app.views.rights import gate
 
 DATE_FORMAT = "dd/MM/yyyy"
 LANGUAGE_LABELS = {"es": N_("Spanish"), "en": N_("English")}
@@ -105,7 +106,10 @@ class CustomerDialog(BaseDialog):
         *,
         acting_rep_id: int | None = None,
         default_rep_id: int | None = None,
+        assignment_refusal: str | None = None,
     ):
+        """`assignment_refusal`: why the person may not choose the customer's rep (a rep on the office
+        server); the rep field then stays as it is (a new customer: `default_rep_id`), disabled."""
         super().__init__(parent)
         self._customer_id = customer_id
         self._acting_rep_id = acting_rep_id
@@ -214,6 +218,7 @@ class CustomerDialog(BaseDialog):
 
         self._consent.toggled.connect(self._on_consent_toggled)
         self._load(customer_id, default_rep_id)
+        gate(self._rep, assignment_refusal)
         self._connect_error_clearing()
 
     # --- building -------------------------------------------------------------
@@ -396,7 +401,14 @@ class CustomerDialog(BaseDialog):
         *,
         acting_rep_id: int | None = None,
         default_rep_id: int | None = None,
+        assignment_refusal: str | None = None,
     ) -> int | None:
         """Open the dialog; the saved customer's id, or None when cancelled."""
-        dialog = cls(parent, customer_id, acting_rep_id=acting_rep_id, default_rep_id=default_rep_id)
+        dialog = cls(
+            parent,
+            customer_id,
+            acting_rep_id=acting_rep_id,
+            default_rep_id=default_rep_id,
+            assignment_refusal=assignment_refusal,
+        )
         return dialog.answer(lambda dialog: dialog.customer_id)

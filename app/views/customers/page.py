@@ -31,6 +31,7 @@ from app.models.enums import Segment
 from app.services import customers as customer_service
 from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
 from app.services.customers.value import compute_segments, formula_text, segment_distribution
+from app.services.permissions import Right
 from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog
@@ -46,6 +47,7 @@ from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, Change
 from app.views.operations import Operation
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
+from app.views.rights import gate
 from app.views.tasks import run_in_background
 
 SEGMENTS_AFTER_SALES_MS = 3000
@@ -297,13 +299,19 @@ class CustomerListPage(Page):
 
     def create_new(self) -> bool:
         rep = self.context.current_rep
+        refusal = self.context.refusal(Right.CUSTOMER_ASSIGNMENT)
+        if refusal is not None:  # a rep's new customer is theirs (or nobody's), never another's
+            default_rep_id = self.context.permissions.rep_id
+        else:
+            default_rep_id = rep.id if rep is not None and not rep.is_manager else None
         done = Operation(
             _("New customer"),
             lambda: CustomerDialog.ask(
                 self,
                 None,
                 acting_rep_id=self.context.acting_rep_id,
-                default_rep_id=rep.id if rep is not None and not rep.is_manager else None,
+                default_rep_id=default_rep_id,
+                assignment_refusal=refusal,
             ),
             lambda customer_id: {CUSTOMERS} if customer_id is not None else (),  # None: cancelled
         ).run(self)
@@ -366,11 +374,16 @@ class CustomerListPage(Page):
 
     def edit_selected(self) -> None:
         customer = self.selected_customer()
-        if customer is None:
+        if customer is None or not self.context.may_change(customer.rep_id):
             return
         done = Operation(  # a failure (e.g. deleted meanwhile) goes to the error dialog
             _("Edit customer"),
-            lambda: CustomerDialog.ask(self, customer.id, acting_rep_id=self.context.acting_rep_id),
+            lambda: CustomerDialog.ask(
+                self,
+                customer.id,
+                acting_rep_id=self.context.acting_rep_id,
+                assignment_refusal=self.context.refusal(Right.CUSTOMER_ASSIGNMENT),
+            ),
             lambda saved: {CUSTOMERS} if saved is not None else (),  # None: cancelled
         ).run(self)
         if done and done.value is not None:
@@ -378,7 +391,7 @@ class CustomerListPage(Page):
 
     def toggle_archive_selected(self) -> None:
         customer = self.selected_customer()
-        if customer is None:
+        if customer is None or not self.context.may_change(customer.rep_id):
             return
         if customer.archived:
             question = _("Restore {name}? The customer will appear in the list again.").format(
@@ -697,8 +710,10 @@ class CustomerListPage(Page):
             return
         customer = self.selected_customer()
         has = customer is not None
-        self._edit_button.setEnabled(has)
-        self._archive_button.setEnabled(has)
+        # A rep changes only their own customers (recording a sale stays open to everyone).
+        refusal = self.context.change_refusal(customer.rep_id) if customer is not None else None
+        gate(self._edit_button, refusal, enabled=has)
+        gate(self._archive_button, refusal, enabled=has)
         self._open_button.setEnabled(has)
         self._sale_button.setEnabled(has and not customer.archived)
         self._archive_button.setText(_("Restore") if has and customer.archived else _("Archive"))

@@ -9,16 +9,22 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.models.database import DatabaseInfo
+from app.services.permissions import UNRESTRICTED, Permissions, Right
 from app.services.reps import RepRow
 from app.views.events import Change
 
 
 @dataclass
 class AppContext:
-    """The open database and who is using the app; handed to every page."""
+    """The open database and who is using the app; handed to every page.
+
+    On an office server `permissions` are the logged-in person's (the server's word, see
+    app.services.permissions) and `current_rep` their rep record; on a laptop's file nothing is
+    enforced and `current_rep` is whoever was chosen in the "who is using the app" picker."""
 
     database: DatabaseInfo
     current_rep: RepRow | None = None
+    permissions: Permissions = UNRESTRICTED
 
     @property
     def acting_rep_id(self) -> int | None:
@@ -27,7 +33,27 @@ class AppContext:
 
     @property
     def is_manager(self) -> bool:
+        if self.permissions.enforced:
+            return self.permissions.is_manager
         return self.current_rep is None or self.current_rep.is_manager
+
+    @property
+    def identity_from_server(self) -> bool:
+        """The person is who they logged in as: the "who is using the app" picker does not apply."""
+        return self.permissions.enforced
+
+    def may(self, right: Right) -> bool:
+        return self.permissions.may(right)
+
+    def refusal(self, right: Right) -> str | None:
+        """Why the person may not, for a disabled control's tooltip; None when they may."""
+        return self.permissions.refusal(right)
+
+    def may_change(self, record_rep_id: int | None, customer_rep_id: int | None = None) -> bool:
+        return self.permissions.may_change(record_rep_id, customer_rep_id)
+
+    def change_refusal(self, record_rep_id: int | None, customer_rep_id: int | None = None) -> str | None:
+        return self.permissions.change_refusal(record_rep_id, customer_rep_id)
 
 
 class Page(QWidget):
@@ -74,7 +100,10 @@ class Page(QWidget):
         perform(
             self,
             lambda: Customer360Dialog.show_customer(
-                self, customer_id, acting_rep_id=self.context.acting_rep_id
+                self,
+                customer_id,
+                acting_rep_id=self.context.acting_rep_id,
+                permissions=self.context.permissions,
             ),
         )
 

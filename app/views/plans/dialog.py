@@ -29,11 +29,13 @@ from app.models.base import max_length
 from app.models.enums import Segment
 from app.services.followups import plans
 from app.services.followups.plans import PlanRow, PlanStepInput
+from app.services.permissions import Right
 from app.views.dialogs import field_error_label
 from app.views.events import SETTINGS, Change
 from app.views.master_detail import ID_ROLE, MasterDetailDialog, muted
 from app.views.pages.base import AppContext
 from app.views.plans.steps_model import PURPOSE, PlanStepDelegate, PlanStepsTableModel, new_step
+from app.views.rights import gate
 
 VARIANT_LABELS = {
     None: N_("Standard"),
@@ -64,6 +66,7 @@ class PlansDialog(MasterDetailDialog):
     """Create, edit, duplicate, switch on and off the follow-up plans."""
 
     ROWS_KEY = "steps"
+    RIGHT = Right.PLANS
 
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
         super().__init__(context, parent, _("Follow-up plans"))
@@ -253,7 +256,7 @@ class PlansDialog(MasterDetailDialog):
                 "default plans. You can also create a plan for all categories now."
             )
         self._empty_label.setText(text)
-        self._empty_defaults_button.setEnabled(bool(self._categories))
+        gate(self._empty_defaults_button, self._refusal, enabled=bool(self._categories))
 
     def _load_record(self, plan: PlanRow) -> None:
         self._record_id = plan.id
@@ -290,6 +293,8 @@ class PlansDialog(MasterDetailDialog):
         self._segment.setCurrentIndex(self._index_of(self._segment_values, segment))
         for widget in (self._category, self._segment):
             widget.blockSignals(False)
+            gate(widget, self._refusal)
+        self._name.setReadOnly(self._read_only)
         self._rows_model.set_steps(steps)
         self._start_editing()
 
@@ -434,13 +439,15 @@ class PlansDialog(MasterDetailDialog):
 
     def _update_buttons(self) -> None:
         plan = self._records.get(self._record_id) if self._record_id is not None else None
-        self._duplicate_button.setEnabled(plan is not None)
-        self._active_button.setEnabled(plan is not None)
+        gate(self._new_button, self._refusal)
+        gate(self._duplicate_button, self._refusal, enabled=plan is not None)
+        gate(self._active_button, self._refusal, enabled=plan is not None)
         self._active_button.setText(
             _("Activate") if plan is not None and not plan.active else _("Deactivate")
         )
-        self._defaults_button.setEnabled(bool(self._categories))
+        gate(self._defaults_button, self._refusal, enabled=bool(self._categories))
         dirty = self._is_dirty()
-        self._revert_button.setEnabled(dirty or (self._editing and self._record_id is None))
+        gate(self._save_button, self._refusal)
+        gate(self._revert_button, self._refusal, enabled=dirty or (self._editing and self._record_id is None))
         if dirty:
             self._saved_label.clear()

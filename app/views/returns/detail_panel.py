@@ -28,6 +28,7 @@ from app.services.sales.warranty import WarrantyStatus, warranty_text
 from app.views.dialogs import with_error_label
 from app.views.returns.dialogs import amount_format_error
 from app.views.returns.table_model import OUT_OF_WARRANTY_TEXT, OVERDUE_TEXT, deadline_text, unit_text
+from app.views.rights import gate
 
 RS = ReturnState
 
@@ -157,7 +158,11 @@ class ReturnDetailPanel(QFrame):
 
     # --- showing ---------------------------------------------------------------------------
 
-    def show_detail(self, detail: ReturnDetail | None, today: dt.date | None = None) -> None:
+    def show_detail(
+        self, detail: ReturnDetail | None, today: dt.date | None = None, refusal: str | None = None
+    ) -> None:
+        """`refusal`: why the person may not change this return; its next steps and costs are shown
+        disabled (the costs read-only), saying why. Printing the receipt stays."""
         self._detail = detail
         for widget in self._content:
             widget.setVisible(detail is not None)
@@ -169,19 +174,21 @@ class ReturnDetailPanel(QFrame):
                 + "</p>"
             )
             self._timeline.setText("")
-            self._set_actions([])
+            self._set_actions([], None)
             return
         self._summary.setText(self._summary_html(detail, today or dt.date.today()))
         self._timeline.setText(self._timeline_html(detail))
-        self._set_actions(detail.allowed)
+        self._set_actions(detail.allowed, refusal)
         for key, value in zip(
             COST_FIELDS, (detail.cost_parts, detail.cost_labour, detail.cost_shipping), strict=True
         ):
             self._cost_edits[key].setText(format_number(value, 2))
+            self._cost_edits[key].setReadOnly(refusal is not None)
+        gate(self._save_costs, refusal)
         self._total.setText(_("Total: {amount}").format(amount=format_money(detail.total_cost)))
         self._print.setEnabled(detail.received)
 
-    def _set_actions(self, states: list[ReturnState]) -> None:
+    def _set_actions(self, states: list[ReturnState], refusal: str | None) -> None:
         for button in self._action_buttons.values():
             self._actions.removeWidget(button)
             button.deleteLater()
@@ -189,8 +196,11 @@ class ReturnDetailPanel(QFrame):
         for index, state in enumerate(states):
             button = QPushButton(action_text(state) + "…")
             if state is RS.CANCELLED:
-                button.setStyleSheet(f"color: {OVERDUE_TEXT};")
+                button.setStyleSheet(
+                    f"QPushButton:enabled {{ color: {OVERDUE_TEXT}; }}"
+                )  # greyed when refused
             button.clicked.connect(lambda _checked=False, s=state: self.transition_requested.emit(s))
+            gate(button, refusal)
             self._actions.addWidget(button, 1 + index // 2, index % 2)
             self._action_buttons[state] = button
         self._nothing_to_do.setVisible(not states)
@@ -276,6 +286,8 @@ class ReturnDetailPanel(QFrame):
                 label.show()
 
     def _on_save_costs_clicked(self) -> None:
+        if not self._save_costs.isEnabled():  # Enter in a read-only cost field
+            return
         values: dict[str, Decimal] = {}
         errors: dict[str, str] = {}
         for key, edit in self._cost_edits.items():

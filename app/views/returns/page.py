@@ -378,7 +378,13 @@ class ReturnsPage(Page):
                 detail = return_service.get_return(return_id, self._today())
             except NotFoundError:
                 self._selected_id = None
-        self._detail.show_detail(detail, self._today())
+        refusal = self.refusal_for(detail) if detail is not None else None
+        self._detail.show_detail(detail, self._today(), refusal)
+
+    def refusal_for(self, detail: ReturnDetail) -> str | None:
+        """Why the person may not change this return (None: they may): a rep changes only what is theirs
+        or their customer's. Opening a return stays open to everyone."""
+        return self.context.change_refusal(detail.row.rep_id, detail.row.customer_rep_id)
 
     def _on_filter_changed(self, *args) -> None:
         self.refresh()
@@ -430,7 +436,7 @@ class ReturnsPage(Page):
 
     def advance_selected(self, target: ReturnState) -> None:
         detail = self._detail.detail()
-        if detail is None or target not in detail.allowed:
+        if detail is None or target not in detail.allowed or self.refusal_for(detail) is not None:
             return
         kinds = {RETURNS}
         if target is ReturnState.CLOSED:
@@ -467,7 +473,7 @@ class ReturnsPage(Page):
 
     def save_costs(self, values: dict) -> None:
         detail = self._detail.detail()
-        if detail is None:
+        if detail is None or self.refusal_for(detail) is not None:
             return
         if Operation(
             _("Save costs"),

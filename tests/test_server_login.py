@@ -1,0 +1,178 @@
+"""People who log in to the office server with their password, the app/server schema handshake and
+`server upgrade`, on a real PostgreSQL: the test cluster makes members of PASSWORD_LOGINS
+authenticate with SCRAM (tests/postgres.py), as they would on an office server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from app.models.database import (
+    DatabaseOpenError,
+    LoginRequiredError,
+    ServerUpgradeNeededError,
+    close_database,
+    forget_credentials,
+    open_database,
+)
+from app.models.migrations import LATEST_VERSION
+from tests.server_office import PASSWORD, Office, run_cli, set_up_office
+
+pytestmark = pytest.mark.postgresql_only("logins with passwords and the server's schema are the server's")
+
+
+@pytest.fixture
+def office(new_database, monkeypatch, capsys) -> Office:
+    office = set_up_office(new_database("office"), monkeypatch, capsys)
+    yield office
+    close_database()
+    forget_credentials(office.url_of(office.rep))
+
+
+def test_a_login_without_its_password_is_asked_for_it_and_a_wrong_one_is_refused(office):
+    with pytest.raises(LoginRequiredError) as missing:
+        open_database(office.url_of(office.rep), create=False)
+    assert not missing.value.rejected and missing.value.login == office.rep
+    assert str(missing.value) == f"The office server asks for the password of {office.rep}."
+    with pytest.raises(LoginRequiredError) as wrong:
+        open_database(office.url_of(office.rep), create=False, password="not-it")
+    assert wrong.value.rejected
+    assert "not-it" not in str(wrong.value)
+    assert str(wrong.value) == f"The office server did not accept the login {office.rep} with that password."
+
+
+def test_the_logged_in_person_is_who_the_server_says(office):
+    from app.services.permissions import Right, current_permissions
+
+    open_database(office.url_of(office.rep), create=False, password=PASSWORD)
+    rep = current_permissions()
+    assert (rep.role, rep.login, rep.rep_id) == ("rep", office.rep, office.rep_id)
+    assert not rep.may(Right.COMPANY_SETTINGS)
+    assert rep.refusal(Right.COMPANY_SETTINGS) == "Only a manager can change the company settings."
+    assert rep.may_change(office.rep_id, None) and not rep.may_change(None, office.rep_id + 1000)
+    open_database(office.url_of(office.manager), create=False, password=PASSWORD)
+    manager = current_permissions()
+    assert (manager.role, manager.rep_id) == ("manager", None)
+    assert manager.may(Right.COMPANY_SETTINGS) and manager.may_change(None, None)
+    open_database(office.url, create=False)  # who ran server init is recorded as a manager
+    assert (current_permissions().role, current_permissions().login) == ("manager", "postgres")
+
+
+def test_a_disabled_login_is_told_so(office, monkeypatch, capsys):
+    code, _out, err = run_cli(
+        monkeypatch, capsys, "user", "disable", "--db", office.url, "--login", office.rep
+    )
+    assert code == EXIT_OK, err
+    with pytest.raises(DatabaseOpenError, match=f"The login {office.rep} is disabled on the office server"):
+        open_database(office.url_of(office.rep), create=False, password=PASSWORD)
+
+
+def test_the_command_line_uses_the_password_the_window_remembered_and_never_shows_it(
+    office, monkeypatch, capsys, isolated_settings
+):
+    from app import credentials, diagnostics
+
+    rep_url = office.url_of(office.rep)
+    code, out, err = run_cli(monkeypatch, capsys, "check", "--db", rep_url)
+    assert code == EXIT_FAILURE
+    assert err == f"postventa: The office server asks for the password of {office.rep}.\n"
+    assert credentials.remember_password(rep_url, office.rep, PASSWORD)
+    code, out, err = run_cli(monkeypatch, capsys, "check", "--db", rep_url)
+    assert code == EXIT_OK, err
+    assert "Row-level security:" in out
+    code, out2, err2 = run_cli(
+        monkeypatch, capsys, "agenda", "--db", rep_url, "--ics", str(isolated_settings / "a.ics")
+    )
+    assert code == EXIT_OK, err2
+    logs = "".join(path.read_text() for path in diagnostics.log_folder().glob("*.log*"))
+    assert PASSWORD not in out + err + out2 + err2 + logs
+
+
+def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
+    code, out, err = run_cli(monkeypatch, capsys, "check", "--db", office.url)
+    assert code == EXIT_OK, err
+    assert f"People and rights: 3 logins, group roles {office.name}_manager, {office.name}_rep" in out
+    assert re.search(r"Row-level security: \d\d tables, \d\d+ policies", out)
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute("ALTER TABLE warranty_return DISABLE ROW LEVEL SECURITY")
+    code, out, err = run_cli(monkeypatch, capsys, "check", "--db", office.url)
+    assert code == EXIT_FAILURE
+    assert "Rights incomplete (warranty_return): run postventa server init again." in err
+
+
+def _back_to_schema_5(office: Office) -> None:
+    """Migration 6 undone, as a server last upgraded by the previous release would be."""
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute('DELETE FROM "case"')
+        cursor.execute("DROP INDEX case_series_year_sequence")
+        cursor.execute('ALTER TABLE "case" DROP COLUMN series')
+        cursor.execute('CREATE UNIQUE INDEX case_year_sequence ON "case" (year, sequence)')
+        cursor.execute("DELETE FROM company_setting WHERE key LIKE '%%_prefix'")
+        cursor.execute("UPDATE schema_version SET version = 5 WHERE version = 6")
+
+
+def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(office, monkeypatch, capsys):
+    assert LATEST_VERSION == 6, "rewrite _back_to_schema_5 as the previous release's schema"
+    _back_to_schema_5(office)
+    with pytest.raises(
+        ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
+    ):
+        open_database(office.url_of(office.rep), create=False, password=PASSWORD)
+    code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url)
+    assert code == EXIT_USAGE
+    assert "pg_dump --format=custom" in out
+    assert err == "postventa: Run it again with --yes once the backup is taken.\n"
+    code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
+    assert code == EXIT_OK, err
+    assert "Schema upgraded from 5 to 6." in out
+    assert "Rights and row-level security policies applied to the upgraded schema." in out
+    code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
+    assert code == EXIT_OK and "already 6; nothing to upgrade" in out
+    # The rep works again, with the new series, and the rights hold.
+    from app.services.company import load_company_settings
+
+    open_database(office.url_of(office.rep), create=False, password=PASSWORD)
+    assert load_company_settings().complaint_prefix == "REC-"
+    code, out, err = run_cli(monkeypatch, capsys, "check", "--db", office.url)
+    assert code == EXIT_OK, err
+
+
+def test_a_newer_server_refuses_this_older_app(office):
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO schema_version (version, applied_at) VALUES (%s, now())", (LATEST_VERSION + 1,)
+        )
+    with pytest.raises(DatabaseOpenError, match="newer version of Postventa; update Postventa"):
+        open_database(office.url_of(office.rep), create=False, password=PASSWORD)
+
+
+@pytest.mark.parametrize("who", ["manager", "rep"])
+def test_each_person_runs_the_commands_with_their_own_login(office, who, monkeypatch, capsys, tmp_path):
+    from app import credentials
+
+    login = getattr(office, who)
+    url = office.url_of(login)
+    assert credentials.remember_password(url, login, PASSWORD)  # as the window's login dialog does
+    for args in (
+        ("check",),
+        (
+            "report",
+            "activity",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(tmp_path / "a.pdf"),
+        ),
+        ("report", "charter", "--out", str(tmp_path / "c.pdf")),
+        ("report", "register", "--year", "2026", "--out", str(tmp_path / "r.pdf")),
+        ("agenda", "--ics", str(tmp_path / "a.ics")),
+    ):
+        code, out, err = run_cli(monkeypatch, capsys, *args, "--db", url)
+        assert code == EXIT_OK, (args, err)
+        assert PASSWORD not in out + err
+    assert all((tmp_path / name).stat().st_size > 1000 for name in ("a.pdf", "c.pdf", "r.pdf"))
+    assert (tmp_path / "a.ics").read_text().startswith("BEGIN:VCALENDAR")
