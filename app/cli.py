@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     agenda.add_argument(
         "--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on"
     )
-    agenda.add_argument("--ics", required=True, help="the .ics file to write")
+    agenda.add_argument("--ics", required=True, help="the .ics file to write (.ics is added when missing)")
+    agenda.add_argument("--force", action="store_true", help="replace the file if it exists")
 
     report = commands.add_parser(
         "report", parents=[common], help="write a PDF: activity report, service charter or annual register"
@@ -117,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register.add_argument("--year", type=_year, required=True, help="the year (YYYY)")
     for document in (activity, charter, register):
-        document.add_argument("--out", required=True, help="the PDF file to write")
+        document.add_argument(
+            "--out", required=True, help="the PDF file to write (.pdf is added when missing)"
+        )
+        document.add_argument("--force", action="store_true", help="replace the file if it exists")
 
     server = commands.add_parser(
         "server", parents=[common], help="set up a PostgreSQL office server (postgresql:// databases only)"
@@ -159,10 +163,30 @@ def build_parser() -> argparse.ArgumentParser:
             help="read the password from standard input (never from the command line)",
         )
 
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="a laptop's database: push its changes to the office, pull the office's",
+    )
+    sync.add_argument("--server", required=True, help="the office server: postgresql://login@host/db")
+    sync.add_argument(
+        "--init",
+        action="store_true",
+        help="make a new laptop database (--db, a new file) from the office's data",
+    )
+    sync.add_argument(
+        "--json", action="store_true", help="print one JSON object: pushed, pulled, conflicts, refused"
+    )
+
     shots = commands.add_parser(
         "screenshots", parents=[common], help="render every page and main dialog to PNG"
     )
     shots.add_argument("--out", required=True, help="folder for the PNG files")
+    shots.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the PNG files of an earlier run (without it, a folder holding <lang>-*.png is refused)",
+    )
     return parser
 
 
@@ -184,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         translate_database_error,
     )
     from app.models.server_rights import RightsError
+    from app.sync.engine import SyncError
 
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()
@@ -208,8 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _server(target, args)
         if args.command == "user":
             return _user(target, args)
+        if args.command == "sync":
+            return _sync(target, args)
         parser.error(f"unknown command {args.command}")
-    except (CliError, DatabaseFileError, RightsError) as exc:
+    except (CliError, DatabaseFileError, RightsError, SyncError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         _complain(exc, target)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
@@ -315,11 +342,13 @@ def _check(target: str) -> int:
 
 def _agenda(target: str, args: argparse.Namespace) -> int:
     from app.models.database import open_database
+    from app.outputs import resolve_output
     from app.services.followups.calendar_export import export_agenda_ics
 
     open_database(target, create=False)
-    count = export_agenda_ics(args.ics, args.rep, args.start, args.end)
-    print(_("{count} follow-ups written to {path}").format(count=count, path=args.ics))
+    path = resolve_output(args.ics, ".ics", force=args.force).path  # refused before any query
+    count = export_agenda_ics(path, args.rep, args.start, args.end, force=args.force)
+    print(_("{count} follow-ups written to {path}").format(count=count, path=path))
     return EXIT_OK
 
 
@@ -343,7 +372,9 @@ def _report(target: str, args: argparse.Namespace) -> int:
     else:
         values["year"] = args.year
     try:
-        written = produce_document(DocumentRequest(**values), args.out, today=dt.date.today())
+        written = produce_document(
+            DocumentRequest(**values), args.out, today=dt.date.today(), force=args.force
+        )
     except ValidationError as exc:  # one line even when several fields are wrong
         raise CliError(" ".join(dict.fromkeys(exc.errors.values()))) from exc  # each reason once
     print(written)
@@ -357,7 +388,7 @@ def _screenshots(target: str, args: argparse.Namespace) -> int:
     open_database(target, create=False)  # refuse a bad database in the CLI's language
     language = getattr(args, "lang", None) or i18n.DEFAULT_LANGUAGE
     try:
-        files = render_screenshots(target, args.out, language)
+        files = render_screenshots(target, args.out, language, force=args.force)
     except OSError as exc:
         raise CliError(
             _("Cannot write to {folder}: {reason}").format(folder=args.out, reason=exc.strerror or exc)
@@ -429,6 +460,44 @@ def _server_upgrade(target: str, args: argparse.Namespace) -> int:
     print(_("Schema upgraded from {found} to {latest}.").format(found=found, latest=LATEST_VERSION))
     if rights_applied:
         print(_("Rights and row-level security policies applied to the upgraded schema."))
+    return EXIT_OK
+
+
+def _sync(target: str, args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from app.models import db
+    from app.models.database import open_database, open_office, sqlite_path_of
+    from app.sync.engine import init_laptop, refuse_unless_laptop, synchronise
+
+    path = sqlite_path_of(target)
+    if path is None:
+        raise UsageError(_("--db is the laptop's own file for a sync; the office goes in --server."))
+    _use_remembered_password(args.server)
+    if args.init:
+        outcome = init_laptop(Path(path), args.server)
+    else:
+        open_database(target, create=False)
+        refuse_unless_laptop(db.obj, Path(path))
+        office = open_office(args.server)
+        try:
+            outcome = synchronise(db.obj, office)
+        finally:
+            office.close()
+    if args.json:
+        print(json.dumps(outcome.as_json()))
+    else:
+        print(
+            _(
+                "Sync done: {pushed} changes sent, {pulled} received, {conflicts} conflicts, {refused} refused."
+            ).format(
+                pushed=outcome.pushed,
+                pulled=outcome.pulled,
+                conflicts=outcome.conflicts,
+                refused=outcome.refused,
+            )
+        )
     return EXIT_OK
 
 

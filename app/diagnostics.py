@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import platform
 import re
 import sys
@@ -61,6 +62,17 @@ class _ScrubbingFormatter(logging.Formatter):
         return scrub(super().formatException(ei))
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only their owner may read (POSIX 0600, whatever the umask): a log
+    names ids and paths. An older, more open log file is made private when it is next opened."""
+
+    def _open(self):
+        if os.name == "posix":
+            os.close(os.open(self.baseFilename, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+            os.chmod(self.baseFilename, 0o600)
+        return super()._open()
+
+
 def _our_handler() -> logging.Handler | None:
     return next((h for h in log.handlers if getattr(h, "_postventa", False)), None)
 
@@ -81,7 +93,7 @@ def setup_logging(folder: Path | None = None) -> Path:
         old.close()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
         )
     except OSError:

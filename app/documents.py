@@ -3,8 +3,9 @@
 A `DocumentRequest` says which document (activity report, service charter, annual register), for
 which period, rep, year or charter, and in which language. `validate_request` checks it with
 messages a user can read (in the request's language); `produce_document` validates, gathers the
-data from the services and builds the PDF atomically (a temporary file renamed at the end, so a
-failure never leaves a partial file). No Qt here.
+data from the services and builds the PDF through app.outputs (a temporary file renamed at the end,
+so a failure never leaves a partial file; never over a database, an existing file only with `force`).
+No Qt here.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import i18n
+from app import i18n, outputs
 from app.i18n import N_, _
 from app.models.enums import CharterType, Choice
-from app.services.errors import DomainError, NotFoundError, ValidationError
+from app.services.errors import NotFoundError, ValidationError
 from app.services.inputs import FIRST_YEAR, date_error, last_year
 
 MAX_PERIOD_YEARS = 5
@@ -148,19 +149,13 @@ def validate_request(request: DocumentRequest, today: dt.date) -> None:
         raise ValidationError(errors)
 
 
-def _check_path(target: Path) -> None:
-    """Refuse, before any work, an output path that cannot be written."""
-    if target.is_dir():
-        raise ValidationError(
-            {"path": _("{path} is a folder; choose a file name for the document.").format(path=target)}
-        )
-    folder = target.parent
-    if folder.exists() and not folder.is_dir():
-        raise ValidationError({"path": _("{folder} is a file, not a folder.").format(folder=folder)})
-    if not folder.is_dir():
-        raise ValidationError({"path": _("The folder {folder} does not exist.").format(folder=folder)})
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValidationError({"path": _("Cannot write to the folder {folder}.").format(folder=folder)})
+def _check_path(path: str | os.PathLike, force: bool) -> Path:
+    """Refuse, before any work, an output path that cannot or must not be written (app.outputs says
+    why); returns the path to write, ".pdf" added when missing."""
+    try:
+        return outputs.resolve_output(path, ".pdf", force=force).path
+    except outputs.OutputError as exc:
+        raise ValidationError({"path": str(exc)}) from exc
 
 
 def _gather(request: DocumentRequest, today: dt.date) -> object:
@@ -178,43 +173,44 @@ def _gather(request: DocumentRequest, today: dt.date) -> object:
     return complaints_register(request.year, today)
 
 
-def _build(request: DocumentRequest, data: object, path: Path) -> Path:
+def _build(request: DocumentRequest, data: object, path: Path, force: bool) -> Path:
     kind = DocumentKind(request.kind)
     if kind is DocumentKind.ACTIVITY:
         from app.reports.activity import build_activity_report
 
-        return build_activity_report(data, path, request.language)
+        return build_activity_report(data, path, request.language, force=force)
     if kind is DocumentKind.CHARTER:
         from app.reports.charter import build_charter
 
-        return build_charter(data, path, request.language)
+        return build_charter(data, path, request.language, force=force)
     from app.reports.register import build_register
 
-    return build_register(data, path, request.language)
+    return build_register(data, path, request.language, force=force)
 
 
 def produce_document(
-    request: DocumentRequest, path: str | os.PathLike, *, today: dt.date, progress: Progress | None = None
+    request: DocumentRequest,
+    path: str | os.PathLike,
+    *,
+    today: dt.date,
+    progress: Progress | None = None,
+    force: bool = False,
 ) -> Path:
     """Validate, gather the data and write the PDF to `path`; returns the path written.
 
-    `progress(done, total)` is called when starting, once the data is gathered and once the document
-    is built. Nothing is left at `path` (nor beside it) when anything fails.
+    The path goes through app.outputs: ".pdf" is added when missing; the database, any SQLite file, a
+    folder and (without `force`) an existing file are refused before any work. `progress(done, total)`
+    is called when starting, once the data is gathered and once the document is built. Nothing is left
+    at `path` (nor beside it) when anything fails.
     """
     report = progress or (lambda done, total: None)
     validate_request(request, today)
-    target = Path(path)
-    _check_path(target)
+    target = _check_path(path, force)
     report(0, 2)
     with i18n.using_language(request.language):
         data = _gather(request, today)
     report(1, 2)
-    try:
-        written = _build(request, data, target)  # each builder writes in the request's language
-    except OSError as exc:
-        raise DomainError(
-            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
-        ) from exc
+    written = _build(request, data, target, force)  # each builder writes in the request's language
     report(2, 2)
     return written
 

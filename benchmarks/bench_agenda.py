@@ -35,7 +35,7 @@ def busiest_rep_and_week(now: dt.datetime) -> tuple[int, dt.datetime, dt.datetim
         FollowUp.select(FollowUp.rep)
         .where((FollowUp.scheduled_at >= monday) & (FollowUp.scheduled_at < sunday_night))
         .group_by(FollowUp.rep)
-        .order_by(fn.COUNT(FollowUp.id).desc())
+        .order_by(fn.COUNT(FollowUp.id).desc(), FollowUp.rep)  # ties: the same rep on both engines
         .limit(1)
         .scalar()
     )

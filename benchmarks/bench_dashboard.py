@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,6 +48,31 @@ def describe(result) -> str:
     return ""
 
 
+def rep_with_most_customers() -> int:
+    return (
+        Customer.select(Customer.rep)
+        .where(Customer.rep.is_null(False))
+        .group_by(Customer.rep)
+        .order_by(fn.COUNT(Customer.id).desc(), Customer.rep)
+        .limit(1)
+        .scalar()
+    )
+
+
+def dashboard_cases(rep_id: int) -> list[tuple[str, Callable[[], object]]]:
+    """The dashboard's loads (and the customers page's lists), for a manager and for `rep_id`."""
+    return [
+        ("dashboard_summary (manager)", lambda: dashboard.dashboard_summary(None, TODAY, NOW)),
+        ("dashboard_summary (rep)", lambda: dashboard.dashboard_summary(rep_id, TODAY, NOW)),
+        ("  of which charter compliance", lambda: dashboard.charter_compliance_summary(None, TODAY)),
+        ("dashboard_risk top 10 (manager)", lambda: dashboard.dashboard_risk(None, TODAY)),
+        ("dashboard_risk top 10 (rep)", lambda: dashboard.dashboard_risk(rep_id, TODAY)),
+        ("at_risk, the whole list", lambda: risk.at_risk(TODAY)),
+        ("customers page at risk (500)", lambda: risk.at_risk(TODAY, limit=500)),
+        ("customers page loyalty (500)", lambda: risk.loyalty(limit=500)),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -65,24 +91,8 @@ def main() -> int:
             value.compute_segments(TODAY)
         raw = sqlite3.connect(str(copy), isolation_level=None)
         customers = Customer.select().count()
-        rep_id = (
-            Customer.select(Customer.rep)
-            .where(Customer.rep.is_null(False))
-            .group_by(Customer.rep)
-            .order_by(fn.COUNT(Customer.id).desc())
-            .limit(1)
-            .scalar()
-        )
-        cases = [
-            ("dashboard_summary (manager)", lambda: dashboard.dashboard_summary(None, TODAY, NOW)),
-            ("dashboard_summary (rep)", lambda: dashboard.dashboard_summary(rep_id, TODAY, NOW)),
-            ("  of which charter compliance", lambda: dashboard.charter_compliance_summary(None, TODAY)),
-            ("dashboard_risk top 10 (manager)", lambda: dashboard.dashboard_risk(None, TODAY)),
-            ("dashboard_risk top 10 (rep)", lambda: dashboard.dashboard_risk(rep_id, TODAY)),
-            ("at_risk, the whole list", lambda: risk.at_risk(TODAY)),
-            ("customers page at risk (500)", lambda: risk.at_risk(TODAY, limit=500)),
-            ("customers page loyalty (500)", lambda: risk.loyalty(limit=500)),
-        ]
+        rep_id = rep_with_most_customers()
+        cases = dashboard_cases(rep_id)
         print(
             f"Database: copy of {args.db} ({customers:,} customers), today {TODAY}, rep id {rep_id}, "
             f"median of {args.runs} runs"

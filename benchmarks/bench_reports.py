@@ -24,7 +24,7 @@ from app.services.reporting import activity, satisfaction
 from app.services.reporting.case_stats import case_statistics
 from app.services.reporting.followup_stats import follow_up_statistics
 from app.services.reporting.return_stats import return_statistics
-from benchmarks.common import DEFAULT_DB, TODAY, ensure_database, median_seconds
+from benchmarks.common import DEFAULT_DB, TODAY, NewFiles, ensure_database, median_seconds
 
 GOAL_S = 3.0
 
@@ -58,13 +58,13 @@ def main() -> int:
     ensure_database(args.db)
     open_database(str(args.db))
     start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
-    out = Path(tempfile.mkdtemp()) / "activity.pdf"
+    out = NewFiles(Path(tempfile.mkdtemp()), "activity")
 
     activity.activity_report(start, end, today=TODAY)  # warm the page cache
     data_s, data = median_seconds(lambda: activity.activity_report(start, end, today=TODAY), args.runs)
-    build_s, _path = median_seconds(lambda: build_activity_report(data, out, "es"), args.runs)
+    build_s, _path = median_seconds(lambda: build_activity_report(data, out(), "es"), args.runs)
     total = data_s + build_s
-    pages = len(__import__("pypdf").PdfReader(str(out)).pages)
+    pages = len(__import__("pypdf").PdfReader(str(out.last)).pages)
 
     now = data.current
     print(f"Database: {args.db}")
@@ -101,9 +101,9 @@ def main() -> int:
         print("Register of complaints and claims: not there yet, skipped.")
     else:
         register_s, register = median_seconds(lambda: complaints_register(args.year, TODAY), args.runs)
-        register_out = out.with_name("register.pdf")
+        register_out = NewFiles(out.folder, "register")
         register_build_s, _path = median_seconds(
-            lambda: build_register(register, register_out, "es"), args.runs
+            lambda: build_register(register, register_out(), "es"), args.runs
         )
         print(
             f"Register {args.year}: figures {register_s:6.2f} s, PDF {register_build_s:6.2f} s, "

@@ -137,6 +137,40 @@ def test_agenda_exports_ics(capsys, tmp_path, agenda_db):
     assert sorted(str(e["STATUS"]) for e in events) == ["CANCELLED", "CONFIRMED"]
 
 
+def test_agenda_adds_the_extension_and_replaces_a_file_only_with_force(capsys, tmp_path, agenda_db):
+    from icalendar import Calendar
+
+    def agenda(*more: str):
+        return run(
+            capsys,
+            "agenda",
+            "--db",
+            str(agenda_db),
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+            "--ics",
+            str(tmp_path / "december"),
+            "--lang",
+            "en",
+            *more,
+        )
+
+    out = tmp_path / "december.ics"
+    code, stdout, err = agenda()
+    assert code == 0, err
+    assert stdout.strip() == f"2 follow-ups written to {out}"
+    out.write_text("edited by hand")
+    code, stdout, err = agenda()
+    assert code == 1 and one_line_error(err) == f"postventa: {out} already exists; add --force to replace it."
+    assert out.read_text() == "edited by hand"
+    code, stdout, err = agenda("--force")
+    assert code == 0, err
+    assert len(Calendar.from_ical(out.read_bytes()).walk("VEVENT")) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("agenda")) == ["december.ics"]
+
+
 def test_agenda_unknown_rep_is_an_error_and_writes_nothing(capsys, tmp_path, agenda_db):
     out = tmp_path / "agenda.ics"
     code, _out, err = run(

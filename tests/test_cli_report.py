@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -228,7 +229,16 @@ def test_a_failure_while_writing_leaves_no_partial_file(capsys, report_db, out, 
     monkeypatch.setattr(register_report, "_story", broken)
     (out / "register.pdf").write_bytes(b"the previous, good copy")
     code, _stdout, err = report(
-        capsys, report_db, "register", "--year", "2026", "--lang", "en", "--out", str(out / "register.pdf")
+        capsys,
+        report_db,
+        "register",
+        "--year",
+        "2026",
+        "--lang",
+        "en",
+        "--out",
+        str(out / "register.pdf"),
+        "--force",
     )
     assert code == 1 and "disk on fire" in one_line_error(err)
     assert [p.name for p in out.iterdir()] == ["register.pdf"]  # no .part file left behind
@@ -294,3 +304,89 @@ def test_subprocess_smoke(report_db, out):
     )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and not (out / "bad.pdf").exists()
+
+
+# --------------------------------------------------------------------------- where the PDF goes (issue 18, item 5)
+
+
+def register(capsys, db, out: Path | str, *more: str):
+    return report(capsys, db, "register", "--year", "2026", "--lang", "en", "--out", str(out), *more)
+
+
+def test_an_existing_file_is_replaced_only_with_force(capsys, report_db, out):
+    target = out / "register.pdf"
+    target.write_bytes(b"last year's copy")
+    code, stdout, err = register(capsys, report_db, target)
+    assert code == 1
+    assert one_line_error(err) == f"postventa: {target} already exists; add --force to replace it."
+    assert target.read_bytes() == b"last year's copy" and stdout == ""
+    code, stdout, err = register(capsys, report_db, target, "--force")
+    assert code == 0, err
+    assert stdout.strip() == str(target) and "Register of complaints" in text_of(target)
+    assert [p.name for p in out.iterdir()] == ["register.pdf"]
+
+
+def test_the_extension_is_added_when_missing(capsys, report_db, out):
+    (out / "notes.txt").write_text("my notes")
+    code, stdout, err = register(capsys, report_db, out / "notes.txt")
+    assert code == 0, err
+    assert stdout.strip() == str(out / "notes.txt.pdf")
+    assert (out / "notes.txt").read_text() == "my notes"
+    assert "Register of complaints" in text_of(out / "notes.txt.pdf")
+    code, stdout, err = register(capsys, report_db, out / "memo")
+    assert code == 0, err
+    assert stdout.strip() == str(out / "memo.pdf") and not (out / "memo").exists()
+
+
+@pytest.mark.sqlite_only("the database file itself")
+def test_the_database_is_never_written_over(capsys, report_db, out):
+    """The issue's `report register --db victim.sqlite3 --out victim.sqlite3` replaced the database."""
+    database = Path(report_db)
+    before = database.read_bytes()
+    code, stdout, err = register(capsys, report_db, database, "--force")
+    assert code == 0, err
+    assert stdout.strip() == str(database) + ".pdf"  # beside it, as a document
+    assert database.read_bytes() == before
+
+
+@pytest.mark.sqlite_only("the database file itself")
+def test_a_database_named_like_a_document_is_refused_even_with_force(capsys, report_db, out):
+    victim = out / "victim.pdf"
+    Path(report_db).rename(victim)
+    before = victim.read_bytes()
+    code, _stdout, err = register(capsys, victim, victim, "--force")
+    assert code == 1
+    assert one_line_error(err) == (
+        f"postventa: {victim} is the database Postventa has open, or one of its working files; "
+        "choose another file name."
+    )
+    assert victim.read_bytes()[:16] == b"SQLite format 3\x00"
+    other = out / "other.pdf"  # another program's SQLite file, not open here
+    other.write_bytes(before)
+    code, _stdout, err = register(capsys, victim, other, "--force")
+    assert code == 1 and "is an SQLite database or one of its working files" in one_line_error(err)
+    assert other.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a FIFO")
+def test_a_fifo_is_written_to_never_replaced(capsys, report_db, out):
+    """The issue's `--out /dev/null` as root replaced the device with a file. Tested on a FIFO of our own."""
+    import stat
+    import threading
+
+    pipe = out / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(pipe, "rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    code, stdout, err = register(capsys, report_db, pipe)  # no --force needed: nothing is replaced
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert stdout.strip() == str(pipe)
+    assert received and received[0].startswith(b"%PDF")
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and [p.name for p in out.iterdir()] == ["pipe"]

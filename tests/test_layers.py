@@ -3,6 +3,7 @@
     views ──▶ documents ──▶ reports          (reports receive plain data)
       │           │            ╎ types and pure formatters only
       └───────────┴──▶ services ──▶ models ──▶ i18n, package_data, markup (the base)
+    any part ──▶ outputs ──▶ models.database, services.errors   (every file written for the user)
 
 Arrows point one way. Only app.views imports Qt. The command line (app.cli) may call everything, but
 imports the views only inside the commands that open a window, so the headless commands start without Qt.
@@ -32,6 +33,8 @@ QT = ("PySide6", "shiboken6")
 #: part whose prefix it starts with; top-level modules not listed are the base, which imports no part.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "app.models": (
+        "app.outputs",
+        "app.sync",
         "app.services",
         "app.reports",
         "app.documents",
@@ -40,8 +43,28 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "app.views",
         "app.cli",
     ),
-    "app.services": ("app.reports", "app.documents", "app.demo", "app.diagnostics", "app.views", "app.cli"),
-    "app.reports": ("app.documents", "app.demo", "app.diagnostics", "app.views", "app.cli"),
+    # Laptops and the office: above the models and the services (their errors, their numbering).
+    "app.sync": (
+        "app.reports",
+        "app.documents",
+        "app.demo",
+        "app.diagnostics",
+        "app.views",
+        "app.cli",
+    ),
+    "app.services": (
+        "app.sync",
+        "app.reports",
+        "app.documents",
+        "app.demo",
+        "app.diagnostics",
+        "app.views",
+        "app.cli",
+    ),
+    # Every file written for the user (app/outputs.py): it knows the open database and refuses with a
+    # DomainError; from the services it takes only their errors.
+    "app.outputs": ("app.reports", "app.documents", "app.demo", "app.diagnostics", "app.views", "app.cli"),
+    "app.reports": ("app.sync", "app.documents", "app.demo", "app.diagnostics", "app.views", "app.cli"),
     "app.demo": ("app.reports", "app.documents", "app.views", "app.cli"),
     "app.documents": ("app.demo", "app.diagnostics", "app.views", "app.cli"),
     "app.diagnostics": ("app.reports", "app.documents", "app.demo", "app.views", "app.cli"),
@@ -51,6 +74,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 BASE_FORBIDDEN = (
     "app.models",
+    "app.outputs",
+    "app.sync",
     "app.services",
     "app.reports",
     "app.documents",
@@ -133,6 +158,12 @@ def layer_violations(imports: list[Import]) -> list[str]:
         forbidden = FORBIDDEN[part] if part is not None else BASE_FORBIDDEN
         if any(within(found.module, prefix) for prefix in forbidden):
             problems.append(f"{found}: {part or 'the base'} must not import it")
+        if (
+            part == "app.outputs"
+            and within(found.module, "app.services")
+            and found.module != "app.services.errors"
+        ):
+            problems.append(f"{found}: outputs takes only the errors from the services")
         if found.module.partition(".")[0] in QT and part != "app.views":
             problems.append(f"{found}: only app.views imports Qt")
         if part == "app.cli" and found.top_level and within(found.module, "app.views"):
@@ -181,6 +212,8 @@ def test_the_contract_catches_what_it_forbids():
         Import("app.i18n", "app.models", ("db",), 8, True),
         Import("app.cli", "app.views.app", ("run_gui",), 9, True),
         Import("app.documents", "PySide6.QtGui", ("QPdfWriter",), 10, True),
+        Import("app.outputs", "app.services.reps", ("find_rep_by_code",), 11, True),
+        Import("app.models.database", "app.outputs", ("write_output",), 12, False),
     ]
     assert len(layer_violations(wrong)) == len(wrong)
     assert layer_violations([Import("app.cli", "app.views.app", ("run_gui",), 9, False)]) == []

@@ -102,20 +102,29 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
     assert "Rights incomplete (warranty_return): run postventa server init again." in err
 
 
-def _back_to_schema_5(office: Office) -> None:
-    """Migration 6 undone, as a server last upgraded by the previous release would be."""
+def _back_to_schema_6(office: Office) -> None:
+    """Migration 7 and the sync's server objects undone, as a server last upgraded by the previous
+    release would be (its rights in place, no row identities, no revisions)."""
+    from app.models.migrations import _ALL_TABLES
+
     with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute('DELETE FROM "case"')
-        cursor.execute("DROP INDEX case_series_year_sequence")
-        cursor.execute('ALTER TABLE "case" DROP COLUMN series')
-        cursor.execute('CREATE UNIQUE INDEX case_year_sequence ON "case" (year, sequence)')
-        cursor.execute("DELETE FROM company_setting WHERE key LIKE '%%_prefix'")
-        cursor.execute("UPDATE schema_version SET version = 5 WHERE version = 6")
+        for table in _ALL_TABLES:
+            cursor.execute(f'DROP TRIGGER IF EXISTS postventa_sync_revision ON "{table}"')
+            cursor.execute(f'DROP TRIGGER IF EXISTS postventa_sync_tombstone ON "{table}"')
+            cursor.execute(f'ALTER TABLE "{table}" DROP COLUMN uid, DROP COLUMN revision')
+        for table in ("case", "warranty_return", "sale"):
+            cursor.execute(f'ALTER TABLE "{table}" DROP COLUMN provisional_number')
+        cursor.execute("DROP TABLE sync_tombstone, sync_applied, sync_conflict")
+        cursor.execute("DROP SEQUENCE sync_revision_seq, sync_laptop_seq")
+        cursor.execute("DROP FUNCTION postventa_sync_revision(), postventa_sync_tombstone()")
+        cursor.execute("UPDATE schema_version SET version = 6 WHERE version = 7")
 
 
-def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(office, monkeypatch, capsys):
-    assert LATEST_VERSION == 6, "rewrite _back_to_schema_5 as the previous release's schema"
-    _back_to_schema_5(office)
+def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
+    office, monkeypatch, capsys, tmp_path
+):
+    assert LATEST_VERSION == 7, "rewrite _back_to_schema_6 as the previous release's schema"
+    _back_to_schema_6(office)
     with pytest.raises(
         ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
     ):
@@ -126,15 +135,19 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(office, 
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 5 to 6." in out
+    assert "Schema upgraded from 6 to 7." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 6; nothing to upgrade" in out
-    # The rep works again, with the new series, and the rights hold.
-    from app.services.company import load_company_settings
+    assert code == EXIT_OK and "already 7; nothing to upgrade" in out
+    # Every row has its identity and a revision, and the rep works again, laptops included.
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")
+        assert cursor.fetchone() == (0,)
+    from app.models.database import use_credentials
+    from app.sync.engine import init_laptop
 
-    open_database(office.url_of(office.rep), create=False, password=PASSWORD)
-    assert load_company_settings().complaint_prefix == "REC-"
+    use_credentials(office.url_of(office.rep), office.rep, PASSWORD)
+    assert init_laptop(tmp_path / "ana.sqlite3", office.url_of(office.rep)).pulled > 0
     code, out, err = run_cli(monkeypatch, capsys, "check", "--db", office.url)
     assert code == EXIT_OK, err
 

@@ -63,6 +63,7 @@ from app.models import (
     WarrantyReturn,
     db,
 )
+from app.models.base import new_uid
 from app.models.customers import customer_search_text, fold_for_search, fold_key
 from app.models.dialect import bulk_load, reset_sequences
 from app.models.enums import (
@@ -1498,6 +1499,7 @@ class _Rows:
     def __init__(self, model: type[BaseModel], columns: Sequence[Field]):
         database = db.obj
         quote = database.quote
+        columns = [*columns, model.uid]  # every row's identity across machines, added by `add`
         names = ", ".join(f"{quote[0]}{column.column_name}{quote[1]}" for column in columns)
         marks = ", ".join([database.param] * len(columns))
         self.sql = f"INSERT INTO {quote[0]}{model._meta.table_name}{quote[1]} ({names}) VALUES ({marks})"
@@ -1505,7 +1507,7 @@ class _Rows:
         self.written = 0
 
     def add(self, row: Sequence) -> None:
-        self.rows.append(row)
+        self.rows.append((*row, new_uid()))
 
     def flush(self) -> None:
         if not self.rows:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from peewee import SQL, CharField, DatabaseProxy, DateTimeField, IntegerField, Model
+from peewee import SQL, BigIntegerField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model
 from playhouse.fields import EnumField
 
 db = DatabaseProxy()
@@ -15,7 +16,17 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-class BaseModel(Model):
+def new_uid() -> str:
+    """A row's identity across machines (32 hex digits): integer ids stay local to one database."""
+    return uuid.uuid4().hex
+
+
+UID_LENGTH = 32
+
+
+class LocalModel(Model):
+    """A table that never leaves its database (the schema version): no uid, no revision."""
+
     class Meta:
         database = db
         legacy_table_names = False
@@ -23,6 +34,16 @@ class BaseModel(Model):
         # a concurrent change to another column survives, and a partial select saved back
         # cannot blank the columns it did not read.
         only_save_dirty = True
+
+
+class BaseModel(LocalModel):
+    """Every row has a `uid` that names it on every machine (the laptop's copy, the office's) and a
+    `revision`: on the office server the number of its last change, from one sequence (a trigger
+    sets it; app.sync.server), on a synced laptop the server's revision this copy is based on, on a
+    standalone database NULL. Foreign keys stay integer ids, translated through uids by the sync."""
+
+    uid = CharField(max_length=UID_LENGTH, unique=True, default=new_uid)
+    revision = BigIntegerField(null=True)
 
 
 class TimestampedModel(BaseModel):

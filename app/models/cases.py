@@ -32,6 +32,8 @@ class Case(VersionedModel):
     # Prefix (a company setting when the number was taken), year and sequence: REC-2026-0007.
     # Never rewritten: numbers taken before schema 6 keep their CASE-2026-0007.
     number = CharField(max_length=20, unique=True)
+    # The number a laptop gave it offline (…-L03-0002) until the office numbered it: still searchable.
+    provisional_number = CharField(max_length=30, null=True)
     year = IntegerField()
     # The sequence runs per series and year (complaints and claims share the register's).
     series = ChoiceField(CaseSeries)

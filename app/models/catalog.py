@@ -35,6 +35,8 @@ class Product(TimestampedModel):
 
 class Sale(TimestampedModel):
     number = CharField(max_length=30, unique=True)
+    # The number a laptop gave it offline (…-L03-0002) until the office numbered it: still searchable.
+    provisional_number = CharField(max_length=30, null=True)
     # fold_key(number), kept by save() (schema 5): 'Año-1' and 'AÑO-1' are one number.
     number_key = CharField(max_length=60, null=True, unique=True)
     customer = ForeignKeyField(Customer, backref="sales", on_delete="RESTRICT")

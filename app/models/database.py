@@ -160,6 +160,32 @@ def translate_database_error(exc: BaseException, path: Path | None = None) -> Da
 _open_database_path: Path | None = None
 
 
+def open_database_file() -> Path | None:
+    """The SQLite file this process has open; None when there is none (or the database is a server)."""
+    return _open_database_path
+
+
+def make_private_folder(folder: Path) -> None:
+    """Make `folder` and its parents when missing; on POSIX the folder made is its owner's only (0700)."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)  # whatever the umask
+
+
+def create_private_file(path: Path) -> None:
+    """On POSIX, a new empty file only its owner may read and write (0600, whatever the umask); SQLite
+    gives a database's -wal and -shm the mode of the database. An existing file is left as it is."""
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    except OSError:  # it exists, or cannot be made: SQLite then says what is wrong
+        pass
+
+
 class PostventaSqliteDatabase(SqliteDatabase):
     """SQLite whose failures about the file itself reach callers as DatabaseFileError.
 
@@ -313,13 +339,14 @@ def open_database(
             backup = backup_sqlite_file(path, version)
         if version is None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_folder(path.parent)
             except OSError as exc:
                 raise DatabaseOpenError(
                     _("Cannot create the folder {folder}: {reason}").format(
                         folder=path.parent, reason=exc.strerror or exc
                     )
                 ) from exc
+            create_private_file(path)  # before SQLite makes it: its -wal and -shm then get the same mode
         if read_only:
             pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if k != "journal_mode"}
             database: Database = PostventaSqliteDatabase(_read_only_uri(path), pragmas=pragmas, uri=True)
@@ -329,9 +356,7 @@ def open_database(
     else:
         kept_login, kept_password = _session_credentials.get(target, (None, None))
         login, password = login or kept_login, password or kept_password
-        credentials = {"user": login} if login else {}
-        if password:
-            credentials["password"] = password
+        credentials = _server_options(target, login, password)
         try:
             database = connect_url(target, **credentials)
         except Exception as exc:  # unknown scheme, missing driver, bad URL
@@ -530,6 +555,7 @@ def backup_sqlite_file(path: Path, version: int) -> Path:
     backup = path.with_name(f"{path.stem}.schema{version}-{stamp}.backup{path.suffix}")
     source = _read_only_connection(path)
     try:
+        create_private_file(backup)
         target = sqlite3.connect(str(backup))
         try:
             source.backup(target)
@@ -544,6 +570,71 @@ def backup_sqlite_file(path: Path, version: int) -> Path:
     return backup
 
 
+def _server_options(target: str, login: str | None, password: str | None) -> dict[str, str]:
+    """Connection options for a server URL: the person's login and password (never in the URL), and
+    PostgreSQL's JIT compiler off unless the URL sets `options`: it cost ~0.3 s on each large report
+    query and 3 s of the at-risk list in the benchmarks (benchmarks/bench_engines.py), for no gain."""
+    options: dict[str, str] = {"user": login} if login else {}
+    if password:
+        options["password"] = password
+    parts = urlsplit(target)
+    if parts.scheme.startswith("postgres") and "options" not in dict(parse_qsl(parts.query)):
+        options["options"] = "-c jit=off"
+    return options
+
+
+def open_office(target: str) -> Database:
+    """A connection to the office server at `target` beside the open database (the laptop's, for a
+    sync): not bound to the models. Refused like open_database refuses: login problems, no Postventa
+    database, a schema older or newer than this Postventa's."""
+    if sqlite_path_of(target) is not None:
+        raise DatabaseOpenError(
+            _("{target} is a file: the office is a postgresql:// server.").format(
+                target=display_target(target)
+            )
+        )
+    login, password = _session_credentials.get(target, (None, None))
+    credentials = _server_options(target, login, password)
+    try:
+        database = connect_url(target, **credentials)
+    except Exception as exc:  # unknown scheme, missing driver, bad URL
+        raise DatabaseOpenError(
+            _("Cannot use the database {target}: {reason}").format(
+                target=display_target(target), reason=_one_line(exc)
+            )
+        ) from exc
+    try:
+        database.connect()
+    except PeeweeException as exc:
+        _raise_login_problem(exc, target, login, bool(password))
+        raise DatabaseOpenError(
+            _("Cannot reach the office server {target}: {reason}").format(
+                target=display_target(target), reason=_one_line(exc)
+            )
+        ) from exc
+    try:
+        version = _server_schema_version(database)
+    except BaseException:
+        database.close()
+        raise
+    if version is None:
+        database.close()
+        raise DatabaseOpenError(
+            _("{target} has no Postventa database yet. It was not modified.").format(
+                target=display_target(target)
+            )
+        )
+    if version < LATEST_VERSION:
+        database.close()
+        raise ServerUpgradeNeededError(
+            _(
+                "The office server's database has schema {found}; this version of Postventa needs schema {latest}. "
+                "A manager upgrades it with: postventa server upgrade --db {target}"
+            ).format(found=version, latest=LATEST_VERSION, target=display_target(target))
+        )
+    return database
+
+
 def _raise_login_problem(exc: BaseException, target: str, login: str | None, had_password: bool) -> None:
     """A refused connection said in the user's words: a password is wanted (LoginRequiredError, the
     window asks for it), or this login may not connect (disabled, or not one of this database's people).
@@ -553,6 +644,8 @@ def _raise_login_problem(exc: BaseException, target: str, login: str | None, had
     lowered = text.lower()
     who = login or urlsplit(target).username or ""
     if "no password supplied" in lowered or "password authentication failed" in lowered:
+        # libpq also takes a password from PGPASSWORD (or ~/.pgpass, which cannot be told apart).
+        had_password = had_password or bool(os.environ.get("PGPASSWORD"))
         rejected = "password authentication failed" in lowered and had_password
         message = (
             _("The office server did not accept the login {login} with that password.")
@@ -579,7 +672,8 @@ def _server_schema_version(database: Database) -> int | None:
                 _("This database belongs to another program; Postventa will not use it. It was not modified.")
             )
         return None
-    version = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar()
+    # Raw SQL: the office of a sync is read beside the database the models are bound to.
+    version = database.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()[0]
     if version is not None and version > LATEST_VERSION:
         raise DatabaseOpenError(
             _("This database was written by a newer version of Postventa; update Postventa to open it.")

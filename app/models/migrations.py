@@ -154,6 +154,66 @@ def _6_case_series(migrator: SchemaMigrator, database: Database) -> None:
         )
 
 
+def _7_row_identities(migrator: SchemaMigrator, database: Database) -> None:
+    """Rows named the same on every machine, for the office and its laptops (app.sync): a random
+    `uid` (unique) and the server `revision` of the row's last change (NULL until a server sets it);
+    cases, returns and sales get a `provisional_number` (the number a laptop gave offline).
+
+    ALTER TABLE … ADD COLUMN cannot take a random default in SQLite, so the column is added empty,
+    filled in one UPDATE a table, then indexed; new rows get theirs from the model.
+    """
+    from peewee import BigIntegerField
+
+    from app.models.dialect import random_uid_sql
+
+    tables = [name for name in database.get_tables() if name in _ALL_TABLES]
+    migrator.migrate(
+        *(migrator.add_column(table, "uid", CharField(max_length=32, null=True)) for table in tables),
+        *(migrator.add_column(table, "revision", BigIntegerField(null=True)) for table in tables),
+    )
+    for table in tables:
+        database.execute_sql(f'UPDATE "{table}" SET uid = {random_uid_sql(database)}')
+    migrator.migrate(*(migrator.add_index(table, ("uid",), True) for table in tables))
+    migrator.migrate(  # numbers a laptop gives offline, kept as an alias once the office numbers it
+        *(
+            migrator.add_column(table, "provisional_number", CharField(max_length=30, null=True))
+            for table in ("case", "warranty_return", "sale")
+        )
+    )
+
+
+# The tables with rows of the company's data as of version 7 (not schema_version); a migration
+# names them itself, as the models may move on.
+_ALL_TABLES = (
+    "company_setting",
+    "rep",
+    "customer",
+    "need_tag",
+    "customer_need_tag",
+    "product_category",
+    "product",
+    "sale",
+    "sale_line",
+    "sold_unit",
+    "case",
+    "case_proposal",
+    "case_stage_change",
+    "warranty_return",
+    "return_status_change",
+    "follow_up_plan",
+    "follow_up_plan_step",
+    "follow_up",
+    "check_template",
+    "check_item",
+    "usage_check",
+    "check_answer",
+    "satisfaction_survey",
+    "service_charter",
+    "charter_commitment",
+    "audit_entry",
+)
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -161,6 +221,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _4_row_versions,
     5: _5_folded_keys,
     6: _6_case_series,
+    7: _7_row_identities,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -24,6 +24,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 class WarrantyReturn(VersionedModel):
     number = CharField(max_length=20, unique=True)  # RMA-YYYY-NNNN, no gaps per year
+    # The number a laptop gave it offline (…-L03-0002) until the office numbered it: still searchable.
+    provisional_number = CharField(max_length=30, null=True)
     year = IntegerField()
     sequence = IntegerField()
     sold_unit = ForeignKeyField(SoldUnit, backref="returns", on_delete="RESTRICT")

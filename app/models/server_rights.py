@@ -219,6 +219,11 @@ def _rights_fingerprint(database: Database, roles: GroupRoles) -> tuple:
 
 
 def _apply_rights(database: Database, roles: GroupRoles) -> None:
+    # Laptops first (app.models.sync_schema): a revision on every change, tombstones, applied pushes
+    # and conflicts; its columns exist before the column rights below are granted.
+    from app.models.sync_schema import enable_sync
+
+    enable_sync(database, (roles.manager, roles.rep))
     manager, rep = sql.Identifier(roles.manager), sql.Identifier(roles.rep)
     both = sql.SQL("{}, {}").format(manager, rep)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from app.models.base import BaseModel, now
+from app.models.base import BaseModel, LocalModel, now
 from app.models.customers import Rep
 
 
-class SchemaVersion(BaseModel):
+class SchemaVersion(LocalModel):
     version = IntegerField()
     applied_at = DateTimeField(default=now)
 

@@ -826,8 +826,10 @@ def _story(data: ActivityReport) -> list:
     return story
 
 
-def build_activity_report(data: ActivityReport, path: str | os.PathLike, language: str | None = None) -> Path:
-    """Write the activity report to `path` in `language` (default: the current one)."""
+def build_activity_report(
+    data: ActivityReport, path: str | os.PathLike, language: str | None = None, *, force: bool = False
+) -> Path:
+    """Write the activity report to `path` in `language` (default: the current one); `force`: replace a file."""
 
     def title() -> str:
         text = _("Activity report {period}").format(period=_period_text(data.start, data.end))
@@ -841,4 +843,5 @@ def build_activity_report(data: ActivityReport, path: str | os.PathLike, languag
         logo_path=data.logo_path,
         issued_on=data.issued_on,
         story=lambda: _story(data),
+        force=force,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from app.i18n import _, format_date
 from app.markup import escape  # user text for a Paragraph (the report modules import it from here)
+from app.outputs import write_output
 from app.package_data import resource_path
 
 FONT = "DejaVuSans"
@@ -232,30 +232,27 @@ def write_document(
     logo_path: str,
     issued_on: dt.date | None,
     story: Callable[[], list],
+    force: bool = False,
 ) -> Path:
     """Write a document in `language` (default: the current one): `title` and `story` are made in it.
 
     The company name goes through _() too: the default one ("My company") is a marked message.
+    `force`: replace an existing file (app.outputs refuses it otherwise). Returns the path written.
     """
     from app import i18n
 
     with i18n.using_language(language or i18n.current_language()):
         head = Letterhead(company=_(company), title=title(), logo_path=logo_path, issued_on=issued_on)
-        return write_pdf(path, head, story)
+        return write_pdf(path, head, story, force=force)
 
 
-def write_pdf(path: str | os.PathLike, letterhead: Letterhead, story_factory: Callable[[], list]) -> Path:
-    """Build into a temporary file beside `path`, then rename: no half-written PDF is ever left."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".pdf.part", dir=target.parent)
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a saved document is not
-    try:
-        PostventaDocTemplate(temporary, letterhead).build_story(story_factory())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+def write_pdf(
+    path: str | os.PathLike, letterhead: Letterhead, story_factory: Callable[[], list], *, force: bool = False
+) -> Path:
+    """Build the PDF through app.outputs: ".pdf" added when missing, never over a database, an existing
+    file only with `force`, into a temporary file renamed at the end (no half-written PDF is ever left)."""
+
+    def build(temporary: Path) -> None:
+        PostventaDocTemplate(str(temporary), letterhead).build_story(story_factory())
+
+    return write_output(path, ".pdf", build, force=force)

@@ -151,8 +151,10 @@ def _story(data: CharterDocument) -> list:
     return story
 
 
-def build_charter(data: CharterDocument, path: str | os.PathLike, language: str | None = None) -> Path:
-    """Write the charter to `path` in `language` (default: the current one)."""
+def build_charter(
+    data: CharterDocument, path: str | os.PathLike, language: str | None = None, *, force: bool = False
+) -> Path:
+    """Write the charter to `path` in `language` (default: the current one); `force`: replace a file."""
     return write_document(
         path,
         language,
@@ -161,4 +163,5 @@ def build_charter(data: CharterDocument, path: str | os.PathLike, language: str 
         logo_path=data.logo_path,
         issued_on=data.issued_on,
         story=lambda: _story(data),
+        force=force,
     )

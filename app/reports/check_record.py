@@ -107,8 +107,8 @@ def _signature(record: CheckRecord) -> list:
     return story
 
 
-def build_check_record(data: CheckRecord, path: str | os.PathLike) -> Path:
-    """Write the record of one check to `path` (A4, one page for a usual checklist)."""
+def build_check_record(data: CheckRecord, path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the record of one check to `path` (A4, one page for a usual checklist); `force`: replace a file."""
     check = data.check
 
     def story() -> list:
@@ -144,4 +144,5 @@ def build_check_record(data: CheckRecord, path: str | os.PathLike) -> Path:
         logo_path=data.logo_path,
         issued_on=data.issued_on,
         story=story,
+        force=force,
     )

@@ -292,8 +292,10 @@ def _story(data: ComplaintsRegister) -> list:
     return story
 
 
-def build_register(data: ComplaintsRegister, path: str | os.PathLike, language: str | None = None) -> Path:
-    """Write the register to `path` in `language` (default: the current one)."""
+def build_register(
+    data: ComplaintsRegister, path: str | os.PathLike, language: str | None = None, *, force: bool = False
+) -> Path:
+    """Write the register to `path` in `language` (default: the current one); `force`: replace a file."""
     return write_document(
         path,
         language,
@@ -302,4 +304,5 @@ def build_register(data: ComplaintsRegister, path: str | os.PathLike, language: 
         logo_path=data.logo_path,
         issued_on=data.issued_on,
         story=lambda: _story(data),
+        force=force,
     )

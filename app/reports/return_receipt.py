@@ -90,9 +90,9 @@ def _story(data: ReturnReceiptData) -> list:
 
 
 def build_return_receipt(
-    data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None
+    data: ReturnReceiptData, path: str | os.PathLike, language: str | None = None, *, force: bool = False
 ) -> Path:
-    """Write the receipt to `path` in `language` (default: the current one)."""
+    """Write the receipt to `path` in `language` (default: the current one); `force`: replace a file."""
     return write_document(
         path,
         language,
@@ -101,4 +101,5 @@ def build_return_receipt(
         logo_path=data.company_logo,
         issued_on=data.issued_on,
         story=lambda: _story(data),
+        force=force,
     )

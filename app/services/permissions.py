@@ -3,7 +3,9 @@
 The office server enforces these rights itself (app.models.server_rights, rules R1–R8); this is the
 same table seen from the window, so that a rep is not offered a button the server would refuse. On a
 laptop's own SQLite file nothing is enforced: whoever can open the file can change everything, so
-the window offers everything too (the "who is using the app" choice only names the author of changes).
+the window offers everything too (the "who is using the app" choice only names the author of changes);
+on a laptop database of an office, the login's rights at the office (the office refuses the rest at
+the sync, app.sync).
 No Qt.
 """
 
@@ -13,9 +15,10 @@ import enum
 from dataclasses import dataclass
 
 from app.i18n import _
-from app.models import db
+from app.models import Rep, db
 from app.models.dialect import is_server
 from app.models.server_rights import MANAGER, REP, connected_user
+from app.models.sync_schema import laptop_person
 
 
 class Right(enum.Enum):
@@ -85,8 +88,16 @@ UNRESTRICTED = Permissions()
 def current_permissions() -> Permissions:
     """The rights of whoever the open database's connection is (the server says who: current_user)."""
     database = db.obj
-    if database is None or not is_server(database):
+    if database is None:
         return UNRESTRICTED
+    if not is_server(database):
+        # A laptop of an office: its login's rights at the office, which refuses the rest at the sync.
+        person = laptop_person(database)
+        if person is None or person[1] not in (MANAGER, REP):
+            return UNRESTRICTED
+        login, role, rep_uid = person
+        rep = Rep.get_or_none(Rep.uid == rep_uid) if rep_uid else None
+        return Permissions(role=role, login=login, rep_id=rep.get_id() if rep is not None else None)
     user = connected_user(database)
     if user is None:
         return UNRESTRICTED

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import Enum, StrEnum
+from pathlib import Path
 from typing import Self, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.outputs import with_extension
 from app.views import settings
 
 T = TypeVar("T")
@@ -299,6 +303,25 @@ def confirm(
         yes if default_yes else no,
     )
     return answer == yes
+
+
+def ask_save_file(
+    parent: QWidget | None, caption: str, suggested: str | os.PathLike, filters: str, extension: str
+) -> Path | None:
+    """The system's Save dialog; the file chosen, with `extension` (".pdf") added when missing, or None.
+
+    The file returned may be replaced (pass force=True to app.outputs): Qt's dialog asks before an
+    existing file is chosen, and when the extension was added here and that file exists, this asks.
+    """
+    chosen, _filter = QFileDialog.getSaveFileName(parent, caption, os.fspath(suggested), filters)
+    if not chosen:
+        return None
+    target = with_extension(chosen, extension)
+    if target != Path(chosen) and target.exists():
+        question = _("{file} already exists. Do you want to replace it?").format(file=target.name)
+        if not confirm(parent, question, caption):
+            return None
+    return target
 
 
 class EditConflict(StrEnum):

@@ -28,6 +28,7 @@ class Change(StrEnum):
     CHARTERS = "charters"
     REPS = "reps"
     SETTINGS = "settings"
+    CONFLICTS = "conflicts"  # the sync's open conflicts and refusals (a decision, a sync)
 
 
 # The kinds by their short names, as views and tests import them.
@@ -41,6 +42,7 @@ SURVEYS = Change.SURVEYS
 CHARTERS = Change.CHARTERS
 REPS = Change.REPS
 SETTINGS = Change.SETTINGS
+CONFLICTS = Change.CONFLICTS
 EVERYTHING: frozenset[Change] = frozenset(Change)
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
-from app.i18n import _
+from app.i18n import _, format_number
 from app.markup import escape
 from app.views import settings
 from app.views.events import app_events
@@ -61,9 +61,11 @@ class MainWindow(QMainWindow):
             self._pages.append(page)
             self._stack.addWidget(page)
         self._sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
-        for page in self._pages:
+        for spec, page in zip(PAGES, self._pages, strict=True):
             if hasattr(page, "navigate_requested"):  # the dashboard's tiles
                 page.navigate_requested.connect(self.navigate)
+            if hasattr(page, "count_changed"):  # the Conflicts page: its count is the sidebar's badge
+                page.count_changed.connect(lambda count, key=spec.key: self._set_badge(key, count))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -73,6 +75,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(central)
 
+        from app.views.sync_indicator import SyncController
+
+        # On a laptop database: the status bar's sync indicator, File ▸ Sync now, automatic syncs.
+        self.sync = SyncController(self)
         self._build_menus()
         self._build_shortcuts()
         self._build_status_bar()
@@ -111,6 +117,15 @@ class MainWindow(QMainWindow):
         self._pages[row].activate()
         settings.save_window_state("last_page", PAGES[row].key)
 
+    def _set_badge(self, key: str, count: int) -> None:
+        """A page's count beside its sidebar title ("Conflicts (2)"); the title alone at zero."""
+        row = self.page_keys().index(key)
+        title = _(PAGES[row].title)
+        self._sidebar.item(row).setText(f"{title} ({format_number(count)})" if count else title)
+
+    def sidebar_text(self, key: str) -> str:
+        return self._sidebar.item(self.page_keys().index(key)).text()
+
     def _on_app_events_data_changed(self, kinds: frozenset, initiator: object) -> None:
         for page in self._pages:
             page.on_data_changed(kinds, initiator)
@@ -131,6 +146,8 @@ class MainWindow(QMainWindow):
             self._action(_("&Open database…"), self._on_open_database, QKeySequence.StandardKey.Open)
         )
         file_menu.addAction(self._action(_("Load &demo data…"), self._on_load_demo))
+        file_menu.addSeparator()
+        file_menu.addAction(self.sync.action)  # shown on a laptop database only
         file_menu.addSeparator()
         file_menu.addAction(self._action(_("&Quit"), self.quit, QKeySequence.StandardKey.Quit))
 
@@ -184,6 +201,7 @@ class MainWindow(QMainWindow):
         )
         self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self._database_label, 1)
+        self.statusBar().addPermanentWidget(self.sync.indicator)
         self.statusBar().addPermanentWidget(self._user_label)
         if self.context.database.backup is not None:
             message = _("The database was upgraded; a backup copy was saved as {path}.").format(

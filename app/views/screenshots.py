@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.i18n import _
 from app.models.database import open_database
+from app.outputs import OutputError, write_output
 from app.services import reps
 from app.views.pages.base import AppContext
 
@@ -28,11 +29,16 @@ def _settle() -> None:
         app.processEvents()
 
 
-def _save(widget: QWidget, path: Path) -> Path:
+def _save(widget: QWidget, path: Path, force: bool) -> Path:
+    """The widget as a PNG, through app.outputs (a temporary file renamed; `force`: replace a file)."""
     _settle()
-    if not widget.grab().save(str(path)):
-        raise OSError(_("the image {path} could not be written").format(path=path))
-    return path
+    image = widget.grab()
+
+    def save(temporary: Path) -> None:
+        if not image.save(str(temporary), "PNG"):
+            raise OSError(_("the image {path} could not be written").format(path=path))
+
+    return write_output(path, ".png", save, force=force)
 
 
 def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
@@ -104,8 +110,21 @@ def _qt_file_dialog() -> QWidget:
     return dialog
 
 
-def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
-    """Write <lang>-NN-<page>.png for each page and <lang>-dialog-*.png; returns the paths."""
+def render_screenshots(target: str, out_dir: str, language: str, *, force: bool = False) -> list[Path]:
+    """Write <lang>-NN-<page>.png for each page and <lang>-dialog-*.png; returns the paths.
+
+    Without `force` a folder that already holds <lang>-*.png files is refused before anything is
+    rendered (any of them may be one this run writes); with it, the PNG files this run writes replace
+    those of the same name, and other files are left alone.
+    """
+    out = Path(out_dir)
+    pattern = f"{language}-*.png"
+    if not force and out.is_dir() and any(out.glob(pattern)):
+        raise OutputError(
+            _("{folder} already holds screenshots ({pattern}); add --force to replace them.").format(
+                folder=out, pattern=pattern
+            )
+        )
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -124,7 +143,6 @@ def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
     # A manager sees everyone's work, which makes the fullest pictures.
     current = next((r for r in people if r.is_manager), people[0] if people else None)
     context = AppContext(database=info, current_rep=current)
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
@@ -133,15 +151,15 @@ def render_screenshots(target: str, out_dir: str, language: str) -> list[Path]:
     window.show()
     for index, spec in enumerate(PAGES, start=1):
         page = window.show_page(spec.key)
-        written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}.png"))
+        written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}.png", force))
         for suffix, switch in page.screenshot_views():
             switch()
-            written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}-{suffix}.png"))
+            written.append(_save(window, out / f"{language}-{index:02d}-{spec.key}-{suffix}.png", force))
 
     for name, build in _dialog_builders(context):
         dialog = build()
         dialog.show()
-        written.append(_save(dialog, out / f"{language}-{name}.png"))
+        written.append(_save(dialog, out / f"{language}-{name}.png", force))
         dialog.close()
         dialog.deleteLater()
     window.close()

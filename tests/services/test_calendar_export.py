@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -62,9 +63,9 @@ def read(path) -> dict[str, object]:
     return {str(event.uid): event for event in calendar.events}
 
 
-def export_all(path) -> int:
+def export_all(path, *, force: bool = False) -> int:
     rows = agenda(None, dt.datetime(2026, 1, 1), dt.datetime(2027, 1, 1), now=NOW)
-    return export.export_ics(rows, path)
+    return export.export_ics(rows, path, force=force)
 
 
 def test_one_event_per_follow_up_with_stable_uids(follow_ups, tmp_path):
@@ -122,8 +123,11 @@ def test_export_agenda_for_a_rep_code_and_period(follow_ups, tmp_path):
         export.follow_up_uid(follow_ups["summer_call"].id),
         export.follow_up_uid(follow_ups["visit"].id),
     }
-    # Without dates: four weeks from today.
-    assert export.export_agenda_ics(path, now=NOW) == 4
+    # Without dates: four weeks from today. The file exists now: replaced only when asked.
+    with pytest.raises(DomainError, match="already exists; add --force"):
+        export.export_agenda_ics(path, now=NOW)
+    assert export.export_agenda_ics(path, now=NOW, force=True) == 4
+    assert len(read(path)) == 4
 
 
 def test_unknown_rep_code_and_bad_period_are_clear_errors(follow_ups, tmp_path):
@@ -146,11 +150,22 @@ def test_a_failed_write_leaves_no_partial_file(follow_ups, tmp_path, monkeypatch
 
     monkeypatch.setattr(export.os, "replace", broken_replace)
     with pytest.raises(DomainError, match="No space left"):
-        export_all(path)
+        export_all(path, force=True)
     assert path.read_text() == "previous export"
     assert [p.name for p in folder.iterdir()] == ["agenda.ics"]
-    with pytest.raises(DomainError, match="Cannot write"):
+    with pytest.raises(DomainError, match="does not exist"):
         export.export_ics([], tmp_path / "missing" / "agenda.ics")
+
+
+def test_the_extension_is_added_and_an_sqlite_file_never_replaced(follow_ups, tmp_path):
+    assert export_all(tmp_path / "agenda") == 5
+    assert len(read(tmp_path / "agenda.ics")) == 5 and not (tmp_path / "agenda").exists()
+    other = tmp_path / "other.ICS"  # an SQLite file, whatever its name says
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    before = other.read_bytes()
+    with pytest.raises(DomainError, match="SQLite database"):
+        export_all(other, force=True)
+    assert other.read_bytes() == before
 
 
 def test_an_empty_agenda_is_a_valid_calendar(database, tmp_path):

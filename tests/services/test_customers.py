@@ -292,6 +292,14 @@ def test_search_wildcards_are_literal(some_customers):
     assert svc.search_customers("_") == []
 
 
+def test_search_wildcards_match_themselves(database):
+    svc.create_customer(make(code="C-9", name="Ofertas 100% Sur", email="ana_bel@example.es"), None)
+    svc.create_customer(make(code="C-8", name="Ofertas 1000 Sur", email="anaxbel@example.es"), None)
+    assert codes(svc.search_customers("100%")) == ["C-9"]
+    assert codes(svc.search_customers("ana_bel")) == ["C-9"]
+    assert sorted(codes(svc.search_customers("OFERTAS sur"))) == ["C-8", "C-9"]
+
+
 @pytest.mark.parametrize(
     ("order_by", "descending", "expected"),
     [

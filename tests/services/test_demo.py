@@ -60,10 +60,14 @@ def demo(database) -> DemoSummary:
 
 
 def _dump() -> dict[str, list[tuple]]:
-    """Every row of every table, in id order."""
+    """Every row of every table, in id order; not the uids, which name rows uniquely on every machine
+    (two demo databases made alike are still two sets of rows)."""
     return {
         model._meta.table_name: [
-            tuple(row) for row in model.select().order_by(*model._meta.get_primary_keys()).tuples()
+            tuple(row)
+            for row in model.select(*(f for f in model._meta.sorted_fields if f.name != "uid"))
+            .order_by(*model._meta.get_primary_keys())
+            .tuples()
         ]
         for model in ALL_MODELS
         if model._meta.table_name not in ("schema_version",)  # applied_at is the wall clock

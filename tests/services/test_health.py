@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.base import new_uid
 from app.models.migrations import LATEST_VERSION
 from app.services.customers import CustomerInput, create_customer
 from app.services.errors import DomainError
@@ -43,8 +44,9 @@ def test_a_row_pointing_at_a_missing_customer_is_reported(database):
         now = dt.datetime(2026, 5, 20, 10, 0)
         for number in ("V-2026-00001", "V-2026-00002"):
             db.execute_sql(
-                "INSERT INTO sale (number, customer_id, sold_on, notes, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)",
-                (number, 999, dt.date(2026, 5, 20), now, now),
+                "INSERT INTO sale (uid, number, customer_id, sold_on, notes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, '', ?, ?)",
+                (new_uid(), number, 999, dt.date(2026, 5, 20), now, now),
             )
     finally:
         db.execute_sql("PRAGMA foreign_keys = ON")

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QFileDialog
 from reportlab.pdfgen import canvas
 
 import app.documents as documents
+import app.views.dialogs as dialogs_module
+import app.views.errors as errors_module
 import app.views.reports.page as page_module
 import app.views.reports.print as printing
 from app.documents import DocumentKind, DocumentRequest
@@ -24,7 +26,7 @@ from app.services.errors import ValidationError
 from app.services.reps import create_rep
 from app.views.customers.customer_dialog import from_qdate
 from app.views.pages.base import AppContext
-from app.views.reports.page import ReportsPage, copy_atomically, period_bounds
+from app.views.reports.page import ReportsPage, period_bounds
 from app.views.reports.preview import ZOOM_STEPS, PdfPreviewDialog, PdfPreviewWidget
 
 TODAY = dt.date(2026, 11, 23)
@@ -361,7 +363,9 @@ def test_save_as_suggests_the_documents_folder_and_copies_the_file(
     assert saved.read_bytes() == page.generated.path.read_bytes()
     assert sorted(p.name for p in target.parent.iterdir()) == ["my report.pdf"]  # no temporary left
     assert page.status_text() == f"Saved as {saved}."
-    page.save_as()  # the next time, the folder where the last one went
+    # The next time, the folder where the last one went; "my report.pdf" is there now: asked, kept.
+    monkeypatch.setattr(dialogs_module, "confirm", lambda *args, **kwargs: False)
+    assert page.save_as() is None
     assert asked[1].parent == target.parent
 
 
@@ -371,21 +375,82 @@ def test_save_as_cancelled_writes_nothing(qtbot, page, producer, monkeypatch, tm
     assert page.save_as() is None
 
 
-def test_copy_is_atomic(tmp_path, monkeypatch):
-    source = write_pdf(tmp_path / "source.pdf", 1)
+@pytest.fixture
+def shown_errors(monkeypatch):
+    shown: list[BaseException] = []
+    monkeypatch.setattr(errors_module, "show_error", lambda parent, exc, title=None: shown.append(exc))
+    return shown
+
+
+def choose_in_dialog(monkeypatch, chosen: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(chosen), args[-1]))
+
+
+def test_a_failed_save_keeps_the_previous_file(qtbot, page, producer, monkeypatch, tmp_path, shown_errors):
+    generate(qtbot, page, 3)
     target = tmp_path / "out" / "copy.pdf"
     target.parent.mkdir()
     target.write_bytes(b"the previous, good copy")
+    choose_in_dialog(monkeypatch, target)  # Qt's dialog asked before replacing it
 
     def broken(src, dst):
         Path(dst).write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(page_module.shutil, "copyfile", broken)
-    with pytest.raises(OSError):
-        copy_atomically(source, target)
+    assert page.save_as() is None
+    assert [str(exc) for exc in shown_errors] == [f"Cannot write {target}: No space left on device"]
     assert [p.name for p in target.parent.iterdir()] == ["copy.pdf"]
     assert target.read_bytes() == b"the previous, good copy"
+
+
+def test_saving_over_a_file_the_dialog_chose_replaces_it(qtbot, page, producer, monkeypatch, tmp_path):
+    generate(qtbot, page, 3)
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"last month's")
+    choose_in_dialog(monkeypatch, target)
+    assert page.save_as() == target
+    assert target.read_bytes() == page.generated.path.read_bytes()
+
+
+def test_an_existing_file_named_by_the_added_extension_is_asked_about(
+    qtbot, page, producer, monkeypatch, tmp_path
+):
+    """Qt asked about "report"; "report.pdf" is another file: the page asks before replacing it."""
+    generate(qtbot, page, 3)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    existing = folder / "report.pdf"
+    existing.write_bytes(b"last month's")
+    choose_in_dialog(monkeypatch, folder / "report")
+    questions: list[str] = []
+    answer = [False]
+
+    def confirm(parent, question, title=None, **kwargs):
+        questions.append(question)
+        return answer[0]
+
+    monkeypatch.setattr(dialogs_module, "confirm", confirm)
+    assert page.save_as() is None
+    assert questions == ["report.pdf already exists. Do you want to replace it?"]
+    assert existing.read_bytes() == b"last month's"
+    answer[0] = True
+    assert page.save_as() == existing
+    assert existing.read_bytes() == page.generated.path.read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["report.pdf"]
+
+
+@pytest.mark.sqlite_only("an SQLite file")
+def test_a_database_is_never_saved_over(qtbot, page, producer, monkeypatch, database, shown_errors):
+    """Even when the user confirmed replacing it in the dialog (a database named like a document)."""
+    generate(qtbot, page, 3)
+    victim = database.path.with_name("victim.pdf")
+    victim.write_bytes(database.path.read_bytes())  # another SQLite file, named like a document
+    choose_in_dialog(monkeypatch, victim)
+    before = victim.read_bytes()
+    assert page.save_as() is None
+    assert "is an SQLite database or one of its working files" in str(shown_errors[0])
+    assert victim.read_bytes() == before
 
 
 def test_print_renders_every_page_on_the_printer(qtbot, page, producer, monkeypatch, tmp_path):

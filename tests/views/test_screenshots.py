@@ -14,11 +14,17 @@ def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, new_database
     path = new_database("demo")
     assert run(capsys, "demo", "--db", str(path), "--customers", "25", "--today", "2026-11-23")[0] == 0
     out = tmp_path / "shots"
+    out.mkdir()
+    (out / "es-01-dashboard.png").write_bytes(b"an earlier run")  # replaced: --force
+    (out / "notes.txt").write_text("mine")  # left alone
     try:
-        code, stdout, err = run(capsys, "screenshots", "--db", str(path), "--out", str(out), "--lang", "es")
+        code, stdout, err = run(
+            capsys, "screenshots", "--db", str(path), "--out", str(out), "--lang", "es", "--force"
+        )
     finally:
         apply_language("en")
     assert code == 0, err
+    assert (out / "notes.txt").read_text() == "mine" and not list(out.glob(".*.part"))
     files = {p.name for p in out.glob("*.png")}
     assert {f"es-{i:02d}-{spec.key}.png" for i, spec in enumerate(PAGES, start=1)} <= files
     assert {
@@ -28,6 +34,23 @@ def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, new_database
     } <= files
     assert all((out / name).stat().st_size > 5000 for name in files)
     assert len(stdout.splitlines()) == len(files)
+
+
+def test_screenshots_refuse_a_folder_of_earlier_ones_without_force(capsys, tmp_path, new_database):
+    from app.models.database import close_database, open_database
+
+    path = new_database("empty", schema=True)
+    open_database(path)
+    close_database()
+    out = tmp_path / "shots"
+    out.mkdir()
+    (out / "en-01-dashboard.png").write_bytes(b"an earlier run")
+    code, stdout, err = run(capsys, "screenshots", "--db", path, "--out", str(out), "--lang", "en")
+    assert code == 1
+    assert one_line_error(err) == (
+        f"postventa: {out} already holds screenshots (en-*.png); add --force to replace them."
+    )
+    assert [p.name for p in out.iterdir()] == ["en-01-dashboard.png"] and stdout == ""
 
 
 @pytest.mark.sqlite_only("a missing file not created")

@@ -59,6 +59,7 @@ from app.models.enums import (
     Severity,
     SolutionType,
 )
+from app.models.sync_schema import provisional, provisional_label
 from app.services import audit, charters, company
 from app.services import followups as followup_service
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
@@ -371,11 +372,18 @@ def case_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}{year}-{sequence:04d}"
 
 
-def _next_sequence(series: CaseSeries, year: int) -> int:
-    """One more than the highest of the series and year (call inside the write transaction)."""
+def _next_number(series: CaseSeries, prefix: str, year: int) -> tuple[int, str]:
+    """(sequence, number) of a new case: one more than the highest of the series and year (call
+    inside the write transaction); on a laptop a provisional one, counted below zero
+    (REC-2026-L03-0002), which the office replaces with its next final number at the sync."""
     lock_numbering("case", series.value, year)  # PostgreSQL: one numbering writer per series and year
-    highest = Case.select(fn.MAX(Case.sequence)).where((Case.series == series) & (Case.year == year))
-    return (highest.scalar() or 0) + 1
+    of_series = (Case.series == series) & (Case.year == year)
+    label = provisional_label()
+    if label is None:
+        sequence = (Case.select(fn.MAX(Case.sequence)).where(of_series).scalar() or 0) + 1
+        return sequence, case_number(prefix, year, sequence)
+    sequence = (Case.select(fn.MIN(Case.sequence)).where(of_series & (Case.sequence < 0)).scalar() or 0) - 1
+    return sequence, provisional(f"{prefix}{year}-", label, -sequence, 4)
 
 
 # --- commands: reception -------------------------------------------------------------------
@@ -462,10 +470,10 @@ def receive_case(
     for attempt in range(_NUMBER_ATTEMPTS):
         try:
             with write_transaction():  # the command's transaction holds the lock: MAX is current
-                sequence = _next_sequence(series, received_on.year)
                 prefix = company.case_number_prefix(series)
+                sequence, number = _next_number(series, prefix, received_on.year)
                 case = Case.create(
-                    number=case_number(prefix, received_on.year, sequence),
+                    number=number,
                     year=received_on.year,
                     series=series,
                     sequence=sequence,
@@ -1002,7 +1010,11 @@ def _conditions(filters: CaseFilter, today: dt.date, deadlines: CaseDeadlines) -
         conditions.append(Case.rep == filters.rep_id)
     text = filters.text.strip()
     for term in fold_for_search(text).split():
-        conditions.append(Case.number.contains(term) | Customer.search_text.contains(term))
+        conditions.append(
+            Case.number.contains(term)
+            | Case.provisional_number.contains(term)
+            | Customer.search_text.contains(term)
+        )
     return conditions
 
 

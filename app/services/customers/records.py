@@ -29,6 +29,7 @@ from app.models import (
 from app.models import now as now_on_the_wall
 from app.models.base import max_length
 from app.models.customers import fold_for_search, fold_key
+from app.models.dialect import contains_folded
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -551,11 +552,11 @@ def _search_conditions(
     if rep_id is not None:
         conditions.append(Customer.rep == rep_id)
     for term in terms:
-        condition = Customer.search_text.contains(term)
+        condition = contains_folded(Customer.search_text, term)
         digits = re.sub(r"\D", "", term)
         # "600-12-34-56" also finds "600123456": search_text keeps phones digits-only too.
         if digits != term and len(digits) >= 3 and _PHONE_CHARS_RE.match(term):
-            condition = condition | Customer.search_text.contains(digits)
+            condition = condition | contains_folded(Customer.search_text, digits)
         conditions.append(condition)
     return conditions
 

@@ -31,7 +31,7 @@ from peewee import fn
 
 from app.i18n import N_, _, format_date, format_number, ngettext
 from app.models import Case, Customer, Sale, SaleLine, SatisfactionSurvey, WarrantyReturn, db
-from app.models.dialect import days_between_sql, placeholder
+from app.models.dialect import days_between_sql, placeholder, subquery_fence
 from app.models.enums import CaseKind, Choice, Segment
 from app.services.customers.value import money, refunded_condition
 
@@ -170,8 +170,8 @@ def _listed(
     flags = ", ".join(reason_sql.values()) if reasons else "0, 0, 0, 0"
     flag_params = where_params if reasons else []
     sql = (
-        f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}) AS p WHERE {where} "
-        "ORDER BY ROUND(p.value, 2) DESC, p.code"
+        f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}{subquery_fence()}) AS p "
+        f"WHERE {where} ORDER BY ROUND(p.value, 2) DESC, p.code"
     )
     all_params = flag_params + params + where_params  # in the order the placeholders appear
     if limit is not None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from peewee import JOIN, Case, fn
 
 from app.i18n import _
-from app.models import Customer, FollowUp, Product, Rep, SoldUnit
+from app.models import Customer, FollowUp, Product, Rep, SoldUnit, db
 from app.models import now as wall_clock_now
 from app.models.customers import fold_for_search
-from app.models.dialect import date_of
+from app.models.dialect import contains_folded, date_of
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState, Segment
 from app.services.errors import NotFoundError
 from app.services.followups.workflow import customer_address
@@ -125,42 +125,94 @@ def agenda_query(rep_id: int | None, states: Iterable[FollowUpState], kinds, pur
     return query.order_by(FollowUp.scheduled_at, _SEGMENT_RANK, Customer.name, FollowUp.id)
 
 
+_KINDS = {kind.value: kind for kind in FollowUpKind}
+_PURPOSES = {purpose.value: purpose for purpose in FollowUpPurpose}
+_STATES = {state.value: state for state in FollowUpState}
+_OUTCOMES = {outcome.value: outcome for outcome in FollowUpOutcome}
+_SEGMENTS = {segment.value: segment for segment in Segment}
+
+
+def _timestamp(value) -> dt.datetime:
+    """A stored date and time as a datetime: the driver's own, or the text peewee stored (SQLite)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
 def agenda_rows(query, now: dt.datetime) -> list[AgendaRow]:
-    """Plain rows from an agenda_query; `overdue` is derived against `now`."""
-    return [
-        AgendaRow(
-            id=r["id"],
-            scheduled_at=r["scheduled_at"],
-            duration_minutes=r["duration_minutes"],
-            kind=r["kind"],
-            purpose=r["purpose"],
-            state=r["state"],
-            outcome=r["outcome"],
-            overdue=r["state"] is FollowUpState.PLANNED and r["scheduled_at"] < now,
-            attempt=r["attempt"],
-            customer_id=r["customer_id"],
-            customer_code=r["customer_code"],
-            customer_name=r["customer_name"],
-            segment=r["segment"],
-            phone=r["phone"],
-            mobile=r["mobile"],
-            email=r["email"],
-            address=customer_address(r["address"], r["postal_code"], r["city"]),
-            place=r["place"],
-            rep_id=r["rep"],
-            rep_code=r["rep_code"] or "",
-            rep_name=r["rep_name"] or "",
-            sold_unit_id=r["sold_unit"],
-            product_name=r["product_name"] or "",
-            serial_number=r["serial_number"] or "",
-            notes=r["notes"],
-            cancel_reason=r["cancel_reason"],
-            updated_at=r["updated_at"],
-            row_version=r["row_version"],
-            customer_rep_id=r["customer_rep_id"],
+    """Plain rows from an agenda_query; `overdue` is derived against `now`.
+
+    The driver's tuples are turned into rows here, not by peewee's per-field converters: a busy
+    week is 1,500 rows of 30 columns, and that conversion took about as long as the query itself
+    (bench_agenda.py, bench_engines.py). The columns come in agenda_query's order.
+    """
+    rows = []
+    for (
+        follow_up_id,
+        scheduled_at,
+        duration_minutes,
+        kind,
+        purpose,
+        state,
+        outcome,
+        attempt,
+        place,
+        notes,
+        cancel_reason,
+        updated_at,
+        row_version,
+        sold_unit_id,
+        rep_id,
+        customer_id,
+        customer_rep_id,
+        customer_code,
+        customer_name,
+        segment,
+        phone,
+        mobile,
+        email,
+        address,
+        postal_code,
+        city,
+        rep_code,
+        rep_name,
+        serial_number,
+        product_name,
+    ) in db.execute(query).fetchall():
+        scheduled_at = _timestamp(scheduled_at)
+        state = _STATES[state]
+        rows.append(
+            AgendaRow(
+                id=follow_up_id,
+                scheduled_at=scheduled_at,
+                duration_minutes=duration_minutes,
+                kind=_KINDS[kind],
+                purpose=_PURPOSES[purpose],
+                state=state,
+                outcome=None if outcome is None else _OUTCOMES[outcome],
+                overdue=state is FollowUpState.PLANNED and scheduled_at < now,
+                attempt=attempt,
+                customer_id=customer_id,
+                customer_code=customer_code,
+                customer_name=customer_name,
+                segment=None if segment is None else _SEGMENTS[segment],
+                phone=phone,
+                mobile=mobile,
+                email=email,
+                address=customer_address(address, postal_code, city),
+                place=place,
+                rep_id=rep_id,
+                rep_code=rep_code or "",
+                rep_name=rep_name or "",
+                sold_unit_id=sold_unit_id,
+                product_name=product_name or "",
+                serial_number=serial_number or "",
+                notes=notes,
+                cancel_reason=cancel_reason,
+                updated_at=_timestamp(updated_at),
+                row_version=row_version,
+                customer_rep_id=customer_rep_id,
+            )
         )
-        for r in query.dicts()
-    ]
+    return rows
 
 
 def agenda(
@@ -252,7 +304,7 @@ def _narrow(query, window: AgendaWindow):
     if window.end is not None:
         query = query.where(FollowUp.scheduled_at < window.end)
     for term in fold_for_search(window.text).split():
-        query = query.where(Customer.search_text.contains(term))
+        query = query.where(contains_folded(Customer.search_text, term))
     return query
 
 

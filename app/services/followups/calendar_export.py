@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -21,7 +19,8 @@ from icalendar.enums import STATUS
 from app.i18n import _
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpState
-from app.services.errors import DomainError, ValidationError
+from app.outputs import write_output_bytes
+from app.services.errors import ValidationError
 from app.services.followups.agenda import AgendaRow, agenda
 from app.services.reps import find_rep_by_code
 
@@ -92,34 +91,18 @@ def build_calendar(
     return calendar
 
 
-def export_ics(rows: Iterable[AgendaRow], path: str | os.PathLike, time_zone: str = TIME_ZONE) -> int:
+def export_ics(
+    rows: Iterable[AgendaRow], path: str | os.PathLike, time_zone: str = TIME_ZONE, *, force: bool = False
+) -> int:
     """Write the rows to `path` as an iCalendar file; returns how many events were written.
 
-    The file is written beside the target and renamed over it, so a failure leaves no partial file.
+    Through app.outputs: ".ics" is added when missing; the database, any SQLite file and (without
+    `force`) an existing file are refused; the file is written beside the target and renamed over it,
+    so a failure leaves no partial file.
     """
     rows = list(rows)
     data = build_calendar(rows, time_zone).to_ical()
-    target = Path(path)
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise DomainError(
-            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
-        ) from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
-    except OSError as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        raise DomainError(
-            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
-        ) from exc
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_output_bytes(path, ".ics", data, force=force)
     return len(rows)
 
 
@@ -148,8 +131,9 @@ def export_agenda_ics(
     *,
     now: dt.datetime | None = None,
     time_zone: str = TIME_ZONE,
+    force: bool = False,
 ) -> int:
-    """`postventa agenda --ics FILE [--rep CODE] [--from D] [--to D]`: every follow-up (any state)
+    """`postventa agenda --ics FILE [--rep CODE] [--from D] [--to D] [--force]`: every follow-up (any state)
     of the rep — all reps without a code — from `start` (default today) to `end` (a date is
     included; default four weeks after the start). Returns how many events were written.
 
@@ -162,4 +146,4 @@ def export_agenda_ics(
     if window_end <= window_start:
         raise ValidationError({"end": _("The end of the period is before its start.")})
     rows = agenda(rep_id, window_start, window_end, now=now)
-    return export_ics(rows, path, time_zone)
+    return export_ics(rows, path, time_zone, force=force)

@@ -40,6 +40,7 @@ from app.models.enums import (
     ReturnState,
     UnitStatus,
 )
+from app.models.sync_schema import provisional, provisional_label
 from app.services import audit, charters
 from app.services.company import load_company_settings
 from app.services.errors import DomainError, NotFoundError, ValidationError
@@ -200,6 +201,26 @@ def format_number_of(year: int, sequence: int) -> str:
     return f"RMA-{year}-{sequence:04d}"
 
 
+def _next_return_number(year: int) -> tuple[int, str]:
+    """(sequence, number) of a new return (inside the write transaction, after lock_numbering):
+    the next of the year; on a laptop a provisional one, counted below zero (RMA-2026-L03-0002),
+    which the office replaces with the next final number when the laptop syncs."""
+    label = provisional_label()
+    if label is None:
+        highest = (
+            WarrantyReturn.select(fn.MAX(WarrantyReturn.sequence)).where(WarrantyReturn.year == year).scalar()
+        )
+        sequence = (highest or 0) + 1
+        return sequence, format_number_of(year, sequence)
+    lowest = (
+        WarrantyReturn.select(fn.MIN(WarrantyReturn.sequence))
+        .where((WarrantyReturn.year == year) & (WarrantyReturn.sequence < 0))
+        .scalar()
+    )
+    sequence = (lowest or 0) - 1
+    return sequence, provisional(f"RMA-{year}-", label, -sequence, 4)
+
+
 def open_return_of_unit(sold_unit_id: int) -> tuple[int, str] | None:
     """(id, number) of the unit's return that is still open, if any."""
     row = (
@@ -301,14 +322,9 @@ def open_return(
             # laptop or thread waits (busy_timeout) instead of reading the same MAX.
             with write_transaction():
                 lock_numbering("return", year)  # PostgreSQL: one numbering writer per year
-                highest = (
-                    WarrantyReturn.select(fn.MAX(WarrantyReturn.sequence))
-                    .where(WarrantyReturn.year == year)
-                    .scalar()
-                )
-                sequence = (highest or 0) + 1
+                sequence, number = _next_return_number(year)
                 record = WarrantyReturn.create(
-                    number=format_number_of(year, sequence),
+                    number=number,
                     year=year,
                     sequence=sequence,
                     sold_unit=unit.id,
@@ -656,6 +672,7 @@ def _conditions(filters: ReturnFilter, today: dt.date, target: int) -> list:
 
         conditions.append(
             W.number.contains(text)
+            | W.provisional_number.contains(text)
             | Customer.search_text.contains(fold_for_search(text))
             | SoldUnit.serial_number.contains(text)
         )

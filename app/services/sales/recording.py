@@ -14,6 +14,7 @@ from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, 
 from app.models.base import max_length
 from app.models.customers import fold_key
 from app.models.dialect import lock_numbering
+from app.models.sync_schema import provisional_label
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
 from app.services.followups.plans import apply_plans_for_sale, reschedule_for_delivery_change
@@ -97,8 +98,10 @@ def sale_number_prefix(year: int) -> str:
 
 
 def next_sale_number(year: int) -> str:
-    """V-YYYY-NNNNN: one more than the highest number of that year."""
-    prefix = sale_number_prefix(year)
+    """V-YYYY-NNNNN: one more than the highest number of that year; on a laptop a provisional
+    V-YYYY-L03-NNNNN, which the office replaces with its next final number at the sync."""
+    label = provisional_label()
+    prefix = sale_number_prefix(year) + (f"{label}-" if label else "")
     query = (
         Sale.select(Sale.number)
         .where(Sale.number.startswith(prefix))

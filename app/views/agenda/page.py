@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -70,7 +69,7 @@ from app.views.agenda.table_model import (
 )
 from app.views.agenda.week_view import WeekView, monday_of
 from app.views.customers.table_model import SegmentBadgeDelegate
-from app.views.dialogs import confirm
+from app.views.dialogs import ask_save_file, confirm
 from app.views.errors import BackToForm
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
 from app.views.operations import Operation, perform, run_form
@@ -928,7 +927,8 @@ class AgendaPage(Page):
         path = self._ask_export_path()
         if not path:
             return
-        exported = perform(self, lambda: calendar_export.export_ics(rows, path))
+        # The user agreed in the save dialog to replace an existing file.
+        exported = perform(self, lambda: calendar_export.export_ics(rows, path, force=True))
         if not exported:
             return
         count = exported.value
@@ -942,12 +942,8 @@ class AgendaPage(Page):
 
     def _ask_export_path(self) -> str:
         suggested = f"agenda-{self._now().date().isoformat()}.ics"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export to calendar"), suggested, _("iCalendar files (*.ics)")
-        )
-        if path and not path.lower().endswith(".ics"):
-            path += ".ics"
-        return path
+        path = ask_save_file(self, _("Export to calendar"), suggested, _("iCalendar files (*.ics)"), ".ics")
+        return str(path) if path is not None else ""
 
     @staticmethod
     def _when(moment: dt.datetime) -> str:

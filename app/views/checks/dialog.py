@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -46,7 +45,7 @@ from app.views import dialogs
 from app.views.agenda.dialogs import CustomerPicker
 from app.views.checks.signature import SignaturePad
 from app.views.checks.table_models import unit_text
-from app.views.dialogs import BaseDialog
+from app.views.dialogs import BaseDialog, ask_save_file
 from app.views.errors import BackToForm
 from app.views.events import CASES, CHECKS, FOLLOW_UPS, Change
 from app.views.operations import Operation, perform
@@ -540,10 +539,8 @@ class CheckDialog(BaseDialog):
 
 
 def ask_pdf_path(parent: QWidget | None, suggested: str) -> str:
-    path, _filter = QFileDialog.getSaveFileName(parent, _("Print record"), suggested, _("PDF files (*.pdf)"))
-    if path and not path.lower().endswith(".pdf"):
-        path += ".pdf"
-    return path
+    path = ask_save_file(parent, _("Print record"), suggested, _("PDF files (*.pdf)"), ".pdf")
+    return str(path) if path is not None else ""
 
 
 def print_check_record(parent: QWidget | None, check_id: int) -> str | None:
@@ -558,7 +555,8 @@ def print_check_record(parent: QWidget | None, check_id: int) -> str | None:
     path = ask_pdf_path(parent, f"check-{record.check.customer_code}-{when.date().isoformat()}.pdf")
     if not path:
         return None
-    if not perform(parent, lambda: build_check_record(record, path)):
+    # The user agreed in the save dialog to replace an existing file.
+    if not perform(parent, lambda: build_check_record(record, path, force=True)):
         return None
     inform(parent, _("The record was saved as {file}.").format(file=path), _("Print record"))
     return path

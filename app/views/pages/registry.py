@@ -70,6 +70,12 @@ def _reports(context: AppContext, parent: QWidget | None) -> Page:
     return ReportsPage(context, parent)
 
 
+def _conflicts(context: AppContext, parent: QWidget | None) -> Page:
+    from app.views.conflicts.page import ConflictsPage
+
+    return ConflictsPage(context, parent)
+
+
 SP = QStyle.StandardPixmap
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", N_("Dashboard"), SP.SP_ComputerIcon, _dashboard),
@@ -80,4 +86,6 @@ PAGES: list[PageSpec] = [
     PageSpec("cases", N_("Cases"), SP.SP_MessageBoxWarning, _cases),
     PageSpec("charters", N_("Service charters"), SP.SP_FileDialogContentsView, _charters),
     PageSpec("reports", N_("Reports"), SP.SP_FileIcon, _reports),
+    # A laptop's sync conflicts (issue 16); on a database that does not sync, why there are none.
+    PageSpec("conflicts", N_("Conflicts"), SP.SP_DriveNetIcon, _conflicts),
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -35,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app import documents
+from app import documents, outputs
 from app.documents import DocumentKind, DocumentRequest
 from app.i18n import N_, _, current_language, format_date
 from app.models.enums import CharterType
@@ -43,7 +41,7 @@ from app.services import charters as charter_service
 from app.services.errors import ValidationError
 from app.services.reps import list_reps
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
-from app.views.dialogs import field_error_label, show_field_errors, with_error_label
+from app.views.dialogs import ask_save_file, field_error_label, show_field_errors, with_error_label
 from app.views.errors import show_error
 from app.views.events import CHARTERS, REPS, Change
 from app.views.operations import perform
@@ -110,23 +108,6 @@ def _remove_folder(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def copy_atomically(source: Path, target: Path) -> Path:
-    """Copy `source` to `target` through a temporary file in the target's folder, then rename."""
-    folder = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=".postventa-", suffix=".pdf.part", dir=folder)
-    os.close(handle)
-    try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    return target
-
-
 def documents_folder() -> Path:
     """The user's Documents folder (their home folder where there is none)."""
     location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -135,14 +116,9 @@ def documents_folder() -> Path:
 
 
 def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
-    """The system's Save dialog; None when cancelled. Tests replace QFileDialog.getSaveFileName."""
-    path, _filter = QFileDialog.getSaveFileName(
-        parent, _("Save the document"), str(suggested), _("PDF documents (*.pdf)")
-    )
-    if not path:
-        return None
-    target = Path(path)
-    return target if target.suffix.lower() == ".pdf" else target.with_name(target.name + ".pdf")
+    """The system's Save dialog (".pdf" added; an existing file asked about); None when cancelled.
+    Tests replace QFileDialog.getSaveFileName."""
+    return ask_save_file(parent, _("Save the document"), suggested, _("PDF documents (*.pdf)"), ".pdf")
 
 
 class ReportsPage(Page):
@@ -673,11 +649,18 @@ class ReportsPage(Page):
         target = ask_save_path(self, folder / documents.default_file_name(generated.request))
         if target is None:
             return None
-        try:
-            copy_atomically(generated.path, target)
-        except OSError as exc:
-            show_error(self, exc)
+        source = generated.path
+        # Through app.outputs: never over the database, a temporary file renamed; the user agreed to
+        # replace an existing file in the dialog.
+        saved = perform(
+            self,
+            lambda: outputs.write_output(
+                target, ".pdf", lambda temporary: shutil.copyfile(source, temporary), force=True
+            ),
+        )
+        if not saved:
             return None
+        target = saved.value
         self._last_saved = target
         self._status.setText(_("Saved as {path}.").format(path=target))
         return target

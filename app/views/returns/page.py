@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -506,16 +505,13 @@ class ReturnsPage(Page):
         language = (
             data.customer_language if data.customer_language in i18n.LANGUAGES else i18n.current_language()
         )
-        written = perform(self, lambda: build_return_receipt(data, path, language))
+        # The user agreed in the save dialog to replace an existing file.
+        written = perform(self, lambda: build_return_receipt(data, path, language, force=True))
         if written:
             inform(
                 self, _("Receipt saved as {file}.").format(file=Path(written.value).name), _("Print receipt")
             )
 
     def _ask_receipt_path(self, suggested: str) -> str:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Print receipt"), suggested, _("PDF files (*.pdf)")
-        )
-        if path and not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        return path
+        path = dialogs.ask_save_file(self, _("Print receipt"), suggested, _("PDF files (*.pdf)"), ".pdf")
+        return str(path) if path is not None else ""

@@ -1,0 +1,119 @@
+"""A laptop's side of the sync (SQLite): its identity, its pull cursor and the outbox.
+
+Only a database made by `postventa sync --init` has these tables and triggers; a standalone laptop,
+the demo and the office pay nothing. Every insert, update and delete of a synced table is written
+by a trigger into `sync_outbox` (the pattern of peewee's playhouse/sqlite_changelog.py): the row's
+uid, its values before and after as JSON (foreign keys as the uids of the rows they point to) and
+the server revision the laptop's copy was based on. Triggers, not calls in each service: every
+write path is captured, imports and future features included. Applying pulled changes switches
+capture off (`sync_state.capturing`) in the same transaction, so they do not echo back.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from peewee import Database
+
+from app.models.sync_schema import LAPTOP_STATE, SYNCED_TABLES, SyncedTable
+
+STATE = LAPTOP_STATE
+OUTBOX = "sync_outbox"
+CONFLICTS = "sync_conflict"  # the office's conflicts and refusals, as last pulled (same columns and ids)
+
+
+def _json_of(table: SyncedTable, row: str) -> str:
+    """json_object(...) of the row's travelling columns; a foreign key as its target's uid."""
+    parts = []
+    for column in table.columns:
+        target = table.foreign_keys.get(column)
+        if target:
+            value = f'(SELECT uid FROM "{target}" WHERE id = {row}."{column}")'
+        elif table.is_blob(column):  # JSON holds no bytes: hex, turned back into bytes by the engine
+            value = f'CASE WHEN {row}."{column}" IS NULL THEN NULL ELSE hex({row}."{column}") END'
+        else:
+            value = f'{row}."{column}"'
+        parts.append(f"'{column}', {value}")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+def set_up_laptop(
+    database: Database,
+    server: str,
+    login: str,
+    laptop: str | None = None,
+    label: str = "L00",
+    role: str | None = None,
+    rep_uid: str | None = None,
+) -> str:
+    """The laptop's sync tables and capture triggers, capture off until the first pull is in;
+    returns the laptop's id (a uid of its own, named in every push). `label` names it in its
+    provisional numbers (the office hands it out); `role` and `rep_uid` say who the login is at the
+    office, so the laptop's window offers what the office will accept (app.services.permissions)."""
+    laptop = laptop or uuid.uuid4().hex
+    database.execute_sql(
+        f"CREATE TABLE {STATE} (id INTEGER PRIMARY KEY CHECK (id = 1), laptop TEXT NOT NULL, label TEXT NOT NULL,"
+        " server TEXT NOT NULL, login TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0,"
+        " capturing INTEGER NOT NULL DEFAULT 0, last_sync TEXT, unfinished_writers TEXT NOT NULL DEFAULT '[]',"
+        " role TEXT, rep_uid TEXT)"
+    )
+    database.execute_sql(
+        f"INSERT INTO {STATE} (id, laptop, label, server, login, role, rep_uid) VALUES (1, ?, ?, ?, ?, ?, ?)",
+        (laptop, label, server, login, role, rep_uid),
+    )
+    database.execute_sql(
+        f"CREATE TABLE {OUTBOX} (seq INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL,"
+        " row_uid TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'resolve')),"
+        " old_values TEXT, new_values TEXT, base_revision INTEGER, made_at TEXT NOT NULL DEFAULT (datetime('now')))"
+    )
+    database.execute_sql(
+        f"CREATE TABLE {CONFLICTS} (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, table_name TEXT NOT NULL,"
+        " row_uid TEXT NOT NULL, column_name TEXT, base_value TEXT, laptop_value TEXT, office_value TEXT,"
+        " reason TEXT NOT NULL DEFAULT '', laptop TEXT NOT NULL, seq INTEGER NOT NULL, login TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT, revision INTEGER NOT NULL)"
+    )
+    capturing = f"(SELECT capturing FROM {STATE}) = 1"
+    for table in SYNCED_TABLES:
+        name = table.name
+        changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in table.columns)
+        for op, when, old, new, uid, base in (
+            ("insert", capturing, "NULL", _json_of(table, "NEW"), "NEW.uid", "NULL"),
+            (
+                "update",
+                f"{capturing} AND ({changed})",
+                _json_of(table, "OLD"),
+                _json_of(table, "NEW"),
+                "NEW.uid",
+                "OLD.revision",
+            ),
+            ("delete", capturing, _json_of(table, "OLD"), "NULL", "OLD.uid", "OLD.revision"),
+        ):
+            database.execute_sql(
+                f'CREATE TRIGGER "sync_capture_{name}_{op}" AFTER {op.upper()} ON "{name}" WHEN {when} BEGIN '
+                f"INSERT INTO {OUTBOX} (table_name, row_uid, op, old_values, new_values, base_revision) "
+                f"VALUES ('{name}', {uid}, '{op}', {old}, {new}, {base}); END"
+            )
+    return laptop
+
+
+def is_laptop(database: Database) -> bool:
+    return STATE in database.get_tables()
+
+
+def set_capturing(database: Database, on: bool) -> None:
+    database.execute_sql(f"UPDATE {STATE} SET capturing = ?", (1 if on else 0,))
+
+
+def laptop_state(database: Database) -> tuple[str, str, str, int]:
+    """(laptop id, server as shown, login, pull cursor)."""
+    return database.execute_sql(f"SELECT laptop, server, login, cursor FROM {STATE}").fetchone()
+
+
+def unfinished_writers(database: Database) -> list[int]:
+    """The office transactions still at work at the last pull (their rows are fetched next time)."""
+    return json.loads(database.execute_sql(f"SELECT unfinished_writers FROM {STATE}").fetchone()[0])
+
+
+def pending_count(database: Database) -> int:
+    return database.execute_sql(f"SELECT count(*) FROM {OUTBOX}").fetchone()[0]

@@ -1,0 +1,144 @@
+"""What the sync tests share (not a test module): an office with its logins, laptops made from it,
+syncing one, and every copy's synced rows read the same way, to compare them.
+
+`rows_of` reads every synced table (app.models.sync_schema.SYNCED_TABLES) of one copy straight from
+its driver, bypassing the models and the sync: the office as its superuser (row-level security does
+not hide anything from it), a laptop with sqlite3. Rows are keyed by uid; a foreign key is the uid of
+the row it points to; every other value goes through its field (`python_value`), so the same data
+reads the same from both engines (dates, booleans, Decimals, enum codes)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.models import db
+from app.models.database import close_database, open_database, open_office
+from app.models.sync_schema import SYNCED_TABLES, SyncedTable
+from app.sync import laptop as laptop_side
+from app.sync.engine import SyncOutcome, synchronise
+from tests.server_office import PASSWORD, Office, run_cli
+
+Row = dict[str, Any]
+Copy = dict[str, dict[str, Row]]  # table → uid → row (its travelling columns, and "revision")
+
+
+def _select(table: SyncedTable) -> str:
+    columns = [
+        f'(SELECT uid FROM "{target}" WHERE id = r."{column}")'
+        if (target := table.foreign_keys.get(column))
+        else f'r."{column}"'
+        for column in table.columns
+    ]
+    return f'SELECT r.revision, {", ".join(columns)} FROM "{table.name}" r'
+
+
+def normalised(table: SyncedTable, column: str, value: Any) -> Any:
+    if value is None or column in table.foreign_keys:
+        return value
+    return table.fields[column].python_value(value)
+
+
+def rows_of(connection) -> Copy:
+    """Every synced row of one copy (a psycopg2 or sqlite3 connection), normalised."""
+    copy: Copy = {}
+    cursor = connection.cursor()
+    for table in SYNCED_TABLES:
+        cursor.execute(_select(table))
+        rows = {}
+        for revision, *values in cursor.fetchall():
+            row = {c: normalised(table, c, v) for c, v in zip(table.columns, values, strict=True)}
+            row["revision"] = revision
+            rows[row["uid"]] = row
+        copy[table.name] = rows
+    return copy
+
+
+def office_rows(office: Office) -> Copy:
+    with office.admin() as admin:
+        return rows_of(admin)
+
+
+def laptop_rows(path: Path) -> Copy:
+    connection = sqlite3.connect(path)
+    try:
+        return rows_of(connection)
+    finally:
+        connection.close()
+
+
+def differences(
+    office: Copy, laptop: Copy, *, leave_out: frozenset[tuple[str, str]] = frozenset()
+) -> list[str]:
+    """What a laptop's copy has that the office's has not, and the other way (a line each), but for
+    the rows in `leave_out` (table, uid)."""
+    found = []
+    for table, rows in office.items():
+        theirs = laptop[table]
+        for uid in rows.keys() - theirs.keys():
+            if (table, uid) not in leave_out:
+                found.append(f"{table} {uid}: at the office only")
+        for uid in theirs.keys() - rows.keys():
+            if (table, uid) not in leave_out:
+                found.append(f"{table} {uid}: on the laptop only")
+        for uid in rows.keys() & theirs.keys():
+            if (table, uid) in leave_out:
+                continue
+            for column, value in rows[uid].items():
+                if theirs[uid][column] != value:
+                    found.append(f"{table} {uid} {column}: office {value!r}, laptop {theirs[uid][column]!r}")
+    return found
+
+
+def pending(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(f"SELECT count(*) FROM {laptop_side.OUTBOX}").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def office_query(office: Office, statement: str, params: tuple = ()) -> list[tuple]:
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def sync(path: Path, url: str) -> SyncOutcome:
+    """`postventa sync` for the laptop at `path`, in this process."""
+    open_database(str(path), create=False)
+    try:
+        server = open_office(url)
+        try:
+            return synchronise(db.obj, server)
+        finally:
+            server.close()
+    finally:
+        close_database()
+
+
+def on_laptop(path: Path, work: Callable[[], Any]) -> Any:
+    """Run `work` with the models bound to the laptop's database (as the window does offline)."""
+    open_database(str(path), create=False)
+    try:
+        return work()
+    finally:
+        close_database()
+
+
+def add_rep_login(office: Office, monkeypatch, capsys, login: str, rep_code: str) -> None:
+    """Another rep's login with a password, the way tests/server_office.py adds Ana's."""
+    from tests.postgres import PASSWORD_LOGINS
+
+    code, _out, err = run_cli(
+        monkeypatch,
+        capsys,
+        *("user", "add", "--db", office.url, "--login", login, "--role", "rep", "--rep", rep_code),
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute(f"GRANT {PASSWORD_LOGINS} TO {login}")

@@ -1,0 +1,288 @@
+"""Laptops and the office, named scenarios on a real PostgreSQL (issue 16): a laptop made from the
+office, changes merged column by column, a real conflict kept with both values, a refused change
+kept, inserts and deletes travelling both ways, a push repeated after a crash applying nothing twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import EXIT_OK
+from app.models import Customer, FollowUp, db
+from app.models.database import (
+    close_database,
+    forget_credentials,
+    open_database,
+    open_office,
+    use_credentials,
+)
+from app.sync import laptop as laptop_side
+from app.sync.conflicts import Choice, ConflictKind, open_conflicts, resolve_conflict
+from app.sync.engine import init_laptop, synchronise
+from tests.server_office import PASSWORD, Office, run_cli, set_up_office
+
+pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
+
+
+@pytest.fixture
+def office(new_database, monkeypatch, capsys):
+    office = set_up_office(new_database("office"), monkeypatch, capsys)
+    for login in (office.rep, office.manager):
+        use_credentials(office.url_of(login), login, PASSWORD)
+    yield office
+    close_database()
+    for login in (office.rep, office.manager):
+        forget_credentials(office.url_of(login))
+
+
+def _sync(path: Path, url: str):
+    open_database(str(path), create=False)
+    server = open_office(url)
+    try:
+        return synchronise(db.obj, server)
+    finally:
+        server.close()
+        close_database()
+
+
+def _office_value(office: Office, sql: str, params=()):
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _conflicts(office: Office):
+    return _office_value(
+        office,
+        "SELECT kind, table_name, column_name, base_value, laptop_value, office_value FROM sync_conflict ORDER BY id",
+    )
+
+
+def _edit(path: Path, change) -> None:
+    open_database(str(path), create=False)
+    try:
+        change()
+    finally:
+        close_database()
+
+
+def _customer_of(office: Office, rep_id: int) -> str:
+    return _office_value(office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (rep_id,))[
+        0
+    ][0]
+
+
+def test_a_laptop_made_from_the_office_has_its_data_and_captures_nothing_of_its_own(office, tmp_path):
+    laptop = tmp_path / "ana.sqlite3"
+    outcome = init_laptop(laptop, office.url_of(office.rep))
+    assert outcome.pulled > 100
+    open_database(str(laptop), create=False)
+    try:
+        count = _office_value(office, "SELECT count(*) FROM follow_up")[0][0]
+        assert FollowUp.select().count() == count
+        assert Customer.select().where(Customer.rep.is_null(False)).count() > 0  # references resolved
+        assert laptop_side.pending_count(db.obj) == 0
+        assert laptop_side.laptop_state(db.obj)[2] == office.rep
+        # The window offers the rep what the office will accept from her.
+        from app.models import Rep
+        from app.services.permissions import current_permissions
+
+        rights = current_permissions()
+        office_rep_uid = _office_value(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
+        assert (rights.role, rights.login) == ("rep", office.rep)
+        assert rights.rep_id == Rep.get(Rep.uid == office_rep_uid).id
+    finally:
+        close_database()
+    assert not laptop.with_name(laptop.name + ".partial").exists()
+
+
+def test_one_column_each_side_merges_and_the_same_column_differently_is_a_conflict(office, tmp_path):
+    ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    init_laptop(mia, office.url_of(office.manager))
+    uid = _customer_of(office, office.rep_id)
+    _edit(ana, lambda: Customer.update(phone="+34 600 000 001").where(Customer.uid == uid).execute())
+    _edit(mia, lambda: Customer.update(email="new@example.es").where(Customer.uid == uid).execute())
+    assert _sync(ana, office.url_of(office.rep)).conflicts == 0
+    assert _sync(mia, office.url_of(office.manager)).conflicts == 0
+    assert _office_value(office, "SELECT phone, email FROM customer WHERE uid = %s", (uid,)) == [
+        ("+34 600 000 001", "new@example.es")
+    ]
+    # Now both change the phone, differently: the first to sync wins at the office, the other's value
+    # is kept in a conflict with the base, and both laptops end with the office's value.
+    _edit(ana, lambda: Customer.update(phone="+34 611 111 111").where(Customer.uid == uid).execute())
+    _edit(mia, lambda: Customer.update(phone="+34 622 222 222").where(Customer.uid == uid).execute())
+    assert _sync(ana, office.url_of(office.rep)).conflicts == 0
+    assert _sync(mia, office.url_of(office.manager)).conflicts == 1
+    assert _conflicts(office) == [
+        ("conflict", "customer", "phone", '"+34 600 000 001"', '"+34 622 222 222"', '"+34 611 111 111"')
+    ]
+    _sync(ana, office.url_of(office.rep))
+    for laptop in (ana, mia):
+        open_database(str(laptop), create=False)
+        try:
+            assert Customer.get(Customer.uid == uid).phone == "+34 611 111 111"
+        finally:
+            close_database()
+    # Mia decides for her value on her laptop: a normal change that syncs, and the conflict is closed.
+    open_database(str(mia), create=False)
+    try:
+        (conflict,) = open_conflicts()
+        assert (conflict.kind, conflict.column, conflict.base, conflict.mine, conflict.theirs) == (
+            ConflictKind.CONFLICT,
+            "phone",
+            "+34 600 000 001",
+            "+34 622 222 222",
+            "+34 611 111 111",
+        )
+        resolve_conflict(conflict.id, Choice.MINE)
+        assert open_conflicts() == []
+    finally:
+        close_database()
+    assert _sync(mia, office.url_of(office.manager)).conflicts == 0
+    _sync(ana, office.url_of(office.rep))
+    assert _office_value(office, "SELECT phone FROM customer WHERE uid = %s", (uid,)) == [
+        ("+34 622 222 222",)
+    ]
+    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
+    open_database(str(ana), create=False)
+    try:
+        assert Customer.get(Customer.uid == uid).phone == "+34 622 222 222"
+        assert open_conflicts() == []
+    finally:
+        close_database()
+
+
+def test_a_change_the_server_refuses_is_kept_and_the_rest_goes_through(office, tmp_path):
+    ana = tmp_path / "ana.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    others = _office_value(
+        office,
+        "SELECT uid FROM customer WHERE rep_id IS DISTINCT FROM %s ORDER BY id LIMIT 1",
+        (office.rep_id,),
+    )[0][0]
+    mine = _customer_of(office, office.rep_id)
+
+    def work():
+        Customer.update(notes="not mine to change").where(Customer.uid == others).execute()
+        Customer.update(notes="called on Monday").where(Customer.uid == mine).execute()
+
+    _edit(ana, work)
+    outcome = _sync(ana, office.url_of(office.rep))
+    assert (outcome.refused, outcome.conflicts) == (1, 0)
+    kept = _conflicts(office)
+    assert kept[0][:2] == ("refused", "customer") and "not mine to change" in kept[0][4]
+    assert _office_value(office, "SELECT notes FROM customer WHERE uid = %s", (mine,)) == [
+        ("called on Monday",)
+    ]
+
+
+def test_inserts_and_deletes_travel_and_a_repeated_push_applies_nothing_twice(
+    office, tmp_path, monkeypatch, capsys
+):
+    ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    init_laptop(mia, office.url_of(office.manager))
+    created = {}
+
+    def new_customer():
+        customer = Customer.create(
+            code="C-90001",
+            name="Nueva Clienta",
+            rep=Customer.select(Customer.rep)
+            .where(Customer.uid == _customer_of(office, office.rep_id))
+            .scalar(),
+        )
+        created["uid"] = customer.uid
+
+    _edit(ana, new_customer)
+    open_database(str(ana), create=False)
+    sent = db.obj.execute_sql(f"SELECT * FROM {laptop_side.OUTBOX}").fetchall()
+    close_database()
+    _sync(ana, office.url_of(office.rep))
+    # A crash after the office committed, before the laptop let the entries go: they are sent again.
+    open_database(str(ana), create=False)
+    marks = ", ".join("?" * len(sent[0]))
+    for row in sent:
+        db.obj.execute_sql(f"INSERT INTO {laptop_side.OUTBOX} VALUES ({marks})", row)
+    close_database()
+    code, out, err = run_cli(
+        monkeypatch, capsys, "sync", "--db", str(ana), "--server", office.url_of(office.rep), "--json"
+    )
+    assert code == EXIT_OK, err
+    assert json.loads(out)["pushed"] == len(sent)
+    assert _office_value(office, "SELECT count(*) FROM customer WHERE uid = %s", (created["uid"],)) == [(1,)]
+    _sync(mia, office.url_of(office.manager))
+    open_database(str(mia), create=False)
+    try:
+        assert Customer.get(Customer.uid == created["uid"]).name == "Nueva Clienta"
+    finally:
+        close_database()
+    # The office deletes it: the laptops follow.
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute("DELETE FROM customer WHERE uid = %s", (created["uid"],))
+    assert _sync(ana, office.url_of(office.rep)).deleted == 1
+    open_database(str(ana), create=False)
+    try:
+        assert not Customer.select().where(Customer.uid == created["uid"]).exists()
+    finally:
+        close_database()
+
+
+def test_a_return_opened_offline_has_a_provisional_number_until_the_office_numbers_it(office, tmp_path):
+    import datetime as dt
+
+    from app.models import SoldUnit, WarrantyReturn
+    from app.models.enums import OutOfWarrantyReason, ReturnReason
+    from app.services.returns.workflow import OPEN_STATES, ReturnFilter, list_returns, open_return
+
+    ana = tmp_path / "ana.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    label = _office_value(office, "SELECT label FROM sync_applied")[0][0]
+    year = dt.date.today().year
+    before = _office_value(
+        office, "SELECT COALESCE(MAX(sequence), 0) FROM warranty_return WHERE year = %s", (year,)
+    )
+    opened = {}
+
+    def open_offline():
+        open_units = WarrantyReturn.select(WarrantyReturn.sold_unit).where(
+            WarrantyReturn.state.in_(OPEN_STATES)
+        )
+        unit = (
+            SoldUnit.select()
+            .join(Customer, on=(SoldUnit.customer == Customer.id))
+            .where(
+                (Customer.uid == _customer_of(office, office.rep_id))
+                & SoldUnit.warranty_ends_on.is_null(False)
+                & SoldUnit.id.not_in(open_units)
+            )
+            .first()
+        )
+        return_id = open_return(
+            unit.id,
+            ReturnReason.FAILURE_IN_USE,
+            "No enciende",
+            dt.date.today(),
+            None,
+            out_of_warranty_reason=OutOfWarrantyReason.GOODWILL,
+        )
+        record = WarrantyReturn.get_by_id(return_id)
+        opened.update(uid=record.uid, number=record.number)
+
+    _edit(ana, open_offline)
+    assert opened["number"] == f"RMA-{year}-{label}-0001"
+    _sync(ana, office.url_of(office.rep))
+    final = f"RMA-{year}-{before[0][0] + 1:04d}"
+    assert _office_value(
+        office, "SELECT number, provisional_number FROM warranty_return WHERE uid = %s", (opened["uid"],)
+    ) == [(final, opened["number"])]
+    open_database(str(ana), create=False)
+    try:
+        assert WarrantyReturn.get(WarrantyReturn.uid == opened["uid"]).number == final
+        found = list_returns(ReturnFilter(text=opened["number"]))
+        assert [row.number for row in found] == [final]  # the provisional number still finds it
+    finally:
+        close_database()

@@ -1,0 +1,33 @@
+"""benchmarks/bench_engines.py still runs: on a 300-customer demo, once per figure, no timing checked.
+
+Timing goals live in the benchmarks, never here. On PostgreSQL (POSTVENTA_TEST_ENGINE=postgresql) the
+script runs on both engines, the demo loaded into a database of the test cluster through --pg-url,
+and every figure must describe the same result on both: a parity check of the code paths it times.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.bench_engines import main
+from tests.postgres import test_engine
+
+pytestmark = pytest.mark.slow  # builds a demo database and two PDFs per engine: seconds
+
+
+def test_bench_engines_runs_on_a_small_demo(new_database, tmp_path, capsys):
+    args = ["--customers", "300", "--runs", "1", "--db", str(tmp_path / "bench.sqlite3")]
+    if test_engine() == "postgresql":
+        args += ["--engine", "both", "--pg-url", new_database("bench")]
+    else:
+        args += ["--engine", "sqlite"]
+
+    assert main(args) == 0
+
+    out = capsys.readouterr().out
+    for line in ("agenda: busiest rep's week", "search keystroke 'garcía'", "dashboard_summary (manager)"):
+        assert line in out
+    assert "activity report 2026: total" in out and "register 2026: total" in out
+    assert "300 customers" in out
+    assert "results differ" not in out
+    assert "Commit " in out
