@@ -481,11 +481,28 @@ def _upsert(local: Database, table: SyncedTable, row: dict) -> list[tuple[Synced
     updated = local.execute_sql(
         f'UPDATE "{table.name}" SET {setters} WHERE uid = ?', (*update_params, row["uid"])
     ).rowcount
+    if not updated and table.name in _SAME_FACT:
+        # The laptop made the same fact offline under its own uid (a tag, a customer's tag): its row
+        # becomes the office's, instead of a second one the unique key refuses.
+        key = _SAME_FACT[table.name]
+        values = dict(zip(names, marks, strict=True))
+        if all(values[f'"{c}"'] == "?" for c in key):
+            key_params = [params[_param_index(marks, names.index(f'"{c}"'))] for c in key]
+            where = " AND ".join(f'"{c}" = ?' for c in key)
+            updated = local.execute_sql(
+                f'UPDATE "{table.name}" SET uid = ?, {setters} WHERE {where}',
+                (row["uid"], *update_params, *key_params),
+            ).rowcount
     if not updated:
         local.execute_sql(
             f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join(marks)})', params
         )
     return later
+
+
+# Tables whose unique key names one fact whoever records it: a row the laptop made offline with the
+# same key as an office row is that row (the laptop's insert was kept as a duplicate at the push).
+_SAME_FACT = {"customer_need_tag": ("customer_id", "tag_id"), "need_tag": ("key",)}
 
 
 def _param_index(marks: list[str], position: int) -> int:

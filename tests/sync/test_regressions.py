@@ -117,11 +117,6 @@ def test_a_customer_created_offline_on_two_laptops_with_one_code_does_not_block_
     assert [row["name"] for row in mine.values() if row["code"] == "C-90001"].count("Ferretería Ana") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="not fixed: the pull inserts the office's tag row beside the laptop's duplicate, and fails",
-)
 def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, tmp_path):
     """Found by the property test; the same as above with any other unique key, here a customer's
     tag (customer, tag): Ana and Mia both tag a customer "Precio" offline. Mia's tag row is a
