@@ -356,15 +356,7 @@ def open_database(
     else:
         kept_login, kept_password = _session_credentials.get(target, (None, None))
         login, password = login or kept_login, password or kept_password
-        credentials = _server_options(target, login, password)
-        try:
-            database = connect_url(target, **credentials)
-        except Exception as exc:  # unknown scheme, missing driver, bad URL
-            raise DatabaseOpenError(
-                _("Cannot use the database {target}: {reason}").format(
-                    target=display_target(target), reason=_one_line(exc)
-                )
-            ) from exc
+        database = _server_database(target, login, password)
         version = None
     db.initialize(database)
     try:
@@ -583,6 +575,18 @@ def _server_options(target: str, login: str | None, password: str | None) -> dic
     return options
 
 
+def _server_database(target: str, login: str | None, password: str | None) -> Database:
+    """The (unconnected) database object of a server URL with the person's credentials."""
+    try:
+        return connect_url(target, **_server_options(target, login, password))
+    except Exception as exc:  # unknown scheme, missing driver, bad URL
+        raise DatabaseOpenError(
+            _("Cannot use the database {target}: {reason}").format(
+                target=display_target(target), reason=_one_line(exc)
+            )
+        ) from exc
+
+
 def open_office(target: str) -> Database:
     """A connection to the office server at `target` beside the open database (the laptop's, for a
     sync): not bound to the models. Refused like open_database refuses: login problems, no Postventa
@@ -594,15 +598,7 @@ def open_office(target: str) -> Database:
             )
         )
     login, password = _session_credentials.get(target, (None, None))
-    credentials = _server_options(target, login, password)
-    try:
-        database = connect_url(target, **credentials)
-    except Exception as exc:  # unknown scheme, missing driver, bad URL
-        raise DatabaseOpenError(
-            _("Cannot use the database {target}: {reason}").format(
-                target=display_target(target), reason=_one_line(exc)
-            )
-        ) from exc
+    database = _server_database(target, login, password)
     try:
         database.connect()
     except PeeweeException as exc:

@@ -289,15 +289,19 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
     return {**alias, "number": number, "number_key": fold_key(number)}
 
 
-def _office_row(office: Database, table: SyncedTable, uid: str, lock: bool = True) -> dict[str, Any] | None:
-    selected = [
+def _office_columns(table: SyncedTable) -> str:
+    """The travelling columns of an office row `r`, each foreign key as the uid it points to."""
+    return ", ".join(
         f'(SELECT uid FROM "{t}" WHERE id = r."{c}") AS "{c}"'
         if (t := table.foreign_keys.get(c))
         else f'r."{c}"'
         for c in table.columns
-    ]
+    )
+
+
+def _office_row(office: Database, table: SyncedTable, uid: str, lock: bool = True) -> dict[str, Any] | None:
     cursor = office.execute_sql(
-        f'SELECT r.revision, {", ".join(selected)} FROM "{table.name}" r WHERE r.uid = %s'
+        f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE r.uid = %s'
         + (" FOR UPDATE OF r" if lock else ""),
         (uid,),
     )
@@ -438,14 +442,8 @@ _AFTER = f"(revision > %s OR {WRITER} = ANY(%s::bigint[]))"
 
 
 def _changed_rows(office: Database, table: SyncedTable, since: tuple):
-    selected = [
-        f'(SELECT uid FROM "{t}" WHERE id = r."{c}") AS "{c}"'
-        if (t := table.foreign_keys.get(c))
-        else f'r."{c}"'
-        for c in table.columns
-    ]
     cursor = office.execute_sql(
-        f'SELECT r.revision, {", ".join(selected)} FROM "{table.name}" r WHERE {_AFTER.replace("revision", "r.revision")}'
+        f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {_AFTER.replace("revision", "r.revision")}'
         " ORDER BY r.revision",
         since,
     )
