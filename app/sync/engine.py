@@ -47,9 +47,6 @@ PUSH_BATCH = 500
 _NO_CONFLICT = ("updated_at",)
 
 
-# Columns the model derives from others of its row when it saves (the customer search box's text,
-# from the code, name, phone, e-mail…): never a conflict of their own, and after a merge the office
-# derives them again from the merged row (two laptops' edits of different fields both change it).
 def crash_point(name: str) -> None:
     """A named moment of a sync where the tests make it crash (kill -9, a dropped connection):
     "push-sent" (a batch applied, the office not yet committed), "push-committed" (the office

@@ -3,8 +3,9 @@ reps and a manager, each with their own login), random work on every side, rando
 crashes in the middle of a sync (issue 16, "Tests and figures").
 
 Work on a laptop goes through the services where the window would (a customer's phone, e-mail or
-notes edited; a follow-up completed or rescheduled; a return advanced or opened; a customer created),
-or through the models for what has no service of its own (a return's inspection note, a note in a
+notes edited, its tags changed (the tag rows are deleted and made again: deletes travel); a
+follow-up completed or rescheduled; a return advanced or opened; a customer created, with a code
+of the person's own), or through the models for what has no service of its own (a return's inspection note, a note in a
 case's history). A rep also edits customers, follow-ups and returns that are not theirs, for the
 server to refuse. The office's manager edits customers, reschedules and cancels follow-ups and
 cancels returns with psycopg2, under their own login. People on the laptops decide some of their
@@ -14,14 +15,16 @@ engine's named moments (app.sync.engine.crash_point): the transactions open then
 The machine keeps every edit it made (who, which row and column, the value, the value the person
 saw before). After everyone has synced twice with no new work:
 - every laptop holds what the office holds: the same rows (by uid), value for value in every column
-  that travels, revisions included; outboxes are empty; conflict lists the office's;
+  that travels, revisions included, but for the rows of its own changes the office refused, which
+  stay on it for its person (issue 16, item 5); outboxes are empty; conflict lists the office's;
 - every edit is in the final data, or in a stored conflict or refusal (sync_conflict), or was
   overwritten by someone who had seen it (a later edit of the same column whose "before" it was);
 - no duplicates: a customer created once is at the office once;
 - the office's return and case numbers are final (no provisional one left) and gapless per year;
 - histories are consistent: a return's or case's history starts from nothing, each step leaves a
   state an earlier step reached through an allowed transition, the record's state is one its history
-  reached, and a history that forks (the state changed on two sides) has the conflict stored;
+  reached, and a history that forks (the state changed on two sides) has the conflict, or the
+  refusal, stored;
 - the customer's search text is the one its fields give.
 Between steps the office's numbers are checked too.
 
@@ -32,6 +35,8 @@ fails.
 The default run is small (CI); POSTVENTA_FUZZ=long runs many more and longer examples:
 
     POSTVENTA_TEST_ENGINE=postgresql POSTVENTA_FUZZ=long .venv/bin/python -m pytest tests/sync/test_sync_properties.py
+
+What it found is in test_regressions.py, each case made minimal.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ import psycopg2
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from app.models import (
@@ -107,8 +113,6 @@ _COMMON = dict(
 CI_RUN = settings(max_examples=12, stateful_step_count=15, derandomize=True, **_COMMON)
 LONG_RUN = settings(max_examples=200, stateful_step_count=40, **_COMMON)
 RUN = LONG_RUN if LONG else CI_RUN
-if os.environ.get("SYNC_DEBUG"):
-    RUN = settings(RUN, phases=[Phase.generate], report_multiple_bugs=True)
 
 pytestmark = [
     pytest.mark.slow,
@@ -159,7 +163,6 @@ class World:
     cases: list[str]
     units: list[str]
     tags: list[str]  # names of need tags the office has (a tag new on two laptops is a duplicate)
-    own: dict[str, list[str]]  # the customers whose tags each person changes (their own only)
 
     def reset(self) -> None:
         """The office and the laptops back to their state after `sync --init`."""
@@ -212,7 +215,7 @@ def world(new_database, postgres_cluster, monkeypatch, capsys, tmp_path):
         init_laptop(pristine, office.url_of(login))
         laptop_id = on_laptop(pristine, lambda: laptop_side.laptop_state(db.obj)[0])
         people.append(Person(name, login, rep, tmp_path / f"{name}.sqlite3", pristine, laptop_id))
-    own = {
+    own = {  # a few customers of each rep, and of others
         name: _pool(office, f"SELECT uid FROM customer WHERE {where} ORDER BY id LIMIT 3", params)
         for name, where, params in (
             ("ana", "rep_id = %s", (office.rep_id,)),
@@ -244,7 +247,6 @@ def world(new_database, postgres_cluster, monkeypatch, capsys, tmp_path):
             (tuple(customers),),
         ),
         _pool(office, "SELECT name FROM need_tag ORDER BY id LIMIT 3"),
-        own,
     )
     assert world.follow_ups and world.returns and world.cases and world.units and world.tags
     assert all(own.values())
@@ -360,14 +362,12 @@ class SyncMachine(RuleBasedStateMachine):
 
         self._on(person, work)
 
-    @rule(who=st.integers(0, 2), pick=st.integers(0, 2), tags=st.sets(st.integers(0, 2), max_size=2))
+    @rule(who=st.integers(0, 2), pick=st.integers(0, 7), tags=st.sets(st.integers(0, 2), max_size=2))
     def tag_customer(self, who, pick, tags):
-        """The customer dialog replaces the customer's tag rows: deletes and inserts travel. Each
-        person tags only customers nobody else tags: the same tag given to a customer on two
-        laptops blocks the second laptop's pulls (test_regressions.py, xfail)."""
+        """The customer dialog replaces the customer's tag rows: deletes and inserts travel, and
+        the same tag given on two laptops meets at the office."""
         person = self._person(who)
-        own = self.world.own[person.name]
-        uid = own[pick % len(own)]
+        uid = self.world.customers[pick % len(self.world.customers)]
         names = [self.world.tags[i] for i in sorted(tags)]
 
         def rows_of(customer_id: int) -> set[str]:
@@ -879,5 +879,12 @@ def test_the_machine_catches_a_merge_that_drops_the_losing_value(world, monkeypa
 
     monkeypatch.setattr(engine, "_update", forgetful_update)
     hunt = settings(CI_RUN, max_examples=40, phases=[Phase.generate], report_multiple_bugs=False)
-    with pytest.raises(AssertionError, match="edits lost"):
+    # Whether a dropped value shows depends on the order rows meet at the office (random uids), so
+    # Hypothesis may fail to replay the example and wrap the failure in FlakyFailure: either way
+    # the failure must be the lost edit.
+    with pytest.raises((AssertionError, FlakyFailure)) as caught:
         run_state_machine_as_test(_machine(world), settings=hunt)
+    failures = caught.value.exceptions if isinstance(caught.value, FlakyFailure) else [caught.value]
+    assert any(
+        isinstance(failure, AssertionError) and "edits lost" in str(failure) for failure in failures
+    ), caught.value
