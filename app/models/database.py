@@ -12,7 +12,6 @@ file and takes seconds on a large database.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -186,13 +185,28 @@ def create_private_file(path: Path) -> None:
         pass
 
 
+# The SQL function a laptop's capture triggers (app.sync.laptop) call to tag each outbox entry with
+# the local transaction that wrote it: the office applies or refuses one transaction's entries together.
+LOCAL_TRANSACTION = "postventa_local_transaction"
+
+
 class PostventaSqliteDatabase(SqliteDatabase):
     """SQLite whose failures about the file itself reach callers as DatabaseFileError.
 
     After SQLITE_FULL (or an I/O error) SQLite may already have rolled the transaction back; the
     ROLLBACK that follows then fails with "no transaction is active" and would hide the real
     error, so that ROLLBACK counts as done.
+
+    Each transaction begun here gets a mark of its own, which LOCAL_TRANSACTION returns to SQL while
+    it is open (NULL for a statement outside one): SQLite itself names no transaction.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register_function(self._local_transaction, LOCAL_TRANSACTION, 0)
+
+    def _local_transaction(self) -> str | None:
+        return getattr(self._state, "local_transaction", None) if self.in_transaction() else None
 
     def _execute_cursor(self, sql, params, **cursor_options):
         try:
@@ -205,10 +219,12 @@ class PostventaSqliteDatabase(SqliteDatabase):
 
     def begin(self, *args, **kwargs):
         try:
-            return super().begin(*args, **kwargs)
+            began = super().begin(*args, **kwargs)
         except PeeweeException as exc:
             self._raise_translated(exc)
             raise
+        self._state.local_transaction = uuid.uuid4().hex
+        return began
 
     def commit(self):
         try:
@@ -305,6 +321,7 @@ def open_database(
     read_only: bool = False,
     login: str | None = None,
     password: str | None = None,
+    backups_folder: Path | None = None,
 ) -> DatabaseInfo:
     """Open `target`, create or upgrade its schema, and bind the models to it.
 
@@ -318,6 +335,8 @@ def open_database(
     pragma would rewrite the header of a rollback-journal file) and no marker written; a file
     Postventa cannot write is refused otherwise, before SQLite creates -wal/-shm files beside it.
     After an unclean shutdown (the marker was left behind) the file is checked before it is used.
+    Before an SQLite file is upgraded, a backup is written into `backups_folder` (default: the
+    backups folder in the user data folder).
     """
     global _open_database_path
     close_database()
@@ -336,7 +355,7 @@ def open_database(
             if version is not None and (marker.exists() or (upgrade and version < LATEST_VERSION)):
                 quick_check_sqlite_file(path)
         if version is not None and version < LATEST_VERSION and upgrade:
-            backup = backup_sqlite_file(path, version)
+            backup = backup_sqlite_file(path, backups_folder)
         if version is None:
             try:
                 make_private_folder(path.parent)
@@ -541,25 +560,17 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{quote(str(path.resolve()))}?{mode}"
 
 
-def backup_sqlite_file(path: Path, version: int) -> Path:
-    """Copy the file beside itself before an upgrade, through SQLite so WAL content is included."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = path.with_name(f"{path.stem}.schema{version}-{stamp}.backup{path.suffix}")
-    source = _read_only_connection(path)
+def backup_sqlite_file(path: Path, folder: Path | None = None) -> Path:
+    """The backup taken before an upgrade: the one verified backup (app.models.backups), into `folder`
+    (default: the backups folder in the user data folder)."""
+    from app.models.backups import BackupKind, default_backups_folder, write_backup
+
     try:
-        create_private_file(backup)
-        target = sqlite3.connect(str(backup))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    except (sqlite3.Error, OSError) as exc:
+        return write_backup(path, folder or default_backups_folder(), BackupKind.BEFORE_UPGRADE)
+    except DatabaseFileError as exc:
         raise DatabaseOpenError(
             _("Cannot write a backup copy before upgrading {path}: {reason}").format(path=path, reason=exc)
         ) from exc
-    finally:
-        source.close()
-    return backup
 
 
 def _server_options(target: str, login: str | None, password: str | None) -> dict[str, str]:

@@ -132,6 +132,19 @@ class SyncedTable:
     def is_blob(self, column: str) -> bool:
         return isinstance(self.fields[column], BlobField)
 
+    @property
+    def unique_keys(self) -> tuple[tuple[str, ...], ...]:
+        """The unique keys besides the uid, as column names: a code, a tax id, (plan, position)…"""
+        meta = self.model._meta
+        return (
+            *((f.column_name,) for f in meta.sorted_fields if f.unique and f.column_name != "uid"),
+            *(
+                tuple(meta.fields[name].column_name for name in names)
+                for names, unique in meta.indexes
+                if unique
+            ),
+        )
+
 
 def _describe(model: type[BaseModel]) -> SyncedTable:
     fields = {field.column_name: field for field in model._meta.sorted_fields}

@@ -4,7 +4,9 @@ each pull) or at the office (the server's list itself). No Qt.
 A decision is a normal change: choosing the laptop's value or typing one writes it into the record
 (on a laptop the capture triggers queue it for the next sync, like any edit), and the conflict is
 marked resolved (on a laptop a `resolve` entry in the outbox tells the office at the next push).
-Choosing the office's value changes nothing in the record: it already holds it.
+Choosing the office's value changes nothing in the record: it already holds it. Discarding a
+refused or duplicate change (here or at the office) lets the laptop that made it, which kept its
+own version of the record meanwhile, take the office's back at its next sync (app.sync.engine).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Choice(enum.StrEnum):
     MINE = "mine"  # the laptop's value
     THEIRS = "theirs"  # the office's value (already in the record)
     TYPED = "typed"  # a value the person types
-    DISCARD = "discard"  # a refused or duplicate change: let it go
+    DISCARD = "discard"  # a refused or duplicate change: let it go (the laptop takes the office's record)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ a column changed on one side only merges. A change the server refuses (rights, a
 or serial number) is stored the same way as a refusal: nothing a person did is dropped, and the
 queue never blocks. Only after the server committed does the laptop clear what it sent.
 
-Pull fetches rows changed after the laptop's cursor, table by table in reference order, and the
-tombstones of deleted rows, and applies them in one laptop transaction with capture off; the new
+Pull fetches rows changed after the laptop's cursor, table by table in reference order, within
+the person's scope (app.sync.scope: a rep's laptop holds their customers), and the tombstones of
+deleted rows, and applies them in one laptop transaction with capture off; the new
 cursor is written in that transaction, so a pull cut short leaves the laptop as it was.
 """
 
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peewee import Database, DatabaseError, IntegrityError
+from peewee import CharField, Database, DatabaseError, IntegerField, IntegrityError, TextField
+from playhouse.fields import EnumField
 
-from app.i18n import _
+from app.i18n import _, format_number, ngettext
 from app.models.dialect import is_refused_by_rights
 from app.models.sync_schema import (
     APPLIED,
@@ -41,6 +43,7 @@ from app.models.sync_schema import (
 )
 from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
+from app.sync.scope import Scope, office_scope, remove_leaving
 
 PUSH_BATCH = 500
 # Columns that never conflict: when the row last changed is whoever changed it last.
@@ -65,7 +68,29 @@ class SyncOutcome:
     conflicts: int = 0
     refused: int = 0
     deleted: int = 0  # rows removed on the laptop because the office deleted them
+    left_scope: int = 0  # rows removed on the laptop because their customer left its scope
     details: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the person: what went, what came, what is left for them to decide."""
+        parts = [
+            ngettext("{count} change sent", "{count} changes sent", self.pushed),
+            ngettext("{count} received", "{count} received", self.pulled),
+            ngettext("{count} conflict", "{count} conflicts", self.conflicts),
+            ngettext("{count} refused", "{count} refused", self.refused),
+        ]
+        counts = [self.pushed, self.pulled, self.conflicts, self.refused]
+        if self.left_scope:
+            parts.append(
+                ngettext(
+                    "{count} row of customers no longer yours removed from this computer",
+                    "{count} rows of customers no longer yours removed from this computer",
+                    self.left_scope,
+                )
+            )
+            counts.append(self.left_scope)
+        done = ", ".join(part.format(count=format_number(n)) for part, n in zip(parts, counts, strict=True))
+        return _("Sync done: {what}.").format(what=done)
 
     def as_json(self) -> dict[str, int]:
         return {
@@ -116,14 +141,11 @@ def push(
     local: Database, office: Database, progress: Callable[[int, int], None] | None = None
 ) -> SyncOutcome:
     outcome = SyncOutcome()
+    laptop_side.bring_up_to_date(local)
     laptop, _server, _login, _cursor = laptop_side.laptop_state(local)
     total = laptop_side.pending_count(local)
     while True:
-        entries = local.execute_sql(
-            f"SELECT seq, table_name, row_uid, op, old_values, new_values, base_revision FROM {laptop_side.OUTBOX}"
-            " ORDER BY seq LIMIT ?",
-            (PUSH_BATCH,),
-        ).fetchall()
+        entries = _next_batch(local)
         if not entries:
             return outcome
         with office.atomic():
@@ -131,9 +153,9 @@ def push(
                 f"SELECT last_seq FROM {APPLIED} WHERE laptop = %s FOR UPDATE", (laptop,)
             ).fetchone()
             applied_up_to = row[0] if row else 0
-            for entry in entries:
-                if entry[0] > applied_up_to:
-                    _apply_entry(office, laptop, entry, outcome)
+            for transaction in _local_transactions(entries):
+                if transaction[0][0] > applied_up_to:
+                    _apply_transaction(office, laptop, transaction, outcome)
             last = entries[-1][0]
             crash_point("push-sent")
             office.execute_sql(
@@ -149,8 +171,99 @@ def push(
             progress(outcome.pushed, total)
 
 
+_ENTRY = "seq, table_name, row_uid, op, old_values, new_values, base_revision, tx"
+
+
+def _next_batch(local: Database) -> list[tuple]:
+    """The next PUSH_BATCH outbox entries, with the rest of the last one's local transaction: one
+    transaction is never split between two batches (two office transactions)."""
+    entries = local.execute_sql(
+        f"SELECT {_ENTRY} FROM {laptop_side.OUTBOX} ORDER BY seq LIMIT ?", (PUSH_BATCH,)
+    ).fetchall()
+    if entries and entries[-1][-1] is not None:
+        entries += local.execute_sql(
+            f"SELECT {_ENTRY} FROM {laptop_side.OUTBOX} WHERE seq > ? AND tx = ? ORDER BY seq",
+            (entries[-1][0], entries[-1][-1]),
+        ).fetchall()
+    return entries
+
+
+def _local_transactions(entries: list[tuple]) -> list[list[tuple]]:
+    """The entries in runs, one per local transaction (SQLite writes one transaction at a time, so
+    its entries follow each other); an entry without a mark is a transaction of its own."""
+    runs: list[list[tuple]] = []
+    for entry in entries:
+        if runs and entry[-1] is not None and runs[-1][-1][-1] == entry[-1]:
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    return runs
+
+
+def _apply_transaction(office: Database, laptop: str, entries: list[tuple], outcome: SyncOutcome) -> None:
+    """One local transaction's entries, applied together or refused together: when the office
+    refuses one (a right the person lacks, a tax id another customer has), none of them stays, or a
+    return's history would keep a step whose change of state was refused. Every entry of a refused
+    transaction is kept, the one refused with the office's reason; the transaction counts once."""
+    found = SyncOutcome()  # conflicts recorded while applying: they count only if the transaction stays
+    cause = entries[0]
+    try:
+        with office.atomic():  # a savepoint: a refused transaction leaves the batch going
+            for cause in entries:
+                _apply_entry(office, laptop, cause, found)
+    except DatabaseError as exc:
+        duplicate = isinstance(exc, IntegrityError)
+        if not duplicate and not is_refused_by_rights(exc):
+            raise
+        kind, reason = ("duplicate" if duplicate else "refused"), _one_line(exc)
+        # The others' reason names the refused entry, not the office's message (which speaks of
+        # that entry's columns: app.sync.labels reads a duplicate's key from it).
+        along = f"refused with {cause[1]} {cause[2]}, written in the same transaction on the laptop"
+        for entry in entries:
+            change = json.loads(entry[5] or entry[4] or "{}")
+            _keep(office, laptop, entry, kind, None, None, change, None, reason if entry is cause else along)
+        if duplicate:
+            outcome.conflicts += 1
+        else:
+            outcome.refused += 1
+        return
+    outcome.conflicts += found.conflicts
+    outcome.refused += found.refused
+
+
+def _keep(
+    office: Database,
+    laptop: str,
+    entry: tuple,
+    kind: str,
+    column: str | None,
+    base_value: Any,
+    laptop_value: Any,
+    office_value: Any,
+    reason: str = "",
+) -> None:
+    """A conflict or refusal of an outbox entry, stored at the office for a person to decide."""
+    office.execute_sql(
+        f"INSERT INTO {CONFLICTS} (kind, table_name, row_uid, column_name, base_value, laptop_value,"
+        " office_value, reason, laptop, seq) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            kind,
+            entry[1],
+            entry[2],
+            column,
+            _text(base_value),
+            _text(laptop_value),
+            _text(office_value),
+            reason,
+            laptop,
+            entry[0],
+        ),
+    )
+
+
 def _apply_entry(office: Database, laptop: str, entry: tuple, outcome: SyncOutcome) -> None:
-    seq, table_name, uid, op, old_json, new_json, base = entry
+    """One outbox entry at the office; a statement the office refuses raises (_apply_transaction)."""
+    _seq, table_name, uid, op, old_json, new_json, base, _tx = entry
     if op == "resolve":  # a person decided a conflict on the laptop (the row's change is its own entry)
         office.execute_sql(
             f"UPDATE {CONFLICTS} SET resolved_at = now(), resolved_by = current_user,"
@@ -163,41 +276,34 @@ def _apply_entry(office: Database, laptop: str, entry: tuple, outcome: SyncOutco
     new = json.loads(new_json) if new_json else {}
 
     def keep(kind: str, column: str | None, base_value, laptop_value, office_value, reason: str = "") -> None:
-        office.execute_sql(
-            f"INSERT INTO {CONFLICTS} (kind, table_name, row_uid, column_name, base_value, laptop_value,"
-            " office_value, reason, laptop, seq) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                kind,
-                table_name,
-                uid,
-                column,
-                _text(base_value),
-                _text(laptop_value),
-                _text(office_value),
-                reason,
-                laptop,
-                seq,
-            ),
-        )
+        _keep(office, laptop, entry, kind, column, base_value, laptop_value, office_value, reason)
         if kind == "refused":
             outcome.refused += 1
         else:
             outcome.conflicts += 1
 
-    try:
-        with office.atomic():  # a savepoint: a refused change leaves the batch going
-            if op == "insert":
-                _insert(office, table, new)
-            elif op == "update":
-                _update(office, table, uid, old, new, base, keep)
-            else:
-                _delete(office, table, uid, base, old, keep)
-    except IntegrityError as exc:
-        keep("duplicate", None, None, new or old, None, _one_line(exc))
-    except DatabaseError as exc:
-        if not is_refused_by_rights(exc):
-            raise
-        keep("refused", None, None, new or old, None, _one_line(exc))
+    if op == "insert" and table.name in _SAME_FACT and _held_at_office(office, table, new):
+        # Made elsewhere first (a tag given on two laptops): the office has the fact, so the rest of
+        # the transaction stands; the laptop's row is kept as a duplicate (the pull adopts the office's).
+        keep("duplicate", None, None, new, None)
+    elif op == "insert":
+        _insert(office, table, new)
+    elif op == "update":
+        _update(office, table, uid, old, new, base, keep)
+    else:
+        _delete(office, table, uid, base, old, keep)
+
+
+def _held_at_office(office: Database, table: SyncedTable, row: dict[str, Any]) -> bool:
+    """Whether an office row holds one of the row's unique keys."""
+    for key in table.unique_keys:
+        if any(row.get(c) is None for c in key):
+            continue
+        names, marks, params = _assignments(table, {c: row[c] for c in key})
+        where = " AND ".join(f"{n} = {m}" for n, m in zip(names, marks, strict=True))
+        if office.execute_sql(f'SELECT 1 FROM "{table.name}" WHERE {where}', params).fetchone():
+            return True
+    return False
 
 
 def _one_line(exc: BaseException) -> str:
@@ -375,13 +481,14 @@ def pull(
             "SELECT ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) x)"
         ).fetchone()[0]
         since = (since, laptop_side.unfinished_writers(local))
+        scope = office_scope(local, office)
         with local.atomic():
             laptop_side.set_capturing(local, False)
             later: list[tuple[SyncedTable, str, str, str]] = []  # references to rows not here yet
             for position, table in enumerate(SYNCED_TABLES):
                 if position == len(SYNCED_TABLES) // 2:
                     crash_point("pull-halfway")
-                for row in _changed_rows(office, table, since):
+                for row in _changed_rows(office, table, since, scope):
                     newest = max(newest, row["revision"])
                     later += _upsert(local, table, row)
                     outcome.pulled += 1
@@ -393,9 +500,10 @@ def pull(
                     " WHERE uid = ?) WHERE uid = ?",
                     (target_uid, uid),
                 )
+            after, after_params = _after(since)
             cursor = office.execute_sql(
-                f"SELECT table_name, uid, revision FROM {TOMBSTONES} WHERE {_AFTER} ORDER BY revision DESC",
-                since,
+                f"SELECT table_name, uid, revision FROM {TOMBSTONES} WHERE {after} ORDER BY revision DESC",
+                after_params,
             )
             for table_name, uid, revision in cursor.fetchall():
                 newest = max(newest, revision)
@@ -403,6 +511,7 @@ def pull(
                     gone = local.execute_sql(f'DELETE FROM "{table_name}" WHERE uid = ?', (uid,)).rowcount
                     outcome.deleted += gone
             newest = max(newest, _pull_conflicts(local, office, since, outcome))
+            outcome.left_scope = remove_leaving(local, scope.leaving)
             local.execute_sql(
                 f"UPDATE {laptop_side.STATE} SET cursor = ?, unfinished_writers = ?, last_sync = datetime('now')",
                 (newest, json.dumps(sorted(in_progress or []))),
@@ -419,10 +528,15 @@ _CONFLICT_COLUMNS = (
 
 def _pull_conflicts(local: Database, office: Database, since: tuple, outcome: SyncOutcome) -> int:
     """The office's conflicts and refusals recorded or resolved since the cursor, into the laptop's
-    copy (the Conflicts page reads it offline too); returns the newest revision seen."""
+    copy (the Conflicts page reads it offline too); returns the newest revision seen. A refusal of
+    this laptop's change, once decided (discarded here or at the office), brings the office's row
+    back to the laptop (_bring_back)."""
     newest = since[0]
+    here = laptop_side.laptop_state(local)[0]
+    owed = laptop_side.owed_rows(local)
+    after, after_params = _after(since)
     rows = office.execute_sql(
-        f"SELECT {_CONFLICT_COLUMNS} FROM {CONFLICTS} WHERE {_AFTER} ORDER BY revision", since
+        f"SELECT {_CONFLICT_COLUMNS} FROM {CONFLICTS} WHERE {after} ORDER BY revision", after_params
     ).fetchall()
     marks = ", ".join("?" * len(rows[0])) if rows else ""
     for row in rows:
@@ -430,79 +544,171 @@ def _pull_conflicts(local: Database, office: Database, since: tuple, outcome: Sy
         local.execute_sql(
             f"INSERT OR REPLACE INTO {laptop_side.CONFLICTS} ({_CONFLICT_COLUMNS}) VALUES ({marks})", values
         )
+        _id, kind, table_name, row_uid, *_values, laptop, _seq, _login, _made, resolved_at, _by, _rev = row
+        if laptop == here and kind in _KEPT_ON_THE_LAPTOP and resolved_at is not None:
+            owed.add((table_name, row_uid))
         newest = max(newest, row[-1])
+    _bring_back(local, office, here, owed, outcome)
     return newest
 
 
-# Rows after the cursor, and those of writers that were still at work at the last pull.
-_AFTER = f"(revision > %s OR {WRITER} = ANY(%s::bigint[]))"
+# Refusals whose change the office did not take at all: the laptop keeps its own version of the row
+# (for its person to correct, or discard) while they are open; the office's row did not move, so
+# no pull brings it unless asked (_bring_back).
+_KEPT_ON_THE_LAPTOP = ("refused", "duplicate")
 
 
-def _changed_rows(office: Database, table: SyncedTable, since: tuple):
+def _bring_back(
+    local: Database, office: Database, here: str, owed: set[tuple[str, str]], outcome: SyncOutcome
+) -> None:
+    """The office's version of each row owed (its row, or its absence) into the laptop, once no
+    refusal of this laptop on that row is open. A row that cannot be written yet (the row it belongs
+    to is not back yet; rows of the laptop's own still point to it) stays owed for the next pull."""
+    if not owed:
+        return
+    waiting = {
+        (table_name, row_uid)
+        for table_name, row_uid in local.execute_sql(
+            f"SELECT table_name, row_uid FROM {laptop_side.CONFLICTS} WHERE resolved_at IS NULL"
+            f" AND laptop = ? AND kind IN ({', '.join('?' * len(_KEPT_ON_THE_LAPTOP))})",
+            (here, *_KEPT_ON_THE_LAPTOP),
+        ).fetchall()
+    }
+    order = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
+    due = sorted((r for r in owed - waiting if r[0] in BY_NAME), key=lambda r: (order[r[0]], r[1]))
+    while due:  # again while rows go in: one may have waited for another of the list
+        left = []
+        for table_name, uid in due:
+            try:
+                with local.atomic():  # a savepoint: a row that cannot be written yet leaves no trace
+                    _take_back(local, office, BY_NAME[table_name], uid, outcome)
+            except IntegrityError:
+                left.append((table_name, uid))
+        if len(left) == len(due):
+            break
+        due = left
+    laptop_side.set_owed(local, (owed & waiting) | set(due))
+
+
+def _take_back(local: Database, office: Database, table: SyncedTable, uid: str, outcome: SyncOutcome) -> None:
+    row = _office_row(office, table, uid, lock=False)
+    if row is None:
+        outcome.deleted += local.execute_sql(f'DELETE FROM "{table.name}" WHERE uid = ?', (uid,)).rowcount
+        return
+    _upsert(local, table, row)  # a reference to a row the laptop does not hold stays empty, as in pull
+    outcome.pulled += 1
+
+
+def _after(since: tuple, alias: str = "") -> tuple[str, tuple]:
+    """Rows after the cursor, and those of writers that were still at work at the last pull: the
+    condition and its parameters. Without such writers it is the revision alone, which the
+    revision index serves (an OR with the writers makes PostgreSQL scan the whole table)."""
+    cursor, writers = since
+    if not writers:
+        return f"{alias}revision > %s", (cursor,)
+    return f"({alias}revision > %s OR {alias}{WRITER} = ANY(%s::bigint[]))", (cursor, writers)
+
+
+def _changed_rows(office: Database, table: SyncedTable, since: tuple, scope: Scope):
+    after, after_params = _after(since, "r.")
+    where, scope_params = scope.where(table, after)
     cursor = office.execute_sql(
-        f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {_AFTER.replace("revision", "r.revision")}'
-        " ORDER BY r.revision",
-        since,
+        f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {where} ORDER BY r.revision',
+        (*after_params, *scope_params),
     )
     for row in cursor:
         yield {"revision": row[0], **dict(zip(table.columns, row[1:], strict=True))}
 
 
 def _upsert(local: Database, table: SyncedTable, row: dict) -> list[tuple[SyncedTable, str, str, str]]:
-    """Write an office row into the laptop (by uid); returns the references to rows not here yet."""
+    """Write an office row into the laptop (by uid); returns the references to rows not here yet.
+    A laptop row of another uid that holds one of its unique values gives way (_make_room)."""
     later = []
-    names, marks, params = [], [], []
+    values: dict[str, Any] = {}  # as the laptop stores them; a reference to a row not here yet: NULL
     for column in table.columns:
         value = row[column]
         target = table.foreign_keys.get(column)
-        names.append(f'"{column}"')
         if target and value is not None:
             found = local.execute_sql(f'SELECT id FROM "{target}" WHERE uid = ?', (value,)).fetchone()
             if found is None:
                 later.append((table, row["uid"], column, value))
-                marks.append("NULL")
-                continue
-            marks.append("?")
-            params.append(found[0])
+            values[column] = found[0] if found else None
         else:
-            marks.append("?")
-            params.append(_stored(table, column, value))
-    names.append('"revision"')
-    marks.append("?")
-    params.append(row["revision"])
-    setters = ", ".join(f"{n} = {m}" for n, m in zip(names, marks, strict=True) if n != '"uid"')
-    uid_at = names.index('"uid"')
-    update_params = [p for i, p in enumerate(params) if i != _param_index(marks, uid_at)]
-    updated = local.execute_sql(
-        f'UPDATE "{table.name}" SET {setters} WHERE uid = ?', (*update_params, row["uid"])
-    ).rowcount
-    if not updated and table.name in _SAME_FACT:
-        # The laptop made the same fact offline under its own uid (a tag, a customer's tag): its row
-        # becomes the office's, instead of a second one the unique key refuses.
-        key = _SAME_FACT[table.name]
-        values = dict(zip(names, marks, strict=True))
-        if all(values[f'"{c}"'] == "?" for c in key):
-            key_params = [params[_param_index(marks, names.index(f'"{c}"'))] for c in key]
-            where = " AND ".join(f'"{c}" = ?' for c in key)
-            updated = local.execute_sql(
-                f'UPDATE "{table.name}" SET uid = ?, {setters} WHERE {where}',
-                (row["uid"], *update_params, *key_params),
-            ).rowcount
-    if not updated:
-        local.execute_sql(
-            f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join(marks)})', params
-        )
+            values[column] = _stored(table, column, value)
+    values["revision"] = row["revision"]
+    names = ", ".join(f'"{c}"' for c in values)
+    setters = ", ".join(f'"{c}" = ?' for c in values if c != "uid")
+    others = [v for c, v in values.items() if c != "uid"]
+
+    def write() -> None:
+        if not local.execute_sql(
+            f'UPDATE "{table.name}" SET {setters} WHERE uid = ?', (*others, row["uid"])
+        ).rowcount:
+            marks = ", ".join("?" * len(values))
+            local.execute_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', list(values.values()))
+
+    try:
+        write()
+    except IntegrityError:  # SQLite undoes the statement only: the pull's transaction goes on
+        if not _make_room(local, table, values):
+            raise
+        write()
     return later
 
 
+def _make_room(local: Database, table: SyncedTable, values: dict[str, Any]) -> bool:
+    """The laptop rows of other uids that hold one of the office row's unique keys give it up;
+    returns whether any did. Such a row is the laptop's own (a customer made offline with a code or
+    tax id the office has given another: refused at the push as a duplicate, and kept for its person
+    to resolve) or one this pull changes or deletes later. The office's row always gets its key: the
+    laptop's row becomes it where both are the same fact (_SAME_FACT) or where nothing in the key can
+    move, else one column of the key moves aside (_aside)."""
+    uid, made = values["uid"], False
+    for key in table.unique_keys:
+        if any(values[c] is None for c in key):
+            continue  # NULLs never clash
+        where = " AND ".join(f'"{c}" = ?' for c in key)
+        found = local.execute_sql(
+            f'SELECT id FROM "{table.name}" WHERE {where} AND uid <> ?', (*(values[c] for c in key), uid)
+        ).fetchone()
+        if found is None:
+            continue
+        aside = _aside(table, key)
+        here = local.execute_sql(f'SELECT 1 FROM "{table.name}" WHERE uid = ?', (uid,)).fetchone()
+        if (table.name in _SAME_FACT or aside is None) and not here:
+            local.execute_sql(f'UPDATE "{table.name}" SET uid = ? WHERE id = ?', (uid, found[0]))
+        elif aside is not None:
+            local.execute_sql(
+                f'UPDATE "{table.name}" SET "{aside[0]}" = {aside[1]} WHERE id = ?', (found[0],)
+            )
+        else:
+            continue
+        made = True
+    return made
+
+
+def _aside(table: SyncedTable, key: tuple[str, ...]) -> tuple[str, str] | None:
+    """(column, SQL of its new value) that moves a laptop row out of a unique key's way: the key's
+    last column that can move, to NULL where it may be empty, below the table's lowest for a
+    number, with the row's uid appended for a text ("C-90001~1f0c2a9e"); None when every column is
+    a reference or a choice (the row keeps its values in the stored duplicate meanwhile)."""
+    for column in reversed(key):
+        field = table.fields[column]
+        if field.null:
+            return column, "NULL"
+        if column in table.foreign_keys or isinstance(field, EnumField):
+            continue
+        if isinstance(field, IntegerField):
+            return column, f'(SELECT MIN("{column}") FROM "{table.name}") - 1'
+        if isinstance(field, CharField | TextField):
+            return column, f"\"{column}\" || '~' || substr(uid, 1, 8)"
+    return None
+
+
 # Tables whose unique key names one fact whoever records it: a row the laptop made offline with the
-# same key as an office row is that row (the laptop's insert was kept as a duplicate at the push).
-_SAME_FACT = {"customer_need_tag": ("customer_id", "tag_id"), "need_tag": ("key",)}
-
-
-def _param_index(marks: list[str], position: int) -> int:
-    """The index in the parameter list of the mark at `position` (NULL marks take none)."""
-    return sum(1 for mark in marks[:position] if mark == "?")
+# same key as an office row is that row (the push keeps the laptop's insert as a duplicate and
+# applies the rest of its transaction; the pull makes the laptop's row the office's).
+_SAME_FACT = ("customer_need_tag", "need_tag")
 
 
 # --- the whole sync ---------------------------------------------------------------------------------

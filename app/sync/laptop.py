@@ -3,10 +3,15 @@
 Only a database made by `postventa sync --init` has these tables and triggers; a standalone laptop,
 the demo and the office pay nothing. Every insert, update and delete of a synced table is written
 by a trigger into `sync_outbox` (the pattern of peewee's playhouse/sqlite_changelog.py): the row's
-uid, its values before and after as JSON (foreign keys as the uids of the rows they point to) and
-the server revision the laptop's copy was based on. Triggers, not calls in each service: every
+uid, its values before and after as JSON (foreign keys as the uids of the rows they point to), the
+server revision the laptop's copy was based on and the local transaction that wrote it (`tx`, from
+app.models.database.LOCAL_TRANSACTION; NULL for a statement outside a transaction): the office
+applies or refuses one transaction's entries together. Triggers, not calls in each service: every
 write path is captured, imports and future features included. Applying pulled changes switches
 capture off (`sync_state.capturing`) in the same transaction, so they do not echo back.
+
+`sync_state.owed` lists the rows whose office version the laptop still has to take back: rows of
+its own changes the office refused, once the refusal is discarded (app.sync.engine).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import uuid
 
 from peewee import Database
 
+from app.models.database import LOCAL_TRANSACTION
 from app.models.sync_schema import LAPTOP_STATE, SYNCED_TABLES, SyncedTable
 
 STATE = LAPTOP_STATE
@@ -38,6 +44,11 @@ def _json_of(table: SyncedTable, row: str) -> str:
     return "json_object(" + ", ".join(parts) + ")"
 
 
+# Columns added after the first laptops were made (bring_up_to_date adds them to those).
+_TX = "tx TEXT"
+_OWED = "owed TEXT NOT NULL DEFAULT '[]'"
+
+
 def set_up_laptop(
     database: Database,
     server: str,
@@ -56,7 +67,7 @@ def set_up_laptop(
         f"CREATE TABLE {STATE} (id INTEGER PRIMARY KEY CHECK (id = 1), laptop TEXT NOT NULL, label TEXT NOT NULL,"
         " server TEXT NOT NULL, login TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0,"
         " capturing INTEGER NOT NULL DEFAULT 0, last_sync TEXT, unfinished_writers TEXT NOT NULL DEFAULT '[]',"
-        " role TEXT, rep_uid TEXT)"
+        f" role TEXT, rep_uid TEXT, {_OWED})"
     )
     database.execute_sql(
         f"INSERT INTO {STATE} (id, laptop, label, server, login, role, rep_uid) VALUES (1, ?, ?, ?, ?, ?, ?)",
@@ -65,7 +76,8 @@ def set_up_laptop(
     database.execute_sql(
         f"CREATE TABLE {OUTBOX} (seq INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL,"
         " row_uid TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'resolve')),"
-        " old_values TEXT, new_values TEXT, base_revision INTEGER, made_at TEXT NOT NULL DEFAULT (datetime('now')))"
+        " old_values TEXT, new_values TEXT, base_revision INTEGER, made_at TEXT NOT NULL DEFAULT (datetime('now')),"
+        f" {_TX})"
     )
     database.execute_sql(
         f"CREATE TABLE {CONFLICTS} (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, table_name TEXT NOT NULL,"
@@ -73,6 +85,30 @@ def set_up_laptop(
         " reason TEXT NOT NULL DEFAULT '', laptop TEXT NOT NULL, seq INTEGER NOT NULL, login TEXT NOT NULL,"
         " created_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT, revision INTEGER NOT NULL)"
     )
+    _create_capture(database)
+    return laptop
+
+
+def bring_up_to_date(database: Database) -> None:
+    """A laptop made by an earlier version gets what this one keeps: the outbox's transaction mark
+    and the rows owed, and capture triggers that fill the mark. Entries queued before stay one
+    transaction each. Nothing to do on a laptop made by this version."""
+    columns = {
+        table: {row[1] for row in database.execute_sql(f"PRAGMA table_info({table})").fetchall()}
+        for table in (OUTBOX, STATE)
+    }
+    if "tx" in columns[OUTBOX] and "owed" in columns[STATE]:
+        return
+    with database.atomic():
+        if "tx" not in columns[OUTBOX]:
+            database.execute_sql(f"ALTER TABLE {OUTBOX} ADD COLUMN {_TX}")
+        if "owed" not in columns[STATE]:
+            database.execute_sql(f"ALTER TABLE {STATE} ADD COLUMN {_OWED}")
+        _create_capture(database)
+
+
+def _create_capture(database: Database) -> None:
+    """The capture triggers of every synced table (made again when they exist)."""
     capturing = f"(SELECT capturing FROM {STATE}) = 1"
     for table in SYNCED_TABLES:
         name = table.name
@@ -89,12 +125,12 @@ def set_up_laptop(
             ),
             ("delete", capturing, _json_of(table, "OLD"), "NULL", "OLD.uid", "OLD.revision"),
         ):
+            database.execute_sql(f'DROP TRIGGER IF EXISTS "sync_capture_{name}_{op}"')
             database.execute_sql(
                 f'CREATE TRIGGER "sync_capture_{name}_{op}" AFTER {op.upper()} ON "{name}" WHEN {when} BEGIN '
-                f"INSERT INTO {OUTBOX} (table_name, row_uid, op, old_values, new_values, base_revision) "
-                f"VALUES ('{name}', {uid}, '{op}', {old}, {new}, {base}); END"
+                f"INSERT INTO {OUTBOX} (table_name, row_uid, op, old_values, new_values, base_revision, tx) "
+                f"VALUES ('{name}', {uid}, '{op}', {old}, {new}, {base}, {LOCAL_TRANSACTION}()); END"
             )
-    return laptop
 
 
 def is_laptop(database: Database) -> bool:
@@ -117,3 +153,13 @@ def unfinished_writers(database: Database) -> list[int]:
 
 def pending_count(database: Database) -> int:
     return database.execute_sql(f"SELECT count(*) FROM {OUTBOX}").fetchone()[0]
+
+
+def owed_rows(database: Database) -> set[tuple[str, str]]:
+    """(table, uid) of the rows whose office version the laptop still has to take back."""
+    found = database.execute_sql(f"SELECT owed FROM {STATE}").fetchone()[0]
+    return {(table, uid) for table, uid in json.loads(found)}
+
+
+def set_owed(database: Database, rows: set[tuple[str, str]]) -> None:
+    database.execute_sql(f"UPDATE {STATE} SET owed = ?", (json.dumps(sorted(rows)),))

@@ -120,7 +120,7 @@ def _dot(colour: str) -> QIcon:
 
 def sync_changes(outcome: SyncOutcome) -> frozenset[Change]:
     """What a sync changed for the pages: everything when rows came from the office."""
-    if outcome.pulled or outcome.deleted:
+    if outcome.pulled or outcome.deleted or outcome.left_scope:
         return EVERYTHING
     return frozenset({Change.CONFLICTS})
 

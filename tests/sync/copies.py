@@ -16,7 +16,7 @@ from typing import Any
 
 from app.models import db
 from app.models.database import close_database, open_database, open_office
-from app.models.sync_schema import SYNCED_TABLES, SyncedTable
+from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable
 from app.sync import laptop as laptop_side
 from app.sync.engine import SyncOutcome, synchronise
 from tests.server_office import PASSWORD, Office, run_cli
@@ -56,9 +56,63 @@ def rows_of(connection) -> Copy:
     return copy
 
 
-def office_rows(office: Office) -> Copy:
+def office_rows(office: Office, laptop: Path | None = None) -> Copy:
+    """The office's rows; with `laptop`, only those its person's laptop holds (their scope)."""
     with office.admin() as admin:
-        return rows_of(admin)
+        copy = rows_of(admin)
+    if laptop is None:
+        return copy
+    customers = scope_of(office, laptop)
+    return copy if customers is None else within(copy, customers)
+
+
+# The customers a rep's laptop holds (issue 16, item 4), said here apart from app.sync.scope: their
+# own, and those of the open cases and returns and planned follow-ups they are on.
+_REP_CUSTOMERS = """
+    SELECT c.uid FROM customer c WHERE c.rep_id = (SELECT id FROM rep WHERE uid = %(rep)s)
+    UNION SELECT c.uid FROM "case" k JOIN customer c ON c.id = k.customer_id
+        WHERE k.rep_id = (SELECT id FROM rep WHERE uid = %(rep)s) AND k.closed_on IS NULL
+    UNION SELECT c.uid FROM warranty_return w JOIN customer c ON c.id = w.customer_id
+        WHERE w.rep_id = (SELECT id FROM rep WHERE uid = %(rep)s) AND w.state NOT IN ('closed', 'cancelled')
+    UNION SELECT c.uid FROM follow_up f JOIN customer c ON c.id = f.customer_id
+        WHERE f.rep_id = (SELECT id FROM rep WHERE uid = %(rep)s) AND f.state = 'planned'
+"""
+
+
+def scope_of(office: Office, laptop: Path) -> set[str] | None:
+    """The uids of the customers the laptop's person works with; None for everything (a manager)."""
+    connection = sqlite3.connect(laptop)
+    try:
+        role, rep_uid = connection.execute(f"SELECT role, rep_uid FROM {laptop_side.STATE}").fetchone()
+    finally:
+        connection.close()
+    if role != "rep" or rep_uid is None:
+        return None
+    return {uid for (uid,) in office_query(office, _REP_CUSTOMERS, {"rep": rep_uid})}
+
+
+def within(copy: Copy, customers: set[str]) -> Copy:
+    """The part of a copy that belongs to the given customers, with every reference table."""
+
+    def customer_of(table: SyncedTable, row: Row) -> str | None:
+        if table.name == "customer":
+            return row["uid"]
+        if "customer_id" in table.foreign_keys:
+            return row["customer_id"]
+        for column, target in table.foreign_keys.items():
+            parent = copy[target].get(row[column]) if target != table.name else None
+            if parent is not None and (found := customer_of(BY_NAME[target], parent)) is not None:
+                return found
+        return None
+
+    attached = {"customer", *(t.name for t in SYNCED_TABLES if "customer_id" in t.foreign_keys)}
+    attached |= {"sale_line", "case_proposal", "case_stage_change", "return_status_change", "check_answer"}
+    return {
+        name: rows
+        if name not in attached
+        else {uid: row for uid, row in rows.items() if customer_of(BY_NAME[name], row) in customers}
+        for name, rows in copy.items()
+    }
 
 
 def laptop_rows(path: Path) -> Copy:
@@ -100,7 +154,7 @@ def pending(path: Path) -> int:
         connection.close()
 
 
-def office_query(office: Office, statement: str, params: tuple = ()) -> list[tuple]:
+def office_query(office: Office, statement: str, params: tuple | dict = ()) -> list[tuple]:
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall()

@@ -4,20 +4,17 @@ while writing them, each reduced to its smallest case.
 Fixed: the customer's search text of a merge (sync_schema.DERIVED); a pull that ran while a write at
 the office was still uncommitted moved its cursor past it; a row made or edited offline and then
 deleted before the sync was kept at the office as a "deleted" conflict; a customer's tag given on
-two laptops, or re-made by the customer dialog, stopped other laptops' pulls.
-
-Not fixed yet, marked xfail (strict: fixing one makes its test fail until the marker goes): a
-customer made offline with a code (or tax id) the office already has blocks the laptop's pulls; a
-refusal discarded on the laptop leaves the laptop's value there for good; a refused change's history
-rows are applied without it."""
+two laptops, or re-made by the customer dialog, stopped other laptops' pulls; a customer made
+offline with a code (or tax id) the office already has blocked the laptop's pulls; a refusal
+discarded on the laptop left the laptop's value there for good; a refused change's history rows
+were applied without it."""
 
 from __future__ import annotations
 
 import psycopg2
 import pytest
-from peewee import IntegrityError
 
-from app.models import Customer, Rep
+from app.models import Customer, Rep, db
 from app.models.customers import customer_search_text
 from app.models.database import forget_credentials, use_credentials
 from app.services.customers import CustomerInput, create_customer, get_customer, update_customer
@@ -81,40 +78,51 @@ def test_the_search_text_of_a_customer_merged_from_two_laptops_has_both_changes(
     assert customer["search_text"] == _search_text(customer)
     assert office_query(office, "SELECT count(*) FROM sync_conflict") == [(0,)]
     for laptop in (ana, mia):
-        assert differences(final, laptop_rows(laptop)) == []
+        assert differences(office_rows(office, laptop), laptop_rows(laptop)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="not fixed: the pull inserts the office's customer beside the laptop's duplicate, and fails",
+@pytest.mark.parametrize(
+    ("key", "codes", "tax_id"),
+    [("code", ("C-90001", "C-90001"), None), ("tax_id", ("C-90001", "C-90002"), "12345678Z")],
 )
-def test_a_customer_created_offline_on_two_laptops_with_one_code_does_not_block_the_sync(office, tmp_path):
+def test_a_customer_created_offline_on_two_laptops_with_one_code_does_not_block_the_sync(
+    office, tmp_path, key, codes, tax_id
+):
     """Found by the property test. Two laptops create a customer with the same code offline (the
     code each laptop suggests is its highest plus one). The first to sync gets it; the second's push
-    keeps its customer as a duplicate to resolve (issue 16, item 7) — and then its pull tries to
-    insert the office's customer of that code beside the laptop's own and stops on the laptop's
-    unique index. Every later sync of that laptop stops there too: it never receives anything
+    keeps its customer as a duplicate to resolve (issue 16, item 7) — and then its pull tried to
+    insert the office's customer of that code beside the laptop's own and stopped on the laptop's
+    unique index. Every later sync of that laptop stopped there too: it never received anything
     again. The same with a tax id (the named scenario "a customer created offline on two laptops
-    with the same tax id")."""
+    with the same tax id"). Now the laptop's customer gives the office's its code or tax id, and
+    stays for its person until the duplicate is decided."""
     ana, mia = _laptops(office, tmp_path)
     ana_rep = office_query(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
 
-    def create(name: str):
+    def create(code: str, name: str):
         def work():
             rep = Rep.get(Rep.uid == ana_rep).id
-            create_customer(CustomerInput(code="C-90001", name=name, rep_id=rep), None)
+            create_customer(CustomerInput(code=code, name=name, tax_id=tax_id, rep_id=rep), None)
 
         return work
 
-    on_laptop(ana, create("Ferretería Ana"))
-    on_laptop(mia, create("Ferretería Mia"))
+    on_laptop(ana, create(codes[0], "Ferretería Ana"))
+    on_laptop(mia, create(codes[1], "Ferretería Mia"))
     assert sync(ana, office.url_of(office.rep)).conflicts == 0
-    outcome = sync(mia, office.url_of(office.manager))  # raises IntegrityError in its pull
+    outcome = sync(mia, office.url_of(office.manager))
     assert outcome.conflicts + outcome.refused == 1
-    assert sync(mia, office.url_of(office.manager)).pulled >= 0
+    ((kind, table, uid),) = office_query(office, "SELECT kind, table_name, row_uid FROM sync_conflict")
+    assert (kind, table) == ("duplicate", "customer")
+    sync(mia, office.url_of(office.manager))
     mine = laptop_rows(mia)["customer"]
-    assert [row["name"] for row in mine.values() if row["code"] == "C-90001"].count("Ferretería Ana") == 1
+    value = {"code": codes[0], "tax_id": tax_id}[key]
+    assert [row["name"] for row in mine.values() if row[key] == value] == ["Ferretería Ana"]
+    assert mine[uid]["name"] == "Ferretería Mia"  # hers, until she decides
+    assert differences(office_rows(office), laptop_rows(mia), leave_out=frozenset({(table, uid)})) == []
+
+    on_laptop(mia, lambda: resolve_conflict(open_conflicts()[0].id, Choice.DISCARD))
+    sync(mia, office.url_of(office.manager))
+    assert differences(office_rows(office), laptop_rows(mia)) == []
 
 
 def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, tmp_path):
@@ -146,25 +154,34 @@ def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, 
     customer_tags = [row for row in final["customer_need_tag"].values() if row["customer_id"] == uid]
     assert len(customer_tags) == 1
     for laptop in (ana, mia):
-        assert differences(final, laptop_rows(laptop)) == []
+        assert differences(office_rows(office, laptop), laptop_rows(laptop)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="not fixed: discarding a refusal does not bring the office's row back to the laptop",
-)
+def _ana_covers_a_visit_to(office: Office, customer: str) -> None:
+    """A colleague's customer comes onto Ana's laptop (her scope: app.sync.scope) because she covers
+    one of their planned visits; the customer and their records stay the colleague's to change."""
+    office_query(
+        office,
+        "UPDATE follow_up SET rep_id = %s WHERE id = (SELECT f.id FROM follow_up f JOIN customer c"
+        " ON c.id = f.customer_id WHERE c.uid = %s AND f.state = 'planned' ORDER BY f.id LIMIT 1) RETURNING id",
+        (office.rep_id, customer),
+    )
+
+
 def test_a_refusal_discarded_on_the_laptop_gives_it_the_office_row_back(office, tmp_path):
     """Found by the property test. Ana changes a colleague's customer offline; the office refuses it
     and keeps its value (README: "kept the same way" as a conflict). Ana discards the refusal on her
-    Conflicts page and syncs: her laptop should now show the office's row. It keeps her refused
-    value for good (until the office happens to change that row), a copy silently unlike the office."""
-    ana, _mia = _laptops(office, tmp_path)
+    Conflicts page and syncs: her laptop should now show the office's row. It kept her refused
+    value for good (until the office happened to change that row), a copy silently unlike the
+    office. Now the pull that learns of the decision brings the office's row back."""
     uid = office_query(
         office,
-        "SELECT uid FROM customer WHERE rep_id IS DISTINCT FROM %s ORDER BY id LIMIT 1",
+        "SELECT c.uid FROM customer c WHERE c.rep_id IS DISTINCT FROM %s AND EXISTS (SELECT 1 FROM follow_up f"
+        " WHERE f.customer_id = c.id AND f.state = 'planned') ORDER BY c.id LIMIT 1",
         (office.rep_id,),
     )[0][0]
+    _ana_covers_a_visit_to(office, uid)
+    ana, _mia = _laptops(office, tmp_path)
     on_laptop(ana, lambda: Customer.update(notes="not mine to change").where(Customer.uid == uid).execute())
     assert sync(ana, office.url_of(office.rep)).refused == 1
 
@@ -176,7 +193,51 @@ def test_a_refusal_discarded_on_the_laptop_gives_it_the_office_row_back(office, 
     on_laptop(ana, discard)
     sync(ana, office.url_of(office.rep))
     assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
-    assert differences(office_rows(office), laptop_rows(ana)) == []
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
+
+
+def test_a_refused_delete_comes_back_once_the_record_it_belongs_to_can(office, tmp_path):
+    """Found while fixing the one above. Ana deletes a colleague's case offline (its history rows go
+    with it, in the same transaction); the office refuses all of it. She discards the history rows'
+    refusals first: they cannot come back without their case, so they wait (the laptop remembers
+    them) until the case's refusal is discarded too, and then all of it comes back."""
+    case, customer = office_query(
+        office,
+        'SELECT k.uid, c.uid FROM "case" k JOIN customer c ON c.id = k.customer_id'
+        " WHERE k.rep_id IS DISTINCT FROM %(ana)s AND c.rep_id IS DISTINCT FROM %(ana)s"
+        " AND EXISTS (SELECT 1 FROM case_stage_change h WHERE h.case_id = k.id)"
+        " AND EXISTS (SELECT 1 FROM follow_up f WHERE f.customer_id = c.id AND f.state = 'planned')"
+        " ORDER BY k.id LIMIT 1",
+        {"ana": office.rep_id},
+    )[0]
+    _ana_covers_a_visit_to(office, customer)
+    ana, _mia = _laptops(office, tmp_path)
+
+    def delete_case():
+        with db.atomic():
+            db.obj.execute_sql('DELETE FROM "case" WHERE uid = ?', (case,))
+
+    on_laptop(ana, delete_case)
+    assert sync(ana, office.url_of(office.rep)).refused == 1
+
+    def discard(tables: set[str]):
+        def work():
+            for conflict in open_conflicts():
+                if conflict.table in tables:
+                    resolve_conflict(conflict.id, Choice.DISCARD)
+
+        return work
+
+    def rows_of_the_case():
+        return [uid for uid, row in laptop_rows(ana)["case_stage_change"].items() if row["case_id"] == case]
+
+    on_laptop(ana, discard({"case_stage_change"}))
+    sync(ana, office.url_of(office.rep))
+    assert case not in laptop_rows(ana)["case"] and rows_of_the_case() == []
+    on_laptop(ana, discard({"case", "case_proposal", "follow_up", "warranty_return", "satisfaction_survey"}))
+    sync(ana, office.url_of(office.rep))
+    assert case in laptop_rows(ana)["case"] and rows_of_the_case() != []
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
 
 
 def test_a_pull_does_not_skip_a_change_the_office_committed_after_a_later_numbered_one(office, tmp_path):
@@ -201,26 +262,29 @@ def test_a_pull_does_not_skip_a_change_the_office_committed_after_a_later_number
     assert notes == {first: "slow", second: "fast"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="not fixed: a refused change's own history rows are applied without it",
-)
-def test_a_refused_step_of_a_return_leaves_no_step_in_the_office_history(office, tmp_path):
+def test_a_refused_step_of_a_return_leaves_no_step_in_the_office_history(office, tmp_path, monkeypatch):
     """Found by the property test. Ana, offline, moves a colleague's return on (advance_return: the
     return's state changes and a history row is added, in one transaction on the laptop). The office
-    refuses the change of the return (not hers) but takes the history row (reps add history rows
-    to any record): the office's history now says the return was received, and it was not."""
+    refused the change of the return (not hers) but took the history row (reps add history rows
+    to any record): the office's history said the return was received, and it was not. Now the
+    office applies or refuses one local transaction's changes together, in one push batch whatever
+    the batch's size."""
     from app.models import WarrantyReturn
     from app.services.returns.workflow import advance_return
+    from app.sync import engine
 
-    ana, _mia = _laptops(office, tmp_path)
-    uid = office_query(
+    monkeypatch.setattr(engine, "PUSH_BATCH", 1)
+
+    uid, customer = office_query(
         office,
-        "SELECT r.uid FROM warranty_return r JOIN customer c ON c.id = r.customer_id"
-        " WHERE r.state = 'requested' AND c.rep_id IS DISTINCT FROM %s ORDER BY r.id LIMIT 1",
-        (office.rep_id,),
-    )[0][0]
+        "SELECT r.uid, c.uid FROM warranty_return r JOIN customer c ON c.id = r.customer_id"
+        " WHERE r.state = 'requested' AND c.rep_id IS DISTINCT FROM %(ana)s AND r.rep_id IS DISTINCT FROM %(ana)s"
+        " AND EXISTS (SELECT 1 FROM follow_up f WHERE f.customer_id = c.id AND f.state = 'planned')"
+        " ORDER BY r.id LIMIT 1",
+        {"ana": office.rep_id},
+    )[0]
+    _ana_covers_a_visit_to(office, customer)
+    ana, _mia = _laptops(office, tmp_path)
 
     def receive():
         record = WarrantyReturn.get(WarrantyReturn.uid == uid)
@@ -236,6 +300,13 @@ def test_a_refused_step_of_a_return_leaves_no_step_in_the_office_history(office,
     )
     state = office_query(office, "SELECT state FROM warranty_return WHERE uid = %s", (uid,))[0][0]
     assert (state, history[-1][1]) == ("requested", "requested")
+    kept = office_query(office, "SELECT kind, table_name FROM sync_conflict")
+    assert {kind for kind, _table in kept} == {"refused"}
+    assert {table for _kind, table in kept} == {"warranty_return", "return_status_change"}
+    # Discarded, the step leaves Ana's laptop too.
+    on_laptop(ana, lambda: [resolve_conflict(c.id, Choice.DISCARD) for c in open_conflicts()])
+    sync(ana, office.url_of(office.rep))
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
 
 
 def test_tags_changed_twice_offline_end_as_the_laptop_left_them(office, tmp_path):
@@ -264,7 +335,7 @@ def test_tags_changed_twice_offline_end_as_the_laptop_left_them(office, tmp_path
     )
     assert tags == [("Precio",)]
     sync(ana, office.url_of(office.rep))
-    assert differences(office_rows(office), laptop_rows(ana)) == []
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
 
 
 def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_path):
@@ -276,7 +347,8 @@ def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_pat
     uid, kept = office_query(
         office,
         "SELECT c.uid, t.name FROM customer c JOIN customer_need_tag ct ON ct.customer_id = c.id"
-        " JOIN need_tag t ON t.id = ct.tag_id ORDER BY c.id, t.id LIMIT 1",
+        " JOIN need_tag t ON t.id = ct.tag_id WHERE c.rep_id = %s ORDER BY c.id, t.id LIMIT 1",
+        (office.rep_id,),
     )[0]
     added = office_query(
         office,
@@ -294,4 +366,4 @@ def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_pat
     sync(ana, office.url_of(office.rep))
     tags = on_laptop(ana, lambda: get_customer(Customer.get(Customer.uid == uid).id).need_tags)
     assert kept in tags and added in tags
-    assert differences(office_rows(office), laptop_rows(ana)) == []
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []

@@ -22,6 +22,7 @@ from app.sync import laptop as laptop_side
 from app.sync.conflicts import Choice, ConflictKind, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop, synchronise
 from tests.server_office import PASSWORD, Office, run_cli, set_up_office
+from tests.sync.copies import office_rows
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
 
@@ -78,10 +79,10 @@ def test_a_laptop_made_from_the_office_has_its_data_and_captures_nothing_of_its_
     laptop = tmp_path / "ana.sqlite3"
     outcome = init_laptop(laptop, office.url_of(office.rep))
     assert outcome.pulled > 100
+    held = office_rows(office, laptop)  # a rep's laptop: her customers, everything attached, references
     open_database(str(laptop), create=False)
     try:
-        count = _office_value(office, "SELECT count(*) FROM follow_up")[0][0]
-        assert FollowUp.select().count() == count
+        assert FollowUp.select().count() == len(held["follow_up"]) > 0
         assert Customer.select().where(Customer.rep.is_null(False)).count() > 0  # references resolved
         assert laptop_side.pending_count(db.obj) == 0
         assert laptop_side.laptop_state(db.obj)[2] == office.rep
@@ -157,12 +158,15 @@ def test_one_column_each_side_merges_and_the_same_column_differently_is_a_confli
 
 def test_a_change_the_server_refuses_is_kept_and_the_rest_goes_through(office, tmp_path):
     ana = tmp_path / "ana.sqlite3"
-    init_laptop(ana, office.url_of(office.rep))
+    # A colleague's customer whose next visit Ana covers: on her laptop, not hers to change.
     others = _office_value(
         office,
-        "SELECT uid FROM customer WHERE rep_id IS DISTINCT FROM %s ORDER BY id LIMIT 1",
-        (office.rep_id,),
+        "UPDATE follow_up SET rep_id = %s WHERE id = (SELECT f.id FROM follow_up f JOIN customer c"
+        " ON c.id = f.customer_id WHERE f.state = 'planned' AND c.rep_id IS DISTINCT FROM %s"
+        " ORDER BY f.id LIMIT 1) RETURNING (SELECT uid FROM customer WHERE id = customer_id)",
+        (office.rep_id, office.rep_id),
     )[0][0]
+    init_laptop(ana, office.url_of(office.rep))
     mine = _customer_of(office, office.rep_id)
 
     def work():

@@ -1,0 +1,185 @@
+"""What a person's laptop holds of the office (issue 16, design item 4). No Qt.
+
+A manager, or a login with no rep record, holds everything. A rep holds the reference tables
+(company settings, reps, catalogue, plans, checklists, charters, need tags) and the customers they
+work with: their own customers, and the customers of the open cases and returns and of the planned
+follow-ups they are on, each with everything attached to it (tags, sales and their lines and units,
+cases, returns, follow-ups, checks, surveys, with their histories and answers).
+
+The office's rights are not at stake here: a rep may read the team's records on the server; the
+scope only keeps a laptop to what its person needs offline. So the scope is computed on the
+office, in the pull's own snapshot:
+- rows changed after the laptop's cursor come only for customers in scope;
+- a customer entering the scope (reassigned to the rep, a case opened for them) brings all its rows,
+  old ones included: the revision filter alone would miss them;
+- a customer leaving the scope (reassigned to a colleague, the rep's case closed) is removed from the
+  laptop with everything attached, once nothing of the laptop's is pending: not while the outbox
+  holds changes, not while a conflict or refusal of one of its rows is open, and never a customer
+  the office does not have (a refused insert stays for its person).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import Database, IntegrityError
+
+from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable, laptop_person
+from app.sync import laptop as laptop_side
+
+# Open records that bring their customer into a rep's scope (office SQL, PostgreSQL).
+_SCOPE_CUSTOMERS = """
+    SELECT id FROM customer WHERE rep_id = %(rep)s
+    UNION SELECT customer_id FROM "case" WHERE rep_id = %(rep)s AND closed_on IS NULL
+    UNION SELECT customer_id FROM warranty_return WHERE rep_id = %(rep)s AND state NOT IN ('closed', 'cancelled')
+    UNION SELECT customer_id FROM follow_up WHERE rep_id = %(rep)s AND state = 'planned'
+"""
+
+
+def belongs(name: str, alias: str, customers: str, depth: int = 0) -> str | None:
+    """SQL true when the row `alias` of table `name` belongs to one of `customers` (an SQL set: a
+    subquery or `ANY(…)` operand, written as "{} IN (…)"-style template with one {} for the id);
+    None for a reference table. A child table (a sale's lines, a check's answers) joins through its
+    parent as a semi-join: a correlated subquery per row made a first sync scan for minutes."""
+    if name == "customer":
+        return customers.format(f"{alias}.id")
+    table = BY_NAME[name]
+    if "customer_id" in table.foreign_keys:
+        return customers.format(f'{alias}."customer_id"')
+    for column, target in table.foreign_keys.items():
+        if target == name:
+            continue
+        parent = f"p{depth}"
+        inner = belongs(target, parent, customers, depth + 1)
+        if inner is not None:
+            return f'{alias}."{column}" IN (SELECT {parent}.id FROM "{target}" {parent} WHERE {inner})'
+    return None
+
+
+# The tables whose rows belong to a customer; the others are reference tables every laptop holds.
+ATTACHED = frozenset(table.name for table in SYNCED_TABLES if belongs(table.name, "r", "{}") is not None)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the office a pull brings."""
+
+    rep: int | None = None  # the office's id of the rep; None: everything (a manager, no rep)
+    entering: tuple[int, ...] = ()  # office ids of customers whose rows come whatever their revision
+    leaving: tuple[str, ...] = ()  # uids of customers to remove from the laptop
+
+    def where(self, table: SyncedTable, after: str) -> tuple[str, list]:
+        """The filter of the table's rows to pull (alias r), given the "changed since the cursor"
+        condition `after`, and the parameters the scope adds after the cursor's. The scope goes to
+        the server as its query (not as a list of thousands of ids to plan each time)."""
+        if self.rep is None or table.name not in ATTACHED:
+            return after, []
+        in_scope = belongs(table.name, "r", "{} IN (" + _SCOPE_CUSTOMERS.replace("%(rep)s", "%s") + ")")
+        condition = f"(({after}) AND {in_scope})"
+        params: list = [self.rep] * _SCOPE_CUSTOMERS.count("%(rep)s")
+        if self.entering:
+            condition = f"({condition} OR {belongs(table.name, 'r', '{} = ANY(%s::bigint[])')})"
+            params.append(list(self.entering))
+        return condition, params
+
+
+def office_scope(local: Database, office: Database) -> Scope:
+    """The laptop's scope as the office now sees it (inside the pull's snapshot)."""
+    person = laptop_person(local)
+    rep_uid = person[2] if person is not None and person[1] == "rep" else None
+    if rep_uid is None:
+        return Scope()
+    found = office.execute_sql("SELECT id FROM rep WHERE uid = %s", (rep_uid,)).fetchone()
+    rep = found[0] if found is not None else -1  # the rep record gone at the office: no customers
+    in_scope: dict[str, int] = {}
+    if found is not None:
+        in_scope = {
+            uid: office_id
+            for uid, office_id in office.execute_sql(
+                f"SELECT uid, id FROM customer WHERE id IN ({_SCOPE_CUSTOMERS})", {"rep": found[0]}
+            ).fetchall()
+        }
+    held = {uid for (uid,) in local.execute_sql("SELECT uid FROM customer").fetchall()}
+    entering = tuple(sorted(office_id for uid, office_id in in_scope.items() if uid not in held))
+    outside = sorted(held - in_scope.keys())
+    leaving: tuple[str, ...] = ()
+    if outside:  # only those the office has: a customer it refused stays for its person
+        leaving = tuple(
+            uid
+            for (uid,) in office.execute_sql(
+                "SELECT uid FROM customer WHERE uid = ANY(%s) ORDER BY uid", (outside,)
+            ).fetchall()
+        )
+    return Scope(rep=rep, entering=entering, leaving=leaving)
+
+
+def remove_leaving(local: Database, leaving: tuple[str, ...]) -> int:
+    """Remove from the laptop the customers that left its scope, each with everything attached to
+    it (capture is off: the office keeps them). Kept for now: all of them while the outbox holds
+    changes; a customer with an open conflict or refusal on one of its rows; a customer whose rows
+    another customer's rows point to (its own savepoint is undone). Returns the rows removed."""
+    if not leaving or laptop_side.pending_count(local):
+        return 0
+    open_rows = {
+        uid
+        for (uid,) in local.execute_sql(
+            f"SELECT row_uid FROM {laptop_side.CONFLICTS} WHERE resolved_at IS NULL"
+        ).fetchall()
+    }
+    removed = 0
+    for uid in leaving:
+        found = local.execute_sql("SELECT id FROM customer WHERE uid = ?", (uid,)).fetchone()
+        if found is None:
+            continue
+        try:
+            with local.atomic():  # a savepoint inside the pull's transaction
+                removed += _remove_customer(local, found[0], open_rows)
+        except (_Kept, IntegrityError):
+            continue
+    return removed
+
+
+def _of_customer(table: SyncedTable) -> str:
+    """The laptop's condition "row r belongs to the customer given as the parameter"."""
+    condition = belongs(table.name, "r", "{} = ?")
+    assert condition is not None
+    return condition
+
+
+class _Kept(Exception):
+    """A leaving customer with something of the laptop's still open: kept until it is settled."""
+
+
+def _remove_customer(local: Database, customer_id: int, open_rows: set[str]) -> int:
+    attached = [table for table in SYNCED_TABLES if table.name in ATTACHED]
+    if open_rows:
+        for table in attached:
+            uids = local.execute_sql(
+                f'SELECT r.uid FROM "{table.name}" r WHERE {_of_customer(table)}', (customer_id,)
+            ).fetchall()
+            if any(uid in open_rows for (uid,) in uids):
+                raise _Kept
+    order = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
+    # References to rows deleted later in the loop below (a case's originating follow-up, a unit's
+    # replaced one) are cleared first, so each DELETE leaves no row pointing at a removed one.
+    for table in attached:
+        for column, target in table.foreign_keys.items():
+            if order[target] >= order[table.name]:
+                local.execute_sql(
+                    f'UPDATE "{table.name}" AS r SET "{column}" = NULL WHERE {_of_customer(table)}',
+                    (customer_id,),
+                )
+    removed = 0
+    for table in reversed(attached):
+        ids = [
+            row_id
+            for (row_id,) in local.execute_sql(
+                f'SELECT r.id FROM "{table.name}" r WHERE {_of_customer(table)}', (customer_id,)
+            ).fetchall()
+        ]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            removed += local.execute_sql(
+                f'DELETE FROM "{table.name}" WHERE id IN ({", ".join("?" * len(chunk))})', chunk
+            ).rowcount
+    return removed
