@@ -72,8 +72,9 @@ def test_the_copy_before_an_upgrade_is_private(tmp_path, umask):
     open_database(str(path))
     close_database()
     path.chmod(0o644)
-    backup = backup_sqlite_file(path, 1)
+    backup = backup_sqlite_file(path)
     assert mode(backup) == 0o600
+    assert mode(backup.parent) == 0o700  # the backups folder Postventa made
 
 
 def test_log_files_are_private_also_after_rotation(tmp_path, monkeypatch, umask):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from pathlib import Path
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -24,14 +26,15 @@ from app.models.database import (
 )
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
-from app.services import reps
+from app.services import backups, reps
 from app.services.company import database_is_empty
 from app.services.permissions import current_permissions
 from app.views import settings
-from app.views.errors import install_gui_exception_hooks, show_error
+from app.views.errors import error_text, install_gui_exception_hooks, show_error
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
 from app.views.single_instance import DatabaseLock
+from app.views.tasks import TaskProgress, run_in_background
 
 
 def ensure_qapplication() -> QApplication:
@@ -79,6 +82,7 @@ class Application:
         self.database_lock.raise_requested.connect(self._on_database_lock_raise_requested)
         self.qapp.aboutToQuit.connect(self.database_lock.release_all)
         self.qapp.aboutToQuit.connect(close_database)  # a clean close: the next start need not check the file
+        self.qapp.aboutToQuit.connect(self._back_up_at_quit)
         from app.views.reminders import ReminderService
 
         # Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
@@ -138,13 +142,14 @@ class Application:
         if context.current_rep is not None:
             remember_rep(target, context.current_rep)
         self._show_window(context)
+        self._back_up_if_due()
         return True
 
     def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:
         """Open `target`; an office server that asks for a password gets it from the keyring or the
         login dialog (asked again while refused). None when the person cancels."""
         if sqlite_path_of(target) is not None:
-            return open_database(target)
+            return open_database(target, backups_folder=settings.backups_folder())
         from urllib.parse import urlsplit
 
         from app import credentials
@@ -215,6 +220,7 @@ class Application:
         old = self.window
         self.window = MainWindow(context, reminders=self.reminders)
         self.window.database_requested.connect(self._on_window_database_requested)
+        self.window.restore_requested.connect(self._on_window_restore_requested)
         self.window.language_changed.connect(self._on_window_language_changed)
         if old is not None:
             self.window.setGeometry(old.geometry())
@@ -290,6 +296,84 @@ class Application:
         if not self.open(path, self.window):
             # Stay on the database that was open before.
             self.open(self.window.context.database.target, self.window)
+
+    # -- backups ------------------------------------------------------------------------------
+
+    def _back_up_if_due(self) -> None:
+        """The day's backup of an SQLite file when none was made today, in the background: the window
+        is usable meanwhile, and quitting stops it (the backup at quit then makes it)."""
+        window = self.window
+        path = window.context.database.path if window is not None else None
+        if path is None:  # an office server: backed up on the server
+            return
+        folder = settings.backups_folder()
+        run_in_background(
+            lambda progress: backups.daily_backup(path, folder, progress=progress.report),
+            lambda _written: None,
+            lambda exc: self._on_daily_backup_failed(window, exc),
+            parent=window,
+        )
+
+    def _on_daily_backup_failed(self, window: QWidget, exc: BaseException) -> None:
+        # Logged by the task helper; a dialog at every start would nag while a USB drive is unplugged.
+        message = _("The daily backup could not be made: {reason}").format(reason=error_text(exc))
+        window.statusBar().showMessage(message, 30000)
+
+    def _back_up_at_quit(self) -> None:
+        """The day's backup when none was made today (the app ran past midnight, or quit before the one
+        at start ended), in a thread the process waits for once the window has gone: closing is never
+        delayed by it."""
+        path = self.window.context.database.path if self.window is not None else None
+        if path is None:
+            return
+        folder = settings.backups_folder()
+        threading.Thread(
+            target=backups.daily_backup_at_quit, args=(path, folder), name="postventa-backup-at-quit"
+        ).start()
+
+    def _on_window_restore_requested(self, backup: str) -> None:
+        """Restore `backup` into the window's database, then reopen the window on the restored data.
+
+        The restore needs the file to itself: the window goes first (its pages and sync stop querying),
+        the reminders pause, and every connection of this process to the file is closed."""
+        window = self.window
+        assert window is not None and window.context.database.path is not None
+        target, path = window.context.database.target, window.context.database.path
+        folder = settings.backups_folder()
+        self.reminders.stop()
+        self.qapp.setQuitOnLastWindowClosed(False)  # no window while the file is replaced: no reason to quit
+        window.dispose()
+        window.deleteLater()
+        self.window = None
+        close_database()
+
+        def restore(progress: TaskProgress) -> backups.RestoreOutcome:
+            close_database()  # this pool thread's own connection
+            return backups.restore_backup(path, Path(backup), folder, progress=progress.report)
+
+        run_in_background(
+            restore,
+            lambda outcome: self._reopen_after_restore(target, outcome),
+            lambda exc: self._reopen_after_restore(target, None, exc),
+            label=_("Restoring the backup…"),
+        )
+
+    def _reopen_after_restore(
+        self, target: str, outcome: backups.RestoreOutcome | None, error: BaseException | None = None
+    ) -> None:
+        if error is not None:
+            show_error(None, error)  # nothing was restored: the window comes back on the data as it was
+        reopened = self.open(target)
+        self.qapp.setQuitOnLastWindowClosed(not self.reminders.tray_available)  # as __init__ set it
+        if not reopened:
+            self.qapp.quit()
+            return
+        window = self.window
+        if outcome is not None and window is not None:
+            message = _("Backup restored.")
+            if outcome.kept is not None:
+                message += " " + _("The data it replaced was kept as {path}.").format(path=outcome.kept)
+            QTimer.singleShot(0, window, lambda: window.statusBar().showMessage(message, 30000))
 
     def _on_window_language_changed(self, language: str) -> None:
         self.language = language

@@ -27,6 +27,7 @@ from app.views import settings
 from app.views.events import app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
+from app.views.rights import gate, show_tooltips
 
 
 class MainWindow(QMainWindow):
@@ -35,6 +36,7 @@ class MainWindow(QMainWindow):
     # The owner (app.views.app.Application) reopens the window on these.
     database_requested = Signal(str, bool)  # (path, fill with demo data)
     language_changed = Signal(str)
+    restore_requested = Signal(str)  # the backup to restore into this window's database
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, reminders=None):
         super().__init__(parent)
@@ -146,6 +148,11 @@ class MainWindow(QMainWindow):
             self._action(_("&Open database…"), self._on_open_database, QKeySequence.StandardKey.Open)
         )
         file_menu.addAction(self._action(_("Load &demo data…"), self._on_load_demo))
+        self.backups_action = self._action(_("&Backups…"), self._on_backups)
+        if self.context.database.path is None:
+            gate(self.backups_action, _("The office server is backed up on the server, with pg_dump."))
+        file_menu.addAction(self.backups_action)
+        show_tooltips(file_menu)  # the refusal on hover
         file_menu.addSeparator()
         file_menu.addAction(self.sync.action)  # shown on a laptop database only
         file_menu.addSeparator()
@@ -285,6 +292,16 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.database_requested.emit(path, True)
+
+    def _on_backups(self) -> None:
+        from app.views.backups import BackupsDialog
+
+        path = self.context.database.path
+        if path is None:  # an office server: the action is refused
+            return
+        chosen = BackupsDialog.ask(self, path, settings.backups_folder())
+        if chosen is not None and self.current_page().can_leave():  # this window is about to be replaced
+            self.restore_requested.emit(str(chosen))
 
     def _on_preferences(self) -> None:
         from app.views.preferences import PreferencesDialog

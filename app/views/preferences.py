@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language
+from app.models.backups import default_backups_folder
 from app.models.enums import CaseSeries
 from app.services import cases, company, reps
 from app.services.customers.value import validate_thresholds
@@ -93,6 +94,21 @@ class PreferencesDialog(BaseDialog):
         self.tray_check = QCheckBox(_("Keep running in the system tray when the window is closed"))
         self.tray_check.setChecked(settings.get(settings.CLOSE_TO_TRAY))
         form.addRow("", self.tray_check)
+        self.backups_edit = QLineEdit(settings.get(settings.BACKUPS_FOLDER))
+        self.backups_edit.setPlaceholderText(str(default_backups_folder()))
+        self.backups_edit.setToolTip(
+            _(
+                "Where this computer keeps its daily backups, e.g. a USB or network drive; empty: the default folder."
+            )
+        )
+        browse_backups = QPushButton(_("Browse…"))
+        browse_backups.clicked.connect(self._on_browse_backups_clicked)
+        backups_row = QHBoxLayout()
+        backups_row.addWidget(self.backups_edit, 1)
+        backups_row.addWidget(browse_backups)
+        self.backups_error = field_error_label()
+        form.addRow(_("Backups folder:"), backups_row)
+        form.addRow("", self.backups_error)
         layout.addWidget(general)
         # Everything but "This computer" is the company's: only a manager changes it.
         self._company_refusal = context.refusal(Right.COMPANY_SETTINGS)
@@ -202,7 +218,31 @@ class PreferencesDialog(BaseDialog):
         if path:
             self.logo_edit.setText(path)
 
+    def _on_browse_backups_clicked(self) -> None:
+        start = self.backups_edit.text().strip() or str(default_backups_folder())
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the backups folder"), start)
+        if folder:
+            self.backups_edit.setText(folder)
+
+    def _backups_folder_refusal(self, text: str) -> str | None:
+        """Why the typed backups folder cannot be used (None: it can, or it is empty for the default)."""
+        if not text:
+            return None
+        folder = Path(text).expanduser()
+        if not folder.is_absolute():
+            return _("Give the whole path of the folder, or choose it with the Browse button.")
+        if folder.exists() and not folder.is_dir():
+            return _("{folder} is a file, not a folder.").format(folder=folder)
+        return None
+
     def _on_buttons_accepted(self) -> None:
+        backups_folder = self.backups_edit.text().strip()
+        refusal = self._backups_folder_refusal(backups_folder)
+        self.backups_error.setText(refusal or "")
+        self.backups_error.setVisible(refusal is not None)
+        if refusal is not None:
+            self._fit_height()
+            return
         # A rep's company settings are read-only: only this computer's preferences are kept.
         if self._company_refusal is None and not self._save_company():
             return
@@ -223,6 +263,7 @@ class PreferencesDialog(BaseDialog):
         settings.put(settings.REMINDER_LEAD_MINUTES, self.lead_spin.value())
         settings.put(settings.REMINDER_SUMMARY_HOUR, self.summary_hour_spin.value())
         settings.put(settings.CLOSE_TO_TRAY, self.tray_check.isChecked())
+        settings.put(settings.BACKUPS_FOLDER, backups_folder)
         language = self.language_combo.currentData()
         previous = self._context.current_rep
         self.result_value = PreferencesResult(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,9 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-error", _sample_error_dialog),
         ("dialog-qt-file", _qt_file_dialog),
     ]
+    database = context.database.path
+    if database is not None:  # an office server is backed up on the server
+        builders.append(("dialog-backups", lambda: _backups_dialog(database)))
     from app.views.agenda.screens import agenda_dialog_builders
     from app.views.cases.screens import case_dialog_builders
     from app.views.charters.screens import charter_dialog_builders
@@ -90,6 +94,20 @@ def _sample_error_dialog() -> QWidget:
     except sqlite3.OperationalError as exc:
         dialog = ErrorDialog(None, exc)
     dialog.details_button.setChecked(True)
+    return dialog
+
+
+def _backups_dialog(database: Path) -> QWidget:
+    """File ▸ Backups… on a folder of its own holding one backup of the database, never this
+    machine's backups folder."""
+    from app.services import backups
+    from app.views.backups import BackupsDialog
+
+    folder = Path(tempfile.mkdtemp(prefix="postventa-backups-"))
+    backups.back_up(database, folder)
+    dialog = BackupsDialog(database, folder)
+    # The copy holds the database's customers: it goes with the picture's dialog.
+    dialog.destroyed.connect(lambda *args: shutil.rmtree(folder, ignore_errors=True))
     return dialog
 
 

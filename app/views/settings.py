@@ -7,6 +7,7 @@ settings live in the database (app.services.company).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -14,6 +15,7 @@ from PySide6.QtCore import QSettings
 from app import APP_NAME
 from app.diagnostics import display_target
 from app.i18n import DEFAULT_LANGUAGE
+from app.models.backups import default_backups_folder
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ LAST_DATABASE = Option("preferences/last_database", "", str)
 REMINDER_LEAD_MINUTES = Option("preferences/reminder_lead_minutes", 15, int)
 REMINDER_SUMMARY_HOUR = Option("preferences/reminder_summary_hour", 8, int)
 CLOSE_TO_TRAY = Option("preferences/close_to_tray", True, bool)
+BACKUPS_FOLDER = Option("preferences/backups_folder", "", str)  # "": the default folder
 
 
 def qsettings() -> QSettings:
@@ -48,6 +51,13 @@ def get(option: Option) -> Any:
 
 def put(option: Option, value: Any) -> None:
     qsettings().setValue(option.key, value)
+
+
+def backups_folder() -> Path:
+    """Where this computer keeps its backups: the folder chosen in Preferences, else the default
+    (a `backups` folder in the user data folder)."""
+    chosen = get(BACKUPS_FOLDER).strip()
+    return Path(chosen).expanduser() if chosen else default_backups_folder()
 
 
 def current_rep_key(database_target: str) -> str:

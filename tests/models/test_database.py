@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.models import ALL_MODELS, Customer, SchemaVersion, db
+from app.models.backups import BackupKind, backups_in, default_backups_folder
 from app.models.database import (
     DatabaseOpenError,
     close_database,
@@ -46,7 +47,7 @@ def test_new_database_has_every_table_and_the_latest_version(tmp_path):
         close_database()
 
 
-@pytest.mark.sqlite_only("the backup copy beside the file")
+@pytest.mark.sqlite_only("the backup copy of an SQLite file")
 def test_reopening_does_not_recreate_or_back_up(tmp_path):
     path = tmp_path / "db.sqlite3"
     open_database(str(path))
@@ -54,7 +55,7 @@ def test_reopening_does_not_recreate_or_back_up(tmp_path):
     info = open_database(str(path))
     close_database()
     assert not info.created and info.backup is None
-    assert list(tmp_path.glob("*.backup*")) == []
+    assert backups_in(default_backups_folder(), path) == []
 
 
 @pytest.mark.sqlite_only("a schema 1 SQLite file and its backup copy")
@@ -65,6 +66,12 @@ def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
     try:
         assert info.version == LATEST_VERSION and not info.created
         assert info.backup is not None and info.backup.exists()
+        # In the backups folder, not beside the database; its name says why it was made.
+        assert info.backup.parent == default_backups_folder()
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("old.sqlite3")) == []
+        assert [name.kind for _file, name in backups_in(default_backups_folder(), path)] == [
+            BackupKind.BEFORE_UPGRADE
+        ]
         # The backup is the version-1 database as it was.
         conn = sqlite3.connect(info.backup)
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
@@ -88,6 +95,18 @@ def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
         assert {i.name for i in db.get_indexes("follow_up")} == upgraded
     finally:
         close_database()
+
+
+@pytest.mark.sqlite_only("a schema 1 SQLite file and its backup copy")
+def test_no_upgrade_without_its_backup(tmp_path):
+    path = make_v1_database(tmp_path / "old.sqlite3")
+    before = digest(path)
+    not_a_folder = tmp_path / "backups"
+    not_a_folder.write_text("a file where the backups folder should be")
+    with pytest.raises(DatabaseOpenError, match="Cannot write a backup copy before upgrading"):
+        open_database(str(path), backups_folder=not_a_folder)
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "old.sqlite3"]
 
 
 @pytest.mark.sqlite_only("a schema 1 SQLite file opened read-only")

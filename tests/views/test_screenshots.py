@@ -32,6 +32,8 @@ def test_screenshots_render_every_page_and_dialog(capsys, tmp_path, new_database
         "es-dialog-follow-up-complete.png",
         "es-02-agenda-week.png",
     } <= files
+    if "://" not in path:  # an SQLite file: the office server is backed up on the server
+        assert "es-dialog-backups.png" in files
     assert all((out / name).stat().st_size > 5000 for name in files)
     assert len(stdout.splitlines()) == len(files)
 
