@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import i18n, outputs
-from app.i18n import N_, _
+from app.i18n import N_, _, format_date
 from app.models.enums import CharterType, Choice
 from app.services.errors import NotFoundError, ValidationError
-from app.services.inputs import FIRST_YEAR, date_error, last_year
+from app.services.inputs import FIRST_YEAR, date_error
 
 MAX_PERIOD_YEARS = 5
 
@@ -84,7 +84,11 @@ def _activity_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]
         elif problem := date_error(day, today):
             errors[field] = problem
     if not errors:
-        if request.end < request.start:
+        if request.start > today:
+            errors["start"] = _(
+                "The period starts after today ({today}): there is nothing to report yet."
+            ).format(today=format_date(today))
+        elif request.end < request.start:
             errors["end"] = _("The period ends before it starts.")
         elif request.end >= _add_years(request.start, MAX_PERIOD_YEARS):
             errors["end"] = _("The period is too long: at most {years} years.").format(years=MAX_PERIOD_YEARS)
@@ -97,7 +101,7 @@ def _activity_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]
 
 
 def _register_errors(request: DocumentRequest, today: dt.date) -> dict[str, str]:
-    last = last_year(today)
+    last = today.year  # a year that has not begun has nothing to register; this one is in progress
     if request.year is None:
         return {"year": _("Choose the year.")}
     if not FIRST_YEAR <= request.year <= last:
@@ -163,7 +167,11 @@ def _gather(request: DocumentRequest, today: dt.date) -> object:
     if kind is DocumentKind.ACTIVITY:
         from app.services.reporting.activity import activity_report
 
-        return activity_report(request.start, request.end, rep_id=request.rep_id, today=today)
+        # A period that ends after today is measured up to today, and says it is in progress.
+        end = min(request.end, today)
+        return activity_report(
+            request.start, end, rep_id=request.rep_id, today=today, requested_end=request.end
+        )
     if kind is DocumentKind.CHARTER:
         from app.services.charters import charter_document
 

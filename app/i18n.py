@@ -14,7 +14,7 @@ import gettext
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -119,26 +119,54 @@ def format_time(value: dt.datetime | dt.time | None) -> str:
     return babel_dates.format_time(value, "HH:mm", locale=current_locale())
 
 
+def round_half_up(value: int | float | Decimal, decimals: int) -> Decimal:
+    """`value` rounded half up to `decimals` places: the one display rule for every figure shown.
+
+    Babel on its own rounds half to even (18.5 → 18) and a float's binary value can sit just below a
+    half; a float goes through its shortest repr (2.675 → "2.675"), the number people would write.
+    """
+    rounded = to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # −0.3 shows "0", never "−0"
+
+
+def to_decimal(value: int | float | Decimal) -> Decimal:
+    """A number as a Decimal; a float through its shortest repr (0.1 → Decimal("0.1"))."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def format_number(value: int | float | Decimal | None, decimals: int | None = None) -> str:
     if value is None:
         return ""
     if decimals is None:
         return babel_numbers.format_decimal(value, locale=current_locale())
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=current_locale())
+    return babel_numbers.format_decimal(
+        round_half_up(value, decimals), format=pattern, locale=current_locale()
+    )
+
+
+def format_signed(value: int | float | Decimal, decimals: int = 0) -> str:
+    """A number with its sign as shown: "+12", "−1.5" (a true minus), "0" (zero has no sign)."""
+    shown = round_half_up(value, decimals)
+    text = format_number(abs(shown), decimals)
+    return f"+{text}" if shown > 0 else f"−{text}" if shown < 0 else text
 
 
 def format_money(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
-    return babel_numbers.format_currency(value, CURRENCY, locale=current_locale())
+    return babel_numbers.format_currency(round_half_up(value, 2), CURRENCY, locale=current_locale())
 
 
-def format_percent(value: float | None, decimals: int = 1) -> str:
+def format_percent(value: float | Decimal | None, decimals: int = 1) -> str:
+    """A share 0–1 as a percentage with `decimals` places (0.546875 → "54.7 %")."""
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
-    return babel_numbers.format_percent(value, format=pattern, locale=current_locale())
+    shown = round_half_up(to_decimal(value) * 100, decimals) / 100  # rounded as the percentage shown
+    return babel_numbers.format_percent(shown, format=pattern, locale=current_locale())
 
 
 def parse_decimal(text: str) -> Decimal:

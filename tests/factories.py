@@ -411,7 +411,7 @@ def build_activity_dataset() -> dict:
     follow_up(bob, K.VISIT, P.USAGE_CHECK, at(3, 25), S.PLANNED, who=other)  # still to come
     follow_up(bob, K.CALL, P.SATISFACTION, at(3, 20, 9), S.PLANNED, who=other)  # today: not overdue yet
     follow_up(None, K.EMAIL, P.COMMERCIAL, at(3, 31, 23, 30), S.DONE, at(3, 19))
-    # Previous period (29 Jan – 28 Feb) and outside both.
+    # Previous period (February, the month before March) and outside both.
     follow_up(bob, K.CALL, P.DELIVERY, at(2, 28, 18), S.DONE, at(2, 28, 18, 5))
     follow_up(ana, K.CALL, P.DELIVERY, at(2, 10), S.MISSED)
     follow_up(ana, K.CALL, P.DELIVERY, at(4, 1, 0, 0), S.PLANNED)
@@ -600,6 +600,86 @@ def build_activity_dataset() -> dict:
         charter=old, position=1, text="Old one", indicator=CharterIndicator.NPS, target=10
     )
     return {"ana": ana, "bob": bob, "customer": customer}
+
+
+# --- figures that round: April 2026 against March, today 10 May (issue 20, items 1 and 2) ---------------
+
+ROUNDING_TODAY = dt.date(2026, 5, 10)
+ROUNDING_APRIL = (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+# April: 35 follow-ups done on their day and 29 missed, 35/64 = 54.6875 % (truncated 54.6, half up 54.7);
+# 8 surveys: satisfaction 33/8 = 4.125 (half up 4.13; half even and truncated 4.12), 7 of 8 scores 4–5
+# (87.5 %), 3 promoters and 2 detractors: NPS 12.5 (half up +13; half even +12).
+# March: 6 of 11 done (54.545… → 54.5 %); 15 surveys: satisfaction 62/15 = 4.133… (4.13), 13 of 15 scores
+# 4–5 (86.666… → 86.7 %), 5 promoters and 3 detractors: NPS 13.33… (+13). So April and March show the
+# same NPS and average although the exact values differ: the change is "=", no arrow.
+ROUNDING_APRIL_SURVEYS = ((5, 10), (5, 9), (4, 9), (4, 8), (4, 7), (4, 8), (4, 3), (3, 5))
+ROUNDING_MARCH_SURVEYS = (
+    *[(5, 10)] * 4,
+    (4, 9),
+    *[(4, 8)] * 7,
+    (4, 6),
+    (3, 2),
+    (3, 1),
+)
+
+
+def build_rounding_dataset() -> dict:
+    """One rep's follow-ups and surveys in April and March 2026, and an active charter measuring them."""
+    ana = Rep.create(code="ANA", name="Ana García")
+    who = Customer.create(code="C-1", name="Lucía Martín", rep=ana)
+
+    def follow_ups(month: int, done: int, missed: int) -> None:
+        for n in range(done + missed):
+            at = dt.datetime(2026, month, 1 + n % 28, 10, 0)
+            FollowUp.create(
+                customer=who,
+                rep=ana,
+                kind=FollowUpKind.CALL,
+                purpose=FollowUpPurpose.DELIVERY,
+                scheduled_at=at,
+                state=FollowUpState.DONE if n < done else FollowUpState.MISSED,
+                completed_at=at + dt.timedelta(hours=1) if n < done else None,
+            )
+
+    follow_ups(4, 35, 29)
+    follow_ups(3, 6, 5)
+    for month, answers in ((4, ROUNDING_APRIL_SURVEYS), (3, ROUNDING_MARCH_SURVEYS)):
+        for n, (satisfaction, recommend) in enumerate(answers):
+            SatisfactionSurvey.create(
+                customer=who,
+                rep=ana,
+                taken_on=dt.date(2026, month, 1 + n),
+                satisfaction=satisfaction,
+                recommend=recommend,
+            )
+    # The commitments' sentences take their numbers from the targets ({target}).
+    charter = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION,
+        title="Carta de atención",
+        valid_from=dt.date(2026, 1, 1),
+        active=True,
+    )
+    for position, (text, indicator, target) in enumerate(
+        (
+            (
+                "Hacemos a tiempo al menos el {target} % de los seguimientos.",
+                CharterIndicator.FOLLOW_UPS_ON_TIME,
+                50,
+            ),
+            ("Nos recomiendan: NPS de al menos {target}.", CharterIndicator.NPS, 10),
+            # 4.125 rounds to 4.13 but misses 4.13: printed with the digit that shows it (4.125).
+            (
+                "Satisfacción media de al menos {target} sobre 5.",
+                CharterIndicator.AVERAGE_SATISFACTION,
+                Decimal("4.13"),
+            ),
+        ),
+        start=1,
+    ):
+        CharterCommitment.create(
+            charter=charter, position=position, text=text, indicator=indicator, target=target
+        )
+    return {"ana": ana, "customer": who}
 
 
 # --- demo database files (problems with the file itself) -----------------------------------------------

@@ -177,6 +177,13 @@ def test_no_active_charter_of_that_type(capsys, report_db, out):
         (["register", "--year", "twenty"], 2, "not a year"),
         (["register"], 2, "--year"),
         (["charter", "--type", "loyalty"], 2, "invalid choice"),
+        (
+            ["activity", "--from", "2026-06-01", "--to", "2026-06-30", "--as-of", "2026-05-31"],
+            1,
+            "starts after",
+        ),
+        (["register", "--year", "2027", "--as-of", "2026-12-06"], 1, "Choose a year between 2000 and 2026."),
+        (["register", "--year", "2026", "--as-of", "2026-02-30"], 2, "YYYY-MM-DD"),
     ],
 )
 def test_bad_requests_are_one_line_and_write_nothing(capsys, report_db, out, argv, code, message):
@@ -390,3 +397,67 @@ def test_a_fifo_is_written_to_never_replaced(capsys, report_db, out):
     assert stdout.strip() == str(pipe)
     assert received and received[0].startswith(b"%PDF")
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and [p.name for p in out.iterdir()] == ["pipe"]
+
+
+# --------------------------------------------------------------------------- --as-of: a reproducible "today"
+
+
+def test_as_of_fixes_today_for_every_document(capsys, report_db, out):
+    """Issue 20, item 5: the same command on another day writes the same document."""
+    for argv, name in (
+        (["activity", "--from", "2026-01-01", "--to", "2026-03-31"], "activity"),
+        (["register", "--year", "2026"], "register"),
+        (["charter"], "charter"),
+    ):
+        target = out / f"{name}.pdf"
+        code, _stdout, err = report(
+            capsys, report_db, *argv, "--as-of", "2026-04-15", "--lang", "en", "--out", str(target)
+        )
+        assert code == 0, err
+        assert "Issued on 15/04/2026" in text_of(target), name
+
+
+def test_a_period_that_ends_after_as_of_is_cut_and_in_progress(capsys, report_db, out):
+    target = out / "year.pdf"
+    code, _stdout, err = report(
+        capsys,
+        report_db,
+        "activity",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--as-of",
+        "2026-12-06",
+        "--lang",
+        "en",
+        "--out",
+        str(target),
+    )
+    assert code == 0, err
+    text = text_of(target)
+    assert "Period: 01/01/2026 – 06/12/2026 (in progress)" in text
+    assert "Compared with the same days of the previous year: 01/01/2025 – 06/12/2025" in text
+    assert "Activity report 01/01/2026 – 06/12/2026 (in progress)" in text  # the page header
+
+
+def test_the_register_of_the_year_in_progress_says_so(capsys, report_db, out):
+    target = out / "register.pdf"
+    code, _stdout, err = report(
+        capsys,
+        report_db,
+        "register",
+        "--year",
+        "2026",
+        "--as-of",
+        "2026-11-23",
+        "--lang",
+        "en",
+        "--out",
+        str(target),
+    )
+    assert code == 0, err
+    text = text_of(target)
+    assert "Register of complaints and claims 2026 (in progress)" in text
+    assert "received from 01/01/2026 to 23/11/2026" in text
+    assert "December" not in text  # no month after today in the monthly totals

@@ -73,6 +73,30 @@ def test_activity_period_is_required_and_in_order(database):
     )  # one day
 
 
+def test_a_period_that_starts_after_today_is_refused_and_writes_nothing(database, out):
+    """Issue 20, item 5: nothing has happened yet, so there is nothing to report (not a page of zeros)."""
+    tomorrow = DocumentRequest(ACTIVITY, "en", dt.date(2026, 11, 24), dt.date(2026, 12, 31))
+    assert errors_of(tomorrow) == {
+        "start": "The period starts after today (23/11/2026): there is nothing to report yet."
+    }
+    with pytest.raises(ValidationError):
+        produce_document(tomorrow, out / "a.pdf", today=TODAY)
+    assert list(out.iterdir()) == []
+    validate_request(DocumentRequest(ACTIVITY, "en", TODAY, dt.date(2026, 12, 31)), TODAY)  # today is fine
+
+
+def test_a_period_that_ends_after_today_is_measured_up_to_today(database, out):
+    build_register_dataset()
+    request = DocumentRequest(ACTIVITY, "en", dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    text = text_of(produce_document(request, out / "november.pdf", today=TODAY))
+    assert "Period: 01/11/2026 – 23/11/2026 (in progress)" in text
+    assert "Compared with the same days of the previous month: 01/10/2026 – 23/10/2026" in text
+    whole = DocumentRequest(ACTIVITY, "en", dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    text = text_of(produce_document(whole, out / "october.pdf", today=TODAY))
+    assert "Period: 01/10/2026 – 31/10/2026 Compared with the previous month: 01/09/2026 – 30/09/2026" in text
+    assert "in progress" not in text
+
+
 def test_activity_period_of_at_most_five_years(database):
     validate_request(DocumentRequest(ACTIVITY, "en", dt.date(2020, 1, 1), dt.date(2024, 12, 31)), TODAY)
     assert errors_of(DocumentRequest(ACTIVITY, "en", dt.date(2020, 1, 1), dt.date(2025, 1, 1))) == {
@@ -98,13 +122,13 @@ def test_messages_speak_the_users_language_not_the_documents(database):
     assert errors_of(english_document) == {"rep": "El comercial ya no existe."}
 
 
-def test_register_year_between_2000_and_next_year(database):
+def test_register_year_between_2000_and_this_year(database):
     assert errors_of(DocumentRequest(REGISTER, "en")) == {"year": "Choose the year."}
-    for year in (1999, 2028):
+    for year in (1999, 2027):  # next year has not begun: nothing to register yet
         assert errors_of(DocumentRequest(REGISTER, "en", year=year)) == {
-            "year": "Choose a year between 2000 and 2027."
+            "year": "Choose a year between 2000 and 2026."
         }
-    for year in (2000, 2027):
+    for year in (2000, 2026):
         validate_request(DocumentRequest(REGISTER, "en", year=year), TODAY)
 
 

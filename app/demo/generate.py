@@ -1060,21 +1060,21 @@ CHARTERS = {
         "principles": "Calidad, accesibilidad, profesionalidad, diligencia, cortesía y buen ambiente.",
         "commitments": [
             (
-                "Llamamos a cada cliente en los 2 días laborables siguientes a la entrega.",
+                "Llamamos a cada cliente en los {days} días laborables siguientes a la entrega.",
                 CharterIndicator.FIRST_CONTACT_AFTER_DELIVERY,
                 2,
                 95,
                 CharterPeriod.MONTH,
             ),
             (
-                "Respondemos por escrito a toda reclamación en un plazo de 10 días.",
+                "Respondemos por escrito a toda reclamación en un plazo de {days} días.",
                 CharterIndicator.CLAIMS_ANSWERED,
                 10,
                 100,
                 CharterPeriod.QUARTER,
             ),
             (
-                "Cerramos las quejas en menos de 30 días.",
+                "Cerramos las quejas en menos de {days} días.",
                 CharterIndicator.COMPLAINTS_CLOSED,
                 30,
                 90,
@@ -1088,7 +1088,7 @@ CHARTERS = {
                 CharterPeriod.MONTH,
             ),
             (
-                "Mantenemos una satisfacción media de al menos 4,2 sobre 5.",
+                "Mantenemos una satisfacción media de al menos {target} sobre 5.",
                 CharterIndicator.AVERAGE_SATISFACTION,
                 None,
                 4.2,
@@ -1105,7 +1105,7 @@ CHARTERS = {
         "principles": "Accesibilidad, profesionalidad y diligencia.",
         "commitments": [
             (
-                "Resolvemos las devoluciones en garantía en menos de 15 días.",
+                "Resolvemos las devoluciones en garantía en menos de {days} días.",
                 CharterIndicator.RETURNS_RESOLVED,
                 15,
                 90,
@@ -1119,7 +1119,7 @@ CHARTERS = {
                 CharterPeriod.QUARTER,
             ),
             (
-                "Nuestros clientes nos recomiendan: índice de recomendación neta de al menos 40.",
+                "Nuestros clientes nos recomiendan: índice de recomendación neta de al menos {target}.",
                 CharterIndicator.NPS,
                 None,
                 40,
@@ -1136,21 +1136,21 @@ CHARTERS = {
         "principles": "Transparencia, cortesía y diligencia.",
         "commitments": [
             (
-                "Respondemos a las reclamaciones sobre financiación en 10 días.",
+                "Respondemos a las reclamaciones sobre financiación en {days} días.",
                 CharterIndicator.CLAIMS_ANSWERED,
                 10,
                 95,
                 CharterPeriod.QUARTER,
             ),
             (
-                "Cerramos las quejas sobre recibos en menos de 15 días.",
+                "Cerramos las quejas sobre recibos en menos de {days} días.",
                 CharterIndicator.COMPLAINTS_CLOSED,
                 15,
                 85,
                 CharterPeriod.QUARTER,
             ),
             (
-                "Satisfacción media con la financiación de al menos 4 sobre 5.",
+                "Satisfacción media con la financiación de al menos {target} sobre 5.",
                 CharterIndicator.AVERAGE_SATISFACTION,
                 None,
                 4.0,

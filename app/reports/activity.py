@@ -12,11 +12,11 @@ import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -30,10 +30,20 @@ from reportlab.platypus import (
 )
 
 from app import i18n
-from app.i18n import N_, _, format_date, format_money, format_number, format_percent
+from app.i18n import (
+    N_,
+    _,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    format_signed,
+    round_half_up,
+    to_decimal,
+)
 from app.reports.base import (
     ACCENT,
-    MARGIN,
+    CONTENT_WIDTH,
     MUTED,
     RULE,
     data_table,
@@ -42,111 +52,125 @@ from app.reports.base import (
     stylesheet,
     write_document,
 )
-from app.reports.charts import bars_by_category, horizontal_bars, lines_by_category
+from app.reports.charts import bars_by_category, horizontal_bars, labels_fit, lines_by_category
 from app.services.charters import format_target
-from app.services.reporting.activity import ActivityReport
+from app.services.reporting.activity import ActivityReport, Comparison
 from app.services.reporting.followup_stats import StateCounts
 
-WIDTH = A4[0] - 2 * MARGIN
 GOOD = colors.HexColor("#2e7d32")
 BAD = colors.HexColor("#c62828")
 CHECK, CROSS = "✔", "✘"
 
 
 # --- formats -------------------------------------------------------------------------------
+# Every figure goes through one of these kinds, so a value prints the same on every page and the
+# Change column is the difference of the values as printed (app.i18n.round_half_up: half up).
+
+
+@dataclass(frozen=True)
+class _Kind:
+    scale: int  # shown value = value × scale (a 0–1 share is shown as a percentage)
+    decimals: int
+    text: Callable[[Decimal], str]  # a shown value as printed
+    change: Callable[[Decimal], str]  # a difference of shown values, with its sign
+
+
+def _points(difference: Decimal) -> str:
+    return _("{value} pp").format(value=format_signed(difference, 1))
+
+
+def _money_change(difference: Decimal) -> str:
+    return ("+" if difference > 0 else "−") + format_money(abs(difference))
+
+
+KINDS = {
+    "count": _Kind(1, 0, lambda v: format_number(v, 0), lambda d: format_signed(d, 0)),
+    "share": _Kind(100, 1, lambda v: format_percent(v / 100, 1), _points),  # 0–1
+    "percent": _Kind(1, 1, lambda v: format_percent(v / 100, 1), _points),  # already 0–100
+    "days": _Kind(1, 1, lambda v: format_number(v, 1), lambda d: format_signed(d, 1)),
+    "score": _Kind(1, 2, lambda v: format_number(v, 2), lambda d: format_signed(d, 2)),
+    "money": _Kind(1, 2, format_money, _money_change),
+    "nps": _Kind(1, 0, lambda v: format_signed(v, 0), lambda d: format_signed(d, 0)),
+}
+
+
+def _shown(kind: str, value) -> Decimal | None:
+    """The value as printed, as a number (None: no data)."""
+    if value is None:
+        return None
+    return round_half_up(to_decimal(value) * KINDS[kind].scale, KINDS[kind].decimals)
+
+
+def _show(kind: str, value) -> str:
+    shown = _shown(kind, value)
+    return "—" if shown is None else KINDS[kind].text(shown)
 
 
 def _count(value) -> str:
-    return format_number(value or 0)
+    return _show("count", value or 0)
 
 
 def _days(value: float | None) -> str:
-    return format_number(value, 1) if value is not None else "—"
+    return _show("days", value)
 
 
 def _rate(value: float | None) -> str:
     """A share 0–1 as a percentage."""
-    return format_percent(value, 1) if value is not None else "—"
+    return _show("share", value)
 
 
 def _percent(value: float | None) -> str:
     """A value already in % (0–100)."""
-    return format_percent(value / 100, 1) if value is not None else "—"
+    return _show("percent", value)
 
 
 def _score(value: float | None) -> str:
-    return format_number(value, 2) if value is not None else "—"
+    return _show("score", value)
 
 
 def _nps(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = format_number(value, 0)
-    return f"+{text}" if value > 0 else text.replace("-", "−")
-
-
-def _signed(value: float, decimals: int) -> str:
-    text = format_number(abs(value), decimals)
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"−{text}"
-    return text
+    return _show("nps", value)
 
 
 @dataclass(frozen=True)
 class _Figure:
     label: str  # N_() text, translated at display
     attribute: str
-    show: Callable[[Any], str]
-    change: str  # "count", "points" (0–1 shares), "percent" (0–100 values), "days", "score", "money"
+    kind: str  # a key of KINDS
     better: int  # +1: higher is better; −1: lower is better; 0: neither
 
 
 HEADLINE = (
-    _Figure(N_("Follow-ups scheduled"), "follow_ups_scheduled", _count, "count", 0),
-    _Figure(N_("Follow-ups done"), "follow_ups_done", _count, "count", +1),
-    _Figure(N_("Follow-ups done of those due"), "follow_ups_done_rate", _rate, "points", +1),
-    _Figure(N_("Follow-ups overdue"), "follow_ups_overdue", _count, "count", -1),
-    _Figure(N_("Correct-use checks completed"), "checks_completed", _count, "count", +1),
-    _Figure(N_("Checks passed"), "check_pass_rate", _rate, "points", +1),
-    _Figure(N_("Warranty returns reported"), "returns_reported", _count, "count", -1),
-    _Figure(N_("Mean days to resolve a return"), "returns_mean_days_to_resolve", _days, "days", -1),
-    _Figure(N_("Cost of returns"), "returns_cost", format_money, "money", -1),
-    _Figure(N_("Cases received"), "cases_received", _count, "count", 0),
-    _Figure(N_("Complaints and claims received"), "complaints_received", _count, "count", -1),
-    _Figure(N_("Mean days to the first answer"), "cases_mean_days_to_first_answer", _days, "days", -1),
-    _Figure(N_("Mean days to close a case"), "cases_mean_days_to_close", _days, "days", -1),
-    _Figure(N_("Average satisfaction (1–5)"), "average_satisfaction", _score, "score", +1),
-    _Figure(N_("CSAT (satisfied customers)"), "csat", _percent, "percent", +1),
-    _Figure(N_("Net promoter score"), "nps", _nps, "nps", +1),
+    _Figure(N_("Follow-ups scheduled"), "follow_ups_scheduled", "count", 0),
+    _Figure(N_("Follow-ups done"), "follow_ups_done", "count", +1),
+    _Figure(N_("Follow-ups done of those due"), "follow_ups_done_rate", "share", +1),
+    _Figure(N_("Follow-ups overdue"), "follow_ups_overdue", "count", -1),
+    _Figure(N_("Correct-use checks completed"), "checks_completed", "count", +1),
+    _Figure(N_("Checks passed"), "check_pass_rate", "share", +1),
+    _Figure(N_("Warranty returns reported"), "returns_reported", "count", -1),
+    _Figure(N_("Mean days to resolve a return"), "returns_mean_days_to_resolve", "days", -1),
+    _Figure(N_("Cost of returns"), "returns_cost", "money", -1),
+    _Figure(N_("Cases received"), "cases_received", "count", 0),
+    _Figure(N_("Complaints and claims received"), "complaints_received", "count", -1),
+    _Figure(N_("Mean days to the first answer"), "cases_mean_days_to_first_answer", "days", -1),
+    _Figure(N_("Mean days to close a case"), "cases_mean_days_to_close", "days", -1),
+    _Figure(N_("Average satisfaction (1–5)"), "average_satisfaction", "score", +1),
+    _Figure(N_("CSAT (satisfied customers)"), "csat", "percent", +1),
+    _Figure(N_("Net promoter score"), "nps", "nps", +1),
 )
 
 
 def _change(figure: _Figure, current, previous) -> tuple[str, object]:
-    """The change as text ('▲ +12', '▼ −1,5 pp', '=') and its colour."""
-    if current is None or previous is None:
+    """The change between the values as printed ('▲ +12', '▼ −1,5 pp', '=' for none) and its colour."""
+    now, before = _shown(figure.kind, current), _shown(figure.kind, previous)
+    if now is None or before is None:
         return "—", MUTED
-    difference = float(current) - float(previous)
-    if figure.change == "points":
-        difference *= 100
-    if abs(difference) < 1e-9:
+    difference = now - before
+    if not difference:
         return "=", MUTED
-    if figure.change == "count":
-        text = _signed(difference, 0)
-    elif figure.change == "money":
-        text = ("+" if difference > 0 else "−") + format_money(abs(difference))
-    elif figure.change in ("points", "percent"):
-        text = _("{value} pp").format(value=_signed(difference, 1))
-    elif figure.change == "score":
-        text = _signed(difference, 2)
-    elif figure.change == "nps":
-        text = _signed(difference, 0)
-    else:
-        text = _signed(difference, 1)
     arrow = "▲" if difference > 0 else "▼"
     colour = MUTED if not figure.better else (GOOD if difference * figure.better > 0 else BAD)
-    return f"{arrow} {text}", colour
+    return f"{arrow} {KINDS[figure.kind].change(difference)}", colour
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -154,6 +178,24 @@ def _change(figure: _Figure, current, previous) -> tuple[str, object]:
 
 def _period_text(start, end) -> str:
     return _("{start} – {end}").format(start=format_date(start), end=format_date(end))
+
+
+def _report_period(data: ActivityReport) -> str:
+    """The period measured, said to be in progress when it was cut at today."""
+    text = _period_text(data.start, data.end)
+    return _("{period} (in progress)").format(period=text) if data.in_progress else text
+
+
+# What the previous period is, as the summary says it (translated at display).
+COMPARED_WITH = {
+    Comparison.SAME_LENGTH: N_("Compared with the previous period of the same length: {period}"),
+    Comparison.MONTH: N_("Compared with the previous month: {period}"),
+    Comparison.QUARTER: N_("Compared with the previous quarter: {period}"),
+    Comparison.YEAR: N_("Compared with the previous year: {period}"),
+    Comparison.MONTH_SO_FAR: N_("Compared with the same days of the previous month: {period}"),
+    Comparison.QUARTER_SO_FAR: N_("Compared with the same days of the previous quarter: {period}"),
+    Comparison.YEAR_SO_FAR: N_("Compared with the same days of the previous year: {period}"),
+}
 
 
 def _heading(text: str) -> Paragraph:
@@ -184,40 +226,12 @@ def _facts(rows: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def _table(header, rows, widths, right=(), *, tight: bool = False) -> Table:
-    table = data_table(header, rows, widths=widths, right_aligned=right)
-    table.hAlign = "LEFT"
-    if tight:  # many narrow columns: less padding so numbers and headers fit
-        table.setStyle(
-            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)])
-        )
-    return table
-
-
 def _block(*flowables) -> KeepTogether:
     return KeepTogether(list(flowables))
 
 
-def _head(text: str, right: bool = True) -> Paragraph:
-    """A compact header cell for tables with many numeric columns (words never break)."""
-    sheet = stylesheet()
-    style = sheet["CellBoldRight" if right else "CellBold"].clone("Head", fontSize=7.5, leading=9)
-    return Paragraph(escape(text), style)
-
-
-def _state_header() -> list:
-    return [
-        _head(t)
-        for t in (
-            _("Total"),
-            _("Done"),
-            _("Missed"),
-            _("Cancelled"),
-            _("Planned"),
-            _("Overdue"),
-            _("Done of due"),
-        )
-    ]
+def _state_header() -> list[str]:
+    return [_("Total"), _("Done"), _("Missed"), _("Cancelled"), _("Planned"), _("Overdue"), _("Done of due")]
 
 
 def _state_cells(counts: StateCounts) -> list[str]:
@@ -241,13 +255,7 @@ def _state_table(
     body = [[label, *_state_cells(counts)] for label, counts in rows]
     if total is not None:
         body.append([_("Total"), *_state_cells(total)])
-    table = _table(
-        [_head(first, right=False), *_state_header()],
-        body,
-        [WIDTH - sum(_STATE_WIDTHS), *_STATE_WIDTHS],
-        right=range(1, 8),
-        tight=True,
-    )
+    table = data_table([first, *_state_header()], body, [None, *_STATE_WIDTHS], range(1, 8), compact=True)
     if total is not None:
         table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)]))
     return table
@@ -260,9 +268,9 @@ def _summary(data: ActivityReport) -> list:
     sheet = stylesheet()
     story: list[Flowable] = [
         para(_("Activity report"), "Title"),
-        para(_("Period: {period}").format(period=_period_text(data.start, data.end)), "Body"),
+        para(_("Period: {period}").format(period=_report_period(data)), "Body"),
         para(
-            _("Compared with the previous period of the same length: {period}").format(
+            _(COMPARED_WITH[data.comparison]).format(
                 period=_period_text(data.previous_start, data.previous_end)
             ),
             "Small",
@@ -274,7 +282,7 @@ def _summary(data: ActivityReport) -> list:
         ).format(name=data.rep_name, code=data.rep_code)
     else:
         who = _("All reps.")
-    story += [para(who, "Body"), _heading(_("Summary"))]
+    story.append(para(who, "Body"))
 
     header = [_("Figure"), _("This period"), _("Previous period"), _("Change")]
     body = [
@@ -288,12 +296,12 @@ def _summary(data: ActivityReport) -> list:
         body.append(
             [
                 Paragraph(escape(_(figure.label)), sheet["Cell"]),
-                Paragraph(escape(figure.show(current)), sheet["CellBoldRight"]),
-                Paragraph(escape(figure.show(previous)), sheet["CellRight"]),
+                Paragraph(escape(_show(figure.kind, current)), sheet["CellBoldRight"]),
+                Paragraph(escape(_show(figure.kind, previous)), sheet["CellRight"]),
                 Paragraph(escape(change), change_style),
             ]
         )
-    table = Table(body, colWidths=[WIDTH - 3 * 34 * mm, 34 * mm, 34 * mm, 34 * mm], repeatRows=1)
+    table = Table(body, colWidths=[CONTENT_WIDTH - 3 * 34 * mm, 34 * mm, 34 * mm, 34 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -305,13 +313,8 @@ def _summary(data: ActivityReport) -> list:
             ]
         )
     )
-    story.append(table)
-    story.append(
-        para(
-            _("“—”: no data to compute the figure. Rates of a period compare in percentage points (pp)."),
-            "Small",
-        )
-    )
+    note = _("“—”: no data to compute the figure. Rates of a period compare in percentage points (pp).")
+    story.append(_block(_heading(_("Summary")), table, para(note, "Small")))  # never split across pages
 
     measured = [c for c in data.compliance if c.met is not None]
     if data.compliance:
@@ -357,7 +360,7 @@ def _signature_block() -> Table:
     ]
     table = Table(
         cells,
-        colWidths=[WIDTH / 2 - 5 * mm, WIDTH / 2 - 5 * mm],
+        colWidths=[CONTENT_WIDTH / 2 - 5 * mm, CONTENT_WIDTH / 2 - 5 * mm],
         rowHeights=[None, 16 * mm, None],
         hAlign="LEFT",
     )
@@ -420,8 +423,8 @@ def _follow_ups(data: ActivityReport) -> list:
             horizontal_bars(
                 [p.label for p, _c in purposes],
                 [c.done for _p, c in purposes],
-                width=WIDTH,
-                value_format=lambda v: format_number(int(v)),
+                width=CONTENT_WIDTH,
+                value_format=lambda v: format_number(v, 0),
             ),
         )
     )
@@ -471,24 +474,22 @@ def _checks(data: ActivityReport) -> list:
         ]
         for item in checks.failed_items
     ]
-    widths = [34 * mm, None, 17 * mm, 13 * mm, 18 * mm, 17 * mm, 17 * mm]
-    widths[1] = WIDTH - sum(w for w in widths if w)
     story.append(para(_("Items answered “Not OK” most often"), "CellBold"))
     story.append(
-        _table(
+        data_table(
             [
-                _head(_("Checklist"), right=False),
-                _head(_("Item"), right=False),
-                _head(_("Critical"), right=False),
-                _head(_("Not OK")),
-                _head(_("Answered")),
-                _head(_("Failure rate")),
-                _head(_("Trained on site")),
+                _("Checklist"),
+                _("Item"),
+                _("Critical"),
+                _("Not OK"),
+                _("Answered"),
+                _("Failure rate"),
+                _("Trained on site"),
             ],
             rows,
-            widths,
-            right=(3, 4, 5, 6),
-            tight=True,
+            [34 * mm, None, 17 * mm, 13 * mm, 18 * mm, 17 * mm, 17 * mm],
+            (3, 4, 5, 6),
+            compact=True,
         )
     )
     return story
@@ -496,7 +497,7 @@ def _checks(data: ActivityReport) -> list:
 
 def _counts_table(first: str, counts: dict, total: int, share_of: str) -> Table:
     rows = [[member.label, _count(n), _rate(n / total if total else None)] for member, n in counts.items()]
-    return _table([first, _("Number"), share_of], rows, [WIDTH - 60 * mm, 25 * mm, 35 * mm], right=(1, 2))
+    return data_table([first, _("Number"), share_of], rows, [None, 25 * mm, 35 * mm], (1, 2))
 
 
 def _returns(data: ActivityReport) -> list:
@@ -531,8 +532,8 @@ def _returns(data: ActivityReport) -> list:
             horizontal_bars(
                 [reason.label for reason, _n in reasons],
                 [n for _r, n in reasons],
-                width=WIDTH,
-                value_format=lambda v: format_number(int(v)),
+                width=CONTENT_WIDTH,
+                value_format=lambda v: format_number(v, 0),
             ),
         )
     )
@@ -575,17 +576,15 @@ def _returns(data: ActivityReport) -> list:
                 ]
                 for c in r.costliest
             ]
-            widths = [28 * mm, 21 * mm, None, 32 * mm, 26 * mm, 22 * mm]
-            widths[2] = WIDTH - sum(w for w in widths if w)
             story.append(
                 _block(
                     para(_("The returns that cost most"), "CellBold"),
-                    _table(
+                    data_table(
                         [_("Return"), _("Reported"), _("Customer"), _("Product"), _("State"), _("Cost")],
                         rows,
-                        widths,
-                        right=(5,),
-                        tight=True,
+                        [28 * mm, 21 * mm, None, 32 * mm, 26 * mm, 22 * mm],
+                        (5,),
+                        compact=True,
                     ),
                 )
             )
@@ -654,8 +653,8 @@ def _cases(data: ActivityReport) -> list:
                 horizontal_bars(
                     [k.label for k in categories],
                     list(categories.values()),
-                    width=WIDTH,
-                    value_format=lambda v: format_number(int(v)),
+                    width=CONTENT_WIDTH,
+                    value_format=lambda v: format_number(v, 0),
                 ),
             )
         )
@@ -674,6 +673,16 @@ def _cases(data: ActivityReport) -> list:
 
 def _month(day) -> str:
     return format_date(day, "LLLL yyyy").capitalize()
+
+
+def _month_labels(days: Sequence[dt.date]) -> list[str]:
+    """A monthly chart's labels: every month while they fit side by side, else each quarter, else each year."""
+    every_month = "MMM" if len({d.year for d in days}) == 1 else "MM/yy"
+    for first, pattern in ((range(1, 13), every_month), ((1, 4, 7, 10), "QQQ yy"), ((1,), "yyyy")):
+        labels = [format_date(d, pattern) if d.month in first else "" for d in days]
+        if labels_fit(labels, CONTENT_WIDTH):
+            break
+    return labels
 
 
 def _satisfaction(data: ActivityReport) -> list:
@@ -701,21 +710,16 @@ def _satisfaction(data: ActivityReport) -> list:
     story.append(
         _block(
             para(_("By month"), "CellBold"),
-            _table(
+            data_table(
                 [_("Month"), _("Surveys"), _("Average (1–5)"), _("CSAT"), _("NPS")],
                 rows,
-                [WIDTH - 4 * 28 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm],
-                right=(1, 2, 3, 4),
+                [None, 28 * mm, 28 * mm, 28 * mm, 28 * mm],
+                (1, 2, 3, 4),
             ),
         )
     )
     if len(months) > 1:
-        days = [cast(dt.date, m.key) for m in months]  # a month's key is its first day
-        labels = (
-            [format_date(d, "MMM") for d in days]
-            if len({d.year for d in days}) == 1
-            else [format_date(d, "MM/yy") for d in days]
-        )
+        labels = _month_labels([cast(dt.date, m.key) for m in months])  # a month's key is its first day
         story.append(Spacer(0, 4 * mm))
         story.append(
             _block(
@@ -723,10 +727,10 @@ def _satisfaction(data: ActivityReport) -> list:
                 lines_by_category(
                     labels,
                     [(_("CSAT"), [m.csat for m in months]), (_("NPS"), [m.nps for m in months])],
-                    width=WIDTH,
+                    width=CONTENT_WIDTH,
                     value_min=-100,
                     value_max=100,
-                    value_format=lambda v: format_number(int(v)),
+                    value_format=lambda v: format_number(v, 0),
                 ),
             )
         )
@@ -737,9 +741,9 @@ def _satisfaction(data: ActivityReport) -> list:
                 bars_by_category(
                     labels,
                     [(_("Surveys"), [m.surveys for m in months])],
-                    width=WIDTH,
+                    width=CONTENT_WIDTH,
                     height=45 * mm,
-                    value_format=lambda v: format_number(int(v)),
+                    value_format=lambda v: format_number(v, 0),
                 ),
             )
         )
@@ -752,7 +756,7 @@ def _measured(item) -> str:
     value = item.measurement.value
     if value is None:
         return _("nothing to measure")
-    text = format_measurement(item.indicator, value)
+    text = format_measurement(item.indicator, value, item.target)
     if is_share(item.indicator) and item.measurement.numerator is not None:
         text += f" ({_count(item.measurement.numerator)}/{_count(item.measurement.denominator)})"
     return text
@@ -796,17 +800,15 @@ def _compliance(data: ActivityReport) -> list:
                     Paragraph(mark, mark_styles[item.met]),
                 ]
             )
-        widths = [
-            WIDTH - 34 * mm - 22 * mm - 24 * mm,
-            34 * mm,
-            22 * mm,
-            24 * mm,
-        ]  # "Cumplido" fits on one line
-        story.append(Spacer(0, 2 * mm))
-        story.append(para(f"{first.charter_title} — {first.charter_type.label}", "CellBold"))
-        story.append(
-            _table([_("Commitment"), _("Measured"), _("Target"), _("Met")], rows, widths, right=(1, 2))
+        table = data_table(
+            [_("Commitment"), _("Measured"), _("Target"), _("Met")],
+            rows,
+            [None, 34 * mm, 22 * mm, 24 * mm],
+            (1, 2),
         )
+        # A charter's table stays with its title, and a short one whole on one page.
+        story.append(Spacer(0, 2 * mm))
+        story.append(_block(para(f"{first.charter_title} — {first.charter_type.label}", "CellBold"), table))
     story.append(Spacer(0, 2 * mm))
     story.append(
         para(
@@ -832,7 +834,7 @@ def build_activity_report(
     """Write the activity report to `path` in `language` (default: the current one); `force`: replace a file."""
 
     def title() -> str:
-        text = _("Activity report {period}").format(period=_period_text(data.start, data.end))
+        text = _("Activity report {period}").format(period=_report_period(data))
         return text if data.rep_name is None else _("{title} — {rep}").format(title=text, rep=data.rep_name)
 
     return write_document(

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
+import arabic_reshaper  # type: ignore[import-untyped]  # no type information shipped
+from bidi import get_display  # type: ignore[import-untyped]
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
+from app import markup
 from app.i18n import _, format_date
-from app.markup import escape  # user text for a Paragraph (the report modules import it from here)
 from app.outputs import write_output
 from app.package_data import resource_path
 
@@ -35,6 +41,28 @@ ACCENT = colors.HexColor("#1f4e79")
 MUTED = colors.HexColor("#666666")
 RULE = colors.HexColor("#c8d3e0")
 MARGIN = 18 * mm
+CONTENT_WIDTH = A4[0] - 2 * MARGIN - 12  # what a table may take: the frame pads 6 points on each side
+
+
+# Right-to-left scripts (Hebrew, Arabic and their presentation forms).
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def visual_order(text: str) -> str:
+    """Text as reportlab must draw it: it sets characters left to right as they come, so a name in
+    Arabic gets its letters' joined forms (arabic-reshaper) and right-to-left runs are put in the
+    order they are seen (python-bidi). Text without right-to-left letters comes back unchanged.
+
+    The reordering sees the text as one line: right for names and short texts; a long right-to-left
+    paragraph that wraps would read its lines from the last one."""
+    if not _RIGHT_TO_LEFT.search(text):
+        return text
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def escape(text: object) -> str:
+    """User text for a Paragraph: in visual order, `<`, `>` and `&` shown literally (app.markup.escape)."""
+    return markup.escape(None if text is None else visual_order(str(text)))
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +115,9 @@ def stylesheet() -> StyleSheet1:
     sheet.add(ParagraphStyle("CellBold", parent=sheet["Cell"], fontName=FONT_BOLD))
     sheet.add(ParagraphStyle("CellRight", parent=sheet["Cell"], alignment=TA_RIGHT))
     sheet.add(ParagraphStyle("CellBoldRight", parent=sheet["CellBold"], alignment=TA_RIGHT))
+    # The header cells of tables with many narrow numeric columns.
+    sheet.add(ParagraphStyle("Head", parent=sheet["CellBold"], fontSize=7.5, leading=9))
+    sheet.add(ParagraphStyle("HeadRight", parent=sheet["Head"], alignment=TA_RIGHT))
     return sheet
 
 
@@ -95,14 +126,43 @@ def para(text: object, style: str = "Body") -> Paragraph:
     return Paragraph(escape(text), stylesheet()[style])
 
 
+def fit_widths(
+    headers: Sequence[str],
+    widths: Sequence[float | None],
+    style: ParagraphStyle,
+    padding: float,
+    total: float = CONTENT_WIDTH,
+) -> list[float]:
+    """Column widths in which a header wraps only between words: each column at least as wide as its
+    header's longest word in `style` plus the cells' `padding` (left and right); the columns given as
+    None share what is left of `total`."""
+    need = [
+        max((stringWidth(word, style.fontName, style.fontSize) for word in str(h).split()), default=0)
+        + padding
+        for h in headers
+    ]
+    fixed = [None if w is None else max(w, n) for w, n in zip(widths, need, strict=True)]
+    share = (total - sum(w for w in fixed if w is not None)) / max(1, fixed.count(None))
+    return [max(share, n) if w is None else w for w, n in zip(fixed, need, strict=True)]
+
+
 def data_table(
-    header: Sequence[object],
+    header: Sequence[str],
     rows: Sequence[Sequence[object]],
-    widths: Sequence[float] | None = None,
+    widths: Sequence[float | None] | None = None,
     right_aligned: Sequence[int] = (),
+    *,
+    compact: bool = False,
 ) -> Table:
-    """A table with a repeated header row; cells are escaped plain text (or ready flowables)."""
+    """A table with a repeated header row; cells are escaped plain text (or ready flowables).
+
+    `widths`: None for the columns that share the rest of the frame (all of them by default); no column
+    is narrower than its header's longest word (`fit_widths`). `compact`: smaller headers and less
+    padding, for many narrow numeric columns.
+    """
     sheet = stylesheet()
+    padding = 3 if compact else 6
+    head_style = "Head" if compact else "CellBold"
 
     def cell(value: object, column: int, style: str = "Cell") -> object:
         if isinstance(value, Flowable):
@@ -111,9 +171,12 @@ def data_table(
             style += "Right"
         return Paragraph(escape(value), sheet[style])
 
-    body = [[cell(h, i, "CellBold") for i, h in enumerate(header)]]
+    body = [[cell(h, i, head_style) for i, h in enumerate(header)]]
     body += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
+    head = cast(ParagraphStyle, sheet[head_style])
+    widths = fit_widths(header, widths or [None] * len(header), head, 2 * padding)
     table = Table(body, colWidths=widths, repeatRows=1)
+    table.hAlign = "LEFT"
     table.setStyle(
         TableStyle(
             [
@@ -123,6 +186,8 @@ def data_table(
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), padding),
+                ("RIGHTPADDING", (0, 0), (-1, -1), padding),
             ]
         )
     )
@@ -137,6 +202,30 @@ class Letterhead:
     title: str
     logo_path: str = ""
     issued_on: dt.date | None = None  # printed in the footer
+
+
+def clip_text(text: str, font: str, size: float, width: float) -> str:
+    """`text` cut with an ellipsis so it fits `width` points."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def fit_lines(
+    text: str, font: str, size: float, smallest: float, width: float, lines: int
+) -> tuple[float, list[str]]:
+    """`text` set within `width` points: on one line at `size`, or shrunk down to `smallest`, else wrapped
+    between words at `smallest` into at most `lines` lines, the last one cut with "…" when even that
+    is not enough. Returns the font size and the lines."""
+    steps = int((size - smallest) * 2)
+    for step in range(steps + 1):
+        if stringWidth(text, font, size - step / 2) <= width:
+            return size - step / 2, [text]
+    wrapped = simpleSplit(text, font, smallest, width)
+    kept = wrapped[: lines - 1] + [" ".join(wrapped[lines - 1 :])]
+    return smallest, [clip_text(line, font, smallest, width) for line in kept]
 
 
 class _NumberedCanvas(Canvas):
@@ -204,12 +293,18 @@ class PostventaDocTemplate(BaseDocTemplate):
                 text_x = MARGIN + 17 * mm
             except OSError:  # an unreadable logo never stops the document
                 pass
-        canvas.setFont(FONT_BOLD, 11)
+        # A long company name or title shrinks, then wraps to a second line, never past the margin.
+        room = width - MARGIN - text_x
+        size, lines = fit_lines(visual_order(head.company), FONT_BOLD, 11, 8, room, 2)
+        canvas.setFont(FONT_BOLD, size)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(text_x, height - 16 * mm, head.company)
-        canvas.setFont(FONT, 8.5)
+        for n, line in enumerate(lines):  # the last line on the usual baseline, the others above it
+            canvas.drawString(text_x, height - 16 * mm + (len(lines) - 1 - n) * size * 1.15, line)
+        size, lines = fit_lines(visual_order(head.title), FONT, 8.5, 7, room, 2)
+        canvas.setFont(FONT, size)
         canvas.setFillColor(MUTED)
-        canvas.drawString(text_x, height - 21 * mm, head.title)
+        for n, line in enumerate(lines):  # downwards from the usual baseline, above the rule
+            canvas.drawString(text_x, height - 21 * mm - n * size * 1.15, line)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN, height - 26 * mm, width - MARGIN, height - 26 * mm)

@@ -12,16 +12,14 @@ import os
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app.i18n import _, format_date
-from app.reports.base import MARGIN, RULE, data_table, escape, para, stylesheet, write_document
+from app.reports.base import CONTENT_WIDTH, RULE, data_table, escape, para, stylesheet, write_document
 from app.services.charters import CharterDocument, format_target
 from app.services.charters.indicators import indicator_text
 
-_WIDTH = A4[0] - 2 * MARGIN
 _LABEL_WIDTH = 34 * mm
 # A principle or stage written "Label: explanation" prints its label in bold when the label is short.
 _LABEL_MAX = 40
@@ -53,7 +51,7 @@ def _lines(text: str) -> list:
 
 def _elements_table(rows: list[tuple[str, str]]) -> Table:
     body = [[para(label, "CellBold"), para(value, "Cell")] for label, value in rows]
-    table = Table(body, colWidths=[_LABEL_WIDTH, _WIDTH - _LABEL_WIDTH])
+    table = Table(body, colWidths=[_LABEL_WIDTH, CONTENT_WIDTH - _LABEL_WIDTH])
     table.hAlign = "LEFT"
     table.setStyle(
         TableStyle(
@@ -86,15 +84,13 @@ def _commitments_table(data: CharterDocument) -> Table:
     return data_table(
         [_("No."), _("Our commitment"), _("How we measure it"), _("Measured")],
         rows,
-        widths=[10 * mm, _WIDTH - 10 * mm - 62 * mm - 22 * mm, 62 * mm, 22 * mm],
+        widths=[10 * mm, None, 62 * mm, 22 * mm],
     )
 
 
 def _channels_table(data: CharterDocument) -> Table:
     rows = [(c.channel.label, c.detail, c.hours or "—") for c in data.channels]
-    return data_table(
-        [_("Channel"), _("Contact"), _("Hours")], rows, widths=[32 * mm, _WIDTH - 32 * mm - 60 * mm, 60 * mm]
-    )
+    return data_table([_("Channel"), _("Contact"), _("Hours")], rows, widths=[32 * mm, None, 60 * mm])
 
 
 def _story(data: CharterDocument) -> list:
@@ -124,21 +120,27 @@ def _story(data: CharterDocument) -> list:
     ]
     if elements:
         story += [para(_("Our service"), "Heading"), _elements_table(elements)]
-    story.append(para(_("Our commitments"), "Heading"))
+    commitments_heading = para(_("Our commitments"), "Heading")
     if data.commitments:
-        story += [
-            para(
-                _(
-                    "Each commitment is measured from our records over the period shown, and we publish how well we "
-                    "keep it."
-                ),
-                "Small",
-            ),
-            Spacer(0, 2 * mm),
-            _commitments_table(data),
-        ]
+        # The heading and a table that fits on a page stay together (a longer one flows on from its heading).
+        story.append(
+            KeepTogether(
+                [
+                    commitments_heading,
+                    para(
+                        _(
+                            "Each commitment is measured from our records over the period shown, and we publish "
+                            "how well we keep it."
+                        ),
+                        "Small",
+                    ),
+                    Spacer(0, 2 * mm),
+                    _commitments_table(data),
+                ]
+            )
+        )
     else:
-        story.append(para(_("This charter has no commitments yet.")))
+        story += [commitments_heading, para(_("This charter has no commitments yet."))]
     if data.channels:
         story.append(KeepTogether([para(_("How to contact us"), "Heading"), _channels_table(data)]))
     for heading, text in (

@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from app.reports.base import ACCENT, FONT, MUTED, RULE, register_fonts
+from app.reports.base import ACCENT, FONT, MUTED, RULE, clip_text, register_fonts
 
 # One colour per series, the accent first.
 PALETTE = (
@@ -32,13 +32,20 @@ FONT_SIZE = 7.5
 Formatter = Callable[[float], str]
 
 
-def _clip(text: str, width: float, size: float = FONT_SIZE) -> str:
-    """Shorten a label with an ellipsis so it fits `width` points."""
-    if stringWidth(text, FONT, size) <= width:
-        return text
-    while text and stringWidth(text + "…", FONT, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+def _plot_width(width: float) -> float:
+    """The width of the plot of a chart by category `width` points wide (its value axis on the left)."""
+    return width - 14 * mm
+
+
+def labels_fit(labels: Sequence[str], width: float) -> bool:
+    """Whether category labels ("" for none) can be read side by side under a chart `width` wide."""
+    register_fonts()
+    slot = _plot_width(width) / max(1, len(labels))
+    shown = [(i, stringWidth(t, FONT, FONT_SIZE)) for i, t in enumerate(labels) if t]
+    return all(
+        (j - i) * slot >= (left + right) / 2 + 3
+        for (i, left), (j, right) in zip(shown, shown[1:], strict=False)
+    )
 
 
 def _style_axis_labels(labels) -> None:
@@ -84,7 +91,7 @@ def horizontal_bars(
     chart.bars[0].strokeColor = None
     chart.barSpacing = 0
     chart.groupSpacing = bar_height * 0.3
-    chart.categoryAxis.categoryNames = [_clip(t, label_width - 4) for t in labels]
+    chart.categoryAxis.categoryNames = [clip_text(t, FONT, FONT_SIZE, label_width - 4) for t in labels]
     chart.categoryAxis.reverseDirection = 1
     chart.categoryAxis.strokeColor = RULE
     chart.categoryAxis.visibleTicks = 0
@@ -160,7 +167,7 @@ def bars_by_category(
     data = [[v for v in values] for _name, values in series]
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 8 * mm
-    chart.width, chart.height = width - chart.x - 2 * mm, height - chart.y - 9 * mm
+    chart.width, chart.height = _plot_width(width), height - chart.y - 9 * mm
     chart.data = [[0 if v is None else v for v in values] for values in data]
     for i in range(len(series)):
         chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]
@@ -194,7 +201,7 @@ def lines_by_category(
     data = [list(values) for _name, values in series]
     chart = HorizontalLineChart()
     chart.x, chart.y = 12 * mm, 8 * mm
-    chart.width, chart.height = width - chart.x - 2 * mm, height - chart.y - 9 * mm
+    chart.width, chart.height = _plot_width(width), height - chart.y - 9 * mm
     chart.data = data
     chart.joinedLines = 1
     from reportlab.graphics.widgets.markers import makeMarker

@@ -16,12 +16,11 @@ from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableS
 
 from app.i18n import _, format_datetime, format_percent
 from app.models.enums import CheckAnswerResult, CheckStatus
-from app.reports.base import MARGIN, RULE, data_table, escape, para, stylesheet, write_document
+from app.reports.base import CONTENT_WIDTH, RULE, data_table, escape, para, stylesheet, write_document
 from app.services.checks import CheckRecord
 
 PASS_COLOUR = colors.HexColor("#1e7b34")
 FAIL_COLOUR = colors.HexColor("#b00020")
-CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 12  # the frame pads 6 points on each side
 
 
 def result_text(result: CheckAnswerResult | None) -> str:
@@ -80,7 +79,7 @@ def _items(record: CheckRecord) -> Table:
         if answer.trained_on_site:
             note = _("{note} (trained on site)").format(note=note) if note else _("Trained on site")
         rows.append([str(answer.position), question, result_text(answer.result), note])
-    widths = [8 * mm, 84 * mm, 28 * mm, CONTENT_WIDTH - 120 * mm]
+    widths = [8 * mm, 84 * mm, 28 * mm, None]
     table = data_table(header, rows, widths)
     style = []
     for row_number, answer in enumerate(record.check.answers, start=1):

@@ -1,8 +1,8 @@
 """The annual register of complaints and claims: the listing the company keeps for inspections.
 
 Plain data in (app.services.reporting.complaints_register.ComplaintsRegister), a PDF out through the shared
-template of app.reports.base: every complaint and claim of the year in a narrow-column A4 table whose
-header repeats on every page, then the totals by category and by month. A year without complaints
+template of app.reports.base: every complaint and claim of the year in a narrow-column A4 table, one per
+page with the header row at its top, then the totals by category and by month. A year without complaints
 prints a note instead of empty tables. No Qt, no queries.
 """
 
@@ -15,15 +15,17 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.reports.base import (
     ACCENT,
-    MARGIN,
+    CONTENT_WIDTH,
     RULE,
     data_table,
     escape,
+    fit_widths,
     para,
     stylesheet,
     write_document,
@@ -35,14 +37,11 @@ from app.services.reporting.complaints_register import (
     RegisterTotals,
 )
 
-CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 12  # the frame pads 6 points on each side
 OPEN_COLOUR = "#a15c00"  # open cases and days so far
-# The listing: number | received | customer | category | solution | outcome | days to answer | to close
-_DAYS_WIDTH = 16 * mm  # "respuesta" must fit whole in the Spanish header
-# The number's column takes a whole number in bold with the longest prefix (6, PREFIX_MAX_LENGTH in
-# app.services.company): QUEJAS-2026-0001.
-_LISTING_WIDTHS = [30 * mm, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, _DAYS_WIDTH, _DAYS_WIDTH]
-_LISTING_WIDTHS[4] = CONTENT_WIDTH - sum(w for w in _LISTING_WIDTHS if w is not None)
+# The listing: number | received | customer | category | solution | outcome | days to answer | to close.
+# The number's column is as wide as the widest number (bold), the solution's takes what is left.
+_LISTING_WIDTHS = [None, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, 16 * mm, 16 * mm]
+_PADDING = 3  # points on each side of a listing cell
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -62,10 +61,6 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontSize=6.5,
             leading=8,
             alignment=2,
-        ),
-        "total_head": ParagraphStyle("RegisterTotalHead", parent=sheet["CellBold"], fontSize=6.5, leading=8),
-        "total_head_right": ParagraphStyle(
-            "RegisterTotalHeadRight", parent=sheet["CellBold"], fontSize=6.5, leading=8, alignment=2
         ),
     }
 
@@ -113,10 +108,56 @@ def _days(days: int, done: bool) -> str:
     return _lines((format_number(days), ""), (_("so far"), "o"))
 
 
-_ROWS_PER_TABLE = 30  # reportlab re-measures a table each time it splits it: many small ones stay fast
+class _PagedTable(Flowable):
+    """A long listing laid out as one table per page, with its header row once, at the top of each.
+
+    reportlab's own split of a long table measures every remaining row again on each page (time grows
+    with rows × pages); here the rows are measured once, and each page gets a table of those that fit.
+    """
+
+    def __init__(self, head: list, rows: list[list], widths: list[float], style: TableStyle, heights=None):
+        super().__init__()
+        self._head, self._rows, self._widths, self._style = head, rows, widths, style
+        self._heights: list[float] | None = heights  # the header row's, then each row's
+
+    def _measured(self) -> list[float]:
+        if self._heights is None:
+            table = Table([self._head, *self._rows], colWidths=self._widths)
+            table.setStyle(self._style)
+            table.wrap(sum(self._widths), 0)
+            self._heights = list(table._rowHeights)  # type: ignore[attr-defined]  # set by wrap
+        return self._heights
+
+    def _table(self, count: int) -> Table:
+        heights = self._measured()[: count + 1]
+        table = Table([self._head, *self._rows[:count]], colWidths=self._widths, rowHeights=heights)
+        table.setStyle(self._style)
+        return table
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        self.width, self.height = sum(self._widths), sum(self._measured())
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab API)
+        heights = self._measured()
+        room, count = availHeight - heights[0], 0
+        while count < len(self._rows) and heights[count + 1] <= room:
+            room -= heights[count + 1]
+            count += 1
+        if not count:  # not even one row under the header: all of it on the next page
+            return []
+        rest = _PagedTable(
+            self._head, self._rows[count:], self._widths, self._style, [heights[0], *heights[count + 1 :]]
+        )
+        return [self._table(count), rest]
+
+    def draw(self) -> None:
+        table = self._table(len(self._rows))
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
 
 
-def _listing(data: ComplaintsRegister) -> list[Table]:
+def _listing(data: ComplaintsRegister) -> list[Flowable]:
     s = _styles()
     header = [
         _("Number"),
@@ -129,6 +170,8 @@ def _listing(data: ComplaintsRegister) -> list[Table]:
         _("Days to close"),
     ]
     head = [Paragraph(escape(h), s["head_right" if i >= 6 else "head"]) for i, h in enumerate(header)]
+    numbers = max(stringWidth(e.number, s["bold"].fontName, s["bold"].fontSize) for e in data.entries)
+    widths = fit_widths(header, [numbers + 2 * _PADDING + 1, *_LISTING_WIDTHS[1:]], s["head"], 2 * _PADDING)
     body = []
     for entry in data.entries:
         category = entry.category.label if entry.category is not None else _("Not analysed yet")
@@ -152,19 +195,13 @@ def _listing(data: ComplaintsRegister) -> list[Table]:
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ("LEFTPADDING", (6, 0), (-1, -1), 1.5),
         ]
     )
-    tables = []
-    for first in range(0, len(body), _ROWS_PER_TABLE):
-        table = Table([head, *body[first : first + _ROWS_PER_TABLE]], colWidths=_LISTING_WIDTHS, repeatRows=1)
-        table.setStyle(style)
-        tables.append(table)
-    return tables
+    return [_PagedTable(head, body, widths, style)]
 
 
 def _mean(value: float | None) -> str:
@@ -184,20 +221,14 @@ def _totals_row(label: str, totals: RegisterTotals) -> list[str]:
 
 
 def _totals_table(first_column: str, rows: Sequence[Sequence[object]], data: ComplaintsRegister) -> Table:
-    s = _styles()
     header = [
-        Paragraph(escape(text), s["total_head_right" if i else "total_head"])
-        for i, text in enumerate(
-            [
-                first_column,
-                _("Complaints"),
-                _("Claims"),
-                _("Total"),
-                _("Open"),
-                _("Mean days to answer"),
-                _("Mean days to close"),
-            ]
-        )
+        first_column,
+        _("Complaints"),
+        _("Claims"),
+        _("Total"),
+        _("Open"),
+        _("Mean days to answer"),
+        _("Mean days to close"),
     ]
     sheet = stylesheet()
     year_total = _totals_row(_("Year total"), data.totals)
@@ -205,24 +236,18 @@ def _totals_table(first_column: str, rows: Sequence[Sequence[object]], data: Com
         *rows,
         [Paragraph(escape(v), sheet["CellBoldRight" if i else "CellBold"]) for i, v in enumerate(year_total)],
     ]
-    first_width = 38 * mm
-    widths = [first_width] + [(CONTENT_WIDTH - first_width) / 6] * 6
-    table = data_table(header, rows, widths, right_aligned=range(1, 7))
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table = data_table(header, rows, [None, *[(CONTENT_WIDTH - 38 * mm) / 6] * 6], range(1, 7), compact=True)
+    table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)]))
     return table
 
 
-def _story(data: ComplaintsRegister) -> list:
+def _title(data: ComplaintsRegister) -> str:
     title = _("Register of complaints and claims {year}").format(year=data.year)
-    story: list = [para(title, "Title")]
+    return _("{period} (in progress)").format(period=title) if data.in_progress else title
+
+
+def _story(data: ComplaintsRegister) -> list:
+    story: list = [para(_title(data), "Title")]
     period = _("Every complaint and claim received from {start} to {end}, as recorded on {today}.").format(
         start=format_date(data.start), end=format_date(data.end), today=format_date(data.today)
     )
@@ -300,7 +325,7 @@ def build_register(
         path,
         language,
         company=data.company_name,
-        title=lambda: _("Register of complaints and claims {year}").format(year=data.year),
+        title=lambda: _title(data),
         logo_path=data.logo_path,
         issued_on=data.issued_on,
         story=lambda: _story(data),

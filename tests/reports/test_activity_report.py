@@ -33,7 +33,7 @@ def test_english_report_prints_the_figures(dataset, tmp_path):
     for expected in (
         "Electro <Sur> & Co",
         "Period: 01/03/2026 – 31/03/2026",
-        "previous period of the same length: 29/01/2026 – 28/02/2026",
+        "Compared with the previous month: 01/02/2026 – 28/02/2026",
         "All reps.",
         # Summary: this period, previous period, change.
         "Follow-ups scheduled 8 2 ▲ +6",

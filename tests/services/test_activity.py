@@ -17,7 +17,7 @@ from app.models.enums import (
     ReturnState,
 )
 from app.services.errors import NotFoundError, ValidationError
-from app.services.reporting.activity import activity_report, previous_period
+from app.services.reporting.activity import Comparison, activity_report, previous_period
 from app.services.reporting.followup_stats import StateCounts
 from tests.factories import ACTIVITY_MARCH as MARCH
 from tests.factories import ACTIVITY_TODAY as TODAY
@@ -41,10 +41,59 @@ def dataset(database):
     return build_activity_dataset()
 
 
-def test_previous_period_has_the_same_length():
-    assert previous_period(*MARCH) == (d(1, 29), d(2, 28))
-    assert previous_period(d(1, 1), d(12, 31)) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    assert previous_period(d(3, 20), d(3, 20)) == (d(3, 19), d(3, 19))
+def previous(start, end, requested_end=None):
+    found = previous_period(start, end, requested_end)
+    return found.start, found.end, found.comparison
+
+
+def test_a_calendar_month_quarter_or_year_compares_with_the_previous_one():
+    assert previous(*MARCH) == (d(2, 1), d(2, 28), Comparison.MONTH)
+    assert previous(d(10, 1), d(10, 31)) == (d(9, 1), d(9, 30), Comparison.MONTH)
+    assert previous(d(1, 1), d(1, 31)) == (dt.date(2025, 12, 1), dt.date(2025, 12, 31), Comparison.MONTH)
+    assert previous(d(4, 1), d(6, 30)) == (d(1, 1), d(3, 31), Comparison.QUARTER)
+    assert previous(d(1, 1), d(3, 31)) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31), Comparison.QUARTER)
+    assert previous(d(1, 1), d(12, 31)) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31), Comparison.YEAR)
+    assert previous(dt.date(2028, 3, 1), dt.date(2028, 3, 31)) == (
+        dt.date(2028, 2, 1),
+        dt.date(2028, 2, 29),
+        Comparison.MONTH,
+    )
+
+
+def test_a_span_so_far_compares_with_the_same_days_of_the_previous_unit():
+    # Year to date (the "this year" on 6 December), also within January: year on year.
+    assert previous(d(1, 1), d(12, 6)) == (dt.date(2025, 1, 1), dt.date(2025, 12, 6), Comparison.YEAR_SO_FAR)
+    assert previous(d(1, 1), d(1, 15)) == (dt.date(2025, 1, 1), dt.date(2025, 1, 15), Comparison.YEAR_SO_FAR)
+    assert previous(dt.date(2028, 1, 1), dt.date(2028, 2, 29)) == (
+        dt.date(2027, 1, 1),
+        dt.date(2027, 2, 28),
+        Comparison.YEAR_SO_FAR,
+    )
+    # Month and quarter so far: the smallest unit that holds the span.
+    assert previous(d(10, 1), d(10, 15)) == (d(9, 1), d(9, 15), Comparison.MONTH_SO_FAR)
+    assert previous(d(3, 1), d(3, 31 - 1)) == (d(2, 1), d(2, 28), Comparison.MONTH_SO_FAR)
+    assert previous(d(4, 1), d(5, 31)) == (d(1, 1), d(2, 28), Comparison.QUARTER_SO_FAR)
+
+
+def test_a_period_cut_at_today_compares_like_the_unit_asked_for():
+    assert previous(*(d(3, 1), TODAY), requested_end=d(3, 31)) == (d(2, 1), d(2, 20), Comparison.MONTH_SO_FAR)
+    assert previous(d(10, 1), d(10, 15), d(12, 31)) == (d(7, 1), d(7, 15), Comparison.QUARTER_SO_FAR)
+    assert previous(d(1, 1), d(1, 15), d(1, 31)) == (
+        dt.date(2025, 12, 1),
+        dt.date(2025, 12, 15),
+        Comparison.MONTH_SO_FAR,
+    )
+
+
+def test_other_spans_compare_with_the_same_length_just_before():
+    assert previous(d(3, 20), d(3, 20)) == (d(3, 19), d(3, 19), Comparison.SAME_LENGTH)
+    assert previous(d(3, 10), d(3, 19)) == (d(2, 28), d(3, 9), Comparison.SAME_LENGTH)
+    assert previous(d(2, 1), d(4, 30)) == (
+        dt.date(2025, 11, 4),
+        d(1, 31),
+        Comparison.SAME_LENGTH,
+    )  # not a quarter
+    assert previous(d(3, 2), d(3, 31)) == (d(1, 31), d(3, 1), Comparison.SAME_LENGTH)
 
 
 def test_follow_ups_by_state_kind_purpose_and_rep(dataset):
@@ -121,7 +170,12 @@ def test_checks_returns_cases_and_satisfaction(dataset):
 
 def test_headline_and_previous_period(dataset):
     report = activity_report(*MARCH, today=TODAY)
-    assert (report.previous_start, report.previous_end) == (d(1, 29), d(2, 28))
+    assert (report.previous_start, report.previous_end, report.comparison) == (
+        d(2, 1),
+        d(2, 28),
+        Comparison.MONTH,
+    )
+    assert not report.in_progress
     now, before = report.current, report.previous
     assert (now.follow_ups_scheduled, now.follow_ups_done, now.follow_ups_overdue) == (8, 3, 1)
     assert (before.follow_ups_scheduled, before.follow_ups_done, before.follow_ups_overdue) == (2, 1, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -251,11 +252,27 @@ def test_periods_and_texts():
     assert is_share(CI.FOLLOW_UPS_ON_TIME) and not is_share(CI.NPS)
 
 
-def test_measured_values_are_cut_never_rounded_up_to_a_target():
-    from app.services.charters.indicators import format_measurement
+def test_measured_values_round_half_up_with_the_digit_a_near_miss_needs():
+    from app.services.charters.indicators import format_measurement, reaches
 
-    assert format_measurement(CI.CLAIMS_ANSWERED, 94.96) == "94.9 %"
-    assert format_measurement(CI.AVERAGE_SATISFACTION, 4.1999) == "4.19"
-    assert format_measurement(CI.NPS, 39.6) == "+39"
-    assert format_measurement(CI.NPS, -0.4) == "−1"
+    # Without a target: rounded half up to the shown precision, like every other figure.
+    assert format_measurement(CI.CLAIMS_ANSWERED, 54.6875) == "54.7 %"
+    assert format_measurement(CI.CLAIMS_ANSWERED, 94.96) == "95.0 %"
+    assert format_measurement(CI.AVERAGE_SATISFACTION, 4.125) == "4.13"
+    assert format_measurement(CI.NPS, 12.5) == "+13"
+    assert format_measurement(CI.NPS, -12.5) == "−13"
+    assert format_measurement(CI.NPS, -0.4) == "0"
+    # A rounded value that would hide a miss gets the digits it takes to fall below the target.
+    assert not reaches(94.96, 95) and format_measurement(CI.CLAIMS_ANSWERED, 94.96, 95) == "94.96 %"
+    assert format_measurement(CI.CLAIMS_ANSWERED, 94.996, 95) == "94.996 %"
+    assert format_measurement(CI.AVERAGE_SATISFACTION, 4.1999, Decimal("4.2")) == "4.1999"
+    assert format_measurement(CI.NPS, 39.6, 40) == "+39.6"
+    # A value that meets or clearly misses the target keeps the usual precision.
+    assert reaches(95.0, 95) and format_measurement(CI.CLAIMS_ANSWERED, 95.0, 95) == "95.0 %"
+    assert format_measurement(CI.CLAIMS_ANSWERED, 94.94, 95) == "94.9 %"
+    assert format_measurement(CI.NPS, 40.4, 40) == "+40"
+    # A met value that would round below a two-decimal target shows the digit too.
+    assert reaches(92.22, Decimal("92.21"))
+    assert format_measurement(CI.CLAIMS_ANSWERED, 92.22, Decimal("92.21")) == "92.22 %"
+    assert format_measurement(CI.CLAIMS_ANSWERED, 92.24, Decimal("92.25")) == "92.2 %"
     assert format_measurement(CI.NPS, None) == "—"

@@ -1,7 +1,9 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
+from app import i18n
 from app.models import AuditEntry, CharterCommitment, ServiceCharter
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charters as service
@@ -223,3 +225,61 @@ def test_targets_read_like_a_sentence():
     assert service.format_target(CharterIndicator.CLAIMS_ANSWERED, 95) == "≥ 95 %"
     assert service.format_target(CharterIndicator.AVERAGE_SATISFACTION, 4.2) == "≥ 4.2 of 5"
     assert service.format_target(CharterIndicator.NPS, 40) == "≥ 40"
+
+
+def test_the_sentence_takes_its_numbers_from_the_target_and_the_days(database):
+    """Issue 20, item 4: changing a target changes the sentence; it can never say 40 beside ≥ 30."""
+    nps = service.CommitmentInput(
+        "Índice de recomendación neta de al menos {target}.", CharterIndicator.NPS, None, 40
+    )
+    claims = service.CommitmentInput(
+        "Respondemos en {days} días al {target} % de las reclamaciones.",
+        CharterIndicator.CLAIMS_ANSWERED,
+        10,
+        95,
+    )
+    charter_id = service.save_charter(None, charter_input(commitments=(nps, claims)))
+    service.activate_charter(charter_id)
+    doc = service.charter_document(charter_id, dt.date(2026, 11, 23))
+    assert [m.text for m in doc.commitments] == [
+        "Índice de recomendación neta de al menos 40.",
+        "Respondemos en 10 días al 95 % de las reclamaciones.",
+    ]
+    # The editor keeps the placeholders: what the person wrote.
+    assert service.get_charter(charter_id).commitments[0].text == nps.text
+
+    detail = service.get_charter(charter_id)
+    lowered = service.CommitmentInput(nps.text, nps.indicator, None, 30)
+    halved = service.CommitmentInput(claims.text, claims.indicator, 5, Decimal("92.5"))
+    new_id = service.save_charter(
+        charter_id, charter_input(commitments=(lowered, halved)), expected_version=detail.row_version
+    )
+    assert [m.text for m in service.charter_document(new_id, dt.date(2026, 11, 23)).commitments] == [
+        "Índice de recomendación neta de al menos 30.",
+        "Respondemos en 5 días al 92.5 % de las reclamaciones.",
+    ]
+    with i18n.using_language("es"):
+        spanish = service.charter_document(new_id, dt.date(2026, 11, 23))
+    assert spanish.commitments[1].text == "Respondemos en 5 días al 92,5 % de las reclamaciones."
+
+
+def test_a_sentence_with_a_placeholder_it_cannot_fill_is_refused(database):
+    unknown = service.CommitmentInput("Al menos {objetivo}.", CharterIndicator.NPS, None, 40)
+    no_days = service.CommitmentInput(
+        "Seguimientos a tiempo ({days} días).", CharterIndicator.FOLLOW_UPS_ON_TIME, None, 90
+    )
+    errors = errors_of(lambda: service.save_charter(None, charter_input(commitments=(unknown, no_days))))
+    assert errors == {
+        "commitments.0.text": "Commitment 1: {objetivo} is not a number the sentence can show: write {target} or "
+        "{days}.",
+        "commitments.1.text": "Commitment 2: the commitment has no number of days, so the sentence cannot show {days}.",
+    }
+
+
+def test_a_sentence_without_placeholders_prints_as_written(database):
+    """Charters written before placeholders existed (literal numbers) keep printing their own words."""
+    literal = service.CommitmentInput("Al menos 40 de NPS.", CharterIndicator.NPS, None, 40)
+    charter_id = service.save_charter(None, charter_input(commitments=(literal,)))
+    assert [m.text for m in service.charter_document(charter_id, dt.date(2026, 11, 23)).commitments] == [
+        "Al menos 40 de NPS."
+    ]

@@ -41,12 +41,9 @@ def test_every_complaint_and_claim_of_the_year_oldest_first(dataset):
         CH.EMAIL,
         CAT.PRODUCT_DEFECT,
     )
-    assert (register.year, register.start, register.end, register.issued_on) == (
-        2026,
-        d(1, 1),
-        d(12, 31),
-        TODAY,
-    )
+    # The year is in progress on 23 November: the register runs up to today.
+    assert (register.year, register.start, register.end, register.issued_on) == (2026, d(1, 1), TODAY, TODAY)
+    assert register.in_progress
     assert register.company_name == "My company"
     assert not register.is_empty
 
@@ -117,7 +114,7 @@ def test_totals_by_category(dataset):
 
 def test_totals_by_month(dataset):
     months = complaints_register(2026, TODAY).by_month
-    assert [m.month for m in months] == [d(m, 1) for m in range(1, 13)]
+    assert [m.month for m in months] == [d(m, 1) for m in range(1, 12)]  # up to November, today's month
     row = {
         m.month.month: (
             m.totals.complaints,
@@ -149,3 +146,4 @@ def test_the_2025_register_holds_only_its_complaint(dataset):
     assert [(e.number, e.days_to_first_answer, e.days_to_close) for e in register.entries] == [
         ("CASE-2025-0009", 2, 5)
     ]
+    assert register.end == dt.date(2025, 12, 31) and not register.in_progress

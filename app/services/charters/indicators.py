@@ -21,12 +21,13 @@ pending and left out, so a report on a period that just ended does not count it 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from peewee import ValuesList, fn
 
-from app.i18n import _, format_number, format_percent
+from app.i18n import _, format_number, format_percent, format_signed, round_half_up
 from app.models import Case, CharterCommitment, FollowUp, Sale, ServiceCharter, WarrantyReturn
 from app.models.dialect import add_days, count_where, date_of, days_between
 from app.models.enums import (
@@ -63,6 +64,11 @@ DAYS_INDICATORS = frozenset(
 # FOLLOW_UPS_ON_TIME takes an optional tolerance in days; the scores take none.
 OPTIONAL_DAYS_INDICATORS = frozenset({CI.FOLLOW_UPS_ON_TIME})
 COMPLAINT_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
+# Places a measured value is shown with (shares as %). A near miss shows more (format_measurement), up to
+# MAX_DECIMALS: targets have two decimals at most, so that tells the sides apart for any share of fewer
+# than 10,000 items.
+SHOWN_DECIMALS = {**dict.fromkeys(SHARE_INDICATORS, 1), CI.AVERAGE_SATISFACTION: 2, CI.NPS: 0}
+MAX_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ class CommitmentCompliance:
         """Whether the measured value reaches the target; None when there was nothing to measure."""
         if self.measurement.value is None:
             return None
-        return self.measurement.value >= self.target
+        return reaches(self.measurement.value, self.target)
 
 
 def is_share(indicator: CharterIndicator) -> bool:
@@ -126,20 +132,74 @@ def indicator_text(indicator: CharterIndicator, days: int | None) -> str:
     return indicator.label
 
 
-def format_measurement(indicator: CharterIndicator, value: float | None) -> str:
+def reaches(value: float, target: Decimal | float) -> bool:
+    """Whether a measured value meets its target, judged on the exact value, never on a rounded one."""
+    return Decimal(repr(float(value))) >= Decimal(str(target))
+
+
+def format_measurement(
+    indicator: CharterIndicator, value: float | None, target: Decimal | float | None = None
+) -> str:
     """A measured value as documents and screens show it: "94.9 %", "4.16", "+14"; "—" for none.
 
-    Cut, never rounded up: 94.96 % against a 95 % target reads 94.9 %, not a met-looking 95.0 %.
+    Rounded half up like every figure (app.i18n.round_half_up). Given the target, with the extra
+    digits it takes for the shown value to fall on the same side of the target as the exact one:
+    94.96 % against ≥ 95 % reads 94.96 %, never a met-looking 95.0 %.
     """
     if value is None:
         return "—"
     indicator = CharterIndicator(indicator)
+    decimals = SHOWN_DECIMALS.get(indicator, 2)
+    if target is not None:
+        met = reaches(value, target)
+        limit = Decimal(str(target))
+        while decimals < MAX_DECIMALS and (round_half_up(value, decimals) >= limit) != met:
+            decimals += 1
     if indicator in SHARE_INDICATORS:
-        return format_percent(math.floor(value * 10) / 1000, 1)
+        return format_percent(round_half_up(value, decimals) / 100, decimals)
     if indicator is CI.NPS:
-        whole = math.floor(value)
-        return f"+{format_number(whole, 0)}" if whole > 0 else format_number(whole, 0).replace("-", "−")
-    return format_number(math.floor(value * 100) / 100, 2)
+        return format_signed(value, decimals)
+    return format_number(value, decimals)
+
+
+def target_number(target: Decimal | float) -> str:
+    """A target's number as written: "95", "4.2", "92.25" (no more decimals than it has)."""
+    value = Decimal(str(target)).normalize()
+    return format_number(value, max(0, -value.as_tuple().exponent))
+
+
+# A commitment's sentence names its numbers by placeholder, so it can never contradict them: "at least
+# {target}" prints the target as it is now, "within {days} days" the days.
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = ("target", "days")
+
+
+def sentence_problems(text: str, days: int | None) -> list[str]:
+    """What is wrong with the placeholders of a commitment's sentence ([] when nothing)."""
+    problems = []
+    for name in dict.fromkeys(_PLACEHOLDER.findall(text)):
+        if name not in PLACEHOLDERS:
+            problems.append(
+                _("{found} is not a number the sentence can show: write {{target}} or {{days}}.").format(
+                    found="{" + name + "}"
+                )
+            )
+        elif name == "days" and days is None:
+            problems.append(_("the commitment has no number of days, so the sentence cannot show {days}."))
+    return problems
+
+
+def commitment_sentence(text: str, days: int | None, target: Decimal | float) -> str:
+    """The commitment as printed: its placeholders replaced by the commitment's own target and days."""
+
+    def number(match: re.Match) -> str:
+        if match.group(1) == "target":
+            return target_number(target)
+        if match.group(1) == "days" and days is not None:
+            return format_number(days)
+        return match.group(0)  # refused when saved; an older text prints as written
+
+    return _PLACEHOLDER.sub(number, text)
 
 
 def current_period(period: CharterPeriod, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -318,7 +378,7 @@ def charter_compliance(
                 charter_type=CharterType(charter.type),
                 commitment_id=commitment.id,
                 position=commitment.position,
-                text=commitment.text,
+                text=commitment_sentence(commitment.text, days, commitment.target),
                 indicator=CharterIndicator(commitment.indicator),
                 days=days,
                 target=float(commitment.target),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from peewee import fn
@@ -20,7 +20,14 @@ from app.i18n import _, format_number
 from app.models import AuditEntry, CharterCommitment, ServiceCharter
 from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import audit
-from app.services.charters.indicators import OPTIONAL_DAYS_INDICATORS, SHARE_INDICATORS, has_days
+from app.services.charters.indicators import (
+    OPTIONAL_DAYS_INDICATORS,
+    SHARE_INDICATORS,
+    commitment_sentence,
+    has_days,
+    sentence_problems,
+    target_number,
+)
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.transactions import check_version, write_command, write_transaction
 
@@ -146,7 +153,7 @@ class CharterDocument:
     channels: tuple[ChannelEntry, ...]
     procedure: str
     principles: str
-    commitments: tuple[CommitmentRow, ...]
+    commitments: tuple[CommitmentRow, ...]  # their sentences with the target and days filled in
 
 
 # --------------------------------------------------------------------------- texts
@@ -204,9 +211,7 @@ def target_range(indicator: CharterIndicator) -> tuple[float, float]:
 def format_target(indicator: CharterIndicator, target) -> str:
     """The target as a reader sees it: "≥ 95 %", "≥ 4.2 of 5", "≥ 40"."""
     indicator = CharterIndicator(indicator)
-    value = float(target)
-    decimals = 0 if value == int(value) else (1 if value * 10 == int(value * 10) else 2)
-    number = format_number(value, decimals)
+    number = target_number(target)
     if indicator in SHARE_INDICATORS:
         return _("≥ {value} %").format(value=number)
     if indicator is CI.AVERAGE_SATISFACTION:
@@ -395,7 +400,10 @@ def charter_document(charter_id: int, today: dt.date) -> CharterDocument:
         channels=tuple(c for c in detail.channels if c.detail.strip()),
         procedure=detail.procedure,
         principles=detail.principles,
-        commitments=detail.commitments,
+        commitments=tuple(
+            replace(row, text=commitment_sentence(row.text, row.days, row.target))
+            for row in detail.commitments
+        ),
     )
 
 
@@ -470,6 +478,10 @@ def _validate(data: CharterInput) -> tuple[dict[str, str], tuple[ChannelEntry, .
             days = days or None
         else:
             days = None
+        for problem in sentence_problems(text, days)[:1]:
+            errors.setdefault(
+                f"{key}.text", _("Commitment {n}: {problem}").format(n=index + 1, problem=problem)
+            )
         target = _clean_target(item.target)
         low, high = target_range(indicator)
         if target is None:

@@ -5,15 +5,18 @@ dashboard share one computation: follow-ups (app.services.reporting.followup_sta
 (app.services.checks), warranty returns (app.services.reporting.return_stats), cases
 (app.services.reporting.case_stats), satisfaction (app.services.reporting.satisfaction) and charter compliance
 (app.services.charters.indicators). Every figure is an SQL aggregate. The headline figures are
-computed for the period and for the previous period of the same length, for the comparison on the
+computed for the period and for the previous one (`previous_period`: the previous calendar month,
+quarter or year, or the same days of it, else the same length before), for the comparison on the
 summary page.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 
 from peewee import fn
 
@@ -76,9 +79,11 @@ class Headline:
 @dataclass(frozen=True)
 class ActivityReport:
     start: dt.date
-    end: dt.date
+    end: dt.date  # the last day measured: the day asked for, or today when the period is in progress
+    in_progress: bool  # the period asked for ends after today and was cut at today
     previous_start: dt.date
     previous_end: dt.date
+    comparison: Comparison  # what the previous period is
     issued_on: dt.date
     company_name: str
     company_address: str
@@ -98,10 +103,67 @@ class ActivityReport:
     compliance: list  # of charter_indicators.CommitmentCompliance
 
 
-def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same length just before start…end (e.g. 1–31 Mar → 29 Jan–28 Feb)."""
+class Comparison(Enum):
+    """What the previous period is: the previous calendar unit (or the same part of it), or the same length."""
+
+    SAME_LENGTH = "same_length"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    MONTH_SO_FAR = "month_so_far"
+    QUARTER_SO_FAR = "quarter_so_far"
+    YEAR_SO_FAR = "year_so_far"
+
+
+_WHOLE = {1: Comparison.MONTH, 3: Comparison.QUARTER, 12: Comparison.YEAR}
+_SO_FAR = {1: Comparison.MONTH_SO_FAR, 3: Comparison.QUARTER_SO_FAR, 12: Comparison.YEAR_SO_FAR}
+
+
+@dataclass(frozen=True)
+class PreviousPeriod:
+    start: dt.date
+    end: dt.date
+    comparison: Comparison
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier, or that month's last day (31 May − 3 months → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _units(start: dt.date) -> list[int]:
+    """The calendar units (in months: month, quarter, year) that begin on `start`, smallest first."""
+    if start.day != 1:
+        return []
+    return [months for months in (1, 3, 12) if (start.month - 1) % months == 0]
+
+
+def previous_period(start: dt.date, end: dt.date, requested_end: dt.date | None = None) -> PreviousPeriod:
+    """The period start…end is compared with.
+
+    A calendar month, quarter or year compares with the previous one (October → September, Q2 → Q1).
+    One cut at today (`requested_end` is the end asked for) compares with the same part of the previous
+    unit (October cut at 15 October → 1–15 September). So does a span from the first day of a month or
+    quarter into it (the smallest unit that holds it), or from 1 January into the year: year to date
+    (1 Jan–6 Dec 2026 → 1 Jan–6 Dec 2025). Any other span compares with the same number of days just
+    before it (10–19 Mar → 28 Feb–9 Mar).
+    """
+    asked = requested_end or end
+    for months in _units(start):
+        if asked == _months_before(start, -months) - dt.timedelta(days=1):  # a whole unit was asked for
+            if asked == end:
+                return PreviousPeriod(
+                    _months_before(start, months), start - dt.timedelta(days=1), _WHOLE[months]
+                )
+            return PreviousPeriod(_months_before(start, months), _months_before(end, months), _SO_FAR[months])
+    # So far: from 1 January year on year (seasons compare), else the smallest unit that holds the span.
+    for months in [12] if (start.month, start.day) == (1, 1) else _units(start):
+        if end < _months_before(start, -months):
+            return PreviousPeriod(_months_before(start, months), _months_before(end, months), _SO_FAR[months])
     previous_end = start - dt.timedelta(days=1)
-    return previous_end - (end - start), previous_end
+    return PreviousPeriod(previous_end - (end - start), previous_end, Comparison.SAME_LENGTH)
 
 
 def check_figures(
@@ -163,9 +225,19 @@ def _headline(
 
 
 def activity_report(
-    start: dt.date, end: dt.date, *, rep_id: int | None = None, today: dt.date
+    start: dt.date,
+    end: dt.date,
+    *,
+    rep_id: int | None = None,
+    today: dt.date,
+    requested_end: dt.date | None = None,
 ) -> ActivityReport:
-    """Everything the activity report prints for start…end (inclusive), for one rep or everyone."""
+    """Everything the activity report prints for start…end (inclusive), for one rep or everyone.
+
+    `requested_end`: the end asked for when it was after today and the period was cut at `end` (today);
+    the report then says the period is in progress and compares it with the same part of the previous
+    month, quarter or year it belongs to.
+    """
     if start > end:
         raise ValidationError({"end": _("The period ends before it starts.")})
     rep = None
@@ -178,7 +250,8 @@ def activity_report(
     )
 
     company = load_company_settings()
-    previous_start, previous_end = previous_period(start, end)
+    previous = previous_period(start, end, requested_end)
+    previous_start, previous_end = previous.start, previous.end
 
     follow_ups = follow_up_statistics(start, end, rep_id=rep_id, today=today)
     checks = check_figures(start, end, rep_id=rep_id)
@@ -186,7 +259,7 @@ def activity_report(
     cases = case_statistics(start, end, rep_id=rep_id)
     kpis = satisfaction.kpis(start, end, rep_id=rep_id)
     current = _headline(start, end, follow_ups, checks, returns, cases, kpis)
-    previous = _headline(
+    before = _headline(
         previous_start,
         previous_end,
         follow_up_statistics(previous_start, previous_end, rep_id=rep_id, today=today),
@@ -198,8 +271,10 @@ def activity_report(
     return ActivityReport(
         start=start,
         end=end,
+        in_progress=requested_end is not None and requested_end > end,
         previous_start=previous_start,
         previous_end=previous_end,
+        comparison=previous.comparison,
         issued_on=today,
         company_name=company.name,  # translated at display (the default is N_("My company"))
         company_address=company.address,
@@ -209,7 +284,7 @@ def activity_report(
         rep_name=rep.name if rep else None,
         rep_code=rep.code if rep else None,
         current=current,
-        previous=previous,
+        previous=before,
         follow_ups=follow_ups,
         checks=checks,
         returns=returns,

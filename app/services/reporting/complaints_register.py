@@ -101,7 +101,7 @@ class MonthTotals:
 class ComplaintsRegister:
     year: int
     start: dt.date
-    end: dt.date
+    end: dt.date  # 31 December, or today while the year is in progress
     today: dt.date
     company_name: str
     logo_path: str
@@ -110,12 +110,17 @@ class ComplaintsRegister:
     by_category: list[
         CategoryTotals
     ]  # every category, zeros included; "not analysed" only when there are some
-    by_month: list[MonthTotals]  # the twelve months
+    by_month: list[MonthTotals]  # the months up to `end`
     totals: RegisterTotals
 
     @property
     def is_empty(self) -> bool:
         return not self.entries
+
+    @property
+    def in_progress(self) -> bool:
+        """The year has not ended yet: the register runs up to today."""
+        return self.end < dt.date(self.year, 12, 31)
 
 
 def _days(later, earlier) -> object:
@@ -152,8 +157,9 @@ def _outcome(closed_on, mediation_on, accepted: bool) -> RegisterOutcome:
 
 
 def complaints_register(year: int, today: dt.date) -> ComplaintsRegister:
-    """The register of the complaints and claims received in `year`; open cases count days up to `today`."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    """The register of the complaints and claims received in `year` up to `today` (the year may be in
+    progress); open cases count days up to `today`."""
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
     in_year = Case.kind.in_(REGISTER_KINDS) & (Case.received_on >= start) & (Case.received_on <= end)
 
     # The accepted proposal of each case (the latest round, should there be more than one).
@@ -255,7 +261,8 @@ def complaints_register(year: int, today: dt.date) -> ComplaintsRegister:
         for key, *values in Case.select(month, *_aggregates()).where(in_year).group_by(month).tuples()
     }
     by_month = [
-        MonthTotals(dt.date(year, m, 1), per_month.get(m, _totals(0, 0, 0, None, None))) for m in range(1, 13)
+        MonthTotals(dt.date(year, m, 1), per_month.get(m, _totals(0, 0, 0, None, None)))
+        for m in range(1, end.month + 1)
     ]
     totals = _totals(*Case.select(*_aggregates()).where(in_year).tuples().get())
 

@@ -87,12 +87,12 @@ def parse_target(text: str):
 
 def measured_text(measurement, target) -> tuple[str, bool | None]:
     """The measured value as a reader sees it, and whether it meets the target (None: nothing measured)."""
-    from app.services.charters.indicators import format_measurement, is_share
+    from app.services.charters.indicators import format_measurement, is_share, reaches
 
     if measurement is None or measurement.value is None:
         return _("No data yet"), None
     value = measurement.value
-    shown = format_measurement(measurement.indicator, value)
+    shown = format_measurement(measurement.indicator, value, target)
     if is_share(measurement.indicator):
         text = _("{value} ({met} of {total})").format(
             value=shown,
@@ -103,7 +103,7 @@ def measured_text(measurement, target) -> tuple[str, bool | None]:
         text = _("{value} of 5 ({n} answers)").format(value=shown, n=format_number(measurement.denominator))
     else:
         text = _("{value} ({n} answers)").format(value=shown, n=format_number(measurement.denominator))
-    met = value >= float(target)
+    met = reaches(value, target)
     return ("✔ " if met else "✘ ") + text, met
 
 
@@ -477,6 +477,13 @@ class CharterEditor(QWidget):
         )
         if not takes_days(indicator):
             days.setValue(0)
+        self._commitments.item(r, C_TEXT).setToolTip(
+            _(
+                "Write {target} where the sentence gives the target (and {days} the days): it prints them as they are."
+            )
+            if takes_days(indicator)
+            else _("Write {target} where the sentence gives the target: it prints the target as it is.")
+        )
         self._commitments.item(r, C_TARGET).setToolTip(
             _("Target, e.g. {example}").format(
                 example=format_target(

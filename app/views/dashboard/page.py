@@ -442,7 +442,7 @@ class DashboardPage(Page):
             )
         lines = []
         for status in compliance.not_met[:3]:
-            shown = format_measurement(status.indicator, status.value)
+            shown = format_measurement(status.indicator, status.value, status.target)
             target = format_target(status.indicator, status.target)
             lines.append(
                 f'<span style="color:{RED}">✗</span> '
