@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
-from peewee import SQL, BigIntegerField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model
+from peewee import (
+    SQL,
+    AutoField,
+    BigIntegerField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    IntegerField,
+    Model,
+)
 from playhouse.fields import EnumField
 
 db = DatabaseProxy()
@@ -97,3 +107,23 @@ def max_length(field: CharField) -> int:
     """The most characters a text column takes (`max_length(Customer.name)`): the one place a
     field's limit is stated is the model, and services and forms read it from there."""
     return field.max_length
+
+
+def insert_rows(model: type[Model], instances: Sequence[Model]) -> None:
+    """Insert new `instances` (not saved yet; their ids are assigned by the database) with one prepared
+    INSERT run for all: peewee's insert_many renders every value into the SQL text, several times
+    slower on thousands of rows (the import's). Values go through each field's db_value, as peewee's
+    own queries do."""
+    if not instances:
+        return
+    database = db.obj
+    fields = [f for f in model._meta.sorted_fields if not isinstance(f, AutoField)]
+    quote = database.quote
+    names = ", ".join(f"{quote[0]}{f.column_name}{quote[1]}" for f in fields)
+    marks = ", ".join([database.param] * len(fields))
+    sql = f"INSERT INTO {quote[0]}{model._meta.table_name}{quote[1]} ({names}) VALUES ({marks})"
+    converters = [(f.name, f.db_value) for f in fields]
+    rows = [[convert(instance.__data__.get(name)) for name, convert in converters] for instance in instances]
+    cursor = database.cursor()
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(sql, rows[start : start + 5000])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from app.i18n import LANGUAGES, _
 from app.models import (
+    AuditEntry,
     Case,
     CheckTemplate,
     Customer,
@@ -27,8 +29,8 @@ from app.models import (
     WarrantyReturn,
 )
 from app.models import now as now_on_the_wall
-from app.models.base import max_length
-from app.models.customers import fold_for_search, fold_key
+from app.models.base import insert_rows, max_length
+from app.models.customers import customer_search_text, fold_for_search, fold_key
 from app.models.dialect import contains_folded
 from app.models.enums import (
     CaseCategory,
@@ -266,8 +268,33 @@ def postcode_error(postcode: str, country: str) -> str | None:
     return _("A postcode has letters, digits, spaces or hyphens (at most 10).")
 
 
+class CustomerLookups:
+    """What validating a customer asks about other records; the database answers.
+
+    The import answers from the codes and tax ids it holds in memory instead (its subclass): these
+    case-insensitive comparisons cannot use the indexes, so asked once per row of a big file they
+    would read the whole table each time.
+    """
+
+    def code_taken(self, code: str, customer_id: int | None) -> bool:
+        return _others(customer_id).where(fn.UPPER(Customer.code) == code).exists()
+
+    def tax_id_taken(self, tax_id: str, customer_id: int | None) -> bool:
+        return _others(customer_id).where(fn.UPPER(Customer.tax_id) == tax_id).exists()
+
+    def rep_exists(self, rep_id: int) -> bool:
+        return Rep.select().where(Rep.id == rep_id).exists()
+
+
+_DATABASE_LOOKUPS = CustomerLookups()
+
+
 def validate_customer(
-    data: CustomerInput, customer_id: int | None = None, *, today: dt.date | None = None
+    data: CustomerInput,
+    customer_id: int | None = None,
+    *,
+    today: dt.date | None = None,
+    lookups: CustomerLookups | None = None,
 ) -> CustomerInput:
     """Check `data` and return it tidied (trimmed, codes upper case).
 
@@ -275,6 +302,7 @@ def validate_customer(
     `customer_id` is the customer being edited, so its own code and tax id do not clash.
     """
     today = today or dt.date.today()
+    lookups = lookups or _DATABASE_LOOKUPS
     data = _clean(data)
     errors: dict[str, str] = {}
 
@@ -284,7 +312,7 @@ def validate_customer(
         errors["code"] = _(
             "The code may have up to 20 letters, digits, '.', '/', '-' or '_', without spaces."
         )
-    elif _others(customer_id).where(fn.UPPER(Customer.code) == data.code).exists():
+    elif lookups.code_taken(data.code, customer_id):
         errors["code"] = _("Another customer already has the code {code}.").format(code=data.code)
 
     if not data.name:
@@ -324,7 +352,7 @@ def validate_customer(
             errors["tax_id"] = _(
                 "This is not a valid Spanish NIF, NIE or CIF: check the digits and the control letter."
             )
-        elif _others(customer_id).where(fn.UPPER(Customer.tax_id) == data.tax_id).exists():
+        elif lookups.tax_id_taken(data.tax_id, customer_id):
             errors["tax_id"] = _("Another customer already has the tax ID {tax_id}.").format(
                 tax_id=data.tax_id
             )
@@ -332,7 +360,7 @@ def validate_customer(
     if data.language not in LANGUAGES:
         errors["language"] = _("Choose Spanish or English.")
 
-    if data.rep_id is not None and not Rep.select().where(Rep.id == data.rep_id).exists():
+    if data.rep_id is not None and not lookups.rep_exists(data.rep_id):
         errors["rep_id"] = _("The chosen rep no longer exists.")
 
     if data.contact_consent:
@@ -447,17 +475,71 @@ def create_customer(data: CustomerInput, acting_rep_id: int | None) -> int:
 
 
 @write_command
+def create_validated_customers(rows: Sequence[CustomerInput], acting_rep_id: int | None) -> list[int]:
+    """Store many new customers at once (the import); returns their ids in order.
+
+    Each row is as `validate_customer` returned it, its code and tax ID checked free by the caller
+    (which holds them all: the import). One prepared INSERT for all instead of a command per
+    customer: a 100,000-row file goes in in seconds. Audited like `create_customer`.
+    """
+    if not rows:
+        return []
+    with write_transaction():
+        customers = []
+        for data in rows:
+            customer = Customer()
+            _store(customer, data)
+            customer.search_text = customer_search_text(
+                customer.code,
+                customer.name,
+                customer.tax_id,
+                customer.email,
+                customer.phone,
+                customer.mobile,
+                customer.city,
+            )
+            customers.append(customer)
+        insert_rows(Customer, customers)
+        codes = [c.code for c in customers]
+        ids: dict[str, int] = {}
+        for start in range(0, len(codes), 500):
+            query = Customer.select(Customer.code, Customer.id).where(
+                Customer.code.in_(codes[start : start + 500])
+            )
+            ids.update(query.tuples())
+        for data in rows:
+            if data.need_tags:
+                _set_need_tags(ids[data.code], data.need_tags)
+        insert_rows(
+            AuditEntry,
+            [
+                audit.entry(
+                    "create", "customer", ids[data.code], acting_rep_id, code=data.code, name=data.name
+                )
+                for data in rows
+            ],
+        )
+    return [ids[code] for code in codes]
+
+
+@write_command
 def update_customer(
-    customer_id: int, data: CustomerInput, acting_rep_id: int | None, *, expected_version: int | None = None
+    customer_id: int,
+    data: CustomerInput,
+    acting_rep_id: int | None,
+    *,
+    expected_version: int | None = None,
+    lookups: CustomerLookups | None = None,
 ) -> None:
     """Validate and store the edited fields of an existing customer.
 
     `expected_version` is the row version the edit started from (CustomerDetail.row_version): when
     someone saved the customer meanwhile, ConcurrentEditError carries the customer as it is now.
+    `lookups` answers validation's questions about other customers (see CustomerLookups).
     """
     customer = _get(customer_id)
     check_version(customer, expected_version, lambda: get_customer(customer_id))
-    data = validate_customer(data, customer_id)
+    data = validate_customer(data, customer_id, lookups=lookups)
     with write_transaction():
         changes = _store(customer, data)
         if _set_need_tags(customer_id, data.need_tags):
@@ -647,43 +729,64 @@ def count_customers(
 
 
 def get_customer(customer_id: int) -> CustomerDetail:
-    row = (
-        Customer.select(Customer, Rep.name.alias("rep_name"))
-        .join(Rep, JOIN.LEFT_OUTER, on=(Customer.rep == Rep.id))
-        .where(Customer.id == customer_id)
-        .objects()
-        .first()
-    )
-    if row is None:
+    found = get_customers([customer_id])
+    if not found:
         raise NotFoundError(_("The customer no longer exists."))
-    return CustomerDetail(
-        id=row.id,
-        code=row.code,
-        kind=row.kind,
-        name=row.name,
-        tax_id=row.tax_id or "",
-        email=row.email,
-        phone=row.phone,
-        mobile=row.mobile,
-        address=row.address,
-        postal_code=row.postal_code,
-        city=row.city,
-        province=row.province,
-        country=row.country,
-        preferred_channel=row.preferred_channel,
-        language=row.language,
-        rep_id=row.rep_id,
-        rep_name=row.rep_name or "",
-        notes=row.notes,
-        contact_consent=row.contact_consent,
-        consent_date=row.consent_date,
-        need_tags=_need_tags_of(row.id),
-        segment=row.segment,
-        segment_computed_on=row.segment_computed_on,
-        archived=row.archived,
-        created_at=row.created_at,
-        row_version=row.row_version,
-    )
+    return found[customer_id]
+
+
+def get_customers(customer_ids: Sequence[int]) -> dict[int, CustomerDetail]:
+    """The customers of `customer_ids` that exist, by id: two queries however many (the import
+    compares a batch of rows with the customers they match)."""
+    details: dict[int, CustomerDetail] = {}
+    ids = list(dict.fromkeys(customer_ids))
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        tags: dict[int, list[str]] = {customer_id: [] for customer_id in batch}
+        tag_query = (
+            CustomerNeedTag.select(CustomerNeedTag.customer, NeedTag.name)
+            .join(NeedTag)
+            .where(CustomerNeedTag.customer.in_(batch))
+            .order_by(NeedTag.name)
+        )
+        for customer_id, name in tag_query.tuples():
+            tags[customer_id].append(name)
+        query = (
+            Customer.select(Customer, Rep.name.alias("rep_name"))
+            .join(Rep, JOIN.LEFT_OUTER, on=(Customer.rep == Rep.id))
+            .where(Customer.id.in_(batch))
+            .objects()
+        )
+        for row in query:
+            details[row.id] = CustomerDetail(
+                id=row.id,
+                code=row.code,
+                kind=row.kind,
+                name=row.name,
+                tax_id=row.tax_id or "",
+                email=row.email,
+                phone=row.phone,
+                mobile=row.mobile,
+                address=row.address,
+                postal_code=row.postal_code,
+                city=row.city,
+                province=row.province,
+                country=row.country,
+                preferred_channel=row.preferred_channel,
+                language=row.language,
+                rep_id=row.rep_id,
+                rep_name=row.rep_name or "",
+                notes=row.notes,
+                contact_consent=row.contact_consent,
+                consent_date=row.consent_date,
+                need_tags=tags[row.id],
+                segment=row.segment,
+                segment_computed_on=row.segment_computed_on,
+                archived=row.archived,
+                created_at=row.created_at,
+                row_version=row.row_version,
+            )
+    return details
 
 
 # ---------------------------------------------------------------------------

@@ -589,7 +589,11 @@ def apply_plans_for_sale(
 
 @write_command
 def reschedule_for_delivery_change(
-    sale_id: int, old_delivered_on: dt.date | None, acting_rep_id: int | None = None
+    sale_id: int,
+    old_delivered_on: dt.date | None,
+    acting_rep_id: int | None = None,
+    *,
+    skip_before: dt.date | None = None,
 ) -> int:
     """Follow the sale's new delivery date (already saved) with its plan follow-ups still planned.
 
@@ -597,14 +601,14 @@ def reschedule_for_delivery_change(
     day; one moved by hand shifts by the same number of days (onto a working day), keeping its
     time. No delivery date any more: the planned ones are removed (they are made again on
     delivery). No delivery date before: the plans are applied. Returns how many were moved,
-    removed or created.
+    removed or created. Steps created now skip those before `skip_before` (apply_plans_for_sale).
     """
     sale = Sale.get_or_none(Sale.id == sale_id)
     if sale is None:
         raise NotFoundError(_("The sale no longer exists."))
     new_delivered_on = sale.delivered_on
     if old_delivered_on is None:
-        return apply_plans_for_sale(sale_id, acting_rep_id)
+        return apply_plans_for_sale(sale_id, acting_rep_id, skip_before=skip_before)
     if new_delivered_on == old_delivered_on:
         return 0
     unit_ids = [u.id for u in _sale_units(sale_id, active_only=False)]
@@ -661,4 +665,4 @@ def reschedule_for_delivery_change(
                 previous_delivered_on=old_delivered_on,
             )
         # Units delivered now may need steps created before (e.g. a plan added meanwhile).
-        return moved + apply_plans_for_sale(sale_id, acting_rep_id)
+        return moved + apply_plans_for_sale(sale_id, acting_rep_id, skip_before=skip_before)

@@ -137,6 +137,7 @@ def _validate_sale(
     delivered_on: dt.date | None,
     lines: list[SaleLineInput],
     number: str | None,
+    today: dt.date | None = None,
 ) -> dict[int, Product]:
     """Raise ValidationError for anything wrong; return the lines' products by id."""
     errors: dict[str, str] = {}
@@ -149,9 +150,9 @@ def _validate_sale(
         errors["rep_id"] = _("The chosen rep no longer exists.")
     if sold_on is None:
         errors["sold_on"] = _("Enter the sale date.")
-    elif problem := date_error(sold_on):
+    elif problem := date_error(sold_on, today):
         errors["sold_on"] = problem
-    if delivered_on is not None and (problem := date_error(delivered_on)):
+    if delivered_on is not None and (problem := date_error(delivered_on, today)):
         errors["delivered_on"] = problem
     elif delivered_on is not None and sold_on is not None and delivered_on < sold_on:
         errors["delivered_on"] = _("The delivery date cannot be before the sale date.")
@@ -285,6 +286,9 @@ def record_sale(
     lines: list[SaleLineInput],
     notes: str = "",
     number: str | None = None,
+    *,
+    today: dt.date | None = None,
+    follow_ups: bool = True,
 ) -> int:
     """Store a sale with its lines and sold units; returns the sale id.
 
@@ -292,10 +296,12 @@ def record_sale(
     any other product gets one unit carrying the line's quantity. Each unit's warranty ends
     `product.warranty_months` (+ the line's extension) after delivery, or is unknown until then.
     `rep_id` is the rep credited with the sale; it is also recorded as the author in the audit log.
+    The plans' follow-ups are created for steps from `today` on (an import's --as-of), none when
+    `follow_ups` is false.
     """
     number = clean_text(number) if number is not None else None
     notes = clean_text(notes)
-    products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number)
+    products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number, today)
     with write_transaction():
         lock_numbering("sale", sold_on.year)  # PostgreSQL: one numbering writer per year
         sale = Sale.create(
@@ -351,17 +357,28 @@ def record_sale(
             ],
         )
         # Steps whose day has already passed (a sale entered late) are not created as overdue work.
-        apply_plans_for_sale(sale.id, rep_id, skip_before=dt.date.today())
+        if follow_ups:
+            apply_plans_for_sale(sale.id, rep_id, skip_before=today or dt.date.today())
     return sale.id
 
 
 @write_command
-def set_delivery_date(sale_id: int, delivered_on: dt.date | None, acting_rep_id: int | None = None) -> None:
-    """Record (or correct) when a sale was delivered and recompute its units' warranty ends."""
+def set_delivery_date(
+    sale_id: int,
+    delivered_on: dt.date | None,
+    acting_rep_id: int | None = None,
+    *,
+    today: dt.date | None = None,
+    follow_ups: bool = True,
+) -> None:
+    """Record (or correct) when a sale was delivered and recompute its units' warranty ends.
+
+    Its plan follow-ups follow the new date; steps made now are those from `today` on when it is
+    given (an import's --as-of), and none are touched when `follow_ups` is false."""
     sale = Sale.get_or_none(Sale.id == sale_id)
     if sale is None:
         raise NotFoundError(_("The sale no longer exists."))
-    if delivered_on is not None and (problem := date_error(delivered_on)):
+    if delivered_on is not None and (problem := date_error(delivered_on, today)):
         raise ValidationError({"delivered_on": problem})
     if delivered_on is not None and delivered_on < sale.sold_on:
         raise ValidationError({"delivered_on": _("The delivery date cannot be before the sale date.")})
@@ -387,4 +404,5 @@ def set_delivery_date(sale_id: int, delivered_on: dt.date | None, acting_rep_id:
             delivered_on=delivered_on,
             previous_delivered_on=previous,
         )
-        reschedule_for_delivery_change(sale_id, previous, acting_rep_id)
+        if follow_ups:
+            reschedule_for_delivery_change(sale_id, previous, acting_rep_id, skip_before=today)

@@ -1,0 +1,347 @@
+"""Running an import: every row read, checked and written inside one write transaction.
+
+The real import commits the valid rows together and skips the rejected ones; a process killed halfway
+leaves nothing of it (the transaction never committed). A dry run does all the same work and rolls
+it back, so its counts are the ones the import would give. Each row's outcome is counted once:
+created, updated, unchanged or rejected (with its reasons, in the current language); the rejected
+rows, as they were in the file, are kept for the error file to fix and import again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from app.i18n import _
+from app.outputs import resolve_output, write_output
+from app.services.errors import ValidationError
+from app.services.imports.fields import (
+    ColumnMap,
+    FieldSpec,
+    ImportKind,
+    ValueType,
+    fields_of,
+    map_columns,
+    recognised_count,
+)
+from app.services.imports.reading import ImportFileError, SourceRow, TableSource, open_source
+from app.services.imports.values import (
+    is_blank,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_text,
+    parse_yes_no,
+)
+from app.services.transactions import write_transaction
+
+ERROR_FILE_EXTENSION = ".csv"
+PROGRESS_EVERY = 500  # rows between two progress reports
+
+_PARSERS: dict[ValueType, Callable[[object], object]] = {
+    ValueType.TEXT: parse_text,
+    ValueType.DATE: parse_date,
+    ValueType.DECIMAL: parse_decimal,
+    ValueType.INTEGER: parse_integer,
+    ValueType.YES_NO: parse_yes_no,
+}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: ImportKind
+    sheet: str | None = None
+    header_row: int | None = None  # 1-based; None: found automatically
+    mapping: Mapping[str, str | None] | None = None  # {"column header": "field"}
+    dry_run: bool = False
+    as_of: dt.date | None = None  # the day taken as today (dates in range, follow-ups from it on)
+    follow_ups: bool = True  # imported sales get their plans' follow-ups
+    acting_rep_id: int | None = None  # who imports, for the audit log
+
+    @property
+    def today(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int  # 1-based, as a spreadsheet program shows it
+    reasons: tuple[str, ...]
+
+
+class ErrorRows:
+    """The rejected rows as they were, plus a last column with the reasons, kept in a temporary file
+    (a file of many bad rows never fills the memory) until `write` copies them to the user's file.
+    CSV with `;` and a UTF-8 BOM: Excel in Spanish opens it right, and Postventa imports it again."""
+
+    def __init__(self, headers: Sequence[str]):
+        self._width = len(headers)
+        self._spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._spool, delimiter=";")
+        self._writer.writerow([*headers, _("Reasons for rejection")])
+        self.count = 0
+
+    def add(self, cells: Sequence[object], reasons: Sequence[str]) -> None:
+        shown = [cell if isinstance(cell, str) else parse_text(cell) for cell in cells[: self._width]]
+        shown += [""] * (self._width - len(shown))
+        self._writer.writerow([*shown, "; ".join(reasons)])
+        self.count += 1
+
+    def write(self, path: str | os.PathLike, *, force: bool = False) -> Path:
+        """The error file at `path` (.csv added when missing), through app.outputs' safe writing."""
+
+        def produce(temporary: Path) -> None:
+            self._spool.seek(0)
+            with temporary.open("w", encoding="utf-8-sig", newline="") as target:
+                while chunk := self._spool.read(1 << 20):
+                    target.write(chunk)
+
+        return write_output(path, ERROR_FILE_EXTENSION, produce, force=force)
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+@dataclass
+class ImportSummary:
+    kind: ImportKind
+    dry_run: bool
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    columns: dict[str, str]  # field → the header of the column it was read from
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    errors: ErrorRows | None = field(default=None, repr=False)  # until close()
+    errors_file: Path | None = None  # where run_import wrote them, when asked
+
+    def close(self) -> None:
+        """Let go of the rejected rows kept for the error file."""
+        if self.errors is not None:
+            self.errors.close()
+            self.errors = None
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rejections": [{"row": r.row, "reasons": list(r.reasons)} for r in self.rejections],
+            "dry_run": self.dry_run,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header_row": self.header_row,
+        }
+
+
+@dataclass
+class ParsedRow:
+    """One data row: its cells as read, the mapped fields' values (None for a blank cell; a field
+    without a column is absent) and the problems met reading them ("column: reason")."""
+
+    source: SourceRow
+    values: dict[str, object]
+    problems: list[str]
+
+    @property
+    def number(self) -> int:
+        return self.source.number
+
+
+class Tally:
+    """Where importers report each row's outcome."""
+
+    def __init__(self, summary: ImportSummary, errors: ErrorRows):
+        self._summary = summary
+        self._errors = errors
+
+    def created(self, row: ParsedRow) -> None:
+        self._summary.created += 1
+
+    def updated(self, row: ParsedRow) -> None:
+        self._summary.updated += 1
+
+    def unchanged(self, row: ParsedRow) -> None:
+        self._summary.unchanged += 1
+
+    def rejected(self, row: ParsedRow, reasons: Sequence[str]) -> None:
+        reasons = tuple(dict.fromkeys(reasons)) or (_("The row could not be imported."),)
+        self._summary.rejections.append(Rejection(row.number, reasons))
+        self._errors.add(row.source.cells, reasons)
+
+
+class Importer(Protocol):
+    """One kind's rules: `take` each row in file order (deciding now or later), `finish` at the end;
+    every row is reported to the tally exactly once by the time `finish` returns."""
+
+    def take(self, row: ParsedRow) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class RowReasons:
+    """Turns a field or a service's ValidationError into "column: reason" for the row's message."""
+
+    def __init__(self, columns: ColumnMap, specs: Sequence[FieldSpec], service_fields: Mapping[str, str]):
+        self._columns = columns
+        self._labels = {spec.name: spec for spec in specs}
+        self._service_fields = service_fields  # a service's error key → our field name
+
+    def column(self, name: str) -> str:
+        if name in self._columns.columns:
+            return self._columns.header_of(name) or self._labels[name].shown
+        spec = self._labels.get(name)
+        return spec.shown if spec is not None else name
+
+    def about(self, name: str, message: str) -> str:
+        return _("{column}: {reason}").format(column=self.column(name), reason=message)
+
+    def of_error(self, error: ValidationError) -> list[str]:
+        reasons = []
+        for key, message in error.errors.items():
+            name = self._service_fields.get(key.split(".")[-1] if key.startswith("lines.") else key)
+            reasons.append(self.about(name, message) if name else message)
+        return reasons
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction: everything it wrote is rolled back."""
+
+
+ImporterFactory = Callable[[ImportOptions, ColumnMap, RowReasons, Tally], Importer]
+
+
+def _factories() -> dict[ImportKind, tuple[ImporterFactory, Mapping[str, str]]]:
+    from app.services.imports import customers, products, sales
+
+    return {
+        ImportKind.CUSTOMERS: (customers.CustomerImporter, customers.SERVICE_FIELDS),
+        ImportKind.PRODUCTS: (products.ProductImporter, products.SERVICE_FIELDS),
+        ImportKind.SALES: (sales.SaleImporter, sales.SERVICE_FIELDS),
+    }
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A file ready to import: how it reads and which column fills which field."""
+
+    source: TableSource
+    columns: ColumnMap
+
+
+def open_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFile:
+    """The file opened and its columns mapped, or ImportFileError / MappingError; nothing is written
+    and the database is not touched (the wizard shows this much before anything is imported)."""
+    kind = options.kind
+    source = open_source(
+        Path(path),
+        lambda cells: recognised_count(kind, cells, options.mapping),
+        sheet=options.sheet,
+        header_row=options.header_row,
+    )
+    columns = map_columns(kind, source.headers, options.mapping)
+    missing = [spec.shown for spec in fields_of(kind) if spec.required and spec.name not in columns.columns]
+    if missing:
+        raise ImportFileError(
+            _(
+                "{path}: no column was recognised as {fields} (header row {row}); name the columns with --mapping."
+            ).format(path=source.path, fields=", ".join(missing), row=source.header_row)
+        )
+    return OpenedFile(source, columns)
+
+
+def run_import(
+    opened: OpenedFile,
+    options: ImportOptions,
+    *,
+    errors_to: str | os.PathLike | None = None,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import the file `open_for_import` opened with the same options: a dry run rolls everything
+    back, else the valid rows are committed together.
+
+    `errors_to`: the error file to write (refused before any work when it cannot be written);
+    otherwise `summary.errors.write(...)` writes it later, until `summary.errors.close()`.
+    `progress(rows_done)` is called every PROGRESS_EVERY rows; an exception it raises (a cancel)
+    rolls the whole import back. Raises ImportFileError when the file cannot be read (nothing is
+    imported then), MappingError for a mapping that does not fit the file.
+    """
+    if errors_to is not None:
+        resolve_output(errors_to, ERROR_FILE_EXTENSION, force=force)
+    source, columns = opened.source, opened.columns
+    specs = fields_of(options.kind)
+    factory, service_fields = _factories()[options.kind]
+    summary = ImportSummary(
+        options.kind,
+        options.dry_run,
+        source.encoding,
+        source.delimiter,
+        source.sheet,
+        source.header_row,
+        {name: columns.header_of(name) for name in columns.columns},
+    )
+    errors = ErrorRows(source.headers)
+    summary.errors = errors
+    try:
+        try:
+            with write_transaction():
+                importer = factory(
+                    options, columns, RowReasons(columns, specs, service_fields), Tally(summary, errors)
+                )
+                done = 0
+                for row in source.rows():
+                    importer.take(parse_row(row, columns, specs))
+                    done += 1
+                    if progress is not None and done % PROGRESS_EVERY == 0:
+                        progress(done)
+                importer.finish()
+                if progress is not None:
+                    progress(done)
+                if options.dry_run:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        if errors_to is not None:  # also with no rejected rows: a file left from an earlier run is replaced
+            summary.errors_file = errors.write(errors_to, force=force)
+    except BaseException:
+        errors.close()
+        raise
+    return summary
+
+
+def parse_row(row: SourceRow, columns: ColumnMap, specs: Sequence[FieldSpec]) -> ParsedRow:
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    cells = row.cells
+    for spec in specs:
+        index = columns.columns.get(spec.name)
+        if index is None:
+            continue
+        cell = cells[index] if index < len(cells) else ""
+        if is_blank(cell):
+            values[spec.name] = None
+            continue
+        try:
+            values[spec.name] = _PARSERS[spec.type](cell)
+        except ValueError as exc:
+            problems.append(_("{column}: {reason}").format(column=columns.header_of(spec.name), reason=exc))
+    return ParsedRow(row, values, problems)
