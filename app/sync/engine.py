@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peewee import CharField, Database, DatabaseError, IntegerField, IntegrityError, TextField
+from peewee import CharField, Database, DatabaseError, Field, IntegerField, IntegrityError, TextField
 from playhouse.fields import EnumField
 
 from app.i18n import _, format_number, ngettext
@@ -470,6 +470,20 @@ def pull(
     local: Database, office: Database, progress: Callable[[int, int], None] | None = None
 ) -> SyncOutcome:
     """The office's changes since the laptop's cursor, applied in one laptop transaction."""
+    cache = local.execute_sql("PRAGMA cache_size").fetchone()[0]
+    # A first sync writes hundreds of thousands of rows under random uids: with SQLite's default
+    # 2 MB page cache each index insert reads pages back from the file.
+    local.execute_sql(f"PRAGMA cache_size = {min(cache, -_PULL_CACHE_KIB)}")
+    try:
+        return _pull(local, office, progress)
+    finally:
+        local.execute_sql(f"PRAGMA cache_size = {int(cache)}")
+
+
+_PULL_CACHE_KIB = 256 * 1024
+
+
+def _pull(local: Database, office: Database, progress: Callable[[int, int], None] | None) -> SyncOutcome:
     outcome = SyncOutcome()
     _laptop, _server, _login, since = laptop_side.laptop_state(local)
     newest = since
@@ -481,17 +495,27 @@ def pull(
             "SELECT ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) x)"
         ).fetchone()[0]
         since = (since, laptop_side.unfinished_writers(local))
-        scope = office_scope(local, office)
+        scope = office_scope(local, office, first=since[0] == 0)
         with local.atomic():
             laptop_side.set_capturing(local, False)
             later: list[tuple[SyncedTable, str, str, str]] = []  # references to rows not here yet
             for position, table in enumerate(SYNCED_TABLES):
                 if position == len(SYNCED_TABLES) // 2:
                     crash_point("pull-halfway")
+                ids = _LocalIds(local, position)
+                fresh = not local.execute_sql(f'SELECT 1 FROM "{table.name}" LIMIT 1').fetchone()
+                batch: list[dict] = []
                 for row in _changed_rows(office, table, since, scope):
                     newest = max(newest, row["revision"])
-                    later += _upsert(local, table, row)
                     outcome.pulled += 1
+                    if fresh:  # nothing here to update or clash with: inserted in batches
+                        batch.append(row)
+                        if len(batch) == _INSERT_BATCH:
+                            later += _insert_rows(local, table, batch, ids)
+                            batch = []
+                    else:
+                        later += _upsert(local, table, row, ids)
+                later += _insert_rows(local, table, batch, ids)
                 if progress is not None:
                     progress(outcome.pulled, 0)
             for table, uid, column, target_uid in later:
@@ -611,31 +635,116 @@ def _after(since: tuple, alias: str = "") -> tuple[str, tuple]:
 
 def _changed_rows(office: Database, table: SyncedTable, since: tuple, scope: Scope):
     after, after_params = _after(since, "r.")
-    where, scope_params = scope.where(table, after)
-    cursor = office.execute_sql(
-        f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {where} ORDER BY r.revision',
-        (*after_params, *scope_params),
-    )
-    for row in cursor:
-        yield {"revision": row[0], **dict(zip(table.columns, row[1:], strict=True))}
+    for where, scope_params in scope.where(table, after):
+        cursor = office.execute_sql(
+            f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {where} ORDER BY r.revision',
+            (*after_params, *scope_params),
+        )
+        for row in cursor:
+            yield {"revision": row[0], **dict(zip(table.columns, row[1:], strict=True))}
 
 
-def _upsert(local: Database, table: SyncedTable, row: dict) -> list[tuple[SyncedTable, str, str, str]]:
-    """Write an office row into the laptop (by uid); returns the references to rows not here yet.
-    A laptop row of another uid that holds one of its unique values gives way (_make_room)."""
+class _LocalIds:
+    """The laptop's ids of rows named by uid, for the foreign keys of the table a pull is at
+    (`position` in SYNCED_TABLES). A table the pull has finished is read once into memory (a
+    first sync resolves about a million references); the table itself and later ones, whose rows
+    the pull is still writing, are asked row by row."""
+
+    _POSITION = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
+
+    def __init__(self, local: Database, position: int) -> None:
+        self.local, self.position = local, position
+        self.finished: dict[str, dict[str, int]] = {}
+
+    def of(self, target: str, uid: str) -> int | None:
+        if self._POSITION[target] >= self.position:
+            found = self.local.execute_sql(f'SELECT id FROM "{target}" WHERE uid = ?', (uid,)).fetchone()
+            return found[0] if found else None
+        if target not in self.finished:
+            self.finished[target] = dict(self.local.execute_sql(f'SELECT uid, id FROM "{target}"').fetchall())
+        return self.finished[target].get(uid)
+
+
+_INSERT_BATCH = 1000
+
+
+def _laptop_values(
+    table: SyncedTable, row: dict, ids: _LocalIds
+) -> tuple[dict[str, Any], list[tuple[SyncedTable, str, str, str]]]:
+    """An office row as the laptop stores it (a reference to a row not here yet: NULL), and those
+    references, to be set once their rows are in."""
     later = []
-    values: dict[str, Any] = {}  # as the laptop stores them; a reference to a row not here yet: NULL
-    for column in table.columns:
+    values: dict[str, Any] = {}
+    for column, target, converter in _storing(table):
         value = row[column]
-        target = table.foreign_keys.get(column)
-        if target and value is not None:
-            found = local.execute_sql(f'SELECT id FROM "{target}" WHERE uid = ?', (value,)).fetchone()
+        if value is None:
+            values[column] = None
+        elif target:
+            found = ids.of(target, value)
             if found is None:
                 later.append((table, row["uid"], column, value))
-            values[column] = found[0] if found else None
-        else:
+            values[column] = found
+        elif converter is None:  # a blob
             values[column] = _stored(table, column, value)
+        else:
+            values[column] = converter.db_value(converter.python_value(value))
     values["revision"] = row["revision"]
+    return values, later
+
+
+def _storing(table: SyncedTable) -> tuple[tuple[str, str | None, Field | None], ...]:
+    """Per column: its name, the table a foreign key points to, the field converting its value
+    (None for a blob), worked out once: a first sync converts millions of values."""
+    if table.name not in _STORING:
+        _STORING[table.name] = _columns_storing(table)
+    return _STORING[table.name]
+
+
+_STORING: dict[str, tuple[tuple[str, str | None, Field | None], ...]] = {}
+
+
+def _columns_storing(table: SyncedTable) -> tuple[tuple[str, str | None, Field | None], ...]:
+    return tuple(
+        (
+            column,
+            table.foreign_keys.get(column),
+            None if table.is_blob(column) else table.fields[column],
+        )
+        for column in table.columns
+    )
+
+
+def _insert_rows(
+    local: Database, table: SyncedTable, rows: list[dict], ids: _LocalIds
+) -> list[tuple[SyncedTable, str, str, str]]:
+    """Office rows into a table of the laptop that held none of its rows when the pull reached it
+    (a first sync), in one statement run for all; a batch that meets a clash goes row by row."""
+    if not rows:
+        return []
+    later: list[tuple[SyncedTable, str, str, str]] = []
+    prepared = []
+    for row in rows:
+        values, references = _laptop_values(table, row, ids)
+        prepared.append(tuple(values.values()))
+        later += references
+    names = ", ".join(f'"{c}"' for c in (*table.columns, "revision"))
+    marks = ", ".join("?" * (len(table.columns) + 1))
+    try:
+        with local.atomic():  # a savepoint: a clash undoes this batch only
+            local.cursor().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', prepared)
+    except IntegrityError:
+        later = []
+        for row in rows:
+            later += _upsert(local, table, row, ids)
+    return later
+
+
+def _upsert(
+    local: Database, table: SyncedTable, row: dict, ids: _LocalIds | None = None
+) -> list[tuple[SyncedTable, str, str, str]]:
+    """Write an office row into the laptop (by uid); returns the references to rows not here yet.
+    A laptop row of another uid that holds one of its unique values gives way (_make_room)."""
+    values, later = _laptop_values(table, row, ids or _LocalIds(local, 0))
     names = ", ".join(f'"{c}"' for c in values)
     setters = ", ".join(f'"{c}" = ?' for c in values if c != "uid")
     others = [v for c, v in values.items() if c != "uid"]

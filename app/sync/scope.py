@@ -68,23 +68,26 @@ class Scope:
     entering: tuple[int, ...] = ()  # office ids of customers whose rows come whatever their revision
     leaving: tuple[str, ...] = ()  # uids of customers to remove from the laptop
 
-    def where(self, table: SyncedTable, after: str) -> tuple[str, list]:
-        """The filter of the table's rows to pull (alias r), given the "changed since the cursor"
-        condition `after`, and the parameters the scope adds after the cursor's. The scope goes to
-        the server as its query (not as a list of thousands of ids to plan each time)."""
+    def where(self, table: SyncedTable, after: str) -> list[tuple[str, list]]:
+        """The filters of the table's rows to pull (alias r), each with the parameters it adds after
+        the cursor's, given the "changed since the cursor" condition `after`: the rows changed in
+        scope, then (another query: an OR of the two made PostgreSQL scan for minutes) all rows of
+        the customers entering it. The scope goes to the server as its query (not as a list of
+        thousands of ids to plan each time)."""
         if self.rep is None or table.name not in ATTACHED:
-            return after, []
+            return [(after, [])]
         in_scope = belongs(table.name, "r", "{} IN (" + _SCOPE_CUSTOMERS.replace("%(rep)s", "%s") + ")")
-        condition = f"(({after}) AND {in_scope})"
-        params: list = [self.rep] * _SCOPE_CUSTOMERS.count("%(rep)s")
+        queries = [(f"({after}) AND {in_scope}", [self.rep] * _SCOPE_CUSTOMERS.count("%(rep)s"))]
         if self.entering:
-            condition = f"({condition} OR {belongs(table.name, 'r', '{} = ANY(%s::bigint[])')})"
-            params.append(list(self.entering))
-        return condition, params
+            entering = belongs(table.name, "r", "{} = ANY(%s::bigint[])")
+            # Not the rows of the first query (a NULL writer makes `after` NULL, hence coalesce).
+            queries.append((f"NOT coalesce({after}, false) AND {entering}", [list(self.entering)]))
+        return queries
 
 
-def office_scope(local: Database, office: Database) -> Scope:
-    """The laptop's scope as the office now sees it (inside the pull's snapshot)."""
+def office_scope(local: Database, office: Database, first: bool = False) -> Scope:
+    """The laptop's scope as the office now sees it (inside the pull's snapshot). On a `first` pull
+    every row comes anyway: no customer is "entering"."""
     person = laptop_person(local)
     rep_uid = person[2] if person is not None and person[1] == "rep" else None
     if rep_uid is None:
@@ -100,7 +103,9 @@ def office_scope(local: Database, office: Database) -> Scope:
             ).fetchall()
         }
     held = {uid for (uid,) in local.execute_sql("SELECT uid FROM customer").fetchall()}
-    entering = tuple(sorted(office_id for uid, office_id in in_scope.items() if uid not in held))
+    entering = (
+        () if first else tuple(sorted(office_id for uid, office_id in in_scope.items() if uid not in held))
+    )
     outside = sorted(held - in_scope.keys())
     leaving: tuple[str, ...] = ()
     if outside:  # only those the office has: a customer it refused stays for its person
