@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import APP_NAME, __version__, diagnostics, i18n
 from app.i18n import _
@@ -81,6 +82,32 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="integrity check, schema version and row counts (exit 1 on problems)"
     )
 
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="a verified backup of an SQLite database (rotated in the backups folder)",
+    )
+    backup.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the backup file to write (.sqlite3 is added when missing); default: a new file in the "
+        "backups folder of the user data folder, where the rotation keeps 7 daily, 4 weekly, 12 monthly",
+    )
+    backup.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="replace an SQLite database's data with a backup's"
+    )
+    restore.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        required=True,
+        help="the backup: a Postventa database of this schema or an older one",
+    )
+    restore.add_argument(
+        "--yes", action="store_true", help="restore without asking (required without a terminal)"
+    )
+
     agenda = commands.add_parser(
         "agenda", parents=[common], help="export follow-ups to an iCalendar (.ics) file"
     )
@@ -122,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", required=True, help="the PDF file to write (.pdf is added when missing)"
         )
         document.add_argument("--force", action="store_true", help="replace the file if it exists")
+        document.add_argument(
+            "--as-of",
+            dest="as_of",
+            type=_iso_date,
+            default=None,
+            help="the day taken as today, issue date included, to reproduce a document (YYYY-MM-DD)",
+        )
 
     server = commands.add_parser(
         "server", parents=[common], help="set up a PostgreSQL office server (postgresql:// databases only)"
@@ -178,6 +212,54 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object: pushed, pulled, conflicts, refused"
     )
 
+    imports = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import customers, products or sales from CSV, XLSX, XLS or ODS (a missing --db is created)",
+    )
+    imports.add_argument("kind", choices=("customers", "products", "sales"), help="what the file holds")
+    imports.add_argument("file", nargs="?", help="the CSV, XLSX, XLS or ODS file")
+    imports.add_argument(
+        "--fields", action="store_true", help="list the field names a mapping file may use, and stop"
+    )
+    imports.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
+    imports.add_argument(
+        "--header-row",
+        dest="header_row",
+        type=_positive_int,
+        help="the row of the column headers (1-based; default: found among the first rows)",
+    )
+    imports.add_argument(
+        "--mapping", help='a JSON or TOML file naming columns: {"column header": "field"} (see --fields)'
+    )
+    imports.add_argument(
+        "--dry-run", dest="dry_run", action="store_true", help="check everything, save nothing"
+    )
+    imports.add_argument(
+        "--errors",
+        help="write the rejected rows, with the reasons, to this CSV file (.csv is added when missing)",
+    )
+    imports.add_argument("--force", action="store_true", help="replace the --errors file if it exists")
+    imports.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_iso_date,
+        default=None,
+        help="the day taken as today (YYYY-MM-DD): sales get follow-ups from it on",
+    )
+    imports.add_argument(
+        "--no-follow-ups",
+        dest="follow_ups",
+        action="store_false",
+        help="imported sales get no follow-ups from the plans",
+    )
+    imports.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: created, updated, unchanged, rejected, rejections, dry_run, "
+        "encoding, delimiter, header_row",
+    )
+
     shots = commands.add_parser(
         "screenshots", parents=[common], help="render every page and main dialog to PNG"
     )
@@ -223,6 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(target, args)
         if args.command == "check":
             return _check(target)
+        if args.command == "backup":
+            return _backup(target, args)
+        if args.command == "restore":
+            return _restore(target, args)
         if args.command == "agenda":
             return _agenda(target, args)
         if args.command == "report":
@@ -235,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _user(target, args)
         if args.command == "sync":
             return _sync(target, args)
+        if args.command == "import":
+            return _import(target, args)
         parser.error(f"unknown command {args.command}")
     except (CliError, DatabaseFileError, RightsError, SyncError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
@@ -340,6 +428,80 @@ def _check(target: str) -> int:
     return EXIT_OK
 
 
+def _backup_file(target: str) -> Path:
+    """The SQLite file of `target`; an office server is refused: pg_dump backs it up on the server."""
+    from app.models.database import sqlite_path_of
+
+    path = sqlite_path_of(target)
+    if path is None:
+        raise CliError(
+            _(
+                "{target} is an office server: back it up on the server with pg_dump (and restore with pg_restore)."
+            ).format(target=diagnostics.display_target(target))
+        )
+    return path
+
+
+def _backup(target: str, args: argparse.Namespace) -> int:
+    from app.models.backups import default_backups_folder
+    from app.services import backups
+
+    path = _backup_file(target)
+    if args.out:
+        written = backups.back_up_to_file(path, args.out, force=args.force)
+    else:
+        written = backups.back_up(path, default_backups_folder())
+    print(written)
+    return EXIT_OK
+
+
+def _restore(target: str, args: argparse.Namespace) -> int:
+    from app.models.backups import default_backups_folder
+    from app.models.database import open_database
+    from app.services import backups
+
+    path = _backup_file(target)
+    source = Path(args.source).expanduser()
+    entry = backups.check_backup(source, path)  # refused here, before asking: nothing is touched
+    folder = default_backups_folder()
+    print(
+        _("Backup {path}: made {made}, {customers} customers, last activity {activity}.").format(
+            path=source,
+            made=i18n.format_datetime(entry.made_at),
+            customers=i18n.format_number(entry.customers),
+            activity=i18n.format_datetime(entry.last_activity) or "—",
+        )
+    )
+    print(
+        _(
+            "Restoring replaces all the data in {path} with the backup's; a copy of the current data is kept in {folder}."
+        ).format(path=path, folder=folder)
+    )
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise CliError(_("Nothing was restored: add --yes to confirm without a terminal."))
+        if not _ask_yes(_("Replace the data now? [y/N] ")):
+            print(_("Nothing was changed."))
+            return EXIT_FAILURE
+    outcome = backups.restore_backup(path, source, folder)
+    print(_("{path} restored from {source}.").format(path=path, source=source))
+    if outcome.kept is not None:
+        print(_("The data it replaced was kept as {path}.").format(path=outcome.kept))
+    info = open_database(str(path), create=False)  # an older backup is upgraded now, as opening does
+    if info.backup is not None:
+        print(
+            _("The backup's schema {found} was upgraded to {latest}.").format(
+                found=outcome.schema_version, latest=info.version
+            )
+        )
+    return EXIT_OK
+
+
+def _ask_yes(question: str) -> bool:
+    """A yes/no question on the terminal; anything but yes is no."""
+    return input(question).strip().lower() in ("y", "yes", "s", "si", "sí")
+
+
 def _agenda(target: str, args: argparse.Namespace) -> int:
     from app.models.database import open_database
     from app.outputs import resolve_output
@@ -373,7 +535,7 @@ def _report(target: str, args: argparse.Namespace) -> int:
         values["year"] = args.year
     try:
         written = produce_document(
-            DocumentRequest(**values), args.out, today=dt.date.today(), force=args.force
+            DocumentRequest(**values), args.out, today=args.as_of or dt.date.today(), force=args.force
         )
     except ValidationError as exc:  # one line even when several fields are wrong
         raise CliError(" ".join(dict.fromkeys(exc.errors.values()))) from exc  # each reason once
@@ -450,8 +612,7 @@ def _server_upgrade(target: str, args: argparse.Namespace) -> int:
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():
             raise UsageError(_("Run it again with --yes once the backup is taken."))
-        answer = input(_("Is the backup taken? Upgrade now? [y/N] "))
-        if answer.strip().lower() not in ("y", "yes", "s", "si", "sí"):
+        if not _ask_yes(_("Is the backup taken? Upgrade now? [y/N] ")):
             print(_("Nothing was changed."))
             return EXIT_FAILURE
     with database.atomic():  # all or nothing: a schema without its rights would refuse its people
@@ -488,16 +649,7 @@ def _sync(target: str, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.as_json()))
     else:
-        print(
-            _(
-                "Sync done: {pushed} changes sent, {pulled} received, {conflicts} conflicts, {refused} refused."
-            ).format(
-                pushed=outcome.pushed,
-                pulled=outcome.pulled,
-                conflicts=outcome.conflicts,
-                refused=outcome.refused,
-            )
-        )
+        print(outcome.summary())
     return EXIT_OK
 
 
@@ -530,4 +682,73 @@ def _user(target: str, args: argparse.Namespace) -> int:
     else:
         server_rights.reset_password(database, args.login, password)
         print(_("Password of {login} changed.").format(login=args.login))
+    return EXIT_OK
+
+
+def _import(target: str, args: argparse.Namespace) -> int:
+    """`postventa import KIND FILE`: the file is read and checked before the database is opened (or
+    created: a new company starts with an import); exit 0 once read, even with rejected rows."""
+    import json
+
+    from app.models.database import open_database
+    from app.services import imports
+
+    kind = imports.ImportKind(args.kind)
+    if args.fields:
+        specs = imports.fields_of(kind)
+        if args.json:
+            print(json.dumps([{"field": f.name, "label": f.shown, "required": f.required} for f in specs]))
+        for spec in specs if not args.json else ():
+            required = " " + _("(required)") if spec.required else ""
+            print(f"{spec.name:<16} {spec.shown}{required}")
+        return EXIT_OK
+    if not args.file:
+        raise UsageError(_("Name the file to import (or ask for --fields)."))
+    try:
+        mapping = imports.load_mapping(args.mapping) if args.mapping else None
+        options = imports.ImportOptions(
+            kind,
+            sheet=args.sheet,
+            header_row=args.header_row,
+            mapping=mapping,
+            dry_run=args.dry_run,
+            as_of=args.as_of,
+            follow_ups=args.follow_ups,
+        )
+        opened = imports.open_for_import(args.file, options)
+    except imports.MappingError as exc:
+        raise UsageError(str(exc)) from exc
+    open_database(target)
+    summary = imports.run_import(opened, options, errors_to=args.errors, force=args.force)
+    summary.close()
+    if args.json:
+        print(json.dumps(summary.as_json(), ensure_ascii=False))
+        return EXIT_OK
+    source = opened.source
+    if source.sheet is not None:
+        read_as = _("sheet {sheet}").format(sheet=source.sheet)
+    else:
+        delimiter = {"\t": _("tab")}.get(source.delimiter or "", source.delimiter)
+        read_as = _("{encoding}, separated by {delimiter}").format(
+            encoding=source.encoding, delimiter=delimiter
+        )
+    print(
+        _("{path} ({read_as}, headers on row {row}):").format(
+            path=source.path, read_as=read_as, row=summary.header_row
+        )
+    )
+    print(
+        _("Created: {created} · Updated: {updated} · Unchanged: {unchanged} · Rejected: {rejected}").format(
+            created=i18n.format_number(summary.created),
+            updated=i18n.format_number(summary.updated),
+            unchanged=i18n.format_number(summary.unchanged),
+            rejected=i18n.format_number(summary.rejected),
+        )
+    )
+    for rejection in summary.rejections:
+        print(_("Row {row}: {reasons}").format(row=rejection.row, reasons="; ".join(rejection.reasons)))
+    if args.errors:
+        print(_("Rejected rows written to {path}").format(path=summary.errors_file))
+    if summary.dry_run:
+        print(_("Dry run: nothing was saved."))
     return EXIT_OK

@@ -32,8 +32,9 @@ SEED = 1
 ENGINES = ("sqlite", "postgresql")
 # The benchmarks' PostgreSQL cluster, kept between runs (short: a Unix socket path has ~107 bytes).
 PG_FOLDER = Path(tempfile.gettempdir()) / "postventa-bench-pg"
-# Over the test cluster's settings: PostgreSQL's defaults for memory (the tests use 64 MB).
-PG_SETTINGS = {"shared_buffers": "128MB", "max_connections": "20"}
+# Over the test cluster's settings: PostgreSQL's defaults for memory (the tests use 64 MB) and for
+# connections (bench_sync.py's rush opens one per laptop: 50 by default).
+PG_SETTINGS = {"shared_buffers": "128MB", "max_connections": "100"}
 
 
 def median_seconds(call, runs: int) -> tuple[float, object]:
@@ -116,10 +117,27 @@ def _bench_cluster():
         PG_FOLDER.mkdir(parents=True)
         print(f"Creating the benchmarks' PostgreSQL cluster in {PG_FOLDER} …", flush=True)
         cluster.initdb()
+    _password_logins_authenticate(cluster)
     if not cluster.is_running():
         (cluster.data / "postmaster.pid").unlink(missing_ok=True)  # left by a machine that stopped
         cluster.serve(PG_SETTINGS)
     return cluster
+
+
+def _password_logins_authenticate(cluster) -> None:
+    """Members of PASSWORD_LOGINS give their password (SCRAM), as tests/postgres.py's initdb says:
+    a cluster kept from before that line was written gets it too (bench_sync.py's laptops log in
+    with passwords), and a running one reloads its configuration."""
+    from tests.postgres import PASSWORD_LOGINS
+
+    hba = cluster.data / "pg_hba.conf"
+    line = f"local all +{PASSWORD_LOGINS} scram-sha-256\n"
+    text = hba.read_text()
+    if line in text:
+        return
+    hba.write_text(line + text)  # the file keeps its owner (the server's user) and mode
+    if cluster.is_running():
+        cluster._run("pg_ctl", "reload", "-D", str(cluster.data))
 
 
 def stop_postgresql_cluster() -> None:
@@ -202,6 +220,7 @@ def _upgrade_schema() -> None:
 
     found = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar()
     if found is None or found >= LATEST_VERSION:
+        _check_columns()
         return
     print(f"  upgrading its schema {found} → {LATEST_VERSION} …", flush=True)
     started = time.perf_counter()
@@ -209,6 +228,29 @@ def _upgrade_schema() -> None:
         run_migrations(db.obj, found)
     print(f"  upgraded in {time.perf_counter() - started:.1f} s", flush=True)
     _vacuum_analyze()
+
+
+def _check_columns() -> None:
+    """Stop when the open server database lacks a column of the models: a kept database upgraded by
+    a draft of a migration that changed before it was committed (its version says it is current)."""
+    from app.models import ALL_MODELS
+
+    found = set(
+        db.execute_sql(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        ).fetchall()
+    )
+    missing = [
+        f"{model._meta.table_name}.{column}"
+        for model in ALL_MODELS
+        for column in model._meta.columns
+        if (model._meta.table_name, column) not in found
+    ]
+    if missing:
+        raise SystemExit(
+            f"The kept database lacks columns of the models ({', '.join(missing)}): it was upgraded by an "
+            "earlier draft of a migration. Load it again with --pg-rebuild."
+        )
 
 
 def _vacuum_analyze() -> None:

@@ -31,3 +31,19 @@ def test_bench_engines_runs_on_a_small_demo(new_database, tmp_path, capsys):
     assert "300 customers" in out
     assert "results differ" not in out
     assert "Commit " in out
+
+
+@pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
+def test_bench_sync_runs_on_a_small_office(new_database, capsys):
+    """benchmarks/bench_sync.py's four parts on a 300-customer office with two laptops in the rush,
+    and its own check that no change was lost: nothing lost, nobody failed."""
+    from benchmarks.bench_sync import main as bench_sync
+
+    args = ["--customers", "300", "--laptops", "2", "--runs", "1", "--pg-url", new_database("office")]
+    assert bench_sync(args) == 0
+
+    out = capsys.readouterr().out
+    assert "1. First sync of rep" in out and "init_laptop:" in out
+    assert "pushed" in out and "no lost change:" in out and " 0 lost or different" in out
+    assert "rush: failures / deadlocks / lost changes     0 / 0 / 0" in out
+    assert "FAILED" not in out and "Commit " in out
