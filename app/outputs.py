@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import _
+from app.models.backups import sync_folder
 from app.models.database import open_database_file
 from app.services.errors import DomainError
 
@@ -245,22 +246,6 @@ def _sync(path: Path) -> None:
         os.close(handle)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX; Windows has no handle on a folder for this)."""
-    if os.name != "posix":
-        return
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
-
-
 def _write_and_rename(output: Output, produce: Callable[[Path], object], *, force: bool) -> None:
     try:
         temporary = _new_temporary(output.file.parent, output.file.name)
@@ -295,7 +280,7 @@ def _write_and_rename(output: Output, produce: Callable[[Path], object], *, forc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _sync_folder(output.file.parent)
+    sync_folder(output.file.parent)
 
 
 def _write_directly(output: Output, produce: Callable[[Path], object]) -> None:

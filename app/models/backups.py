@@ -279,7 +279,7 @@ def write_backup(
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise _cannot_write(database, folder, exc) from exc
         raise
-    _sync_folder(folder)
+    sync_folder(folder)
     return target
 
 
@@ -323,7 +323,7 @@ def stale_temporaries(folder: Path, database: Path, older_than: dt.timedelta) ->
     return found
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename durable (POSIX; Windows has no handle on a folder for this)."""
     if os.name != "posix":
         return

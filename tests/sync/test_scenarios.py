@@ -13,29 +13,16 @@ from app.cli import EXIT_OK
 from app.models import Customer, FollowUp, db
 from app.models.database import (
     close_database,
-    forget_credentials,
     open_database,
     open_office,
-    use_credentials,
 )
 from app.sync import laptop as laptop_side
 from app.sync.conflicts import Choice, ConflictKind, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop, synchronise
-from tests.server_office import PASSWORD, Office, run_cli, set_up_office
+from tests.server_office import Office, run_cli
 from tests.sync.copies import office_rows
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
-
-
-@pytest.fixture
-def office(new_database, monkeypatch, capsys):
-    office = set_up_office(new_database("office"), monkeypatch, capsys)
-    for login in (office.rep, office.manager):
-        use_credentials(office.url_of(login), login, PASSWORD)
-    yield office
-    close_database()
-    for login in (office.rep, office.manager):
-        forget_credentials(office.url_of(login))
 
 
 def _sync(path: Path, url: str):

@@ -11,29 +11,15 @@ import pytest
 
 from app.models import Customer, db
 from app.models.database import (
-    close_database,
-    forget_credentials,
     open_office,
-    use_credentials,
 )
 from app.sync import engine
 from app.sync.conflicts import Choice, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop
-from tests.server_office import PASSWORD, Office, set_up_office
+from tests.server_office import Office
 from tests.sync.copies import differences, laptop_rows, office_query, office_rows, on_laptop, pending, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
-
-
-@pytest.fixture
-def office(new_database, monkeypatch, capsys):
-    office = set_up_office(new_database("office"), monkeypatch, capsys)
-    for login in (office.rep, office.manager):
-        use_credentials(office.url_of(login), login, PASSWORD)
-    yield office
-    close_database()
-    for login in (office.rep, office.manager):
-        forget_credentials(office.url_of(login))
 
 
 def _customers_of(office: Office, rep_id: int) -> list[str]:

@@ -13,7 +13,6 @@ import re
 import pytest
 
 from app.models import Customer, FollowUp, Rep, SoldUnit, WarrantyReturn
-from app.models.database import close_database, forget_credentials, use_credentials
 from app.models.enums import FollowUpOutcome, FollowUpState, OutOfWarrantyReason, ReturnReason
 from app.services.customers import get_customer, update_customer
 from app.services.followups import cancel_follow_up, complete_follow_up
@@ -21,21 +20,9 @@ from app.services.reporting.followup_stats import follow_up_statistics
 from app.services.returns import OPEN_STATES, open_return
 from app.sync.conflicts import Choice, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop
-from tests.server_office import PASSWORD, set_up_office
 from tests.sync.copies import differences, laptop_rows, office_query, office_rows, on_laptop, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
-
-
-@pytest.fixture
-def office(new_database, monkeypatch, capsys):
-    office = set_up_office(new_database("office"), monkeypatch, capsys)
-    for login in (office.rep, office.manager):
-        use_credentials(office.url_of(login), login, PASSWORD)
-    yield office
-    close_database()
-    for login in (office.rep, office.manager):
-        forget_credentials(office.url_of(login))
 
 
 def test_a_day_of_a_rep_offline_and_a_manager_at_the_same_time(office, tmp_path):
