@@ -220,6 +220,15 @@ def test_a_postcode_that_lost_its_zero_in_a_number_cell(database, tmp_path):
     assert (Customer.get().postal_code, Customer.get().phone) == ("08001", "600123456")
 
 
+def test_a_postcode_that_lost_its_zero_is_unchanged_on_reimport(database, tmp_path):
+    """The update path reads the row as the create path does (it once rejected 8001 on re-import)."""
+    path = write_csv(tmp_path / "c.csv", [["Código", "Nombre", "C.P."], ["00018", "María Peña", "8001"]])
+    assert customers_import(path).created == 1
+    summary = customers_import(path)
+    assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (0, 0, 1, 0)
+    assert Customer.get().postal_code == "08001"
+
+
 def test_cancelled_through_progress_leaves_nothing(database, tmp_path):
     rows = [["Código", "Nombre"]] + [[f"{i:05d}", f"Cliente {i}"] for i in range(1200)]
     opts = ImportOptions(ImportKind.CUSTOMERS)

@@ -205,13 +205,7 @@ class CustomerImporter:
         values = row.values
         problems = list(row.problems)
         code = str(values.get("code") or "").upper()
-        fields = {name: str(values[name] or "") for name in _TEXT_FIELDS if name in values}
-        if values.get("country"):
-            fields["country"] = str(values["country"]).upper()
-        postcode = fields.get("postal_code", "")
-        if len(postcode) == 4 and postcode.isdigit() and fields.get("country", "ES") == "ES":
-            fields["postal_code"] = "0" + postcode  # a number cell lost the zero: 8001 is 08001
-        data = CustomerInput(code=code, **fields)  # type: ignore[arg-type]
+        data = CustomerInput(code=code, **_text_fields(values))  # type: ignore[arg-type]
         kind = self._kind(values, problems)
         rep_id = self._rep(values, problems)
         duplicate = self._duplicate(row, data, bool(code))
@@ -290,11 +284,9 @@ class CustomerImporter:
         values = row.values
         detail = self._details.pop(customer_id, None) or records.get_customer(customer_id)
         before = detail.to_input()
-        fields: dict[str, object] = {name: str(values[name] or "") for name in _TEXT_FIELDS if name in values}
+        fields: dict[str, object] = dict(_text_fields(values))
         if values.get("code"):
             fields["code"] = str(values["code"])
-        if values.get("country"):
-            fields["country"] = str(values["country"]).upper()
         if kind is not None:
             fields["kind"] = kind
         if rep_id is not False:
@@ -331,3 +323,15 @@ class CustomerImporter:
         for customer_id, data in zip(ids, rows, strict=True):
             self._keys.remember(customer_id, data)
         self._pending = []
+
+
+def _text_fields(values: dict[str, object]) -> dict[str, str]:
+    """A row's text fields as the customer takes them, the same for a new customer and an update
+    (a re-import must compare like with like)."""
+    fields = {name: str(values[name] or "") for name in _TEXT_FIELDS if name in values}
+    if values.get("country"):
+        fields["country"] = str(values["country"]).upper()
+    postcode = fields.get("postal_code", "")
+    if len(postcode) == 4 and postcode.isdigit() and fields.get("country", "ES") == "ES":
+        fields["postal_code"] = "0" + postcode  # a number cell lost the zero: 8001 is 08001
+    return fields
