@@ -288,3 +288,46 @@ def test_an_init_cut_short_leaves_no_laptop_and_the_next_init_succeeds(office, t
     outcome = sync(path, office.url_of(office.rep))
     assert (outcome.pushed > 0, outcome.refused, outcome.conflicts) == (True, 0, 0)
     assert differences(office_rows(office, path), laptop_rows(path)) == []
+
+
+# --- the numbering lock ---------------------------------------------------------------------------
+
+
+def test_a_push_holds_a_numbering_lock_only_until_the_record_it_numbers_is_committed(
+    office, laptop, monkeypatch
+):
+    """Fifty laptops pushing at once waited one after another on the year's return numbering
+    (bench_sync.py): the lock was taken at the return and held until the whole batch committed.
+    The office commits right after the transaction that takes the number; what follows it in the
+    batch is applied without the lock."""
+    from app.models.dialect import numbering_key
+
+    done = on_laptop(laptop, lambda: _offline_work(office))
+
+    def after_the_return():
+        Customer.update(notes="Visitar en junio").where(Customer.uid == done["edited"]).execute()
+
+    on_laptop(laptop, after_the_return)
+    year = on_laptop(laptop, lambda: WarrantyReturn.get(WarrantyReturn.uid == done["return"]).year)
+    key = numbering_key("return", year)
+    held_at_each_commit: list[bool] = []
+
+    def crash_point(name: str) -> None:
+        if name == "push-sent":  # the office transaction applied, not yet committed
+            held = office_query(
+                office,
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND a.usename = %s"
+                " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
+                (office.rep, key),
+            )[0][0]
+            held_at_each_commit.append(held == 1)
+
+    monkeypatch.setattr(engine, "crash_point", crash_point)
+    outcome = sync(laptop, office.url_of(office.rep))
+    assert (outcome.conflicts, outcome.refused) == (0, 0)
+    assert held_at_each_commit.count(True) == 1, "the lock is held by the return's own transaction"
+    assert held_at_each_commit[-1] is False, "the work after the return was applied without it"
+    assert office_rows(office)["customer"][done["edited"]]["notes"] == "Visitar en junio"
+    [(number,)] = office_query(office, "SELECT number FROM warranty_return WHERE uid = %s", (done["return"],))
+    assert number != done["provisional"] and "-L" not in number
