@@ -145,15 +145,8 @@ _POSTGRESQL_CONTENTION = {"40001", "40P01", "55P03"}
 
 def is_lock_contention(exc: BaseException) -> bool:
     """True when `exc` means another connection holds the lock (worth waiting and trying again)."""
-    seen = 0
-    current: BaseException | None = exc
-    while current is not None and seen < 5:
-        if getattr(current, "pgcode", None) in _POSTGRESQL_CONTENTION:
-            return True
-        current = (
-            getattr(current, "orig", None) or current.__cause__ or current.__context__
-        )  # peewee keeps .orig
-        seen += 1
+    if postgresql_code(exc) in _POSTGRESQL_CONTENTION:
+        return True
     if not isinstance(exc, (OperationalError, sqlite3.OperationalError)):
         return False
     message = str(exc).lower()
@@ -167,14 +160,25 @@ _POSTGRESQL_REFUSED = "42501"
 def is_refused_by_rights(exc: BaseException) -> bool:
     """True when the server refused the statement for the connected person's rights (PostgreSQL's
     GRANTs and row-level security, app.models.server_rights); never on SQLite, which has no rights."""
+    return postgresql_code(exc) == _POSTGRESQL_REFUSED
+
+
+# SQLSTATE unique_violation: a row with the same unique key is already there.
+POSTGRESQL_UNIQUE_VIOLATION = "23505"
+
+
+def postgresql_code(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of an error, wherever in its chain the driver's error is (peewee keeps
+    it as .orig or as the cause); None for SQLite's errors and others."""
     seen = 0
     current: BaseException | None = exc
     while current is not None and seen < 5:
-        if getattr(current, "pgcode", None) == _POSTGRESQL_REFUSED:
-            return True
+        code = getattr(current, "pgcode", None)
+        if code:
+            return code
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
         seen += 1
-    return False
+    return None
 
 
 # --- expressions -------------------------------------------------------------------------------

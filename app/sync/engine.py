@@ -29,7 +29,7 @@ from peewee import CharField, Database, DatabaseError, Field, IntegerField, Inte
 from playhouse.fields import EnumField
 
 from app.i18n import _, format_number, ngettext
-from app.models.dialect import is_refused_by_rights
+from app.models.dialect import POSTGRESQL_UNIQUE_VIOLATION, is_refused_by_rights, postgresql_code
 from app.models.sync_schema import (
     APPLIED,
     BY_NAME,
@@ -232,8 +232,11 @@ def _apply_transaction(office: Database, laptop: str, entries: list[tuple], outc
             for cause in entries:
                 _apply_entry(office, laptop, cause, found)
     except DatabaseError as exc:
-        duplicate = isinstance(exc, IntegrityError)
-        if not duplicate and not is_refused_by_rights(exc):
+        # A unique key the office already holds is a duplicate; another integrity error is a
+        # refusal: a record that belongs to one the office does not have (deleted there, or itself
+        # refused) comes back as an empty reference, and its reason names that column.
+        duplicate = postgresql_code(exc) == POSTGRESQL_UNIQUE_VIOLATION
+        if not isinstance(exc, IntegrityError) and not is_refused_by_rights(exc):
             raise
         kind, reason = ("duplicate" if duplicate else "refused"), _one_line(exc)
         # The others' reason names the refused entry, not the office's message (which speaks of
@@ -549,11 +552,21 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                 f"SELECT table_name, uid, revision FROM {TOMBSTONES} WHERE {after} ORDER BY revision DESC",
                 after_params,
             )
+            kept: set[tuple[str, str]] = set()
             for table_name, uid, revision in cursor.fetchall():
                 newest = max(newest, revision)
                 if table_name in BY_NAME:
-                    gone = local.execute_sql(f'DELETE FROM "{table_name}" WHERE uid = ?', (uid,)).rowcount
-                    outcome.deleted += gone
+                    try:
+                        with local.atomic():
+                            gone = local.execute_sql(f'DELETE FROM "{table_name}" WHERE uid = ?', (uid,))
+                        outcome.deleted += gone.rowcount
+                    except IntegrityError:
+                        # Records of this laptop's own still belong to it (made offline for a
+                        # customer the office deleted, kept as refusals for a person): it goes
+                        # once they do (_bring_back), and the pull goes on.
+                        kept.add((table_name, uid))
+            if kept:
+                laptop_side.set_owed(local, laptop_side.owed_rows(local) | kept)
             newest = max(newest, _pull_conflicts(local, office, since, outcome))
             outcome.left_scope = remove_leaving(local, scope.leaving)
             local.execute_sql(

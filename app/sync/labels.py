@@ -710,10 +710,33 @@ def _explanation(conflict: ConflictRow, laptop: str) -> str:
         return _(
             "The office refused the change from {laptop}: it would duplicate a record the office has."
         ).format(laptop=laptop)
+    missing = _MISSING_REFERENCE.search(conflict.reason or "")
+    synced = BY_NAME.get(conflict.table)
+    target = synced.foreign_keys.get(missing["column"] or missing["fk"]) if missing and synced else None
+    if target:
+        return _(
+            "Made on {laptop} for a record the office no longer has ({record_kind}: deleted at the office, "
+            "or not accepted there itself), so the office could not keep it. Let it go; if it is still "
+            "needed, record it again once that record exists."
+        ).format(laptop=laptop, record_kind=table_label(target))
+    if (conflict.reason or "").startswith(_REFUSED_ALONG):
+        return _(
+            "Made on {laptop} together with another change the office did not accept, so it did not "
+            "reach the office either: it goes or stays with that change."
+        ).format(laptop=laptop)
     return _(
         "The office refused the change from {laptop}: the login has no right to make it (a record of "
         "another rep, or something only a manager changes)."
     ).format(laptop=laptop)
+
+
+# How the office words a reference to a row it does not have: the reference arrives empty (the
+# sync finds rows by uid) in a column that needs one, or names a row that is not there.
+_MISSING_REFERENCE = re.compile(
+    r'null value in column "(?P<column>[^"]+)"|Key \((?P<fk>[^)]+)\)=\([^)]*\) is not present'
+)
+# The reason the sync gives the other changes of a refused local transaction (engine._apply_transaction).
+_REFUSED_ALONG = "refused with "
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

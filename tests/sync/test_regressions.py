@@ -11,6 +11,8 @@ were applied without it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import psycopg2
 import pytest
 
@@ -366,4 +368,65 @@ def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_pat
     sync(ana, office.url_of(office.rep))
     tags = on_laptop(ana, lambda: get_customer(Customer.get(Customer.uid == uid).id).need_tags)
     assert kept in tags and added in tags
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
+
+
+def test_a_sale_made_offline_for_a_customer_the_office_deleted_is_refused_and_the_sync_goes_on(
+    office, tmp_path
+):
+    """Named in the fifth session's note. Ana records a sale offline for one of her customers while
+    the office deletes that customer. The push found no customer for the sale and kept it as a
+    "duplicate" (any integrity error was one); the pull then failed on the laptop's foreign key when
+    it deleted the customer, and every later sync failed the same way. Now the sale is refused with a
+    reason that names the missing customer, the laptop keeps the customer while its sale waits for a
+    person, and once the refusal is let go the sale and the customer leave the laptop."""
+    from app.models import Product
+    from app.services.sales.recording import SaleLineInput, record_sale
+    from app.sync.labels import describe_conflict
+
+    ana, _mia = _laptops(office, tmp_path)
+
+    def new_customer() -> str:
+        ana_id = Rep.get(
+            Rep.uid == office_query(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
+        ).id
+        made = create_customer(CustomerInput(code="C-88001", name="Talleres Brisa", rep_id=ana_id), ana_id)
+        return Customer.get_by_id(made).uid
+
+    customer = on_laptop(ana, new_customer)
+    sync(ana, office.url_of(office.rep))  # the office has the customer, with nothing of its own yet
+
+    def sell():
+        buyer = Customer.get(Customer.uid == customer)
+        product = Product.select().where(Product.active == True).order_by(Product.id).first()  # noqa: E712
+        line = SaleLineInput(
+            product.id, 1, product.price or 0, ["SN-OFFLINE-1"] if product.serialised else []
+        )
+        record_sale(buyer.id, buyer.rep_id, dt.date.today(), dt.date.today(), [line])
+
+    on_laptop(ana, sell)
+    office_query(office, "DELETE FROM customer WHERE uid = %s RETURNING uid", (customer,))
+
+    outcome = sync(ana, office.url_of(office.rep))
+    assert outcome.conflicts == 0 and outcome.refused == 1
+    assert customer in laptop_rows(ana)["customer"], "kept while the laptop's sale belongs to it"
+
+    def refusals():
+        found = [c for c in open_conflicts() if c.table == "sale"]
+        assert [c.kind for c in found] == [ConflictKind.REFUSED]
+        return describe_conflict(found[0]).explanation
+
+    explanation = on_laptop(ana, refusals)
+    assert "Customer" in explanation and "no right" not in explanation
+    again = sync(ana, office.url_of(office.rep))  # the next sync is not stopped by it either
+    assert (again.pushed, again.refused) == (0, 0)
+
+    def discard():
+        for conflict in open_conflicts():
+            resolve_conflict(conflict.id, Choice.DISCARD)
+
+    on_laptop(ana, discard)
+    sync(ana, office.url_of(office.rep))
+    assert customer not in laptop_rows(ana)["customer"]
+    assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
     assert differences(office_rows(office, ana), laptop_rows(ana)) == []
