@@ -394,16 +394,23 @@ def restore_into(
     to itself; while another connection keeps it open (another Postventa, a command), it waits up to
     `wait_seconds`, then refuses. The database is left in rollback-journal mode; opening it sets
     write-ahead logging again (and upgrades an older schema).
+
+    Numbers the replaced data had already given out from an AUTOINCREMENT table stay given out: a
+    laptop's sync outbox numbers its changes so, and the office skips numbers it has applied; a
+    laptop restored to an older backup would otherwise give its next changes numbers the office
+    takes for applied ones, and they would never reach it.
     """
     create_private_file(database)  # a missing database is made its owner's only first
     writer = sqlite3.connect(database)
     try:
         _take_over(writer, database, wait_seconds)
+        given_out = _autoincrement_counters(writer)
         reader = _read_only_connection(backup)
         try:
             reader.backup(writer, pages=PAGES_PER_STEP, progress=_step_reporter(progress))
         finally:
             reader.close()
+        _keep_counters(writer, given_out)
     except sqlite3.Error as exc:
         problem = translate_database_error(exc, database)
         raise BackupError(
@@ -413,6 +420,28 @@ def restore_into(
         ) from exc
     finally:
         writer.close()
+
+
+def _autoincrement_counters(connection: sqlite3.Connection) -> dict[str, int]:
+    """The highest number each AUTOINCREMENT table of a database has given out."""
+    known = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+    ).fetchone()
+    return dict(connection.execute("SELECT name, seq FROM sqlite_sequence").fetchall()) if known else {}
+
+
+def _keep_counters(connection: sqlite3.Connection, given_out: dict[str, int]) -> None:
+    """Raise the restored data's AUTOINCREMENT counters to what the replaced data had given out."""
+    restored = _autoincrement_counters(connection)
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    with connection:
+        for name, seq in given_out.items():
+            if name not in tables or restored.get(name, 0) >= seq:
+                continue
+            if name in restored:
+                connection.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (seq, name))
+            else:  # the backup's table never numbered a row
+                connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
 
 
 def _take_over(writer: sqlite3.Connection, database: Path, wait_seconds: float) -> None:

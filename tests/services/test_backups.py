@@ -188,6 +188,34 @@ def test_restore_brings_back_the_backups_data_and_keeps_the_data_it_replaced(dat
         close_database()
 
 
+def test_a_restore_does_not_give_out_again_numbers_the_replaced_data_had_given(data, folder):
+    """A laptop's sync outbox numbers its changes with AUTOINCREMENT and the office skips numbers it
+    has applied: restored to an older backup, the laptop must not number new changes with them."""
+
+    def numbered(*values: str) -> None:
+        connection = sqlite3.connect(data)
+        with connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS numbered (seq INTEGER PRIMARY KEY AUTOINCREMENT, v)"
+            )
+            connection.executemany("INSERT INTO numbered (v) VALUES (?)", [(v,) for v in values])
+            connection.execute("DELETE FROM numbered")  # sent and let go, as the outbox does
+        connection.close()
+
+    numbered("a")
+    backup = backups.back_up(data, folder, now=MORNING)
+    numbered("b", "c", "d")
+    backups.restore_backup(data, backup, folder, now=MORNING + dt.timedelta(hours=1))
+    numbered("e")
+    connection = sqlite3.connect(data)
+    try:
+        assert connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'numbered'").fetchone() == (
+            5,
+        )
+    finally:
+        connection.close()
+
+
 def test_an_older_backup_is_restored_then_upgraded_when_opened(data, folder, tmp_path):
     old = make_v1_database(tmp_path / "old.sqlite3")
     before = digest(old)

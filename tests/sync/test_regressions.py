@@ -430,3 +430,26 @@ def test_a_sale_made_offline_for_a_customer_the_office_deleted_is_refused_and_th
     assert customer not in laptop_rows(ana)["customer"]
     assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
     assert differences(office_rows(office, ana), laptop_rows(ana)) == []
+
+
+def test_a_laptop_restored_to_an_older_backup_still_sends_its_next_changes(office, tmp_path):
+    """Named in the fifth session's note. The office skips the outbox numbers it has applied (a push
+    cut short after the office committed sends them again). A laptop restored to a backup taken
+    before its last sync numbered its next changes from the backup's counter again, numbers the
+    office had already applied: they were let go without reaching it. The restore now keeps the
+    replaced file's counter."""
+    from app.models.backups import BackupKind, write_backup
+    from app.services.backups import restore_backup
+
+    ana, _mia = _laptops(office, tmp_path)
+    first, second = on_laptop(ana, lambda: [c.uid for c in Customer.select().order_by(Customer.id).limit(2)])
+    backup = write_backup(ana, tmp_path / "backups", BackupKind.MANUAL)
+    on_laptop(ana, lambda: _edit_customer(first, notes="después de la copia"))
+    assert sync(ana, office.url_of(office.rep)).pushed >= 1
+    restore_backup(ana, backup, tmp_path / "backups")
+    on_laptop(ana, lambda: _edit_customer(second, notes="después de restaurar"))
+    outcome = sync(ana, office.url_of(office.rep))
+    assert (outcome.conflicts, outcome.refused) == (0, 0)
+    assert office_rows(office)["customer"][second]["notes"] == "después de restaurar"
+    assert office_rows(office)["customer"][first]["notes"] == "después de la copia"
+    assert differences(office_rows(office, ana), laptop_rows(ana)) == []
