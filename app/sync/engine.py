@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,12 @@ from peewee import CharField, Database, DatabaseError, Field, IntegerField, Inte
 from playhouse.fields import EnumField
 
 from app.i18n import _, format_number, ngettext
-from app.models.dialect import POSTGRESQL_UNIQUE_VIOLATION, is_refused_by_rights, postgresql_code
+from app.models.dialect import (
+    POSTGRESQL_UNIQUE_VIOLATION,
+    is_lock_contention,
+    is_refused_by_rights,
+    postgresql_code,
+)
 from app.models.sync_schema import (
     APPLIED,
     BY_NAME,
@@ -149,14 +156,40 @@ def push(
         if not entries:
             return outcome
         for transactions in _office_transactions(_local_transactions(entries)):
+            last = _push_office_transaction(office, laptop, transactions, outcome)
+            # The office has them (committed): only now does the laptop let them go.
+            crash_point("push-committed")
+            local.execute_sql(f"DELETE FROM {laptop_side.OUTBOX} WHERE seq <= ?", (last,))
+            outcome.pushed += sum(len(transaction) for transaction in transactions)
+            if progress is not None:
+                progress(outcome.pushed, total)
+
+
+# How often an office transaction is tried when the server broke a deadlock by ending it (other
+# laptops pushing changes to the same records at the same moment): nothing of it stayed, so it is
+# simply applied again, after a short random wait that lets the other one finish.
+_PUSH_ATTEMPTS = 5
+
+
+def _push_office_transaction(
+    office: Database, laptop: str, transactions: list[list[tuple]], outcome: SyncOutcome
+) -> int:
+    """Apply local transactions in one office transaction; returns the last outbox number applied."""
+    for attempt in range(1, _PUSH_ATTEMPTS + 1):
+        found = SyncOutcome()  # counted once the office has committed
+        try:
             with office.atomic():
+                # The numbering locks a transaction needs, before any row lock, always in the same
+                # order: a laptop waiting for one holds nothing another laptop waits for.
+                for key in _numbering_keys(transactions):
+                    office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
                 row = office.execute_sql(
                     f"SELECT last_seq FROM {APPLIED} WHERE laptop = %s FOR UPDATE", (laptop,)
                 ).fetchone()
                 applied_up_to = row[0] if row else 0
                 for transaction in transactions:
                     if transaction[0][0] > applied_up_to:
-                        _apply_transaction(office, laptop, transaction, outcome)
+                        _apply_transaction(office, laptop, transaction, found)
                 last = transactions[-1][-1][0]
                 crash_point("push-sent")
                 office.execute_sql(
@@ -164,12 +197,15 @@ def push(
                     " DO UPDATE SET last_seq = EXCLUDED.last_seq, synced_at = now(), login = current_user",
                     (laptop, max(last, applied_up_to)),
                 )
-            # The office has them (committed): only now does the laptop let them go.
-            crash_point("push-committed")
-            local.execute_sql(f"DELETE FROM {laptop_side.OUTBOX} WHERE seq <= ?", (last,))
-            outcome.pushed += sum(len(transaction) for transaction in transactions)
-            if progress is not None:
-                progress(outcome.pushed, total)
+        except DatabaseError as exc:
+            if attempt == _PUSH_ATTEMPTS or not is_lock_contention(exc):
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 (a wait, not a secret)
+            continue
+        outcome.conflicts += found.conflicts
+        outcome.refused += found.refused
+        return last
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 _ENTRY = "seq, table_name, row_uid, op, old_values, new_values, base_revision, tx"
@@ -190,22 +226,43 @@ def _next_batch(local: Database) -> list[tuple]:
 
 
 def _office_transactions(transactions: list[list[tuple]]) -> list[list[list[tuple]]]:
-    """A batch's local transactions grouped into office transactions, each ending right after one
-    that takes a final number (_final_number): that number's lock is held until the office commits,
-    so it is taken as late as possible, and the rest of a batch does not wait behind it. Fifty
-    laptops pushing at once ran one at a time on the year's return numbering (bench_sync.py)."""
+    """A batch's local transactions grouped into office transactions; one that gives a record its
+    final number (_final_number) is an office transaction of its own. That number's lock is held
+    until the office commits: the rest of the batch is not applied under it, so other laptops
+    numbering in the same series wait only for this one transaction. Fifty laptops pushing at once
+    ran one after another on the year's return numbering (bench_sync.py)."""
     groups: list[list[list[tuple]]] = [[]]
     for transaction in transactions:
-        groups[-1].append(transaction)
-        if any(_takes_final_number(entry) for entry in transaction):
-            groups.append([])
+        if _numbering_keys([transaction]):
+            groups += [[transaction], []]
+        else:
+            groups[-1].append(transaction)
     return [group for group in groups if group]
 
 
-def _takes_final_number(entry: tuple) -> bool:
-    """Whether applying an outbox entry gives a record its final number at the office."""
-    _seq, table_name, _uid, op, _old, new_json, _base, _tx = entry
-    return op == "insert" and table_name in _NUMBERED and _is_provisional(table_name, json.loads(new_json))
+def _numbering_keys(transactions: list[list[tuple]]) -> list[int]:
+    """The advisory-lock keys of the numbering series the transactions' records take final numbers
+    in (dialect.numbering_key, as the office's own commands lock them), in ascending order."""
+    from app.models.dialect import numbering_key
+
+    keys = set()
+    for transaction in transactions:
+        for _seq, table_name, _uid, op, _old, new_json, _base, _tx in transaction:
+            if op != "insert" or table_name not in _NUMBERED:
+                continue
+            row = json.loads(new_json)
+            if _is_provisional(table_name, row):
+                keys.add(numbering_key(*_numbering_series(table_name, row)))
+    return sorted(keys)
+
+
+def _numbering_series(table: str, row: dict[str, Any]) -> tuple[object, ...]:
+    """The numbering series (and its scope) a provisionally numbered record takes its final number in."""
+    if table == "warranty_return":
+        return ("return", row["year"])
+    if table == "case":
+        return ("case", row["series"], row["year"])
+    return ("sale", int(row["number"][2:6]))
 
 
 def _local_transactions(entries: list[tuple]) -> list[list[tuple]]:
@@ -376,13 +433,11 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
     from app.services.returns.workflow import format_number_of
     from app.services.sales.recording import SALE_NUMBER_WIDTH, sale_number_prefix
 
-    def lock(*key: object) -> None:
-        office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (numbering_key(*key),))
-
+    # Already held when the push took it up front (_numbering_keys); taking it again costs nothing.
+    office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (numbering_key(*_numbering_series(table, row)),))
     alias = {"provisional_number": row["number"]}
     if table == "warranty_return":
         year = row["year"]
-        lock("return", year)
         sequence = office.execute_sql(
             "SELECT COALESCE(MAX(sequence), 0) + 1 FROM warranty_return WHERE year = %s AND sequence > 0",
             (year,),
@@ -390,7 +445,6 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
         return {**alias, "sequence": sequence, "number": format_number_of(year, sequence)}
     if table == "case":
         year, series = row["year"], row["series"]
-        lock("case", series, year)
         sequence = office.execute_sql(
             'SELECT COALESCE(MAX(sequence), 0) + 1 FROM "case" WHERE series = %s AND year = %s AND sequence > 0',
             (series, year),
@@ -401,7 +455,6 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
         prefix = found[0] if found else row["number"].split(str(year))[0]
         return {**alias, "sequence": sequence, "number": case_number(prefix, year, sequence)}
     year = int(row["number"][2:6])
-    lock("sale", year)
     prefix = sale_number_prefix(year)
     highest = 0
     for (number,) in office.execute_sql(

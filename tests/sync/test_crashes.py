@@ -331,3 +331,26 @@ def test_a_push_holds_a_numbering_lock_only_until_the_record_it_numbers_is_commi
     assert office_rows(office)["customer"][done["edited"]]["notes"] == "Visitar en junio"
     [(number,)] = office_query(office, "SELECT number FROM warranty_return WHERE uid = %s", (done["return"],))
     assert number != done["provisional"] and "-L" not in number
+
+
+def test_a_push_the_server_ends_to_break_a_deadlock_is_applied_again(office, laptop, monkeypatch):
+    """Laptops pushing changes to the same records at one moment can deadlock; the server then ends
+    one of the transactions (SQLSTATE 40P01) and nothing of it stays. That push applies the same
+    office transaction again instead of failing the person's sync (bench_sync.py's rush: 11 of 50)."""
+    before, inserted, done = _prepare(office, laptop)
+    real = engine._apply_transaction
+    ended = []
+
+    def deadlocked_once(server, *args):
+        if not ended:
+            ended.append(True)
+            server.execute_sql(
+                "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'deadlock_detected', MESSAGE = 'deadlock'; END $$"
+            )
+        return real(server, *args)
+
+    monkeypatch.setattr(engine, "_apply_transaction", deadlocked_once)
+    outcome = sync(laptop, office.url_of(office.rep))
+    assert ended == [True]
+    assert (outcome.conflicts, outcome.refused) == (0, 0)
+    _assert_converged(office, laptop, before, inserted, done)
