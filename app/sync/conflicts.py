@@ -123,8 +123,26 @@ def _write_value(table, conflict: ConflictRow, value: Any) -> None:
     elif table.is_blob(column):
         setattr(record, field.name, None if value is None else bytes.fromhex(value))
     else:
-        setattr(record, field.name, None if value is None else field.python_value(value))
+        value = None if value is None else field.python_value(value)
+        if table.name == "customer":
+            value = _valid_customer_value(record.id, column, value)
+        setattr(record, field.name, value)
     record.save()
+
+
+def _valid_customer_value(customer_id: int, column: str, value: Any) -> Any:
+    """A customer's value chosen or typed on the Conflicts page, checked and tidied by the rules of
+    the customer dialog (a tax id's check letter, an e-mail, a code nobody else has …): raises
+    ValidationError with the dialog's message. Columns the dialog does not edit pass unchanged; a
+    reference (the rep) is a uid here and is checked by the office's rights when it travels."""
+    from app.services.customers import get_customer
+    from app.services.customers.records import validate_customer
+
+    data = get_customer(customer_id).to_input()
+    if not hasattr(data, column):
+        return value
+    setattr(data, column, "" if value is None and isinstance(getattr(data, column), str) else value)
+    return getattr(validate_customer(data, customer_id), column)
 
 
 def resolve_conflict(conflict_id: int, choice: Choice, typed: Any = None) -> None:

@@ -269,3 +269,28 @@ def test_a_window_on_a_database_that_does_not_sync_has_no_badge_nor_sync(qtbot, 
     assert window.sidebar_text("conflicts") == "Conflicts"
     assert controller.status is None
     assert not controller.indicator.isVisible() and not controller.action.isVisible()
+
+
+def test_a_value_typed_or_kept_is_checked_by_the_customer_dialog_s_rules(laptop):
+    """A typed or kept value is a normal edit: the rules of the customer dialog hold (they were
+    skipped: a malformed e-mail or tax id went into the record and on to the office)."""
+    from app.services.errors import ValidationError
+    from app.sync.conflicts import Choice, resolve_conflict
+
+    ana = laptop["customer"]
+    db.obj.execute_sql("DELETE FROM sync_conflict")
+    email = add_conflict(laptop["id"], "customer", ana.uid, "email", "", "ana@@example", "ana@example.es")
+    tax_id = add_conflict(laptop["id"], "customer", ana.uid, "tax_id", "", "12345678Z", "12345678A")
+    with pytest.raises(ValidationError):
+        resolve_conflict(email, Choice.TYPED, "not an e-mail")
+    with pytest.raises(ValidationError):
+        resolve_conflict(email, Choice.MINE)
+    with pytest.raises(ValidationError):
+        resolve_conflict(tax_id, Choice.TYPED, "12345678A")  # the check letter is Z
+    assert Customer.get_by_id(ana.id).email == "" and len(open_conflicts()) == 2
+
+    resolve_conflict(email, Choice.TYPED, "  ana.lopez@example.es ")
+    resolve_conflict(tax_id, Choice.MINE)
+    saved = Customer.get_by_id(ana.id)
+    assert (saved.email, saved.tax_id) == ("ana.lopez@example.es", "12345678Z")
+    assert open_conflicts() == []
