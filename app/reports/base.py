@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from app import markup
@@ -124,6 +125,111 @@ def stylesheet() -> StyleSheet1:
 def para(text: object, style: str = "Body") -> Paragraph:
     """A paragraph of plain (user) text, escaped."""
     return Paragraph(escape(text), stylesheet()[style])
+
+
+FONT_ITALIC = "DejaVuSans-Oblique"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One part of a TextLines cell: plain user text and how it looks."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    colour: colors.Color = colors.black
+
+
+class TextLines(Flowable):
+    """Plain text in a table cell, each part on lines of its own, wrapped between words (a word wider
+    than the cell is cut where it must be), in visual order like escape(). Drawn with the canvas
+    directly: a Paragraph parses markup and lays out fragments, about 0.4 ms a cell, and the
+    register of a busy year has 20,000 cells (bench_engines.py). Nothing is markup here: `<`, `&`
+    print as they are. Wrapping is kept for the width asked, so tables that measure a cell then
+    draw it wrap it once."""
+
+    def __init__(self, parts: Sequence[Line], font_size: float, leading: float, align_right: bool = False):
+        super().__init__()
+        self._parts = [part for part in parts if part.text] or [Line("—")]
+        self._font_size, self._leading, self._align_right = font_size, leading, align_right
+        self._lines: list[tuple[str, str, colors.Color]] = []
+        self._wrapped_for: float | None = None
+
+    def _font(self, part: Line) -> str:
+        register_fonts()
+        if part.italic:
+            return "DejaVuSans-BoldOblique" if part.bold else FONT_ITALIC
+        return FONT_BOLD if part.bold else FONT
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        if self._wrapped_for != availWidth:
+            self._lines = [
+                (line, font, part.colour)
+                for part in self._parts
+                for font in (self._font(part),)
+                for line in _wrapped(visual_order(part.text), font, self._font_size, availWidth)
+            ]
+            self._wrapped_for = availWidth
+        self.width, self.height = availWidth, len(self._lines) * self._leading
+        return self.width, self.height
+
+    def minWidth(self) -> float:  # noqa: N802 (reportlab API)
+        return max(
+            (
+                stringWidth(word, self._font(part), self._font_size)
+                for part in self._parts
+                for word in part.text.split()
+            ),
+            default=0,
+        )
+
+    def draw(self) -> None:
+        text = self.canv.beginText()
+        self.draw_into(text, 0, 0)
+        self.canv.drawText(text)
+
+    def draw_into(self, text: PDFTextObject, x: float, y: float) -> None:
+        """Into a text object begun by the caller, the cell's bottom left corner at (x, y): one text
+        object can hold a whole page of cells (wrap first)."""
+        # The first baseline sits as a Paragraph's does: the font's size below the top.
+        baseline = y + self.height - self._font_size
+        font = colour = None
+        for line, line_font, line_colour in self._lines:
+            if line_font != font:
+                text.setFont(line_font, self._font_size, self._leading)
+                font = line_font
+            if line_colour != colour:
+                text.setFillColor(line_colour)
+                colour = line_colour
+            offset = self.width - _text_width(line, line_font, self._font_size) if self._align_right else 0
+            text.setTextOrigin(x + offset, baseline)
+            text.textOut(line)
+            baseline -= self._leading
+
+
+@lru_cache(maxsize=32768)
+def _text_width(text: str, font: str, size: float) -> float:
+    return stringWidth(text, font, size)
+
+
+# A listing repeats its labels (states, channels, dates) in every row: each is wrapped once.
+@lru_cache(maxsize=32768)
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """`text` on lines no wider than `width`: broken between words; a longer word cut by characters."""
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        while len(line) > 1 and stringWidth(line, font, size) > width:
+            low, high = 1, len(line) - 1  # the longest start that fits (at least one character)
+            while low < high:
+                middle = (low + high + 1) // 2
+                if stringWidth(line[:middle], font, size) <= width:
+                    low = middle
+                else:
+                    high = middle - 1
+            lines.append(line[:low])
+            line = line[low:]
+        lines.append(line)
+    return tuple(lines)
 
 
 def fit_widths(

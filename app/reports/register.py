@@ -22,7 +22,10 @@ from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.reports.base import (
     ACCENT,
     CONTENT_WIDTH,
+    FONT_BOLD,
     RULE,
+    Line,
+    TextLines,
     data_table,
     escape,
     fit_widths,
@@ -42,97 +45,96 @@ OPEN_COLOUR = "#a15c00"  # open cases and days so far
 # The number's column is as wide as the widest number (bold), the solution's takes what is left.
 _LISTING_WIDTHS = [None, 18 * mm, 27 * mm, 18.5 * mm, None, 20.5 * mm, 16 * mm, 16 * mm]
 _PADDING = 3  # points on each side of a listing cell
+_V_PADDING = 2.5  # points above and below
+_HEAD_FILL = colors.HexColor("#e8eef5")
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    sheet = stylesheet()
-    cell = ParagraphStyle("RegisterCell", parent=sheet["Cell"], fontSize=7.5, leading=9.2)
-    return {
-        "cell": cell,
-        "bold": ParagraphStyle("RegisterBold", parent=cell, fontName=sheet["CellBold"].fontName),
-        "right": ParagraphStyle("RegisterRight", parent=cell, alignment=2),
-        "head": ParagraphStyle(
-            "RegisterHead", parent=cell, fontName=sheet["CellBold"].fontName, fontSize=6.5, leading=8
-        ),
-        "head_right": ParagraphStyle(
-            "RegisterHeadRight",
-            parent=cell,
-            fontName=sheet["CellBold"].fontName,
-            fontSize=6.5,
-            leading=8,
-            alignment=2,
-        ),
-    }
+_CELL_SIZE, _CELL_LEADING = 7.5, 9.2  # the listing's cells: small, for eight columns on A4
+_HEAD_SIZE, _HEAD_LEADING = 6.5, 8
 
 
-def _lines(*parts: tuple[str, str]) -> str:
-    """Paragraph markup from (text, kind) pairs, one per line; kind "" plain, "b" bold, "m" muted."""
-    out = []
-    for text, kind in parts:
-        if not text:
-            continue
-        text = escape(text)
-        if kind == "b":
-            text = f"<b>{text}</b>"
-        elif kind == "m":
-            text = f'<font color="#666666">{text}</font>'
-        elif kind == "o":
-            text = f'<font color="{OPEN_COLOUR}"><i>{text}</i></font>'
-        out.append(text)
-    return "<br/>".join(out) or "—"
+_MUTED = colors.HexColor("#666666")
+_OPEN = colors.HexColor(OPEN_COLOUR)
 
 
-def _solution(entry: RegisterEntry) -> str:
+def _plain(text: str) -> Line:
+    return Line(text)
+
+
+def _bold(text: str) -> Line:
+    return Line(text, bold=True)
+
+
+def _muted(text: str) -> Line:
+    return Line(text, colour=_MUTED)
+
+
+def _open(text: str) -> Line:
+    """Open cases and days so far: in the open colour, slanted."""
+    return Line(text, italic=True, colour=_OPEN)
+
+
+def _cell(*parts: Line, right: bool = False) -> TextLines:
+    """A listing cell: its parts one per line (an empty part left out; nothing at all prints —)."""
+    return TextLines(parts, _CELL_SIZE, _CELL_LEADING, align_right=right)
+
+
+def _solution(entry: RegisterEntry) -> TextLines:
     if entry.outcome is RegisterOutcome.MEDIATION:
         body = _("Mediation: {body}").format(body=entry.mediation_body) if entry.mediation_body else ""
-        return _lines((entry.mediation_outcome, ""), (body, "m"))
+        return _cell(_plain(entry.mediation_outcome), _muted(body))
     if entry.solution_type is None:
         if entry.is_open and entry.mediation_body:
-            return _lines((_("In mediation: {body}").format(body=entry.mediation_body), "m"))
-        return "—"
+            return _cell(_muted(_("In mediation: {body}").format(body=entry.mediation_body)))
+        return _cell()
     amount = format_money(entry.solution_amount) if entry.solution_amount is not None else ""
-    return _lines((entry.solution_type.label, "b"), (entry.solution_detail, ""), (amount, ""))
+    return _cell(_bold(entry.solution_type.label), _plain(entry.solution_detail), _plain(amount))
 
 
-def _outcome(entry: RegisterEntry) -> str:
+def _outcome(entry: RegisterEntry) -> TextLines:
     if entry.is_open:
-        return _lines((entry.outcome.label, "o"), (entry.stage.label, "m"))
-    return _lines(
-        (entry.outcome.label, ""), (_("closed {date}").format(date=format_date(entry.closed_on)), "m")
+        return _cell(_open(entry.outcome.label), _muted(entry.stage.label))
+    return _cell(
+        _plain(entry.outcome.label), _muted(_("closed {date}").format(date=format_date(entry.closed_on)))
     )
 
 
-def _days(days: int, done: bool) -> str:
+def _days(days: int, done: bool) -> TextLines:
     if done:
-        return escape(format_number(days))
-    return _lines((format_number(days), ""), (_("so far"), "o"))
+        return _cell(_plain(format_number(days)), right=True)
+    return _cell(_plain(format_number(days)), _open(_("so far")), right=True)
 
 
 class _PagedTable(Flowable):
-    """A long listing laid out as one table per page, with its header row once, at the top of each.
+    """A long listing laid out page by page, with its header row once, at the top of each page.
 
-    reportlab's own split of a long table measures every remaining row again on each page (time grows
-    with rows × pages); here the rows are measured once, and each page gets a table of those that fit.
+    Drawn directly: the cells (TextLines) are measured once, a row as tall as its tallest cell, and
+    each page's text goes into one text object, with the header's shading and a rule under each
+    row. reportlab's Table measured every remaining row again on each page (time grew with rows ×
+    pages) and placed each of a busy year's 20,000 cells through its own calls.
     """
 
-    def __init__(self, head: list, rows: list[list], widths: list[float], style: TableStyle, heights=None):
+    def __init__(
+        self,
+        head: list[TextLines],
+        rows: list[list[TextLines]],
+        widths: list[float],
+        heights: list[float] | None = None,
+    ):
         super().__init__()
-        self._head, self._rows, self._widths, self._style = head, rows, widths, style
+        self._head, self._rows, self._widths = head, rows, widths
         self._heights: list[float] | None = heights  # the header row's, then each row's
 
     def _measured(self) -> list[float]:
         if self._heights is None:
-            table = Table([self._head, *self._rows], colWidths=self._widths)
-            table.setStyle(self._style)
-            table.wrap(sum(self._widths), 0)
-            self._heights = list(table._rowHeights)  # type: ignore[attr-defined]  # set by wrap
+            self._heights = [self._row_height(cells) for cells in (self._head, *self._rows)]
         return self._heights
 
-    def _table(self, count: int) -> Table:
-        heights = self._measured()[: count + 1]
-        table = Table([self._head, *self._rows[:count]], colWidths=self._widths, rowHeights=heights)
-        table.setStyle(self._style)
-        return table
+    def _row_height(self, cells: list[TextLines]) -> float:
+        tallest = max(
+            cell.wrap(width - 2 * _PADDING, 0)[1] for cell, width in zip(cells, self._widths, strict=True)
+        )
+        return tallest + 2 * _V_PADDING
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
         self.width, self.height = sum(self._widths), sum(self._measured())
@@ -146,19 +148,38 @@ class _PagedTable(Flowable):
             count += 1
         if not count:  # not even one row under the header: all of it on the next page
             return []
-        rest = _PagedTable(
-            self._head, self._rows[count:], self._widths, self._style, [heights[0], *heights[count + 1 :]]
-        )
-        return [self._table(count), rest]
+        page = _PagedTable(self._head, self._rows[:count], self._widths, heights[: count + 1])
+        rest = _PagedTable(self._head, self._rows[count:], self._widths, [heights[0], *heights[count + 1 :]])
+        return [page, rest]
 
     def draw(self) -> None:
-        table = self._table(len(self._rows))
-        table.wrapOn(self.canv, self.width, self.height)
-        table.drawOn(self.canv, 0, 0)
+        canvas, heights, width = self.canv, self._measured(), sum(self._widths)
+        canvas.saveState()
+        below_head = self.height - heights[0]
+        canvas.setFillColor(_HEAD_FILL)
+        canvas.rect(0, below_head, width, heights[0], stroke=0, fill=1)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.25)
+        y = below_head
+        for height in heights[1:]:
+            y -= height
+            canvas.line(0, y, width, y)
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(0.8)
+        canvas.line(0, below_head, width, below_head)
+        text = canvas.beginText()
+        top = self.height
+        for cells, height in zip((self._head, *self._rows), heights, strict=True):
+            left = 0.0
+            for cell, column in zip(cells, self._widths, strict=True):
+                cell.draw_into(text, left + _PADDING, top - _V_PADDING - cell.height)
+                left += column
+            top -= height
+        canvas.drawText(text)
+        canvas.restoreState()
 
 
 def _listing(data: ComplaintsRegister) -> list[Flowable]:
-    s = _styles()
     header = [
         _("Number"),
         _("Received"),
@@ -169,39 +190,31 @@ def _listing(data: ComplaintsRegister) -> list[Flowable]:
         _("Days to answer"),
         _("Days to close"),
     ]
-    head = [Paragraph(escape(h), s["head_right" if i >= 6 else "head"]) for i, h in enumerate(header)]
-    numbers = max(stringWidth(e.number, s["bold"].fontName, s["bold"].fontSize) for e in data.entries)
-    widths = fit_widths(header, [numbers + 2 * _PADDING + 1, *_LISTING_WIDTHS[1:]], s["head"], 2 * _PADDING)
+    head = [
+        TextLines([Line(h, bold=True)], _HEAD_SIZE, _HEAD_LEADING, align_right=i >= 6)
+        for i, h in enumerate(header)
+    ]
+    numbers = max(stringWidth(e.number, FONT_BOLD, _CELL_SIZE) for e in data.entries)
+    head_style = ParagraphStyle(
+        "RegisterHead", fontName=FONT_BOLD, fontSize=_HEAD_SIZE, leading=_HEAD_LEADING
+    )
+    widths = fit_widths(header, [numbers + 2 * _PADDING + 1, *_LISTING_WIDTHS[1:]], head_style, 2 * _PADDING)
     body = []
     for entry in data.entries:
         category = entry.category.label if entry.category is not None else _("Not analysed yet")
         body.append(
             [
-                Paragraph(_lines((entry.number, "b"), (entry.kind.label, "")), s["cell"]),
-                Paragraph(
-                    _lines((format_date(entry.received_on), ""), (entry.channel.label, "m")), s["cell"]
-                ),
-                Paragraph(_lines((entry.customer_name, ""), (entry.customer_code, "m")), s["cell"]),
-                Paragraph(escape(category), s["cell"]),
-                Paragraph(_solution(entry), s["cell"]),
-                Paragraph(_outcome(entry), s["cell"]),
-                Paragraph(_days(entry.days_to_first_answer, entry.answered), s["right"]),
-                Paragraph(_days(entry.days_to_close, not entry.is_open), s["right"]),
+                _cell(_bold(entry.number), _plain(entry.kind.label)),
+                _cell(_plain(format_date(entry.received_on)), _muted(entry.channel.label)),
+                _cell(_plain(entry.customer_name), _muted(entry.customer_code)),
+                _cell(_plain(category)),
+                _solution(entry),
+                _outcome(entry),
+                _days(entry.days_to_first_answer, entry.answered),
+                _days(entry.days_to_close, not entry.is_open),
             ]
         )
-    style = TableStyle(
-        [
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
-            ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ]
-    )
-    return [_PagedTable(head, body, widths, style)]
+    return [_PagedTable(head, body, widths)]
 
 
 def _mean(value: float | None) -> str:
