@@ -41,6 +41,7 @@ from app.models.sync_schema import (
     APPLIED,
     BY_NAME,
     CONFLICTS,
+    DERIVED,
     LAPTOP_SEQUENCE,
     SEQUENCE,
     SYNCED_TABLES,
@@ -262,6 +263,8 @@ def _numbering_series(table: str, row: dict[str, Any]) -> tuple[object, ...]:
         return ("return", row["year"])
     if table == "case":
         return ("case", row["series"], row["year"])
+    if table == "customer":
+        return ("customer code",)
     return ("sale", int(row["number"][2:6]))
 
 
@@ -411,17 +414,21 @@ def _insert(office: Database, table: SyncedTable, new: dict[str, Any]) -> None:
     office.execute_sql(f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join(marks)})', params)
 
 
-# Records a laptop numbers provisionally offline: the office gives the final number at the push.
-_NUMBERED = ("warranty_return", "case", "sale")
+# Records a laptop numbers provisionally offline: the office gives the final number at the push
+# (a customer: the code a laptop suggested, customers.customer_code_series).
+_NUMBERED = ("warranty_return", "case", "sale", "customer")
 
 
 def _is_provisional(table: str, row: dict[str, Any]) -> bool:
     if table == "sale":
         return bool(_PROVISIONAL_SALE.match(row.get("number") or ""))
+    if table == "customer":
+        return bool(_PROVISIONAL_CUSTOMER.match(row.get("code") or ""))
     return (row.get("sequence") or 0) < 0
 
 
 _PROVISIONAL_SALE = re.compile(r"^V-\d{4}-L\d+-\d+$")
+_PROVISIONAL_CUSTOMER = re.compile(r"^C-L\d+-\d+$")
 
 
 def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -435,6 +442,8 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
 
     # Already held when the push took it up front (_numbering_keys); taking it again costs nothing.
     office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (numbering_key(*_numbering_series(table, row)),))
+    if table == "customer":
+        return _final_customer_code(office, row)
     alias = {"provisional_number": row["number"]}
     if table == "warranty_return":
         year = row["year"]
@@ -466,6 +475,24 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
             break
     number = f"{prefix}{highest + 1:0{SALE_NUMBER_WIDTH}d}"
     return {**alias, "number": number, "number_key": fold_key(number)}
+
+
+def _final_customer_code(office: Database, row: dict[str, Any]) -> dict[str, Any]:
+    """The office's next suggested customer code (as customers.next_customer_code finds it there),
+    with the search text that follows from it."""
+    from app.services.customers.records import CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_WIDTH
+
+    prefix, highest = CUSTOMER_CODE_PREFIX, 0
+    for (code,) in office.execute_sql(
+        "SELECT code FROM customer WHERE code LIKE %s ORDER BY length(code) DESC, code DESC LIMIT 20",
+        (prefix + "%",),
+    ).fetchall():
+        if code[len(prefix) :].isdigit():
+            highest = int(code[len(prefix) :])
+            break
+    final = {"code": f"{prefix}{highest + 1:0{CUSTOMER_CODE_WIDTH}d}"}
+    derived, _sources, recompute = DERIVED["customer"]
+    return {**final, **{c: v for c, v in recompute({**row, **final}).items() if c in derived}}
 
 
 def _office_columns(table: SyncedTable) -> str:

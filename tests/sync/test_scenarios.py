@@ -277,3 +277,53 @@ def test_a_return_opened_offline_has_a_provisional_number_until_the_office_numbe
         assert [row.number for row in found] == [final]  # the provisional number still finds it
     finally:
         close_database()
+
+
+def test_a_customer_made_offline_with_the_suggested_code_gets_the_office_s_next_code(office, tmp_path):
+    """A laptop holds only its person's customers, so its own "highest code plus one" was often
+    taken at the office: each such customer came back as a duplicate for a person to sort out. The
+    code a laptop suggests is provisional (C-L03-00001) and the office gives the next of its own at
+    the push; a code the person typed stays as typed."""
+    from app.services.customers import CustomerInput, create_customer, next_customer_code
+
+    ana = tmp_path / "ana.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    label = _office_value(office, "SELECT label FROM sync_applied")[0][0]
+    rep_uid = _office_value(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
+    made: dict[str, str] = {}
+
+    def create_two():
+        from app.models import Rep
+
+        rep = Rep.get(Rep.uid == rep_uid).id
+        suggested = next_customer_code()
+        assert suggested == f"C-{label}-00001"
+        first = create_customer(CustomerInput(code=suggested, name="Talleres Brisa", rep_id=rep), rep)
+        assert next_customer_code() == f"C-{label}-00002"
+        typed = create_customer(CustomerInput(code="TB-2", name="Talleres Brisa 2", rep_id=rep), rep)
+        made.update(suggested=Customer.get_by_id(first).uid, typed=Customer.get_by_id(typed).uid)
+
+    _edit(ana, create_two)
+    # Meanwhile the office takes what would have been its next code.
+    (highest,) = _office_value(office, "SELECT max(code) FROM customer WHERE code ~ '^C-[0-9]{5}$'")[0]
+    taken = f"C-{int(highest[2:]) + 1:05d}"
+    _office_value(
+        office,
+        "UPDATE customer SET code = %s WHERE id = (SELECT max(id) FROM customer) RETURNING id",
+        (taken,),
+    )
+    outcome = _sync(ana, office.url_of(office.rep))
+    assert (outcome.conflicts, outcome.refused) == (0, 0)
+    final = f"C-{int(taken[2:]) + 1:05d}"
+    codes = dict(
+        _office_value(
+            office, "SELECT uid, code FROM customer WHERE uid IN %s", ((made["suggested"], made["typed"]),)
+        )
+    )
+    assert codes == {made["suggested"]: final, made["typed"]: "TB-2"}
+    open_database(str(ana), create=False)
+    try:
+        assert Customer.get(Customer.uid == made["suggested"]).code == final
+        assert final.lower() in Customer.get(Customer.uid == made["suggested"]).search_text
+    finally:
+        close_database()

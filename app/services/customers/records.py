@@ -49,6 +49,7 @@ from app.models.enums import (
     Segment,
     UnitStatus,
 )
+from app.models.sync_schema import provisional_label
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.inputs import clean_text, date_error
@@ -580,21 +581,38 @@ def _get(customer_id: int) -> Customer:
     return customer
 
 
-def next_customer_code(prefix: str = "C-", width: int = 5) -> str:
-    """A suggestion for a new customer's code: the highest `prefix`NNNNN plus one."""
+CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_WIDTH = "C-", 5
+
+
+def customer_code_series() -> tuple[str, int]:
+    """(prefix, next number) of the codes suggested for new customers: C-00001 onwards, after the
+    highest there is. On a laptop they are provisional, C-L03-00001 onwards (the office's codes are
+    not all on it, so its own guess would often be taken there): the office replaces such a code with
+    its next one when the laptop syncs (app.sync.engine)."""
+    label = provisional_label()
+    prefix = CUSTOMER_CODE_PREFIX if label is None else f"{CUSTOMER_CODE_PREFIX}{label}-"
+    return prefix, _highest_code_number(prefix) + 1
+
+
+def next_customer_code() -> str:
+    """A suggestion for a new customer's code (customer_code_series)."""
+    prefix, number = customer_code_series()
+    return f"{prefix}{number:0{CUSTOMER_CODE_WIDTH}d}"
+
+
+def _highest_code_number(prefix: str) -> int:
+    """The highest NNNNN of the codes `prefix`NNNNN (0 when there is none)."""
     query = (
         Customer.select(Customer.code)
         .where(Customer.code.startswith(prefix))
         .order_by(fn.LENGTH(Customer.code).desc(), Customer.code.desc())
         .limit(20)
     )
-    highest = 0
     for (code,) in query.tuples():
         suffix = code[len(prefix) :]
         if suffix.isdigit():
-            highest = int(suffix)
-            break
-    return f"{prefix}{highest + 1:0{width}d}"
+            return int(suffix)
+    return 0
 
 
 def list_need_tags() -> list[str]:

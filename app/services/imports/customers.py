@@ -168,7 +168,7 @@ class CustomerImporter:
         self._pending: list[tuple[ParsedRow, CustomerInput]] = []
         self._chunk: list[ParsedRow] = []
         self._details: dict[int, CustomerDetail] = {}  # the customers rows of the chunk match
-        self._next_code: int | None = None
+        self._code_series: tuple[str, int] | None = None  # (prefix, next number) of generated codes
 
     def take(self, row: ParsedRow) -> None:
         # Rows go in chunks: the customers a chunk's rows match are read in one query, not one each.
@@ -306,13 +306,16 @@ class CustomerImporter:
         self._tally.updated(row)
 
     def _generated_code(self) -> str:
-        """C-00001 onwards, after the highest there is; codes the file brings are skipped."""
-        if self._next_code is None:
-            self._next_code = int(records.next_customer_code()[2:])
+        """The codes the customer dialog suggests (records.customer_code_series), one after another;
+        codes the file brings are skipped."""
+        if self._code_series is None:
+            self._code_series = records.customer_code_series()
+        prefix, number = self._code_series
         while True:
-            code = f"C-{self._next_code:05d}"
-            self._next_code += 1
+            code = f"{prefix}{number:0{records.CUSTOMER_CODE_WIDTH}d}"
+            number += 1
             if code not in self._keys.codes:
+                self._code_series = (prefix, number)
                 return code
 
     def _flush(self) -> None:
