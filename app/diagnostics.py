@@ -24,6 +24,7 @@ import platformdirs
 from app import APP_NAME, __version__
 from app.models.database import (
     display_target,  # re-exported: where a target is shown, it is shown through this
+    keep_private,
 )
 
 LOG_FILE_NAME = "postventa.log"
@@ -93,6 +94,7 @@ def setup_logging(folder: Path | None = None) -> Path:
         old.close()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        keep_private(folder)  # logs name ids and paths: the folder is its owner's only (0700)
         handler: logging.Handler = _PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
         )

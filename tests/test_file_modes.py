@@ -93,3 +93,34 @@ def test_log_files_are_private_also_after_rotation(tmp_path, monkeypatch, umask)
         assert "rotates" in path.read_text(encoding="utf-8")
     finally:
         diagnostics.setup_logging(tmp_path / "elsewhere")  # release the file
+
+
+@pytest.mark.sqlite_only("the SQLite file and its working files")
+def test_a_data_folder_and_database_an_older_postventa_left_open_are_made_private(tmp_path, monkeypatch):
+    """Made before Postventa kept them private (0755 and 0644): opening the default database makes the
+    data folder its owner's only again, the database and its working files too."""
+    monkeypatch.delenv("POSTVENTA_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    path = default_database_path()
+    open_database(str(path))
+    close_database()
+    path.parent.chmod(0o755)
+    path.chmod(0o644)
+    open_database(str(path))
+    try:
+        assert mode(path.parent) == 0o700
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            assert mode(file) == 0o600, file
+    finally:
+        close_database()
+
+
+def test_a_log_folder_left_open_is_made_private(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    folder.chmod(0o755)
+    diagnostics.setup_logging(folder)
+    try:
+        assert mode(folder) == 0o700
+    finally:
+        diagnostics.setup_logging(tmp_path / "elsewhere")  # release the file

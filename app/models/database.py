@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +172,22 @@ def make_private_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if os.name == "posix":
         os.chmod(folder, 0o700)  # whatever the umask
+
+
+def keep_private(folder: Path, files: tuple[Path, ...] = ()) -> None:
+    """On POSIX, one of Postventa's own folders (the default data folder, the logs) and files in it
+    made their owner's only again: an older Postventa, or a loose umask, left them readable by the
+    computer's other users. Only group and other lose their bits, and only on what this user owns.
+    Never a folder the user chose: it keeps the modes they gave it."""
+    if os.name != "posix":
+        return
+    for path in (folder, *files):
+        try:
+            status = path.stat()
+            if status.st_uid == os.getuid() and stat.S_IMODE(status.st_mode) & 0o077:
+                os.chmod(path, stat.S_IMODE(status.st_mode) & 0o700)
+        except OSError:  # missing, or not ours to change: opening says what is wrong
+            continue
 
 
 def create_private_file(path: Path) -> None:
@@ -366,6 +383,8 @@ def open_database(
                     )
                 ) from exc
             create_private_file(path)  # before SQLite makes it: its -wal and -shm then get the same mode
+        if path.parent == default_database_path().parent:
+            keep_private(path.parent, (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))))
         if read_only:
             pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if k != "journal_mode"}
             database: Database = PostventaSqliteDatabase(_read_only_uri(path), pragmas=pragmas, uri=True)
