@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME, __version__, diagnostics, i18n
-from app.i18n import _
+from app.i18n import N_, _, ngettext
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -36,16 +36,18 @@ def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not a date in the form YYYY-MM-DD: {text}").format(text=repr(text))
+        ) from None
 
 
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a whole number: {text}").format(text=repr(text))) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+        raise argparse.ArgumentTypeError(_("must be 1 or more: {value}").format(value=value))
     return value
 
 
@@ -53,7 +55,7 @@ def _year(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a year: {text}").format(text=repr(text))) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,213 +63,277 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db",
         default=argparse.SUPPRESS,
-        help="database file or URL (sqlite:///…, postgresql://…); default: $POSTVENTA_DB or the user data folder",
+        help=_(
+            "database file or URL (sqlite:///…, postgresql://…); default: $POSTVENTA_DB or the user data folder",
+        ),
     )
     common.add_argument(
-        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help="language: es or en"
+        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=_("language: es or en")
     )
 
-    parser = _Parser(prog="postventa", description=f"{APP_NAME}: after-sales follow-up.", parents=[common])
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser = _Parser(
+        prog="postventa",
+        description=_("{app}: after-sales follow-up.").format(app=APP_NAME),
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{APP_NAME} {__version__}",
+        help=_("show the program's version number and exit"),
+    )
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
 
-    demo = commands.add_parser("demo", parents=[common], help="fill a new database with sample data")
-    demo.add_argument("--customers", type=_positive_int, default=300, help="how many customers (default 300)")
-    demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
+    demo = commands.add_parser("demo", parents=[common], help=_("fill a new database with sample data"))
     demo.add_argument(
-        "--today", type=_iso_date, default=None, help="the date the data is relative to (YYYY-MM-DD)"
+        "--customers", type=_positive_int, default=300, help=_("how many customers (default 300)")
+    )
+    demo.add_argument("--seed", type=int, default=1, help=_("random seed: the same seed gives the same data"))
+    demo.add_argument(
+        "--today", type=_iso_date, default=None, help=_("the date the data is relative to (YYYY-MM-DD)")
     )
 
     commands.add_parser(
-        "check", parents=[common], help="integrity check, schema version and row counts (exit 1 on problems)"
+        "check",
+        parents=[common],
+        help=_("integrity check, schema version and row counts (exit 1 on problems)"),
     )
 
     backup = commands.add_parser(
         "backup",
         parents=[common],
-        help="a verified backup of an SQLite database (rotated in the backups folder)",
+        help=_("a verified backup of an SQLite database (rotated in the backups folder)"),
     )
     backup.add_argument(
         "--out",
-        metavar="FILE",
-        help="the backup file to write (.sqlite3 is added when missing); default: a new file in the "
-        "backups folder of the user data folder, where the rotation keeps 7 daily, 4 weekly, 12 monthly",
+        metavar=_("FILE"),
+        help=_(
+            "the backup file to write (.sqlite3 is added when missing); default: a new file in the "
+            "backups folder of the user data folder, where the rotation keeps 7 daily, 4 weekly, 12 monthly"
+        ),
     )
-    backup.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+    backup.add_argument("--force", action="store_true", help=_("replace the --out file if it exists"))
     restore = commands.add_parser(
-        "restore", parents=[common], help="replace an SQLite database's data with a backup's"
+        "restore", parents=[common], help=_("replace an SQLite database's data with a backup's")
     )
     restore.add_argument(
         "--from",
         dest="source",
-        metavar="FILE",
+        metavar=_("FILE"),
         required=True,
-        help="the backup: a Postventa database of this schema or an older one",
+        help=_("the backup: a Postventa database of this schema or an older one"),
     )
     restore.add_argument(
-        "--yes", action="store_true", help="restore without asking (required without a terminal)"
+        "--yes", action="store_true", help=_("restore without asking (required without a terminal)")
     )
 
     agenda = commands.add_parser(
-        "agenda", parents=[common], help="export follow-ups to an iCalendar (.ics) file"
+        "agenda", parents=[common], help=_("export follow-ups to an iCalendar (.ics) file")
     )
-    agenda.add_argument("--rep", help="only this rep's follow-ups (rep code); default: everyone's")
-    agenda.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default today")
+    agenda.add_argument("--rep", help=_("only this rep's follow-ups (rep code); default: everyone's"))
     agenda.add_argument(
-        "--to", dest="end", type=_iso_date, help="last day, included (YYYY-MM-DD); default 4 weeks on"
+        "--from", dest="start", type=_iso_date, help=_("first day (YYYY-MM-DD); default today")
     )
-    agenda.add_argument("--ics", required=True, help="the .ics file to write (.ics is added when missing)")
-    agenda.add_argument("--force", action="store_true", help="replace the file if it exists")
+    agenda.add_argument(
+        "--to", dest="end", type=_iso_date, help=_("last day, included (YYYY-MM-DD); default 4 weeks on")
+    )
+    agenda.add_argument("--ics", required=True, help=_("the .ics file to write (.ics is added when missing)"))
+    agenda.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
 
     report = commands.add_parser(
-        "report", parents=[common], help="write a PDF: activity report, service charter or annual register"
+        "report", parents=[common], help=_("write a PDF: activity report, service charter or annual register")
     )
     documents = report.add_subparsers(
-        dest="document", metavar="DOCUMENT", parser_class=_Parser, required=True
+        dest="document", metavar=_("DOCUMENT"), parser_class=_Parser, required=True
     )
-    activity = documents.add_parser("activity", parents=[common], help="activity report for a period")
+    activity = documents.add_parser("activity", parents=[common], help=_("activity report for a period"))
     activity.add_argument(
-        "--from", dest="start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)"
+        "--from", dest="start", type=_iso_date, required=True, help=_("first day (YYYY-MM-DD)")
     )
     activity.add_argument(
-        "--to", dest="end", type=_iso_date, required=True, help="last day, included (YYYY-MM-DD)"
+        "--to", dest="end", type=_iso_date, required=True, help=_("last day, included (YYYY-MM-DD)")
     )
-    activity.add_argument("--rep", help="only this rep's activity (rep code); default: everyone's")
-    charter = documents.add_parser("charter", parents=[common], help="the active service charter")
+    activity.add_argument("--rep", help=_("only this rep's activity (rep code); default: everyone's"))
+    charter = documents.add_parser("charter", parents=[common], help=_("the active service charter"))
     charter.add_argument(
         "--type",
         dest="charter_type",
         choices=("access", "financing", "attention"),
-        help="which charter (default: the first active one)",
+        help=_("which charter (default: the first active one)"),
     )
     register = documents.add_parser(
-        "register", parents=[common], help="annual register of complaints and claims"
+        "register", parents=[common], help=_("annual register of complaints and claims")
     )
-    register.add_argument("--year", type=_year, required=True, help="the year (YYYY)")
+    register.add_argument("--year", type=_year, required=True, help=_("the year (YYYY)"))
     for document in (activity, charter, register):
         document.add_argument(
-            "--out", required=True, help="the PDF file to write (.pdf is added when missing)"
+            "--out", required=True, help=_("the PDF file to write (.pdf is added when missing)")
         )
-        document.add_argument("--force", action="store_true", help="replace the file if it exists")
+        document.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
         document.add_argument(
             "--as-of",
             dest="as_of",
             type=_iso_date,
             default=None,
-            help="the day taken as today, issue date included, to reproduce a document (YYYY-MM-DD)",
+            help=_("the day taken as today, issue date included, to reproduce a document (YYYY-MM-DD)"),
         )
 
     server = commands.add_parser(
-        "server", parents=[common], help="set up a PostgreSQL office server (postgresql:// databases only)"
+        "server", parents=[common], help=_("set up a PostgreSQL office server (postgresql:// databases only)")
     )
     server_commands = server.add_subparsers(
-        dest="action", metavar="ACTION", parser_class=_Parser, required=True
+        dest="action", metavar=_("ACTION"), parser_class=_Parser, required=True
     )
     server_commands.add_parser(
         "init",
         parents=[common],
-        help="create the schema, group roles, rights and policies; record the connecting role as a manager",
+        help=_(
+            "create the schema, group roles, rights and policies; record the connecting role as a manager"
+        ),
     )
     upgrade = server_commands.add_parser(
         "upgrade",
         parents=[common],
-        help="upgrade the server's schema to this version of Postventa (take a pg_dump first)",
+        help=_("upgrade the server's schema to this version of Postventa (take a pg_dump first)"),
     )
     upgrade.add_argument(
         "--yes",
         action="store_true",
-        help="a pg_dump backup has been taken: upgrade without asking (required without a terminal)",
+        help=_("a pg_dump backup has been taken: upgrade without asking (required without a terminal)"),
     )
 
-    user = commands.add_parser("user", parents=[common], help="people who log in to the office server")
-    user_commands = user.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
-    add = user_commands.add_parser("add", parents=[common], help="a new login, rep or manager")
-    add.add_argument("--login", required=True, help="the person's login name")
-    add.add_argument("--role", required=True, choices=("rep", "manager"), help="rep or manager")
-    add.add_argument("--rep", help="the rep record (rep code) this login is")
-    disable = user_commands.add_parser("disable", parents=[common], help="the login can no longer connect")
-    disable.add_argument("--login", required=True, help="the person's login name")
-    reset = user_commands.add_parser("reset-password", parents=[common], help="set a new password")
-    reset.add_argument("--login", required=True, help="the person's login name")
+    user = commands.add_parser("user", parents=[common], help=_("people who log in to the office server"))
+    user_commands = user.add_subparsers(
+        dest="action", metavar=_("ACTION"), parser_class=_Parser, required=True
+    )
+    add = user_commands.add_parser("add", parents=[common], help=_("a new login, rep or manager"))
+    add.add_argument("--login", required=True, help=_("the person's login name"))
+    add.add_argument("--role", required=True, choices=("rep", "manager"), help=_("rep or manager"))
+    add.add_argument("--rep", help=_("the rep record (rep code) this login is"))
+    disable = user_commands.add_parser("disable", parents=[common], help=_("the login can no longer connect"))
+    disable.add_argument("--login", required=True, help=_("the person's login name"))
+    reset = user_commands.add_parser("reset-password", parents=[common], help=_("set a new password"))
+    reset.add_argument("--login", required=True, help=_("the person's login name"))
     for needs_password in (add, reset):
         needs_password.add_argument(
             "--password-stdin",
             action="store_true",
             required=True,
-            help="read the password from standard input (never from the command line)",
+            help=_("read the password from standard input (never from the command line)"),
         )
 
     sync = commands.add_parser(
         "sync",
         parents=[common],
-        help="a laptop's database: push its changes to the office, pull the office's",
+        help=_("a laptop's database: push its changes to the office, pull the office's"),
     )
-    sync.add_argument("--server", required=True, help="the office server: postgresql://login@host/db")
+    sync.add_argument("--server", required=True, help=_("the office server: postgresql://login@host/db"))
     sync.add_argument(
         "--init",
         action="store_true",
-        help="make a new laptop database (--db, a new file) from the office's data",
+        help=_("make a new laptop database (--db, a new file) from the office's data"),
     )
     sync.add_argument(
-        "--json", action="store_true", help="print one JSON object: pushed, pulled, conflicts, refused"
+        "--json", action="store_true", help=_("print one JSON object: pushed, pulled, conflicts, refused")
     )
 
     imports = commands.add_parser(
         "import",
         parents=[common],
-        help="import customers, products or sales from CSV, XLSX, XLS or ODS (a missing --db is created)",
+        help=_("import customers, products or sales from CSV, XLSX, XLS or ODS (a missing --db is created)"),
     )
-    imports.add_argument("kind", choices=("customers", "products", "sales"), help="what the file holds")
-    imports.add_argument("file", nargs="?", help="the CSV, XLSX, XLS or ODS file")
+    imports.add_argument("kind", choices=("customers", "products", "sales"), help=_("what the file holds"))
+    imports.add_argument("file", nargs="?", help=_("the CSV, XLSX, XLS or ODS file"))
     imports.add_argument(
-        "--fields", action="store_true", help="list the field names a mapping file may use, and stop"
+        "--fields", action="store_true", help=_("list the field names a mapping file may use, and stop")
     )
-    imports.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
+    imports.add_argument("--sheet", help=_("the workbook's sheet to read (default: the first)"))
     imports.add_argument(
         "--header-row",
         dest="header_row",
         type=_positive_int,
-        help="the row of the column headers (1-based; default: found among the first rows)",
+        help=_("the row of the column headers (1-based; default: found among the first rows)"),
     )
     imports.add_argument(
-        "--mapping", help='a JSON or TOML file naming columns: {"column header": "field"} (see --fields)'
+        "--mapping", help=_('a JSON or TOML file naming columns: {"column header": "field"} (see --fields)')
     )
     imports.add_argument(
-        "--dry-run", dest="dry_run", action="store_true", help="check everything, save nothing"
+        "--dry-run", dest="dry_run", action="store_true", help=_("check everything, save nothing")
     )
     imports.add_argument(
         "--errors",
-        help="write the rejected rows, with the reasons, to this CSV file (.csv is added when missing)",
+        help=_("write the rejected rows, with the reasons, to this CSV file (.csv is added when missing)"),
     )
-    imports.add_argument("--force", action="store_true", help="replace the --errors file if it exists")
+    imports.add_argument("--force", action="store_true", help=_("replace the --errors file if it exists"))
     imports.add_argument(
         "--as-of",
         dest="as_of",
         type=_iso_date,
         default=None,
-        help="the day taken as today (YYYY-MM-DD): sales get follow-ups from it on",
+        help=_("the day taken as today (YYYY-MM-DD): sales get follow-ups from it on"),
     )
     imports.add_argument(
         "--no-follow-ups",
         dest="follow_ups",
         action="store_false",
-        help="imported sales get no follow-ups from the plans",
+        help=_("imported sales get no follow-ups from the plans"),
     )
     imports.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object: created, updated, unchanged, rejected, rejections, dry_run, "
-        "encoding, delimiter, header_row",
+        help=_(
+            "print one JSON object: created, updated, unchanged, rejected, rejections, dry_run, "
+            "encoding, delimiter, header_row"
+        ),
     )
 
-    shots = commands.add_parser(
-        "screenshots", parents=[common], help="render every page and main dialog to PNG"
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help=_("write a list to an XLSX workbook or a CSV file for a spreadsheet (labels in --lang)"),
     )
-    shots.add_argument("--out", required=True, help="folder for the PNG files")
+    export.add_argument(
+        "list",
+        choices=("customers", "followups", "checks", "returns", "cases", "surveys", "at-risk", "loyalty"),
+        help=_("which list: every record of it (archived customers left out, as on the page)"),
+    )
+    export.add_argument(
+        "--format",
+        dest="export_format",
+        choices=("xlsx", "csv"),
+        required=True,
+        help=_(
+            "xlsx: real dates and numbers; csv: separated by ';', UTF-8 with BOM, numbers as --lang writes them"
+        ),
+    )
+    export.add_argument(
+        "--out", required=True, help=_("the file to write (.xlsx or .csv is added when missing)")
+    )
+    export.add_argument("--rep", help=_("only this rep's records (rep code); default: everyone's"))
+    export.add_argument(
+        "--from",
+        dest="start",
+        type=_iso_date,
+        help=_("first day (YYYY-MM-DD) for lists with dates; follow-ups default to today"),
+    )
+    export.add_argument(
+        "--to",
+        dest="end",
+        type=_iso_date,
+        help=_("last day, included (YYYY-MM-DD); follow-ups default to four weeks from --from"),
+    )
+    export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
+
+    shots = commands.add_parser(
+        "screenshots", parents=[common], help=_("render every page and main dialog to PNG")
+    )
+    shots.add_argument("--out", required=True, help=_("folder for the PNG files"))
     shots.add_argument(
         "--force",
         action="store_true",
-        help="replace the PNG files of an earlier run (without it, a folder holding <lang>-*.png is refused)",
+        help=_(
+            "replace the PNG files of an earlier run (without it, a folder holding <lang>-*.png is refused)"
+        ),
     )
     return parser
 
@@ -279,7 +345,47 @@ def _cli_language(args: argparse.Namespace) -> str:
     return env if env in i18n.LANGUAGES else "en"
 
 
+# argparse's own words (usage, errors, the help's headings), for the catalog: argparse looks up its
+# `_` and `ngettext` when it speaks, and main() points them at the app's (English stays as it is).
+_ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("ignored explicit argument %r"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+)
+
+
+def _language_before_parsing(argv: Sequence[str]) -> str:
+    """The language of the help and of usage errors: --lang if it is among `argv` (the parser is not
+    built yet: its help is written in this language), else the environment's."""
+    for index, word in enumerate(argv):
+        value = word.split("=", 1)[1] if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value in i18n.LANGUAGES:
+            return value
+    return _cli_language(argparse.Namespace())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_before_parsing(argv))
+    argparse._ = i18n._  # type: ignore[attr-defined]  # argparse's own words, translated (see above)
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(_cli_language(args))
@@ -323,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sync(target, args)
         if args.command == "import":
             return _import(target, args)
+        if args.command == "export":
+            return _export(target, args)
         parser.error(f"unknown command {args.command}")
     except (CliError, DatabaseFileError, RightsError, SyncError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
@@ -507,8 +615,8 @@ def _agenda(target: str, args: argparse.Namespace) -> int:
     from app.outputs import resolve_output
     from app.services.followups.calendar_export import export_agenda_ics
 
+    path = resolve_output(args.ics, ".ics", force=args.force).path  # refused before the database opens
     open_database(target, create=False)
-    path = resolve_output(args.ics, ".ics", force=args.force).path  # refused before any query
     count = export_agenda_ics(path, args.rep, args.start, args.end, force=args.force)
     print(_("{count} follow-ups written to {path}").format(count=count, path=path))
     return EXIT_OK
@@ -518,9 +626,11 @@ def _report(target: str, args: argparse.Namespace) -> int:
     from app.documents import DocumentKind, DocumentRequest, produce_document
     from app.models.database import open_database
     from app.models.enums import CharterType
+    from app.outputs import resolve_output
     from app.services.errors import ValidationError
     from app.services.reps import find_rep_by_code
 
+    resolve_output(args.out, ".pdf", force=args.force)  # refused before the database opens (or upgrades)
     open_database(target, create=False)
     kind = DocumentKind(args.document)
     values: dict = {"kind": kind, "language": _cli_language(args)}
@@ -751,4 +861,44 @@ def _import(target: str, args: argparse.Namespace) -> int:
         print(_("Rejected rows written to {path}").format(path=summary.errors_file))
     if summary.dry_run:
         print(_("Dry run: nothing was saved."))
+    return EXIT_OK
+
+
+def _export(target: str, args: argparse.Namespace) -> int:
+    """`postventa export LIST`: the whole list (of a rep, in a period) as XLSX or CSV, in --lang."""
+    from app.models import now as wall_clock_now
+    from app.models.database import open_database
+    from app.outputs import resolve_output
+    from app.services import exports
+    from app.services.errors import ValidationError
+    from app.services.reps import find_rep_by_code
+
+    kind = exports.ListKind(args.list)
+    export_format = exports.ExportFormat(args.export_format)
+    if (args.start or args.end) and kind not in exports.lists.PERIOD_KINDS:
+        raise UsageError(
+            _("The {list} list has no dates: leave out --from and --to.").format(list=kind.label)
+        )
+    if args.start and args.end and args.end < args.start:
+        raise UsageError(_("The end of the period is before its start."))
+    resolve_output(args.out, export_format.extension, force=args.force)  # refused before the database opens
+    open_database(target, create=False)
+    rep_id = find_rep_by_code(args.rep).id if args.rep else None
+    now = wall_clock_now()
+    try:
+        result = exports.export_list(
+            lambda: exports.table_for(
+                kind, rep_id=rep_id, start=args.start, end=args.end, today=now.date(), now=now
+            ),
+            args.out,
+            export_format,
+            force=args.force,
+        )
+    except ValidationError as exc:  # one line even when several fields are wrong
+        raise CliError(" ".join(dict.fromkeys(exc.errors.values()))) from exc
+    print(
+        ngettext("{count} row exported to {path}", "{count} rows exported to {path}", result.rows).format(
+            count=i18n.format_number(result.rows), path=result.path
+        )
+    )
     return EXIT_OK

@@ -136,12 +136,16 @@ def to_decimal(value: int | float | Decimal) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def format_number(value: int | float | Decimal | None, decimals: int | None = None) -> str:
+def format_number(
+    value: int | float | Decimal | None, decimals: int | None = None, *, grouping: bool = True
+) -> str:
+    """`value` as the locale writes it ("1.234,5" in Spanish); without `grouping`, no thousands
+    separator ("1234,5": what a CSV file for a spreadsheet holds)."""
     if value is None:
         return ""
     if decimals is None:
-        return babel_numbers.format_decimal(value, locale=current_locale())
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return babel_numbers.format_decimal(value, locale=current_locale(), group_separator=grouping)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
     return babel_numbers.format_decimal(
         round_half_up(value, decimals), format=pattern, locale=current_locale()
     )

@@ -408,9 +408,15 @@ def day_of_work(changes: int, slot: int = 0, slots: int = 1, day: int = 0) -> Wo
         update_customer(customer_id, data, rep_id, expected_version=detail.row_version)
 
     def reschedule(follow_up_id: int) -> None:
+        # A week on at 10:00, kept there as a person answering the placement warning "Keep this
+        # time" does (a Saturday or a full day is still a move the sync has to carry).
         when = max(FollowUp.get_by_id(follow_up_id).scheduled_at, dt.datetime.now()) + dt.timedelta(days=7)
         reschedule_follow_up(
-            follow_up_id, when.replace(hour=10, minute=0), acting_rep_id=rep_id, confirm_past=True
+            follow_up_id,
+            when.replace(hour=10, minute=0),
+            acting_rep_id=rep_id,
+            confirm_past=True,
+            confirm_placement=True,
         )
 
     def receive(return_id: int) -> None:
@@ -638,7 +644,11 @@ def capture_overhead(laptop: Path, folder: Path, runs: int) -> Overhead | None:
         def move() -> None:
             when = FollowUp.get_by_id(later).scheduled_at + dt.timedelta(days=7)
             reschedule_follow_up(
-                later, when.replace(hour=10, minute=0), acting_rep_id=rep_id, confirm_past=True
+                later,
+                when.replace(hour=10, minute=0),
+                acting_rep_id=rep_id,
+                confirm_past=True,
+                confirm_placement=True,
             )
 
         return [

@@ -702,3 +702,110 @@ def damage_table(path: Path, table: str) -> None:
     with path.open("r+b") as handle:
         handle.seek((root - 1) * page_size)
         handle.write(bytes([0x5A]) * page_size)
+
+
+# --- every exportable list, a row or two each (tests of exports) ----------------------------------------
+
+EXPORT_TODAY = dt.date(2026, 11, 23)
+EXPORT_NOW = dt.datetime(2026, 11, 23, 12, 0)
+
+
+def build_export_world() -> dict:
+    """One rep (ANA) and three customers around 23 Nov 2026:
+
+    - 00017, NASTY's name, a company of segment A, phone "+34 600 123 456": two washing machines at
+      617.25 € sold on 10/01/2025 (value 1,234.50 €; no purchase since: at risk), a survey of 05/11/2026
+      (satisfaction 2, recommendation 3, cause price, comment "=SUM(A1)"), an open claim received
+      03/11/2026, a return requested 02/11/2026, a visit planned 24/11/2026 10:30 (45 minutes), a check
+      finished 20/11/2026 09:15 with 87.5 %.
+    - C-2, "Ramón Núñez", a person of segment B: one sale of 99.90 € on 01/11/2026, a survey of 10/11/2026
+      (5 and 9): a loyalty candidate.
+    - C-3, archived.
+    """
+    from app.models.enums import CaseSeries, CustomerKind, DissatisfactionCause
+
+    ana = create_rep("ANA", "Ana Peña")
+    category = ProductCategory.create(code="LAV", name="Lavadoras")
+    washer = Product.create(sku="LAV-8", name="Lavadora 8 kg", category=category)
+    first = Customer.create(
+        code="00017",
+        name=NASTY,
+        kind=CustomerKind.COMPANY,
+        tax_id="B12345674",
+        phone="+34 600 123 456",
+        email="pena@example.com",
+        city="Logroño",
+        rep=ana.id,
+        segment=Segment.A,
+    )
+    second = Customer.create(code="C-2", name="Ramón Núñez", city="Madrid", rep=ana.id, segment=Segment.B)
+    Customer.create(code="C-3", name="Archivado Antiguo", archived=True)
+    unit = sale(first, dt.date(2025, 1, 10), (2, "617.25"), item=washer)[0]
+    unit.serial_number = "LAV-0001"
+    unit.save()
+    sale(second, dt.date(2026, 11, 1), (1, "99.90"), item=washer)
+    SatisfactionSurvey.create(
+        customer=first,
+        rep=ana.id,
+        taken_on=dt.date(2026, 11, 5),
+        satisfaction=2,
+        recommend=3,
+        cause=DissatisfactionCause.PRICE,
+        comment="=SUM(A1)",
+    )
+    SatisfactionSurvey.create(
+        customer=second,
+        rep=ana.id,
+        taken_on=dt.date(2026, 11, 10),
+        satisfaction=5,
+        recommend=9,
+        comment="Muy bien",
+    )
+    Case.create(
+        number="REC-2026-0001",
+        year=2026,
+        series=CaseSeries.of(CaseKind.CLAIM),
+        sequence=1,
+        kind=CaseKind.CLAIM,
+        stage=CaseStage.RECEPTION,
+        customer=first,
+        rep=ana.id,
+        channel=ContactChannel.EMAIL,
+        received_on=dt.date(2026, 11, 3),
+        customer_words="No centrifuga",
+    )
+    WarrantyReturn.create(
+        number="RMA-2026-0001",
+        year=2026,
+        sequence=1,
+        sold_unit=unit,
+        customer=first,
+        rep=ana.id,
+        reason=ReturnReason.FAILURE_IN_USE,
+        reported_on=dt.date(2026, 11, 2),
+        state=ReturnState.REQUESTED,
+        under_warranty=True,
+        warranty_days=100,
+    )
+    FollowUp.create(
+        customer=first,
+        rep=ana.id,
+        kind=FollowUpKind.VISIT,
+        purpose=FollowUpPurpose.COMMERCIAL,
+        scheduled_at=dt.datetime(2026, 11, 24, 10, 30),
+        duration_minutes=45,
+        notes="Llevar catálogo\x07",
+    )
+    template = CheckTemplate.create(family="wash", name="Uso correcto: lavadoras", category=category)
+    UsageCheck.create(
+        template=template,
+        sold_unit=unit,
+        customer=first,
+        rep=ana.id,
+        status=CheckStatus.COMPLETED,
+        started_at=dt.datetime(2026, 11, 20, 9, 15),
+        completed_at=dt.datetime(2026, 11, 20, 9, 15),
+        passed=True,
+        score=0.875,
+    )
+    return {"ana": ana, "first": first, "second": second}

@@ -47,3 +47,17 @@ def test_bench_sync_runs_on_a_small_office(new_database, capsys):
     assert "pushed" in out and "no lost change:" in out and " 0 lost or different" in out
     assert "rush: failures / deadlocks / lost changes     0 / 0 / 0" in out
     assert "FAILED" not in out and "Commit " in out
+
+
+@pytest.mark.sqlite_only("the export benchmark measures the SQLite demo file")
+def test_bench_export_runs_on_a_small_demo(tmp_path, capsys):
+    """benchmarks/bench_export.py on a 40-customer demo: both formats written and read back."""
+    from benchmarks.bench_export import main as bench_export
+    from tests.factories import demo_file
+
+    database = demo_file(tmp_path / "bench.sqlite3")
+    assert bench_export(["--db", str(database), "--lang", "en"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Commit " in out and "XLSX " in out and "CSV " in out
+    assert "rows exported to" in out and "read back with openpyxl:" in out

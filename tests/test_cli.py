@@ -196,3 +196,24 @@ def test_agenda_period_backwards_is_an_error(capsys, tmp_path, agenda_db):
         "en",
     )
     assert code == 1 and "before its start" in one_line_error(err)
+
+
+def test_help_and_usage_errors_speak_the_language_asked_for(capsys):
+    """`--lang es` also translates the command line's own words: the help (argparse's headings
+    included) and usage errors, which argparse writes before the command runs (issue 20, item 7)."""
+    code, out, _err = run(capsys, "--lang", "es", "--help")
+    assert code == 0
+    assert "after-sales follow-up" not in out  # the description, translated
+    assert "muestra esta ayuda y termina" in out and "show this help" not in out
+    assert "opciones:" in out and "options:" not in out
+    code, out, _err = run(capsys, "report", "register", "--lang=es", "--help")
+    assert code == 0 and "--year" in out and "the year (YYYY)" not in out
+    code, out, err = run(capsys, "--lang", "es", "report", "register", "--year", "2026")
+    assert code == 2 and out == ""
+    line = one_line_error(err)
+    assert "los siguientes argumentos son obligatorios: --out" in line
+    code, _out, err = run(capsys, "report", "register", "--lang", "es", "--year", "dos mil", "--out", "x")
+    assert code == 2 and "argumento --year" in one_line_error(err)
+    # English stays English.
+    code, _out, err = run(capsys, "--lang", "en", "report", "register", "--year", "2026")
+    assert code == 2 and "the following arguments are required: --out" in one_line_error(err)

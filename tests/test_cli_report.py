@@ -357,17 +357,35 @@ def test_the_database_is_never_written_over(capsys, report_db, out):
 
 
 @pytest.mark.sqlite_only("the database file itself")
+@pytest.mark.sqlite_only("an SQLite file of an older schema")
+def test_a_refused_out_leaves_the_database_unopened(capsys, tmp_path, out):
+    """The --out is refused before the database opens: an older database is not upgraded (nor its
+    copy made) for a document that is not going to be written."""
+    from tests.models.test_database import make_v1_database
+
+    old = make_v1_database(tmp_path / "old.sqlite3")
+    before = old.read_bytes()
+    target = out / "register.pdf"
+    target.write_bytes(b"last year's copy")
+    code, stdout, err = register(capsys, old, target)
+    assert code == 1 and stdout == ""
+    assert one_line_error(err) == f"postventa: {target} already exists; add --force to replace it."
+    assert old.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "old.sqlite3"
+    ]
+
+
 def test_a_database_named_like_a_document_is_refused_even_with_force(capsys, report_db, out):
     victim = out / "victim.pdf"
     Path(report_db).rename(victim)
     before = victim.read_bytes()
     code, _stdout, err = register(capsys, victim, victim, "--force")
     assert code == 1
-    assert one_line_error(err) == (
-        f"postventa: {victim} is the database Postventa has open, or one of its working files; "
-        "choose another file name."
+    assert one_line_error(err) == (  # refused before the database is opened
+        f"postventa: {victim} is an SQLite database or one of its working files; Postventa never writes "
+        "over them. Choose another file name."
     )
-    assert victim.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert victim.read_bytes() == before
     other = out / "other.pdf"  # another program's SQLite file, not open here
     other.write_bytes(before)
     code, _stdout, err = register(capsys, victim, other, "--force")

@@ -102,29 +102,19 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
     assert "Rights incomplete (warranty_return): run postventa server init again." in err
 
 
-def _back_to_schema_6(office: Office) -> None:
-    """Migration 7 and the sync's server objects undone, as a server last upgraded by the previous
-    release would be (its rights in place, no row identities, no revisions)."""
-    from app.models.migrations import _ALL_TABLES
-
+def _back_to_schema_7(office: Office) -> None:
+    """Migration 8 undone, as a server last upgraded by the previous release would be (its rights and
+    sync objects in place, an audit log without labels or structured changes)."""
     with office.admin() as admin, admin.cursor() as cursor:
-        for table in _ALL_TABLES:
-            cursor.execute(f'DROP TRIGGER IF EXISTS postventa_sync_revision ON "{table}"')
-            cursor.execute(f'DROP TRIGGER IF EXISTS postventa_sync_tombstone ON "{table}"')
-            cursor.execute(f'ALTER TABLE "{table}" DROP COLUMN uid, DROP COLUMN revision')
-        for table in ("case", "warranty_return", "sale"):
-            cursor.execute(f'ALTER TABLE "{table}" DROP COLUMN provisional_number')
-        cursor.execute("DROP TABLE sync_tombstone, sync_applied, sync_conflict")
-        cursor.execute("DROP SEQUENCE sync_revision_seq, sync_laptop_seq")
-        cursor.execute("DROP FUNCTION postventa_sync_revision(), postventa_sync_tombstone()")
-        cursor.execute("UPDATE schema_version SET version = 6 WHERE version = 7")
+        cursor.execute("ALTER TABLE audit_entry DROP COLUMN label, DROP COLUMN changes")
+        cursor.execute("UPDATE schema_version SET version = 7 WHERE version = 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 7, "rewrite _back_to_schema_6 as the previous release's schema"
-    _back_to_schema_6(office)
+    assert LATEST_VERSION == 8, "rewrite _back_to_schema_7 as the previous release's schema"
+    _back_to_schema_7(office)
     with pytest.raises(
         ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
     ):
@@ -135,13 +125,15 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 6 to 7." in out
+    assert "Schema upgraded from 7 to 8." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 7; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 8; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT count(*) FROM audit_entry WHERE label IS NULL OR changes IS NULL")
         assert cursor.fetchone() == (0,)
     from app.models.database import use_credentials
     from app.sync.engine import init_laptop

@@ -1056,7 +1056,15 @@ CHARTERS = {
         "strategy": "Cuidar a cada cliente después de la venta: llamarle, visitarle y resolver sus quejas con rapidez.",
         "systems": "Agenda de seguimiento, registro de quejas y reclamaciones, encuestas de satisfacción.",
         "personnel": "Comerciales formados en escucha activa y un responsable de postventa por zona.",
-        "procedure": "Recepción, análisis, propuesta de solución y análisis de la satisfacción.",
+        "procedure": "\n".join(
+            [
+                "1. Recepción: recogemos su queja o reclamación por cualquier canal y le escuchamos con atención.",
+                "2. Análisis: la clasificamos por tipo y categoría, que deciden la solución adecuada.",
+                "3. Servicio: le proponemos una solución por el canal acordado con usted; si no la acepta, "
+                "buscamos un acuerdo o una mediación externa.",
+                "4. Análisis de la satisfacción: tras cerrarla le llamamos para conocer su opinión.",
+            ]
+        ),
         "principles": "Calidad, accesibilidad, profesionalidad, diligencia, cortesía y buen ambiente.",
         "commitments": [
             (
@@ -1099,9 +1107,19 @@ CHARTERS = {
     CharterType.PRODUCT_ACCESS: {
         "title": "Carta de servicios de acceso al producto",
         "strategy": "Que comprar, recibir y usar nuestros productos sea fácil para todos.",
-        "systems": "Tienda, web y visitas a domicilio con demostración del producto.",
+        "systems": "Tienda, web y visitas a domicilio: entrega, instalación y comprobación del uso correcto "
+        "con el cliente, con demostración del producto.",
         "personnel": "Técnicos instaladores propios y comerciales de zona.",
-        "procedure": "Entrega, instalación y comprobación del uso correcto con el cliente.",
+        "procedure": "\n".join(
+            [
+                "1. Recepción: recogemos su queja o reclamación sobre la entrega, la instalación o el uso del "
+                "producto por cualquier canal.",
+                "2. Análisis: un técnico revisa el caso y, si hace falta, el producto en su domicilio.",
+                "3. Servicio: le proponemos una solución (reparación, cambio, devolución o una nueva "
+                "demostración); si no la acepta, buscamos un acuerdo o una mediación externa.",
+                "4. Análisis de la satisfacción: tras cerrarla le llamamos para conocer su opinión.",
+            ]
+        ),
         "principles": "Accesibilidad, profesionalidad y diligencia.",
         "commitments": [
             (
@@ -1130,9 +1148,18 @@ CHARTERS = {
     CharterType.FINANCING: {
         "title": "Carta de servicios de financiación",
         "strategy": "Facilitar la compra con líneas de crédito claras y sin sorpresas.",
-        "systems": "Financiación con entidades colaboradoras y simulador de cuotas en tienda.",
+        "systems": "Financiación con entidades colaboradoras y simulador de cuotas en tienda: estudio de la "
+        "solicitud, firma y seguimiento de las cuotas.",
         "personnel": "Un gestor de financiación en cada tienda.",
-        "procedure": "Estudio de la solicitud, firma y seguimiento de las cuotas.",
+        "procedure": "\n".join(
+            [
+                "1. Recepción: recogemos su queja o reclamación sobre cuotas o recibos por cualquier canal.",
+                "2. Análisis: el gestor de financiación revisa el contrato y los recibos con la entidad.",
+                "3. Servicio: le proponemos una solución (corregir o devolver el recibo, ajustar las cuotas) "
+                "y, si no la acepta, un acuerdo o una mediación externa.",
+                "4. Análisis de la satisfacción: tras cerrarla le llamamos para conocer su opinión.",
+            ]
+        ),
         "principles": "Transparencia, cortesía y diligencia.",
         "commitments": [
             (

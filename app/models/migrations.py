@@ -214,6 +214,47 @@ _ALL_TABLES = (
 )
 
 
+# The audit's label of each kind of record an entry before schema 8 names: its number or code, read
+# from the record now (a record deleted since keeps an empty label; the page shows its id).
+_AUDIT_LABELS = {
+    "customer": "SELECT code FROM customer WHERE customer.id = audit_entry.entity_id",
+    "case": 'SELECT number FROM "case" WHERE "case".id = audit_entry.entity_id',
+    "warranty_return": "SELECT number FROM warranty_return WHERE warranty_return.id = audit_entry.entity_id",
+    "sale": "SELECT number FROM sale WHERE sale.id = audit_entry.entity_id",
+    "product": "SELECT sku FROM product WHERE product.id = audit_entry.entity_id",
+    "product_category": "SELECT code FROM product_category WHERE product_category.id = audit_entry.entity_id",
+    "rep": "SELECT code FROM rep WHERE rep.id = audit_entry.entity_id",
+    "follow_up": "SELECT customer.code FROM follow_up JOIN customer ON customer.id = follow_up.customer_id "
+    "WHERE follow_up.id = audit_entry.entity_id",
+    "case_proposal": 'SELECT "case".number FROM case_proposal JOIN "case" ON "case".id = case_proposal.case_id '
+    "WHERE case_proposal.id = audit_entry.entity_id",
+}
+
+
+def _8_audit_changes(migrator: SchemaMigrator, database: Database) -> None:
+    """An audit you can read: each entry names its record by a `label` (its number or code, never
+    personal data) and keeps `changes`, JSON {field: [old, new]}.
+
+    Entries written before keep their `details` (the new values only) as they are, and get the
+    label of their record as it is now, where the record still exists.
+    """
+    text = CharField(max_length=60, default="", constraints=[SQL("DEFAULT ''")])
+    migrator.migrate(
+        migrator.add_column("audit_entry", "label", text, allow_not_null=True),
+        migrator.add_column(
+            "audit_entry",
+            "changes",
+            TextField(default="", constraints=[SQL("DEFAULT ''")]),
+            allow_not_null=True,
+        ),
+    )
+    param = database.param
+    for entity, label in _AUDIT_LABELS.items():
+        database.execute_sql(
+            f"UPDATE audit_entry SET label = COALESCE(({label}), '') WHERE entity = {param}", (entity,)
+        )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -222,6 +263,7 @@ MIGRATIONS: dict[int, Migration] = {
     5: _5_folded_keys,
     6: _6_case_series,
     7: _7_row_identities,
+    8: _8_audit_changes,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from app.models.base import BaseModel, LocalModel, now
 from app.models.customers import Rep
@@ -36,12 +36,24 @@ def store_case_prefix_defaults() -> None:
 
 
 class AuditEntry(BaseModel):
+    """One change: who (`rep`), when, which record (`entity` + `entity_id`, and `label`, the
+    record's number or code: never personal data) and what (`changes`).
+
+    `changes` (schema 8) is JSON {field: [old, new]} with plain values (enum codes, ISO dates):
+    personal data appears only there, as the value of the field that changed, so erasing a person
+    can find it. `details` is JSON context that names no person (ids, counts); entries written
+    before schema 8 kept the new values there, free text included, and no old values.
+    """
+
     at = DateTimeField(default=now, index=True)
     rep = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
     action = CharField(max_length=30)  # create / update / archive / transition / …
     entity = CharField(max_length=40)
     entity_id = IntegerField()
-    details = TextField(default="")  # JSON of the changed fields
+    # SQL defaults too, as schema 8 added them: an INSERT that names neither column still goes in.
+    label = CharField(max_length=60, default="", constraints=[SQL("DEFAULT ''")])
+    changes = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    details = TextField(default="")
 
     class Meta:
         indexes = ((("entity", "entity_id"), False),)

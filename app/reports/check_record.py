@@ -1,7 +1,8 @@
 """The one-page record of a correct-use check, for the rep to hand over or e-mail.
 
-Built from `app.services.checks.CheckRecord` (plain data); printed in the language active in
-app.i18n (wrap the call in `i18n.using_language` for another).
+Built from `app.services.checks.CheckRecord` (plain data); printed in the language asked for (the
+customer's, from the Checks page), like every other document. What it certifies follows the check's
+state: a draft says it is one and certifies nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,28 @@ def verdict_text(record: CheckRecord) -> str:
     if check.score is None:
         return verdict
     return _("{verdict} – score {score}").format(verdict=verdict, score=format_percent(check.score, 0))
+
+
+def closing_text(record: CheckRecord) -> str:
+    """The record's last words, true to the check's state: only a finished check says the customer was
+    shown how to use the product, and only Not OK items are said to be followed up."""
+    check = record.check
+    if check.status is not CheckStatus.COMPLETED:
+        return _(
+            "This record is a draft: the check has not been finished, so it does not certify that the "
+            "customer has been shown how to use the product."
+        )
+    if not check.passed:
+        return _(
+            "The check was not passed: the items marked Not OK will be followed up until the customer "
+            "uses the product correctly."
+        )
+    if any(answer.result is CheckAnswerResult.NOT_OK for answer in check.answers):
+        return _(
+            "The customer has been shown how to use the product correctly; items "
+            "marked Not OK will be followed up."
+        )
+    return _("The customer has been shown how to use the product correctly.")
 
 
 def _facts(record: CheckRecord) -> Table:
@@ -106,8 +129,11 @@ def _signature(record: CheckRecord) -> list:
     return story
 
 
-def build_check_record(data: CheckRecord, path: str | os.PathLike, *, force: bool = False) -> Path:
-    """Write the record of one check to `path` (A4, one page for a usual checklist); `force`: replace a file."""
+def build_check_record(
+    data: CheckRecord, path: str | os.PathLike, language: str | None = None, *, force: bool = False
+) -> Path:
+    """Write the record of one check to `path` in `language` (default: the current one; A4, one page
+    for a usual checklist); `force`: replace a file."""
     check = data.check
 
     def story() -> list:
@@ -123,21 +149,12 @@ def build_check_record(data: CheckRecord, path: str | os.PathLike, *, force: boo
         if check.notes:
             parts += [para(_("Notes"), "Heading"), para(check.notes)]
         parts += _signature(data)
-        parts += [
-            Spacer(1, 3 * mm),
-            para(
-                _(
-                    "The customer has been shown how to use the product correctly; items "
-                    "marked Not OK will be followed up."
-                ),
-                "Small",
-            ),
-        ]
+        parts += [Spacer(1, 3 * mm), para(closing_text(data), "Small")]
         return parts
 
     return write_document(
         path,
-        None,
+        language,
         company=data.company_name,
         title=lambda: _("Correct-use check record"),
         logo_path=data.logo_path,

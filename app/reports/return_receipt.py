@@ -14,7 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from app.i18n import _, format_date
+from app.i18n import N_, _, format_date
+from app.models.enums import ReturnState
 from app.reports.base import MARGIN, RULE, para, write_document
 from app.services.returns import ReturnReceiptData
 from app.services.sales.warranty import WarrantyStatus, warranty_text
@@ -39,6 +40,73 @@ def _facts_table(rows: list[tuple[str, str]]) -> Table:
         )
     )
     return table
+
+
+# What the customer is told once the return has reached its resolution (TRANSITIONS' resolution states).
+_RESOLVED = {
+    ReturnState.REPAIRED: N_("This return was resolved on {date}: the unit was repaired."),
+    ReturnState.REPLACED: N_("This return was resolved on {date}: the unit was replaced."),
+    ReturnState.REFUNDED: N_("This return was resolved on {date}: the amount agreed was refunded."),
+    ReturnState.CREDITED: N_(
+        "This return was resolved on {date}: the amount agreed was credited to your account."
+    ),
+    ReturnState.REJECTED: N_(
+        "This return was resolved on {date}: after inspection, it was not accepted under the terms of the "
+        "warranty."
+    ),
+}
+
+
+def is_pending(data: ReturnReceiptData) -> bool:
+    """The return still waits for its resolution (received, inspected or approved)."""
+    return data.resolution is None and data.state not in (ReturnState.CLOSED, ReturnState.CANCELLED)
+
+
+def _state_facts(data: ReturnReceiptData) -> list[tuple[str, str]]:
+    """The lines of the facts table that depend on where the return stands."""
+    if data.state is ReturnState.CANCELLED:
+        return [(_("Cancelled on"), format_date(data.closed_on))] if data.closed_on else []
+    if is_pending(data):
+        return [(_("Expected resolution by"), format_date(data.expected_resolution_on))]
+    facts = []
+    if data.resolution is not None:
+        facts.append((_("Resolution"), data.resolution.label))
+    if data.resolved_on is not None:
+        facts.append((_("Resolved on"), format_date(data.resolved_on)))
+    if data.returned_on is not None:
+        facts.append((_("Returned to the customer on"), format_date(data.returned_on)))
+    return facts
+
+
+def closing_sentences(data: ReturnReceiptData) -> list[str]:
+    """What the receipt tells the customer, true to the return's state: a pending return will be
+    resolved; a resolved, closed or cancelled one says what happened (never "we will let you know")."""
+    if is_pending(data):
+        return [
+            _(
+                "We have received the unit described above. Please quote the return number {number} in any "
+                "contact about it. We will let you know as soon as it is resolved."
+            ).format(number=data.number)
+        ]
+    sentences = [
+        _(
+            "We received the unit described above. Please quote the return number {number} in any contact "
+            "about it."
+        ).format(number=data.number)
+    ]
+    closed = format_date(data.closed_on) if data.closed_on is not None else "—"  # set on closing
+    if data.state is ReturnState.CANCELLED:
+        return [*sentences, _("This return was cancelled on {date}.").format(date=closed)]
+    if data.resolution is not None:
+        when = format_date(data.resolved_on) if data.resolved_on is not None else "—"
+        sentences.append(_(_RESOLVED[data.resolution]).format(date=when))
+    if data.returned_on is not None:
+        sentences.append(
+            _("The unit was returned to you on {date}.").format(date=format_date(data.returned_on))
+        )
+    if data.state is ReturnState.CLOSED:
+        sentences.append(_("The return was closed on {date}.").format(date=closed))
+    return sentences
 
 
 def _story(data: ReturnReceiptData) -> list:
@@ -66,8 +134,8 @@ def _story(data: ReturnReceiptData) -> list:
         (_("Warranty status"), warranty),
         (_("Requested on"), format_date(data.reported_on)),
         (_("Received on"), format_date(data.received_on)),
-        (_("Expected resolution by"), format_date(data.expected_resolution_on)),
     ]
+    facts += _state_facts(data)
     story = [
         para(_("Warranty return receipt"), "Title"),
         para(data.number, "Heading"),
@@ -76,12 +144,7 @@ def _story(data: ReturnReceiptData) -> list:
         para(_("What the customer reports"), "Heading"),
         para(data.description or "—"),
         Spacer(0, 6 * mm),
-        para(
-            _(
-                "We have received the unit described above. Please quote the return number {number} in any "
-                "contact about it. We will let you know as soon as it is resolved."
-            ).format(number=data.number),
-        ),
+        *(para(sentence) for sentence in closing_sentences(data)),
     ]
     company_lines = [line for line in (data.company_name, data.company_address, data.company_tax_id) if line]
     story.append(Spacer(0, 10 * mm))

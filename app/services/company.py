@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, fields, replace
 
@@ -24,6 +25,13 @@ class CompanySettings:
     follow_up_max_attempts: int = 3
     # A failed correct-use check proposes a training follow-up this many days later.
     check_training_days: int = 7
+    # Where automatic follow-ups land (app.services.followups.placement): inside these working hours
+    # ("HH:MM", the same for every rep: reps have no hours of their own), at most this many planned
+    # follow-ups per rep and day (the next working day with room takes the rest). The defaults are
+    # wide so that an ordinary day keeps the times and days plans have always given.
+    working_hours_start: str = "08:00"
+    working_hours_end: str = "20:00"
+    daily_capacity: int = 40
     # Customer value and ABC segmentation (DOMAIN §6): the window ranked, in months, and the
     # cumulative revenue shares (%) closing segments A and B (A < B ≤ 100).
     abc_window_months: int = 24
@@ -55,6 +63,7 @@ PREFIX_SETTINGS: dict[CaseSeries, str] = {
 # register's listing (app.reports.register) and in the number column (20 characters).
 PREFIX_MAX_LENGTH = 6
 _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 
 def load_company_settings() -> CompanySettings:
@@ -81,6 +90,8 @@ def _sane(settings: CompanySettings) -> CompanySettings:
         names = set(exc.errors)
         if names & {"abc_a_threshold", "abc_b_threshold"}:
             names |= {"abc_a_threshold", "abc_b_threshold"}
+        if names & {"working_hours_start", "working_hours_end"}:
+            names |= {"working_hours_start", "working_hours_end"}
         for name in names:
             setattr(settings, name, getattr(defaults, name))
     return settings
@@ -92,6 +103,7 @@ RANGES: dict[str, tuple[int, int, str]] = {
     "expected_remaining_years": (0, 50, N_("The expected remaining years are between 0 and 50.")),
     "risk_low_satisfaction_max": (1, 4, N_("A low satisfaction score is between 1 and 4.")),
     "risk_default_interval_days": (1, 3650, N_("The usual purchase interval is between 1 and 3,650 days.")),
+    "daily_capacity": (1, 500, N_("The follow-ups per rep and day are between 1 and 500.")),
 }
 
 
@@ -110,8 +122,34 @@ def validate_company_settings(settings: CompanySettings) -> None:
     except ValidationError as exc:
         errors.update({"abc_" + key: message for key, message in exc.errors.items()})
     errors.update(_prefix_errors(settings))
+    errors.update(_working_hours_errors(settings))
     if errors:
         raise ValidationError(errors)
+
+
+def parse_time_of_day(text: object) -> dt.time | None:
+    """'9:30' or '09:30' → 09:30; None for anything else."""
+    match = _TIME_OF_DAY.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    hours, minutes = int(match[1]), int(match[2])
+    return dt.time(hours, minutes) if hours < 24 and minutes < 60 else None
+
+
+def _working_hours_errors(settings: CompanySettings) -> dict[str, str]:
+    start = parse_time_of_day(settings.working_hours_start)
+    end = parse_time_of_day(settings.working_hours_end)
+    errors: dict[str, str] = {}
+    for name, value in (("working_hours_start", start), ("working_hours_end", end)):
+        if value is None:
+            errors[name] = _("Enter a time of day as hours and minutes, e.g. 09:00.")
+    if (
+        start is not None
+        and end is not None
+        and (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60
+    ):
+        errors["working_hours_end"] = _("The working day ends at least an hour after it starts.")
+    return errors
 
 
 def _prefix_errors(settings: CompanySettings) -> dict[str, str]:
@@ -174,12 +212,15 @@ def save_company_settings(settings: CompanySettings, acting_rep_id: int | None =
     if errors := _prefixes_taken(settings):
         raise ValidationError(errors)
     with write_transaction():
+        before = asdict(load_company_settings())
         for field in fields(CompanySettings):
             CompanySetting.insert(key=field.name, value=str(getattr(settings, field.name))).on_conflict(
                 conflict_target=[CompanySetting.key],
                 update={CompanySetting.value: str(getattr(settings, field.name))},
             ).execute()
-        audit.record("update", "company_settings", 0, acting_rep_id, **asdict(settings))
+        changes = audit.differences(before, asdict(settings))
+        if changes:
+            audit.record("update", "company_settings", 0, acting_rep_id, changes=changes)
 
 
 def database_is_empty() -> bool:

@@ -69,7 +69,7 @@ def create_rep(code: str, name: str, role: RepRole = RepRole.REP, email: str = "
         raise ValidationError(errors)
     with write_transaction():
         rep = Rep.create(code=code, name=name, role=role, email=email.strip())
-        audit.record("create", "rep", rep.id, rep.id, code=code, role=role)
+        audit.record("create", "rep", rep.id, rep.id, label=code, code=code, name=name, role=role)
     return _row(rep)
 
 

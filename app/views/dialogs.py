@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Self, TypeVar
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -305,6 +305,13 @@ def confirm(
     return answer == yes
 
 
+def documents_folder() -> Path:
+    """The user's Documents folder (their home folder where there is none): where Save dialogs start."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
 def ask_save_file(
     parent: QWidget | None, caption: str, suggested: str | os.PathLike, filters: str, extension: str
 ) -> Path | None:
@@ -316,6 +323,33 @@ def ask_save_file(
     chosen, _filter = QFileDialog.getSaveFileName(parent, caption, os.fspath(suggested), filters)
     if not chosen:
         return None
+    return _replacing_asked(parent, caption, chosen, extension)
+
+
+def ask_save_file_of_types(
+    parent: QWidget | None, caption: str, suggested: str | os.PathLike, types: Sequence[tuple[str, str]]
+) -> tuple[Path, str] | None:
+    """The system's Save dialog offering several file types, each (filter, extension) as in
+    ask_save_file ("Excel workbooks (*.xlsx)", ".xlsx"); the first is chosen at first. Returns the
+    file and its extension — the one the typed name ends with, else the chosen filter's, added — or
+    None. An existing file has been asked about, as in ask_save_file."""
+    filters = ";;".join(name for name, _extension in types)
+    chosen, selected = QFileDialog.getSaveFileName(
+        parent, caption, os.fspath(suggested), filters, types[0][0]
+    )
+    if not chosen:
+        return None
+    extension = next(
+        (ext for _name, ext in types if chosen.lower().endswith(ext.lower())),
+        next((ext for name, ext in types if name == selected), types[0][1]),
+    )
+    target = _replacing_asked(parent, caption, chosen, extension)
+    return (target, extension) if target is not None else None
+
+
+def _replacing_asked(parent: QWidget | None, caption: str, chosen: str, extension: str) -> Path | None:
+    """`chosen` with `extension` added when missing; when that made another name and the file exists,
+    asks before it is replaced (Qt's dialog asked about the name it returned)."""
     target = with_extension(chosen, extension)
     if target != Path(chosen) and target.exists():
         question = _("{file} already exists. Do you want to replace it?").format(file=target.name)

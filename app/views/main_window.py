@@ -148,6 +148,10 @@ class MainWindow(QMainWindow):
             self._action(_("&Open database…"), self._on_open_database, QKeySequence.StandardKey.Open)
         )
         file_menu.addAction(self._action(_("Load &demo data…"), self._on_load_demo))
+        file_menu.addSeparator()
+        # Ctrl+I opens the selected record's customer on the pages.
+        self.import_action = self._action(_("&Import…"), self._on_import, "Ctrl+Shift+I")
+        file_menu.addAction(self.import_action)
         self.backups_action = self._action(_("&Backups…"), self._on_backups)
         if self.context.database.path is None:
             gate(self.backups_action, _("The office server is backed up on the server, with pg_dump."))
@@ -165,6 +169,11 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self._action(_("Products and &categories…"), self._on_catalog))
         settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
         settings_menu.addAction(self._action(_("Correct-use chec&klists…"), self._on_checklists))
+        settings_menu.addSeparator()
+        self.audit_log_action = self._action(_("&Audit log…"), self._on_audit_log)
+        settings_menu.addAction(self.audit_log_action)
+        self._gate_audit_log()
+        show_tooltips(settings_menu)  # the refusal on hover
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self._action(_("Open &log folder"), self._on_open_log_folder))
@@ -177,6 +186,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self._on_find)
         QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._on_new)
+        QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self._on_export)
 
     def _on_find(self) -> None:
         if not self.current_page().focus_search():
@@ -185,6 +195,10 @@ class MainWindow(QMainWindow):
     def _on_new(self) -> None:
         if not self.current_page().create_new():
             self.statusBar().showMessage(_("Nothing to create on this page."), 3000)
+
+    def _on_export(self) -> None:
+        if not self.current_page().export_list():
+            self.statusBar().showMessage(_("Nothing to export on this page."), 3000)
 
     def _build_status_bar(self) -> None:
         user = self.context.current_rep
@@ -293,6 +307,11 @@ class MainWindow(QMainWindow):
         if path:
             self.database_requested.emit(path, True)
 
+    def _on_import(self) -> None:
+        from app.views.imports.wizard import ImportWizard
+
+        ImportWizard.ask(self, self.context)  # the import announces what it changed: the pages refresh
+
     def _on_backups(self) -> None:
         from app.views.backups import BackupsDialog
 
@@ -324,6 +343,7 @@ class MainWindow(QMainWindow):
                 self._user_label.setText(
                     _("User: {name} ({role})").format(name=result.rep.name, role=result.rep.role.label)
                 )
+                self._gate_audit_log()  # the audit log is a manager's
 
             # Another user sees other customers and agendas: every page reloads for them.
             Operation(_("Change user"), switch_user, EVERYTHING).run(self)
@@ -342,6 +362,16 @@ class MainWindow(QMainWindow):
         from app.views.checks.templates_dialog import ChecklistTemplatesDialog
 
         ChecklistTemplatesDialog.ask(self, self.context)
+
+    def _gate_audit_log(self) -> None:
+        from app.views.audit_log import refusal
+
+        gate(self.audit_log_action, refusal(self.context))
+
+    def _on_audit_log(self) -> None:
+        from app.views.audit_log import AuditLogDialog
+
+        AuditLogDialog.ask(self, self.context)
 
     def _on_open_log_folder(self) -> None:
         from app.views.errors import open_log_folder

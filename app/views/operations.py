@@ -124,12 +124,16 @@ class Operation(Generic[T]):
         progress: str | None = None,
         quiet: bool = False,
         initiator: object = _PARENT,
+        on_cancelled: Callable[[], object] | None = None,
     ) -> TaskProgress:
         """Run the command in a pool thread; success and failure arrive later on the UI thread.
 
         `progress` is the progress dialog's text (shown when the work takes over half a second).
         `quiet` is for work the user did not ask for: its failure is logged and handed to
         `on_failure` only (say, for the status bar), without the error dialog.
+        A command that stops by raising `TaskCancelled` (the user cancelled work that reports its
+        progress itself, e.g. in a wizard's page) is no failure: `on_cancelled` runs, nothing is
+        announced (the command's transaction rolled back).
         Once `parent` is deleted, nothing more happens.
         """
         command = self.command
@@ -144,12 +148,17 @@ class Operation(Generic[T]):
                 return
             self._failed(parent, exc)
 
+        def cancelled() -> None:
+            if on_cancelled is not None:
+                on_cancelled()
+
         return run_in_background(
             op,
             lambda result: self._succeeded(parent, result, initiator),
             failed,
             label=progress,
             parent=parent,
+            on_cancelled=cancelled if on_cancelled is not None else None,
         )
 
     def _succeeded(self, parent: QWidget | None, result: T, initiator: object) -> None:

@@ -57,6 +57,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-catalog", lambda: CatalogDialog(context)),
         ("dialog-plans", lambda: PlansDialog(context)),
         ("dialog-checklists", lambda: ChecklistTemplatesDialog(context)),
+        ("dialog-audit-log", lambda: _audit_log_dialog(context)),
         ("dialog-error", _sample_error_dialog),
         ("dialog-qt-file", _qt_file_dialog),
     ]
@@ -68,6 +69,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     from app.views.charters.screens import charter_dialog_builders
     from app.views.checks.screens import check_dialog_builders
     from app.views.customers.screens import customer_dialog_builders
+    from app.views.imports.screens import import_dialog_builders
     from app.views.reports.screens import reports_dialog_builders
     from app.views.returns.screens import returns_dialog_builders
 
@@ -80,7 +82,17 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         + check_dialog_builders(context)
         + charter_dialog_builders(context)
         + reports_dialog_builders(context)
+        + import_dialog_builders(context)
     )
+
+
+def _audit_log_dialog(context: AppContext) -> QWidget:
+    """The audit log with its newest entry chosen, its changes in full below the list."""
+    from app.views.audit_log import AuditLogDialog
+
+    dialog = AuditLogDialog(context)
+    dialog.table.selectRow(0)
+    return dialog
 
 
 def _sample_error_dialog() -> QWidget:

@@ -6,6 +6,7 @@ settings live in the database (app.services.company).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,37 @@ def last_login_key(database_target: str) -> str:
     """The login last used on an office server (never its password: that is the keyring's)."""
     shown = display_target(database_target)
     return "preferences/last_login/" + shown.replace("/", "|").replace("\\", "|")
+
+
+# File ▸ Import…: the column mappings people confirmed, per kind and per source (its set of column
+# headers, app.services.imports.headers_key), each a JSON {"column header": "field" or ""} — the
+# format of `postventa import --mapping`. Offered again for the next file with the same headers.
+IMPORT_MAPPINGS = "preferences/import_mappings"
+
+
+def import_mapping(kind: str, headers_key: str) -> dict[str, str] | None:
+    """The mapping remembered for files of `kind` with these headers, or None (none, or unreadable)."""
+    text = qsettings().value(f"{IMPORT_MAPPINGS}/{kind}/{headers_key}")
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        return None
+    return mapping
+
+
+def save_import_mapping(kind: str, headers_key: str, mapping: dict[str, str] | None) -> None:
+    """Remember `mapping` for such files; None forgets it (the automatic matching is used again)."""
+    key = f"{IMPORT_MAPPINGS}/{kind}/{headers_key}"
+    if mapping is None:
+        qsettings().remove(key)
+    else:
+        qsettings().setValue(key, json.dumps(mapping, ensure_ascii=False))
 
 
 def window_state(key: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -116,3 +117,56 @@ def test_the_record_in_spanish_without_signature(tmp_path):
         build_check_record(record(), path)
     text = PdfReader(str(path)).pages[0].extract_text()
     assert NASTY in text and "23/11/2026" in text and "Página 1 de 1" in text
+
+
+def one_line(path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(str(path)).pages).split())
+
+
+def with_check(data: CheckRecord, **changes) -> CheckRecord:
+    return replace(data, check=replace(data.check, **changes))
+
+
+SHOWN_EN = "The customer has been shown how to use the product correctly"
+SHOWN_ES = "Se ha mostrado al cliente cómo usar correctamente el producto"
+
+
+def test_a_draft_record_says_it_is_a_draft_and_certifies_nothing(tmp_path):
+    draft = with_check(record(), status=CheckStatus.DRAFT, completed_at=None, score=None, passed=None)
+    text = one_line(build_check_record(draft, tmp_path / "draft.pdf", "en"))
+    assert "Draft: not finished" in text
+    assert "This record is a draft: the check has not been finished" in text
+    assert "does not certify that the customer has been shown how to use the product" in text
+    assert SHOWN_EN + "." not in text and SHOWN_EN + ";" not in text
+    assert "will be followed up" not in text
+
+
+def test_the_closing_words_follow_the_result(tmp_path):
+    failed = one_line(build_check_record(record(), tmp_path / "failed.pdf", "en"))
+    assert "The check was not passed: the items marked Not OK will be followed up" in failed
+    assert SHOWN_EN not in failed
+    passed_with_a_miss = with_check(record(), passed=True)
+    text = one_line(build_check_record(passed_with_a_miss, tmp_path / "passed-miss.pdf", "en"))
+    assert SHOWN_EN + "; items marked Not OK will be followed up." in text
+    all_ok = with_check(
+        record(),
+        passed=True,
+        score=1.0,
+        answers=tuple(replace(a, result=OK, note="", trained_on_site=False) for a in record().check.answers),
+    )
+    text = one_line(build_check_record(all_ok, tmp_path / "passed.pdf", "en"))
+    assert SHOWN_EN + "." in text and "Not OK" not in text and "followed up" not in text
+
+
+def test_the_record_is_written_in_the_language_asked_for(tmp_path):
+    with i18n.using_language("en"):
+        spanish = one_line(build_check_record(record(), tmp_path / "es.pdf", "es"))
+        assert i18n.current_language() == "en"  # the caller's language is back
+        draft = with_check(record(), status=CheckStatus.DRAFT, completed_at=None, passed=None)
+        spanish_draft = one_line(build_check_record(draft, tmp_path / "es-draft.pdf", "es"))
+    assert "Acta de comprobación de uso correcto" in spanish and "Página 1 de 1" in spanish
+    assert "Correct-use check" not in spanish and "Page 1 of 1" not in spanish
+    assert "Borrador: sin terminar" in spanish_draft and SHOWN_ES not in spanish_draft
+    with i18n.using_language("es"):
+        english = one_line(build_check_record(record(), tmp_path / "en.pdf", "en"))
+    assert "Correct-use check record" in english and "Page 1 of 1" in english

@@ -45,10 +45,11 @@ def test_category_is_created_trimmed_and_audited(database, rep):
     stored = ProductCategory.get_by_id(category_id)
     assert (stored.code, stored.name) == ("OVENS", "Ovens")
     entry = AuditEntry.get((AuditEntry.entity == "product_category") & (AuditEntry.entity_id == category_id))
-    assert (entry.action, entry.rep_id, json.loads(entry.details)) == (
+    assert (entry.action, entry.rep_id, entry.label, json.loads(entry.changes)) == (
         "create",
         rep.id,
-        {"code": "OVENS", "name": "Ovens"},
+        "OVENS",
+        {"code": [None, "OVENS"], "name": [None, "Ovens"]},
     )
 
 
@@ -148,7 +149,7 @@ def test_update_moves_a_product_and_audits_only_changes(kitchen, rep):
     )
     catalog.update_product(product_id, oven(ovens, warranty_months=36), rep.id)
     entry = AuditEntry.get((AuditEntry.entity == "product") & (AuditEntry.action == "update"))
-    assert json.loads(entry.details) == {"warranty_months": 36, "category_id": ovens}
+    assert json.loads(entry.changes) == {"warranty_months": [24, 36], "category": [kitchen, ovens]}
     assert [(c.name, c.product_count) for c in catalog.list_categories_with_counts()] == [
         ("Kitchen", 0),
         ("Ovens", 1),

@@ -187,7 +187,8 @@ def test_create_stores_every_field_tags_and_audit(database, rep):
     assert detail.to_input() == svc.validate_customer(data, customer_id)
     entry = AuditEntry.get(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
     assert (entry.action, entry.rep_id) == ("create", rep.id)
-    assert json.loads(entry.details)["code"] == "C-10"
+    assert entry.label == "C-10" and json.loads(entry.changes)["code"] == [None, "C-10"]
+    assert entry.details == ""  # nothing about the person outside the changed fields
 
 
 def test_invalid_create_writes_nothing(database, rep):
@@ -207,7 +208,10 @@ def test_update_changes_fields_and_tags_and_audits_the_changes(database, rep):
     assert detail.city == "Ávila"
     assert detail.need_tags == ["new", "shared"]
     entry = AuditEntry.get(AuditEntry.action == "update")
-    assert json.loads(entry.details) == {"city": "Ávila", "need_tags": ["shared", "new"]}
+    assert json.loads(entry.changes) == {
+        "city": ["", "Ávila"],
+        "need_tags": [["old", "shared"], ["new", "shared"]],
+    }
     assert NeedTag.select().count() == 3  # the old tag stays available for others
 
 
@@ -481,7 +485,7 @@ def test_a_customer_is_moved_to_another_rep(rep):
     svc.update_customer(customer_id, make(rep_id=luis.id), rep.id)
     assert svc.get_customer(customer_id).rep_id == luis.id
     entry = AuditEntry.select().where(AuditEntry.action == "update").get()
-    assert entry.rep_id == rep.id and json.loads(entry.details) == {"rep_id": luis.id}
+    assert entry.rep_id == rep.id and json.loads(entry.changes) == {"rep": [rep.id, luis.id]}
 
 
 @pytest.mark.parametrize("postcode", ["28013", "01001", "52006", "08001"])

@@ -332,3 +332,35 @@ def test_every_demo_history_follows_the_services_own_transition_tables(demo):
             assert (
                 previous.state is FollowUpState.DONE and previous.outcome in followup_service.RETRY_OUTCOMES
             )
+
+
+def test_each_demo_charter_prints_its_complaint_procedure_under_that_heading(demo, tmp_path):
+    """The complaint-procedure section holds the four stages about complaints; how the service is
+    delivered (delivery and installation, the financing process) prints under "Our service"."""
+    from pypdf import PdfReader
+
+    from app.documents import DocumentKind, DocumentRequest, produce_document
+
+    service_words = {
+        CharterType.PRODUCT_ACCESS: "entrega, instalación y comprobación del uso correcto",
+        CharterType.FINANCING: "estudio de la solicitud, firma y seguimiento de las cuotas",
+    }
+    for charter_type in CharterType:
+        request = DocumentRequest(DocumentKind.CHARTER, language="es", charter_type=charter_type)
+        path = produce_document(request, tmp_path / f"{charter_type.value}.pdf", today=TODAY)
+        text = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(str(path)).pages).split()
+        ).casefold()
+        service = text[text.index("nuestro servicio") : text.index("nuestros compromisos")]
+        procedure = text[
+            text.index("quejas y reclamaciones: cómo las gestionamos") : text.index(
+                "cómo nos comunicamos con usted"
+            )
+        ]
+        stages = ["1. recepción:", "2. análisis:", "3. servicio:", "4. análisis de la satisfacción:"]
+        positions = [procedure.index(stage) for stage in stages]
+        assert positions == sorted(positions), charter_type
+        assert "queja o reclamación" in procedure, charter_type
+        if charter_type in service_words:
+            assert service_words[charter_type] in service, charter_type
+            assert service_words[charter_type] not in procedure, charter_type

@@ -23,6 +23,7 @@ from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, Fol
 from app.services import followups as svc
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import ConfirmationRequired, FollowUpAction
+from app.services.followups.placement import PlacementConflict
 
 NOW = dt.datetime(2026, 12, 21, 9, 0)  # a Monday
 CALL, VISIT, VIDEO = FollowUpKind.CALL, FollowUpKind.VISIT, FollowUpKind.VIDEO
@@ -198,8 +199,13 @@ def test_overlapping_visits_of_the_same_rep_are_reported(people):
         == ()
     )
     assert svc.schedule_follow_up(customer.id, CALL, FollowUpPurpose.DELIVERY, ten, now=NOW).warnings == ()
-    # Moving a visit onto another one is reported as well, but not against itself.
-    moved = svc.reschedule_follow_up(result.follow_up_id, ten.replace(minute=45), now=NOW)
+    # Moving a visit onto another one asks first (the placement rules), is reported when kept anyway,
+    # but never against itself.
+    with pytest.raises(PlacementConflict):
+        svc.reschedule_follow_up(result.follow_up_id, ten.replace(minute=45), now=NOW)
+    moved = svc.reschedule_follow_up(
+        result.follow_up_id, ten.replace(minute=45), now=NOW, confirm_placement=True
+    )
     assert len(moved.warnings) == 1
     alone = planned(customer, dt.datetime(2026, 12, 23, 10), kind=VISIT)
     assert svc.reschedule_follow_up(alone.id, dt.datetime(2026, 12, 23, 10, 5), now=NOW).warnings == ()

@@ -117,7 +117,8 @@ def test_sale_lines_and_header_are_stored(customer, products, rep):
         (products["filter"].id, 4, Decimal("12.50")),
     ]
     entry = AuditEntry.get(AuditEntry.entity == "sale")
-    assert entry.rep_id == rep.id and json.loads(entry.details)["number"] == sale.number
+    assert entry.rep_id == rep.id and entry.label == sale.number
+    assert json.loads(entry.changes)["customer"] == [None, customer]
 
 
 def test_sale_numbers_count_per_year(customer, products):

@@ -441,7 +441,9 @@ class SyncMachine(RuleBasedStateMachine):
                     when = dt.datetime.combine(self.today + dt.timedelta(days=30), dt.time(9)) + dt.timedelta(
                         minutes=number
                     )
-                    reschedule_follow_up(follow_up.id, when, acting_rep_id=self._my_rep(person))
+                    reschedule_follow_up(  # kept at that time, as after the placement warning
+                        follow_up.id, when, acting_rep_id=self._my_rep(person), confirm_placement=True
+                    )
             except DomainError:
                 return
             after = FollowUp.get(FollowUp.uid == uid)

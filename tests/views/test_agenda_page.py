@@ -31,6 +31,7 @@ from app.views.agenda.dialogs import (
     CompletionInput,
     FollowUpDialog,
     FollowUpInput,
+    PlacementChoice,
     RescheduleDialog,
 )
 from app.views.agenda.page import OVERDUE, TODAY, UPCOMING, WEEK, AgendaPage
@@ -111,8 +112,14 @@ def asked(monkeypatch):
         "propose": [],
         "inform": [],
         "errors": [],
-        "answers": {"confirm": True, "propose": True},
+        "answers": {"confirm": True, "propose": True, "placement": PlacementChoice.KEEP},
+        "placement": [],
     }
+    monkeypatch.setattr(
+        page_module,
+        "ask_placement",
+        lambda parent, conflict: record["placement"].append(conflict) or record["answers"]["placement"],
+    )
     monkeypatch.setattr(
         page_module,
         "confirm",
@@ -319,6 +326,35 @@ def test_dragging_into_the_past_asks_first(make_page, data, asked):
     assert reload(wednesday).scheduled_at == at(0, 10, 30)
 
 
+def test_dragging_to_a_saturday_warns_and_offers_the_next_free_slot(make_page, data, asked):
+    wednesday = data["rows"]["wednesday"]
+    page = make_page(data["people"]["ana"], WEEK)
+    saturday = MONDAY + dt.timedelta(days=5)
+    asked["answers"]["placement"] = PlacementChoice.CANCEL  # back: nothing moves
+    page.week_view.day_list(saturday).drop_mime(follow_up_mime(wednesday.id))
+    assert reload(wednesday).scheduled_at == at(2, 10, 30)
+    conflict = asked["placement"][0]
+    assert "is not a working day" in str(conflict) and conflict.proposed == at(7, 10, 30)  # Monday 30
+    asked["answers"]["placement"] = PlacementChoice.PROPOSED
+    page.week_view.day_list(saturday).drop_mime(follow_up_mime(wednesday.id))
+    assert reload(wednesday).scheduled_at == at(7, 10, 30)
+    asked["answers"]["placement"] = PlacementChoice.KEEP  # the rep works that Saturday
+    page.move_follow_up_to_day(wednesday.id, saturday)
+    assert reload(wednesday).scheduled_at == at(5, 10, 30)
+    assert len(asked["placement"]) == 3 and asked["errors"] == []
+
+
+def test_rescheduling_outside_the_working_hours_proposes_a_slot_inside(make_page, data, monkeypatch, asked):
+    noon = data["rows"]["noon_c"]
+    page = make_page(data["people"]["ana"])
+    select(page, noon)
+    monkeypatch.setattr(RescheduleDialog, "ask", staticmethod(lambda parent, row, **kw: at(1, 21, 30)))
+    asked["answers"]["placement"] = PlacementChoice.PROPOSED
+    page.reschedule_selected()
+    assert "outside the working hours" in str(asked["placement"][0])
+    assert reload(noon).scheduled_at == at(1, 19, 45)  # the latest a 15-minute call ends by 20:00
+
+
 # --- the commands ------------------------------------------------------------------------------
 
 
@@ -450,7 +486,8 @@ def test_rescheduling_a_visit_onto_another_warns_about_the_overlap(make_page, da
     page = make_page(ana)
     select(page, data["rows"]["noon_a"])
     monkeypatch.setattr(RescheduleDialog, "ask", staticmethod(lambda parent, row, **kw: at(1, 10, 30)))
-    page.reschedule_selected()
+    page.reschedule_selected()  # the clash is asked about first; kept, it is reported after
+    assert "already has a visit in that hour" in str(asked["placement"][0])
     assert reload(data["rows"]["noon_a"]).scheduled_at == at(1, 10, 30)
     assert len(asked["inform"]) == 1 and "overlaps the visit to Peña Hermanos" in asked["inform"][0]
     assert other.id

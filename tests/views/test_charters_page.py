@@ -295,15 +295,16 @@ def test_preview_produces_the_charter_pdf_in_the_background_and_shows_it(qtbot, 
     saved_charter("Attention", active=True)
     shown = []
 
-    def show_pdf(parent, path, title):
-        shown.append((Path(path), title, PdfReader(path).pages[0].extract_text()))
+    def show_pdf(parent, path, title, file_name=None):
+        shown.append((Path(path), title, PdfReader(path).pages[0].extract_text(), file_name))
 
     monkeypatch.setattr(PdfPreviewDialog, "show_pdf", staticmethod(show_pdf))
     page = make_page()
     qtbot.mouseClick(page.editor._preview, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    [(path, title, text)] = shown
+    [(path, title, text, file_name)] = shown
     assert title == "Attention" and "Attention" in text
+    assert file_name == "service-charter.pdf"  # Save as… is offered, as on the Reports page
     assert not path.parent.exists()  # the temporary copy is gone once the preview is closed
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.models import Customer, FollowUp, Product, ProductCategory, Sale, SaleLine, SoldUnit, UsageCheck
 from app.models.enums import (
@@ -29,8 +31,10 @@ from app.views.checks import dialog as dialog_module
 from app.views.checks.dialog import CheckDialog, StartCheckDialog
 from app.views.checks.page import DUE, FAILED, UsageChecksPage
 from app.views.checks.table_models import ChecksTableModel, DueChecksTableModel, FailedItemsTableModel
+from app.views.dialogs import documents_folder
 from app.views.events import CHECKS, app_events
 from app.views.pages.base import AppContext
+from app.views.reports.preview import PdfPreviewDialog
 
 OK, NOT_OK, NA = CheckAnswerResult.OK, CheckAnswerResult.NOT_OK, CheckAnswerResult.NOT_APPLICABLE
 NOW = dt.datetime(2026, 11, 23, 11, 0)
@@ -268,10 +272,35 @@ def test_new_check_and_print_record(make_page, world, monkeypatch, asked, tmp_pa
     check_id = finished_check(world, world["unit"], [OK, OK, OK], NOW - dt.timedelta(days=1))
     page.refresh()
     assert page.select_check(check_id)
-    target = tmp_path / "record.pdf"
-    monkeypatch.setattr(dialog_module, "ask_pdf_path", lambda parent, suggested: str(target))
+    # "Print record…" opens the same preview as every document, with Print… and Save as….
+    Customer.update(language="en").where(Customer.id == world["pena"].id).execute()
+    target = tmp_path / "kept" / "record.pdf"
+    target.parent.mkdir()
+    suggested = []
+
+    def save_dialog(parent, caption, path, filters):
+        suggested.append(Path(path))
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append((dialog.windowTitle(), dialog.preview.page_count, dialog.preview.path))
+        assert not dialog.print_button.isHidden() and dialog.print_button.isEnabled()
+        assert not dialog.save_button.isHidden() and dialog.save_button.isEnabled()
+        assert dialog.save_as() == target
+        return 0
+
+    monkeypatch.setattr(PdfPreviewDialog, "exec", fake_exec)
     page.print_selected()
-    assert target.exists() and asked["inform"] == [f"The record was saved as {target}."]
+    [(title, pages, temporary)] = seen
+    assert title == "Correct-use check record" and pages == 1
+    assert suggested[0].parent == documents_folder() and suggested[0].name.startswith("check-")
+    text = PdfReader(str(target)).pages[0].extract_text()
+    assert "Correct-use check record" in text  # the customer's language
+    assert not temporary.parent.exists()  # the temporary copy went with the preview
+    assert not asked["errors"]
 
 
 def test_the_agenda_hands_a_reached_usage_check_over_to_the_checklist(qtbot, world, monkeypatch, asked):

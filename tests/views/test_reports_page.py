@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from reportlab.pdfgen import canvas
 
 import app.documents as documents
@@ -599,3 +599,76 @@ def test_cancelling_the_generation_frees_the_page(qtbot, page, monkeypatch):
     qtbot.waitUntil(lambda: not page.is_busy, timeout=5000)
     assert page.generate_button.isEnabled()
     assert page.status_text() == "Generation cancelled."
+
+
+# --------------------------------------------------------------------------- the dialog fits the screen
+
+
+def _within(inner, outer) -> bool:
+    return outer.contains(inner.topLeft()) and outer.contains(inner.bottomRight())
+
+
+def test_the_preview_dialog_fits_a_900_pixel_high_screen(qtbot, tmp_path, monkeypatch):
+    """1440×900 with a 27 px panel: the whole window, its buttons included, stays on the screen."""
+    import app.views.reports.preview as preview_module
+
+    area = QRect(0, 27, 1440, 873)
+    monkeypatch.setattr(preview_module, "available_area", lambda widget: area)
+    dialog = PdfPreviewDialog(None, "Service charter v2", "service-charter.pdf")
+    qtbot.addWidget(dialog)
+    dialog.load(write_pdf(tmp_path / "charter.pdf", 2))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    geometry = dialog.geometry()
+    assert _within(geometry, area)
+    assert geometry.height() <= area.height() - preview_module.FRAME_ALLOWANCE  # room for the title bar
+    assert geometry.width() == preview_module.PREFERRED_SIZE.width()  # only as small as needed
+    for button in (dialog.print_button, dialog.save_button, dialog.button_box.button(QDialogButtonBox.Close)):
+        corner = button.mapTo(dialog, QPoint(button.width() - 1, button.height() - 1))
+        assert button.isVisible() and dialog.rect().contains(corner), button.text()
+
+
+def test_a_size_remembered_from_a_larger_screen_is_fitted_to_the_small_one(qtbot, tmp_path, monkeypatch):
+    import app.views.reports.preview as preview_module
+
+    large = QRect(0, 0, 2560, 1440)
+    monkeypatch.setattr(preview_module, "available_area", lambda widget: large)
+    first = PdfPreviewDialog(None, "Charter")
+    qtbot.addWidget(first)
+    first.show()
+    first.setGeometry(100, 60, 1000, 1300)
+    first.done(0)  # remembers 1000×1300 at (100, 60)
+    small = QRect(0, 0, 1024, 700)
+    monkeypatch.setattr(preview_module, "available_area", lambda widget: small)
+    second = PdfPreviewDialog(None, "Charter")
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert _within(second.frameGeometry(), small)
+    assert second.height() <= small.height() - preview_module.FRAME_ALLOWANCE
+    assert second.width() <= small.width()
+
+
+def test_the_preview_dialog_saves_a_copy_from_the_documents_folder(qtbot, tmp_path, monkeypatch):
+    source = write_pdf(tmp_path / "shown.pdf", 1)
+    dialog = PdfPreviewDialog(None, "Receipt", "RMA-2026-0001.pdf")
+    qtbot.addWidget(dialog)
+    dialog.load(source)
+    target = tmp_path / "kept" / "copy"
+    target.parent.mkdir()
+    asked = []
+
+    def fake_dialog(parent, caption, suggested, filters):
+        asked.append(Path(suggested))
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    saved = dialog.save_as()
+    assert asked == [page_module.documents_folder() / "RMA-2026-0001.pdf"]
+    assert saved == target.with_name("copy.pdf") and saved.read_bytes() == source.read_bytes()
+    monkeypatch.setattr(dialogs_module, "confirm", lambda *args, **kwargs: False)  # copy.pdf: kept
+    assert dialog.save_as() is None  # the next time, the folder the last copy went to
+    assert asked[1].parent == target.parent
+    without_name = PdfPreviewDialog(None, "Charter")
+    qtbot.addWidget(without_name)
+    assert without_name.save_button.isHidden()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 from app.models import Customer, FollowUp, SoldUnit, WarrantyReturn
 from app.models.enums import FollowUpPurpose, OutOfWarrantyReason, RepRole, ReturnReason, ReturnState
@@ -18,8 +19,10 @@ from app.services.reps import create_rep
 from app.services.returns import ReturnFilter
 from app.services.sales import SaleLineInput, record_sale
 from app.views import errors as errors_module
+from app.views.dialogs import documents_folder
 from app.views.events import FOLLOW_UPS, RETURNS, app_events
 from app.views.pages.base import AppContext
+from app.views.reports.preview import PdfPreviewDialog
 from app.views.returns import page as page_module
 from app.views.returns.dialogs import AdvanceInput, AdvanceReturnDialog, OpenReturnDialog, OpenReturnInput
 from app.views.returns.page import BOARD, ReturnsPage
@@ -257,16 +260,38 @@ def test_out_of_warranty_needs_a_reason_and_reopens_with_the_error(page, shop, m
     assert not WarrantyReturn.select().where(WarrantyReturn.sold_unit == shop["units"]["old"]).exists()
 
 
-def test_print_receipt_writes_the_pdf(page, shop, monkeypatch, tmp_path, asked):
+def test_print_receipt_opens_the_preview_with_print_and_save(page, shop, monkeypatch, tmp_path, asked):
     return_service.advance_return(shop["old"], RS.RECEIVED, None)
     page.refresh()
     page.select_return(shop["old"])
-    target = tmp_path / "receipt.pdf"
-    monkeypatch.setattr(page, "_ask_receipt_path", lambda suggested: str(target))
+    target = tmp_path / "kept" / "receipt.pdf"
+    target.parent.mkdir()
+    suggested = []
+
+    def save_dialog(parent, caption, path, filters):
+        suggested.append(Path(path))
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append((dialog.windowTitle(), dialog.preview.page_count, dialog.preview.path))
+        assert not dialog.print_button.isHidden() and dialog.print_button.isEnabled()
+        assert not dialog.save_button.isHidden() and dialog.save_button.isEnabled()
+        assert dialog.save_as() == target
+        return 0
+
+    monkeypatch.setattr(PdfPreviewDialog, "exec", fake_exec)
     page.print_receipt()
-    text = "\n".join(p.extract_text() for p in PdfReader(str(target)).pages)
+    [(title, pages, temporary)] = seen
+    assert title == "Warranty return RMA-2026-0001" and pages == 1
+    assert suggested == [documents_folder() / "RMA-2026-0001.pdf"]  # in the Documents folder
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(target)).pages).split())
     assert "RMA-2026-0001" in text and NASTY in text
-    assert asked["inform"] == ["Receipt saved as receipt.pdf."]
+    assert "Le informaremos en cuanto se resuelva." in text  # the customer's language; not resolved yet
+    assert not temporary.parent.exists()  # the temporary copy went with the preview
+    assert not asked["errors"] and not asked["inform"]
 
 
 # --- the dialogs -------------------------------------------------------------------------------------

@@ -260,16 +260,20 @@ def _stamp(
         )
     source = case.stage
     case.stage = target
+    changes = audit.pending_changes(case)  # the stage and what the step set (category, severity…)
     case.save()
+    note = clean_text(note)
     CaseStageChange.create(
         case=case.id,
         from_stage=source,
         to_stage=target,
         changed_at=at or _moment(None),
         rep=rep_id,
-        note=clean_text(note),
+        note=note,
     )
-    audit.record("transition", "case", case.id, rep_id, from_stage=source, to_stage=target)
+    if note:
+        changes["note"] = (None, note)
+    audit.record("transition", "case", case.id, rep_id, label=case.number, changes=changes)
 
 
 def _note_in_stage(case: Case, rep_id: int | None, note: str, at: dt.datetime) -> None:
@@ -502,11 +506,17 @@ def receive_case(
                     "case",
                     case.id,
                     acting_rep_id,
-                    number=case.number,
+                    label=case.number,
                     kind=kind_value,
-                    customer_id=customer.id,
+                    stage=stage,
+                    customer=customer.id,
+                    rep=case.rep_id,
                     channel=channel_value,
                     received_on=received_on,
+                    customer_words=words,
+                    requested_compensation=case.requested_compensation,
+                    sale=sale_id,
+                    sold_unit=sold_unit_id,
                 )
                 return case.id
         except IntegrityError:
@@ -614,6 +624,28 @@ def _new_proposal(
     )
 
 
+def _proposal_label(case: Case, proposal: CaseProposal) -> str:
+    """A proposal in the audit: its case's number and its round ("REC-2026-0007/2")."""
+    return f"{case.number}/{proposal.round}"
+
+
+def _audit_proposal(case: Case, proposal: CaseProposal, acting_rep_id: int | None) -> None:
+    audit.record(
+        "create",
+        "case_proposal",
+        proposal.id,
+        acting_rep_id,
+        label=_proposal_label(case, proposal),
+        context={"case_id": case.id},
+        round=proposal.round,
+        proposed_on=proposal.proposed_on,
+        solution_type=proposal.solution_type,
+        detail=proposal.detail,
+        amount=proposal.amount,
+        channel=proposal.channel,
+    )
+
+
 @write_command
 def propose_solution(
     case_id: int,
@@ -639,9 +671,7 @@ def propose_solution(
         if case.first_answer_on is None:
             case.first_answer_on = on
         _stamp(case, _S.SERVICE, acting_rep_id, note or proposal.detail, _moment(on))
-        audit.record(
-            "create", "case_proposal", proposal.id, acting_rep_id, case_id=case.id, round=proposal.round
-        )
+        _audit_proposal(case, proposal, acting_rep_id)
     return proposal.id
 
 
@@ -666,10 +696,11 @@ def counter_propose(
     with write_transaction():
         proposal = _new_proposal(case, solution_type, detail, channel, amount, on)
         case.agreed_channel = proposal.channel
+        changes = audit.pending_changes(case)
         case.save()
-        audit.record(
-            "create", "case_proposal", proposal.id, acting_rep_id, case_id=case.id, round=proposal.round
-        )
+        if changes:
+            audit.record("update", "case", case.id, acting_rep_id, label=case.number, changes=changes)
+        _audit_proposal(case, proposal, acting_rep_id)
         _note_in_stage(case, acting_rep_id, note, _moment(on))
     return proposal.id
 
@@ -698,16 +729,19 @@ def record_answer(
     with write_transaction():
         proposal.answer = value
         proposal.answered_on = on
+        changes = audit.pending_changes(proposal)
         proposal.save()
         case.save(only=[Case.updated_at])  # the case changed through its proposal: a new row version
+        if note.strip():
+            changes["note"] = (None, note.strip())
         audit.record(
             "answer",
             "case_proposal",
             proposal.id,
             acting_rep_id,
-            case_id=case.id,
-            answer=value,
-            note=note.strip(),
+            label=_proposal_label(case, proposal),
+            changes=changes,
+            context={"case_id": case.id},
         )
         if value is ProposalAnswer.REJECTED and case.stage is _S.SERVICE:
             _stamp(case, _S.INTERNAL_NEGOTIATION, acting_rep_id, note, _moment(on))

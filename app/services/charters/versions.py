@@ -513,7 +513,37 @@ def validate_charter(data: CharterInput) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-def _write(charter: ServiceCharter, data: CharterInput, channels, commitments) -> None:
+def _channels_detail(text: str | None) -> list[str]:
+    """A charter's channels as the audit records them: one "channel: detail (hours)" each."""
+    try:
+        entries = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [
+        " ".join(
+            part for part in (f"{e.get('channel', '')}:", e.get("detail", ""), e.get("hours", "")) if part
+        )
+        for e in entries
+        if isinstance(e, dict)
+    ]
+
+
+def _commitments_detail(rows) -> list[str]:
+    return [str(row["text"]) for row in sorted(rows, key=lambda r: r["position"])]
+
+
+def _write(charter: ServiceCharter, data: CharterInput, channels, commitments) -> audit.Changes:
+    """Store the charter and its commitments; returns what changed, field by field."""
+    before_channels = _channels_detail(charter.channels) if charter.id is not None else []
+    before_commitments = (
+        _commitments_detail(
+            CharterCommitment.select(CharterCommitment.position, CharterCommitment.text)
+            .where(CharterCommitment.charter == charter.id)
+            .dicts()
+        )
+        if charter.id is not None
+        else []
+    )
     charter.type = CharterType(data.type)
     charter.title = data.title.strip()
     charter.valid_from = data.valid_from
@@ -527,10 +557,49 @@ def _write(charter: ServiceCharter, data: CharterInput, channels, commitments) -
     )
     charter.procedure = data.procedure.strip()
     charter.principles = data.principles.strip()
+    changes = audit.pending_changes(charter, ignore=("channels",))
+    changes.update(
+        audit.differences(
+            {"channels": before_channels, "commitments": before_commitments},
+            {"channels": _channels_detail(charter.channels), "commitments": _commitments_detail(commitments)},
+        )
+    )
     charter.save()
     CharterCommitment.delete().where(CharterCommitment.charter == charter.id).execute()
     if commitments:
         CharterCommitment.insert_many([{**row, "charter": charter.id} for row in commitments]).execute()
+    return changes
+
+
+_SNAPSHOT_FIELDS = (
+    "type",
+    "title",
+    "version",
+    "valid_from",
+    "valid_to",
+    "strategy",
+    "systems",
+    "personnel",
+    "procedure",
+    "principles",
+)
+
+
+def _snapshot(charter: ServiceCharter) -> dict[str, object]:
+    """A stored charter's fields as the audit compares them (channels and commitments as text)."""
+    values: dict[str, object] = {name: getattr(charter, name) for name in _SNAPSHOT_FIELDS}
+    values["channels"] = _channels_detail(charter.channels)
+    values["commitments"] = _commitments_detail(
+        CharterCommitment.select(CharterCommitment.position, CharterCommitment.text)
+        .where(CharterCommitment.charter == charter.id)
+        .dicts()
+    )
+    return values
+
+
+def _charter_label(charter: ServiceCharter) -> str:
+    """A charter in the audit: its title and version ("Carta de servicios v3")."""
+    return f"{charter.title[:50]} v{charter.version}"
 
 
 @write_command
@@ -555,15 +624,9 @@ def save_charter(
     with write_transaction():
         if charter_id is None:
             charter = ServiceCharter(version=next_version(data.type), active=False)
-            _write(charter, data, channels, commitments)
+            changes = _write(charter, data, channels, commitments)
             audit.record(
-                "create",
-                ENTITY,
-                charter.id,
-                acting_rep_id,
-                type=charter.type,
-                title=charter.title,
-                version=charter.version,
+                "create", ENTITY, charter.id, acting_rep_id, label=_charter_label(charter), changes=changes
             )
             return charter.id
         current = get_charter(charter_id)
@@ -575,31 +638,26 @@ def save_charter(
                 ).format(version=current.version)
             )
         if current.saves_new_version:
+            before = _snapshot(_charter(current.id))
             charter = ServiceCharter(version=next_version(data.type), active=False)
             _write(charter, data, channels, commitments)
+            changes = audit.differences(before, _snapshot(charter))
             audit.record(
                 "new_version",
                 ENTITY,
                 charter.id,
                 acting_rep_id,
-                previous=current.id,
-                type=charter.type,
-                title=charter.title,
-                version=charter.version,
+                label=_charter_label(charter),
+                changes=changes,
+                context={"previous": current.id},
             )
             return charter.id
         charter = _charter(charter_id)
         if CharterType(data.type) != current.type:
             charter.version = next_version(data.type)
-        _write(charter, data, channels, commitments)
+        changes = _write(charter, data, channels, commitments)
         audit.record(
-            "update",
-            ENTITY,
-            charter.id,
-            acting_rep_id,
-            type=charter.type,
-            title=charter.title,
-            version=charter.version,
+            "update", ENTITY, charter.id, acting_rep_id, label=_charter_label(charter), changes=changes
         )
         return charter.id
 
@@ -638,12 +696,31 @@ def activate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> No
             ServiceCharter.update(active=False, row_version=ServiceCharter.row_version + 1).where(
                 ServiceCharter.id.in_(replaced)
             ).execute()
-            for other in replaced:
-                audit.record("deactivate", ENTITY, other, acting_rep_id, replaced_by=charter_id)
+            for other_id, title, version in (
+                ServiceCharter.select(ServiceCharter.id, ServiceCharter.title, ServiceCharter.version)
+                .where(ServiceCharter.id.in_(replaced))
+                .tuples()
+            ):
+                audit.record(
+                    "deactivate",
+                    ENTITY,
+                    other_id,
+                    acting_rep_id,
+                    label=f"{title[:50]} v{version}",
+                    changes={"active": (True, False)},
+                    context={"replaced_by": charter_id},
+                )
         ServiceCharter.update(active=True, row_version=ServiceCharter.row_version + 1).where(
             ServiceCharter.id == charter_id
         ).execute()
-        audit.record("activate", ENTITY, charter_id, acting_rep_id, type=detail.type, version=detail.version)
+        audit.record(
+            "activate",
+            ENTITY,
+            charter_id,
+            acting_rep_id,
+            label=f"{detail.title[:50]} v{detail.version}",
+            changes={"active": (False, True)},
+        )
 
 
 @write_command
@@ -657,7 +734,12 @@ def deactivate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> 
             ServiceCharter.id == charter_id
         ).execute()
         audit.record(
-            "deactivate", ENTITY, charter_id, acting_rep_id, type=detail.type, version=detail.version
+            "deactivate",
+            ENTITY,
+            charter_id,
+            acting_rep_id,
+            label=f"{detail.title[:50]} v{detail.version}",
+            changes={"active": (True, False)},
         )
 
 

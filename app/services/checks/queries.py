@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
+from app.i18n import _
 from app.models import (
     CheckAnswer,
     CheckItem,
@@ -81,6 +82,13 @@ class CheckRow:
     @property
     def when(self) -> dt.datetime:
         return self.completed_at or self.started_at
+
+
+def result_text(status: CheckStatus, passed: bool | None) -> str:
+    """A check's result in words: Draft, Passed or Failed (the list's column and the exports')."""
+    if status is CheckStatus.DRAFT:
+        return _("Draft")
+    return _("Passed") if passed else _("Failed")
 
 
 def _moment():

@@ -47,10 +47,9 @@ from app.services.followups import (
     ScheduleResult,
     complete_follow_up,
     customer_address,
-    default_time_of_day,
+    placement,
     schedule_follow_up,
 )
-from app.services.followups.working_days import WorkingCalendar
 from app.services.inputs import clean_text
 from app.services.transactions import write_command, write_transaction
 
@@ -71,6 +70,11 @@ def training_days() -> int:
     """Days after a failed check the training follow-up is proposed (company-wide, 1–90)."""
     days = load_company_settings().check_training_days
     return days if 1 <= days <= 90 else DEFAULT_TRAINING_DAYS
+
+
+def _customer_code(customer_id: int) -> str:
+    """How the audit names a check: its customer's code (never the name)."""
+    return Customer.select(Customer.code).where(Customer.id == customer_id).scalar() or ""
 
 
 @write_command
@@ -247,10 +251,12 @@ def start_check(
             "usage_check",
             check.id,
             acting_rep_id,
-            sold_unit_id=sold_unit_id,
-            template_id=template.id,
-            follow_up_id=follow_up_id,
-            unit_status=unit.status,
+            label=customer.code,
+            context={"template_id": template.id, "follow_up_id": follow_up_id},
+            customer=unit.customer_id,
+            sold_unit=unit.id,
+            rep=check.rep_id,
+            status=CheckStatus.DRAFT,
         )
     return check.id
 
@@ -310,13 +316,16 @@ def save_answers(
         check.present_people = present_people
         check.signature_png = bytes(signature_png) if signature_png is not None else None
         check.notes = (notes or "").strip()
+        changes = audit.pending_changes(check)
         check.save()
         audit.record(
             "update",
             "usage_check",
             check.id,
             acting_rep_id,
-            answered=sum(1 for a in answers if a.result is not None),
+            label=_customer_code(check.customer_id),
+            changes=changes,
+            context={"answered": sum(1 for a in answers if a.result is not None)},
         )
 
 
@@ -384,9 +393,15 @@ def _result_summary(score: float | None, passed: bool) -> str:
     )
 
 
-def _training_time(kind: FollowUpKind, after: dt.date, days: int) -> dt.datetime:
-    day = WorkingCalendar().to_working_day(after + dt.timedelta(days=days))
-    return dt.datetime.combine(day, default_time_of_day(kind))
+def _training_minutes(kind: FollowUpKind) -> int:
+    return 30 if kind is FollowUpKind.VIDEO else 45
+
+
+def _training_time(kind: FollowUpKind, after: dt.date, days: int, rep_id: int | None) -> dt.datetime:
+    """`days` after `after`, placed by the placement rules (a working day with room, a free hour)."""
+    return placement.place_follow_up(
+        rep_id, after + dt.timedelta(days=days), kind, _training_minutes(kind), after
+    )
 
 
 def _training_kind(check: UsageCheck) -> FollowUpKind:
@@ -418,16 +433,16 @@ def finish_check(check_id: int, acting_rep_id: int | None, now: dt.datetime | No
         check.passed = passed
         if check.rep_id is None:
             check.rep = acting_rep_id
+        changes = audit.pending_changes(check)
         check.save()
         audit.record(
             "finish",
             "usage_check",
             check.id,
             acting_rep_id,
-            score=score,
-            passed=passed,
-            failed=len(failed),
-            critical_failed=len(critical),
+            label=_customer_code(check.customer_id),
+            changes=changes,
+            context={"failed": len(failed), "critical_failed": len(critical)},
         )
         if check.follow_up_id is not None:
             state = FollowUp.select(FollowUp.state).where(FollowUp.id == check.follow_up_id).scalar()
@@ -440,7 +455,9 @@ def finish_check(check_id: int, acting_rep_id: int | None, now: dt.datetime | No
                     now=now,
                 )
                 follow_up_completed = True
-    training_at = None if passed else _training_time(_training_kind(check), now.date(), training_days())
+    training_at = (
+        None if passed else _training_time(_training_kind(check), now.date(), training_days(), check.rep_id)
+    )
     return CheckResult(
         check.id,
         score,
@@ -488,7 +505,7 @@ def schedule_training(
         )
     kind = _training_kind(check)
     after = max(check.completed_at.date(), now.date())
-    when = at or _training_time(kind, after, training_days())
+    when = at or _training_time(kind, after, training_days(), check.rep_id)
     failed = [
         q
         for (q,) in CheckItem.select(CheckItem.question)
@@ -501,7 +518,7 @@ def schedule_training(
         [_("Training after the correct-use check of {date}:").format(date=format_date(check.completed_at))]
         + [f"• {q}" for q in failed]
     )
-    duration = 30 if kind is FollowUpKind.VIDEO else 45
+    duration = _training_minutes(kind)
     return schedule_follow_up(
         check.customer_id,
         kind,
@@ -651,8 +668,17 @@ class CheckRecord:
     logo_path: str
     check: CheckDetail
     issued_on: dt.date
+    customer_language: str = "es"  # the language the record is printed in by default
 
 
 def check_record(check_id: int, today: dt.date | None = None) -> CheckRecord:
     company = load_company_settings()
-    return CheckRecord(_(company.name), company.logo_path, get_check(check_id), today or dt.date.today())
+    check = get_check(check_id)
+    language = Customer.select(Customer.language).where(Customer.id == check.customer_id).scalar()
+    return CheckRecord(
+        _(company.name),
+        company.logo_path,
+        check,
+        today or dt.date.today(),
+        customer_language=language or "es",
+    )

@@ -228,6 +228,15 @@ def _items_detail(items: Sequence[ItemInput]) -> list[dict]:
     return [{"question": i.question, "critical": i.critical} for i in items]
 
 
+def _items_of(template_id: int) -> list[ItemInput]:
+    query = (
+        CheckItem.select(CheckItem.question, CheckItem.guidance, CheckItem.critical)
+        .where(CheckItem.template == template_id)
+        .order_by(CheckItem.position)
+    )
+    return [ItemInput(q, g, c) for q, g, c in query.tuples()]
+
+
 @write_command
 def create_template(
     name: str,
@@ -280,6 +289,7 @@ def create_template(
             "check_template",
             template.id,
             acting_rep_id,
+            label=f"{family} v1",
             family=family,
             version=1,
             name=name,
@@ -320,11 +330,13 @@ def update_template(
             "check_template",
             template.id,
             acting_rep_id,
-            family=old.family,
+            label=f"{old.family} v{template.version}",
+            changes=audit.differences(
+                {"name": old.name, "items": _items_detail(_items_of(old.id))},
+                {"name": name, "items": _items_detail(items)},
+            ),
+            context={"previous": old.id},
             version=template.version,
-            previous_id=old.id,
-            name=name,
-            items=_items_detail(items),
         )
     return template.id
 
@@ -337,7 +349,14 @@ def retire_template(template_id: int, acting_rep_id: int | None = None) -> None:
         raise NotFoundError(_("The checklist no longer exists."))
     with write_transaction():
         CheckTemplate.update(active=False).where(CheckTemplate.family == old.family).execute()
-        audit.record("retire", "check_template", old.id, acting_rep_id, family=old.family)
+        audit.record(
+            "retire",
+            "check_template",
+            old.id,
+            acting_rep_id,
+            label=f"{old.family} v{old.version}",
+            changes={"active": (True, False)},
+        )
 
 
 # --- default templates -------------------------------------------------------------------
@@ -615,9 +634,9 @@ def install_default_templates(language: str | None = None, acting_rep_id: int | 
                 "check_template",
                 template.id,
                 acting_rep_id,
+                label=f"{template.family} v1",
                 name=name,
-                default=True,
-                language=language,
+                context={"default": True, "language": language},
             )
             created += 1
     return created

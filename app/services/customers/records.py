@@ -428,6 +428,14 @@ def _store(customer: Customer, data: CustomerInput) -> dict[str, object]:
     return changes
 
 
+def _created_values(customer: Customer) -> dict[str, object]:
+    """A new customer's fields as the audit records them (the defaults it was given left out)."""
+    values: dict[str, object] = {name: getattr(customer, name) for name in _STORED_FIELDS}
+    values["rep"] = customer.rep_id
+    values["contact_consent"] = customer.contact_consent or None
+    return values
+
+
 def _set_need_tags(customer_id: int, tags: list[str]) -> bool:
     """Make the customer's tags exactly `tags`, creating new tags; True when something changed."""
     current = set(_need_tags_of(customer_id))
@@ -471,7 +479,15 @@ def create_customer(data: CustomerInput, acting_rep_id: int | None) -> int:
         _store(customer, data)
         _save_or_explain(customer)
         _set_need_tags(customer.id, data.need_tags)
-        audit.record("create", "customer", customer.id, acting_rep_id, code=data.code, name=data.name)
+        audit.record(
+            "create",
+            "customer",
+            customer.id,
+            acting_rep_id,
+            label=customer.code,
+            need_tags=sorted(data.need_tags),
+            **_created_values(customer),
+        )
     return customer.id
 
 
@@ -515,9 +531,15 @@ def create_validated_customers(rows: Sequence[CustomerInput], acting_rep_id: int
             AuditEntry,
             [
                 audit.entry(
-                    "create", "customer", ids[data.code], acting_rep_id, code=data.code, name=data.name
+                    "create",
+                    "customer",
+                    ids[customer.code],
+                    acting_rep_id,
+                    label=customer.code,
+                    need_tags=sorted(data.need_tags),
+                    **_created_values(customer),
                 )
-                for data in rows
+                for customer, data in zip(customers, rows, strict=True)
             ],
         )
     return [ids[code] for code in codes]
@@ -542,14 +564,17 @@ def update_customer(
     check_version(customer, expected_version, lambda: get_customer(customer_id))
     data = validate_customer(data, customer_id, lookups=lookups)
     with write_transaction():
-        changes = _store(customer, data)
+        _store(customer, data)
+        changes = audit.pending_changes(customer)
+        tags_before = _need_tags_of(customer_id)
         if _set_need_tags(customer_id, data.need_tags):
-            changes["need_tags"] = data.need_tags
+            changes["need_tags"] = (tags_before, sorted(data.need_tags))
             customer.updated_at = now_on_the_wall()  # the tags alone are an edit too: a new row version
         if changes:
             _save_or_explain(customer)
-        if changes:
-            audit.record("update", "customer", customer_id, acting_rep_id, **changes)
+            audit.record(
+                "update", "customer", customer_id, acting_rep_id, label=customer.code, changes=changes
+            )
 
 
 @write_command
@@ -571,7 +596,14 @@ def _set_archived(customer_id: int, archived: bool, acting_rep_id: int | None) -
             return
         customer.archived = archived
         customer.save()
-        audit.record("archive" if archived else "restore", "customer", customer_id, acting_rep_id)
+        audit.record(
+            "archive" if archived else "restore",
+            "customer",
+            customer_id,
+            acting_rep_id,
+            label=customer.code,
+            changes={"archived": (not archived, archived)},
+        )
 
 
 def _get(customer_id: int) -> Customer:

@@ -290,11 +290,13 @@ def compute_segments(
             "customer",
             0,
             acting_rep_id,
-            window_start=start,
-            window_end=today,
-            a_threshold=a_threshold,
-            b_threshold=b_threshold,
-            counts={s.value: n for s, n in counts.items()},
+            context={
+                "window_start": start,
+                "window_end": today,
+                "a_threshold": a_threshold,
+                "b_threshold": b_threshold,
+                "counts": {s.value: n for s, n in counts.items()},
+            },
         )
     return SegmentSummary(
         computed_on=today,

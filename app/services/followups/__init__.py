@@ -4,6 +4,7 @@
 - `agenda`: the agenda queries, whole lists and the agenda page's batches.
 - `plans`: follow-up plans per category and applying them to a delivered sale.
 - `working_days`: weekends and public holidays (`WorkingCalendar`).
+- `placement`: where automatic follow-ups land (working hours, capacity per rep, free hours for visits).
 - `calendar_export`: the agenda as an iCalendar file.
 - `reminders`: what is due and what a reminder or the morning summary says (the tray is a view).
 

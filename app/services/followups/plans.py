@@ -37,12 +37,12 @@ from app.models.enums import (
 )
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
+from app.services.followups import placement
 from app.services.followups.workflow import (
     MAX_DURATION_MINUTES,
     OnDuplicate,
     create_follow_up,
     customer_address,
-    default_time_of_day,
 )
 from app.services.followups.working_days import WorkingCalendar
 from app.services.transactions import check_version, write_command, write_transaction
@@ -304,12 +304,32 @@ def create_plan(
             "follow_up_plan",
             plan.id,
             acting_rep_id,
+            label=name,
             name=name,
-            category_id=category_id,
+            category=category_id,
             segment=segment,
             steps=_steps_detail(steps),
         )
     return get_plan(plan.id)
+
+
+def _stored_steps(plan_id: int) -> list[dict]:
+    query = (
+        FollowUpPlanStep.select(
+            FollowUpPlanStep.offset_days,
+            FollowUpPlanStep.anchor,
+            FollowUpPlanStep.kind,
+            FollowUpPlanStep.purpose,
+            FollowUpPlanStep.duration_minutes,
+        )
+        .where(FollowUpPlanStep.plan == plan_id)
+        .order_by(FollowUpPlanStep.position)
+    )
+    return _steps_detail([PlanStepInput(o, k, p, a, d) for o, a, k, p, d in query.tuples()])
+
+
+def _sale_number(sale_id: int) -> str:
+    return Sale.select(Sale.number).where(Sale.id == sale_id).scalar() or ""
 
 
 @write_command
@@ -339,18 +359,11 @@ def update_plan(
         raise ValidationError(errors)
     with write_transaction():
         plan.name, plan.category, plan.segment = name, category_id, segment
+        changes = audit.pending_changes(plan)
+        changes.update(audit.differences({"steps": _stored_steps(plan.id)}, {"steps": _steps_detail(steps)}))
         plan.save()
         _write_steps(plan.id, steps)
-        audit.record(
-            "update",
-            "follow_up_plan",
-            plan.id,
-            acting_rep_id,
-            name=name,
-            category_id=category_id,
-            segment=segment,
-            steps=_steps_detail(steps),
-        )
+        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, label=name, changes=changes)
     return get_plan(plan.id)
 
 
@@ -371,9 +384,10 @@ def update_plan_steps(
     if errors:
         raise ValidationError(errors)
     with write_transaction():
+        changes = audit.differences({"steps": _stored_steps(plan.id)}, {"steps": _steps_detail(steps)})
         _write_steps(plan.id, steps)
         plan.save(only=[FollowUpPlan.updated_at])  # its steps changed: updated_at and a new row version
-        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, steps=_steps_detail(steps))
+        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, label=plan.name, changes=changes)
     return get_plan(plan.id)
 
 
@@ -391,9 +405,10 @@ def set_plan_active(plan_id: int, active: bool, acting_rep_id: int | None = None
         if errors:
             raise ValidationError(errors)
     with write_transaction():
+        changes = audit.differences({"active": plan.active}, {"active": active})
         plan.active = active
         plan.save()
-        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, active=active)
+        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, label=plan.name, changes=changes)
     return get_plan(plan.id)
 
 
@@ -466,11 +481,12 @@ def install_default_plans(
                     "follow_up_plan",
                     plan.id,
                     acting_rep_id,
+                    label=plan.name,
                     name=plan.name,
-                    category_id=category.id,
+                    category=category.id,
                     segment=segment,
                     steps=_steps_detail(steps),
-                    default=True,
+                    context={"default": True},
                 )
                 created += 1
     return created
@@ -535,7 +551,8 @@ def apply_plans_for_sale(
     if not units:
         return 0
     all_unit_ids = [u.id for u in _sale_units(sale_id, active_only=False)]
-    calendar = WorkingCalendar()
+    places = placement.book()
+    calendar = places.rules.calendar
     address = customer_address(customer.address, customer.postal_code, customer.city)
 
     # The first in-use unit of each plan carries the plan's follow-ups.
@@ -558,31 +575,44 @@ def apply_plans_for_sale(
             .where(FollowUp.sold_unit.in_(all_unit_ids) & FollowUp.plan_step.is_null(False))
             .tuples()
         }
+        wanted: list[tuple[PlanStepRow, int, dt.date]] = []
         for plan, unit_id in carriers.values():
             dates = step_dates(plan.steps, sale.delivered_on, calendar)
             for step in plan.steps:
                 day = dates[step.id]
                 if step.id in done_steps or (skip_before is not None and day < skip_before):
                     continue
-                # Two plans of one sale (a washer and a dryer) may both call about the delivery on one
-                # day: the customer gets one call, the other plan's step is left out.
-                _follow_up, made = create_follow_up(
-                    OnDuplicate.SKIP,
-                    count_done=True,
-                    customer=customer.id,
-                    rep=rep_id,
-                    kind=step.kind,
-                    purpose=step.purpose,
-                    scheduled_at=dt.datetime.combine(day, default_time_of_day(step.kind)),
-                    duration_minutes=step.duration_minutes,
-                    place=address if step.kind is FollowUpKind.VISIT else "",
-                    sold_unit=unit_id,
-                    plan_step=step.id,
-                )
-                created += made
+                wanted.append((step, unit_id, day))
+        places.prepare(rep_id, [day for _step, _unit, day in wanted])  # one query for the sale's days
+        for step, unit_id, day in wanted:
+            # On a working day within hours, on the next day with room when the rep's is full.
+            scheduled_at = places.place(rep_id, day, step.kind, step.duration_minutes, skip_before)
+            # Two plans of one sale (a washer and a dryer) may both call about the delivery on one
+            # day: the customer gets one call, the other plan's step is left out.
+            _follow_up, made = create_follow_up(
+                OnDuplicate.SKIP,
+                count_done=True,
+                customer=customer.id,
+                rep=rep_id,
+                kind=step.kind,
+                purpose=step.purpose,
+                scheduled_at=scheduled_at,
+                duration_minutes=step.duration_minutes,
+                place=address if step.kind is FollowUpKind.VISIT else "",
+                sold_unit=unit_id,
+                plan_step=step.id,
+            )
+            if made:
+                places.note(rep_id, scheduled_at, step.kind, step.duration_minutes)
+            created += made
         if created:
             audit.record(
-                "apply_plan", "sale", sale_id, acting_rep_id, created=created, plans=sorted(carriers)
+                "apply_plan",
+                "sale",
+                sale_id,
+                acting_rep_id,
+                label=_sale_number(sale_id),
+                context={"follow_ups": created},
             )
     return created
 
@@ -626,7 +656,14 @@ def reschedule_for_delivery_change(
             ids = [f.id for f in planned]
             if ids:
                 FollowUp.delete().where(FollowUp.id.in_(ids)).execute()
-                audit.record("remove_plan", "sale", sale_id, acting_rep_id, removed_follow_up_ids=ids)
+                audit.record(
+                    "remove_plan",
+                    "sale",
+                    sale_id,
+                    acting_rep_id,
+                    label=_sale_number(sale_id),
+                    context={"follow_ups": len(ids)},
+                )
             return len(ids)
         calendar = WorkingCalendar()
         steps_by_plan: dict[int, list[PlanStepRow]] = {}
@@ -654,15 +691,16 @@ def reschedule_for_delivery_change(
                 follow_up.scheduled_at = new_time
                 follow_up.save()
                 moved += 1
+                placement.changed_in_batch(follow_up.rep_id)
         if moved:
             audit.record(
                 "reschedule_plan",
                 "sale",
                 sale_id,
                 acting_rep_id,
-                moved=moved,
-                delivered_on=new_delivered_on,
-                previous_delivered_on=old_delivered_on,
+                label=_sale_number(sale_id),
+                changes={"delivered_on": (old_delivered_on, new_delivered_on)},
+                context={"follow_ups": moved},
             )
         # Units delivered now may need steps created before (e.g. a plan added meanwhile).
         return moved + apply_plans_for_sale(sale_id, acting_rep_id, skip_before=skip_before)

@@ -35,7 +35,7 @@ from app.models.enums import (
 from app.services import audit
 from app.services.company import load_company_settings, save_company_settings
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
-from app.services.followups.working_days import WorkingCalendar
+from app.services.followups import placement
 from app.services.inputs import choice_or_none, clean_text, date_error
 from app.services.transactions import check_version, write_command, write_transaction
 
@@ -287,6 +287,25 @@ def create_follow_up(
     return FollowUp.create(**fields), True
 
 
+def _customer_code(customer_id: int) -> str:
+    """How the audit names a follow-up or a survey: its customer's code (never the name)."""
+    return Customer.select(Customer.code).where(Customer.id == customer_id).scalar() or ""
+
+
+def _save_audited(action: str, follow_up: FollowUp, acting_rep_id: int | None) -> None:
+    """Save a follow-up's changed fields and record each one's old and new value."""
+    changes = audit.pending_changes(follow_up)
+    follow_up.save()
+    audit.record(
+        action,
+        "follow_up",
+        follow_up.id,
+        acting_rep_id,
+        label=_customer_code(follow_up.customer_id),
+        changes=changes,
+    )
+
+
 # --- commands ----------------------------------------------------------------
 
 
@@ -382,13 +401,37 @@ def schedule_follow_up(
             "follow_up",
             follow_up.id,
             acting_rep_id,
-            customer_id=customer_id,
-            assigned_rep_id=rep_id,
+            label=customer.code,
+            customer=customer_id,
+            rep=rep_id,
             kind=kind_value,
             purpose=purpose_value,
             scheduled_at=scheduled_at,
+            duration_minutes=duration_minutes,
+            place=place,
+            notes=notes.strip(),
+            case=case_id,
+            warranty_return=warranty_return_id,
         )
     return ScheduleResult(follow_up.id, tuple(warnings))
+
+
+def _check_placement(follow_up: FollowUp, at: dt.datetime, now: dt.datetime) -> None:
+    """PlacementConflict when `at` breaks the placement rules for this follow-up."""
+    places = placement.book()
+    problems = places.problems(
+        follow_up.rep_id, at, follow_up.kind, follow_up.duration_minutes, exclude_id=follow_up.id
+    )
+    if problems:
+        proposed = places.place(
+            follow_up.rep_id,
+            at,
+            follow_up.kind,
+            follow_up.duration_minutes,
+            now.date(),
+            exclude_id=follow_up.id,
+        )
+        raise placement.PlacementConflict(problems, proposed)
 
 
 @write_command
@@ -398,11 +441,15 @@ def reschedule_follow_up(
     *,
     acting_rep_id: int | None = None,
     confirm_past: bool = False,
+    confirm_placement: bool = False,
     now: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> ScheduleResult:
     """Move a planned follow-up; the same confirmation and overlap rules as scheduling.
 
+    A slot on a non-working day, outside the working hours, on a day the rep has full or in an hour
+    of another of the rep's visits raises PlacementConflict (a ConfirmationRequired naming the
+    problems and the next free slot) unless `confirm_placement`.
     `expected_version` is the row version the edit started from (ConcurrentEditError if it moved on).
     """
     now = now or wall_clock_now()
@@ -415,16 +462,14 @@ def reschedule_follow_up(
         raise ValidationError({"scheduled_at": problem})
     new_time = new_time.replace(second=0, microsecond=0)
     _check_not_past(new_time, now, confirm_past)
+    if not confirm_placement:
+        _check_placement(follow_up, new_time, now)
     warnings: list[str] = []
     if follow_up.kind is FollowUpKind.VISIT:
         warnings += _overlap_warnings(follow_up.rep_id, new_time, follow_up.duration_minutes, follow_up.id)
     with write_transaction():
-        previous = follow_up.scheduled_at
         follow_up.scheduled_at = new_time
-        follow_up.save()
-        audit.record(
-            "update", "follow_up", follow_up.id, acting_rep_id, scheduled_at=new_time, previous=previous
-        )
+        _save_audited("update", follow_up, acting_rep_id)
     return ScheduleResult(follow_up.id, tuple(warnings))
 
 
@@ -438,10 +483,7 @@ def cancel_follow_up(follow_up_id: int, reason: str, acting_rep_id: int | None =
     with write_transaction():
         follow_up.state = FollowUpState.CANCELLED
         follow_up.cancel_reason = reason
-        follow_up.save()
-        audit.record(
-            "transition", "follow_up", follow_up.id, acting_rep_id, state=follow_up.state, reason=reason
-        )
+        _save_audited("transition", follow_up, acting_rep_id)
 
 
 @write_command
@@ -455,8 +497,7 @@ def mark_missed(
         follow_up.state = FollowUpState.MISSED
         follow_up.completed_at = now or wall_clock_now()
         follow_up.notes = _join_notes(follow_up.notes, notes)
-        follow_up.save()
-        audit.record("transition", "follow_up", follow_up.id, acting_rep_id, state=follow_up.state)
+        _save_audited("transition", follow_up, acting_rep_id)
 
 
 @dataclass(frozen=True)
@@ -492,8 +533,16 @@ def validate_scores(satisfaction, recommend, outcome: FollowUpOutcome) -> None:
 
 
 def _retry_time(follow_up: FollowUp, after: dt.date) -> dt.datetime:
-    day = WorkingCalendar().next_working_day(after)
-    return dt.datetime.combine(day, follow_up.scheduled_at.time())
+    """The slot proposed for the next attempt: from the day after `after`, at the attempt's time of
+    day, placed by the placement rules (a working day with room, inside the working hours)."""
+    day = after + dt.timedelta(days=1)
+    return placement.book().place(
+        follow_up.rep_id,
+        dt.datetime.combine(day, follow_up.scheduled_at.time()),
+        follow_up.kind,
+        follow_up.duration_minutes,
+        day,
+    )
 
 
 @write_command
@@ -546,16 +595,7 @@ def complete_follow_up(
         follow_up.notes = _join_notes(follow_up.notes, notes)
         if follow_up.rep_id is None:
             follow_up.rep = acting_rep_id
-        follow_up.save()
-        audit.record(
-            "transition",
-            "follow_up",
-            follow_up.id,
-            acting_rep_id,
-            state=target,
-            outcome=outcome_value,
-            attempt=follow_up.attempt,
-        )
+        _save_audited("transition", follow_up, acting_rep_id)
         if satisfaction is not None or recommend is not None:
             survey = SatisfactionSurvey.create(
                 customer=follow_up.customer_id,
@@ -575,9 +615,12 @@ def complete_follow_up(
                 "survey",
                 survey.id,
                 acting_rep_id,
-                follow_up_id=follow_up.id,
+                label=_customer_code(follow_up.customer_id),
+                context={"follow_up_id": follow_up.id},
                 satisfaction=satisfaction,
                 recommend=recommend,
+                comment=survey.comment,
+                cause=cause,
             )
         proposed = _retry_allowed(follow_up, limit)
         retry_at = _retry_time(follow_up, now.date()) if proposed else None
@@ -616,7 +659,10 @@ def _create_retry(
         "follow_up",
         retry.id,
         acting_rep_id,
-        retry_of=follow_up.id,
+        label=_customer_code(follow_up.customer_id),
+        context={"retry_of": follow_up.id},
+        kind=retry.kind,
+        purpose=retry.purpose,
         attempt=retry.attempt,
         scheduled_at=at,
     )
@@ -679,15 +725,17 @@ def schedule_satisfaction_call(
     if customer is None or customer.archived:
         return None
     day = closed_on + dt.timedelta(days=days)
+    duration = 15  # schedule_follow_up's usual call
     try:
-        day = WorkingCalendar().to_working_day(day)
+        at = placement.book().place(rep_id or customer.rep_id, day, FollowUpKind.CALL, duration)
     except DomainError:  # the company's holiday region is unknown: the plain day
-        pass
+        at = dt.datetime.combine(day, default_time_of_day(FollowUpKind.CALL))
     result = schedule_follow_up(
         customer_id,
         FollowUpKind.CALL,
         FollowUpPurpose.SATISFACTION,
-        dt.datetime.combine(day, default_time_of_day(FollowUpKind.CALL)),
+        at,
+        duration_minutes=duration,
         rep_id=rep_id,
         notes=notes,
         sold_unit_id=sold_unit_id,

@@ -6,7 +6,9 @@
 - `running`: the import itself: one transaction, dry run, counts, rejected rows and the error file.
 - `customers`, `products`, `sales`: each kind's matching and rules (the services' own validation).
 
-The command line (`postventa import`) and the window's import wizard call `run_import`.
+The command line (`postventa import`) and the window's import wizard (`app/views/imports/`) call
+`run_import`; the wizard also `read_for_import` (a file whose columns are still to be named) and
+`preview_import` (its first rows checked as the import checks them).
 """
 
 from app.services.imports.fields import (
@@ -16,38 +18,61 @@ from app.services.imports.fields import (
     ImportKind,
     MappingError,
     fields_of,
+    headers_key,
     load_mapping,
     map_columns,
+    write_mapping,
 )
-from app.services.imports.reading import MAX_ROWS, ImportFileError, TableSource, open_source
+from app.services.imports.reading import (
+    MAX_ROWS,
+    HeaderNotFoundError,
+    ImportFileError,
+    TableSource,
+    open_source,
+)
 from app.services.imports.running import (
+    PREVIEW_ROWS,
     ErrorRows,
     ImportOptions,
     ImportSummary,
     OpenedFile,
+    PreviewRow,
+    Reason,
     Rejection,
+    missing_fields,
     open_for_import,
+    preview_import,
+    read_for_import,
     run_import,
 )
 
 __all__ = [
     "FIELDS",
     "MAX_ROWS",
+    "PREVIEW_ROWS",
     "ColumnMap",
     "ErrorRows",
     "FieldSpec",
+    "HeaderNotFoundError",
     "ImportFileError",
     "ImportKind",
     "ImportOptions",
     "ImportSummary",
     "MappingError",
     "OpenedFile",
+    "PreviewRow",
+    "Reason",
     "Rejection",
     "TableSource",
     "fields_of",
+    "headers_key",
     "load_mapping",
     "map_columns",
+    "missing_fields",
     "open_for_import",
     "open_source",
+    "preview_import",
+    "read_for_import",
     "run_import",
+    "write_mapping",
 ]

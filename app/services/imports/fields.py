@@ -9,7 +9,9 @@ wrong; a column mapped to "" (or null) is left out.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,8 +19,11 @@ from enum import Enum, StrEnum
 from pathlib import Path
 
 from app.i18n import N_, _
+from app.outputs import write_output
 from app.services.errors import DomainError
 from app.services.imports.values import header_key
+
+MAPPING_EXTENSION = ".json"
 
 
 class ImportKind(StrEnum):
@@ -320,6 +325,28 @@ def load_mapping(path: str | Path) -> dict[str, str | None]:
             )
         )
     return dict(data)
+
+
+def write_mapping(path: str | os.PathLike, mapping: Mapping[str, str | None], *, force: bool = False) -> Path:
+    """A mapping file `load_mapping` and `postventa import --mapping` read: JSON, {"column": "field"}
+    ("" for a column left out), ".json" added when missing, written through app.outputs."""
+    text = json.dumps(
+        {header: field or "" for header, field in mapping.items()}, ensure_ascii=False, indent=2
+    )
+    return write_output(
+        path,
+        MAPPING_EXTENSION,
+        lambda temporary: temporary.write_text(text + "\n", encoding="utf-8"),
+        force=force,
+    )
+
+
+def headers_key(headers: Sequence[str]) -> str:
+    """What tells one source's files from another's: their set of column headers (compared as
+    `header_key` compares them; order, blanks and repeats ignored), as a short stable text. The
+    window remembers a mapping per kind and per this key, and offers it for the next such file."""
+    names = sorted({header_key(header) for header in headers} - {""})
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:24]
 
 
 def _json(text: str) -> object:

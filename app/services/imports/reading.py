@@ -45,6 +45,11 @@ class ImportFileError(DomainError):
     """The file cannot be imported as it is (unreadable, empty, not a table); nothing was imported."""
 
 
+class HeaderNotFoundError(ImportFileError):
+    """None of the first rows names a column the import knows: the header row must be given (the
+    wizard then lets the person choose it and name the columns)."""
+
+
 @dataclass(frozen=True)
 class SourceRow:
     number: int  # 1-based, as a spreadsheet program shows it
@@ -62,6 +67,7 @@ class TableSource:
     header_row: int  # 1-based
     headers: list[str]
     _rows: Callable[[], Iterator[SourceRow]] = field(repr=False)
+    sheets: tuple[str, ...] = ()  # a workbook's sheet names, in order; () for CSV
 
     def rows(self) -> Iterator[SourceRow]:
         """The data rows after the header, blank rows left out; refused past MAX_ROWS."""
@@ -132,7 +138,7 @@ def _choose_header(
     if best is None:
         if not any(not is_blank(cell) for row in first_rows for cell in row.cells):
             raise _empty(path)
-        raise ImportFileError(
+        raise HeaderNotFoundError(
             _(
                 "{path}: none of its first {count} rows names a column Postventa knows (like Nombre or NIF); "
                 "give the header row with --header-row and the columns with --mapping."
@@ -304,7 +310,16 @@ def _open_workbook(
                     "unmerge them, fill in each cell and import it again."
                 ).format(path=path, sheet=name, first=first_row + 1, last=last_row + 1)
             )
-    return TableSource(path, None, None, name, header.number, [parse_text(c) for c in header.cells], rows)
+    return TableSource(
+        path,
+        None,
+        None,
+        name,
+        header.number,
+        [parse_text(c) for c in header.cells],
+        rows,
+        tuple(workbook.sheet_names),
+    )
 
 
 def _holds_encrypted_package(path: Path) -> bool:

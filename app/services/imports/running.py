@@ -14,13 +14,14 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from app.i18n import _
 from app.outputs import resolve_output, write_output
 from app.services.errors import ValidationError
+from app.services.followups import placement
 from app.services.imports.fields import (
     ColumnMap,
     FieldSpec,
@@ -43,6 +44,7 @@ from app.services.transactions import write_transaction
 
 ERROR_FILE_EXTENSION = ".csv"
 PROGRESS_EVERY = 500  # rows between two progress reports
+PREVIEW_ROWS = 20  # the data rows the wizard previews, checked as the import checks them
 
 _PARSERS: dict[ValueType, Callable[[object], object]] = {
     ValueType.TEXT: parse_text,
@@ -69,10 +71,24 @@ class ImportOptions:
         return self.as_of or dt.date.today()
 
 
+class Reason(str):
+    """A reason a row is rejected, as the user reads it ("CIF/NIF: …"), knowing the file's column it is
+    about (0-based; None for the row as a whole): the wizard marks that cell. It is a `str`, so the
+    messages, the error file and --json take it as the text it is."""
+
+    column: int | None
+
+    def __new__(cls, text: str, column: int | None = None) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.column = column
+        return reason
+
+
 @dataclass(frozen=True)
 class Rejection:
     row: int  # 1-based, as a spreadsheet program shows it
     reasons: tuple[str, ...]
+    cells: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # column (0-based) → its reasons
 
 
 class ErrorRows:
@@ -184,7 +200,12 @@ class Tally:
 
     def rejected(self, row: ParsedRow, reasons: Sequence[str]) -> None:
         reasons = tuple(dict.fromkeys(reasons)) or (_("The row could not be imported."),)
-        self._summary.rejections.append(Rejection(row.number, reasons))
+        cells: dict[int, tuple[str, ...]] = {}
+        for reason in reasons:
+            column = getattr(reason, "column", None)
+            if column is not None:
+                cells[column] = (*cells.get(column, ()), reason)
+        self._summary.rejections.append(Rejection(row.number, reasons, cells))
         self._errors.add(row.source.cells, reasons)
 
 
@@ -211,8 +232,11 @@ class RowReasons:
         spec = self._labels.get(name)
         return spec.shown if spec is not None else name
 
-    def about(self, name: str, message: str) -> str:
-        return _("{column}: {reason}").format(column=self.column(name), reason=message)
+    def about(self, name: str, message: str) -> Reason:
+        return Reason(
+            _("{column}: {reason}").format(column=self.column(name), reason=message),
+            self._columns.columns.get(name),
+        )
 
     def of_error(self, error: ValidationError) -> list[str]:
         reasons = []
@@ -247,9 +271,10 @@ class OpenedFile:
     columns: ColumnMap
 
 
-def open_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFile:
-    """The file opened and its columns mapped, or ImportFileError / MappingError; nothing is written
-    and the database is not touched (the wizard shows this much before anything is imported)."""
+def read_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFile:
+    """The file opened and its columns mapped, or ImportFileError / MappingError, whether or not every
+    required field found its column (the wizard lets the person name them; see `missing_fields`).
+    Nothing is written and the database is not touched."""
     kind = options.kind
     source = open_source(
         Path(path),
@@ -257,15 +282,27 @@ def open_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFi
         sheet=options.sheet,
         header_row=options.header_row,
     )
-    columns = map_columns(kind, source.headers, options.mapping)
-    missing = [spec.shown for spec in fields_of(kind) if spec.required and spec.name not in columns.columns]
+    return OpenedFile(source, map_columns(kind, source.headers, options.mapping))
+
+
+def missing_fields(kind: ImportKind, columns: ColumnMap) -> list[FieldSpec]:
+    """The required fields no column fills: the import cannot run without them."""
+    return [spec for spec in fields_of(kind) if spec.required and spec.name not in columns.columns]
+
+
+def open_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFile:
+    """The file opened and its columns mapped, or ImportFileError / MappingError (also when a required
+    field has no column); nothing is written and the database is not touched."""
+    opened = read_for_import(path, options)
+    missing = [spec.shown for spec in missing_fields(options.kind, opened.columns)]
     if missing:
+        source = opened.source
         raise ImportFileError(
             _(
                 "{path}: no column was recognised as {fields} (header row {row}); name the columns with --mapping."
             ).format(path=source.path, fields=", ".join(missing), row=source.header_row)
         )
-    return OpenedFile(source, columns)
+    return opened
 
 
 def run_import(
@@ -275,6 +312,7 @@ def run_import(
     errors_to: str | os.PathLike | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> ImportSummary:
     """Import the file `open_for_import` opened with the same options: a dry run rolls everything
     back, else the valid rows are committed together.
@@ -282,8 +320,9 @@ def run_import(
     `errors_to`: the error file to write (refused before any work when it cannot be written);
     otherwise `summary.errors.write(...)` writes it later, until `summary.errors.close()`.
     `progress(rows_done)` is called every PROGRESS_EVERY rows; an exception it raises (a cancel)
-    rolls the whole import back. Raises ImportFileError when the file cannot be read (nothing is
-    imported then), MappingError for a mapping that does not fit the file.
+    rolls the whole import back. `limit`: only the first rows (the wizard's preview, a dry run).
+    Raises ImportFileError when the file cannot be read (nothing is imported then), MappingError for
+    a mapping that does not fit the file.
     """
     if errors_to is not None:
         resolve_output(errors_to, ERROR_FILE_EXTENSION, force=force)
@@ -303,12 +342,15 @@ def run_import(
     summary.errors = errors
     try:
         try:
-            with write_transaction():
+            # One placement book for the whole import: each rep's days are read once, not per sale.
+            with write_transaction(), placement.batch():
                 importer = factory(
                     options, columns, RowReasons(columns, specs, service_fields), Tally(summary, errors)
                 )
                 done = 0
                 for row in source.rows():
+                    if limit is not None and done >= limit:
+                        break
                     importer.take(parse_row(row, columns, specs))
                     done += 1
                     if progress is not None and done % PROGRESS_EVERY == 0:
@@ -343,5 +385,46 @@ def parse_row(row: SourceRow, columns: ColumnMap, specs: Sequence[FieldSpec]) ->
         try:
             values[spec.name] = _PARSERS[spec.type](cell)
         except ValueError as exc:
-            problems.append(_("{column}: {reason}").format(column=columns.header_of(spec.name), reason=exc))
+            problems.append(
+                Reason(_("{column}: {reason}").format(column=columns.header_of(spec.name), reason=exc), index)
+            )
     return ParsedRow(row, values, problems)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A data row as the wizard previews it: its cells as text (as the error file writes them) and
+    the reasons the import would reject it, by cell where they are about one."""
+
+    number: int  # 1-based, as a spreadsheet program shows it
+    cells: tuple[str, ...]
+    reasons: tuple[str, ...] = ()  # empty: the row would be imported
+    cells_reasons: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # column → its reasons
+
+
+def preview_import(opened: OpenedFile, options: ImportOptions, rows: int = PREVIEW_ROWS) -> list[PreviewRow]:
+    """The first `rows` data rows checked as the import checks them: a dry run of those rows alone
+    (rolled back), so a row that only clashes with a later one is not marked here. While a required
+    field has no column the rows are shown unchecked (nothing could be imported yet)."""
+    width = len(opened.source.headers)
+    first: list[tuple[int, list[str]]] = []
+    for row in opened.source.rows():
+        if len(first) >= rows:
+            break
+        cells = [parse_text(cell) for cell in row.cells]
+        width = max(width, len(cells))
+        first.append((row.number, cells))
+    rejected: dict[int, Rejection] = {}
+    if not missing_fields(options.kind, opened.columns):
+        summary = run_import(opened, replace(options, dry_run=True), limit=rows)
+        summary.close()
+        rejected = {rejection.row: rejection for rejection in summary.rejections}
+    previewed = []
+    for number, cells in first:
+        rejection = rejected.get(number)
+        padded = tuple(cells + [""] * (width - len(cells)))
+        if rejection is None:
+            previewed.append(PreviewRow(number, padded))
+        else:
+            previewed.append(PreviewRow(number, padded, rejection.reasons, rejection.cells))
+    return previewed

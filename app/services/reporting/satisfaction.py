@@ -19,6 +19,7 @@ from app.models import (
     FollowUp,
     Product,
     ProductCategory,
+    Rep,
     SatisfactionSurvey,
     SoldUnit,
     WarrantyReturn,
@@ -80,10 +81,15 @@ def record_survey(
             "satisfaction_survey",
             survey.id,
             acting_rep_id,
+            label=Customer.select(Customer.code).where(Customer.id == customer_id).scalar() or "",
             customer=customer_id,
+            taken_on=taken_on,
             satisfaction=satisfaction,
             recommend=recommend,
+            comment=survey.comment,
             cause=cause,
+            case=case_id,
+            warranty_return=warranty_return_id,
         )
     return survey.id
 
@@ -244,3 +250,118 @@ def customer_trend(customer_id: int) -> list[SurveyRow]:
         .order_by(S.taken_on, S.id)
     )
     return [SurveyRow(*row) for row in query.tuples()]
+
+
+@dataclass(frozen=True)
+class SurveyListRow:
+    """One survey of a period's list (the Reports page's export): who answered what, about what."""
+
+    id: int
+    taken_on: dt.date
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    satisfaction: int | None
+    recommend: int | None
+    cause: DissatisfactionCause | None
+    comment: str
+    category_name: str  # the product category of the survey's unit ("" when no unit is known)
+    case_number: str  # the case the survey closed ("" for none)
+    return_number: str  # the warranty return it followed ("" for none)
+    rep_name: str
+    rep_id: int | None = None
+
+
+def _survey_list_condition(start: dt.date | None, end: dt.date | None, rep_id: int | None):
+    condition = S.id.is_null(False)
+    if start is not None:
+        condition &= S.taken_on >= start
+    if end is not None:
+        condition &= S.taken_on <= end
+    if rep_id is not None:
+        condition &= S.rep == rep_id
+    return condition
+
+
+def count_surveys(
+    start: dt.date | None = None, end: dt.date | None = None, *, rep_id: int | None = None
+) -> int:
+    """How many surveys `list_surveys` lists for the same period and rep."""
+    return S.select().where(_survey_list_condition(start, end, rep_id)).count()
+
+
+def list_surveys(
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    rep_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[SurveyListRow]:
+    """The surveys taken between start and end (inclusive; None: unbounded), by one rep or everyone's,
+    newest first, with the customer, the product category, the case or return and the rep."""
+    joined, category = category_of_survey()
+    query = (
+        joined(
+            S.select(
+                S.id,
+                S.taken_on,
+                S.customer,
+                Customer.code,
+                Customer.name,
+                S.satisfaction,
+                S.recommend,
+                S.cause,
+                S.comment,
+                ProductCategory.name,
+                Case.number,
+                WarrantyReturn.number,
+                Rep.name,
+                S.rep,
+            )
+        )
+        .join_from(S, Customer, on=(S.customer == Customer.id))
+        .join_from(S, ProductCategory, JOIN.LEFT_OUTER, on=(ProductCategory.id == category))
+        .join_from(S, Case, JOIN.LEFT_OUTER, on=(S.case == Case.id))
+        .join_from(S, Rep, JOIN.LEFT_OUTER, on=(S.rep == Rep.id))
+        .where(_survey_list_condition(start, end, rep_id))
+        .order_by(S.taken_on.desc(), S.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return [
+        SurveyListRow(
+            id=survey_id,
+            taken_on=taken_on,
+            customer_id=customer_id,
+            customer_code=code,
+            customer_name=name,
+            satisfaction=satisfaction,
+            recommend=recommend,
+            cause=DissatisfactionCause(cause) if cause else None,
+            comment=comment or "",
+            category_name=category_name or "",
+            case_number=case_number or "",
+            return_number=return_number or "",
+            rep_name=rep_name or "",
+            rep_id=survey_rep_id,
+        )
+        for (
+            survey_id,
+            taken_on,
+            customer_id,
+            code,
+            name,
+            satisfaction,
+            recommend,
+            cause,
+            comment,
+            category_name,
+            case_number,
+            return_number,
+            rep_name,
+            survey_rep_id,
+        ) in query.tuples()
+    ]

@@ -76,10 +76,13 @@ def _setting(key: str) -> str | None:
 
 def _store_setting(key: str, value: str, acting_rep_id: int | None) -> None:
     with write_transaction():
+        previous = _setting(key)
+        if previous == value:
+            return
         CompanySetting.insert(key=key, value=value).on_conflict(
             conflict_target=[CompanySetting.key], update={CompanySetting.value: value}
         ).execute()
-        audit.record("update", "company_settings", 0, acting_rep_id, **{key: value})
+        audit.record("update", "company_settings", 0, acting_rep_id, changes={key: (previous, value)})
 
 
 def _int_setting(key: str, default: int, low: int, high: int) -> int:
@@ -352,9 +355,14 @@ def open_return(
                     "warranty_return",
                     record.id,
                     acting_rep_id,
-                    number=record.number,
-                    sold_unit_id=unit.id,
+                    label=record.number,
+                    state=RS.REQUESTED,
+                    customer=unit.customer_id,
+                    sold_unit=unit.id,
+                    rep=rep_id,
+                    case=case_id,
                     reason=reason,
+                    description=description,
                     reported_on=reported_on,
                     under_warranty=warranty.under_warranty,
                     out_of_warranty_reason=out_of_warranty_reason,
@@ -493,6 +501,7 @@ def advance_return(
             SoldUnit.update(status=UnitStatus.RETURNED).where(SoldUnit.id == record.sold_unit_id).execute()
         if to_state in FINISHED_STATES:
             record.closed_on = at.date()
+        changes = audit.pending_changes(record)
         record.save()
         ReturnStatusChange.create(
             warranty_return=record.id,
@@ -502,16 +511,10 @@ def advance_return(
             rep=acting_rep_id,
             note=note,
         )
+        if note:
+            changes["note"] = (None, note)
         audit.record(
-            "transition",
-            "warranty_return",
-            record.id,
-            acting_rep_id,
-            state=to_state,
-            previous=previous,
-            note=note,
-            refund_amount=amount,
-            replacement_unit_id=record.replacement_unit_id,
+            "transition", "warranty_return", record.id, acting_rep_id, label=record.number, changes=changes
         )
         if to_state is RS.CLOSED:
             _schedule_satisfaction(record, at, acting_rep_id)
@@ -556,10 +559,20 @@ def set_return_costs(
     if errors:
         raise ValidationError(errors)
     with write_transaction():
+        stored = (
+            WarrantyReturn.select(*(getattr(WarrantyReturn, key) for key in COST_FIELDS))
+            .where(WarrantyReturn.id == record.id)
+            .dicts()
+            .get()
+        )
         WarrantyReturn.update(
             updated_at=wall_clock_now(), row_version=WarrantyReturn.row_version + 1, **values
         ).where(WarrantyReturn.id == record.id).execute()
-        audit.record("update", "warranty_return", record.id, acting_rep_id, **values)
+        changes = audit.differences(stored, values)
+        if changes:
+            audit.record(
+                "update", "warranty_return", record.id, acting_rep_id, label=record.number, changes=changes
+            )
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -944,6 +957,12 @@ class ReturnReceiptData:
     expected_resolution_on: dt.date
     issued_on: dt.date
     customer_language: str = "es"  # the language the receipt is printed in by default
+    # Where the return stands when the receipt is printed: the receipt's closing words follow it.
+    state: ReturnState = RS.RECEIVED
+    resolution: ReturnState | None = None  # the RESOLUTION_STATES one it reached, if any
+    resolved_on: dt.date | None = None
+    returned_on: dt.date | None = None  # the unit went back to the customer
+    closed_on: dt.date | None = None  # closed or cancelled
 
 
 def receipt_data(return_id: int, today: dt.date | None = None) -> ReturnReceiptData:
@@ -983,4 +1002,13 @@ def receipt_data(return_id: int, today: dt.date | None = None) -> ReturnReceiptD
         expected_resolution_on=detail.row.due_on,
         issued_on=today,
         customer_language=customer.language or "es",
+        state=detail.row.state,
+        resolution=next(
+            (c.to_state for c in reversed(detail.timeline) if c.to_state in RESOLUTION_STATES), None
+        ),
+        resolved_on=detail.row.resolved_on,
+        returned_on=next(
+            (c.changed_at.date() for c in detail.timeline if c.to_state is RS.RETURNED_TO_CUSTOMER), None
+        ),
+        closed_on=detail.row.closed_on,
     )

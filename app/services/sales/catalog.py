@@ -207,7 +207,15 @@ def create_category(code: str, name: str, acting_rep_id: int | None = None) -> i
     with write_transaction():
         category = ProductCategory(code=data.code, name=data.name)
         _save(category, _("The category could not be saved because its code is already in use."))
-        audit.record("create", "product_category", category.id, acting_rep_id, code=data.code, name=data.name)
+        audit.record(
+            "create",
+            "product_category",
+            category.id,
+            acting_rep_id,
+            label=data.code,
+            code=data.code,
+            name=data.name,
+        )
         plans.install_default_plans(acting_rep_id, category_ids=[category.id])
     return category.id
 
@@ -219,13 +227,15 @@ def update_category(category_id: int, code: str, name: str, acting_rep_id: int |
     if category is None:
         raise NotFoundError(_("The product category no longer exists."))
     data = validate_category(CategoryInput(code, name), category_id)
-    changes = {k: v for k, v in (("code", data.code), ("name", data.name)) if getattr(category, k) != v}
-    if not changes:
+    if (category.code, category.name) == (data.code, data.name):
         return
     with write_transaction():
         category.code, category.name = data.code, data.name
+        changes = audit.pending_changes(category)
         _save(category, _("The category could not be saved because its code is already in use."))
-        audit.record("update", "product_category", category_id, acting_rep_id, **changes)
+        audit.record(
+            "update", "product_category", category_id, acting_rep_id, label=data.code, changes=changes
+        )
 
 
 _PRODUCT_FIELDS = ("sku", "name", "warranty_months", "price", "serialised", "active")
@@ -243,7 +253,8 @@ def create_product(data: ProductInput, acting_rep_id: int | None = None) -> int:
             "product",
             product.id,
             acting_rep_id,
-            category_id=data.category_id,
+            label=data.sku,
+            category=data.category_id,
             **{f: getattr(data, f) for f in _PRODUCT_FIELDS},
         )
     return product.id
@@ -256,21 +267,21 @@ def update_product(product_id: int, data: ProductInput, acting_rep_id: int | Non
     if product is None:
         raise NotFoundError(_("The product no longer exists."))
     data = validate_product(data, product_id)
-    changes: dict[str, object] = {}
+    changes: dict[str, tuple[object, object]] = {}
     for name in _PRODUCT_FIELDS:
         value = getattr(data, name)
         current = Decimal(product.price).quantize(_CENT) if name == "price" else getattr(product, name)
         if current != value:
-            changes[name] = value
+            changes[name] = (current, value)
             setattr(product, name, value)
     if product.category_id != data.category_id:
-        changes["category_id"] = data.category_id
+        changes["category"] = (product.category_id, data.category_id)
         product.category = data.category_id
     if not changes:
         return
     with write_transaction():
         _save(product, _("The product could not be saved because its SKU is already in use."))
-        audit.record("update", "product", product_id, acting_rep_id, **changes)
+        audit.record("update", "product", product_id, acting_rep_id, label=product.sku, changes=changes)
 
 
 @write_command
@@ -284,4 +295,11 @@ def set_product_active(product_id: int, active: bool, acting_rep_id: int | None 
     with write_transaction():
         product.active = active
         product.save()
-        audit.record("update", "product", product_id, acting_rep_id, active=active)
+        audit.record(
+            "update",
+            "product",
+            product_id,
+            acting_rep_id,
+            label=product.sku,
+            changes={"active": (not active, active)},
+        )

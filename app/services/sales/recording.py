@@ -347,8 +347,8 @@ def record_sale(
             "sale",
             sale.id,
             rep_id,
-            number=sale.number,
-            customer_id=customer_id,
+            label=sale.number,
+            customer=customer_id,
             sold_on=sold_on,
             delivered_on=delivered_on,
             lines=[
@@ -401,8 +401,8 @@ def set_delivery_date(
             "sale",
             sale_id,
             acting_rep_id,
-            delivered_on=delivered_on,
-            previous_delivered_on=previous,
+            label=sale.number,
+            changes=audit.differences({"delivered_on": previous}, {"delivered_on": delivered_on}),
         )
         if follow_ups:
             reschedule_for_delivery_change(sale_id, previous, acting_rep_id, skip_before=today)

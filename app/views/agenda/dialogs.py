@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from PySide6.QtCore import QStringListModel, Qt, QTime, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, format_date, format_time
+from app.i18n import N_, _, format_date, format_datetime, format_time
 from app.markup import escape
 from app.models import FollowUp
 from app.models import now as wall_clock_now
@@ -50,6 +52,7 @@ from app.services.followups import (
     outcomes_for,
     working_days,
 )
+from app.services.followups.placement import PlacementConflict
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
 from app.views.customers.customer_dialog import TimeField, date_edit, from_qdate, to_qdate
@@ -597,3 +600,37 @@ class FollowUpDialog(FormDialog):
     ) -> FollowUpInput | None:
         """The follow-up to schedule, or None when cancelled; `errors` come from a refused attempt."""
         return cls(parent, initial=initial, errors=errors, now=now).answer(cls.values)
+
+
+class PlacementChoice(StrEnum):
+    PROPOSED = "proposed"  # move to the next free slot instead
+    KEEP = "keep"  # keep the chosen slot anyway
+    CANCEL = "cancel"  # back to choosing
+
+
+def ask_placement(parent: QWidget | None, conflict: PlacementConflict) -> PlacementChoice:
+    """The chosen slot breaks the placement rules (a non-working day, outside the hours, a full day,
+    another visit that hour): take the next free slot, keep it anyway, or go back (tests replace this)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _("Not a free slot"),
+        str(conflict),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    proposed = box.addButton(
+        _("&Move to {time}").format(time=format_datetime(conflict.proposed)),
+        QMessageBox.ButtonRole.AcceptRole,
+    )
+    keep = box.addButton(_("&Keep this time"), QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(proposed)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is proposed:
+        return PlacementChoice.PROPOSED
+    if clicked is keep:
+        return PlacementChoice.KEEP
+    return PlacementChoice.CANCEL

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_date, format_datetime, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState
+from app.services import exports
 from app.services import followups as followup_service
 from app.services.errors import DomainError, NotFoundError
+from app.services.exports import ListKind
 from app.services.followups import (
     AgendaRow,
     ConfirmationRequired,
@@ -43,6 +45,7 @@ from app.services.followups import (
     working_days,
 )
 from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda, count_by_day
+from app.services.followups.placement import PlacementConflict
 from app.services.reps import list_reps
 from app.views import dialogs
 from app.views.agenda.detail_panel import AgendaDetailPanel
@@ -51,7 +54,9 @@ from app.views.agenda.dialogs import (
     CompleteFollowUpDialog,
     FollowUpDialog,
     FollowUpInput,
+    PlacementChoice,
     RescheduleDialog,
+    ask_placement,
 )
 from app.views.agenda.table_model import (
     CUSTOMER,
@@ -72,6 +77,7 @@ from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import ask_save_file, confirm
 from app.views.errors import BackToForm
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
+from app.views.exports import export_button, export_list
 from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import explain_refusal, gate, show_tooltips
@@ -161,6 +167,7 @@ class AgendaPage(Page):
         self._export_button.setToolTip(
             _("Save the follow-ups shown as an .ics file for Outlook, Google or Apple Calendar")
         )
+        self._export_list_button = export_button()
 
         # The list (Today, Overdue, Upcoming) and the week grid.
         self._table = QTableView()
@@ -197,6 +204,7 @@ class AgendaPage(Page):
         top.addStretch(1)
         top.addWidget(self._new_button)
         top.addWidget(self._export_button)
+        top.addWidget(self._export_list_button)
         filters = QHBoxLayout()
         for caption, widget in (
             (_("Rep"), self._rep),
@@ -250,6 +258,7 @@ class AgendaPage(Page):
         self._customer_button.clicked.connect(self.open_customer_of_selected)
         self._new_button.clicked.connect(self.create_new)
         self._export_button.clicked.connect(self.export_calendar)
+        self._export_list_button.clicked.connect(self.export_list)
         self._build_shortcuts()
 
         self._actions: list[FollowUpAction] = []
@@ -604,6 +613,7 @@ class AgendaPage(Page):
         self._retry_button.setVisible(FollowUpAction.RETRY in allowed)
         self._customer_button.setEnabled(row is not None)
         self._export_button.setEnabled(self._shown_total > 0)
+        self._export_list_button.setEnabled(self._shown_total > 0)
 
     def _on_table_double_clicked(self, *args) -> None:
         self._complete_or_open()
@@ -762,16 +772,8 @@ class AgendaPage(Page):
             ),
             lambda when: Operation(
                 _("Reschedule follow-up"),
-                lambda: self._confirming_past(
-                    lambda confirm_past: followup_service.reschedule_follow_up(
-                        row.id,
-                        when,
-                        acting_rep_id=self.context.acting_rep_id,
-                        confirm_past=confirm_past,
-                        now=self._now(),
-                        expected_version=row.row_version,  # someone else's change meanwhile is refused, not overwritten
-                    )
-                ),
+                # someone else's change meanwhile is refused, not overwritten
+                lambda: self._rescheduling(row.id, when, row.row_version),
                 {FOLLOW_UPS},
             ),
         )
@@ -793,21 +795,46 @@ class AgendaPage(Page):
         self._reschedule(follow_up_id, dt.datetime.combine(day, row.scheduled_at.time()))
 
     def _reschedule(self, follow_up_id: int, when: dt.datetime) -> None:
-        def command(confirm_past: bool) -> ScheduleResult:
-            return followup_service.reschedule_follow_up(
-                follow_up_id,
-                when,
-                acting_rep_id=self.context.acting_rep_id,
-                confirm_past=confirm_past,
-                now=self._now(),
-            )
-
         # A declined confirmation (BackToForm) ends it quietly; a failure goes to the error dialog.
-        done = Operation(_("Reschedule follow-up"), lambda: self._confirming_past(command), {FOLLOW_UPS}).run(
-            self
-        )
+        done = Operation(
+            _("Reschedule follow-up"), lambda: self._rescheduling(follow_up_id, when), {FOLLOW_UPS}
+        ).run(self)
         if done:
             self._after_rescheduling(follow_up_id, done.value)
+
+    def _rescheduling(
+        self, follow_up_id: int, when: dt.datetime, expected_version: int | None = None
+    ) -> ScheduleResult:
+        """Reschedule, asking first about a time in the past, then about a slot the placement rules
+        advise against: the next free slot instead, this one anyway, or back (BackToForm)."""
+        confirm_past = False
+        while True:
+            try:
+                return followup_service.reschedule_follow_up(
+                    follow_up_id,
+                    when,
+                    acting_rep_id=self.context.acting_rep_id,
+                    confirm_past=confirm_past,
+                    now=self._now(),
+                    expected_version=expected_version,
+                )
+            except PlacementConflict as conflict:
+                choice = ask_placement(self, conflict)
+                if choice is PlacementChoice.CANCEL:
+                    raise BackToForm from None
+                return followup_service.reschedule_follow_up(
+                    follow_up_id,
+                    conflict.proposed if choice is PlacementChoice.PROPOSED else when,
+                    acting_rep_id=self.context.acting_rep_id,
+                    confirm_past=True,  # the proposed slot is never before today; a kept one was confirmed
+                    confirm_placement=True,
+                    now=self._now(),
+                    expected_version=expected_version,
+                )
+            except ConfirmationRequired as exc:
+                if confirm_past or not confirm(self, str(exc), _("A time in the past")):
+                    raise BackToForm from None
+                confirm_past = True
 
     def _after_rescheduling(self, follow_up_id: int, result: ScheduleResult) -> None:
         self._refresh_and_select(follow_up_id)
@@ -939,6 +966,15 @@ class AgendaPage(Page):
             ).format(count=format_number(count), file=Path(path).name),
             _("Export to calendar"),
         )
+
+    def export_list(self) -> bool:
+        """Every follow-up of the current view and filters (loaded or not), as XLSX or CSV."""
+        window = self._week_window() if self.current_view() == WEEK else self._model.window()
+        if window is None or not self._shown_total:
+            return False
+        now = self._now()
+        export_list(self, ListKind.FOLLOW_UPS, lambda: exports.follow_ups_table(window, now))
+        return True
 
     def _ask_export_path(self) -> str:
         suggested = f"agenda-{self._now().date().isoformat()}.ics"

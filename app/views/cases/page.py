@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, format_number, ngettext
 from app.models.enums import CaseCategory, CaseKind, CaseStage, ContactChannel, ProposalAnswer
 from app.services import cases as case_service
+from app.services import exports
 from app.services.cases import (
     RETURN_SOLUTIONS,
     CaseAction,
@@ -41,6 +42,7 @@ from app.services.cases import (
     ConfirmationRequired,
 )
 from app.services.errors import NotFoundError
+from app.services.exports import ListKind
 from app.services.reps import list_reps
 from app.views import dialogs
 from app.views.cases.detail_panel import CaseDetailPanel
@@ -64,6 +66,7 @@ from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, S
 from app.views.dialogs import current_choice
 from app.views.errors import BackToForm
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, Change
+from app.views.exports import export_button, export_list
 from app.views.operations import Operation, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import explain_refusal
@@ -156,6 +159,7 @@ class CasesPage(Page):
         self._count = count_label()
         self._new_button = QPushButton(_("New case…"))
         self._new_button.setToolTip(_("Record a complaint, claim, suggestion or compliment (Ctrl+N)"))
+        self._export_button = export_button()
         self._fill_stages()
         self._fill_reps()
 
@@ -197,6 +201,7 @@ class CasesPage(Page):
             first.addWidget(widget)
             first.addSpacing(6)
         first.addStretch(1)
+        first.addWidget(self._export_button)
         first.addWidget(self._new_button)
         second = QHBoxLayout()
         for caption, widget in (
@@ -234,6 +239,7 @@ class CasesPage(Page):
         self._detail.action_requested.connect(self._on_detail_action_requested)
         self._detail.open_customer_requested.connect(self.open_customer)
         self._new_button.clicked.connect(self.create_new)
+        self._export_button.clicked.connect(self.export_list)
         for sequence, slot in (("Ctrl+I", self.open_customer_of_selected), ("F5", self.refresh)):
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -397,6 +403,12 @@ class CasesPage(Page):
         if selected is not None:
             self.select_case(selected.id)
         self._on_selection_changed()
+
+    def export_list(self) -> bool:
+        """Every case of the filters, as XLSX or CSV."""
+        filters, today = self.current_filter(), self._today_source()
+        export_list(self, ListKind.CASES, lambda: exports.cases_table(filters, today))
+        return True
 
     def current_filter(self) -> CaseFilter:
         today = self._today_source()

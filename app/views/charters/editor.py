@@ -871,7 +871,7 @@ class CharterEditor(QWidget):
 
     def preview_pdf(self, charter_id: int, title: str) -> None:
         """Produce the charter PDF to a temporary file in the background, then show it."""
-        from app.documents import DocumentKind, DocumentRequest, produce_document
+        from app.documents import DocumentKind, DocumentRequest, default_file_name, produce_document
 
         request = DocumentRequest(
             kind=DocumentKind.CHARTER, charter_id=charter_id, language=i18n.current_language()
@@ -888,7 +888,7 @@ class CharterEditor(QWidget):
 
             try:
                 perform(
-                    self, lambda: PdfPreviewDialog.show_pdf(self, result, title)
+                    self, lambda: PdfPreviewDialog.show_pdf(self, result, title, default_file_name(request))
                 )  # modal: the file goes after
             finally:
                 shutil.rmtree(folder, ignore_errors=True)

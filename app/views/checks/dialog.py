@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import i18n
 from app.i18n import _, format_date, format_datetime, format_percent, ngettext
 from app.markup import escape
 from app.models import UsageCheck
@@ -45,7 +46,7 @@ from app.views import dialogs
 from app.views.agenda.dialogs import CustomerPicker
 from app.views.checks.signature import SignaturePad
 from app.views.checks.table_models import unit_text
-from app.views.dialogs import BaseDialog, ask_save_file
+from app.views.dialogs import BaseDialog
 from app.views.errors import BackToForm
 from app.views.events import CASES, CHECKS, FOLLOW_UPS, Change
 from app.views.operations import Operation, perform
@@ -538,28 +539,28 @@ class CheckDialog(BaseDialog):
 # --- printing ---------------------------------------------------------------------------------
 
 
-def ask_pdf_path(parent: QWidget | None, suggested: str) -> str:
-    path = ask_save_file(parent, _("Print record"), suggested, _("PDF files (*.pdf)"), ".pdf")
-    return str(path) if path is not None else ""
-
-
-def print_check_record(parent: QWidget | None, check_id: int) -> str | None:
-    """Ask where, then write the check's one-page PDF record there; returns the path."""
+def print_check_record(parent: QWidget | None, check_id: int) -> bool:
+    """The check's one-page record, in the customer's language, shown in the same preview as every
+    document (Print… and Save as…); False when it could not be made."""
     from app.reports.check_record import build_check_record
+    from app.views.reports.preview import show_built_pdf
 
     found = perform(parent, lambda: check_service.check_record(check_id))
     if not found:
-        return None
+        return False
     record = found.value
     when = record.check.completed_at or record.check.started_at
-    path = ask_pdf_path(parent, f"check-{record.check.customer_code}-{when.date().isoformat()}.pdf")
-    if not path:
-        return None
-    # The user agreed in the save dialog to replace an existing file.
-    if not perform(parent, lambda: build_check_record(record, path, force=True)):
-        return None
-    inform(parent, _("The record was saved as {file}.").format(file=path), _("Print record"))
-    return path
+    # Built here (one page, fast): i18n's language is process-wide, so a document is not written
+    # from a pool thread while the window is translating.
+    language = (
+        record.customer_language if record.customer_language in i18n.LANGUAGES else i18n.current_language()
+    )
+    return show_built_pdf(
+        parent,
+        lambda path: build_check_record(record, path, language),
+        _("Correct-use check record"),
+        f"check-{record.check.customer_code}-{when.date().isoformat()}.pdf",
+    )
 
 
 # --- the whole flow -------------------------------------------------------------------------

@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, format_date, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.services import checks as check_service
+from app.services import exports
 from app.services.checks import RESULT_DRAFT, RESULT_FAILED, RESULT_PASSED, CheckFilter, CheckRow
+from app.services.exports import ListKind
 from app.services.followups import AgendaRow
 from app.services.followups.plans import list_categories
 from app.services.reps import list_reps
@@ -56,6 +58,7 @@ from app.views.checks.table_models import (
 )
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.events import CHECKS, FOLLOW_UPS
+from app.views.exports import export_button, export_list
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, count_label
 from app.views.rights import explain_refusal, gate
@@ -186,6 +189,7 @@ class UsageChecksPage(Page):
         self._print_button.setToolTip(_("Save the one-page PDF record of the check (Ctrl+P)"))
         self._run_button = QPushButton(_("Run check…"))
         self._run_button.setToolTip(_("Run the checklist of the planned visit or call (Enter)"))
+        self._export_button = export_button()
 
         # Checks done and drafted, with the histories under them.
         self._model = ChecksTableModel(self, batch_size=batch_size)
@@ -273,6 +277,7 @@ class UsageChecksPage(Page):
         for button in (self._open_button, self._print_button, self._run_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self._export_button)
         buttons.addWidget(self._new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -296,6 +301,7 @@ class UsageChecksPage(Page):
         self._open_button.clicked.connect(self.open_selected)
         self._print_button.clicked.connect(self.print_selected)
         self._run_button.clicked.connect(self.run_selected_due)
+        self._export_button.clicked.connect(self.export_list)
         for table, slot in ((self._table, self.open_selected), (self._due_table, self.run_selected_due)):
             for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 shortcut = QShortcut(QKeySequence(key), table)
@@ -379,6 +385,14 @@ class UsageChecksPage(Page):
             start=start,
             end=end,
         )
+
+    def export_list(self) -> bool:
+        """Every check of the filters (the Checks tab's list), as XLSX or CSV."""
+        if self.current_tab() != LIST:
+            return False
+        filters = self.current_filter()
+        export_list(self, ListKind.CHECKS, lambda: exports.checks_table(filters))
+        return True
 
     def selected_check(self) -> CheckRow | None:
         rows = self._table.selectionModel().selectedRows()
@@ -576,6 +590,7 @@ class UsageChecksPage(Page):
         self._open_button.setVisible(tab == LIST)
         self._print_button.setVisible(tab == LIST)
         self._run_button.setVisible(tab == DUE)
+        self._export_button.setVisible(tab == LIST)
         gate(self._open_button, self.open_refusal(row), enabled=row is not None)
         self._print_button.setEnabled(row is not None and row.completed_at is not None)
         due = self.selected_due()

@@ -12,7 +12,7 @@ from app.i18n import N_, _, format_date, format_datetime, format_number, format_
 from app.models import now as wall_clock_now
 from app.models.enums import CheckStatus
 from app.services import checks as check_service
-from app.services.checks import CheckFilter, CheckRow, FailedItemRow
+from app.services.checks import CheckFilter, CheckRow, FailedItemRow, result_text
 from app.services.followups import AgendaRow
 from app.views.table_models import BatchedTableModel, ParentIndex
 
@@ -20,12 +20,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 PASS_COLOUR = "#1e7b34"
 FAIL_COLOUR = "#b00020"
 OVERDUE_BACKGROUND = "#fdecea"
-
-
-def result_text(status: CheckStatus, passed: bool | None) -> str:
-    if status is CheckStatus.DRAFT:
-        return _("Draft")
-    return _("Passed") if passed else _("Failed")
 
 
 def score_text(score: float | None) -> str:

@@ -29,8 +29,10 @@ from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.models.customers import fold_for_search
 from app.models.enums import Segment
 from app.services import customers as customer_service
+from app.services import exports
 from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
 from app.services.customers.value import compute_segments, formula_text, segment_distribution
+from app.services.exports import ListKind
 from app.services.permissions import Right
 from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
@@ -45,6 +47,7 @@ from app.views.customers.table_model import (
 from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, Change
+from app.views.exports import export_button, export_list
 from app.views.operations import Operation
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import gate
@@ -130,6 +133,8 @@ class CustomerListPage(Page):
         self._segments_button = QPushButton(_("Recompute segments"))
         self._segments_button.setToolTip(formula_text())
         self._segments_button.clicked.connect(self._on_segments_button_clicked)
+        self._export_button = export_button()
+        self._export_button.clicked.connect(self.export_list)
 
         self._table = QTableView()
         self._table.setModel(self._model)
@@ -182,6 +187,7 @@ class CustomerListPage(Page):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self._export_button)
         buttons.addWidget(self._segments_button)
         layout = QVBoxLayout(self)
         layout.addLayout(modes)
@@ -317,6 +323,36 @@ class CustomerListPage(Page):
         ).run(self)
         if done and done.value is not None:
             self._refresh_and_select(done.value)
+        return True
+
+    def export_list(self) -> bool:
+        """Every customer of the list shown (search, filters and order), or the whole retention list."""
+        search, model = self._search.text(), self._model
+        if self._mode == ALL:
+            shown = (model.filter_text, model.include_archived, model.rep_id, model.need_tag, model.segment)
+            text, archived, rep, tag, segment = shown
+            order, descending = model.sort_key(), model.sort_order() == Qt.SortOrder.DescendingOrder
+
+            def build() -> exports.Table:
+                return exports.customers_table(
+                    text,
+                    include_archived=archived,
+                    rep_id=rep,
+                    need_tag=tag,
+                    segment=segment,
+                    order_by=order,
+                    descending=descending,
+                )
+
+            export_list(self, ListKind.CUSTOMERS, build)
+        elif self._mode == AT_RISK:
+            rep_id, today = self._rep_id(), self._today()
+            export_list(
+                self, ListKind.AT_RISK, lambda: exports.at_risk_table(today, rep_id=rep_id, search=search)
+            )
+        else:
+            rep_id = self._rep_id()
+            export_list(self, ListKind.LOYALTY, lambda: exports.loyalty_table(rep_id=rep_id, search=search))
         return True
 
     def refresh(self) -> None:

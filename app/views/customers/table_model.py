@@ -92,7 +92,7 @@ class CustomerTableModel(BatchedTableModel):
             include_archived=self._include_archived,
             rep_id=self._rep_id,
             **self._filters(),
-            order_by=COLUMNS[self._sort_column].sort_key or "name",
+            order_by=self.sort_key(),
             descending=self._sort_order == Qt.SortOrder.DescendingOrder,
             offset=offset,
             limit=limit,
@@ -105,6 +105,10 @@ class CustomerTableModel(BatchedTableModel):
     @property
     def include_archived(self) -> bool:
         return self._include_archived
+
+    @property
+    def rep_id(self) -> int | None:
+        return self._rep_id
 
     @property
     def need_tag(self) -> str | None:
@@ -133,6 +137,10 @@ class CustomerTableModel(BatchedTableModel):
 
     def sort_order(self) -> Qt.SortOrder:
         return self._sort_order
+
+    def sort_key(self) -> str:
+        """The key search_customers sorts the rows by (an export lists them in the same order)."""
+        return COLUMNS[self._sort_column].sort_key or "name"
 
     @staticmethod
     def is_sortable(column: int) -> bool:

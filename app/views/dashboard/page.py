@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_money, format_number, format_percent, ngettext
 from app.markup import escape
 from app.models.enums import Segment
+from app.services import exports
 from app.services.charters import format_target
 from app.services.charters.indicators import format_measurement, indicator_text
 from app.services.customers.risk import reasons_text
+from app.services.exports import ListKind
 from app.services.reporting.dashboard import (
     RISK_ROWS,
     ComplianceSummary,
@@ -43,6 +45,8 @@ from app.services.reporting.dashboard import (
 )
 from app.services.reporting.satisfaction import SatisfactionKpis
 from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
+from app.views.exports import SHORTCUT as EXPORT_SHORTCUT
+from app.views.exports import export_button, export_list
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.tasks import run_in_background
 
@@ -309,6 +313,14 @@ class DashboardPage(Page):
         self.risk_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.risk_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         title_layout.addWidget(self.risk_status, 1)
+        self.risk_export = export_button()
+        self.risk_export.setToolTip(
+            _(
+                "Save every customer at risk (not only the most valuable shown here) as an Excel workbook or a CSV file ({key})"
+            ).format(key=EXPORT_SHORTCUT)
+        )
+        self.risk_export.clicked.connect(self.export_list)
+        title_layout.addWidget(self.risk_export)
         self.risk_title.setToolTip(_("Click to open the customer list"))
         self.risk_title.clicked.connect(lambda: self._navigate("at_risk"))
         risk_box.addWidget(self.risk_title)
@@ -353,6 +365,12 @@ class DashboardPage(Page):
 
     def _rep_id(self) -> int | None:
         return None if self.context.is_manager else self.context.acting_rep_id
+
+    def export_list(self) -> bool:
+        """Every customer at risk (the customers page's At risk list), as XLSX or CSV."""
+        rep_id, today = self._rep_id(), self._today()
+        export_list(self, ListKind.AT_RISK, lambda: exports.at_risk_table(today, rep_id=rep_id))
+        return True
 
     def _load_summary(self) -> None:
         self._generation += 1

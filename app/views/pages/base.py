@@ -84,6 +84,10 @@ class Page(QWidget):
         """Ctrl+N: start a new record of the page's kind; False where there is none."""
         return False
 
+    def export_list(self) -> bool:
+        """Ctrl+E: export the list the page shows (app/views/exports.py); False where there is none."""
+        return False
+
     def can_leave(self) -> bool:
         """Before the window shows another page or closes: False keeps the user here (unsaved work)."""
         return True

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,20 +33,24 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app import documents, outputs
+from app import documents
 from app.documents import DocumentKind, DocumentRequest
 from app.i18n import N_, _, current_language, format_date
 from app.models.enums import CharterType
 from app.services import charters as charter_service
+from app.services import exports
 from app.services.errors import ValidationError
+from app.services.exports import ListKind
 from app.services.reps import list_reps
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
-from app.views.dialogs import ask_save_file, field_error_label, show_field_errors, with_error_label
+from app.views.dialogs import documents_folder, field_error_label, show_field_errors, with_error_label
 from app.views.errors import show_error
 from app.views.events import CHARTERS, REPS, Change
+from app.views.exports import SHORTCUT as EXPORT_SHORTCUT
+from app.views.exports import export_list
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, empty_state_label
-from app.views.reports.preview import PdfPreviewWidget
+from app.views.reports.preview import PdfPreviewWidget, ask_save_path, save_pdf_copy
 from app.views.tasks import TaskProgress, run_in_background
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
@@ -106,19 +110,6 @@ class GeneratedDocument:
 
 def _remove_folder(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
-
-
-def documents_folder() -> Path:
-    """The user's Documents folder (their home folder where there is none)."""
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(location) if location else Path.home()
-    return folder if folder.is_dir() else Path.home()
-
-
-def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
-    """The system's Save dialog (".pdf" added; an existing file asked about); None when cancelled.
-    Tests replace QFileDialog.getSaveFileName."""
-    return ask_save_file(parent, _("Save the document"), suggested, _("PDF documents (*.pdf)"), ".pdf")
 
 
 class ReportsPage(Page):
@@ -185,6 +176,12 @@ class ReportsPage(Page):
         self._generate = QPushButton(_("Generate"))
         self._generate.setDefault(True)
         self._generate.setToolTip(_("Produce the document and show it (Ctrl+Enter)"))
+        self._export_surveys = QPushButton(_("Export the period's surveys…"))
+        self._export_surveys.setToolTip(
+            _(
+                "Save the satisfaction surveys of the period (and rep) as an Excel workbook or a CSV file ({key})"
+            ).format(key=EXPORT_SHORTCUT)
+        )
         self._general_error = field_error_label()
         self._status = QLabel()
         self._status.setWordWrap(True)
@@ -220,6 +217,7 @@ class ReportsPage(Page):
         side_layout.addWidget(heading)
         side_layout.addLayout(self._form)
         side_layout.addWidget(self._generate)
+        side_layout.addWidget(self._export_surveys)
         side_layout.addWidget(self._general_error)
         side_layout.addWidget(self._status)
         side_layout.addStretch(1)
@@ -269,6 +267,7 @@ class ReportsPage(Page):
             combo.currentIndexChanged.connect(self._on_choice_changed)
         self._year.valueChanged.connect(self._on_choice_changed)
         self._generate.clicked.connect(self.generate)
+        self._export_surveys.clicked.connect(self.export_list)
         self._print.clicked.connect(self.print_document)
         self._save.clicked.connect(self.save_as)
         for sequence, slot in (
@@ -380,6 +379,22 @@ class ReportsPage(Page):
         label = self._errors.get(key, self._general_error)
         return label.text() if not label.isHidden() else ""
 
+    @property
+    def export_surveys_button(self) -> QPushButton:
+        return self._export_surveys
+
+    def export_list(self) -> bool:
+        """The satisfaction surveys of the activity report's period and rep, as XLSX or CSV, in the
+        language chosen for the document."""
+        if self.current_kind() is not DocumentKind.ACTIVITY:
+            return False
+        start, end = from_qdate(self._start.date()), from_qdate(self._end.date())
+        rep_id, language = self._rep.currentData(), self._language.currentData()
+        export_list(
+            self, ListKind.SURVEYS, lambda: exports.surveys_table(start, end, rep_id), language=language
+        )
+        return True
+
     def current_kind(self) -> DocumentKind:
         return DocumentKind(self._kind.currentData())  # the combo hands back plain str
 
@@ -485,6 +500,7 @@ class ReportsPage(Page):
                 self._form.setRowVisible(field, row_kind is kind)
         no_charter = kind is DocumentKind.CHARTER and self._charter_type.count() == 0
         self._form.setRowVisible(self._no_charter, no_charter)
+        self._export_surveys.setVisible(kind is DocumentKind.ACTIVITY)
 
     def _on_period_current_index_changed(self, *args) -> None:
         key = self._period.currentData()
@@ -649,18 +665,10 @@ class ReportsPage(Page):
         target = ask_save_path(self, folder / documents.default_file_name(generated.request))
         if target is None:
             return None
-        source = generated.path
-        # Through app.outputs: never over the database, a temporary file renamed; the user agreed to
-        # replace an existing file in the dialog.
-        saved = perform(
-            self,
-            lambda: outputs.write_output(
-                target, ".pdf", lambda temporary: shutil.copyfile(source, temporary), force=True
-            ),
-        )
-        if not saved:
+        saved = save_pdf_copy(self, generated.path, target)
+        if saved is None:
             return None
-        target = saved.value
+        target = saved
         self._last_saved = target
         self._status.setText(_("Saved as {path}.").format(path=target))
         return target

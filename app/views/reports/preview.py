@@ -1,15 +1,20 @@
 """A PDF shown inside the window (QtPdf): page navigation, zoom, and a dialog around it.
 
-`PdfPreviewWidget` is the Reports page's preview; `PdfPreviewDialog.show_pdf(parent, path, title)`
-shows any produced PDF (the charter editor's "Preview PDF") with Print… beside it.
+`PdfPreviewWidget` is the Reports page's preview; `PdfPreviewDialog.show_pdf(parent, path, title,
+file_name)` shows any produced PDF (the charter editor's "Preview PDF") with Print… and, given a file
+name, Save as… beside it; `show_built_pdf` builds a document (a return receipt, a check record) into a
+temporary folder and shows it there. The dialog fits the screen it opens on.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QPointF, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -23,11 +28,59 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import outputs
 from app.i18n import _, format_percent
-from app.views.dialogs import BaseDialog
+from app.views.dialogs import BaseDialog, ask_save_file, documents_folder
 
 # Zoom steps of the "+" and "−" buttons (1.0 = the page at its printed size).
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+# The dialog's size where the screen has room for it (an A4 page at a readable width).
+PREFERRED_SIZE = QSize(820, 900)
+# Room kept for the window's title bar and frame while the window manager has not drawn them yet.
+FRAME_ALLOWANCE = 40
+
+
+def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
+    """The system's Save dialog (".pdf" added; an existing file asked about); None when cancelled.
+    Tests replace QFileDialog.getSaveFileName."""
+    return ask_save_file(parent, _("Save the document"), suggested, _("PDF documents (*.pdf)"), ".pdf")
+
+
+def save_pdf_copy(parent: QWidget | None, source: Path, target: Path) -> Path | None:
+    """Copy the shown PDF to `target` through app.outputs (never over the database, a temporary file
+    renamed; the user agreed to replace an existing file in the Save dialog); the path written, or
+    None after the error was shown."""
+    from app.views.operations import perform
+
+    saved = perform(
+        parent,
+        lambda: outputs.write_output(
+            target, ".pdf", lambda temporary: shutil.copyfile(source, temporary), force=True
+        ),
+    )
+    return saved.value if saved else None
+
+
+def available_area(widget: QWidget) -> QRect:
+    """The part of the widget's screen that windows may use (without panels and docks)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
+
+
+def fit_into(widget: QWidget, area: QRect) -> None:
+    """Shrink and move the top-level `widget` so that it and its frame lie inside `area`."""
+    frame = widget.frameGeometry()
+    inner = widget.geometry()
+    extra_width = max(frame.width() - inner.width(), 0)
+    extra_height = max(frame.height() - inner.height(), FRAME_ALLOWANCE)
+    width = min(inner.width(), area.width() - extra_width)
+    height = min(inner.height(), area.height() - extra_height)
+    if (width, height) != (inner.width(), inner.height()):
+        widget.resize(width, height)
+    left = min(max(frame.left(), area.left()), area.right() + 1 - width - extra_width)
+    top = min(max(frame.top(), area.top()), area.bottom() + 1 - height - extra_height)
+    if (left, top) != (frame.left(), frame.top()):
+        widget.move(left, top)
 
 
 class PdfPreviewWidget(QWidget):
@@ -272,22 +325,37 @@ class PdfPreviewWidget(QWidget):
 
 
 class PdfPreviewDialog(BaseDialog):
-    """A produced PDF in a window of its own, with Print… and Close."""
+    """A produced PDF in a window of its own, with Print…, Save as… (given a file name) and Close;
+    as large as the screen allows, never larger."""
 
     ASKS_BEFORE_DISCARDING = False  # zoom and page are no typed data
 
-    def __init__(self, parent: QWidget | None = None, title: str | None = None):
+    def __init__(self, parent: QWidget | None = None, title: str | None = None, file_name: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title or _("PDF preview"))
-        self.resize(820, 900)
+        self._file_name = file_name
+        self._last_saved: Path | None = None
+        area = available_area(self)
+        self.resize(
+            min(PREFERRED_SIZE.width(), area.width()),
+            min(PREFERRED_SIZE.height(), area.height() - FRAME_ALLOWANCE),
+        )
         self._preview = PdfPreviewWidget(self)
         self._print_button = QPushButton(_("Print…"))
         self._print_button.setToolTip(_("Print the document (Ctrl+P)"))
+        self._save_button = QPushButton(_("Save as…"))
+        self._save_button.setToolTip(_("Save the document as a PDF file (Ctrl+Shift+S)"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self._print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self._save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self._save_button.setVisible(file_name is not None)  # after addButton, which shows it
         buttons.rejected.connect(self.reject)
+        self._buttons = buttons
         self._print_button.clicked.connect(self.print_document)
+        self._save_button.clicked.connect(self.save_as)
         QShortcut(QKeySequence.StandardKey.Print, self).activated.connect(self.print_document)
+        if file_name is not None:
+            QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self.save_as)
         layout = QVBoxLayout(self)
         layout.addWidget(self._preview, 1)
         layout.addWidget(buttons)
@@ -296,9 +364,39 @@ class PdfPreviewDialog(BaseDialog):
     def preview(self) -> PdfPreviewWidget:
         return self._preview
 
+    @property
+    def button_box(self) -> QDialogButtonBox:
+        return self._buttons
+
+    @property
+    def print_button(self) -> QPushButton:
+        return self._print_button
+
+    @property
+    def save_button(self) -> QPushButton:
+        return self._save_button
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)  # the remembered geometry, which may come from a larger screen
+        fit_into(self, available_area(self))
+
     def load(self, path: str | Path) -> None:
         self._preview.load(path)
         self._print_button.setEnabled(self._preview.page_count > 0)
+        self._save_button.setEnabled(self._preview.page_count > 0)
+
+    def save_as(self) -> Path | None:
+        """Ask for a file name (in the Documents folder at first) and copy the document there."""
+        if self._file_name is None or self._preview.path is None or self._preview.page_count == 0:
+            return None
+        folder = self._last_saved.parent if self._last_saved is not None else documents_folder()
+        target = ask_save_path(self, folder / self._file_name)
+        if target is None:
+            return None
+        saved = save_pdf_copy(self, self._preview.path, target)
+        if saved is not None:
+            self._last_saved = saved
+        return saved
 
     def print_document(self) -> bool:
         """The system's print dialog, then the pages to the chosen printer; False when cancelled."""
@@ -311,11 +409,14 @@ class PdfPreviewDialog(BaseDialog):
         return bool(done.value) if done else False
 
     @classmethod
-    def show_pdf(cls, parent: QWidget | None, path: str | Path, title: str | None = None) -> None:
-        """Show the PDF at `path` until the user closes the window (errors go to show_error)."""
+    def show_pdf(
+        cls, parent: QWidget | None, path: str | Path, title: str | None = None, file_name: str | None = None
+    ) -> None:
+        """Show the PDF at `path` until the user closes the window (errors go to show_error); with
+        `file_name`, Save as… offers to keep a copy under that name."""
         from app.views.errors import show_error
 
-        dialog = cls(parent, title)
+        dialog = cls(parent, title, file_name)
         try:
             dialog.load(path)
         except OSError as exc:
@@ -325,3 +426,22 @@ class PdfPreviewDialog(BaseDialog):
         dialog.exec()
         dialog.preview.clear()
         dialog.deleteLater()
+
+
+def show_built_pdf(
+    parent: QWidget | None, build: Callable[[Path], object], title: str, file_name: str
+) -> bool:
+    """Build a one-page document into a temporary folder (`build(path)` writes the PDF there; errors
+    shown), then show it in the preview with Print… and Save as… until the user closes it; the
+    temporary folder goes afterwards. False when the document could not be built."""
+    from app.views.operations import perform
+
+    folder = Path(tempfile.mkdtemp(prefix="postventa-document-"))
+    try:
+        path = folder / "document.pdf"  # the suggested name (user data in it) is only suggested
+        if not perform(parent, lambda: build(path)):
+            return False
+        PdfPreviewDialog.show_pdf(parent, path, title, file_name)
+        return True
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,14 +32,18 @@ from app import i18n
 from app.i18n import N_, _, format_number, ngettext
 from app.models.enums import ReturnReason, ReturnState
 from app.reports.return_receipt import build_return_receipt
+from app.services import exports
 from app.services import returns as return_service
 from app.services.errors import NotFoundError
+from app.services.exports import ListKind
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
 from app.views import dialogs
 from app.views.events import FOLLOW_UPS, RETURNS, SALES
+from app.views.exports import export_button, export_list
 from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
+from app.views.reports.preview import show_built_pdf
 from app.views.returns.board import ReturnsBoard
 from app.views.returns.detail_panel import ReturnDetailPanel
 from app.views.returns.dialogs import AdvanceReturnDialog, OpenReturnInput, ask_and_open_return
@@ -126,6 +129,7 @@ class ReturnsPage(Page):
 
         self._new_button = QPushButton(_("Open return…"))
         self._new_button.setToolTip(_("Open a warranty return for a customer's unit (Ctrl+N)"))
+        self._export_button = export_button()
 
         self._table = QTableView()
         self._table.setModel(self._model)
@@ -159,6 +163,7 @@ class ReturnsPage(Page):
         top.addSpacing(12)
         top.addWidget(self._overdue_label)
         top.addStretch(1)
+        top.addWidget(self._export_button)
         top.addWidget(self._new_button)
         # Two rows, so every combo shows its whole text in Spanish too.
         filters = QHBoxLayout()
@@ -185,6 +190,7 @@ class ReturnsPage(Page):
         self._table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self._board.return_selected.connect(self.select_return)
         self._new_button.clicked.connect(self.create_new)
+        self._export_button.clicked.connect(self.export_list)
         self._detail.transition_requested.connect(self.advance_selected)
         self._detail.costs_submitted.connect(self.save_costs)
         self._detail.print_requested.connect(self.print_receipt)
@@ -271,6 +277,12 @@ class ReturnsPage(Page):
 
     def empty_state_text(self) -> str:
         return self._empty.text() if self._stack.currentWidget() is self._empty else ""
+
+    def export_list(self) -> bool:
+        """Every return of the filters (the list's and the board's), as XLSX or CSV."""
+        filters, today = self.filters(), self._today()
+        export_list(self, ListKind.RETURNS, lambda: exports.returns_table(filters, today))
+        return True
 
     def filters(self) -> ReturnFilter:
         state = self._state.currentData()
@@ -497,21 +509,15 @@ class ReturnsPage(Page):
         if not found:
             return
         data = found.value
-        path = self._ask_receipt_path(f"{data.number}.pdf")
-        if not path:
-            return
         # The customer's language; built here (one page, fast): i18n's language is process-wide,
         # so a document is not written from a pool thread while the window is translating.
         language = (
             data.customer_language if data.customer_language in i18n.LANGUAGES else i18n.current_language()
         )
-        # The user agreed in the save dialog to replace an existing file.
-        written = perform(self, lambda: build_return_receipt(data, path, language, force=True))
-        if written:
-            inform(
-                self, _("Receipt saved as {file}.").format(file=Path(written.value).name), _("Print receipt")
-            )
-
-    def _ask_receipt_path(self, suggested: str) -> str:
-        path = dialogs.ask_save_file(self, _("Print receipt"), suggested, _("PDF files (*.pdf)"), ".pdf")
-        return str(path) if path is not None else ""
+        # Shown in the same preview as every document, with Print… and Save as….
+        show_built_pdf(
+            self,
+            lambda path: build_return_receipt(data, path, language),
+            _("Warranty return {number}").format(number=data.number),
+            f"{data.number}.pdf",
+        )
