@@ -815,25 +815,19 @@ class ColumnsPage(QWizardPage):
         return done.value
 
 
-class CheckPage(QWizardPage):
-    """The dry run: every row checked and written inside a transaction that is rolled back."""
+class _PassPage(QWizardPage):
+    """The check's and the import's page: a progress label and bar while the pass runs, then its
+    summary (`stack` switches between them); `_timer` polls the pass running in the background."""
 
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self._wizard = wizard
-        self.setTitle(_("Check before importing"))
-        self.setSubTitle(_("Every row is checked as the import will do it; nothing is saved yet."))
-        self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, _("&Import"))
-        self._pass: _Pass | None = None
-        self.summary: ImportSummary | None = None
         layout = QVBoxLayout(self)
         self.stack = QStackedWidget()
         running = QWidget()
         column = QVBoxLayout(running)
         self.progress_label = plain_label(wrap=True)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
         column.addWidget(self.progress_label)
         column.addWidget(self.progress)
         column.addStretch(1)
@@ -844,6 +838,23 @@ class CheckPage(QWizardPage):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+
+    def _on_timer_timeout(self) -> None:
+        raise NotImplementedError
+
+
+class CheckPage(_PassPage):
+    """The dry run: every row checked and written inside a transaction that is rolled back."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__(wizard)
+        self.setTitle(_("Check before importing"))
+        self.setSubTitle(_("Every row is checked as the import will do it; nothing is saved yet."))
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("&Import"))
+        self._pass: _Pass | None = None
+        self.summary: ImportSummary | None = None
+        self.progress.setRange(0, 0)  # the dry run's rows are counted as they go: no total yet
 
     def initializePage(self) -> None:  # noqa: N802 (Qt override)
         self._wizard.forget_check()
@@ -923,34 +934,17 @@ class CheckPage(QWizardPage):
         return summary is not None and summary.created + summary.updated > 0
 
 
-class ImportPage(QWizardPage):
+class ImportPage(_PassPage):
     """The import in the background with its progress, then the summary."""
 
     def __init__(self, wizard: ImportWizard):
-        super().__init__()
-        self._wizard = wizard
+        super().__init__(wizard)
         self.setTitle(_("Import"))
         self.setSubTitle(_("All the rows are saved together at the end: if you cancel, nothing is imported."))
         self.setFinalPage(True)
         self._pass: _Pass | None = None
         self.summary: ImportSummary | None = None
         self.cancelled = False
-        layout = QVBoxLayout(self)
-        self.stack = QStackedWidget()
-        running = QWidget()
-        column = QVBoxLayout(running)
-        self.progress_label = plain_label(wrap=True)
-        self.progress = QProgressBar()
-        column.addWidget(self.progress_label)
-        column.addWidget(self.progress)
-        column.addStretch(1)
-        self.stack.addWidget(running)
-        self.view = SummaryView(wizard)
-        self.stack.addWidget(self.view)
-        layout.addWidget(self.stack)
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
 
     def initializePage(self) -> None:  # noqa: N802 (Qt override)
         wizard = self._wizard
