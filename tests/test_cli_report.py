@@ -356,7 +356,6 @@ def test_the_database_is_never_written_over(capsys, report_db, out):
     assert database.read_bytes() == before
 
 
-@pytest.mark.sqlite_only("the database file itself")
 @pytest.mark.sqlite_only("an SQLite file of an older schema")
 def test_a_refused_out_leaves_the_database_unopened(capsys, tmp_path, out):
     """The --out is refused before the database opens: an older database is not upgraded (nor its
@@ -375,6 +374,7 @@ def test_a_refused_out_leaves_the_database_unopened(capsys, tmp_path, out):
     ]
 
 
+@pytest.mark.sqlite_only("the database file itself")
 def test_a_database_named_like_a_document_is_refused_even_with_force(capsys, report_db, out):
     victim = out / "victim.pdf"
     Path(report_db).rename(victim)

@@ -127,7 +127,11 @@ def _plan_query():
 
 
 def list_plans(include_inactive: bool = True) -> list[PlanRow]:
-    query = _plan_query().order_by(ProductCategory.name, FollowUpPlan.segment, FollowUpPlan.name)
+    # Plans for every category and the standard plan (no segment) first, on both engines (PostgreSQL
+    # puts NULL last unless told).
+    query = _plan_query().order_by(
+        ProductCategory.name.asc(nulls="FIRST"), FollowUpPlan.segment.asc(nulls="FIRST"), FollowUpPlan.name
+    )
     if not include_inactive:
         query = query.where(FollowUpPlan.active == True)  # noqa: E712 (peewee expression)
     return _plans(query)
