@@ -172,3 +172,37 @@ def test_an_empty_agenda_is_a_valid_calendar(database, tmp_path):
     path = tmp_path / "empty.ics"
     assert export.export_agenda_ics(path, now=NOW) == 0
     assert read(path) == {}
+
+
+def test_a_canary_islands_company_exports_in_canary_time(follow_ups, tmp_path):
+    """The stored times are the company's wall-clock times: in the Canary Islands that is an hour
+    behind the peninsula, so the export says Atlantic/Canary (issue 21)."""
+    from dataclasses import replace
+
+    from app.services.company import load_company_settings, save_company_settings
+
+    save_company_settings(replace(load_company_settings(), holiday_country="ES", holiday_subdivision="CN"))
+    path = tmp_path / "agenda.ics"
+    export_all(path)
+    summer = read(path)[export.follow_up_uid(follow_ups["summer_call"].id)]
+    assert summer.start == dt.datetime(2026, 6, 2, 10, 0, tzinfo=ZoneInfo("Atlantic/Canary"))
+    assert summer.start.astimezone(dt.UTC) == dt.datetime(2026, 6, 2, 9, 0, tzinfo=dt.UTC)  # WEST
+    assert "DTSTART;TZID=Atlantic/Canary:20260602T100000" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "zone"),
+    [
+        ("ES", None, "Europe/Madrid"),
+        ("ES", "MD", "Europe/Madrid"),
+        ("ES", "CN", "Atlantic/Canary"),
+        ("ES", "ML", "Africa/Ceuta"),
+        ("PT", None, "Europe/Lisbon"),
+        ("PT", "20", "Atlantic/Azores"),
+        ("FR", None, "Europe/Paris"),
+    ],
+)
+def test_a_region_s_time_zone(country, subdivision, zone):
+    from app.services.followups.working_days import Region, region_time_zone
+
+    assert region_time_zone(Region(country, subdivision)) == zone

@@ -3,7 +3,8 @@
 One VEVENT per follow-up with the stable UID `followup-<id>@postventa`, so importing a newer
 export updates the events instead of duplicating them; cancelled follow-ups are exported with
 STATUS:CANCELLED so the calendar drops them. Times are the company's wall-clock times
-(stored naive) in `TIME_ZONE`, written with TZID and a VTIMEZONE.
+(stored naive) in the company region's time zone (Atlantic/Canary for a Canary Islands company,
+Europe/Madrid on the peninsula), written with TZID and a VTIMEZONE.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from app.models.enums import FollowUpState
 from app.outputs import write_output_bytes
 from app.services.errors import ValidationError
 from app.services.followups.agenda import AgendaRow, agenda
+from app.services.followups.working_days import region_time_zone
 from app.services.reps import find_rep_by_code
 
-# The zone the stored (naive) times are in. One company, one zone for now.
-TIME_ZONE = "Europe/Madrid"
 PRODID = "-//Postventa//Agenda//EN"
 UID_DOMAIN = "postventa"
 # Export window when the caller gives none: from today, four weeks.
@@ -75,9 +75,10 @@ def _event(row: AgendaRow, zone: ZoneInfo, stamp: dt.datetime) -> Event:
 
 
 def build_calendar(
-    rows: Iterable[AgendaRow], time_zone: str = TIME_ZONE, stamp: dt.datetime | None = None
+    rows: Iterable[AgendaRow], time_zone: str | None = None, stamp: dt.datetime | None = None
 ) -> Calendar:
-    zone = ZoneInfo(time_zone)
+    """The rows as a calendar in `time_zone` (default: the company region's, region_time_zone)."""
+    zone = ZoneInfo(time_zone or region_time_zone())
     stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     calendar = Calendar.new(prodid=PRODID, name=_("Postventa agenda"))
     rows = list(rows)
@@ -92,7 +93,7 @@ def build_calendar(
 
 
 def export_ics(
-    rows: Iterable[AgendaRow], path: str | os.PathLike, time_zone: str = TIME_ZONE, *, force: bool = False
+    rows: Iterable[AgendaRow], path: str | os.PathLike, time_zone: str | None = None, *, force: bool = False
 ) -> int:
     """Write the rows to `path` as an iCalendar file; returns how many events were written.
 
@@ -130,7 +131,7 @@ def export_agenda_ics(
     end: dt.date | dt.datetime | None = None,
     *,
     now: dt.datetime | None = None,
-    time_zone: str = TIME_ZONE,
+    time_zone: str | None = None,
     force: bool = False,
 ) -> int:
     """`postventa agenda --ics FILE [--rep CODE] [--from D] [--to D] [--force]`: every follow-up (any state)

@@ -38,6 +38,43 @@ def company_region() -> Region:
     )
 
 
+# Regions whose clocks differ from their country's first zone (tzdata's zone.tab): the Canary
+# Islands are an hour behind the peninsula; Ceuta and Melilla, the Azores and Madeira have their own.
+_REGION_ZONES = {
+    ("ES", "CN"): "Atlantic/Canary",
+    ("ES", "CE"): "Africa/Ceuta",
+    ("ES", "ML"): "Africa/Ceuta",
+    ("PT", "20"): "Atlantic/Azores",
+    ("PT", "30"): "Atlantic/Madeira",
+}
+DEFAULT_TIME_ZONE = "Europe/Madrid"
+
+
+def region_time_zone(region: Region | None = None) -> str:
+    """The IANA time zone of a region (default: the company's): the region's own where it differs,
+    else the first zone tzdata lists for the country, else Madrid's."""
+    region = region or company_region()
+    zone = _REGION_ZONES.get((region.country, region.subdivision or ""))
+    return zone or _country_zones().get(region.country, DEFAULT_TIME_ZONE)
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, str]:
+    """Each country's first zone in tzdata's zone.tab (its main one: Spain's is Europe/Madrid)."""
+    from importlib.resources import files
+
+    zones: dict[str, str] = {}
+    try:
+        text = (files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return zones
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _coordinates, zone, *_comment = line.split("\t")
+            zones.setdefault(country, zone)
+    return zones
+
+
 def _resolve(country: str | None, subdivision: str | None) -> Region:
     """An explicit country wins (its subdivision may be None); no country reads the settings."""
     if country is None:
