@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -173,6 +175,37 @@ class PreferencesDialog(BaseDialog):
             _("A failed correct-use check proposes a training follow-up this many days later.")
         )
         follow_form.addRow(_("Training after a failed check:"), self.training_spin)
+        # Where plans, retries and cases place follow-ups (app.services.followups.placement).
+        self.hours_start, self.hours_end = QTimeEdit(), QTimeEdit()
+        for edit, stored_time, fallback in (
+            (self.hours_start, stored.working_hours_start, QTime(8, 0)),
+            (self.hours_end, stored.working_hours_end, QTime(20, 0)),
+        ):
+            edit.setDisplayFormat("HH:mm")
+            shown = QTime.fromString(stored_time, "HH:mm")
+            edit.setTime(shown if shown.isValid() else fallback)
+            edit.setToolTip(
+                _(
+                    "Follow-ups made by plans, retries and cases land inside these hours; moving one "
+                    "outside them asks first."
+                )
+            )
+        hours_row = QHBoxLayout()
+        hours_row.addWidget(self.hours_start)
+        hours_row.addWidget(plain_label(_("to")))
+        hours_row.addWidget(self.hours_end)
+        hours_row.addStretch(1)
+        follow_form.addRow(_("Working hours:"), hours_row)
+        self.capacity_spin = QSpinBox()
+        self.capacity_spin.setRange(1, 500)
+        self.capacity_spin.setValue(stored.daily_capacity)
+        self.capacity_spin.setToolTip(
+            _(
+                "Plans, retries and cases give a rep at most this many planned follow-ups a day; the "
+                "next working day with room takes the rest."
+            )
+        )
+        follow_form.addRow(_("Follow-ups per rep and day:"), self.capacity_spin)
         # Side by side, so the dialog fits a laptop screen.
         company_wide = QHBoxLayout()
         company_wide.addWidget(follow_ups)
@@ -182,7 +215,7 @@ class PreferencesDialog(BaseDialog):
         if self._company_refusal is not None:
             for box in (documents, self._numbering_box, follow_ups, self._value_box):
                 gate(box, self._company_refusal)
-                for kind in (QLineEdit, QSpinBox, QComboBox, QPushButton):
+                for kind in (QLineEdit, QSpinBox, QTimeEdit, QComboBox, QPushButton):
                     for field in box.findChildren(kind):
                         gate(field, self._company_refusal)
 
@@ -304,6 +337,9 @@ class PreferencesDialog(BaseDialog):
             holiday_subdivision=self.region_combo.currentData() or "",
             follow_up_max_attempts=self.attempts_spin.value(),
             check_training_days=self.training_spin.value(),
+            working_hours_start=self.hours_start.time().toString("HH:mm"),
+            working_hours_end=self.hours_end.time().toString("HH:mm"),
+            daily_capacity=self.capacity_spin.value(),
             abc_window_months=self.window_spin.value(),
             abc_a_threshold=self.a_spin.value(),
             abc_b_threshold=self.b_spin.value(),

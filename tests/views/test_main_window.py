@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtTest import QTest
 
 from app.models.enums import RepRole
@@ -135,9 +135,18 @@ def test_preferences_store_holiday_region_attempts_and_reminder_options(qtbot, d
     dialog.training_spin.setValue(14)
     dialog.lead_spin.setValue(30)
     dialog.tray_check.setChecked(False)
+    assert (dialog.hours_start.time().toString("HH:mm"), dialog.capacity_spin.value()) == ("08:00", 40)
+    dialog.hours_start.setTime(QTime(9, 0))
+    dialog.hours_end.setTime(QTime(17, 30))
+    dialog.capacity_spin.setValue(12)
     dialog._on_buttons_accepted()
     stored = company.load_company_settings()
     assert (stored.holiday_country, stored.holiday_subdivision) == ("ES", "CT")
+    assert (stored.working_hours_start, stored.working_hours_end, stored.daily_capacity) == (
+        "09:00",
+        "17:30",
+        12,
+    )
     assert followups.max_attempts() == 5
     from app.services import checks
 
@@ -195,3 +204,18 @@ def test_replacing_the_window_asks_the_page_first(qtbot, database, monkeypatch):
     window._on_open_database()
     window._on_preferences()
     assert asked == []  # the user stayed with the unsaved work
+
+
+def test_working_hours_shorter_than_an_hour_are_refused_and_nothing_is_stored(qtbot, database, monkeypatch):
+    from app.views import preferences
+
+    shown = []
+    monkeypatch.setattr(preferences, "show_error", lambda parent, exc: shown.append(str(exc)))
+    dialog = PreferencesDialog(AppContext(database=database, current_rep=None))
+    qtbot.addWidget(dialog)
+    dialog.hours_start.setTime(QTime(9, 0))
+    dialog.hours_end.setTime(QTime(9, 30))
+    dialog._on_buttons_accepted()
+    assert dialog.result_value is None
+    assert shown == ["The working day ends at least an hour after it starts."]
+    assert company.load_company_settings().working_hours_end == "20:00"

@@ -196,6 +196,8 @@ def test_preferences_keep_the_company_settings_for_managers(qtbot, make_context,
         dialog.country_combo,
         dialog.attempts_spin,
         dialog.training_spin,
+        dialog.hours_start,
+        dialog.capacity_spin,
         dialog.a_spin,
         dialog.interval_spin,
     ]
