@@ -305,6 +305,35 @@ def test_week_grid_has_a_column_per_day(make_page, data):
     assert [r.id for r in week.rows()] == [rows["next_week"].id]
 
 
+def test_the_week_says_whose_card_is_whose_and_each_day_s_load(make_page, data):
+    """Issue 21: with every rep shown, each card carries its rep's initials (the delegate paints them);
+    with one rep, each coming working day says how many follow-ups are planned against the daily
+    capacity the placement keeps to."""
+    from dataclasses import replace
+
+    from app.services import company
+    from app.views.agenda.week_view import rep_colour, rep_initials
+
+    assert (rep_initials("Lucía Martín Peña"), rep_initials("Ana"), rep_initials("")) == ("LM", "AN", "?")
+    assert rep_colour(3) != rep_colour(4) and rep_colour(3) == rep_colour(3 + 8)
+    page = make_page(data["people"]["boss"], WEEK)
+    week = page.week_view
+    assert page.rep_filter.currentData() is None
+    assert all(day_list.itemDelegate().show_rep for day_list in week.day_lists())
+    assert "planned" not in week.header_text(MONDAY)
+    page.rep_filter.setCurrentIndex(page.rep_filter.findData(data["people"]["ana"].id))
+    assert not any(day_list.itemDelegate().show_rep for day_list in week.day_lists())
+    wednesday = MONDAY + dt.timedelta(days=2)
+    assert "1 of 40 planned" in week.header_text(wednesday)
+    assert "planned" not in week.header_text(MONDAY + dt.timedelta(days=5))  # Saturday: no work day
+    company.save_company_settings(replace(company.load_company_settings(), daily_capacity=1))
+    page.refresh()
+    assert "1 of 1 planned" in week.header_text(wednesday) and "#c62828" not in week.header_text(wednesday)
+    assert "3 of 1 planned" in week.header_text(MONDAY) and "#c62828" in week.header_text(MONDAY)  # over
+    grid = week.grab()  # the cards paint with the initials and the load without errors
+    assert not grid.isNull()
+
+
 def test_dragging_a_card_to_another_day_keeps_its_time(make_page, data):
     wednesday = data["rows"]["wednesday"]
     page = make_page(data["people"]["ana"], WEEK)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_date, format_datetime, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState
-from app.services import exports
+from app.services import company, exports
 from app.services import followups as followup_service
 from app.services.errors import DomainError, NotFoundError
 from app.services.exports import ListKind
@@ -506,8 +506,16 @@ class AgendaPage(Page):
             except DomainError:  # unknown holiday region: only weekends are shaded
                 if day.weekday() >= 5:
                     closed.add(day)
+        one_rep = window.rep_id is not None
         self._week.set_week(
-            self._week_monday, rows_by_day, counts, now.date(), closed, self._empty_text(WEEK)
+            self._week_monday,
+            rows_by_day,
+            counts,
+            now.date(),
+            closed,
+            self._empty_text(WEEK),
+            show_reps=not one_rep,
+            capacity=company.load_company_settings().daily_capacity if one_rep else None,
         )
         self._shown_total = sum(counts.values())
         self._count.setText(self._count_text(self._shown_total))

@@ -56,6 +56,25 @@ KIND_GLYPHS = {
 }
 
 
+# A rep's colour on the cards when several reps' agendas are shown: picked by the rep's id, so
+# one rep keeps one colour from week to week.
+REP_COLOURS = ("#37474f", "#ad1457", "#2e7d32", "#4527a0", "#c62828", "#00695c", "#6d4c41", "#283593")
+
+
+def rep_initials(name: str) -> str:
+    """ "Lucía Martín Peña" → "LM": the first letters of the first two words (one word: two letters)."""
+    words = [word for word in name.split() if word[:1].isalpha()]
+    if not words:
+        return "?"
+    if len(words) == 1:
+        return words[0][:2].upper()
+    return (words[0][0] + words[1][0]).upper()
+
+
+def rep_colour(rep_id: int | None) -> str:
+    return REP_COLOURS[(rep_id or 0) % len(REP_COLOURS)]
+
+
 def two_lines(metrics: QFontMetrics, text: str, width: int) -> tuple[str, str]:
     """`text` broken at a space to fit two lines of `width`; the second line elided if needed."""
     if metrics.horizontalAdvance(text) <= width:
@@ -110,6 +129,7 @@ class FollowUpCardDelegate(QStyledItemDelegate):
     def __init__(self, row_of: Callable[[int], AgendaRow | None], parent: QWidget | None = None):
         super().__init__(parent)
         self._row_of = row_of  # items hold ids; the rows stay in Python (no objects in QVariants)
+        self.show_rep = False  # several reps' agendas shown: each card says whose it is
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802 (Qt override)
         metrics = QFontMetrics(option.font)
@@ -192,11 +212,24 @@ class FollowUpCardDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         last = QRect(inner.left(), inner.top() + 3 * (line + 1), inner.width(), line)
+        room = inner.width()
+        if self.show_rep and row.rep_name:
+            # Whose card: the rep's initials in the rep's colour, at the end of the last line.
+            initials = rep_initials(row.rep_name)
+            pill = QRect(0, 0, QFontMetrics(small).horizontalAdvance(initials) + 8, line)
+            pill.moveTopRight(last.topRight())
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(rep_colour(row.rep_id)))
+            painter.drawRoundedRect(pill, 3, 3)
+            painter.setPen(QColor("white"))
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, initials)
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            room -= pill.width() + 4
         detail = f"{KIND_GLYPHS.get(row.kind, '•')} {row.purpose.label}"
         painter.drawText(
-            last,
+            QRect(last.left(), last.top(), room, line),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, inner.width()),
+            QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, room),
         )
         painter.restore()
 
@@ -441,7 +474,12 @@ class WeekView(QWidget):
         today: dt.date,
         closed_days: set[dt.date] | frozenset[dt.date] = frozenset(),
         empty_text: str = "",
+        *,
+        show_reps: bool = False,
+        capacity: int | None = None,
     ) -> None:
+        """`show_reps`: several reps' agendas are shown, each card says whose it is. `capacity`: one
+        rep's agenda, each day's planned follow-ups are shown against it (the placement's limit)."""
         self._monday, self._today = monday, today
         sunday = monday + dt.timedelta(days=6)
         self._title.setText(
@@ -463,6 +501,7 @@ class WeekView(QWidget):
         self._empty.setVisible(total == 0 and bool(empty_text))
         for day, header, day_list in zip(self.days(), self._headers, self._lists, strict=True):
             day_list.day = day
+            day_list.itemDelegate().show_rep = show_reps  # type: ignore[attr-defined]
             rows = rows_by_day.get(day, [])
             day_list.set_rows(rows, counts.get(day, 0) - len(rows))
             count = counts.get(day, 0)
@@ -472,12 +511,23 @@ class WeekView(QWidget):
                 if count
                 else ""
             )
-            header.setText(f"<b>{weekday}</b>{count_text}")
+            load = ""
+            if capacity is not None and day not in closed_days and day >= today:
+                planned = sum(1 for row in rows if row.state is FollowUpState.PLANNED)
+                colour = "#c62828" if planned > capacity else "palette(dark)"
+                load = (
+                    f"<br/><span style='color: {colour}; font-weight: 400; font-size: 11px;'>"
+                    + _("{planned} of {capacity} planned").format(
+                        planned=format_number(planned), capacity=format_number(capacity)
+                    )
+                    + "</span>"
+                )
+            header.setText(f"<b>{weekday}</b>{count_text}{load}")
             if day == today:
                 header.setStyleSheet(
                     "background: palette(highlight); color: palette(highlighted-text); border-radius: 4px; padding: 3px;"
                 )
-                header.setText(f"<b>{weekday}</b>" + (f" · {format_number(count)}" if count else ""))
+                header.setText(f"<b>{weekday}</b>" + (f" · {format_number(count)}" if count else "") + load)
             elif day in closed_days:
                 header.setStyleSheet("color: palette(mid); padding: 3px;")
             else:
