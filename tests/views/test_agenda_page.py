@@ -33,6 +33,7 @@ from app.views.agenda.dialogs import (
     FollowUpInput,
     PlacementChoice,
     RescheduleDialog,
+    RetryChoice,
 )
 from app.views.agenda.page import OVERDUE, TODAY, UPCOMING, WEEK, AgendaPage
 from app.views.agenda.table_model import CUSTOMER, KIND, SEGMENT, STATE, TIME, AgendaTableModel
@@ -109,11 +110,11 @@ def asked(monkeypatch):
     """Message boxes replaced: questions recorded and answered by `answers`, messages recorded."""
     record = {
         "confirm": [],
-        "propose": [],
         "inform": [],
         "errors": [],
-        "answers": {"confirm": True, "propose": True, "placement": PlacementChoice.KEEP},
+        "answers": {"confirm": True, "retry": RetryChoice.PROPOSED, "placement": PlacementChoice.KEEP},
         "placement": [],
+        "retry": [],
     }
     monkeypatch.setattr(
         page_module,
@@ -127,8 +128,8 @@ def asked(monkeypatch):
     )
     monkeypatch.setattr(
         page_module,
-        "propose",
-        lambda parent, q, title=None: record["propose"].append(q) or record["answers"]["propose"],
+        "ask_retry",
+        lambda parent, proposed: record["retry"].append(proposed) or record["answers"]["retry"],
     )
     monkeypatch.setattr(page_module, "inform", lambda parent, text, title=None: record["inform"].append(text))
     monkeypatch.setattr(
@@ -431,7 +432,7 @@ def test_not_reached_proposes_a_retry_on_the_next_working_day(make_page, data, m
         staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.NOT_REACHED)),
     )
     page.complete_selected()
-    assert asked["propose"] == ["Schedule a retry on Tuesday 24/11/2026 12:00?"]
+    assert asked["retry"] == ["Tuesday 24/11/2026 12:00"]
     retry = FollowUp.get(FollowUp.retry_of == noon.id)
     assert (retry.scheduled_at, retry.attempt, retry.state) == (at(1, 12), 2, FollowUpState.PLANNED)
     assert reload(noon).state is FollowUpState.DONE
@@ -441,7 +442,7 @@ def test_declining_the_retry_leaves_it_for_later(make_page, data, monkeypatch, a
     noon = data["rows"]["noon_c"]
     page = make_page(data["people"]["ana"])
     select(page, noon)
-    asked["answers"]["propose"] = False
+    asked["answers"]["retry"] = RetryChoice.LATER
     monkeypatch.setattr(
         CompleteFollowUpDialog,
         "ask",
@@ -456,6 +457,30 @@ def test_declining_the_retry_leaves_it_for_later(make_page, data, monkeypatch, a
     assert FollowUp.get(FollowUp.retry_of == noon.id).scheduled_at == at(3, 9, 15)
 
 
+def test_not_reached_lets_the_rep_choose_the_retry_s_day_and_time(make_page, data, monkeypatch, asked):
+    """Issue 21: besides the proposed slot, the rep may pick the day and time of the next attempt;
+    the form starts at the proposed slot."""
+    noon = data["rows"]["noon_c"]
+    page = make_page(data["people"]["ana"])
+    select(page, noon)
+    asked["answers"]["retry"] = RetryChoice.CHOOSE
+    monkeypatch.setattr(
+        CompleteFollowUpDialog,
+        "ask",
+        staticmethod(lambda parent, row: CompletionInput(FollowUpOutcome.NOT_REACHED)),
+    )
+    started = []
+    monkeypatch.setattr(
+        RescheduleDialog,
+        "ask",
+        staticmethod(lambda parent, row, **kw: started.append(kw["proposed"]) or at(3, 17, 30)),
+    )
+    page.complete_selected()
+    assert started == [at(1, 12)] and asked["errors"] == []
+    retry = FollowUp.get(FollowUp.retry_of == noon.id)
+    assert (retry.scheduled_at, retry.attempt) == (at(3, 17, 30), 2)
+
+
 def test_the_last_failed_attempt_marks_the_chain_missed(make_page, data, monkeypatch, asked):
     noon = data["rows"]["noon_c"]
     FollowUp.update(attempt=followup_service.max_attempts()).where(FollowUp.id == noon.id).execute()
@@ -468,7 +493,7 @@ def test_the_last_failed_attempt_marks_the_chain_missed(make_page, data, monkeyp
     )
     page.complete_selected()
     assert reload(noon).state is FollowUpState.MISSED
-    assert asked["propose"] == []
+    assert asked["retry"] == []
     assert asked["inform"] == [
         "Peña Hermanos could not be reached after 3 attempts; the follow-up is marked as missed."
     ]

@@ -608,6 +608,37 @@ class PlacementChoice(StrEnum):
     CANCEL = "cancel"  # back to choosing
 
 
+class RetryChoice(StrEnum):
+    PROPOSED = "proposed"  # try again at the slot the service proposed
+    CHOOSE = "choose"  # pick the day and time
+    LATER = "later"  # not now ("Try again…" stays offered)
+
+
+def ask_retry(parent: QWidget | None, proposed: str) -> RetryChoice:
+    """A contact was not reached: try again at the proposed slot, at a day and time the person
+    picks, or not now (tests replace this)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        _("Another attempt"),
+        _("Schedule a retry on {date}?").format(date=proposed),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    at_proposed = box.addButton(_("&Yes"), QMessageBox.ButtonRole.AcceptRole)
+    choose = box.addButton(_("&Choose day and time…"), QMessageBox.ButtonRole.ActionRole)
+    later = box.addButton(_("&Not now"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(at_proposed)
+    box.setEscapeButton(later)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is at_proposed:
+        return RetryChoice.PROPOSED
+    if clicked is choose:
+        return RetryChoice.CHOOSE
+    return RetryChoice.LATER
+
+
 def ask_placement(parent: QWidget | None, conflict: PlacementConflict) -> PlacementChoice:
     """The chosen slot breaks the placement rules (a non-working day, outside the hours, a full day,
     another visit that hour): take the next free slot, keep it anyway, or go back (tests replace this)."""

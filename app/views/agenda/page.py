@@ -56,7 +56,9 @@ from app.views.agenda.dialogs import (
     FollowUpInput,
     PlacementChoice,
     RescheduleDialog,
+    RetryChoice,
     ask_placement,
+    ask_retry,
 )
 from app.views.agenda.table_model import (
     CUSTOMER,
@@ -92,11 +94,6 @@ COLUMN_CAPS = {CUSTOMER: 210, PHONE: 130, KIND: 135, PURPOSE: 170, PRODUCT: 160,
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
     """A plain message after a command (warnings, results); tests replace it."""
     dialogs.inform(parent, text, title or _("Agenda"))
-
-
-def propose(parent: QWidget | None, question: str, title: str | None = None) -> bool:
-    """A Yes/No question whose default is Yes (a helpful next step, not a risk); tests replace it."""
-    return dialogs.confirm(parent, question, title or _("Agenda"), default_yes=True)
 
 
 class AgendaPage(Page):
@@ -738,8 +735,8 @@ class AgendaPage(Page):
                 ).format(customer=row.customer_name, count=row.attempt),
             )
         elif result.retry_proposed and result.retry_at is not None:
-            question = _("Schedule a retry on {date}?").format(date=self._when(result.retry_at))
-            if propose(self, question, _("Another attempt")):
+            choice = ask_retry(self, self._when(result.retry_at))
+            if choice is RetryChoice.PROPOSED:
                 retried = Operation(
                     _("Schedule another attempt"),
                     lambda: followup_service.retry_follow_up(
@@ -749,6 +746,8 @@ class AgendaPage(Page):
                 ).run(self)
                 if retried:
                     self._refresh_and_select(retried.value)
+            elif choice is RetryChoice.CHOOSE:
+                self._retry_at_a_chosen_time(row, result.retry_at)
 
     def _run_usage_check(self, row: AgendaRow, notes: str) -> None:
         """A correct-use visit or call that reached the customer: the checklist is run, and
@@ -892,8 +891,11 @@ class AgendaPage(Page):
 
     def retry_selected(self) -> None:
         row = self._selected_if(FollowUpAction.RETRY)
-        if row is None:
-            return
+        if row is not None:
+            self._retry_at_a_chosen_time(row)
+
+    def _retry_at_a_chosen_time(self, row: AgendaRow, proposed: dt.datetime | None = None) -> None:
+        """Another attempt at a day and time the person picks (starting from `proposed`)."""
 
         def retry(when: dt.datetime) -> ScheduleResult:
             return self._confirming_past(
@@ -911,7 +913,12 @@ class AgendaPage(Page):
         outcome = run_form(
             self,
             lambda when, errors: RescheduleDialog.ask(
-                self, row, proposed=when, errors=errors, title=_("Schedule another attempt"), now=self._now()
+                self,
+                row,
+                proposed=when or proposed,
+                errors=errors,
+                title=_("Schedule another attempt"),
+                now=self._now(),
             ),
             lambda when: Operation(_("Schedule another attempt"), lambda: retry(when), {FOLLOW_UPS}),
         )
