@@ -184,6 +184,7 @@ def _push_office_transaction(
                 # order: a laptop waiting for one holds nothing another laptop waits for.
                 for key in _numbering_keys(transactions):
                     office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+                _lock_rows_in_order(office, transactions)
                 row = office.execute_sql(
                     f"SELECT last_seq FROM {APPLIED} WHERE laptop = %s FOR UPDATE", (laptop,)
                 ).fetchone()
@@ -239,6 +240,27 @@ def _office_transactions(transactions: list[list[tuple]]) -> list[list[list[tupl
         else:
             groups[-1].append(transaction)
     return [group for group in groups if group]
+
+
+def _lock_rows_in_order(office: Database, transactions: list[list[tuple]]) -> None:
+    """Lock the office rows the transactions update or delete, table by table and uid by uid, before
+    applying any: every push takes its row locks in the same order, so two laptops changing the same
+    records at one moment wait for each other instead of deadlocking."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for transaction in transactions:
+        for _seq, table_name, uid, op, *_rest in transaction:
+            if op in _ROW_LOCKS and table_name in BY_NAME:
+                wanted.setdefault((table_name, op), set()).add(uid)
+    for (table_name, op), uids in sorted(wanted.items()):
+        try:
+            with office.atomic():  # a savepoint: a table the login may not change is refused later
+                office.execute_sql(
+                    f'SELECT 1 FROM "{table_name}" WHERE uid = ANY(%s) ORDER BY uid {_ROW_LOCKS[op]}',
+                    (sorted(uids),),
+                ).fetchall()
+        except DatabaseError as exc:
+            if not is_refused_by_rights(exc):
+                raise
 
 
 def _numbering_keys(transactions: list[list[tuple]]) -> list[int]:
@@ -505,10 +527,18 @@ def _office_columns(table: SyncedTable) -> str:
     )
 
 
-def _office_row(office: Database, table: SyncedTable, uid: str, lock: bool = True) -> dict[str, Any] | None:
+# How a push locks an office row it is about to change: an update never changes a key, so it
+# takes the lock that does not block other transactions' inserts of rows pointing to it (their
+# foreign-key checks take KEY SHARE locks); a delete takes the full one.
+_ROW_LOCKS = {"update": "FOR NO KEY UPDATE", "delete": "FOR UPDATE"}
+
+
+def _office_row(
+    office: Database, table: SyncedTable, uid: str, lock: str | None = "update"
+) -> dict[str, Any] | None:
     cursor = office.execute_sql(
         f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE r.uid = %s'
-        + (" FOR UPDATE OF r" if lock else ""),
+        + (f" {_ROW_LOCKS[lock]} OF r" if lock else ""),
         (uid,),
     )
     row = cursor.fetchone()
@@ -553,7 +583,7 @@ def _derived(table: SyncedTable, current: dict[str, Any], apply: dict[str, Any])
 
 
 def _delete(office, table: SyncedTable, uid: str, base, old: dict, keep) -> None:
-    current = _office_row(office, table, uid)
+    current = _office_row(office, table, uid, lock="delete")
     if current is None:
         return  # deleted at the office too
     # The revision also moves when only this laptop's own earlier entries changed the row (made or
@@ -728,7 +758,7 @@ def _bring_back(
 
 
 def _take_back(local: Database, office: Database, table: SyncedTable, uid: str, outcome: SyncOutcome) -> None:
-    row = _office_row(office, table, uid, lock=False)
+    row = _office_row(office, table, uid, lock=None)
     if row is None:
         outcome.deleted += local.execute_sql(f'DELETE FROM "{table.name}" WHERE uid = ?', (uid,)).rowcount
         return
