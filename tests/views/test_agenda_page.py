@@ -755,3 +755,13 @@ def test_declining_a_past_time_returns_to_the_reschedule_form_as_typed(make_page
     assert "in the past" in asked["confirm"][0]
     assert len(calls) == 2 and calls[1]["proposed"] == at(0, 9) and calls[1]["errors"] == {}
     assert reload(noon).scheduled_at == at(0, 12)
+
+
+def test_navigation_opens_a_day_s_week_with_a_follow_up_selected(make_page, data):
+    """From "Show in the agenda" after a sale: the week of the first scheduled follow-up, selected."""
+    nxt = data["rows"]["next_week"]
+    page = make_page(data["people"]["ana"])
+    page.apply_navigation({"week_of": nxt.scheduled_at.date(), "select": nxt.id})
+    assert page.current_view() == WEEK
+    assert page.week_view.monday == MONDAY + dt.timedelta(days=7)
+    assert page.selected_row().id == nxt.id

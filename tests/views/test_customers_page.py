@@ -387,17 +387,49 @@ def test_sale_dialog_records_lines_with_serials(qtbot, customers, products, rep)
 def test_record_sale_from_the_page(qtbot, make_page, customers, products, monkeypatch, rep):
     page = make_page()
     page.select_customer(customers["C-4"])
-    calls = []
+    calls, shown = [], []
     monkeypatch.setattr(
         SaleDialog,
         "ask",
         staticmethod(lambda parent, customer_id, rep_id=None: calls.append((customer_id, rep_id)) or 7),
     )
+    monkeypatch.setattr(page_module, "show_scheduled_after_sale", lambda parent, rows: shown.append(rows))
     with qtbot.waitSignal(app_events().data_changed) as signal:
         page.record_sale_for_selected()
     assert calls == [(customers["C-4"], rep.id)]
     assert signal.args[0] == frozenset({SALES})
     assert page.selected_customer().id == customers["C-4"]
+    assert shown == [[]]  # this sale (a stand-in) scheduled nothing: the dialog says so
+
+
+def test_after_a_sale_its_scheduled_follow_ups_are_listed_and_open_in_the_agenda(
+    qtbot, make_page, customers, products, monkeypatch, rep
+):
+    """Issue 21: after recording a sale the person sees what its plans scheduled, and can open
+    the agenda at the first one's week with it selected."""
+    from app.services.followups.plans import install_default_plans
+
+    install_default_plans()
+    oven, _filter = products
+    page = make_page()
+    page.select_customer(customers["C-4"])
+    delivered = dt.date.today() + dt.timedelta(days=1)
+
+    def record(parent, customer_id, rep_id=None):
+        line = SaleLineInput(oven.id, 1, Decimal("899.00"), ["SN-AFTER-1"])
+        return record_sale(customer_id, rep_id, dt.date.today(), delivered, [line])
+
+    monkeypatch.setattr(SaleDialog, "ask", staticmethod(record))
+    shown = []
+    monkeypatch.setattr(
+        page_module, "show_scheduled_after_sale", lambda parent, rows: shown.append(rows) or True
+    )
+    with qtbot.waitSignal(page.navigate_requested) as navigation:
+        page.record_sale_for_selected()
+    (rows,) = shown
+    assert rows and all(row.customer_id == customers["C-4"] for row in rows)
+    assert [row.scheduled_at for row in rows] == sorted(row.scheduled_at for row in rows)
+    assert navigation.args == ["agenda", {"week_of": rows[0].scheduled_at.date(), "select": rows[0].id}]
 
 
 # --- the 360° view ----------------------------------------------------------

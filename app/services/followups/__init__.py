@@ -28,6 +28,7 @@ from app.services.followups.agenda import (
     get_follow_up,
     overdue_count,
     overdue_follow_ups,
+    planned_for_sale,
     upcoming,
 )
 from app.services.followups.workflow import (
@@ -94,6 +95,7 @@ __all__ = [
     "customer_address",
     "default_time_of_day",
     "get_follow_up",
+    "planned_for_sale",
     "mark_missed",
     "max_attempts",
     "outcomes_for",

@@ -273,6 +273,16 @@ def upcoming(
     return agenda_rows(query, now)
 
 
+def planned_for_sale(sale_id: int, now: dt.datetime | None = None) -> list[AgendaRow]:
+    """The planned follow-ups about a sale's units (its plans' steps), by time: what recording or
+    delivering it scheduled."""
+    from app.models import SaleLine
+
+    units = SoldUnit.select(SoldUnit.id).join(SaleLine).where(SaleLine.sale == sale_id)
+    query = agenda_query(None, [FollowUpState.PLANNED], None, None).where(FollowUp.sold_unit.in_(units))
+    return agenda_rows(query, now or wall_clock_now())
+
+
 def get_follow_up(follow_up_id: int, now: dt.datetime | None = None) -> AgendaRow:
     query = agenda_query(None, ALL_STATES, None, None).where(FollowUp.id == follow_up_id)
     rows = agenda_rows(query, now or wall_clock_now())

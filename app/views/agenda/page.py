@@ -357,9 +357,14 @@ class AgendaPage(Page):
         return self._model.row_at(rows[0].row()) if rows else None
 
     def apply_navigation(self, filters: dict) -> None:
+        """`view`: which tab; `week_of`: a day whose week to show; `select`: a follow-up to select."""
         views = {"today": TODAY, "week": WEEK, "overdue": OVERDUE, "upcoming": UPCOMING}
-        if filters.get("view") in views:
+        if isinstance(filters.get("week_of"), dt.date):
+            self.show_week(filters["week_of"])
+        elif filters.get("view") in views:
             self.show_view(views[filters["view"]])
+        if filters.get("select") is not None:
+            self.select_follow_up(filters["select"])
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         return [

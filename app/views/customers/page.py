@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,7 @@ from app.services.exports import ListKind
 from app.services.permissions import Right
 from app.views.customers.customer_360 import fit_columns
 from app.views.customers.customer_dialog import CustomerDialog
-from app.views.customers.sale_dialog import SaleDialog
+from app.views.customers.sale_dialog import SaleDialog, show_scheduled_after_sale
 from app.views.customers.table_model import (
     NAME,
     SEGMENT,
@@ -48,7 +48,7 @@ from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, Change
 from app.views.exports import export_button, export_list
-from app.views.operations import Operation
+from app.views.operations import Operation, perform
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import gate
 from app.views.tasks import run_in_background
@@ -62,6 +62,7 @@ LIST_LIMIT = 500  # the retention lists show the most valuable customers first, 
 
 class CustomerListPage(Page):
     data_kinds = frozenset({CUSTOMERS, SALES, SURVEYS, CASES, SETTINGS})
+    navigate_requested = Signal(str, dict)  # (page key, filters): a new sale's follow-ups in the agenda
 
     def __init__(
         self,
@@ -456,6 +457,16 @@ class CustomerListPage(Page):
         ).run(self)
         if done and done.value is not None:
             self._refresh_and_select(customer_id)
+            self._show_scheduled(done.value)
+
+    def _show_scheduled(self, sale_id: int) -> None:
+        """What the new sale's plans scheduled, with the way to its week in the agenda."""
+        from app.services.followups import planned_for_sale
+
+        found = perform(self, lambda: planned_for_sale(sale_id))
+        if found and show_scheduled_after_sale(self, found.value) and found.value:
+            first = found.value[0]
+            self.navigate_requested.emit("agenda", {"week_of": first.scheduled_at.date(), "select": first.id})
 
     def open_selected(self) -> None:
         customer_id = self.selected_customer_id()

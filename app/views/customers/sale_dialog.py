@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_locale, format_money, ngettext
+from app.i18n import _, current_locale, format_datetime, format_money, ngettext
 from app.models import Sale
 from app.models.base import max_length
 from app.services import sales as sale_service
 from app.services.customers import get_customer
 from app.services.errors import NotFoundError
+from app.services.followups import AgendaRow
 from app.services.reps import get_rep, list_reps
 from app.services.sales import ProductRow, SaleLineInput
 from app.views.customers.customer_dialog import date_edit, from_qdate
@@ -197,9 +199,7 @@ class SaleDialog(BaseDialog):
         self._number = QLineEdit()
         self._number.setMaxLength(max_length(Sale.number))
         self._number.setPlaceholderText(
-            _("Assigned automatically ({example})").format(
-                example=sale_service.sale_number_prefix(today.year) + "00001"
-            )
+            _("Assigned automatically ({example})").format(example=sale_service.next_sale_number(today.year))
         )
         self._rep = QComboBox()
         self._fill_reps(rep_id if rep_id is not None else customer.rep_id)
@@ -408,3 +408,47 @@ class SaleDialog(BaseDialog):
     def ask(cls, parent: QWidget | None, customer_id: int, *, rep_id: int | None = None) -> int | None:
         """Open the dialog; the new sale's id, or None when cancelled."""
         return cls(parent, customer_id, rep_id=rep_id).answer(lambda dialog: dialog.sale_id)
+
+
+def show_scheduled_after_sale(parent: QWidget | None, rows: list[AgendaRow]) -> bool:
+    """What the sale's plans scheduled, after it was recorded; True when the person asks to see it
+    in the agenda (tests replace this). Nothing scheduled (no delivery date yet, no plan): says so."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(_("Sale recorded"))
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # customer and product names are user text
+    if not rows:
+        box.setText(
+            _(
+                "The sale was recorded. No follow-up was scheduled: its plans start on the delivery "
+                "date, or its products' categories have no plan."
+            )
+        )
+        box.exec()
+        return False
+    box.setText(
+        ngettext(
+            "The sale was recorded and its plans scheduled {count} follow-up:",
+            "The sale was recorded and its plans scheduled {count} follow-ups:",
+            len(rows),
+        ).format(count=len(rows))
+        + "\n\n"
+        + "\n".join(
+            f"{format_datetime(row.scheduled_at)} · {row.kind.label} · {row.purpose.label}"
+            + (f" · {row.rep_name}" if row.rep_name else "")
+            for row in rows[:12]
+        )
+        + (
+            "\n"
+            + ngettext("and {count} more", "and {count} more", len(rows) - 12).format(count=len(rows) - 12)
+            if len(rows) > 12
+            else ""
+        )
+    )
+    box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 600px; }")  # one line per follow-up
+    agenda = box.addButton(_("Show in the &agenda"), QMessageBox.ButtonRole.AcceptRole)
+    close = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
+    box.exec()
+    return box.clickedButton() is agenda
