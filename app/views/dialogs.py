@@ -364,26 +364,47 @@ class EditConflict(StrEnum):
     CANCEL = "cancel"
 
 
+def ask_choice(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    choices: list[tuple[str | QMessageBox.StandardButton, QMessageBox.ButtonRole, T]],
+    *,
+    default: T,
+    escape: T,
+) -> T:
+    """A question with buttons of its own: each choice is (its text, or a standard button; its role;
+    the value it answers). Returns the clicked button's value; `escape`'s when the box is closed."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # questions name user text
+    buttons = []
+    for label, role, value in choices:
+        if isinstance(label, QMessageBox.StandardButton):
+            buttons.append((box.addButton(label), value))
+        else:
+            buttons.append((box.addButton(label, role), value))
+    box.setDefaultButton(next(button for button, value in buttons if value == default))
+    box.setEscapeButton(next(button for button, value in buttons if value == escape))
+    box.exec()
+    clicked = box.clickedButton()
+    return next((value for button, value in buttons if button is clicked), escape)
+
+
 def ask_edit_conflict(parent: QWidget | None, question: str) -> EditConflict:
     """Someone else saved the record being edited: reload theirs, overwrite with ours, or keep editing
     (tests replace this)."""
-    box = QMessageBox(
+    role = QMessageBox.ButtonRole
+    return ask_choice(
+        parent,
         QMessageBox.Icon.Warning,
         _("Changed by someone else"),
         question,
-        QMessageBox.StandardButton.NoButton,
-        parent,
+        [
+            (_("&Reload their version"), role.ResetRole, EditConflict.RELOAD),
+            (_("&Overwrite with mine"), role.DestructiveRole, EditConflict.OVERWRITE),
+            (QMessageBox.StandardButton.Cancel, role.RejectRole, EditConflict.CANCEL),
+        ],
+        default=EditConflict.RELOAD,
+        escape=EditConflict.CANCEL,
     )
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    reload = box.addButton(_("&Reload their version"), QMessageBox.ButtonRole.ResetRole)
-    overwrite = box.addButton(_("&Overwrite with mine"), QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(reload)
-    box.setEscapeButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is reload:
-        return EditConflict.RELOAD
-    if clicked is overwrite:
-        return EditConflict.OVERWRITE
-    return EditConflict.CANCEL

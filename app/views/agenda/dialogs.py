@@ -56,7 +56,14 @@ from app.services.followups.placement import PlacementConflict
 from app.services.reps import list_reps
 from app.views.agenda.table_model import kind_text, phones_text, product_text
 from app.views.customers.customer_dialog import TimeField, date_edit, from_qdate, to_qdate
-from app.views.dialogs import BaseDialog, FormDialog, choice_combo, current_choice, field_error_label
+from app.views.dialogs import (
+    BaseDialog,
+    FormDialog,
+    ask_choice,
+    choice_combo,
+    current_choice,
+    field_error_label,
+)
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -617,51 +624,40 @@ class RetryChoice(StrEnum):
 def ask_retry(parent: QWidget | None, proposed: str) -> RetryChoice:
     """A contact was not reached: try again at the proposed slot, at a day and time the person
     picks, or not now (tests replace this)."""
-    box = QMessageBox(
+    role = QMessageBox.ButtonRole
+    return ask_choice(
+        parent,
         QMessageBox.Icon.Question,
         _("Another attempt"),
         _("Schedule a retry on {date}?").format(date=proposed),
-        QMessageBox.StandardButton.NoButton,
-        parent,
+        [
+            (_("&Yes"), role.AcceptRole, RetryChoice.PROPOSED),
+            (_("&Choose day and time…"), role.ActionRole, RetryChoice.CHOOSE),
+            (_("&Not now"), role.RejectRole, RetryChoice.LATER),
+        ],
+        default=RetryChoice.PROPOSED,
+        escape=RetryChoice.LATER,
     )
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    at_proposed = box.addButton(_("&Yes"), QMessageBox.ButtonRole.AcceptRole)
-    choose = box.addButton(_("&Choose day and time…"), QMessageBox.ButtonRole.ActionRole)
-    later = box.addButton(_("&Not now"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(at_proposed)
-    box.setEscapeButton(later)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is at_proposed:
-        return RetryChoice.PROPOSED
-    if clicked is choose:
-        return RetryChoice.CHOOSE
-    return RetryChoice.LATER
 
 
 def ask_placement(parent: QWidget | None, conflict: PlacementConflict) -> PlacementChoice:
     """The chosen slot breaks the placement rules (a non-working day, outside the hours, a full day,
     another visit that hour): take the next free slot, keep it anyway, or go back (tests replace this)."""
-    box = QMessageBox(
+    role = QMessageBox.ButtonRole
+    return ask_choice(
+        parent,
         QMessageBox.Icon.Warning,
         _("Not a free slot"),
         str(conflict),
-        QMessageBox.StandardButton.NoButton,
-        parent,
+        [
+            (
+                _("&Move to {time}").format(time=format_datetime(conflict.proposed)),
+                role.AcceptRole,
+                PlacementChoice.PROPOSED,
+            ),
+            (_("&Keep this time"), role.DestructiveRole, PlacementChoice.KEEP),
+            (QMessageBox.StandardButton.Cancel, role.RejectRole, PlacementChoice.CANCEL),
+        ],
+        default=PlacementChoice.PROPOSED,
+        escape=PlacementChoice.CANCEL,
     )
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    proposed = box.addButton(
-        _("&Move to {time}").format(time=format_datetime(conflict.proposed)),
-        QMessageBox.ButtonRole.AcceptRole,
-    )
-    keep = box.addButton(_("&Keep this time"), QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(proposed)
-    box.setEscapeButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is proposed:
-        return PlacementChoice.PROPOSED
-    if clicked is keep:
-        return PlacementChoice.KEEP
-    return PlacementChoice.CANCEL
