@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from app.cli import main
 from app.models.database import close_database
 
@@ -49,3 +51,22 @@ def memory_keyring():
                 raise keyring.errors.PasswordDeleteError(username)
 
     return _Memory()
+
+
+def working_slots(count: int, days_ahead: int = 1, at: dt.time = dt.time(10, 0)) -> list[dt.datetime]:
+    """`at` on `count` successive working days (company region), the first at least `days_ahead` away.
+
+    Follow-ups placed relative to the real today must not land on a weekend, a holiday or outside
+    the working hours, or a test passes or fails by the day and hour it runs.
+    """
+    from app.services.followups.working_days import to_working_day
+
+    days = [to_working_day(dt.date.today() + dt.timedelta(days=days_ahead))]
+    while len(days) < count:
+        days.append(to_working_day(days[-1] + dt.timedelta(days=1)))
+    return [dt.datetime.combine(day, at) for day in days]
+
+
+def working_slot(days_ahead: int, at: dt.time = dt.time(10, 0)) -> dt.datetime:
+    """`at` on the first working day at least `days_ahead` days from today (see working_slots)."""
+    return working_slots(1, days_ahead, at)[0]

@@ -272,7 +272,8 @@ LATEST_VERSION = max(MIGRATIONS)
 def run_migrations(database: Database, from_version: int) -> None:
     migrator = SchemaMigrator.from_database(database)
     with migrator.migration_context():
-        for version in range(from_version + 1, LATEST_VERSION + 1):
+        # In version order; a number left unused (work merged out of order) is simply not there.
+        for version in sorted(v for v in MIGRATIONS if v > from_version):
             MIGRATIONS[version](migrator, database)
             SchemaVersion.create(version=version)
         reset_sequences(database)  # rows a migration wrote with their ids: sequences continue after them

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import threading
 from pathlib import Path
@@ -15,6 +14,7 @@ from app.services import customers, followups, transactions
 from app.services.customers import CustomerInput, create_customer, get_customer, update_customer
 from app.services.errors import ConcurrentEditError, DatabaseBusyError, DomainError
 from app.services.transactions import write_transaction
+from tests.helpers import working_slots
 
 SERVICES = Path(__file__).resolve().parents[2] / "app" / "services"
 
@@ -140,15 +140,15 @@ def test_an_edit_from_an_old_version_is_refused_with_the_current_values(database
 
 def test_rescheduling_from_an_old_version_is_refused(database):
     customer_id = create_customer(CustomerInput(code="C-1", name="Peña"), None)
-    when = dt.datetime.now().replace(second=0, microsecond=0) + dt.timedelta(days=3)
+    when, moved, moved_again = working_slots(3, days_ahead=3)
     follow_up_id = followups.schedule_follow_up(
         customer_id, FollowUpKind.CALL, FollowUpPurpose.COMMERCIAL, when
     ).follow_up_id
-    followups.reschedule_follow_up(follow_up_id, when + dt.timedelta(days=1), expected_version=1)
+    followups.reschedule_follow_up(follow_up_id, moved, expected_version=1)
     assert FollowUp.get_by_id(follow_up_id).row_version == 2
     with pytest.raises(ConcurrentEditError):
-        followups.reschedule_follow_up(follow_up_id, when + dt.timedelta(days=2), expected_version=1)
-    assert FollowUp.get_by_id(follow_up_id).scheduled_at == when + dt.timedelta(days=1)
+        followups.reschedule_follow_up(follow_up_id, moved_again, expected_version=1)
+    assert FollowUp.get_by_id(follow_up_id).scheduled_at == moved
 
 
 def test_a_plan_edited_from_an_old_version_is_refused(database):
