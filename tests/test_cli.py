@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,53 @@ def test_demo_then_check_then_refuse_second_demo(capsys, new_database):
 
     code, _out, err = run(capsys, "demo", "--db", str(path), "--lang", "en")
     assert code == 1 and "already holds data" in one_line_error(err)
+
+
+@pytest.mark.sqlite_only("SQLite's quick_check and integrity_check; a server checks its own storage")
+def test_check_is_quick_by_default_and_full_on_request(capsys, new_database, monkeypatch):
+    from app.models import dialect
+    from app.models.database import open_database
+
+    path = Path(new_database("checked"))
+    open_database(str(path))
+    close_database()
+    pragmas: list[str] = []
+    real = dialect.integrity_problems
+
+    def recording(quick: bool, limit: int):
+        pragmas.append("quick_check" if quick else "integrity_check")
+        return real(quick, limit)
+
+    monkeypatch.setattr("app.services.health.integrity_problems", recording)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    code, out, err = run(capsys, "check", "--db", str(path), "--lang", "en")
+    assert code == 0, err
+    assert pragmas == ["quick_check"]
+    assert "Integrity (quick check): ok" in out and out.rstrip().endswith("Result: healthy")
+
+    code, out, err = run(capsys, "check", "--db", str(path), "--full", "--lang", "en")
+    assert code == 0, err
+    assert pragmas == ["quick_check", "integrity_check"]
+    assert "Integrity (full check): ok" in out
+    assert err == ""  # quick steps print no progress
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # checking changes nothing
+
+
+def test_a_long_step_is_named_on_stderr_with_its_seconds(capsys, monkeypatch):
+    from app.cli import _StepProgress
+
+    monkeypatch.setattr(_StepProgress, "PROGRESS_AFTER_S", 0.3)
+    progress = _StepProgress()
+    progress("Checking the file (full check)…")
+    time.sleep(0.8)  # longer than the threshold: named
+    progress("Counting rows…")  # ends at once: never named
+    progress.finish()
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    label, seconds, unit = lines[0].rsplit(" ", 2)
+    assert label == "Checking the file (full check)…" and float(seconds) >= 0.8 and unit == "s"
 
 
 def test_bad_today_date(capsys, tmp_path):

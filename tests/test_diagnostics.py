@@ -131,7 +131,7 @@ def test_the_cli_logs_each_command_and_its_unexpected_failures(tmp_path, monkeyp
     target = str(tmp_path / "Datos de empresa" / "p.sqlite3")
     assert cli.main(["demo", "--db", target, "--customers", "5"]) == 0
 
-    def broken():
+    def broken(**_options):  # quick=…, progress=…
         raise RuntimeError("check exploded")
 
     monkeypatch.setattr(health, "check_database", broken)

@@ -50,6 +50,9 @@ class Sale(TimestampedModel):
         indexes = (
             # Customer 360° view and customer value: a customer's sales by date.
             (("customer", "sold_on"), False),
+            # First contact after delivery (charter compliance): a period's deliveries, day by day,
+            # read from the index alone (migration 10).
+            (("delivered_on", "customer", "rep"), False),
         )
 
     def save(self, *args, **kwargs):

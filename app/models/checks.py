@@ -59,8 +59,9 @@ class UsageCheck(TimestampedModel):
 
     class Meta:
         indexes = (
-            # Usage checks page: by period and result.
-            (("status", "completed_at"), False),
+            # Usage checks page: by period and result; the activity report's counts, pass rate and
+            # mean score read from the index alone (migration 10).
+            (("status", "completed_at", "rep", "passed", "score"), False),
         )
 
 
@@ -72,4 +73,8 @@ class CheckAnswer(BaseModel):
     trained_on_site = BooleanField(default=False)
 
     class Meta:
-        indexes = ((("check", "item"), True),)
+        indexes = (
+            (("check", "item"), True),
+            # Most-failed items: a period's answers counted per item from the index alone (migration 10).
+            (("check", "item", "result", "trained_on_site"), False),
+        )

@@ -75,8 +75,11 @@ class FollowUp(VersionedModel):
         indexes = (
             # Agenda: one rep's planned follow-ups in a time window.
             (("rep", "state", "scheduled_at"), False),
-            # Agenda for a manager (all reps) and overdue counts.
-            (("state", "scheduled_at"), False),
+            # Agenda for a manager (all reps) and overdue counts; follow-ups on time (charter
+            # compliance) read from the index alone (migration 10).
+            (("state", "scheduled_at", "completed_at", "rep"), False),
+            # A delivery's first contact (charter compliance): one seek per sale (migration 10).
+            (("customer", "state", "outcome", "completed_at"), False),
             # Customer 360° view: a customer's follow-ups by date.
             (("customer", "scheduled_at"), False),
             # Re-applying a plan never duplicates a step for the same unit.

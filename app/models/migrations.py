@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import SQL, CharField, Database, IntegerField, TextField
+from peewee import SQL, CharField, Database, IntegerField, TextField, TimeField
 from playhouse.migrate import SchemaMigrator
 
 from app.models.dialect import reset_sequences
@@ -255,6 +255,41 @@ def _8_audit_changes(migrator: SchemaMigrator, database: Database) -> None:
         )
 
 
+def _9_rep_working_hours(migrator: SchemaMigrator, database: Database) -> None:
+    """A rep's own working hours where they differ from the company's: two empty time columns
+    (empty = the company's hours), so every existing rep keeps working the company's hours."""
+    migrator.migrate(
+        migrator.add_column("rep", "working_hours_start", TimeField(null=True)),
+        migrator.add_column("rep", "working_hours_end", TimeField(null=True)),
+    )
+
+
+def _10_covering_report_indexes(migrator: SchemaMigrator, database: Database) -> None:
+    """The activity report's and the charters' figures read from indexes alone (issue 19):
+    - follow_up (state, scheduled_at, completed_at, rep_id) replaces (state, scheduled_at), which
+      it extends: the all-reps agenda and overdue counts walk it as before, and follow-ups on time
+      (a year of them: done by when?) no longer read the table;
+    - follow_up (customer_id, state, outcome, completed_at): a delivery's first contact is one seek;
+    - sale (delivered_on, customer_id, rep_id): the deliveries of each day of the period;
+    - check_answer (check_id, item_id, result, trained_on_site): the most-failed check items;
+    - usage_check (status, completed_at, rep_id, passed, score) replaces (status, completed_at):
+      the checks completed in a period, passed and their mean score;
+    - satisfaction_survey (taken_on, satisfaction, recommend, rep_id) replaces (taken_on): the
+      satisfaction figures of a period.
+    """
+    migrator.migrate(
+        migrator.add_index("follow_up", ("state", "scheduled_at", "completed_at", "rep_id"), False),
+        migrator.drop_index("follow_up", "follow_up_state_scheduled_at"),
+        migrator.add_index("follow_up", ("customer_id", "state", "outcome", "completed_at"), False),
+        migrator.add_index("sale", ("delivered_on", "customer_id", "rep_id"), False),
+        migrator.add_index("check_answer", ("check_id", "item_id", "result", "trained_on_site"), False),
+        migrator.add_index("usage_check", ("status", "completed_at", "rep_id", "passed", "score"), False),
+        migrator.drop_index("usage_check", "usage_check_status_completed_at"),
+        migrator.add_index("satisfaction_survey", ("taken_on", "satisfaction", "recommend", "rep_id"), False),
+        migrator.drop_index("satisfaction_survey", "satisfaction_survey_taken_on"),
+    )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -264,16 +299,22 @@ MIGRATIONS: dict[int, Migration] = {
     6: _6_case_series,
     7: _7_row_identities,
     8: _8_audit_changes,
+    9: _9_rep_working_hours,
+    10: _10_covering_report_indexes,
 }
 
 LATEST_VERSION = max(MIGRATIONS)
 
 
 def run_migrations(database: Database, from_version: int) -> None:
+    from app.models.sync_schema import refresh_laptop_capture  # imports the models (this module's importer)
+
     migrator = SchemaMigrator.from_database(database)
     with migrator.migration_context():
         # In version order; a number left unused (work merged out of order) is simply not there.
-        for version in sorted(v for v in MIGRATIONS if v > from_version):
+        # Up to LATEST_VERSION (the highest, unless a test stops the upgrade at an older schema).
+        for version in sorted(v for v in MIGRATIONS if from_version < v <= LATEST_VERSION):
             MIGRATIONS[version](migrator, database)
             SchemaVersion.create(version=version)
+        refresh_laptop_capture(database)  # a laptop's capture triggers name the columns added
         reset_sequences(database)  # rows a migration wrote with their ids: sequences continue after them

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from peewee import SQL, DatabaseError, fn
@@ -36,13 +38,21 @@ class HealthReport:
     sequences_behind: list[SequenceLag] = field(default_factory=list)  # a server database's id sequences
     server: bool = False  # a server database: integrity and references are the server's
     rights: RightsSummary | None = None  # a server database's roles and policies (server init)
+    quick: bool = False  # SQLite's quick_check rather than the full integrity_check
 
     def lines(self) -> list[str]:
         """The report as lines of text, for the command line."""
         foreign_keys = _("ok") if not self.foreign_key_problems else str(len(self.foreign_key_problems))
         version = "—" if self.schema_version is None else str(self.schema_version)
+        result = _("ok") if self.integrity == "ok" else self.integrity
+        if self.server:
+            integrity = _("Integrity: {result}").format(result=result)
+        elif self.quick:
+            integrity = _("Integrity (quick check): {result}").format(result=result)
+        else:
+            integrity = _("Integrity (full check): {result}").format(result=result)
         lines = [
-            _("Integrity: {result}").format(result=_("ok") if self.integrity == "ok" else self.integrity),
+            integrity,
             _("Broken references: {result}").format(result=foreign_keys),
             _("Schema version: {found} (this version of Postventa: {latest})").format(
                 found=version, latest=self.latest_version
@@ -82,20 +92,32 @@ class HealthReport:
         ]
 
 
-def check_database(*, quick: bool = False) -> HealthReport:
-    """Inspect the open database without changing it. `quick` uses SQLite's faster quick_check."""
+def check_database(*, quick: bool = False, progress: Callable[[str], None] | None = None) -> HealthReport:
+    """Inspect the open database without changing it. `quick` uses SQLite's quick_check, which
+    skips comparing every index with its table (seconds instead of minutes on a large file).
+    `progress` is told, in the user's words, each step as it starts (the file's integrity, the
+    references, the row counts: the first two read the whole file)."""
     database = db.obj
     if database is None:
         raise DomainError(_("No database is open."))
+    step = progress or (lambda _label: None)
     problems: list[str] = []
-    integrity = _integrity(quick, problems)
-    server = integrity is None
-    if server:
-        # A server database checks its own storage and enforces its foreign keys.
-        integrity = _("not applicable")
-    foreign_key_problems = _foreign_key_problems()
+    # (On a server database the first two steps return at once: the server checks its own storage.)
+    step(_("Checking the file (quick check)…") if quick else _("Checking the file (full check)…"))
+    # The references are read meanwhile, on a connection of their own: both steps read the whole
+    # file, and each keeps one core busy (the quick check of the 100k demo: 3.0 s → 2.0 s).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-references") as pool:
+        references = pool.submit(_references_on_own_connection)
+        integrity = _integrity(quick, problems)
+        server = integrity is None
+        if server:
+            # A server database checks its own storage and enforces its foreign keys.
+            integrity = _("not applicable")
+        step(_("Checking the references between tables…"))
+        foreign_key_problems = _foreign_key_problems(*references.result())
     problems += foreign_key_problems
     schema_version = _schema_version(problems, server)
+    step(_("Counting rows…"))
     row_counts = _row_counts(problems)
     behind = _sequences_behind(problems)
     rights = _rights(problems) if server else None
@@ -110,6 +132,7 @@ def check_database(*, quick: bool = False) -> HealthReport:
         sequences_behind=behind,
         server=server,
         rights=rights,
+        quick=quick,
     )
 
 
@@ -130,12 +153,22 @@ def _integrity(quick: bool, problems: list[str]) -> str | None:
     return details
 
 
-def _foreign_key_problems() -> list[str]:
-    """One message per (table, missing parent) pair, with how many rows point nowhere."""
+def _references_on_own_connection() -> tuple[list[tuple[str, str]] | None, Exception | None]:
+    """broken_references() in a worker thread, on the thread's own connection (closed after); the
+    error instead of raising it. The messages are written by the caller, in the user's language."""
     try:
-        rows = broken_references()
+        return broken_references(), None
     except (DatabaseError, sqlite3.DatabaseError, DatabaseFileError) as exc:
-        return [_("The references between tables could not be checked: {reason}").format(reason=exc)]
+        return None, exc
+    finally:
+        if db.obj is not None and not db.obj.is_closed():
+            db.obj.close()  # this thread's connection only (peewee keeps one per thread)
+
+
+def _foreign_key_problems(rows: list[tuple[str, str]] | None, error: Exception | None = None) -> list[str]:
+    """One message per (table, missing parent) pair, with how many rows point nowhere."""
+    if error is not None:
+        return [_("The references between tables could not be checked: {reason}").format(reason=error)]
     broken = Counter(rows or ())
     return [
         ngettext(

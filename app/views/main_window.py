@@ -24,7 +24,7 @@ from app.diagnostics import display_target
 from app.i18n import _, format_number
 from app.markup import escape
 from app.views import settings
-from app.views.events import app_events
+from app.views.events import Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
 from app.views.rights import gate, show_tooltips
@@ -46,7 +46,9 @@ class MainWindow(QMainWindow):
         self._disposing = False  # replaced by a new window: nothing to ask
         self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
         self.setMinimumSize(QSize(900, 600))
-        self._pages: list[Page] = []
+        # A page is built the first time it is shown or asked for (`_built`): the window opens
+        # with one page, and every page loads its data in the background.
+        self._pages: list[Page | None] = []
 
         self._sidebar = QListWidget()
         self._sidebar.setObjectName("sidebar")
@@ -58,16 +60,9 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(self.style().standardIcon(spec.icon), _(spec.title))
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self._sidebar.addItem(item)
-            page = spec.build(context, self._stack)
-            page.setObjectName(f"page_{spec.key}")
-            self._pages.append(page)
-            self._stack.addWidget(page)
+            self._pages.append(None)
+            self._stack.addWidget(QWidget())  # the page's place until it is built
         self._sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
-        for spec, page in zip(PAGES, self._pages, strict=True):
-            if hasattr(page, "navigate_requested"):  # the dashboard's tiles
-                page.navigate_requested.connect(self.navigate)
-            if hasattr(page, "count_changed"):  # the Conflicts page: its count is the sidebar's badge
-                page.count_changed.connect(lambda count, key=spec.key: self._set_badge(key, count))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -86,6 +81,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         app_events().data_changed.connect(self._on_app_events_data_changed)
         self._restore_state()
+        self._count_conflicts()
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -93,10 +89,36 @@ class MainWindow(QMainWindow):
         return [spec.key for spec in PAGES]
 
     def page(self, key: str) -> Page:
-        return self._pages[self.page_keys().index(key)]
+        """The page, built now if it was never shown."""
+        return self._built(self.page_keys().index(key))
+
+    def built_pages(self) -> list[Page]:
+        """The pages built so far (shown or asked for), in sidebar order."""
+        return [page for page in self._pages if page is not None]
 
     def current_page(self) -> Page:
-        return self._pages[self._stack.currentIndex()]
+        return self._built(self._stack.currentIndex())
+
+    def _built(self, row: int) -> Page:
+        """The page of sidebar row `row`, built in place of its placeholder the first time."""
+        page = self._pages[row]
+        if page is not None:
+            return page
+        spec = PAGES[row]
+        page = spec.build(self.context, self._stack)
+        page.setObjectName(f"page_{spec.key}")
+        placeholder = self._stack.widget(row)
+        showing = self._stack.currentIndex()
+        self._stack.insertWidget(row, page)
+        self._stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._stack.setCurrentIndex(showing)
+        self._pages[row] = page
+        if hasattr(page, "navigate_requested"):  # the dashboard's tiles
+            page.navigate_requested.connect(self.navigate)
+        if hasattr(page, "count_changed"):  # the Conflicts page: its count is the sidebar's badge
+            page.count_changed.connect(lambda count, key=spec.key: self._set_badge(key, count))
+        return page
 
     def show_page(self, key: str) -> Page:
         self._sidebar.setCurrentRow(self.page_keys().index(key))
@@ -110,13 +132,15 @@ class MainWindow(QMainWindow):
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
-        if row != self._stack.currentIndex() and not self.current_page().can_leave():
+        shown = self._pages[self._stack.currentIndex()]  # None before the first page is shown
+        if row != self._stack.currentIndex() and shown is not None and not shown.can_leave():
             self._sidebar.blockSignals(True)
             self._sidebar.setCurrentRow(self._stack.currentIndex())  # stay on the unsaved work
             self._sidebar.blockSignals(False)
             return
+        page = self._built(row)
         self._stack.setCurrentIndex(row)
-        self._pages[row].activate()
+        page.activate()
         settings.save_window_state("last_page", PAGES[row].key)
 
     def _set_badge(self, key: str, count: int) -> None:
@@ -129,8 +153,26 @@ class MainWindow(QMainWindow):
         return self._sidebar.item(self.page_keys().index(key)).text()
 
     def _on_app_events_data_changed(self, kinds: frozenset, initiator: object) -> None:
-        for page in self._pages:
+        for page in self.built_pages():  # a page built later loads what is there then
             page.on_data_changed(kinds, initiator)
+        if Change.CONFLICTS in kinds:
+            self._count_conflicts()
+
+    def _count_conflicts(self) -> None:
+        """The Conflicts badge while its page is not built (once built, the page keeps it)."""
+        if self._pages[self.page_keys().index("conflicts")] is not None:
+            return
+        from app.sync.status import keeps_conflicts, visible_conflicts
+        from app.views.tasks import run_in_background
+
+        def count_open(_progress) -> int:
+            return len(visible_conflicts()) if keeps_conflicts() else 0
+
+        def show(count: int) -> None:
+            if self._pages[self.page_keys().index("conflicts")] is None:  # else the page said it
+                self._set_badge("conflicts", count)
+
+        run_in_background(count_open, show, parent=self)
 
     # -- menus and shortcuts ------------------------------------------------------------------
 
@@ -169,6 +211,7 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self._action(_("Products and &categories…"), self._on_catalog))
         settings_menu.addAction(self._action(_("Follow-up &plans…"), self._on_plans))
         settings_menu.addAction(self._action(_("Correct-use chec&klists…"), self._on_checklists))
+        settings_menu.addAction(self._action(_("&Reps and working hours…"), self._on_reps))
         settings_menu.addSeparator()
         self.audit_log_action = self._action(_("&Audit log…"), self._on_audit_log)
         settings_menu.addAction(self.audit_log_action)
@@ -362,6 +405,11 @@ class MainWindow(QMainWindow):
         from app.views.checks.templates_dialog import ChecklistTemplatesDialog
 
         ChecklistTemplatesDialog.ask(self, self.context)
+
+    def _on_reps(self) -> None:
+        from app.views.reps import RepsDialog
+
+        RepsDialog.ask(self, self.context)
 
     def _gate_audit_log(self) -> None:
         from app.views.audit_log import refusal

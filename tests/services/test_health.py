@@ -91,10 +91,27 @@ def test_a_missing_table_is_reported_and_the_rest_still_counted(database):
 def test_the_report_reads_as_lines(database):
     report = check_database()
     lines = report.lines()
-    assert lines[0] == ("Integrity: not applicable" if report.server else "Integrity: ok")
+    assert lines[0] == ("Integrity: not applicable" if report.server else "Integrity (full check): ok")
     assert ("Id sequences behind their tables: ok" in lines) == report.server
     assert any(line.strip().startswith("customer") for line in lines)
     assert lines[-1] == "Result: healthy"
+
+
+def test_the_quick_check_says_so_and_names_each_step_as_it_starts(database):
+    steps: list[str] = []
+    report = check_database(quick=True, progress=steps.append)
+    assert report.ok and report.quick
+    assert report.lines()[0] == (
+        "Integrity: not applicable" if report.server else "Integrity (quick check): ok"
+    )
+    assert steps == [
+        "Checking the file (quick check)…",
+        "Checking the references between tables…",
+        "Counting rows…",
+    ]
+    steps.clear()
+    assert not check_database(progress=steps.append).quick
+    assert steps[0] == "Checking the file (full check)…"
 
 
 def test_needs_an_open_database(monkeypatch):

@@ -35,6 +35,50 @@ def test_every_page_is_reachable_from_the_sidebar(qtbot, database):
         assert page.objectName() == f"page_{spec.key}"
 
 
+def test_the_window_opens_with_its_first_page_only_and_no_query_on_the_ui_thread(qtbot, database):
+    """Pages are built when first shown and load in the background: opening the window sends no
+    SQL from the UI thread (a query there freezes the window on a large database)."""
+    import threading
+
+    from app.models import db
+
+    sent_here: list[str] = []
+    original = db.obj.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            sent_here.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = recording
+    try:
+        window = make_window(qtbot, database)
+        qtbot.wait(50)  # the first page's loads start and end in the pool
+    finally:
+        del db.obj.execute_sql
+    assert sent_here == []
+    assert [page.objectName() for page in window.built_pages()] == ["page_dashboard"]
+    # A page asked for, or navigated to, is built then; the others stay unbuilt.
+    window.navigate("returns", {"overdue": True})
+    assert window.current_page()._overdue.isChecked()
+    assert window.page("customers").objectName() == "page_customers"
+    built = [page.objectName() for page in window.built_pages()]
+    assert built == ["page_dashboard", "page_customers", "page_returns"]
+    assert window.current_page().objectName() == "page_returns"  # asking for a page does not show it
+
+
+def test_a_page_built_late_hears_of_later_changes(qtbot, database):
+    from app.services.customers import CustomerInput, create_customer
+    from app.views.events import Change, app_events
+
+    window = make_window(qtbot, database)
+    page = window.show_page("customers")
+    assert page.model.rowCount() == 0
+    create_customer(CustomerInput(code="C-1", name="Peña"), acting_rep_id=None)
+    app_events().data_changed.emit(frozenset({Change.CUSTOMERS}), None)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+
+
 def test_ctrl_number_switches_page_and_last_page_is_remembered(qtbot, database):
     window = make_window(qtbot, database)
     press(window, Qt.Key.Key_3)

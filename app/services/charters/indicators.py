@@ -277,20 +277,24 @@ def _first_contacts(days: int, start, end, rep_id, today) -> Measurement:
         return result
 
     span = (end - start).days + 1
-    rows = [
-        (day.isoformat(), deadline(day).isoformat())
-        for day in (start + dt.timedelta(days=n) for n in range(span))
-    ]
+    rows = []
+    for day in (start + dt.timedelta(days=n) for n in range(span)):
+        due_day = deadline(day)
+        rows.append((day.isoformat(), due_day.isoformat(), (due_day + dt.timedelta(days=1)).isoformat()))
     if not rows:
         return _share(CI.FIRST_CONTACT_AFTER_DELIVERY, days, 0, 0)
-    deadlines = ValuesList(rows).cte("deadline", columns=("day", "due"))
-    day, due = date_of(deadlines.c.day), date_of(deadlines.c.due)  # VALUES hold text: as days
+    deadlines = ValuesList(rows).cte("deadline", columns=("day", "due", "after_due"))
+    # VALUES hold text: as days.
+    day, due, after_due = date_of(deadlines.c.day), date_of(deadlines.c.due), date_of(deadlines.c.after_due)
+    # Completed on a day from the delivery to the deadline, written as a range of the stored moment
+    # (not the day of each one): the follow_up (customer_id, state, outcome, completed_at) index then
+    # answers each sale with one seek, without reading the table (migration 10).
     contacted = FollowUp.select(FollowUp.id).where(
         (FollowUp.customer == Sale.customer)
         & (FollowUp.state == FollowUpState.DONE)
         & (FollowUp.outcome == FollowUpOutcome.REACHED)
-        & (date_of(FollowUp.completed_at) >= Sale.delivered_on)
-        & (date_of(FollowUp.completed_at) <= due)
+        & (FollowUp.completed_at >= Sale.delivered_on)
+        & (FollowUp.completed_at < after_due)
     )
     met = fn.EXISTS(contacted)
     # The deadline first: both engines stop at a true left side of OR, so the subquery runs a second
@@ -316,8 +320,11 @@ def measure(
     *,
     rep_id: int | None = None,
     today: dt.date,
+    kpis: satisfaction.SatisfactionKpis | None = None,
 ) -> Measurement:
-    """The indicator's value over start…end (inclusive), for one rep or everyone."""
+    """The indicator's value over start…end (inclusive), for one rep or everyone. `kpis`: the
+    surveys' figures of that period and rep when the caller has them already (the average and NPS
+    are read from them)."""
     indicator = CharterIndicator(indicator)
     if indicator in DAYS_INDICATORS and days is None:
         raise ValueError(f"{indicator} needs a number of days")
@@ -329,7 +336,8 @@ def measure(
         return _returns_within(days, start, end, rep_id, today)
     if indicator is CI.FOLLOW_UPS_ON_TIME:
         return _follow_ups_on_time(days, start, end, rep_id, today)
-    kpis = satisfaction.kpis(start, end, rep_id=rep_id)
+    if kpis is None:
+        kpis = satisfaction.kpis(start, end, rep_id=rep_id)
     if indicator is CI.AVERAGE_SATISFACTION:
         return Measurement(indicator, None, kpis.average, None, kpis.satisfaction_answers)
     return Measurement(indicator, None, kpis.nps, None, kpis.recommend_answers)
@@ -358,6 +366,7 @@ def charter_compliance(
         query = query.where(ServiceCharter.type == charter_type)
     results = []
     measured: dict[tuple, Measurement] = {}  # charters often repeat an indicator: measure it once
+    surveys: dict[tuple, satisfaction.SatisfactionKpis] = {}  # the average and NPS: one query a period
     for commitment in query:
         charter = commitment.charter
         days = commitment.days if takes_days(commitment.indicator) else None
@@ -367,8 +376,15 @@ def charter_compliance(
             period_start, period_end = start, end
         key = (commitment.indicator, days, period_start, period_end)
         if key not in measured:
+            kpis = None
+            if not is_share(commitment.indicator):
+                if (period_start, period_end) not in surveys:
+                    surveys[period_start, period_end] = satisfaction.kpis(
+                        period_start, period_end, rep_id=rep_id
+                    )
+                kpis = surveys[period_start, period_end]
             measured[key] = measure(
-                commitment.indicator, days, period_start, period_end, rep_id=rep_id, today=today
+                commitment.indicator, days, period_start, period_end, rep_id=rep_id, today=today, kpis=kpis
             )
         measurement = measured[key]
         results.append(

@@ -33,6 +33,8 @@ from app.services.followups import (
     agenda_query,
     agenda_rows,
 )
+from app.services.followups.agenda import agenda_sort_keys
+from app.services.sorting import ListSort, ordering
 
 OK, NOT_OK, NA = CheckAnswerResult.OK, CheckAnswerResult.NOT_OK, CheckAnswerResult.NOT_APPLICABLE
 
@@ -129,8 +131,28 @@ def count_checks(f: CheckFilter = CheckFilter()) -> int:
     return _filtered(_joined(UsageCheck.select(fn.COUNT(UsageCheck.id))), f).scalar() or 0
 
 
-def list_checks(f: CheckFilter = CheckFilter(), offset: int = 0, limit: int | None = None) -> list[CheckRow]:
-    """Checks newest first (completion, else start), filtered in SQL."""
+def _check_sort_keys() -> dict:
+    """What the checks list sorts by: its columns (the result: drafts, then failed, then passed)."""
+    return {
+        "date": _moment(),
+        "customer": Customer.name,
+        "product": (Product.name, SoldUnit.serial_number),
+        "checklist": (CheckTemplate.name, CheckTemplate.version),
+        "rep": Rep.name,
+        "result": Case(
+            None,
+            (((UsageCheck.status == CheckStatus.DRAFT), 0), ((UsageCheck.passed == False), 1)),  # noqa: E712 (SQL, not Python)
+            2,
+        ),
+        "score": UsageCheck.score,
+    }
+
+
+def list_checks(
+    f: CheckFilter = CheckFilter(), offset: int = 0, limit: int | None = None, sort: ListSort | None = None
+) -> list[CheckRow]:
+    """Checks newest first (completion, else start) or sorted by `sort` (a key of `_check_sort_keys`),
+    filtered in SQL."""
     query = (
         _joined(
             UsageCheck.select(
@@ -160,7 +182,9 @@ def list_checks(f: CheckFilter = CheckFilter(), offset: int = 0, limit: int | No
         .join_from(UsageCheck, Rep, JOIN.LEFT_OUTER, on=(UsageCheck.rep == Rep.id))
         .join_from(UsageCheck, CheckTemplate, on=(UsageCheck.template == CheckTemplate.id))
     )
-    query = _filtered(query, f).order_by(_moment().desc(), UsageCheck.id.desc())
+    query = _filtered(query, f).order_by(
+        *ordering(sort, _check_sort_keys(), (_moment().desc(), UsageCheck.id.desc()), UsageCheck.id)
+    )
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [
@@ -212,9 +236,15 @@ def checks_due(
     offset: int = 0,
     limit: int | None = None,
     now: dt.datetime | None = None,
+    sort: ListSort | None = None,
 ):
-    """Planned correct-use follow-ups (from the plans or scheduled by hand), oldest first, as agenda rows."""
+    """Planned correct-use follow-ups (from the plans or scheduled by hand), oldest first or sorted by
+    `sort` (a key of the agenda's `agenda_sort_keys`), as agenda rows."""
     query = _due_query(rep_id, until)
+    if sort is not None:
+        query = query.order_by(
+            *ordering(sort, agenda_sort_keys(), (), FollowUp.id, then=(FollowUp.scheduled_at,))
+        )
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return agenda_rows(query, now or wall_clock_now())
@@ -282,42 +312,57 @@ def most_failed_items(
     rep_id: int | None = None,
 ) -> list[FailedItemRow]:
     """Items answered Not OK most often in checks finished in [start, end], per checklist family
-    (the same question in several versions counts together). SQL GROUP BY."""
-    not_ok = fn.SUM(Case(None, ((CheckAnswer.result == NOT_OK, 1),), 0))
-    applicable = fn.SUM(Case(None, ((CheckAnswer.result.in_([OK, NOT_OK]), 1),), 0))
-    trained = fn.SUM(
-        Case(None, (((CheckAnswer.result == NOT_OK) & (CheckAnswer.trained_on_site == True), 1),), 0)  # noqa: E712 (peewee builds SQL from ==)
-    )
-    query = (
+    (the same question in several versions counts together). SQL GROUP BY, in two steps: the
+    period's answers counted per item (read from the indexes alone: usage_check (status,
+    completed_at, rep_id, …) and check_answer (check_id, item_id, result, trained_on_site),
+    migration 10), then those few hundred items summed per family and question. Grouping the
+    answers themselves by family and question read two more rows and sorted a text key per answer
+    (a year of the 100k demo: 1.2 s → 0.45 s)."""
+    per_item = (
         CheckAnswer.select(
+            CheckAnswer.item.alias("item_id"),
+            fn.SUM(Case(None, ((CheckAnswer.result == NOT_OK, 1),), 0)).alias("not_ok"),
+            fn.SUM(Case(None, ((CheckAnswer.result.in_([OK, NOT_OK]), 1),), 0)).alias("applicable"),
+            fn.SUM(
+                Case(None, (((CheckAnswer.result == NOT_OK) & (CheckAnswer.trained_on_site == True), 1),), 0)  # noqa: E712 (peewee builds SQL from ==)
+            ).alias("trained"),
+        )
+        .join(UsageCheck, on=(CheckAnswer.check == UsageCheck.id))
+        .where(UsageCheck.status == CheckStatus.COMPLETED)
+        .group_by(CheckAnswer.item)
+    )
+    if start is not None:
+        per_item = per_item.where(UsageCheck.completed_at >= dt.datetime.combine(start, dt.time.min))
+    if end is not None:
+        per_item = per_item.where(
+            UsageCheck.completed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+        )
+    if rep_id is not None:
+        per_item = per_item.where(UsageCheck.rep == rep_id)
+    counted = per_item.alias("counted")
+    not_ok = fn.SUM(counted.c.not_ok)
+    applicable = fn.SUM(counted.c.applicable)
+    query = (
+        CheckItem.select(
             CheckTemplate.family,
             fn.MAX(CheckTemplate.name).alias("template_name"),
             CheckItem.question,
             any_true(CheckItem.critical).alias("critical"),
             not_ok.alias("not_ok"),
             applicable.alias("applicable"),
-            trained.alias("trained"),
+            fn.SUM(counted.c.trained).alias("trained"),
         )
-        .join(UsageCheck, on=(CheckAnswer.check == UsageCheck.id))
-        .join_from(CheckAnswer, CheckItem, on=(CheckAnswer.item == CheckItem.id))
+        .join(counted, on=(counted.c.item_id == CheckItem.id))
         .join_from(CheckItem, CheckTemplate, on=(CheckItem.template == CheckTemplate.id))
-        .where(UsageCheck.status == CheckStatus.COMPLETED)
         .group_by(CheckTemplate.family, CheckItem.question)
         .having(not_ok > 0)
         .order_by(not_ok.desc(), (not_ok * 1.0 / applicable).desc(), CheckItem.question)
     )
-    if start is not None:
-        query = query.where(UsageCheck.completed_at >= dt.datetime.combine(start, dt.time.min))
-    if end is not None:
-        query = query.where(
-            UsageCheck.completed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
-        )
+    # The item's template says its family and category: filtering after counting is the same.
     if family:
         query = query.where(CheckTemplate.family == family)
     if category_id is not None:
         query = query.where(CheckTemplate.category == category_id)
-    if rep_id is not None:
-        query = query.where(UsageCheck.rep == rep_id)
     if limit is not None:
         query = query.limit(limit)
     return [

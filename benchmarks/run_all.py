@@ -1,0 +1,300 @@
+"""Every benchmark's headline figures at two sizes of the demo, in one table: how each cost grows.
+
+    python benchmarks/run_all.py [--sizes 10000,100000] [--db SIZE=PATH ...] [--runs N] [--skip NAME ...]
+
+For each size the demo database (seed 1, the demo's day) is built when missing — 100,000 customers at
+benchmarks/common.DEFAULT_DB, any other size beside it (postventa-bench-10k.sqlite3, …; 1,000,000
+on request: `--sizes 10000,100000,1000000`, about 12 minutes to build) — or taken from `--db`.
+Each figure is the median of --runs runs, measured the way its own script measures it:
+
+    start-up            bench_foundation.py  fresh process to a painted window (measure_startup); bare Qt beside it
+    customer search     bench_foundation.py  search_customers("garcía", limit=100); the same SQL through sqlite3
+    agenda week         bench_agenda.py      the busiest rep's week; the same SQL through sqlite3
+    dashboard, at risk  bench_dashboard.py   dashboard_summary / dashboard_risk for a manager; same SQL via sqlite3
+    activity report     bench_reports.py     the year's figures, then its PDF
+    register PDF        bench_reports.py     the year's register of complaints and claims, figures and PDF
+    check               bench_check.py       `postventa check` (the quick check), spawn to exit
+
+The table gives each size's time, the growth from the first size to the last (time ÷ time: per-screen
+work should stay near 1× while the data grows 10×), the baseline beside it at the largest size (bare
+Qt window or the same SQL through sqlite3, and the ratio), and the goal of issue 19 with whether the
+largest size meets it. The commit and the machine are printed first. Never part of the test run; the
+smoke test (tests/test_benchmarks.py) runs it at a tiny size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import (  # noqa: E402
+    DEFAULT_DB,
+    TODAY,
+    NewFiles,
+    captured,
+    ensure_database,
+    median_seconds,
+    provenance,
+    replay,
+)
+
+NOW = dt.datetime.combine(TODAY, dt.time(10, 0))
+YEAR = TODAY.year
+
+
+@dataclass(frozen=True)
+class Figure:
+    seconds: float
+    baseline: float | None = None  # the same work without Postventa (bare Qt, raw SQL)
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    key: str  # for --skip
+    goal_s: float | None  # issue 19's goal for 100,000 customers
+    baseline_name: str  # what the baseline is
+    run: Callable[[Path, int], Figure]
+
+
+# --------------------------------------------------------------------------- the measures
+
+
+def _startup(db_path: Path, runs: int) -> Figure:
+    from benchmarks.bench_foundation import APP_CHILD, BARE_CHILD, _run_child
+
+    with tempfile.TemporaryDirectory(prefix="postventa-bench-settings-") as folder:
+        settings_dir = Path(folder)
+        _run_child(APP_CHILD.format(root=str(ROOT)), [str(db_path)], settings_dir)  # a first, clean close
+        bare, app = [], []
+        for _run in range(runs):  # alternate, so a busy moment of the machine hits both sides alike
+            bare.append(_run_child(BARE_CHILD, [], settings_dir)["total"])
+            app.append(_run_child(APP_CHILD.format(root=str(ROOT)), [str(db_path)], settings_dir)["total"])
+    return Figure(statistics.median(app), statistics.median(bare))
+
+
+def _against_sql(db_path: Path, runs: int, call: Callable[[], object]) -> Figure:
+    """The service call, and the very statements it sent replayed through sqlite3 (read-only)."""
+    statements = captured(call)  # also warms the page cache
+    service_s, _result = median_seconds(call, runs)
+    raw = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        raw_s, _ = median_seconds(lambda: replay(raw, statements, False), runs)
+    finally:
+        raw.close()
+    return Figure(service_s, raw_s)
+
+
+def _search(db_path: Path, runs: int) -> Figure:
+    from app.services.customers import search_customers
+
+    return _against_sql(db_path, runs, lambda: search_customers("garcía", limit=100))
+
+
+def _agenda(db_path: Path, runs: int) -> Figure:
+    from app.services import followups
+    from benchmarks.bench_agenda import busiest_rep_and_week
+
+    rep_id, start, end = busiest_rep_and_week(NOW)
+    return _against_sql(db_path, runs, lambda: followups.agenda(rep_id, start, end, now=NOW))
+
+
+def _dashboard(db_path: Path, runs: int) -> Figure:
+    from app.services.reporting import dashboard
+
+    return _against_sql(db_path, runs, lambda: dashboard.dashboard_summary(None, TODAY, NOW))
+
+
+def _at_risk(db_path: Path, runs: int) -> Figure:
+    from app.services.reporting import dashboard
+
+    return _against_sql(db_path, runs, lambda: dashboard.dashboard_risk(None, TODAY))
+
+
+def _activity_figures(db_path: Path, runs: int) -> Figure:
+    from app.services.reporting import activity
+
+    start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    activity.activity_report(start, end, today=TODAY)  # warm the page cache
+    return Figure(median_seconds(lambda: activity.activity_report(start, end, today=TODAY), runs)[0])
+
+
+def _activity_pdf(db_path: Path, runs: int) -> Figure:
+    from app.reports.activity import build_activity_report
+    from app.services.reporting import activity
+
+    data = activity.activity_report(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), today=TODAY)
+    with tempfile.TemporaryDirectory() as folder:
+        out = NewFiles(Path(folder), "activity")
+        return Figure(median_seconds(lambda: build_activity_report(data, out(), "es"), runs)[0])
+
+
+def _register(db_path: Path, runs: int) -> Figure:
+    from app.reports.register import build_register
+    from app.services.reporting.complaints_register import complaints_register
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = NewFiles(Path(folder), "register")
+        return Figure(
+            median_seconds(lambda: build_register(complaints_register(YEAR, TODAY), out(), "es"), runs)[0]
+        )
+
+
+def _check(db_path: Path, runs: int) -> Figure:
+    from benchmarks.bench_check import whole_process
+
+    whole_process(db_path)  # warm the page cache
+    return Figure(statistics.median(whole_process(db_path)[0] for _run in range(runs)))
+
+
+MEASURES = [
+    Measure("start-up → painted window", "startup", None, "bare Qt window", _startup),
+    Measure("customer search 'garcía'", "search", 0.010, "same SQL", _search),
+    Measure("agenda, busiest rep's week", "agenda", 0.030, "same SQL", _agenda),
+    Measure("dashboard summary (manager)", "dashboard", 0.3, "same SQL", _dashboard),
+    Measure("at-risk top 10 (manager)", "at-risk", 0.5, "same SQL", _at_risk),
+    Measure("activity report: figures", "activity", 2.0, "", _activity_figures),
+    Measure("activity report: PDF", "activity-pdf", None, "", _activity_pdf),
+    Measure("register PDF (figures + PDF)", "register", 3.0, "", _register),
+    Measure("postventa check (quick)", "check", 3.0, "", _check),
+]
+# Goals given as a ratio to the baseline (start-up: ≤ 2× a bare window).
+RATIO_GOALS = {"startup": 2.0}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def default_database(size: int) -> Path:
+    if size == 100_000:
+        return DEFAULT_DB
+    name = (
+        f"postventa-bench-{size // 1000}k.sqlite3" if size % 1000 == 0 else f"postventa-bench-{size}.sqlite3"
+    )
+    return DEFAULT_DB.with_name(name)
+
+
+def _parse_databases(values: list[str]) -> dict[int, Path]:
+    chosen = {}
+    for value in values:
+        size, _sep, path = value.partition("=")
+        if not path or not size.isdigit():
+            raise SystemExit(f"--db takes SIZE=PATH, not {value!r}")
+        chosen[int(size)] = Path(path)
+    return chosen
+
+
+def measure_size(db_path: Path, size: int, runs: int, measures: list[Measure]) -> dict[str, Figure]:
+    """Every measure on one database; each runs on the open database except the whole-process ones."""
+    from app.models.database import close_database, open_database
+
+    ensure_database(db_path, size)
+    results: dict[str, Figure] = {}
+    for measure in measures:
+        print(f"  {size:>9,} customers: {measure.name} …", file=sys.stderr, flush=True)
+        in_process = measure.key not in ("startup", "check")
+        if in_process:
+            open_database(str(db_path))
+        try:
+            results[measure.key] = measure.run(db_path, runs)
+        finally:
+            if in_process:
+                close_database()
+    return results
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def table(sizes: list[int], results: dict[int, dict[str, Figure]], measures: list[Measure]) -> list[str]:
+    """The printed table: one row per measure, one column per size, growth, baseline and goal."""
+    last = sizes[-1]
+    header = (
+        f"{'what':<30}"
+        + "".join(f"{f'{size:,}':>12}" for size in sizes)
+        + f"{'growth':>9}   {'baseline at ' + f'{last:,}':<36}{'goal (issue 19)':<22}"
+    )
+    lines = [header, "-" * len(header)]
+    for measure in measures:
+        figures = [results[size][measure.key] for size in sizes]
+        growth = figures[-1].seconds / figures[0].seconds if figures[0].seconds else float("nan")
+        top = figures[-1]
+        baseline = ""
+        if top.baseline:
+            baseline = f"{measure.baseline_name} {_time(top.baseline)}, {top.seconds / top.baseline:.1f}×"
+        goal = ""
+        if measure.key in RATIO_GOALS and top.baseline:
+            limit = RATIO_GOALS[measure.key]
+            goal = f"≤ {limit:g}× bare: " + ("met" if top.seconds <= limit * top.baseline else "MISSED")
+        elif measure.goal_s is not None:
+            goal = f"≤ {_time(measure.goal_s)}: " + ("met" if top.seconds <= measure.goal_s else "MISSED")
+            if last != 100_000:
+                goal += f" (goal is for 100,000; here {last:,})"
+        lines.append(
+            f"{measure.name:<30}"
+            + "".join(f"{_time(f.seconds):>12}" for f in figures)
+            + f"{growth:>8.1f}×   {baseline:<36}{goal}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="customers, comma-separated (default 10000,100000)"
+    )
+    parser.add_argument(
+        "--db",
+        action="append",
+        default=[],
+        metavar="SIZE=PATH",
+        help="the database of a size (built when missing)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=[m.key for m in MEASURES], help="leave a measure out"
+    )
+    args = parser.parse_args(argv)
+    try:
+        sizes = sorted({int(size) for size in args.sizes.split(",")})
+    except ValueError:
+        raise SystemExit(f"--sizes takes whole numbers separated by commas, not {args.sizes!r}") from None
+    databases = _parse_databases(args.db)
+    measures = [m for m in MEASURES if m.key not in args.skip]
+    started = time.perf_counter()
+    results = {
+        size: measure_size(databases.get(size, default_database(size)), size, args.runs, measures)
+        for size in sizes
+    }
+    print(provenance())
+    print(
+        f"Demo seed 1, today {TODAY}; median of {args.runs} runs; databases: "
+        + ", ".join(f"{size:,} = {databases.get(size, default_database(size))}" for size in sizes)
+    )
+    for line in table(sizes, results, measures):
+        print(line)
+    print(f"({time.perf_counter() - started:.0f} s in all)")
+    json_out = {str(size): {k: vars(f) for k, f in figures.items()} for size, figures in results.items()}
+    print("JSON " + json.dumps(json_out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
