@@ -103,6 +103,7 @@ from app.services.followups import (
     customer_address,
     outcomes_for,
 )
+from app.services.followups.placement import PlacementBook, PlacementRules
 from app.services.followups.working_days import holidays_in
 from app.services.sales import SALE_NUMBER_WIDTH, sale_number_prefix
 from app.services.sales.warranty import WarrantyStatus, warranty_end_date
@@ -125,6 +126,8 @@ REPS = [
     ("Begoña Ibáñez Herrera", False),
     ("Raúl Gómez Zúñiga", False),
 ]
+# Reps whose working hours differ from the company's (a shorter, morning-only day).
+REP_HOURS = {"Begoña Ibáñez Herrera": (dt.time(8, 0), dt.time(15, 0))}
 
 FEMALE_NAMES = [
     "María",
@@ -1197,6 +1200,9 @@ CHARTER_CHANNELS = [
 # --------------------------------------------------------------------------- the generator
 
 CHUNK_CUSTOMERS = 1000  # customers per batch: one progress report and one write per table
+# The daily capacity per rep (company settings) is at least one follow-up a day per this many
+# customers: the default 40 up to 10,000 customers, 400 for 100,000.
+CUSTOMERS_PER_DAILY_FOLLOW_UP = 250
 SALES_SPAN_DAYS = 1000  # sales reach this far back from `today` (about 2¾ years)
 RETURN_RATE = 0.03  # share of delivered units that come back under a warranty return
 _DAY = dt.timedelta(days=1)
@@ -2013,6 +2019,10 @@ class _DemoBuilder:
         self._report(0)
         self._company()
         self._reps()
+        # Follow-ups still to come land where the app's own placement puts them (working days and
+        # hours, the rep's own hours, the daily capacity, one visit an hour): one book for the whole
+        # demo, which knows every follow-up it placed, so nothing is read back.
+        self.places = PlacementBook(PlacementRules.from_settings(), read=False)
         self._need_tags()
         self._catalog()
         self._charters()
@@ -2071,12 +2081,19 @@ class _DemoBuilder:
 
     def _company(self) -> None:
         stored = {row.key for row in CompanySetting.select(CompanySetting.key)}
-        if "name" in stored:
-            return
         settings = load_company_settings()
-        settings.name, settings.address = COMPANY_NAME, COMPANY_ADDRESS
-        settings.tax_id = self._cif("28", "B")
-        save_company_settings(settings)
+        changed = False
+        if "name" not in stored:
+            settings.name, settings.address = COMPANY_NAME, COMPANY_ADDRESS
+            settings.tax_id = self._cif("28", "B")
+            changed = True
+        # Its few reps carry every customer's follow-ups: a bigger demo company gives them longer
+        # days (as a real one would hire), so placement spreads the work over weeks, not years.
+        needed = -(-self.customers // CUSTOMERS_PER_DAILY_FOLLOW_UP)
+        if settings.daily_capacity < needed:
+            settings.daily_capacity, changed = needed, True
+        if changed:
+            save_company_settings(settings)
 
     def _reps(self) -> None:
         taken = {code.upper() for (code,) in Rep.select(Rep.code).tuples()}
@@ -2090,8 +2107,21 @@ class _DemoBuilder:
             email = f"{fold_for_search(given[0])}.{fold_for_search(surname)}@{COMPANY_DOMAIN}"
             phone = self._mobile()
             role = RepRole.MANAGER if manager else RepRole.REP
+            start, end = REP_HOURS.get(name, (None, None))
             rows.append(
-                (rep_id, code, name, email, phone, role.value, True, self.reference_time, self.reference_time)
+                (
+                    rep_id,
+                    code,
+                    name,
+                    email,
+                    phone,
+                    role.value,
+                    True,
+                    Rep.working_hours_start.db_value(start),
+                    Rep.working_hours_end.db_value(end),
+                    self.reference_time,
+                    self.reference_time,
+                )
             )
             (self.managers if manager else self.field_reps).append(rep_id)
         self._reference(
@@ -2104,6 +2134,8 @@ class _DemoBuilder:
                 Rep.phone,
                 Rep.role,
                 Rep.active,
+                Rep.working_hours_start,
+                Rep.working_hours_end,
                 Rep.created_at,
                 Rep.updated_at,
             ],
@@ -2680,6 +2712,10 @@ class _DemoBuilder:
                 state = FollowUpState.CANCELLED if rng.random() < 0.015 else FollowUpState.PLANNED
         elif state is FollowUpState.DONE:
             outcome = FollowUpOutcome.REACHED
+        if state is FollowUpState.PLANNED and day >= today:
+            when = self.places.place(rep, when, kind, minutes, today)
+            self.places.note(rep, when, kind, minutes)
+            day = when.date()
         updated = created
         if outcome is FollowUpOutcome.REACHED:
             if rng.random() < 0.6:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField, TimeField
 
 from app.models.base import BaseModel, ChoiceField, TimestampedModel, VersionedModel
 from app.models.enums import ContactChannel, CustomerKind, RepRole, Segment
@@ -43,6 +43,10 @@ class Rep(TimestampedModel):
     phone = CharField(max_length=40, default="")
     role = ChoiceField(RepRole, default=RepRole.REP)
     active = BooleanField(default=True)
+    # The rep's own working hours where they differ from the company's (schema 9): both or neither;
+    # empty, the company's (app.services.followups.placement).
+    working_hours_start = TimeField(null=True)
+    working_hours_end = TimeField(null=True)
 
 
 class Customer(VersionedModel):

@@ -1,5 +1,6 @@
 """What the office and its laptops share (issue 16): which tables sync, and the office server's
-sync objects. All the sync's schema SQL on the server lives here (the laptop's in app.sync.laptop).
+sync objects. All the sync's schema SQL on the server lives here (the laptop's in app.sync.laptop,
+but for its capture triggers: they are here, as a migration that adds a column makes them again).
 
 Tables: every table with the company's data syncs except the audit log, whose `entity_id` names a
 row by its local id (it stays on each machine until it records uids). Columns travel by name; a
@@ -28,8 +29,10 @@ from peewee import BlobField, Database, Field, ForeignKeyField
 from psycopg2 import sql
 
 from app.models import ALL_MODELS, AuditEntry, BaseModel, SchemaVersion
+from app.models.database import LOCAL_TRANSACTION
 
 LAPTOP_STATE = "sync_state"  # on a laptop database only (app.sync.laptop)
+LAPTOP_OUTBOX = "sync_outbox"  # idem: the changes waiting to be pushed
 
 
 def provisional_label(database: Database | None = None) -> str | None:
@@ -163,6 +166,64 @@ SYNCED_TABLES: tuple[SyncedTable, ...] = tuple(
     _describe(model) for model in ALL_MODELS if model not in (SchemaVersion, AuditEntry)
 )
 BY_NAME = {table.name: table for table in SYNCED_TABLES}
+
+
+# --- a laptop's capture triggers (SQLite) -------------------------------------------------------------
+
+
+def json_of(table: SyncedTable, row: str) -> str:
+    """json_object(...) of the row's travelling columns; a foreign key as its target's uid."""
+    parts = []
+    for column in table.columns:
+        target = table.foreign_keys.get(column)
+        if target:
+            value = f'(SELECT uid FROM "{target}" WHERE id = {row}."{column}")'
+        elif table.is_blob(column):  # JSON holds no bytes: hex, turned back into bytes by the engine
+            value = f'CASE WHEN {row}."{column}" IS NULL THEN NULL ELSE hex({row}."{column}") END'
+        else:
+            value = f'{row}."{column}"'
+        parts.append(f"'{column}', {value}")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+def create_capture_triggers(database: Database) -> None:
+    """The capture triggers of every synced table on a laptop (made again when they exist): each
+    insert, update and delete writes the row's travelling columns into the outbox."""
+    capturing = f"(SELECT capturing FROM {LAPTOP_STATE}) = 1"
+    for table in SYNCED_TABLES:
+        name = table.name
+        changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in table.columns)
+        for op, when, old, new, uid, base in (
+            ("insert", capturing, "NULL", json_of(table, "NEW"), "NEW.uid", "NULL"),
+            (
+                "update",
+                f"{capturing} AND ({changed})",
+                json_of(table, "OLD"),
+                json_of(table, "NEW"),
+                "NEW.uid",
+                "OLD.revision",
+            ),
+            ("delete", capturing, json_of(table, "OLD"), "NULL", "OLD.uid", "OLD.revision"),
+        ):
+            database.execute_sql(f'DROP TRIGGER IF EXISTS "sync_capture_{name}_{op}"')
+            database.execute_sql(
+                f'CREATE TRIGGER "sync_capture_{name}_{op}" AFTER {op.upper()} ON "{name}" WHEN {when} BEGIN '
+                f"INSERT INTO {LAPTOP_OUTBOX} (table_name, row_uid, op, old_values, new_values, base_revision, tx) "
+                f"VALUES ('{name}', {uid}, '{op}', {old}, {new}, {base}, {LOCAL_TRANSACTION}()); END"
+            )
+
+
+def refresh_laptop_capture(database: Database) -> None:
+    """After a migration on a laptop's file, its capture triggers made again from this version's
+    columns: a column added to a synced table travels from its first change (the old triggers
+    neither watch nor send it). Nothing elsewhere; a laptop whose outbox predates the transaction
+    mark gets them at its next sync, where app.sync.laptop.bring_up_to_date adds the mark first."""
+    tables = database.get_tables()
+    if LAPTOP_STATE not in tables or LAPTOP_OUTBOX not in tables:
+        return
+    outbox = {row[1] for row in database.execute_sql(f"PRAGMA table_info({LAPTOP_OUTBOX})").fetchall()}
+    if "tx" in outbox:
+        create_capture_triggers(database)
 
 
 SEQUENCE = "sync_revision_seq"

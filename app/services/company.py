@@ -136,6 +136,21 @@ def parse_time_of_day(text: object) -> dt.time | None:
     return dt.time(hours, minutes) if hours < 24 and minutes < 60 else None
 
 
+def working_hours(settings: CompanySettings | None = None) -> tuple[dt.time, dt.time]:
+    """The company's working hours (start, end), the defaults' where a stored one is unreadable."""
+    stored, defaults = settings or load_company_settings(), CompanySettings()
+    start = parse_time_of_day(stored.working_hours_start) or parse_time_of_day(defaults.working_hours_start)
+    end = parse_time_of_day(stored.working_hours_end) or parse_time_of_day(defaults.working_hours_end)
+    assert start is not None and end is not None  # the defaults parse
+    return start, end
+
+
+def too_short_working_day(start: dt.time, end: dt.time) -> bool:
+    """Working hours that end less than an hour after they start (or before): refused for the
+    company and for a rep's own hours alike (a visit takes an hour)."""
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60
+
+
 def _working_hours_errors(settings: CompanySettings) -> dict[str, str]:
     start = parse_time_of_day(settings.working_hours_start)
     end = parse_time_of_day(settings.working_hours_end)
@@ -143,11 +158,7 @@ def _working_hours_errors(settings: CompanySettings) -> dict[str, str]:
     for name, value in (("working_hours_start", start), ("working_hours_end", end)):
         if value is None:
             errors[name] = _("Enter a time of day as hours and minutes, e.g. 09:00.")
-    if (
-        start is not None
-        and end is not None
-        and (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60
-    ):
+    if start is not None and end is not None and too_short_working_day(start, end):
         errors["working_hours_end"] = _("The working day ends at least an hour after it starts.")
     return errors
 

@@ -25,6 +25,14 @@ from app.i18n import _
 FIRST_YEAR = 2000
 YEARS_AHEAD = 1
 
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+def is_email(text: str) -> bool:
+    """`text` reads as an e-mail address (name@example.com): the one check of customers' and reps'."""
+    return _EMAIL_RE.match(text) is not None
+
+
 # C0 and C1 control characters except tab, line feed and carriage return.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

@@ -7,7 +7,8 @@ uid, its values before and after as JSON (foreign keys as the uids of the rows t
 server revision the laptop's copy was based on and the local transaction that wrote it (`tx`, from
 app.models.database.LOCAL_TRANSACTION; NULL for a statement outside a transaction): the office
 applies or refuses one transaction's entries together. Triggers, not calls in each service: every
-write path is captured, imports and future features included. Applying pulled changes switches
+write path is captured, imports and future features included (the triggers are built in
+app.models.sync_schema, which a migration adding a column calls too). Applying pulled changes switches
 capture off (`sync_state.capturing`) in the same transaction, so they do not echo back.
 
 `sync_state.owed` lists the rows whose office version the laptop still has to take back: rows of
@@ -21,27 +22,12 @@ import uuid
 
 from peewee import Database
 
-from app.models.database import LOCAL_TRANSACTION
-from app.models.sync_schema import LAPTOP_STATE, SYNCED_TABLES, SyncedTable
+from app.models.sync_schema import LAPTOP_OUTBOX, LAPTOP_STATE
+from app.models.sync_schema import create_capture_triggers as _create_capture
 
 STATE = LAPTOP_STATE
-OUTBOX = "sync_outbox"
+OUTBOX = LAPTOP_OUTBOX
 CONFLICTS = "sync_conflict"  # the office's conflicts and refusals, as last pulled (same columns and ids)
-
-
-def _json_of(table: SyncedTable, row: str) -> str:
-    """json_object(...) of the row's travelling columns; a foreign key as its target's uid."""
-    parts = []
-    for column in table.columns:
-        target = table.foreign_keys.get(column)
-        if target:
-            value = f'(SELECT uid FROM "{target}" WHERE id = {row}."{column}")'
-        elif table.is_blob(column):  # JSON holds no bytes: hex, turned back into bytes by the engine
-            value = f'CASE WHEN {row}."{column}" IS NULL THEN NULL ELSE hex({row}."{column}") END'
-        else:
-            value = f'{row}."{column}"'
-        parts.append(f"'{column}', {value}")
-    return "json_object(" + ", ".join(parts) + ")"
 
 
 # Columns added after the first laptops were made (bring_up_to_date adds them to those).
@@ -105,32 +91,6 @@ def bring_up_to_date(database: Database) -> None:
         if "owed" not in columns[STATE]:
             database.execute_sql(f"ALTER TABLE {STATE} ADD COLUMN {_OWED}")
         _create_capture(database)
-
-
-def _create_capture(database: Database) -> None:
-    """The capture triggers of every synced table (made again when they exist)."""
-    capturing = f"(SELECT capturing FROM {STATE}) = 1"
-    for table in SYNCED_TABLES:
-        name = table.name
-        changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in table.columns)
-        for op, when, old, new, uid, base in (
-            ("insert", capturing, "NULL", _json_of(table, "NEW"), "NEW.uid", "NULL"),
-            (
-                "update",
-                f"{capturing} AND ({changed})",
-                _json_of(table, "OLD"),
-                _json_of(table, "NEW"),
-                "NEW.uid",
-                "OLD.revision",
-            ),
-            ("delete", capturing, _json_of(table, "OLD"), "NULL", "OLD.uid", "OLD.revision"),
-        ):
-            database.execute_sql(f'DROP TRIGGER IF EXISTS "sync_capture_{name}_{op}"')
-            database.execute_sql(
-                f'CREATE TRIGGER "sync_capture_{name}_{op}" AFTER {op.upper()} ON "{name}" WHEN {when} BEGIN '
-                f"INSERT INTO {OUTBOX} (table_name, row_uid, op, old_values, new_values, base_revision, tx) "
-                f"VALUES ('{name}', {uid}, '{op}', {old}, {new}, {base}, {LOCAL_TRANSACTION}()); END"
-            )
 
 
 def is_laptop(database: Database) -> bool:

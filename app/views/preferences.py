@@ -108,7 +108,7 @@ class PreferencesDialog(BaseDialog):
         backups_row = QHBoxLayout()
         backups_row.addWidget(self.backups_edit, 1)
         backups_row.addWidget(browse_backups)
-        self.backups_error = field_error_label()
+        self.backups_error = field_error_label(reserve=True)
         form.addRow(_("Backups folder:"), backups_row)
         form.addRow("", self.backups_error)
         layout.addWidget(general)
@@ -124,11 +124,11 @@ class PreferencesDialog(BaseDialog):
         self.company_name = QLineEdit(
             _(stored.name) if stored.name == company.CompanySettings.name else stored.name
         )
-        self.company_name_error = field_error_label()
+        self.company_name_error = field_error_label(reserve=True)
         self.company_tax_id = QLineEdit(stored.tax_id)
         self.company_address = QLineEdit(stored.address)
         self.logo_edit = QLineEdit(stored.logo_path)
-        self.logo_error = field_error_label()
+        self.logo_error = field_error_label(reserve=True)
         browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._on_browse_clicked)
         logo_row = QHBoxLayout()
@@ -389,7 +389,7 @@ class PreferencesDialog(BaseDialog):
             _(" %"),
             _("Segment A: the customers making up the first this-many per cent of revenue."),
         )
-        self.a_error = field_error_label()
+        self.a_error = field_error_label(reserve=True)
         form.addRow(_("Segment A up to:"), self.a_spin)
         form.addRow("", self.a_error)
         self.b_spin = spin(
@@ -399,7 +399,7 @@ class PreferencesDialog(BaseDialog):
             _(" %"),
             _("Segment B: the customers after A, up to this cumulative per cent of revenue; C: the rest."),
         )
-        self.b_error = field_error_label()
+        self.b_error = field_error_label(reserve=True)
         form.addRow(_("Segment B up to:"), self.b_spin)
         form.addRow("", self.b_error)
         self.years_spin = spin(

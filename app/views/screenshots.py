@@ -42,6 +42,13 @@ def _save(widget: QWidget, path: Path, force: bool) -> Path:
     return write_output(path, ".png", save, force=force)
 
 
+def _rep_dialog(people: list[reps.RepRow]) -> QWidget:
+    """A rep's edit form, on a rep with hours of her own where the demo has one."""
+    from app.views.reps import RepDialog
+
+    return RepDialog(None, next((rep for rep in people if rep.own_hours is not None), people[0]))
+
+
 def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidget]]]:
     """(file name, factory) for each main dialog, opened on real data where it needs some."""
     from app.views.catalog.dialog import CatalogDialog
@@ -49,6 +56,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
     from app.views.first_run import FirstRunDialog, UserPickerDialog
     from app.views.plans.dialog import PlansDialog
     from app.views.preferences import PreferencesDialog
+    from app.views.reps import RepsDialog
 
     builders: list[tuple[str, Callable[[], QWidget]]] = [
         ("dialog-first-run", lambda: FirstRunDialog()),
@@ -58,9 +66,13 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-plans", lambda: PlansDialog(context)),
         ("dialog-checklists", lambda: ChecklistTemplatesDialog(context)),
         ("dialog-audit-log", lambda: _audit_log_dialog(context)),
+        ("dialog-reps", lambda: RepsDialog(context)),
         ("dialog-error", _sample_error_dialog),
         ("dialog-qt-file", _qt_file_dialog),
     ]
+    people = reps.list_reps()
+    if people:
+        builders.append(("dialog-rep-edit", lambda: _rep_dialog(people)))
     database = context.database.path
     if database is not None:  # an office server is backed up on the server
         builders.append(("dialog-backups", lambda: _backups_dialog(database)))

@@ -36,6 +36,7 @@ from app.models.enums import (
     CaseStage,
     CharterType,
     CheckStatus,
+    FollowUpKind,
     FollowUpState,
     ProposalAnswer,
     RepRole,
@@ -364,3 +365,66 @@ def test_each_demo_charter_prints_its_complaint_procedure_under_that_heading(dem
         if charter_type in service_words:
             assert service_words[charter_type] in service, charter_type
             assert service_words[charter_type] not in procedure, charter_type
+
+
+def test_the_follow_ups_still_to_come_obey_the_placement_rules(database):
+    """Working days of the region, inside the rep's hours (their own where they have some), never
+    two visits of one rep in one hour, no rep's day above the daily capacity (#21)."""
+    from collections import Counter
+
+    from app.services.company import load_company_settings, save_company_settings
+    from app.services.followups.placement import PlacementRules
+
+    settings = load_company_settings()
+    settings.daily_capacity = 4  # small, so that the demo's busy days really spread
+    save_company_settings(settings)
+    generate_demo(customers=120, seed=3, today=TODAY)
+    rules = PlacementRules.from_settings()
+    own = {
+        name: (start, end)
+        for name, start, end in Rep.select(Rep.name, Rep.working_hours_start, Rep.working_hours_end)
+        .where(Rep.working_hours_start.is_null(False))
+        .tuples()
+    }
+    assert own == demo_module.REP_HOURS  # one rep works a shorter day of her own
+    to_come = list(
+        FollowUp.select(FollowUp.rep, FollowUp.scheduled_at, FollowUp.duration_minutes, FollowUp.kind)
+        .where(
+            (FollowUp.state == FollowUpState.PLANNED)
+            & (FollowUp.scheduled_at >= dt.datetime.combine(TODAY, dt.time()))
+        )
+        .tuples()
+    )
+    assert len(to_come) > 200
+    per_day: Counter = Counter()
+    visit_hours: set[tuple[int, dt.datetime]] = set()
+    for rep_id, at, minutes, kind in to_come:
+        assert rules.calendar.is_working_day(at.date()), at
+        start, end = rules.hours(rep_id)
+        assert at.time() >= start and at + dt.timedelta(minutes=minutes) <= dt.datetime.combine(
+            at.date(), end
+        )
+        per_day[rep_id, at.date()] += 1
+        if kind is FollowUpKind.VISIT:
+            hour, finish = at.replace(minute=0), at + dt.timedelta(minutes=minutes)
+            while hour < finish:
+                assert (rep_id, hour) not in visit_hours, f"two visits of rep {rep_id} at {hour}"
+                visit_hours.add((rep_id, hour))
+                hour += dt.timedelta(hours=1)
+    assert max(per_day.values()) == 4  # full days, none above
+    own_rep = Rep.get(Rep.name == next(iter(demo_module.REP_HOURS))).id
+    assert any(rep_id == own_rep for rep_id, *_rest in to_come)
+    assert visit_hours
+
+
+def test_a_bigger_demo_company_gives_its_reps_longer_days(database, monkeypatch):
+    """The daily capacity grows with the demo's size (never shrinks): its few reps carry every
+    customer, and placement would otherwise push their work years ahead."""
+    from app.services.company import load_company_settings, save_company_settings
+
+    settings = load_company_settings()
+    settings.daily_capacity = 4
+    save_company_settings(settings)
+    monkeypatch.setattr(demo_module, "CUSTOMERS_PER_DAILY_FOLLOW_UP", 5)
+    generate_demo(customers=CUSTOMERS, seed=7, today=TODAY)
+    assert load_company_settings().daily_capacity == CUSTOMERS // 5 == 6

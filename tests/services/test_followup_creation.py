@@ -23,6 +23,7 @@ from app.models.enums import (
     SolutionType,
 )
 from app.services import cases, followups
+from app.services.errors import ValidationError
 from app.services.followups import DuplicateFollowUpError, plans
 from app.services.followups.plans import PlanStepInput
 from app.services.followups.working_days import WorkingCalendar
@@ -168,3 +169,48 @@ def test_two_closings_on_one_day_give_the_customer_one_satisfaction_call(shop):
     two = cases.close_case(second, shop["ana"].id, on=CLOSED_ON, satisfaction_days=7)
     assert one.satisfaction_follow_up_id == two.satisfaction_follow_up_id is not None
     assert FollowUp.select().where(FollowUp.purpose == FollowUpPurpose.SATISFACTION).count() == 1
+
+
+# --- issue 21: an ad-hoc follow-up about one of the customer's products --------------------------
+
+
+def _unit_of(customer: Customer, serial: str) -> int:
+    category = ProductCategory.get_or_create(code="LAV", defaults={"name": "Lavado"})[0]
+    product = Product.get_or_create(sku="LAV-1", defaults={"name": "Lavadora", "category": category})[0]
+    sale = Sale.create(number=f"V-{serial}", customer=customer, sold_on=dt.date(2026, 3, 2))
+    line = SaleLine.create(sale=sale, product=product, quantity=1, unit_price=Decimal("499.00"))
+    return SoldUnit.create(line=line, customer=customer, product=product, serial_number=serial).id
+
+
+def test_an_ad_hoc_follow_up_can_be_about_one_of_the_customer_s_units(shop):
+    unit_id = _unit_of(shop["customer"], "WM-1")
+    result = followups.schedule_follow_up(
+        shop["customer"].id,
+        CALL,
+        FollowUpPurpose.USAGE_CHECK,
+        dt.datetime(2026, 12, 2, 10),
+        sold_unit_id=unit_id,
+        now=NOW,
+    )
+    row = followups.get_follow_up(result.follow_up_id, NOW)
+    assert (row.sold_unit_id, row.product_name, row.serial_number) == (unit_id, "Lavadora", "WM-1")
+    plain = followups.schedule_follow_up(
+        shop["customer"].id, CALL, FollowUpPurpose.COMMERCIAL, dt.datetime(2026, 12, 2, 11), now=NOW
+    )
+    assert FollowUp.get_by_id(plain.follow_up_id).sold_unit_id is None  # optional
+
+
+def test_a_unit_of_another_customer_is_refused_with_the_reason(shop):
+    other = Customer.create(code="C-2", name="Bodegas Haro")
+    unit_id = _unit_of(other, "FR-3")
+    with pytest.raises(ValidationError) as refused:
+        followups.schedule_follow_up(
+            shop["customer"].id,
+            CALL,
+            FollowUpPurpose.USAGE_CHECK,
+            dt.datetime(2026, 12, 2, 10),
+            sold_unit_id=unit_id,
+            now=NOW,
+        )
+    assert refused.value.errors == {"sold_unit_id": "The product is not one this customer bought."}
+    assert FollowUp.select().count() == 0

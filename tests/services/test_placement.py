@@ -31,7 +31,7 @@ from app.services.followups import placement, plans
 from app.services.followups.placement import PlacementBook, PlacementConflict, PlacementRules, place_follow_up
 from app.services.followups.plans import PlanStepInput
 from app.services.followups.working_days import WorkingCalendar
-from app.services.reps import create_rep
+from app.services.reps import RepInput, create_rep, update_rep
 from app.services.returns import advance_return, open_return
 from app.services.sales import SaleLineInput, record_sale
 
@@ -399,3 +399,53 @@ def test_rescheduling_onto_a_bad_slot_warns_and_proposes_the_next_free_one(small
     )
     assert FollowUp.get_by_id(visit.id).scheduled_at == dt.datetime.combine(THURSDAY, dt.time(16, 30))
     assert other.id
+
+
+# --- a rep's own working hours -----------------------------------------------------------------------
+
+
+def test_a_rep_with_hours_of_her_own_gets_follow_ups_inside_them(shop):
+    """Ana works 14:00–19:00; Luis the company's 08:00–20:00 (the settings' defaults)."""
+    ana, luis = shop["ana"].id, shop["luis"].id
+    update_rep(ana, RepInput("Ana García", working_hours_start=dt.time(14), working_hours_end=dt.time(19)))
+    stored = PlacementRules.from_settings()
+    assert stored.hours(ana) == (dt.time(14), dt.time(19))
+    assert stored.hours(luis) == stored.hours(None) == (dt.time(8), dt.time(20))
+    book = PlacementBook(stored)
+    morning = dt.datetime.combine(WEDNESDAY, dt.time(10))
+    assert book.place(ana, morning, CALL, 15) == dt.datetime.combine(WEDNESDAY, dt.time(14))
+    assert book.place(luis, morning, CALL, 15) == morning
+    # The usual time of a day's visit (11:00) moves into her afternoon; one ending after 19:00 starts earlier.
+    assert book.place(ana, WEDNESDAY, VISIT, 60) == dt.datetime.combine(WEDNESDAY, dt.time(14))
+    evening = dt.datetime.combine(WEDNESDAY, dt.time(18, 30))
+    assert book.place(ana, evening, VISIT, 60) == dt.datetime.combine(WEDNESDAY, dt.time(18))
+    assert book.place(luis, evening, VISIT, 60) == evening
+    # Her visits' free hours are looked for within her hours only: 14–19 full, the next working day.
+    for hour in range(14, 19):
+        planned(shop, dt.datetime.combine(THURSDAY, dt.time(hour)), VISIT, 60)
+    assert PlacementBook(stored).place(ana, dt.datetime.combine(THURSDAY, dt.time(15)), VISIT, 60) == (
+        dt.datetime.combine(FRIDAY, dt.time(15))
+    )
+    # Every creator asks the same rules: a plan's call for her lands in her hours.
+    assert place_follow_up(ana, dt.datetime.combine(FRIDAY, dt.time(9)), CALL, 15) == dt.datetime.combine(
+        FRIDAY, dt.time(14)
+    )
+
+
+def test_rescheduling_outside_a_rep_s_own_hours_names_them(shop):
+    now = dt.datetime(2026, 11, 3, 9)
+    ana = shop["ana"].id
+    update_rep(ana, RepInput("Ana García", working_hours_start=dt.time(14), working_hours_end=dt.time(19)))
+    call = planned(shop, dt.datetime.combine(WEDNESDAY, dt.time(15)))
+    with pytest.raises(PlacementConflict) as warned:
+        followups.reschedule_follow_up(call.id, dt.datetime.combine(THURSDAY, dt.time(9)), now=now)
+    message = str(warned.value)
+    assert "09:00 is outside the rep's own working hours (14:00–19:00)." in message
+    assert warned.value.proposed == dt.datetime.combine(THURSDAY, dt.time(14))
+    # 9:00 is inside the company's hours: a rep without hours of her own moves there silently.
+    luis_call = planned(shop, dt.datetime.combine(WEDNESDAY, dt.time(15)), rep=shop["luis"])
+    followups.reschedule_follow_up(luis_call.id, dt.datetime.combine(THURSDAY, dt.time(9)), now=now)
+    # Back to the company's hours: the same slot is fine for her too.
+    update_rep(ana, RepInput("Ana García"))
+    followups.reschedule_follow_up(call.id, dt.datetime.combine(THURSDAY, dt.time(9)), now=now)
+    assert FollowUp.get_by_id(call.id).scheduled_at == dt.datetime.combine(THURSDAY, dt.time(9))

@@ -407,6 +407,8 @@ def test_completing_a_satisfaction_call_records_a_survey(qtbot, make_page, data,
     late = data["rows"]["late_today"]
     page = make_page(data["people"]["ana"])
     select(page, late)
+    following = page.model.neighbour_id(late.id)
+    assert following is not None
     monkeypatch.setattr(
         CompleteFollowUpDialog,
         "ask",
@@ -418,8 +420,9 @@ def test_completing_a_satisfaction_call_records_a_survey(qtbot, make_page, data,
     assert reload(late).state is FollowUpState.DONE and reload(late).outcome is FollowUpOutcome.REACHED
     survey = SatisfactionSurvey.get(SatisfactionSurvey.follow_up == late.id)
     assert (survey.satisfaction, survey.recommend, survey.comment) == (4, 9, "Happy")
-    assert page.selected_row().state is FollowUpState.DONE  # still selected, refreshed
-    assert not page._complete_button.isEnabled()
+    # The list shows it done, and the selection moved on to the follow-up after it (#22).
+    assert page.model.row_at(page.model.row_of(late.id)).state is FollowUpState.DONE
+    assert page.selected_row().id == following
 
 
 def test_not_reached_proposes_a_retry_on_the_next_working_day(make_page, data, monkeypatch, asked):
@@ -765,3 +768,102 @@ def test_navigation_opens_a_day_s_week_with_a_follow_up_selected(make_page, data
     assert page.current_view() == WEEK
     assert page.week_view.monday == MONDAY + dt.timedelta(days=7)
     assert page.selected_row().id == nxt.id
+
+
+# --- issue 21: an ad-hoc follow-up about one of the customer's products -----------------------------
+
+
+@pytest.fixture
+def units(data):
+    """Peña bought a washing machine and a dryer (serials WM-1, DR-2); Bodegas Haro a fridge."""
+    from app.models import SoldUnit
+    from tests import factories
+
+    def bought(customer, sku, serial):
+        item = factories.product(sku)
+        (unit,) = factories.sale(customer, dt.date(2026, 3, 2), (1, "499.00"), item=item)
+        SoldUnit.update(serial_number=serial).where(SoldUnit.id == unit.id).execute()
+        return unit.id
+
+    pena, bodega = data["customers"]["pena"], data["customers"]["bodega"]
+    return {
+        "washer": bought(pena, "Lavadora", "WM-1"),
+        "dryer": bought(pena, "Secadora", "DR-2"),
+        "fridge": bought(bodega, "Frigorífico", "FR-3"),
+    }
+
+
+def test_new_follow_up_dialog_offers_the_chosen_customer_s_products(qtbot, data, units):
+    dialog = FollowUpDialog(None, now=NOW)
+    qtbot.addWidget(dialog)
+    unit_combo = dialog._unit
+    assert dialog.unit_texts() == ["Find the customer first."] and not unit_combo.isEnabled()
+    picker = dialog.customer_picker
+    picker.search("pena")
+    picker.choose("Peña Hermanos (C-1, Madrid)")
+    texts = dialog.unit_texts()
+    assert texts[0] == "None in particular" and unit_combo.isEnabled()
+    assert {text.split(" – sale S-")[0] for text in texts[1:]} == {
+        "Lavadora (serial WM-1)",
+        "Secadora (serial DR-2)",
+    }
+    assert dialog.values().sold_unit_id is None  # optional: none by default
+    dialog.select_unit(units["dryer"])
+    assert dialog.values().sold_unit_id == units["dryer"]
+    # Another customer: her own products only (none here), the earlier choice gone.
+    picker.search("zapat")
+    picker.choose(picker.matches()[0])
+    assert dialog.unit_texts() == ["This customer has no units on record"] and not unit_combo.isEnabled()
+    assert dialog.values().sold_unit_id is None
+    # Reopened after a refusal, it shows the product that was chosen.
+    again = FollowUpDialog(
+        None,
+        initial=FollowUpInput(
+            data["customers"]["pena"].id,
+            CALL,
+            FollowUpPurpose.USAGE_CHECK,
+            at(1, 10),
+            customer_text="Peña Hermanos (C-1, Madrid)",
+            sold_unit_id=units["washer"],
+        ),
+        now=NOW,
+    )
+    qtbot.addWidget(again)
+    assert again.values().sold_unit_id == units["washer"]
+    assert again._unit.currentText().startswith("Lavadora (serial WM-1)")
+
+
+def test_a_follow_up_about_a_product_shows_it_in_the_agenda(make_page, data, units, monkeypatch, asked):
+    pena = data["customers"]["pena"]
+    page = make_page(data["people"]["ana"])
+    value = FollowUpInput(
+        pena.id, CALL, FollowUpPurpose.TRAINING, at(0, 17), customer_text="Peña", sold_unit_id=units["washer"]
+    )
+    monkeypatch.setattr(FollowUpDialog, "ask", staticmethod(lambda parent, **kw: value))
+    assert page.create_new()
+    created = FollowUp.get(FollowUp.purpose == FollowUpPurpose.TRAINING)
+    assert created.sold_unit_id == units["washer"]
+    assert page.selected_row().id == created.id
+    assert "Product: Lavadora (serial WM-1)" in page.detail_panel.text()
+
+
+def test_a_product_of_another_customer_is_refused_beside_the_field(
+    make_page, data, units, monkeypatch, asked
+):
+    pena = data["customers"]["pena"]
+    page = make_page(data["people"]["ana"])
+    calls = []
+    answers = [
+        FollowUpInput(pena.id, CALL, FollowUpPurpose.TRAINING, at(1, 10), sold_unit_id=units["fridge"]),
+        None,
+    ]
+
+    def ask(parent, **kw):
+        calls.append(kw)
+        return answers[len(calls) - 1]
+
+    monkeypatch.setattr(FollowUpDialog, "ask", staticmethod(ask))
+    page.create_new()
+    assert calls[1]["errors"] == {"sold_unit_id": "The product is not one this customer bought."}
+    assert calls[1]["initial"] == answers[0]  # back with what was chosen
+    assert not FollowUp.select().where(FollowUp.purpose == FollowUpPurpose.TRAINING).exists()

@@ -52,7 +52,7 @@ from app.models.enums import (
 from app.models.sync_schema import provisional_label
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
-from app.services.inputs import clean_text, date_error
+from app.services.inputs import clean_text, date_error, is_email
 from app.services.sales.warranty import WarrantyStatus
 from app.services.transactions import check_version, write_command, write_transaction
 
@@ -163,7 +163,6 @@ class CustomerDetail:
 # Validation
 
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_./-]{0,19}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _PHONE_CHARS_RE = re.compile(r"^[0-9 +\-().]+$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _MAX_LENGTHS = {
@@ -329,7 +328,7 @@ def validate_customer(
         if name not in errors and len(getattr(data, name)) > limit:
             errors[name] = _("Too long: at most {limit} characters.").format(limit=limit)
 
-    if data.email and "email" not in errors and not _EMAIL_RE.match(data.email):
+    if data.email and "email" not in errors and not is_email(data.email):
         errors["email"] = _("This is not a valid e-mail address (like name@example.com).")
 
     for name in ("phone", "mobile"):

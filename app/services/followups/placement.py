@@ -4,8 +4,8 @@ Plans applied to a sale, retries after "not reached", satisfaction calls after c
 and training after a failed check all ask `place_follow_up` (or a `PlacementBook`) for their slot:
 
 - a working day of the company's region (`WorkingCalendar`: weekends and public holidays);
-- inside the company's working hours (`working_hours_start`/`_end`; reps have no hours of their
-  own yet, so every rep works the company's);
+- inside the rep's working hours: their own where a manager gave them some (`Rep.working_hours_start`
+  /`_end`), else the company's (`working_hours_start`/`_end` of the settings);
 - at most `daily_capacity` planned follow-ups per rep and day: a full day sends the follow-up to
   the next working day with room;
 - a visit in a free hour: never two visits of one rep in the same hour (each visit takes the whole
@@ -24,13 +24,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import reduce
 
 from app.i18n import _, format_date, format_datetime, format_time, ngettext
-from app.models import FollowUp
+from app.models import FollowUp, Rep
 from app.models.enums import FollowUpKind, FollowUpState
 from app.services.errors import ConfirmationRequired, DomainError
 from app.services.followups.working_days import WorkingCalendar
@@ -45,37 +45,47 @@ _HOUR = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class PlacementRules:
-    """The company's rules, read once per command."""
+    """The company's rules, read once per command (with the reps' own hours)."""
 
     calendar: WorkingCalendar
     start: dt.time
     end: dt.time
     capacity: int
+    # The reps whose working hours differ from the company's: rep id → (start, end).
+    rep_hours: Mapping[int, tuple[dt.time, dt.time]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls) -> PlacementRules:
-        from app.services.company import CompanySettings, load_company_settings, parse_time_of_day
+        from app.services.company import load_company_settings, working_hours
 
-        settings, defaults = load_company_settings(), CompanySettings()
-        start = parse_time_of_day(settings.working_hours_start) or parse_time_of_day(
-            defaults.working_hours_start
+        settings = load_company_settings()
+        start, end = working_hours(settings)
+        own = Rep.select(Rep.id, Rep.working_hours_start, Rep.working_hours_end).where(
+            Rep.working_hours_start.is_null(False) & Rep.working_hours_end.is_null(False)
         )
-        end = parse_time_of_day(settings.working_hours_end) or parse_time_of_day(defaults.working_hours_end)
-        assert start is not None and end is not None  # the defaults parse
-        return cls(WorkingCalendar(), start, end, settings.daily_capacity)
+        rep_hours = {rep_id: (first, last) for rep_id, first, last in own.tuples()}
+        return cls(WorkingCalendar(), start, end, settings.daily_capacity, rep_hours)
 
-    def latest_start(self, day: dt.date, duration_minutes: int) -> dt.datetime:
-        """The last start on `day` that still ends within the working hours (the start at least)."""
-        opening = dt.datetime.combine(day, self.start)
-        latest = dt.datetime.combine(day, self.end) - dt.timedelta(minutes=duration_minutes)
+    def hours(self, rep_id: int | None) -> tuple[dt.time, dt.time]:
+        """The working hours of `rep_id`: their own, else the company's."""
+        if rep_id is not None and rep_id in self.rep_hours:
+            return self.rep_hours[rep_id]
+        return self.start, self.end
+
+    def latest_start(self, day: dt.date, duration_minutes: int, rep_id: int | None = None) -> dt.datetime:
+        """The last start on `day` that still ends within the rep's working hours (the start at least)."""
+        start, end = self.hours(rep_id)
+        opening = dt.datetime.combine(day, start)
+        latest = dt.datetime.combine(day, end) - dt.timedelta(minutes=duration_minutes)
         return max(opening, latest)
 
-    def within_hours(self, day: dt.date, time: dt.time, duration_minutes: int) -> dt.datetime:
-        """`time` on `day`, moved into the working hours (a follow-up ending after hours starts earlier)."""
+    def within_hours(
+        self, day: dt.date, time: dt.time, duration_minutes: int, rep_id: int | None = None
+    ) -> dt.datetime:
+        """`time` on `day`, moved into the rep's working hours (one ending after hours starts earlier)."""
         wanted = dt.datetime.combine(day, time)
-        return min(
-            max(wanted, dt.datetime.combine(day, self.start)), self.latest_start(day, duration_minutes)
-        )
+        opening = dt.datetime.combine(day, self.hours(rep_id)[0])
+        return min(max(wanted, opening), self.latest_start(day, duration_minutes, rep_id))
 
 
 def _hours_taken(start: dt.datetime, duration_minutes: int) -> tuple[dt.datetime, dt.datetime]:
@@ -111,9 +121,12 @@ class _Day:
 class PlacementBook:
     """What is known of reps' planned follow-ups, day by day, for one command or one batch."""
 
-    def __init__(self, rules: PlacementRules | None = None):
+    def __init__(self, rules: PlacementRules | None = None, *, read: bool = True):
+        """`read=False`: the database holds none of the reps' planned follow-ups yet (the demo
+        filling an empty database), so nothing is read and the book knows only what it placed."""
         self.rules = rules or PlacementRules.from_settings()
         self._days: dict[int, dict[dt.date, _Day]] = {}
+        self._read = read
         self.queries = 0  # how many times the database was read (the tests count them)
 
     # --- reading ---------------------------------------------------------------
@@ -132,14 +145,16 @@ class PlacementBook:
         wanted -= known.keys()
         if not wanted:
             return
+        for day in wanted:
+            known[day] = _Day()
+        if not self._read:
+            return
         ranges: list[tuple[dt.date, dt.date]] = []  # [first, last] of each run of consecutive days
         for day in sorted(wanted):
             if ranges and day == ranges[-1][1] + dt.timedelta(days=1):
                 ranges[-1] = (ranges[-1][0], day)
             else:
                 ranges.append((day, day))
-        for day in wanted:
-            known[day] = _Day()
         in_window = reduce(
             operator.or_,
             [
@@ -218,7 +233,7 @@ class PlacementBook:
         exclude_id: int | None,
     ) -> dt.datetime | None:
         rules = self.rules
-        first_choice = rules.within_hours(day, time, duration_minutes)
+        first_choice = rules.within_hours(day, time, duration_minutes, rep_id)
         if rep_id is None:
             return first_choice
         known = self._day(rep_id, day)
@@ -226,16 +241,18 @@ class PlacementBook:
             return None
         if kind is not FollowUpKind.VISIT:
             return first_choice
-        for start in self._visit_starts(first_choice, duration_minutes):
+        for start in self._visit_starts(first_choice, duration_minutes, rep_id):
             if known.visit_clash(start, duration_minutes, exclude_id) is None:
                 return start
         return None
 
-    def _visit_starts(self, first_choice: dt.datetime, duration_minutes: int) -> Iterator[dt.datetime]:
+    def _visit_starts(
+        self, first_choice: dt.datetime, duration_minutes: int, rep_id: int | None
+    ) -> Iterator[dt.datetime]:
         """The wanted start, then the whole hours after it, then the whole hours before it."""
         day = first_choice.date()
-        opening = dt.datetime.combine(day, self.rules.start)
-        latest = self.rules.latest_start(day, duration_minutes)
+        opening = dt.datetime.combine(day, self.rules.hours(rep_id)[0])
+        latest = self.rules.latest_start(day, duration_minutes, rep_id)
         yield first_choice
         hour = first_choice.replace(minute=0) + _HOUR
         while hour <= latest:
@@ -275,10 +292,17 @@ class PlacementBook:
         if not rules.calendar.is_working_day(day):
             problems.append(_("{day} is not a working day.").format(day=format_date(day)))
         end = at + dt.timedelta(minutes=duration_minutes)
-        if at.time() < rules.start or end > dt.datetime.combine(day, rules.end):
+        start_of_day, end_of_day = rules.hours(rep_id)
+        if at.time() < start_of_day or end > dt.datetime.combine(day, end_of_day):
+            own = rep_id is not None and rep_id in rules.rep_hours
+            message = (
+                _("{time} is outside the rep's own working hours ({start}–{end}).")
+                if own
+                else _("{time} is outside the working hours ({start}–{end}).")
+            )
             problems.append(
-                _("{time} is outside the working hours ({start}–{end}).").format(
-                    time=format_time(at.time()), start=format_time(rules.start), end=format_time(rules.end)
+                message.format(
+                    time=format_time(at.time()), start=format_time(start_of_day), end=format_time(end_of_day)
                 )
             )
         if rep_id is not None:

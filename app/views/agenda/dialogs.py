@@ -54,7 +54,9 @@ from app.services.followups import (
 )
 from app.services.followups.placement import PlacementConflict
 from app.services.reps import list_reps
+from app.services.returns import units_of_customer
 from app.views.agenda.table_model import kind_text, phones_text, product_text
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import TimeField, date_edit, from_qdate, to_qdate
 from app.views.dialogs import (
     BaseDialog,
@@ -64,6 +66,7 @@ from app.views.dialogs import (
     current_choice,
     field_error_label,
 )
+from app.views.returns.table_model import unit_text
 
 TIME_FORMAT = "HH:mm"
 SATISFACTION_LABELS = {
@@ -271,7 +274,7 @@ class RescheduleDialog(BaseDialog):
         form.addRow(_("Date"), self._date)
         form.addRow(_("Time"), self._time)
         form.addRow("", quick)
-        self._error = field_error_label()
+        self._error = field_error_label(reserve=True)
         layout = QVBoxLayout(self)
         layout.addWidget(follow_up_summary(row))
         layout.addLayout(form)
@@ -385,6 +388,7 @@ class FollowUpInput:
     notes: str = ""
     rep_id: int | None = None  # None: the customer's rep
     customer_text: str = field(default="", compare=False)  # what the picker showed
+    sold_unit_id: int | None = None  # the customer's product (and serial) it is about, if any
 
 
 class CustomerPicker(QLineEdit):
@@ -455,7 +459,8 @@ class CustomerPicker(QLineEdit):
 
 
 class FollowUpDialog(FormDialog):
-    """A follow-up outside any plan: customer, kind, purpose, when, how long, where."""
+    """A follow-up outside any plan: customer, kind, purpose, the customer's product it is about
+    (optional), when, how long, where."""
 
     def __init__(
         self,
@@ -471,6 +476,9 @@ class FollowUpDialog(FormDialog):
         self._customer = CustomerPicker()
         self._kind = choice_combo(FollowUpKind)
         self._purpose = choice_combo(FollowUpPurpose, FollowUpPurpose.COMMERCIAL)
+        self._unit = QComboBox()
+        self._unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._unit.setMinimumContentsLength(30)
         self._date = date_edit(now.date())
         self._time = time_edit(dt.time(10, 0))
         self._duration = QSpinBox()
@@ -480,7 +488,7 @@ class FollowUpDialog(FormDialog):
         self._duration.setValue(DEFAULT_DURATION)
         self._place = QLineEdit()
         self._place.setMaxLength(max_length(FollowUp.place))
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._rep.addItem(_("The customer's rep"), None)
         for rep in list_reps():
             self._rep.addItem(rep.name, rep.id)
@@ -498,6 +506,7 @@ class FollowUpDialog(FormDialog):
             ("customer_id", _("Customer"), self._customer),
             ("kind", _("Kind"), self._kind),
             ("purpose", _("Purpose"), self._purpose),
+            ("sold_unit_id", _("Product"), self._unit),
             ("scheduled_at", _("Date and time"), when_holder),
             ("duration_minutes", _("Duration"), self._duration),
             ("place", _("Place"), self._place),
@@ -516,6 +525,9 @@ class FollowUpDialog(FormDialog):
 
         self._kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
         self._customer.textChanged.connect(self._update_ok)
+        self._customer.customer_changed.connect(self._on_customer_customer_changed)
+        self._unit.currentIndexChanged.connect(self._on_unit_current_index_changed)
+        self._load_units(None)
         self._last_kind = current_choice(self._kind, FollowUpKind)
         if initial is not None:
             self.set_values(initial)
@@ -559,8 +571,44 @@ class FollowUpDialog(FormDialog):
     def customer_picker(self) -> CustomerPicker:
         return self._customer
 
+    def _on_customer_customer_changed(self, customer_id: int | None) -> None:
+        self._load_units(customer_id)
+
+    def _load_units(self, customer_id: int | None, select: int | None = None) -> None:
+        """The chosen customer's sold units to pick from; none chosen by default."""
+        self._unit.clear()
+        units = units_of_customer(customer_id) if customer_id is not None else []
+        if customer_id is None:
+            self._unit.addItem(_("Find the customer first."), None)
+        elif not units:
+            self._unit.addItem(_("This customer has no units on record"), None)
+        else:
+            self._unit.addItem(_("None in particular"), None)
+        for unit in units:
+            text = _("{unit} – sale {sale}").format(
+                unit=unit_text(unit.product_name, unit.serial_number), sale=unit.sale_number
+            )
+            self._unit.addItem(text, unit.id)
+        self._unit.setEnabled(bool(units))
+        self._unit.setCurrentIndex(max(0, self._unit.findData(select)) if select is not None else 0)
+        # Long names and serials: the list that drops down is as wide as they are, and the field's
+        # tooltip is the whole line of the product chosen.
+        self._unit.view().setMinimumWidth(self._unit.view().sizeHintForColumn(0) + 24)
+        self._on_unit_current_index_changed()
+
+    def _on_unit_current_index_changed(self, *args) -> None:
+        self._unit.setToolTip(self._unit.currentText() if self._unit.currentData() is not None else "")
+        self.clear_error("sold_unit_id")
+
+    def unit_texts(self) -> list[str]:
+        return [self._unit.itemText(i) for i in range(self._unit.count())]
+
+    def select_unit(self, unit_id: int | None) -> None:
+        self._unit.setCurrentIndex(max(0, self._unit.findData(unit_id)))
+
     def set_values(self, value: FollowUpInput) -> None:
         self._customer.set_customer(value.customer_id, value.customer_text)
+        self._load_units(value.customer_id, value.sold_unit_id)
         self._kind.setCurrentIndex(max(0, self._kind.findData(value.kind)))
         self._last_kind = value.kind
         self._purpose.setCurrentIndex(max(0, self._purpose.findData(value.purpose)))
@@ -585,6 +633,7 @@ class FollowUpDialog(FormDialog):
             notes=self._notes.toPlainText().strip(),
             rep_id=self._rep.currentData(),
             customer_text=self._customer.text(),
+            sold_unit_id=self._unit.currentData(),
         )
 
     def accept(self) -> None:
