@@ -1,14 +1,17 @@
-"""Importing 100,000 customers: a cp1252 CSV (`;`, CRLF, title rows) and an XLSX, dry run and import.
+"""Importing customers (a cp1252 CSV with `;`, CRLF and title rows, and an XLSX) and sales, dry run and
+import, on SQLite and PostgreSQL.
 
-    python benchmarks/bench_import.py [--rows N]
+    python benchmarks/bench_import.py [--rows N] [--engine sqlite|postgresql|both] [--pg-stop]
 
 The files are generated once into the temporary folder (kept for later runs): Spanish names with
 accents, valid NIFs, phones, e-mails, postcodes with leading zeros, an amount column the import
-ignores. Every case is a fresh process running `postventa import customers … --json` on an SQLite
-database: the dry run and the import into a new database, then the same file imported again into the
-database it filled (every row unchanged). Printed per case: wall time, the process's peak memory
-(ru_maxrss) and the counts. Goals (issue 17): dry run and import ≤ 30 s each, memory ≤ 300 MiB.
-Never part of the test run.
+ignores; sales of those customers, one line each, with a serial number. Every case is a fresh process
+running `postventa import … --json` on an empty database (an SQLite file, or a new database of the
+benchmarks' PostgreSQL cluster, benchmarks/common.py): the dry run and the import into a new
+database, then the same file imported again into the database it filled (every row unchanged); then
+the products and the sales into the CSV's database (follow-ups planned from the demo's day). Printed per
+case: wall time, the process's peak memory (ru_maxrss) and the counts. Goals (issue 17): dry run and
+import ≤ 30 s each for 100,000 rows, memory ≤ 300 MiB. Never part of the test run.
 """
 
 from __future__ import annotations
@@ -23,13 +26,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import provenance  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    TODAY,
+    _bench_cluster,
+    add_engine_arguments,
+    chosen_engines,
+    provenance,
+    stop_postgresql_cluster,
+)
 
 FOLDER = Path(tempfile.gettempdir())
 _LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 _NAMES = ("Peña", "Núñez", "Ibáñez", "García", "Muñoz", "López", "Sánchez", "Álvarez", "Gómez", "Martín")
 _CITIES = (("28013", "Madrid"), ("08001", "Barcelona"), ("26001", "Logroño"), ("01001", "Vitoria-Gasteiz"))
 HEADER = ["Código", "Razón social", "NIF", "Teléfono", "E-mail", "C.P.", "Población", "Saldo"]
+PRODUCTS = 20
+SALE_HEADER = ["Nº factura", "Fecha", "Cliente", "Referencia", "Nº serie", "Cantidad", "Precio"]
 
 # Runs in the measured process: the command line's own entry point, then its peak memory.
 CHILD = """
@@ -84,6 +96,41 @@ def make_xlsx(path: Path, rows: int) -> None:
     book.save(path)
 
 
+def make_products(path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        out.write("Referencia;Descripción;Familia;Garantía (meses);PVP;Con número de serie\r\n")
+        for i in range(PRODUCTS):
+            out.write(f"REF-{i:03d};Lavadora modelo {i};Lavadoras;24;{399 + i},90;sí\r\n")
+
+
+def make_sales(path: Path, rows: int) -> None:
+    """One line a sale, to the customers of make_csv, sold in the year before the demo's day."""
+    with path.open("w", encoding="cp1252", newline="") as out:
+        out.write(";".join(SALE_HEADER) + "\r\n")
+        for i in range(rows):
+            sold = TODAY.toordinal() - 365 + (i * 7919) % 365
+            day = TODAY.fromordinal(sold)
+            out.write(
+                f"F-{i:07d};{day:%d/%m/%Y};{i:06d};REF-{i % PRODUCTS:03d};SN{i:09d};1;{399 + i % PRODUCTS},90\r\n"
+            )
+
+
+class Databases:
+    """A new, empty database per case: an SQLite file in `folder`, or a database of the benchmarks'
+    PostgreSQL cluster (dropped first when an earlier run left it)."""
+
+    def __init__(self, engine: str, folder: Path, rows: int):
+        self.engine, self.folder, self.rows = engine, folder, rows
+        self._cluster = _bench_cluster() if engine == "postgresql" else None
+
+    def new(self, name: str) -> str:
+        if self._cluster is None:
+            return str(self.folder / f"{name}.sqlite3")
+        database = f"bench_import_{name}_{self.rows}".replace("-", "_")
+        self._cluster.drop_database(database)
+        return self._cluster.create_database(database)
+
+
 def measure(*argv: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", CHILD.format(root=str(ROOT)), *argv],
@@ -96,34 +143,66 @@ def measure(*argv: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def report(label: str, case: str, result: dict) -> None:
+    summary = result["summary"]
+    print(
+        f"{label:<22} {case:<8} {result['seconds']:6.1f} s   peak {result['peak_mib']:5.0f} MiB   "
+        f"created {summary['created']:,} updated {summary['updated']:,} "
+        f"unchanged {summary['unchanged']:,} rejected {summary['rejected']:,}",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows per file (default 100,000)")
+    add_engine_arguments(parser)
+    parser.add_argument("--pg-stop", action="store_true", help="stop the kept PostgreSQL cluster at the end")
     args = parser.parse_args(argv)
     files = {
         "CSV cp1252": (FOLDER / f"postventa-bench-import-{args.rows}.csv", make_csv),
         "XLSX": (FOLDER / f"postventa-bench-import-{args.rows}.xlsx", make_xlsx),
     }
+    products = FOLDER / "postventa-bench-import-products.csv"
+    sales = FOLDER / f"postventa-bench-import-sales-{args.rows}.csv"
     print(provenance())
-    print(f"{args.rows:,} customer rows per file; goals: dry run and import ≤ 30 s each, memory ≤ 300 MiB")
+    print(f"{args.rows:,} rows per file; goals: dry run and import ≤ 30 s each, memory ≤ 300 MiB")
+    for path, make in [*files.values(), (sales, make_sales)]:
+        if not path.exists():
+            print(f"  writing {path} …", flush=True)
+            make(path, args.rows)
+    make_products(products)
+    engines = chosen_engines(args)
+    if args.pg_url:
+        raise SystemExit(
+            "--pg-url: this benchmark needs a database per case; it uses the benchmarks' cluster."
+        )
     with tempfile.TemporaryDirectory() as work:
-        for label, (path, make) in files.items():
-            if not path.exists():
-                print(f"  writing {path} …", flush=True)
-                make(path, args.rows)
-            for case in ("dry run", "import", "again"):
-                database = Path(work) / f"{path.suffix[1:]}.sqlite3"
-                if case == "dry run":
-                    database = Path(work) / f"{path.suffix[1:]}-dry.sqlite3"
-                extra = ["--dry-run"] if case == "dry run" else []
-                result = measure("import", "customers", str(path), "--db", str(database), "--json", *extra)
-                summary = result["summary"]
-                print(
-                    f"{label:<11} {case:<8} {result['seconds']:6.1f} s   peak {result['peak_mib']:5.0f} MiB   "
-                    f"created {summary['created']:,} updated {summary['updated']:,} "
-                    f"unchanged {summary['unchanged']:,} rejected {summary['rejected']:,}",
-                    flush=True,
-                )
+        for engine in engines:
+            databases = Databases(engine, Path(work), args.rows)
+            name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
+            for label, (path, _make) in files.items():
+                target = databases.new(path.suffix[1:])
+                for case in ("dry run", "import", "again"):
+                    database = databases.new(path.suffix[1:] + "-dry") if case == "dry run" else target
+                    extra = ["--dry-run"] if case == "dry run" else []
+                    result = measure("import", "customers", str(path), "--db", database, "--json", *extra)
+                    report(f"{name} {label}", case, result)
+                if label == "CSV cp1252":  # the sales go into the database this file filled
+                    report(
+                        f"{name} products",
+                        "import",
+                        measure("import", "products", str(products), "--db", target, "--json"),
+                    )
+                    as_of = ["--as-of", TODAY.isoformat()]
+                    for case in ("dry run", "import"):
+                        extra = ["--dry-run"] if case == "dry run" else []
+                        result = measure(
+                            "import", "sales", str(sales), "--db", target, "--json", *as_of, *extra
+                        )
+                        report(f"{name} sales", case, result)
+    if args.pg_stop:
+        stop_postgresql_cluster()
     return 0
 
 

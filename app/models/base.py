@@ -18,6 +18,8 @@ from peewee import (
 )
 from playhouse.fields import EnumField
 
+from app.models.dialect import execute_many
+
 db = DatabaseProxy()
 
 
@@ -110,9 +112,9 @@ def max_length(field: CharField) -> int:
 
 
 def insert_rows(model: type[Model], instances: Sequence[Model]) -> None:
-    """Insert new `instances` (not saved yet; their ids are assigned by the database) with one prepared
-    INSERT run for all: peewee's insert_many renders every value into the SQL text, several times
-    slower on thousands of rows (the import's). Values go through each field's db_value, as peewee's
+    """Insert new `instances` (not saved yet; their ids are assigned by the database, in the order
+    given) with one prepared INSERT run for all (`dialect.execute_many`): peewee's insert_many
+    renders every value into the SQL text, several times slower on thousands of rows (the import's). Values go through each field's db_value, as peewee's
     own queries do."""
     if not instances:
         return
@@ -124,6 +126,5 @@ def insert_rows(model: type[Model], instances: Sequence[Model]) -> None:
     sql = f"INSERT INTO {quote[0]}{model._meta.table_name}{quote[1]} ({names}) VALUES ({marks})"
     converters = [(f.name, f.db_value) for f in fields]
     rows = [[convert(instance.__data__.get(name)) for name, convert in converters] for instance in instances]
-    cursor = database.cursor()
     for start in range(0, len(rows), 5000):
-        cursor.executemany(sql, rows[start : start + 5000])
+        execute_many(sql, rows[start : start + 5000], database)

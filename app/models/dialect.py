@@ -138,6 +138,22 @@ def lock_numbering(series: str, *scope: object) -> None:
         engine.execute_sql("SELECT pg_advisory_xact_lock(%s)", (numbering_key(series, *scope),))
 
 
+def execute_many(sql: str, rows: list[list[object]], database: Database | None = None) -> None:
+    """Run one parameterised statement for every row in `rows` (an import's INSERTs).
+
+    SQLite: the driver's executemany, one prepared statement stepped per row in the process.
+    PostgreSQL: psycopg2's executemany sends each row in a round trip of its own (10,000 customers
+    took 2 s more than on SQLite); `execute_batch` sends them in pages of many statements."""
+    engine = _engine(database)
+    cursor = engine.cursor()
+    if isinstance(engine, PostgresqlDatabase):
+        from psycopg2.extras import execute_batch
+
+        execute_batch(cursor, sql, rows, page_size=500)
+    else:
+        cursor.executemany(sql, rows)
+
+
 _SQLITE_CONTENTION = ("database is locked", "database table is locked", "database is busy")
 # SQLSTATE: serialization_failure, deadlock_detected, lock_not_available.
 _POSTGRESQL_CONTENTION = {"40001", "40P01", "55P03"}

@@ -412,6 +412,8 @@ _ENTITY_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("company_settings", "check_training_days"): N_("Training after a failed check (days)"),
     ("company_settings", "working_hours_start"): N_("Working hours from"),
     ("company_settings", "working_hours_end"): N_("Working hours until"),
+    ("rep", "working_hours_start"): N_("Working hours from"),
+    ("rep", "working_hours_end"): N_("Working hours until"),
     ("company_settings", "daily_capacity"): N_("Follow-ups per rep and day"),
     ("company_settings", "abc_window_months"): N_("ABC window (months)"),
     ("company_settings", "abc_a_threshold"): N_("Segment A up to (%)"),
@@ -716,42 +718,31 @@ EXPORT_BATCH = 2000
 
 def export_entries(wanted: AuditFilter, path: str | Path, *, force: bool = False) -> tuple[Path, int]:
     """The entries matching `wanted` into an XLSX workbook (newest first, one change a line in its
-    cell), written through app.outputs; returns the file written and how many entries."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    cell) through the lists' one export path (`exports.export_list`: app.outputs' refusals and
+    temporary file, XlsxWriter streaming the rows as they are read in batches); returns the file
+    written and how many entries."""
+    from app.services.exports import tables
+    from app.services.exports.running import ExportFormat, export_list
 
-    from app.outputs import resolve_output, write_output
+    def entries() -> Iterable[AuditRow]:
+        done = 0
+        while True:
+            batch = list_entries(wanted, offset=done, limit=EXPORT_BATCH)
+            yield from batch
+            done += len(batch)
+            if len(batch) < EXPORT_BATCH:
+                return
 
-    resolve_output(path, ".xlsx", force=force)  # refused before any work
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = _("Audit log")[:31]
-    headers = [_("When"), _("Who"), _("Action"), _("Record type"), _("Number or code"), _("Changes")]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    count = 0
-    wrap = Alignment(wrap_text=True, vertical="top")
-    while True:
-        batch = list_entries(wanted, offset=count, limit=EXPORT_BATCH)
-        for row in batch:
-            sheet.append(
-                [
-                    row.at,
-                    row.rep_name or row.login,
-                    row.action_label,
-                    row.entity_label,
-                    row.record,
-                    "\n".join(row.changes),
-                ]
-            )
-            sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm"
-            sheet.cell(sheet.max_row, 6).alignment = wrap
-        count += len(batch)
-        if len(batch) < EXPORT_BATCH:
-            break
-    for column, width in zip("ABCDEF", (18, 24, 20, 24, 20, 80), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    written = write_output(path, ".xlsx", lambda temporary: book.save(temporary), force=force)
-    return written, count
+    def build() -> tables.Table:
+        columns = (
+            tables.datetime(lambda row: row.at, N_("When")),
+            tables.text(lambda row: row.rep_name or row.login, N_("Who")),
+            tables.text(lambda row: row.action_label, N_("Action")),
+            tables.text(lambda row: row.entity_label, N_("Record type")),
+            tables.text(lambda row: row.record, N_("Number or code")),
+            tables.text(lambda row: "\n".join(row.changes), N_("Changes"), wrap=True),
+        )
+        return tables.Table(_("Audit log"), columns, entries(), count_entries(wanted))
+
+    result = export_list(build, path, ExportFormat.XLSX, force=force)
+    return result.path, result.rows

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -34,6 +33,7 @@ from app.i18n import N_, _, format_datetime, format_number, ngettext
 from app.services import audit
 from app.services.audit import AuditFilter, AuditRow
 from app.views.dialogs import BaseDialog, ask_save_file, inform
+from app.views.list_layout import ColumnLayout, ListLayout
 from app.views.operations import Operation
 from app.views.pages.base import AppContext
 from app.views.rights import explain_refusal
@@ -60,6 +60,8 @@ class AuditTableModel(BatchedTableModel):
         N_("Number or code"),
         N_("Changes"),
     )
+
+    columns = ColumnLayout(widths=(16, 20, 18, 20, 14, 40), stretch=CHANGES)
 
     def __init__(self, parent=None, batch_size: int = 100):
         super().__init__(parent, batch_size)
@@ -181,10 +183,8 @@ class AuditLogDialog(BaseDialog):
         self._table.setAlternatingRowColors(True)
         self._table.setWordWrap(False)
         self._table.verticalHeader().hide()
-        header = self._table.horizontalHeader()
-        for column, width in ((WHEN, 125), (WHO, 170), (ACTION, 150), (KIND, 165), (RECORD, 130)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(CHANGES, QHeaderView.ResizeMode.Stretch)
+        # Widths remembered; the entries stay newest first (the audit service orders them).
+        ListLayout(self._table, "audit_log", AuditTableModel.columns, sorting=False)
         self._table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
 
         self._detail = QPlainTextEdit()

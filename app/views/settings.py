@@ -96,6 +96,16 @@ def import_mapping(kind: str, headers_key: str) -> dict[str, str] | None:
     return mapping
 
 
+def import_mapping_keys(kind: str) -> list[str]:
+    """The `headers_key`s of the files of `kind` a mapping is remembered for."""
+    store = qsettings()
+    store.beginGroup(f"{IMPORT_MAPPINGS}/{kind}")
+    try:
+        return list(store.childKeys())
+    finally:
+        store.endGroup()
+
+
 def save_import_mapping(kind: str, headers_key: str, mapping: dict[str, str] | None) -> None:
     """Remember `mapping` for such files; None forgets it (the automatic matching is used again)."""
     key = f"{IMPORT_MAPPINGS}/{kind}/{headers_key}"

@@ -28,6 +28,7 @@ from app.services import audit, cases, customers, followups, returns
 from app.services.audit import AuditFilter
 from app.services.reps import create_rep
 from app.services.sales import SaleLineInput, record_sale
+from tests.helpers import working_slot, working_slots
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -168,12 +169,11 @@ def test_a_return_state_change_records_old_and_new_state(people, unit):
 def test_a_follow_up_reschedule_and_completion_record_old_and_new_values(people):
     ana = people["ana"]
     customer_id = _customer(ana.id)
-    day = dt.date.today() + dt.timedelta(days=20)
-    first = dt.datetime.combine(day, dt.time(10, 0))
+    first, second = working_slots(2, days_ahead=20)
     follow_up_id = followups.schedule_follow_up(
         customer_id, FollowUpKind.CALL, FollowUpPurpose.DELIVERY, first, rep_id=ana.id, acting_rep_id=ana.id
     ).follow_up_id
-    later = dt.datetime.combine(day + dt.timedelta(days=2), dt.time(12, 30))
+    later = second.replace(hour=12, minute=30)
     followups.reschedule_follow_up(follow_up_id, later, acting_rep_id=ana.id)
     entry = _last("follow_up", "update")
     assert entry.label == "C-1"
@@ -297,7 +297,7 @@ def _run_many_commands(people, unit) -> None:
     returns.set_return_costs(return_id, "12", "30", "0", ana.id)
     returns.set_returns_settings(boss.id, target=20, satisfaction=5)
 
-    day = dt.datetime.combine(dt.date.today() + dt.timedelta(days=9), dt.time(10, 0))
+    day = working_slot(9)
     call = followups.schedule_follow_up(
         customer_id, FollowUpKind.CALL, FollowUpPurpose.COMMERCIAL, day, rep_id=ana.id, acting_rep_id=ana.id
     ).follow_up_id
@@ -375,6 +375,9 @@ def test_export_to_xlsx_reads_back(people, tmp_path):
     assert rows[1][1:6] == ("Ana García", "Changed", "Customer", "C-1", "City: — → Ávila")
     assert isinstance(rows[1][0], dt.datetime)
     assert "E-mail: — → pena@example.com" in rows[2][5].split("\n")
+    # The lists' export path: a bold frozen header with a filter, the changes wrapped one a line.
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3"
+    assert sheet["A1"].font.b and sheet["F3"].alignment.wrap_text and not sheet["E3"].alignment.wrap_text
     with pytest.raises(OutputExistsError):
         audit.export_entries(AuditFilter(entity="customer"), written)
     with using_language("es"):  # the fields' and choices' labels in the user's language

@@ -101,7 +101,7 @@ def test_customers_csv_end_to_end_with_the_error_file(qtbot, database, customers
         ): "CIF/NIF: This is not a valid Spanish NIF, NIE or CIF: check the digits and the control letter.",
         (7, 0): "Código: the same as row 4, which comes first; this row is left out.",
     }
-    assert page.table.verticalHeaderItem(3).text() == "6" and page.table.item(3, 2).text() == "12345678A"
+    assert page.table.verticalHeaderItem(4).text() == "6" and page.table.item(4, 2).text() == "12345678A"
     assert page.status.text().startswith("2 of the first 4 rows have a problem")
     assert Customer.select().count() == 0  # the preview was a rolled-back dry run
 
@@ -261,7 +261,7 @@ def test_sales_workbook_with_a_sheet_chosen_as_of_and_no_follow_ups(qtbot, datab
         "unit_price",
         "delivered_on",
     ]
-    assert page.table.item(1, 1).text() == "02/03/2026"  # a real date cell, shown as the error file writes it
+    assert page.table.item(2, 1).text() == "02/03/2026"  # a real date cell, shown as the error file writes it
     assert page.problem_cells() == {(5, 2): "NIF cliente: no customer has the code or tax ID 00000000T."}
 
     to_check(qtbot, wizard)

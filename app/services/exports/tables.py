@@ -36,6 +36,7 @@ class Column:
     type: ColumnType
     value: Callable[[Any], Value]
     decimals: int = 0  # NUMBER columns: the places shown
+    wrap: bool = False  # TEXT columns of several lines (one item a line): wrapped in a workbook
 
     @property
     def shown_decimals(self) -> int:
@@ -59,8 +60,8 @@ class Table:
         return [_(column.title) for column in self.columns]
 
 
-def text(value: Callable[[Any], Value], title: str) -> Column:
-    return Column(title, ColumnType.TEXT, value)
+def text(value: Callable[[Any], Value], title: str, *, wrap: bool = False) -> Column:
+    return Column(title, ColumnType.TEXT, value, wrap=wrap)
 
 
 def date(value: Callable[[Any], Value], title: str) -> Column:

@@ -83,6 +83,15 @@ def _cell_writer(sheet, column: Column, formats: dict[str, object]) -> CellWrite
             return as_text(row, col, value)
 
         return dated
+    if kind is ColumnType.TEXT and column.wrap:
+        wrapped = formats["wrap"]
+
+        def lines(row: int, col: int, value: object) -> object:
+            return sheet.write_string(
+                row, col, _clean_text(value if isinstance(value, str) else str(value)), wrapped
+            )
+
+        return lines
     if kind is ColumnType.TEXT:
         return as_text
     if kind is ColumnType.MONEY:
@@ -143,6 +152,7 @@ def write_xlsx(
         "date": workbook.add_format({"num_format": DATE_FORMAT}),
         "datetime": workbook.add_format({"num_format": DATETIME_FORMAT}),
         "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
         **{f"number{places}": workbook.add_format({"num_format": f}) for places, f in NUMBER_FORMATS.items()},
     }
     for index, width in enumerate(column_widths(columns, header, sample)):

@@ -2,6 +2,8 @@
 
 - `reading`: CSV (encoding and delimiter found) and workbooks (XLSX, XLS, ODS), the header row, rows streamed.
 - `values`: cell values: text, dates, amounts, whole numbers, yes/no.
+- `formats`: each column's writing of dates (day or month first, ISO, Excel day numbers) and numbers
+  (decimal comma or point), found from its values; the person's choice overrides it.
 - `fields`: what each kind can fill in, columns recognised by their headers, mapping files.
 - `running`: the import itself: one transaction, dry run, counts, rejected rows and the error file.
 - `customers`, `products`, `sales`: each kind's matching and rules (the services' own validation).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -265,13 +266,13 @@ def map_columns(
     columns: dict[str, int] = {}
     decided: set[int] = set()
     for header, field in (given or {}).items():
-        if header_key(header) not in keys:
+        index = _column_index(keys, header)
+        if index is None:
             raise MappingError(
                 _("The mapping names the column {column}, which the file does not have.").format(
                     column=header
                 )
             )
-        index = keys.index(header_key(header))
         decided.add(index)
         if not field:
             continue
@@ -291,6 +292,23 @@ def map_columns(
             continue
         columns[field] = index
     return ColumnMap(columns, list(headers))
+
+
+# "Column 5" / "Columna 5": the name reading.distinct_headers gives a column without a header, in
+# whichever language the mapping was saved.
+_GENERATED_RE = re.compile(r"^(?:column|columna) (\d+)$")
+
+
+def _column_index(keys: list[str], header: str) -> int | None:
+    """The column a mapping's `header` names: by its name, else a generated "Column N" of another
+    language by its position."""
+    key = header_key(header)
+    if key in keys:
+        return keys.index(key)
+    match = _GENERATED_RE.match(key)
+    if match and 1 <= int(match[1]) <= len(keys) and _GENERATED_RE.match(keys[int(match[1]) - 1]):
+        return int(match[1]) - 1
+    return None
 
 
 def load_mapping(path: str | Path) -> dict[str, str | None]:
@@ -343,8 +361,10 @@ def write_mapping(path: str | os.PathLike, mapping: Mapping[str, str | None], *,
 
 def headers_key(headers: Sequence[str]) -> str:
     """What tells one source's files from another's: their set of column headers (compared as
-    `header_key` compares them; order, blanks and repeats ignored), as a short stable text. The
-    window remembers a mapping per kind and per this key, and offers it for the next such file."""
+    `header_key` compares them; order and blanks ignored; pass `TableSource.named_headers`, where a
+    repeated header has its rank: "Teléfono (2)"), as a short stable text. The window remembers a
+    mapping per kind and per this key, offers it for the next such file and finds by it the header
+    row of a file whose headers were not recognised."""
     names = sorted({header_key(header) for header in headers} - {""})
     return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:24]
 

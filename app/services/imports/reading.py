@@ -22,11 +22,17 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.i18n import _, format_number
 from app.services.errors import DomainError
-from app.services.imports.values import is_blank, parse_text
+from app.services.imports.values import header_key, is_blank, parse_text
+
+if TYPE_CHECKING:
+    from app.services.imports.formats import ColumnFormat
 
 MAX_ROWS = 1_000_000
 # A longer line is not a table row (a binary file, a dump); it is refused before the csv module sees it.
@@ -65,9 +71,23 @@ class TableSource:
     delimiter: str | None  # None for a workbook
     sheet: str | None  # None for CSV
     header_row: int  # 1-based
-    headers: list[str]
+    headers: list[str]  # each column's name, distinct (distinct_headers): what a mapping names
     _rows: Callable[[], Iterator[SourceRow]] = field(repr=False)
     sheets: tuple[str, ...] = ()  # a workbook's sheet names, in order; () for CSV
+    file_headers: list[str] = field(default_factory=list)  # the header row as the file has it
+    header_recognised: bool = True  # False: the row was given (or chosen as a kept profile's)
+
+    @property
+    def named_headers(self) -> list[str]:
+        """The names of the columns whose header cell is not blank (no generated "Column 5")."""
+        return [name for name, cell in zip(self.headers, self.file_headers, strict=False) if cell]
+
+    @cached_property
+    def formats(self) -> list[ColumnFormat]:
+        """Each column's writing of dates and numbers, from its first data rows (read once)."""
+        from app.services.imports.formats import DETECT_ROWS, detect_formats
+
+        return detect_formats((row.cells for row in islice(self.rows(), DETECT_ROWS)), len(self.headers))
 
     def rows(self) -> Iterator[SourceRow]:
         """The data rows after the header, blank rows left out; refused past MAX_ROWS."""
@@ -81,15 +101,34 @@ class TableSource:
             yield row
 
 
+def distinct_headers(cells: Sequence[object]) -> list[str]:
+    """A name for each column of a header row, no two alike (as `values.header_key` compares them):
+    a blank cell is "Column 5" (its position), a repeated name gets its rank ("Teléfono (2)")."""
+    names: list[str] = []
+    taken: set[str] = set()
+    texts = [parse_text(cell) for cell in cells]
+    for position, text in enumerate(texts, start=1):
+        base = text or _("Column {number}").format(number=position)
+        name, rank = base, 2
+        while header_key(name) in taken or (not text and header_key(name) in map(header_key, texts)):
+            name, rank = f"{base} ({rank})", rank + 1
+        taken.add(header_key(name))
+        names.append(name)
+    return names
+
+
 def open_source(
     path: str | Path,
     recognise: Callable[[Sequence[str]], int],
     *,
     sheet: str | None = None,
     header_row: int | None = None,
+    prefer: Callable[[list[str]], bool] | None = None,
 ) -> TableSource:
     """Open `path` for import. `recognise(cells)` says how many cells of a row name a field: the row
-    that names most, among the first HEADER_SEARCH_ROWS, is the header unless `header_row` is given."""
+    that names most, among the first HEADER_SEARCH_ROWS, is the header unless `header_row` is given,
+    or unless `prefer(names)` holds for one of those rows (the first such: a row whose columns a
+    person named before, when the header row had to be chosen by hand)."""
     path = Path(path)
     try:
         if not path.is_file():
@@ -97,10 +136,10 @@ def open_source(
         if path.stat().st_size == 0:
             raise _empty(path)
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
-            return _open_workbook(path, recognise, sheet, header_row)
+            return _open_workbook(path, recognise, sheet, header_row, prefer)
         if sheet is not None:
             raise ImportFileError(_("{path} is a CSV file: it has no sheets.").format(path=path))
-        return _open_csv(path, recognise, header_row)
+        return _open_csv(path, recognise, header_row, prefer)
     except OSError as exc:
         raise ImportFileError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
@@ -120,15 +159,24 @@ def _too_many_rows(path: Path) -> ImportFileError:
 
 
 def _choose_header(
-    path: Path, first_rows: list[SourceRow], recognise: Callable[[Sequence[str]], int], given: int | None
-) -> SourceRow:
+    path: Path,
+    first_rows: list[SourceRow],
+    recognise: Callable[[Sequence[str]], int],
+    given: int | None,
+    prefer: Callable[[list[str]], bool] | None = None,
+) -> tuple[SourceRow, bool]:
+    """The header row, and whether it was recognised (not given nor preferred)."""
     if given is not None:
         for row in first_rows:
             if row.number == given:
-                return row
+                return row, False
         raise ImportFileError(
             _("{path} has no row {row} to take the header from.").format(path=path, row=given)
         )
+    if prefer is not None:
+        for row in first_rows:
+            if any(not is_blank(cell) for cell in row.cells) and prefer(distinct_headers(row.cells)):
+                return row, False
     best: SourceRow | None = None
     best_count = 0
     for row in first_rows:
@@ -144,7 +192,7 @@ def _choose_header(
                 "give the header row with --header-row and the columns with --mapping."
             ).format(path=path, count=HEADER_SEARCH_ROWS)
         )
-    return best
+    return best, True
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -231,7 +279,12 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[SourceRow]:
             ) from exc
 
 
-def _open_csv(path: Path, recognise: Callable[[Sequence[str]], int], header_row: int | None) -> TableSource:
+def _open_csv(
+    path: Path,
+    recognise: Callable[[Sequence[str]], int],
+    header_row: int | None,
+    prefer: Callable[[list[str]], bool] | None,
+) -> TableSource:
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as stream:
         sample = stream.read(_SNIFF_CHARS)
@@ -244,15 +297,17 @@ def _open_csv(path: Path, recognise: Callable[[Sequence[str]], int], header_row:
         first_rows.append(row)
         if len(first_rows) >= search:
             break
-    header = _choose_header(path, first_rows, recognise, header_row)
+    header, recognised = _choose_header(path, first_rows, recognise, header_row, prefer)
     return TableSource(
         path,
         encoding,
         delimiter,
         None,
         header.number,
-        [parse_text(cell) for cell in header.cells],
+        distinct_headers(header.cells),
         lambda: _csv_rows(path, encoding, delimiter),
+        file_headers=[parse_text(cell) for cell in header.cells],
+        header_recognised=recognised,
     )
 
 
@@ -260,7 +315,11 @@ def _open_csv(path: Path, recognise: Callable[[Sequence[str]], int], header_row:
 
 
 def _open_workbook(
-    path: Path, recognise: Callable[[Sequence[str]], int], sheet: str | None, header_row: int | None
+    path: Path,
+    recognise: Callable[[Sequence[str]], int],
+    sheet: str | None,
+    header_row: int | None,
+    prefer: Callable[[list[str]], bool] | None,
 ) -> TableSource:
     from python_calamine import CalamineError, PasswordError, load_workbook
 
@@ -301,7 +360,7 @@ def _open_workbook(
         first_rows.append(row)
         if len(first_rows) >= search:
             break
-    header = _choose_header(path, first_rows, recognise, header_row)
+    header, recognised = _choose_header(path, first_rows, recognise, header_row, prefer)
     for (first_row, _c1), (last_row, _c2) in data.merged_cell_ranges or []:
         if last_row + 1 >= header.number:
             raise ImportFileError(
@@ -316,9 +375,11 @@ def _open_workbook(
         None,
         name,
         header.number,
-        [parse_text(c) for c in header.cells],
+        distinct_headers(header.cells),
         rows,
         tuple(workbook.sheet_names),
+        file_headers=[parse_text(c) for c in header.cells],
+        header_recognised=recognised,
     )
 
 

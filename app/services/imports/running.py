@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -28,9 +28,11 @@ from app.services.imports.fields import (
     ImportKind,
     ValueType,
     fields_of,
+    headers_key,
     map_columns,
     recognised_count,
 )
+from app.services.imports.formats import ParseFormat, parse_formats
 from app.services.imports.reading import ImportFileError, SourceRow, TableSource, open_source
 from app.services.imports.values import (
     is_blank,
@@ -65,6 +67,9 @@ class ImportOptions:
     as_of: dt.date | None = None  # the day taken as today (dates in range, follow-ups from it on)
     follow_ups: bool = True  # imported sales get their plans' follow-ups
     acting_rep_id: int | None = None  # who imports, for the audit log
+    # A column's way of writing dates or numbers as the person chose it, by the column's name:
+    # a formats.DateFormat or NumberFormat code ("mdy", "point"…); other columns as detected.
+    formats: Mapping[str, str] | None = None
 
     @property
     def today(self) -> dt.date:
@@ -271,16 +276,26 @@ class OpenedFile:
     columns: ColumnMap
 
 
-def read_for_import(path: str | os.PathLike, options: ImportOptions) -> OpenedFile:
+def read_for_import(
+    path: str | os.PathLike, options: ImportOptions, known_headers: Collection[str] = ()
+) -> OpenedFile:
     """The file opened and its columns mapped, or ImportFileError / MappingError, whether or not every
     required field found its column (the wizard lets the person name them; see `missing_fields`).
-    Nothing is written and the database is not touched."""
+    `known_headers`: the `headers_key`s of files whose columns a person named before (the window's
+    kept mappings): a row with such headers is the header row, when none is given — found again
+    even where it had to be chosen by hand. Nothing is written and the database is not touched."""
     kind = options.kind
+    known = set(known_headers)
+
+    def prefer(names: list[str]) -> bool:
+        return headers_key(names) in known
+
     source = open_source(
         Path(path),
         lambda cells: recognised_count(kind, cells, options.mapping),
         sheet=options.sheet,
         header_row=options.header_row,
+        prefer=prefer if known else None,
     )
     return OpenedFile(source, map_columns(kind, source.headers, options.mapping))
 
@@ -338,8 +353,9 @@ def run_import(
         source.header_row,
         {name: columns.header_of(name) for name in columns.columns},
     )
-    errors = ErrorRows(source.headers)
+    errors = ErrorRows(source.file_headers or source.headers)  # the header row as the file has it
     summary.errors = errors
+    formats = parse_formats(source.formats, source.headers, options.formats)
     try:
         try:
             # One placement book for the whole import: each rep's days are read once, not per sale.
@@ -351,7 +367,7 @@ def run_import(
                 for row in source.rows():
                     if limit is not None and done >= limit:
                         break
-                    importer.take(parse_row(row, columns, specs))
+                    importer.take(parse_row(row, columns, specs, formats))
                     done += 1
                     if progress is not None and done % PROGRESS_EVERY == 0:
                         progress(done)
@@ -370,7 +386,25 @@ def run_import(
     return summary
 
 
-def parse_row(row: SourceRow, columns: ColumnMap, specs: Sequence[FieldSpec]) -> ParsedRow:
+def _parse(type_: ValueType, cell: object, format: ParseFormat | None) -> object:
+    """A cell read as its field's type, in its column's format."""
+    if format is None:
+        return _PARSERS[type_](cell)
+    if type_ is ValueType.DATE:
+        return parse_date(cell, format.order)
+    if type_ is ValueType.DECIMAL:
+        return parse_decimal(cell, format.mark)
+    if type_ is ValueType.INTEGER:
+        return parse_integer(cell, format.mark)
+    return _PARSERS[type_](cell)
+
+
+def parse_row(
+    row: SourceRow,
+    columns: ColumnMap,
+    specs: Sequence[FieldSpec],
+    formats: Mapping[int, ParseFormat] | None = None,
+) -> ParsedRow:
     values: dict[str, object] = {}
     problems: list[str] = []
     cells = row.cells
@@ -383,7 +417,7 @@ def parse_row(row: SourceRow, columns: ColumnMap, specs: Sequence[FieldSpec]) ->
             values[spec.name] = None
             continue
         try:
-            values[spec.name] = _PARSERS[spec.type](cell)
+            values[spec.name] = _parse(spec.type, cell, (formats or {}).get(index))
         except ValueError as exc:
             problems.append(
                 Reason(_("{column}: {reason}").format(column=columns.header_of(spec.name), reason=exc), index)

@@ -12,23 +12,28 @@ the line's position in the sale. Lines that agree are unchanged; a new delivery 
 never adds, removes or changes the lines of a recorded sale: such rows are rejected with the reason.
 Within the file, a sale number that comes back after other sales, or a serial number already on an
 earlier row, is rejected, citing that row.
+
+Each sale is checked by the sale dialog's rules (`recording.validate_sale`), their questions about
+customers, products, sale numbers and serial numbers answered from memory (`_Lookups`); the accepted
+sales are recorded in batches (`recording.record_validated_sales`) inside the import's transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.i18n import _
-from app.models import Customer, Rep, Sale, SaleLine, SoldUnit
+from app.models import Customer, Product, Rep, Sale, SaleLine, SoldUnit
 from app.models.customers import fold_key
 from app.services.customers.records import normalise_tax_id
 from app.services.errors import DomainError, ValidationError
 from app.services.imports.fields import ColumnMap
 from app.services.imports.running import ImportOptions, ParsedRow, RowReasons, Tally
 from app.services.sales import catalog, recording
-from app.services.sales.recording import SaleLineInput
+from app.services.sales.recording import SaleLineInput, SaleLookups, ValidatedSale
 
 SERVICE_FIELDS = {
     "number": "number",
@@ -42,6 +47,7 @@ SERVICE_FIELDS = {
     "serial_numbers": "serial_number",
 }
 _SALE_FIELDS = ("sold_on", "customer", "delivered_on", "rep")
+_BATCH = 200  # sales recorded together (record_validated_sales)
 
 
 @dataclass
@@ -58,7 +64,8 @@ class SaleImporter:
         self._tally = tally
         self._products = {p.sku.upper(): p for p in catalog.list_products(include_inactive=True)}
         self._reps = {code.upper(): rep_id for rep_id, code in Rep.select(Rep.id, Rep.code).tuples()}
-        self._customers: dict[str, int | None] = {}
+        self._lookups = _Lookups(self._reps)
+        self._pending: list[ValidatedSale] = []
         self._group: list[ParsedRow] = []
         self._group_key: str | None = None
         self._sales_seen: dict[str, int] = {}  # sale number key → its first row
@@ -74,6 +81,15 @@ class SaleImporter:
 
     def finish(self) -> None:
         self._flush()
+        self._write()
+
+    def _write(self) -> None:
+        """The sales accepted since the last time, recorded together (the import's one transaction)."""
+        if self._pending:
+            recording.record_validated_sales(
+                self._pending, today=self._options.today, follow_ups=self._options.follow_ups
+            )
+            self._pending = []
 
     # --- a sale's rows ---------------------------------------------------------------------
 
@@ -98,7 +114,7 @@ class SaleImporter:
         self._sales_seen[key] = rows[0].number
         lines = [self._line(row, rows[0]) for row in rows]
         header = self._header(rows[0])
-        existing = Sale.get_or_none(Sale.number_key == key)
+        existing = Sale.get_or_none(Sale.number_key == key) if self._lookups.number_taken(key) else None
         if existing is None:
             self._record(number, header, lines)
         else:
@@ -168,12 +184,11 @@ class SaleImporter:
         return header
 
     def _customer(self, reference: str) -> int | None:
-        if reference not in self._customers:
-            found = Customer.select(Customer.id).where(Customer.code == reference.upper()).scalar()
-            if found is None and (tax_id := normalise_tax_id(reference)):
-                found = Customer.select(Customer.id).where(Customer.tax_id == tax_id).scalar()
-            self._customers[reference] = found
-        return self._customers[reference]
+        lookups = self._lookups
+        found = lookups.codes.get(reference.upper())
+        if found is None and (tax_id := normalise_tax_id(reference)):
+            found = lookups.tax_ids.get(tax_id)
+        return found
 
     def _reject_whole(self, lines: list[_Line], header_reasons: list[str]) -> None:
         """Every row of the sale rejected: each with its own reasons, or the first bad row's."""
@@ -195,7 +210,7 @@ class SaleImporter:
         inputs = []
         for line in lines:
             values = line.row.values
-            product = catalog.get_product(line.product_id) if line.product_id is not None else None
+            product = self._lookups.product_rows.get(line.product_id) if line.product_id is not None else None
             serial = str(values.get("serial_number") or "")
             price = values.get("unit_price")
             inputs.append(
@@ -209,7 +224,7 @@ class SaleImporter:
                 )
             )
         try:
-            recording.record_sale(
+            sale = recording.validate_sale(
                 header.customer_id or 0,
                 header.rep_id,
                 header.sold_on,  # type: ignore[arg-type]
@@ -218,7 +233,7 @@ class SaleImporter:
                 header.notes,
                 number,
                 today=self._options.today,
-                follow_ups=self._options.follow_ups,
+                lookups=self._lookups,
             )
         except ValidationError as error:
             for key, message in error.errors.items():
@@ -232,8 +247,12 @@ class SaleImporter:
         except DomainError as error:
             self._reject_whole(lines, [str(error)])
             return
+        self._lookups.taken(sale)
+        self._pending.append(sale)
         for line in lines:
             self._tally.created(line.row)
+        if len(self._pending) >= _BATCH:
+            self._write()
 
     def _compare(self, sale: Sale, header: _SaleHeader, lines: list[_Line]) -> None:
         """A sale already recorded: its lines must agree; a new delivery date is recorded."""
@@ -316,6 +335,56 @@ class SaleImporter:
             return
         for line in lines:
             self._tally.updated(line.row)
+
+
+class _Lookups(SaleLookups):
+    """What validating the file's sales asks, answered from memory: every customer's code, tax ID and
+    whether it is archived, the products, the sale numbers and serial numbers taken (read once), plus
+    those of the sales this import has accepted."""
+
+    def __init__(self, reps: dict[str, int]):
+        self.codes: dict[str, int] = {}
+        self.tax_ids: dict[str, int] = {}
+        self.archived: dict[int, bool] = {}
+        query = Customer.select(Customer.id, Customer.code, Customer.tax_id, Customer.archived)
+        for customer_id, code, tax_id, archived in query.tuples():
+            self.codes[code.upper()] = customer_id
+            if tax_id:
+                self.tax_ids.setdefault(tax_id.upper(), customer_id)
+            self.archived[customer_id] = bool(archived)
+        self._rep_ids = set(reps.values())
+        self.product_rows = {p.id: p for p in catalog.list_products(include_inactive=True)}
+        self._products = {p.id: p for p in Product.select()}
+        self._numbers = {key for (key,) in Sale.select(Sale.number_key).tuples() if key}
+        self._serials = {
+            key
+            for (key,) in SoldUnit.select(SoldUnit.serial_key)
+            .where(SoldUnit.serial_key.is_null(False))
+            .tuples()
+        }
+
+    def customer_archived(self, customer_id: int) -> bool | None:
+        return self.archived.get(customer_id)
+
+    def rep_exists(self, rep_id: int) -> bool:
+        return rep_id in self._rep_ids
+
+    def number_taken(self, number_key: str) -> bool:
+        return number_key in self._numbers
+
+    def products(self, product_ids: Collection[int]) -> dict[int, Product]:
+        return {i: self._products[i] for i in product_ids if i in self._products}
+
+    def serial_taken_error(self, serials: list[str]) -> str | None:
+        if not any(fold_key(serial) in self._serials for serial in serials):
+            return None
+        return recording.serial_taken_error(serials)  # the unit's customer and product, for the message
+
+    def taken(self, sale: ValidatedSale) -> None:
+        """A sale accepted (recorded at the next batch): its number and serial numbers are taken."""
+        self._numbers.add(fold_key(sale.number) or "")
+        for line in sale.lines:
+            self._serials.update(fold_key(serial) or "" for serial in line.serial_numbers)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from app.i18n import _
 from app.services.inputs import clean_text
@@ -56,9 +57,23 @@ def parse_text(value: object) -> str:
     return clean_text(value)
 
 
-def parse_date(value: object) -> dt.date:
-    """A date cell, `dd/mm/yyyy` (also with '-' or '.'; a two-digit year is 20yy), `yyyy-mm-dd`
-    (with a time, ignored) or an Excel serial number."""
+class DateOrder(StrEnum):
+    """How a column writes its day and month: `23/11/2026` (Spain) or `11/23/2026` (the USA)."""
+
+    DAY_FIRST = "dmy"
+    MONTH_FIRST = "mdy"
+
+
+class DecimalMark(StrEnum):
+    """How a column writes its amounts: `1.234,50` (Spain) or `1,234.50` (the UK and the USA)."""
+
+    COMMA = "comma"
+    POINT = "point"
+
+
+def parse_date(value: object, order: DateOrder = DateOrder.DAY_FIRST) -> dt.date:
+    """A date cell, `dd/mm/yyyy` (also with '-' or '.'; a two-digit year is 20yy; `mm/dd/yyyy` when
+    the column's `order` is month first), `yyyy-mm-dd` (with a time, ignored) or an Excel serial number."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -71,6 +86,8 @@ def parse_date(value: object) -> dt.date:
     try:
         if match := _DAY_MONTH_YEAR_RE.match(text):
             day, month, year = int(match[1]), int(match[2]), int(match[3])
+            if order is DateOrder.MONTH_FIRST:
+                day, month = month, day
             return dt.date(year + 2000 if len(match[3]) == 2 else year, month, day)
         if match := _YEAR_MONTH_DAY_RE.match(text):
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
@@ -78,6 +95,8 @@ def parse_date(value: object) -> dt.date:
         raise ValueError(_("{value} is not a date of the calendar.").format(value=text)) from None
     if re.fullmatch(r"\d+(\.0+)?", text):
         return _from_serial(float(text))
+    if order is DateOrder.MONTH_FIRST:
+        raise ValueError(_("{value} is not a date (write it as mm/dd/yyyy).").format(value=text))
     raise ValueError(_("{value} is not a date (write it as dd/mm/yyyy).").format(value=text))
 
 
@@ -91,13 +110,16 @@ def _from_serial(number: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
-def parse_decimal(value: object) -> Decimal:
+def parse_decimal(value: object, mark: DecimalMark | None = None) -> Decimal:
     """An amount: a number cell, or text with a decimal comma or point and optional thousands
     separators and currency sign ('1.234,50 €', '1,234.50', '1234,5', '-12.5').
 
-    With both separators the last one is the decimals'. With one kind only: a comma is decimal
-    unless it groups thousands more than once ('1,234,567'); a point is a thousands separator when it
-    groups digits by three ('1.234', '12.345.678': as Spanish writes them), else decimal ('12.50')."""
+    `mark`: the column's decimal mark (formats.detect_formats, or the person's choice); the other
+    sign may only group thousands ('1.234,50' with a comma; '12.50' is no amount then). Without it,
+    each value decides: with both separators the last one is the decimals'. With one kind only: a
+    comma is decimal unless it groups thousands more than once ('1,234,567'); a point is a thousands
+    separator when it groups digits by three ('1.234', '12.345.678': as Spanish writes them), else
+    decimal ('12.50')."""
     if isinstance(value, bool):
         raise ValueError(_("{value} is not a number.").format(value=value))
     if isinstance(value, int):
@@ -110,7 +132,14 @@ def parse_decimal(value: object) -> Decimal:
         sign, text = text[0].replace("+", ""), text[1:]
     elif text.startswith("(") and text.endswith(")"):  # accounting programs' negative amounts
         sign, text = "-", text[1:-1]
-    number = _plain_number(text)
+    number = _plain_number(text) if mark is None else _marked_number(text, mark)
+    if number is None and mark is not None:
+        example = "1.234,50" if mark is DecimalMark.COMMA else "1,234.50"
+        raise ValueError(
+            _("{value} is not a number written as this column writes them ({example}).").format(
+                value=clean_text(value), example=example
+            )
+        )
     if number is None:
         raise ValueError(_("{value} is not a number.").format(value=clean_text(value)))
     try:
@@ -142,9 +171,24 @@ def _plain_number(text: str) -> str | None:
     return text
 
 
-def parse_integer(value: object) -> int:
+def _marked_number(text: str, mark: DecimalMark) -> str | None:
+    """`text` read with `mark` as its decimal sign and the other one grouping thousands, or None."""
+    decimal, thousands = (",", ".") if mark is DecimalMark.COMMA else (".", ",")
+    if not text or not re.fullmatch(r"[\d.,]+", text) or text.count(decimal) > 1:
+        return None
+    whole, _sep, fraction = text.partition(decimal)
+    if thousands in whole:
+        if not _THOUSANDS_RE[thousands].match(whole):
+            return None
+        whole = whole.replace(thousands, "")
+    if not whole.isdigit() or (_sep and not fraction.isdigit()):
+        return None
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def parse_integer(value: object, mark: DecimalMark | None = None) -> int:
     """A whole number: a number cell or text ('24', '24,0', '1.000')."""
-    number = parse_decimal(value)
+    number = parse_decimal(value, mark)
     if number != number.to_integral_value():
         raise ValueError(_("{value} is not a whole number.").format(value=parse_text(value)))
     return int(number)

@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from peewee import JOIN, fn
 
 from app.i18n import _, format_number
-from app.models import Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
-from app.models.base import max_length
+from app.models import AuditEntry, Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
+from app.models.base import insert_rows, max_length
 from app.models.customers import fold_key
 from app.models.dialect import lock_numbering
 from app.models.sync_schema import provisional_label
@@ -138,15 +138,17 @@ def _validate_sale(
     lines: list[SaleLineInput],
     number: str | None,
     today: dt.date | None = None,
+    lookups: SaleLookups | None = None,
 ) -> dict[int, Product]:
     """Raise ValidationError for anything wrong; return the lines' products by id."""
+    lookups = lookups or SaleLookups()
     errors: dict[str, str] = {}
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
+    archived = lookups.customer_archived(customer_id)
+    if archived is None:
         raise NotFoundError(_("The customer no longer exists."))
-    if customer.archived:
+    if archived:
         errors["customer_id"] = _("The customer is archived; restore it before recording a sale.")
-    if rep_id is not None and not Rep.select().where(Rep.id == rep_id).exists():
+    if rep_id is not None and not lookups.rep_exists(rep_id):
         errors["rep_id"] = _("The chosen rep no longer exists.")
     if sold_on is None:
         errors["sold_on"] = _("Enter the sale date.")
@@ -163,13 +165,13 @@ def _validate_sale(
             errors["number"] = _("Too long: at most {limit} characters.").format(
                 limit=max_length(Sale.number)
             )
-        elif Sale.select().where(Sale.number_key == fold_key(number)).exists():
+        elif lookups.number_taken(fold_key(number) or ""):
             errors["number"] = _("There is already a sale with the number {number}.").format(number=number)
 
     if not lines:
         errors["lines"] = _("Add at least one product line.")
     product_ids = {line.product_id for line in lines}
-    products = {p.id: p for p in Product.select().where(Product.id.in_(product_ids))} if lines else {}
+    products = lookups.products(product_ids) if lines else {}
     serials_in_sale: dict[str, int] = {}
     for index, line in enumerate(lines):
         product = products.get(line.product_id)
@@ -249,11 +251,32 @@ def _validate_sale(
             serials_in_sale[fold_key(serial)] = index
         if key in errors:
             continue
-        if problem := serial_taken_error(serials):
+        if problem := lookups.serial_taken_error(serials):
             errors[key] = _line_message(index, problem)
     if errors:
         raise ValidationError(errors)
     return products
+
+
+class SaleLookups:
+    """The questions validating a sale asks about other records, answered by the database. The
+    import answers them from what it holds in memory (a subclass), instead of several queries a sale."""
+
+    def customer_archived(self, customer_id: int) -> bool | None:
+        """Whether the customer is archived; None when there is no such customer."""
+        return Customer.select(Customer.archived).where(Customer.id == customer_id).scalar()
+
+    def rep_exists(self, rep_id: int) -> bool:
+        return Rep.select().where(Rep.id == rep_id).exists()
+
+    def number_taken(self, number_key: str) -> bool:
+        return Sale.select().where(Sale.number_key == number_key).exists()
+
+    def products(self, product_ids: Collection[int]) -> dict[int, Product]:
+        return {p.id: p for p in Product.select().where(Product.id.in_(list(product_ids)))}
+
+    def serial_taken_error(self, serials: list[str]) -> str | None:
+        return serial_taken_error(serials)
 
 
 def serial_taken_error(serials: list[str]) -> str | None:
@@ -360,6 +383,157 @@ def record_sale(
         if follow_ups:
             apply_plans_for_sale(sale.id, rep_id, skip_before=today or dt.date.today())
     return sale.id
+
+
+@dataclass(frozen=True)
+class ValidatedSale:
+    """A new sale `validate_sale` accepted, ready for `record_validated_sales`."""
+
+    customer_id: int
+    rep_id: int | None
+    sold_on: dt.date
+    delivered_on: dt.date | None
+    lines: list[SaleLineInput]
+    notes: str
+    number: str
+    products: dict[int, Product]
+
+
+def validate_sale(
+    customer_id: int,
+    rep_id: int | None,
+    sold_on: dt.date,
+    delivered_on: dt.date | None,
+    lines: list[SaleLineInput],
+    notes: str,
+    number: str,
+    *,
+    today: dt.date | None = None,
+    lookups: SaleLookups | None = None,
+) -> ValidatedSale:
+    """The checks `record_sale` makes, without writing: ValidationError (by field and line, as the
+    sale dialog shows them) or NotFoundError, else the sale ready to be recorded with others."""
+    number = clean_text(number)
+    products = _validate_sale(customer_id, rep_id, sold_on, delivered_on, lines, number, today, lookups)
+    return ValidatedSale(
+        customer_id, rep_id, sold_on, delivered_on, lines, clean_text(notes).strip(), number, products
+    )
+
+
+def record_validated_sales(
+    sales: list[ValidatedSale], *, today: dt.date | None = None, follow_ups: bool = True
+) -> list[int]:
+    """Store many new sales at once (the import), each as `record_sale` stores one: its lines, sold
+    units with their warranty ends, the audit entry and its plans' follow-ups (from `today` on, none
+    when `follow_ups` is false). Returns the sales' ids in order.
+
+    Each sale is as `validate_sale` returned it, its number and serial numbers checked free by the
+    caller (which holds them: the import), inside the caller's write transaction. Sales, lines,
+    units and audit entries go in with one prepared INSERT each for all (`insert_rows`), instead of
+    a dozen statements a sale."""
+    if not sales:
+        return []
+    with write_transaction():
+        for year in sorted({sale.sold_on.year for sale in sales}):
+            lock_numbering("sale", year)  # PostgreSQL: one numbering writer per year, as record_sale
+        rows = []
+        for sale in sales:
+            row = Sale(
+                number=sale.number,
+                customer=sale.customer_id,
+                rep=sale.rep_id,
+                sold_on=sale.sold_on,
+                delivered_on=sale.delivered_on,
+                notes=sale.notes,
+            )
+            row.number_key = fold_key(sale.number)  # Sale.save() keeps it; insert_rows does not save
+            rows.append(row)
+        insert_rows(Sale, rows)
+        keys = [row.number_key for row in rows]
+        ids: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            query = Sale.select(Sale.number_key, Sale.id).where(
+                Sale.number_key.in_(keys[start : start + 500])
+            )
+            ids.update(query.tuples())
+        sale_ids = [ids[key] for key in keys]
+        lines = [
+            SaleLine(
+                sale=sale_id,
+                product=line.product_id,
+                quantity=line.quantity,
+                unit_price=Decimal(line.unit_price).quantize(Decimal("0.01")),
+            )
+            for sale_id, sale in zip(sale_ids, sales, strict=True)
+            for line in sale.lines
+        ]
+        insert_rows(SaleLine, lines)
+        line_ids: dict[int, list[int]] = {}  # sale → its lines' ids, in the order inserted
+        for start in range(0, len(sale_ids), 500):
+            query = (
+                SaleLine.select(SaleLine.sale, SaleLine.id)
+                .where(SaleLine.sale.in_(sale_ids[start : start + 500]))
+                .order_by(SaleLine.id)
+            )
+            for sale_id, line_id in query.tuples():
+                line_ids.setdefault(sale_id, []).append(line_id)
+        units = []
+        for sale_id, sale in zip(sale_ids, sales, strict=True):
+            for line_id, line in zip(line_ids[sale_id], sale.lines, strict=True):
+                units.extend(_units(line_id, sale, line))
+        insert_rows(SoldUnit, units)
+        insert_rows(
+            AuditEntry,
+            [
+                audit.entry(
+                    "create",
+                    "sale",
+                    sale_id,
+                    sale.rep_id,
+                    label=sale.number,
+                    customer=sale.customer_id,
+                    sold_on=sale.sold_on,
+                    delivered_on=sale.delivered_on,
+                    lines=[
+                        {
+                            "product_id": li.product_id,
+                            "quantity": li.quantity,
+                            "unit_price": str(li.unit_price),
+                        }
+                        for li in sale.lines
+                    ],
+                )
+                for sale_id, sale in zip(sale_ids, sales, strict=True)
+            ],
+        )
+        if follow_ups:
+            for sale_id, sale in zip(sale_ids, sales, strict=True):
+                if sale.delivered_on is not None:  # plans start at the delivery: none before it
+                    apply_plans_for_sale(sale_id, sale.rep_id, skip_before=today or dt.date.today())
+    return sale_ids
+
+
+def _units(line_id: int, sale: ValidatedSale, line: SaleLineInput) -> list[SoldUnit]:
+    """A line's sold units, as record_sale makes them (one per item of a serialised product)."""
+    product = sale.products[line.product_id]
+    ends_on = warranty_end_date(sale.delivered_on, product.warranty_months, line.warranty_extension_months)
+    common = {
+        "line": line_id,
+        "customer": sale.customer_id,
+        "product": product.id,
+        "warranty_extension_months": line.warranty_extension_months,
+        "warranty_ends_on": ends_on,
+    }
+    if not product.serialised:
+        return [SoldUnit(quantity=line.quantity, **common)]
+    serials = _clean_serials(line.serial_numbers)
+    units = []
+    for item in range(line.quantity):
+        serial = serials[item] if serials else None
+        unit = SoldUnit(serial_number=serial, quantity=1, **common)
+        unit.serial_key = fold_key(serial or None)  # SoldUnit.save() keeps it; insert_rows does not save
+        units.append(unit)
+    return units
 
 
 @write_command

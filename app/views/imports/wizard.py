@@ -62,7 +62,14 @@ from app.i18n import _, format_number, ngettext
 from app.services import imports
 from app.services.errors import DomainError
 from app.services.imports import ImportKind, ImportOptions, ImportSummary, OpenedFile, PreviewRow
-from app.services.imports.fields import MAPPING_EXTENSION
+from app.services.imports.fields import MAPPING_EXTENSION, ValueType
+from app.services.imports.formats import (
+    DATE_CHOICES,
+    NUMBER_CHOICES,
+    ColumnFormat,
+    DateFormat,
+    NumberFormat,
+)
 from app.services.imports.running import ERROR_FILE_EXTENSION
 from app.services.permissions import Right
 from app.views import settings
@@ -75,11 +82,13 @@ from app.views.pages.base import AppContext
 from app.views.tasks import TaskCancelled, run_in_background
 
 SOURCE, COLUMNS, CHECK, IMPORT = range(4)  # the pages' ids
+FIELD_ROW, FORMAT_ROW, FIRST_ROW = 0, 1, 2  # the columns table: the fields, the formats, then the file's rows
 PREVIEW_DELAY_MS = 300  # a change of column or header row waits this long before the preview is checked
 POLL_MS = 100
 FITTED_ROWS = 500  # up to this many rejected rows are shown with every reason on its own line  # how often a running pass's progress is shown
 PROBLEM_BACKGROUND = QColor("#f8d7da")
 PROBLEM_TEXT = QColor("#b00020")
+QUESTION_BACKGROUND = QColor("#fff3cd")  # a format to choose
 FILE_FILTERS = "*.csv *.txt *.tsv *.xlsx *.xlsm *.xlsb *.xls *.ods"
 
 # What an import changes, for the pages to refresh (products are the catalogue, which sales pages show).
@@ -415,6 +424,8 @@ class ColumnsPage(QWizardPage):
         self._preview_rows: list[PreviewRow] = []
         self._busy = False
         self._combos: list[QComboBox] = []
+        self._format_combos: dict[int, QComboBox] = {}  # column → its format's choice, when it has one
+        self._formats_chosen: dict[int, str] = {}  # column → the format the person chose
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -491,6 +502,7 @@ class ColumnsPage(QWizardPage):
         kind, path = wizard.kind, wizard.path
         options = ImportOptions(kind, sheet=sheet, header_row=header_row)
         lookup = settings.import_mapping
+        known = settings.import_mapping_keys(kind.value)
         self._generation += 1
         generation = self._generation
         self._set_busy(_("Reading the file…"))
@@ -498,15 +510,16 @@ class ColumnsPage(QWizardPage):
         def op(_progress) -> _Opened:
             note = ""
             try:
-                opened = imports.read_for_import(path, options)
+                opened = imports.read_for_import(path, options, known)
             except imports.HeaderNotFoundError:
                 opened = imports.read_for_import(path, replace(options, header_row=1))
                 note = _(
                     "No row of the file was recognised as its headers: choose the headers' row and what each column holds."
                 )
             headers = opened.source.headers
+            opened.source.formats  # noqa: B018 (each column's formats, found here in the background)
             automatic = {index: name for name, index in opened.columns.columns.items()}
-            remembered = lookup(kind.value, imports.headers_key(headers))
+            remembered = lookup(kind.value, imports.headers_key(opened.source.named_headers))
             if remembered:
                 try:
                     columns = imports.map_columns(kind, headers, remembered)
@@ -554,6 +567,7 @@ class ColumnsPage(QWizardPage):
         self.header_spin.blockSignals(True)
         self.header_spin.setValue(source.header_row)
         self.header_spin.blockSignals(False)
+        self._formats_chosen = {}
         self._build_table(source.headers, {i: n for n, i in result.opened.columns.columns.items()})
         self._update_remembered(result.remembered)
         self._check_preview()
@@ -575,12 +589,12 @@ class ColumnsPage(QWizardPage):
         kind = self._wizard.kind
         self.table.clear()
         self.table.setColumnCount(len(headers))
-        self.table.setRowCount(1)
-        self.table.setHorizontalHeaderLabels(
-            [header or _("(column {number})").format(number=i + 1) for i, header in enumerate(headers)]
-        )
-        self.table.setVerticalHeaderItem(0, QTableWidgetItem(_("Imported as")))
+        self.table.setRowCount(FIRST_ROW)
+        self.table.setHorizontalHeaderLabels(headers)  # distinct names: "Teléfono (2)", "Column 5"
+        self.table.setVerticalHeaderItem(FIELD_ROW, QTableWidgetItem(_("Imported as")))
+        self.table.setVerticalHeaderItem(FORMAT_ROW, QTableWidgetItem(_("Written as")))
         self._combos = []
+        self._format_combos = {}
         for column in range(len(headers)):
             combo = QComboBox()
             combo.addItem(_("— ignore —"), "")
@@ -588,11 +602,117 @@ class ColumnsPage(QWizardPage):
                 shown = spec.shown + (" " + _("(required)") if spec.required else "")
                 combo.addItem(shown, spec.name)
             combo.setCurrentIndex(max(0, combo.findData(mapped.get(column, ""))))
-            combo.setEnabled(bool(headers[column]))  # a column without a header cannot be named in a mapping
             combo.activated.connect(lambda _index, column=column: self._on_combo_activated(column))
-            self.table.setCellWidget(0, column, combo)
+            self.table.setCellWidget(FIELD_ROW, column, combo)
             self._combos.append(combo)
+        for column in range(len(headers)):
+            self._show_format(column)
         self._show_missing()
+
+    # --- the formats --------------------------------------------------------------------------
+
+    def _found_format(self, column: int) -> ColumnFormat:
+        formats = self._loaded.opened.source.formats if self._loaded is not None else []
+        return formats[column] if column < len(formats) else ColumnFormat()
+
+    def _format_kind(self, column: int) -> ValueType | None:
+        """DATE or DECIMAL when the column's field is read as a date or a number, else None."""
+        name = self.field_of(column)
+        spec = next((s for s in imports.fields_of(self._wizard.kind) if s.name == name), None)
+        if spec is None or spec.type not in (ValueType.DATE, ValueType.DECIMAL, ValueType.INTEGER):
+            return None
+        return ValueType.DATE if spec.type is ValueType.DATE else ValueType.DECIMAL
+
+    def _show_format(self, column: int) -> None:
+        """The format cell of a column: how its dates or numbers were found written, to change; a
+        question when every value reads both ways; nothing for a column of text."""
+        kind = self._format_kind(column)
+        self.table.removeCellWidget(FORMAT_ROW, column)
+        self._format_combos.pop(column, None)
+        item = QTableWidgetItem("")
+        self.table.setItem(FORMAT_ROW, column, item)
+        if kind is None:
+            return
+        found = self._found_format(column)
+        combo = QComboBox()
+        detected: DateFormat | NumberFormat | None
+        if kind is ValueType.DATE:
+            detected, ambiguous, mixed = found.dates, found.dates_ambiguous, found.dates_mixed
+            choices: tuple[DateFormat | NumberFormat, ...] = DATE_CHOICES
+        else:
+            detected, ambiguous, mixed = found.numbers, found.numbers_ambiguous, found.numbers_mixed
+            choices = NUMBER_CHOICES
+        if ambiguous:
+            combo.addItem(_("Both ways: choose…"), "")
+            tip = _(
+                "Every value of this column reads both ways (like 01/02/2026 or 1.234): choose how it "
+                "writes them."
+            )
+        elif detected is not None:
+            tip = _("Found from the column's values: {format}.").format(format=detected.label)
+            if mixed:
+                tip += " " + _(
+                    "Some values are written the other way: the rows that do not fit are rejected, each saying why."
+                )
+        else:
+            tip = _("Choose how this column writes them.")
+        if detected is not None and detected not in choices and not ambiguous:
+            combo.addItem(detected.label, detected.value)  # ISO, day numbers, date cells, whole numbers
+        for choice in choices:
+            combo.addItem(choice.label, choice.value)
+        wanted = self._formats_chosen.get(column, "" if ambiguous else (detected.value if detected else ""))
+        combo.setCurrentIndex(max(0, combo.findData(wanted)))
+        combo.setToolTip(tip)
+        item.setToolTip(tip)
+        if ambiguous and column not in self._formats_chosen:
+            item.setBackground(QBrush(QUESTION_BACKGROUND))
+        combo.activated.connect(lambda _index, column=column: self._on_format_combo_activated(column))
+        self.table.setCellWidget(FORMAT_ROW, column, combo)
+        self._format_combos[column] = combo
+
+    def _on_format_combo_activated(self, column: int) -> None:
+        combo = self._format_combos[column]
+        if combo.currentData():
+            self._formats_chosen[column] = combo.currentData()
+        else:
+            self._formats_chosen.pop(column, None)
+        item = self.table.item(FORMAT_ROW, column)
+        if item is not None and combo.currentData():  # answered: no longer a question
+            item.setBackground(QBrush())
+        self._show_missing()
+        self._fit_columns()
+        self._preview_timer.start()
+
+    def set_format(self, column: int, code: str) -> None:
+        """Choose a column's format as the person would (tests, screenshots)."""
+        combo = self._format_combos[column]
+        combo.setCurrentIndex(combo.findData(code))
+        self._on_format_combo_activated(column)
+
+    def format_of(self, column: int) -> str | None:
+        """The format shown for a column ("" while it asks; None: the column has no format)."""
+        combo = self._format_combos.get(column)
+        return None if combo is None else combo.currentData()
+
+    def formats(self) -> dict[str, str]:
+        """{"column name": format code}: the columns whose day-month order or decimal mark is as shown
+        (found or chosen), for the import."""
+        if self._loaded is None:
+            return {}
+        headers = self._loaded.opened.source.headers
+        codes = {c.value for c in (*DATE_CHOICES, *NUMBER_CHOICES)}
+        return {
+            headers[column]: combo.currentData()
+            for column, combo in self._format_combos.items()
+            if combo.currentData() in codes
+        }
+
+    def _formats_to_choose(self) -> list[str]:
+        """The columns whose format is still a question."""
+        if self._loaded is None:
+            return []
+        headers = self._loaded.opened.source.headers
+        return [headers[c] for c, combo in sorted(self._format_combos.items()) if not combo.currentData()]
 
     def field_of(self, column: int) -> str:
         """The field column `column` fills ("" when ignored)."""
@@ -609,7 +729,7 @@ class ColumnsPage(QWizardPage):
         if self._loaded is None:
             return {}
         headers = self._loaded.opened.source.headers
-        return {header: self.field_of(i) for i, header in enumerate(headers) if header}
+        return {header: self.field_of(i) for i, header in enumerate(headers)}
 
     def _on_combo_activated(self, column: int) -> None:
         name = self.field_of(column)
@@ -617,6 +737,8 @@ class ColumnsPage(QWizardPage):
             for other, combo in enumerate(self._combos):
                 if other != column and combo.currentData() == name:
                     combo.setCurrentIndex(0)
+                    self._show_format(other)
+        self._show_format(column)
         self._update_remembered(False)
         self._show_missing()
         self._fit_columns()
@@ -627,6 +749,7 @@ class ColumnsPage(QWizardPage):
             return
         for column, combo in enumerate(self._combos):
             combo.setCurrentIndex(max(0, combo.findData(self._loaded.automatic.get(column, ""))))
+            self._show_format(column)
         self._update_remembered(False)
         self._show_missing()
         self._fit_columns()
@@ -636,7 +759,7 @@ class ColumnsPage(QWizardPage):
         if self._loaded is None:
             return {}
         automatic = self._loaded.automatic
-        return {h: automatic.get(i, "") for i, h in enumerate(self._loaded.opened.source.headers) if h}
+        return {h: automatic.get(i, "") for i, h in enumerate(self._loaded.opened.source.headers)}
 
     def _update_remembered(self, applied: bool) -> None:
         """The note while a remembered mapping is shown as it was applied; "Match automatically" while
@@ -656,8 +779,19 @@ class ColumnsPage(QWizardPage):
 
     def _show_missing(self) -> None:
         missing = self._missing()
-        self.missing.setText(_("Choose the column of: {fields}.").format(fields=", ".join(missing)))
-        self.missing.setVisible(bool(missing) and self._loaded is not None)
+        questions = self._formats_to_choose()
+        lines = []
+        if missing:
+            lines.append(_("Choose the column of: {fields}.").format(fields=", ".join(missing)))
+        if questions:
+            lines.append(
+                _(
+                    "Choose how {columns} writes its dates or numbers: every value reads both ways "
+                    "(the row “Written as”)."
+                ).format(columns=", ".join(questions))
+            )
+        self.missing.setText("\n".join(lines))
+        self.missing.setVisible(bool(lines) and self._loaded is not None)
         self.completeChanged.emit()
 
     # --- the preview ------------------------------------------------------------------------------
@@ -671,7 +805,9 @@ class ColumnsPage(QWizardPage):
         source = self._loaded.opened.source
         kind = wizard.kind
         mapping = self.mapping()
-        options = wizard.import_options(sheet=source.sheet, header_row=source.header_row, mapping=mapping)
+        options = wizard.import_options(
+            sheet=source.sheet, header_row=source.header_row, mapping=mapping, formats=self.formats()
+        )
         self._generation += 1
         generation = self._generation
         self._set_busy(_("Checking the first rows…"))
@@ -699,9 +835,9 @@ class ColumnsPage(QWizardPage):
         self._busy = False
         self._preview_rows = rows
         width = self.table.columnCount()
-        self.table.setRowCount(1 + len(rows))
+        self.table.setRowCount(FIRST_ROW + len(rows))
         bad = 0
-        for index, row in enumerate(rows, start=1):
+        for index, row in enumerate(rows, start=FIRST_ROW):
             number = QTableWidgetItem(str(row.number))
             if row.reasons:
                 bad += 1
@@ -740,22 +876,23 @@ class ColumnsPage(QWizardPage):
         push the other columns out of sight (it shows whole on hover)."""
         metrics = self.table.fontMetrics()
         for column, combo in enumerate(self._combos):
-            cells = [self.table.item(row, column) for row in range(1, self.table.rowCount())]
+            cells = [self.table.item(row, column) for row in range(FIRST_ROW, self.table.rowCount())]
             texts = [item.text() for item in cells if item is not None]
             header = self.table.horizontalHeaderItem(column)
             texts.append(header.text() if header is not None else "")
             widest = max(metrics.horizontalAdvance(text) for text in texts) + 16
-            chosen = metrics.horizontalAdvance(combo.currentText()) + 44  # the combo's arrow and frame
+            shown = [combo, *([self._format_combos[column]] if column in self._format_combos else [])]
+            chosen = max(metrics.horizontalAdvance(c.currentText()) for c in shown) + 44  # arrow and frame
             self.table.setColumnWidth(column, min(max(widest, chosen, 110), 320))
 
     def problem_cells(self) -> dict[tuple[int, int], str]:
         """(row number, column) → the tooltip of each cell marked as a problem (tests)."""
         marked = {}
-        for index in range(1, self.table.rowCount()):
+        for index in range(FIRST_ROW, self.table.rowCount()):
             for column in range(self.table.columnCount()):
                 item = self.table.item(index, column)
                 if item is not None and item.toolTip():
-                    marked[(self._preview_rows[index - 1].number, column)] = item.toolTip()
+                    marked[(self._preview_rows[index - FIRST_ROW].number, column)] = item.toolTip()
         return marked
 
     def _set_busy(self, text: str) -> None:
@@ -772,7 +909,12 @@ class ColumnsPage(QWizardPage):
         return self._loaded is not None
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
-        return self._loaded is not None and not self._busy and not self._missing()
+        return (
+            self._loaded is not None
+            and not self._busy
+            and not self._missing()
+            and not self._formats_to_choose()
+        )
 
     def validatePage(self) -> bool:  # noqa: N802 (Qt override)
         """The mapping is confirmed: kept for the next file with these headers (forgotten when it is the
@@ -783,10 +925,15 @@ class ColumnsPage(QWizardPage):
         source = self._loaded.opened.source
         wizard.sheet, wizard.header_row = source.sheet, source.header_row
         wizard.mapping = self.mapping()
+        wizard.formats = self.formats()
         # The columns as chosen now (a preview of the last change may still be on its way); pure, no query.
         wizard.opened = OpenedFile(source, imports.map_columns(wizard.kind, source.headers, wizard.mapping))
-        remembered = wizard.mapping if wizard.mapping != self._automatic_mapping() else None
-        settings.save_import_mapping(wizard.kind.value, imports.headers_key(source.headers), remembered)
+        # Kept when it differs from the automatic matching, and always when the header row was not
+        # recognised (set by hand, or found by a kept mapping): the next such file finds its header
+        # row by these headers.
+        by_hand = not source.header_recognised
+        remembered = wizard.mapping if by_hand or wizard.mapping != self._automatic_mapping() else None
+        settings.save_import_mapping(wizard.kind.value, imports.headers_key(source.named_headers), remembered)
         return True
 
     def _on_save_mapping_button_clicked(self) -> None:
@@ -1034,6 +1181,7 @@ class ImportWizard(QWizard):
         self.sheet: str | None = None
         self.header_row: int | None = None
         self.mapping: dict[str, str] = {}
+        self.formats: dict[str, str] = {}  # column → a date or number format code, as shown or chosen
         self.opened: OpenedFile | None = None
         self.check: ImportSummary | None = None  # the dry run's, until the wizard closes
         self.source_page = SourcePage(self)
@@ -1066,6 +1214,7 @@ class ImportWizard(QWizard):
             sheet=self.sheet,
             header_row=self.header_row,
             mapping=self.mapping,
+            formats=self.formats,
             as_of=self.as_of,
             follow_ups=self.follow_ups,
             acting_rep_id=self.context.acting_rep_id,
