@@ -93,10 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=_iso_date, default=None, help=_("the date the data is relative to (YYYY-MM-DD)")
     )
 
-    commands.add_parser(
+    check = commands.add_parser(
         "check",
         parents=[common],
         help=_("integrity check, schema version and row counts (exit 1 on problems)"),
+    )
+    check.add_argument(
+        "--full",
+        action="store_true",
+        help=_(
+            "SQLite's full integrity check, which also compares every index with its table "
+            "(minutes on a large file); by default the quick check"
+        ),
     )
 
     backup = commands.add_parser(
@@ -228,10 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("a laptop's database: push its changes to the office, pull the office's"),
     )
     sync.add_argument("--server", required=True, help=_("the office server: postgresql://login@host/db"))
-    sync.add_argument(
+    sync_mode = sync.add_mutually_exclusive_group()
+    sync_mode.add_argument(
         "--init",
         action="store_true",
         help=_("make a new laptop database (--db, a new file) from the office's data"),
+    )
+    sync_mode.add_argument(
+        "--join",
+        action="store_true",
+        help=_("bring a database that has worked alone (--db) into the office: its records are sent as new"),
     )
     sync.add_argument(
         "--json", action="store_true", help=_("print one JSON object: pushed, pulled, conflicts, refused")
@@ -410,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(target, args)
         if args.command == "check":
-            return _check(target)
+            return _check(target, full=args.full)
         if args.command == "backup":
             return _backup(target, args)
         if args.command == "restore":
@@ -519,13 +533,72 @@ def _demo(target: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check(target: str) -> int:
+class _StepProgress:
+    """Progress of a long command on stderr: a step that lasts more than PROGRESS_AFTER_S is named,
+    with its seconds counting on a terminal, and ends with the seconds it took; quick steps print
+    nothing. Call with each step's label as it starts; `finish()` at the end."""
+
+    PROGRESS_AFTER_S = 1.0
+
+    def __init__(self) -> None:
+        import threading
+        import time
+
+        self._clock = time.monotonic
+        self._lock = threading.Lock()
+        self._label: str | None = None
+        self._started = 0.0
+        self._shown = False
+        self._live = sys.stderr.isatty()
+        self._done = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="check-progress", daemon=True)
+        self._ticker.start()
+
+    def __call__(self, label: str) -> None:
+        with self._lock:
+            self._end_step()
+            self._label, self._started, self._shown = label, self._clock(), False
+
+    def finish(self) -> None:
+        self._done.set()
+        self._ticker.join()
+        with self._lock:
+            self._end_step()
+            self._label = None
+
+    def _tick(self) -> None:
+        while not self._done.wait(0.25):
+            with self._lock:
+                if self._label is None:
+                    continue
+                seconds = self._clock() - self._started
+                if seconds < self.PROGRESS_AFTER_S:
+                    continue
+                if self._live:
+                    print(f"\r{self._label} {seconds:.0f} s", end="", file=sys.stderr, flush=True)
+                elif not self._shown:
+                    print(self._label, end="", file=sys.stderr, flush=True)
+                self._shown = True
+
+    def _end_step(self) -> None:
+        """Under the lock: the step's line closed with its seconds, when it was shown."""
+        if self._label is not None and self._shown:
+            seconds = self._clock() - self._started
+            start = f"\r{self._label}" if self._live else ""
+            print(f"{start} {seconds:.1f} s", file=sys.stderr, flush=True)
+
+
+def _check(target: str, full: bool = False) -> int:
     from app.models.database import open_database
     from app.services.health import check_database
 
     # Read-only and in the file's own journal mode: checking must not change a byte of the file.
     info = open_database(target, create=False, upgrade=False, read_only=True)
-    report = check_database()
+    progress = _StepProgress()
+    try:
+        report = check_database(quick=not full, progress=progress)
+    finally:
+        progress.finish()
     print(_("Database: {target}").format(target=diagnostics.display_target(info.target)))
     for line in report.lines():
         print(line)
@@ -741,11 +814,19 @@ def _sync(target: str, args: argparse.Namespace) -> int:
     from app.models import db
     from app.models.database import open_database, open_office, sqlite_path_of
     from app.sync.engine import init_laptop, refuse_unless_laptop, synchronise
+    from app.sync.joining import join_office
 
     path = sqlite_path_of(target)
     if path is None:
         raise UsageError(_("--db is the laptop's own file for a sync; the office goes in --server."))
     _use_remembered_password(args.server)
+    if args.join:
+        joined = join_office(Path(path), args.server)
+        if args.json:
+            print(json.dumps(joined.as_json()))
+        else:
+            print("\n".join(joined.summary()))
+        return EXIT_OK
     if args.init:
         outcome = init_laptop(Path(path), args.server)
     else:

@@ -61,6 +61,7 @@ class BackupKind(Choice):
     MANUAL = "manual", N_("On request")
     BEFORE_RESTORE = "before-restore", N_("Before a restore")
     BEFORE_UPGRADE = "before-upgrade", N_("Before an upgrade")
+    BEFORE_JOIN = "before-join", N_("Before joining an office")
 
 
 class BackupError(DatabaseFileError):

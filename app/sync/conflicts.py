@@ -11,8 +11,10 @@ own version of the record meanwhile, take the office's back at its next sync (ap
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,7 @@ class ConflictRow:
     login: str  # whose laptop sent it
     created_at: str
     laptop: str = ""  # the id of the laptop that sent it (app.sync.laptop.laptop_state)
+    along: tuple[int, ...] = ()  # the refusals of the changes made with it (decided with it)
 
 
 def _decode(text: str | None) -> Any:
@@ -75,23 +78,53 @@ def open_conflicts() -> list[ConflictRow]:
         "SELECT id, kind, table_name, row_uid, column_name, base_value, laptop_value, office_value, reason,"
         f" login, created_at, laptop FROM {_source(database)} WHERE resolved_at IS NULL ORDER BY id"
     ).fetchall()
-    return [
-        ConflictRow(
-            row[0],
-            ConflictKind(row[1]),
-            row[2],
-            row[3],
-            row[4],
-            _decode(row[5]),
-            _decode(row[6]),
-            _decode(row[7]),
-            row[8],
-            row[9],
-            str(row[10])[:16],
-            row[11],
-        )
-        for row in rows
-    ]
+    return _with_companions(
+        [
+            ConflictRow(
+                row[0],
+                ConflictKind(row[1]),
+                row[2],
+                row[3],
+                row[4],
+                _decode(row[5]),
+                _decode(row[6]),
+                _decode(row[7]),
+                row[8],
+                row[9],
+                str(row[10])[:16],
+                row[11],
+            )
+            for row in rows
+        ]
+    )
+
+
+# How the sync words the refusal of a change refused only because another change of the same
+# local transaction was (app.sync.engine._apply_transaction): "refused with <table> <uid>, …".
+_REFUSED_WITH = re.compile(r"^refused with (?P<table>\S+) (?P<uid>[^,\s]+),")
+
+
+def _with_companions(rows: list[ConflictRow]) -> list[ConflictRow]:
+    """One item per refused transaction: the refusals of the changes made with a refused one go
+    with it (its `along`), so a person decides once and the count is what they decide."""
+    by_id = {row.id: row for row in rows}
+    along: dict[int, list[int]] = {}
+    for row in rows:
+        found = _REFUSED_WITH.match(row.reason or "")
+        if found is None:
+            continue
+        causes = [
+            other.id
+            for other in rows
+            if other.id < row.id
+            and other.laptop == row.laptop
+            and (other.table, other.row_uid) == (found["table"], found["uid"])
+            and not _REFUSED_WITH.match(other.reason or "")
+        ]
+        if causes:
+            along.setdefault(max(causes), []).append(row.id)
+            del by_id[row.id]
+    return [dataclasses.replace(row, along=tuple(along.get(row.id, ()))) for row in by_id.values()]
 
 
 def allowed_choices(conflict: ConflictRow) -> tuple[Choice, ...]:
@@ -100,7 +133,17 @@ def allowed_choices(conflict: ConflictRow) -> tuple[Choice, ...]:
     duplicate or met deleted can only be let go (the office's record stays as it is)."""
     if conflict.kind is ConflictKind.CONFLICT and conflict.column:
         return (Choice.MINE, Choice.THEIRS, Choice.TYPED)
+    if conflict.kind is ConflictKind.DELETED and (conflict.mine is None or _whole_row(conflict)):
+        # Deleted on one side, changed on the other: the laptop's side may still win (deleted
+        # anyway, or recorded again as the laptop had it).
+        return (Choice.MINE, Choice.DISCARD)
     return (Choice.DISCARD,)
+
+
+def _whole_row(conflict: ConflictRow) -> bool:
+    """Whether the conflict holds the laptop's whole row (older versions kept the changed columns)."""
+    table = BY_NAME.get(conflict.table)
+    return table is not None and isinstance(conflict.mine, dict) and set(table.columns) <= set(conflict.mine)
 
 
 def open_conflict_count() -> int:
@@ -130,6 +173,57 @@ def _write_value(table, conflict: ConflictRow, value: Any) -> None:
     record.save()
 
 
+def _delete_anyway(table, conflict: ConflictRow) -> None:
+    """The laptop's deletion wins: the record goes here too (on a laptop the deletion travels)."""
+    from peewee import IntegrityError
+
+    try:
+        with db.obj.atomic():
+            table.model.delete().where(table.model.uid == conflict.row_uid).execute()
+    except IntegrityError as exc:
+        from app.sync.labels import table_label
+
+        raise DomainError(
+            _("The {record_kind} cannot be deleted: other records still belong to it.").format(
+                record_kind=table_label(table.name).lower()
+            )
+        ) from exc
+
+
+def _record_again(table, conflict: ConflictRow) -> None:
+    """The laptop's version wins over the office's deletion: the record is written again as the
+    laptop had it, under its own identity (on a laptop the insert travels at the next sync)."""
+    from app.sync.labels import table_label
+
+    row: dict[str, Any] = conflict.mine
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        value = row.get(column)
+        field = table.fields[column]
+        if column in table.foreign_keys and value is not None:
+            target = BY_NAME.get(table.foreign_keys[column])
+            found = target.model.get_or_none(target.model.uid == value) if target is not None else None
+            if found is None:
+                if not field.null:
+                    raise DomainError(
+                        _("It cannot be recorded again: its {record_kind} is no longer here either.").format(
+                            record_kind=table_label(table.foreign_keys[column]).lower()
+                        )
+                    )
+                value = None
+            else:
+                value = found.id
+        elif table.is_blob(column) and value is not None:
+            value = bytes.fromhex(value)
+        elif value is not None:
+            value = field.python_value(value)
+        values[field.name] = value
+    model = table.model
+    if model.select().where(model.uid == conflict.row_uid).exists():
+        return  # already back (recorded again elsewhere and pulled)
+    model.insert(values).execute()
+
+
 def _valid_customer_value(customer_id: int, column: str, value: Any) -> Any:
     """A customer's value chosen or typed on the Conflicts page, checked and tidied by the rules of
     the customer dialog (a tax id's check letter, an e-mail, a code nobody else has …): raises
@@ -152,21 +246,33 @@ def resolve_conflict(conflict_id: int, choice: Choice, typed: Any = None) -> Non
     if conflict is None:
         raise DomainError(_("This conflict was already resolved."))
     table = BY_NAME.get(conflict.table)
+    if choice not in allowed_choices(conflict):
+        raise DomainError(_("This decision is not possible for this conflict."))
     with database.atomic():
         if choice in (Choice.MINE, Choice.TYPED) and conflict.column and table is not None:
             _write_value(table, conflict, conflict.mine if choice is Choice.MINE else typed)
-        if is_server(database):
-            database.execute_sql(
-                f"UPDATE {CONFLICTS} SET resolved_at = now(), resolved_by = current_user,"
-                f" revision = nextval('{SEQUENCE}') WHERE id = %s",
-                (conflict_id,),
-            )
-        else:
-            database.execute_sql(
-                f"UPDATE {laptop_side.CONFLICTS} SET resolved_at = datetime('now') WHERE id = ?",
-                (conflict_id,),
-            )
-            database.execute_sql(
-                f"INSERT INTO {laptop_side.OUTBOX} (table_name, row_uid, op) VALUES (?, ?, 'resolve')",
-                (CONFLICTS, str(conflict_id)),
-            )
+        elif choice is Choice.MINE and conflict.kind is ConflictKind.DELETED and table is not None:
+            if conflict.mine is None:
+                _delete_anyway(table, conflict)
+            else:
+                _record_again(table, conflict)
+        for decided in (conflict_id, *conflict.along):
+            _mark_resolved(database, decided)
+
+
+def _mark_resolved(database: Database, conflict_id: int) -> None:
+    if is_server(database):
+        database.execute_sql(
+            f"UPDATE {CONFLICTS} SET resolved_at = now(), resolved_by = current_user,"
+            f" revision = nextval('{SEQUENCE}') WHERE id = %s",
+            (conflict_id,),
+        )
+    else:
+        database.execute_sql(
+            f"UPDATE {laptop_side.CONFLICTS} SET resolved_at = datetime('now') WHERE id = ?",
+            (conflict_id,),
+        )
+        database.execute_sql(
+            f"INSERT INTO {laptop_side.OUTBOX} (table_name, row_uid, op) VALUES (?, ?, 'resolve')",
+            (CONFLICTS, str(conflict_id)),
+        )

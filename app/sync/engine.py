@@ -60,9 +60,10 @@ _NO_CONFLICT = ("updated_at",)
 
 def crash_point(name: str) -> None:
     """A named moment of a sync where the tests make it crash (kill -9, a dropped connection):
-    "push-sent" (a batch applied, the office not yet committed), "push-committed" (the office
-    committed, the laptop has not let the entries go), "pull-halfway" (half the tables applied on
-    the laptop), "init-halfway" (a laptop database half made). Nothing happens here otherwise."""
+        "push-sent" (a batch applied, the office not yet committed), "push-committed" (the office
+        committed, the laptop has not let the entries go), "pull-halfway" (half the tables applied on
+        the laptop), "init-halfway" (a laptop database half made), "join-halfway" (a database joining the
+    office half prepared), "join-prepared" (prepared, not yet synced). Nothing happens here otherwise."""
 
 
 class SyncError(DomainError):
@@ -401,14 +402,19 @@ def _apply_entry(office: Database, laptop: str, entry: tuple, outcome: SyncOutco
 
 def _held_at_office(office: Database, table: SyncedTable, row: dict[str, Any]) -> bool:
     """Whether an office row holds one of the row's unique keys."""
-    for key in table.unique_keys:
-        if any(row.get(c) is None for c in key):
-            continue
-        names, marks, params = _assignments(table, {c: row[c] for c in key})
-        where = " AND ".join(f"{n} = {m}" for n, m in zip(names, marks, strict=True))
-        if office.execute_sql(f'SELECT 1 FROM "{table.name}" WHERE {where}', params).fetchone():
-            return True
-    return False
+    return any(
+        office_uid_holding(office, table, {c: row[c] for c in key}) is not None
+        for key in table.unique_keys
+        if all(row.get(c) is not None for c in key)
+    )
+
+
+def office_uid_holding(office: Database, table: SyncedTable, key: dict[str, Any]) -> str | None:
+    """The uid of the office row with these key values (references as uids), or None."""
+    names, marks, params = _assignments(table, key)
+    where = " AND ".join(f"{n} = {m}" for n, m in zip(names, marks, strict=True))
+    found = office.execute_sql(f'SELECT uid FROM "{table.name}" WHERE {where}', params).fetchone()
+    return found[0] if found else None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -466,7 +472,8 @@ def _final_number(office: Database, table: str, row: dict[str, Any]) -> dict[str
     office.execute_sql("SELECT pg_advisory_xact_lock(%s)", (numbering_key(*_numbering_series(table, row)),))
     if table == "customer":
         return _final_customer_code(office, row)
-    alias = {"provisional_number": row["number"]}
+    # The laptop's own number; a laptop that joined the office brings its earlier number (joining).
+    alias = {"provisional_number": row.get("provisional_number") or row["number"]}
     if table == "warranty_return":
         year = row["year"]
         sequence = office.execute_sql(
@@ -550,8 +557,8 @@ def _office_row(
 def _update(office, table: SyncedTable, uid: str, old: dict, new: dict, base, keep) -> None:
     current = _office_row(office, table, uid)
     changed = [c for c in table.columns if _python(table, c, old.get(c)) != _python(table, c, new.get(c))]
-    if current is None:
-        keep("deleted", None, None, {c: new[c] for c in changed}, None)
+    if current is None:  # the whole row as the laptop had it: a person may record it again
+        keep("deleted", None, old, new, None)
         return
     apply: dict[str, Any] = {}
     for column in changed:
@@ -668,7 +675,12 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                 if table_name in BY_NAME:
                     try:
                         with local.atomic():
-                            gone = local.execute_sql(f'DELETE FROM "{table_name}" WHERE uid = ?', (uid,))
+                            # Only a copy older than the deletion: a record a person brought back
+                            # after it (Conflicts page) arrives in this pull with a newer revision.
+                            gone = local.execute_sql(
+                                f'DELETE FROM "{table_name}" WHERE uid = ? AND (revision IS NULL OR revision < ?)',
+                                (uid, revision),
+                            )
                         outcome.deleted += gone.rowcount
                     except IntegrityError:
                         # Records of this laptop's own still belong to it (made offline for a
@@ -985,15 +997,34 @@ def refuse_unless_laptop(local: Database, path: Path) -> None:
         )
 
 
+def register_laptop(office: Database) -> tuple[str, str, str, str | None, str | None]:
+    """(laptop id, label, login, role, rep uid): the office knows the laptop from now on and names
+    it (L03); the role and rep say who the login is there (app.sync.laptop.set_up_laptop)."""
+    from app.models.base import new_uid
+    from app.models.server_rights import connected_user
+
+    person = connected_user(office)
+    login = person.login if person else office.execute_sql("SELECT current_user").fetchone()[0]
+    with office.atomic():
+        laptop = new_uid()
+        label = office.execute_sql(
+            f"INSERT INTO {APPLIED} (laptop, last_seq, label) VALUES"
+            f" (%s, 0, 'L' || lpad(nextval('{LAPTOP_SEQUENCE}')::text, 2, '0')) RETURNING label",
+            (laptop,),
+        ).fetchone()[0]
+    rep_uid = None
+    if person is not None and person.rep_id is not None:
+        rep_uid = office.execute_sql("SELECT uid FROM rep WHERE id = %s", (person.rep_id,)).fetchone()[0]
+    return laptop, label, login, (person.role if person is not None else None), rep_uid
+
+
 def init_laptop(path: Path, office_target: str) -> SyncOutcome:
     """A new laptop database at `path` with the office's data, ready to work offline and sync.
 
     Built in `<path>.partial` and renamed at the end: a run cut short leaves no laptop database
     that looks ready (the next --init starts again)."""
     from app.models import db
-    from app.models.base import new_uid
     from app.models.database import close_database, display_target, open_database, open_office
-    from app.models.server_rights import connected_user
     from app.models.sync_schema import sync_enabled
 
     if path.exists() and path.stat().st_size > 0:
@@ -1006,8 +1037,6 @@ def init_laptop(path: Path, office_target: str) -> SyncOutcome:
             raise SyncError(
                 _("The office server is not set up for laptops yet: a manager runs postventa server init.")
             )
-        person = connected_user(office)
-        login = person.login if person else office.execute_sql("SELECT current_user").fetchone()[0]
         partial = path.with_name(path.name + ".partial")
         for leftover in (
             partial,
@@ -1018,28 +1047,11 @@ def init_laptop(path: Path, office_target: str) -> SyncOutcome:
         open_database(str(partial))
         local = db.obj
         try:
-            with office.atomic():  # the office knows the laptop from now on, and names it
-                laptop = new_uid()
-                label = office.execute_sql(
-                    f"INSERT INTO {APPLIED} (laptop, last_seq, label) VALUES"
-                    f" (%s, 0, 'L' || lpad(nextval('{LAPTOP_SEQUENCE}')::text, 2, '0')) RETURNING label",
-                    (laptop,),
-                ).fetchone()[0]
+            laptop, label, login, role, rep_uid = register_laptop(office)
             with local.atomic():
                 local.execute_sql('DELETE FROM "company_setting"')  # the office's settings come instead
-                rep_uid = None
-                if person is not None and person.rep_id is not None:
-                    rep_uid = office.execute_sql(
-                        "SELECT uid FROM rep WHERE id = %s", (person.rep_id,)
-                    ).fetchone()[0]
                 laptop_side.set_up_laptop(
-                    local,
-                    display_target(office_target),
-                    login,
-                    laptop,
-                    label,
-                    role=person.role if person is not None else None,
-                    rep_uid=rep_uid,
+                    local, display_target(office_target), login, laptop, label, role=role, rep_uid=rep_uid
                 )
             crash_point("init-halfway")
             outcome = pull(local, office)

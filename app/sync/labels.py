@@ -33,7 +33,17 @@ from peewee import (
     TextField,
 )
 
-from app.i18n import N_, _, format_date, format_datetime, format_money, format_number, format_percent
+from app.i18n import (
+    N_,
+    _,
+    format_date,
+    format_datetime,
+    format_money,
+    format_number,
+    format_percent,
+    format_time,
+    ngettext,
+)
 from app.models import db
 from app.models.enums import CaseSeries
 from app.models.sync_schema import BY_NAME, SyncedTable
@@ -111,7 +121,11 @@ _COMMON_COLUMNS: dict[str, str] = {
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "company_setting": {"key": N_("Setting"), "value": N_("Value")},
-    "rep": {"role": N_("Role")},
+    "rep": {
+        "role": N_("Role"),
+        "working_hours_start": N_("Working hours from"),
+        "working_hours_end": N_("Working hours until"),
+    },
     "customer": {
         "kind": N_("Type"),
         "tax_id": N_("Tax ID"),
@@ -453,6 +467,8 @@ def _shown(table: str, column: str, field: Field | None, value: Any) -> str:
         return format_datetime(value)
     if isinstance(value, dt.date):
         return format_date(value)
+    if isinstance(value, dt.time):
+        return format_time(value)
     if table == "customer" and column == "language" and value in _LANGUAGES:
         return _(_LANGUAGES[value])
     if table == "usage_check" and column == "score":
@@ -671,6 +687,7 @@ class ConflictView:
     when: str  # when the office recorded it, in the user's format
     mine_value: Any = None  # the laptop's value, as Python (a typed value starts from it)
     theirs_value: Any = None
+    mine_deleted: bool = False  # the laptop's side is a deletion (a DELETED conflict's "Delete it anyway")
 
 
 _DUPLICATE_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*?)\) already exists")
@@ -693,7 +710,12 @@ def _explanation(conflict: ConflictRow, laptop: str) -> str:
         if conflict.mine is None:
             return _(
                 "Deleted on {laptop}, but it had been changed at the office meanwhile, so the office kept "
-                "it as it is."
+                "it as it is. Delete it anyway, or keep the office's record."
+            ).format(laptop=laptop)
+        if isinstance(conflict.mine, dict) and conflict.base:
+            return _(
+                "Changed on {laptop}, but the office deleted the record. Record it again as {laptop} had "
+                "it, or let the change go."
             ).format(laptop=laptop)
         return _(
             "Changed on {laptop}, but the office deleted the record: the change has nowhere to go."
@@ -739,6 +761,19 @@ _MISSING_REFERENCE = re.compile(
 _REFUSED_ALONG = "refused with "
 
 
+def _companions(conflict: ConflictRow, laptop: str) -> str:
+    """What is decided along with a refused change: the others made with it (one transaction)."""
+    if not conflict.along:
+        return ""
+    return " " + ngettext(
+        "{count} other change made with it on {laptop} did not reach the office either and is decided"
+        " with it.",
+        "{count} other changes made with it on {laptop} did not reach the office either and are decided"
+        " with it.",
+        len(conflict.along),
+    ).format(count=len(conflict.along), laptop=laptop)
+
+
 def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -777,8 +812,14 @@ def describe_conflict(conflict: ConflictRow, here: str | None = None) -> Conflic
                 )
             )
         lines = [line for line in lines if {line.base, line.mine, line.theirs} - {None, NOTHING}]
+        if (
+            conflict.kind is ConflictKind.DELETED and base and mine
+        ):  # the record as the laptop had it: its changes
+            lines = [line for line in lines if line.base != line.mine]
         synced = BY_NAME.get(table)
         whole = synced is not None and len(mine) >= len(synced.columns) - 1
+        if conflict.kind is ConflictKind.DELETED and base:  # the laptop's version: named by its changes
+            whole = False
         if whole or not mine:
             field = _("The whole record")
         else:
@@ -812,7 +853,7 @@ def describe_conflict(conflict: ConflictRow, here: str | None = None) -> Conflic
         record_kind=table_label(table),
         field=field,
         kind_label=kind_label(conflict.kind),
-        explanation=_explanation(conflict, laptop),
+        explanation=_explanation(conflict, laptop) + _companions(conflict, laptop),
         lines=tuple(lines),
         choices=allowed_choices(conflict),
         value_kind=value_kind(table, column) if column else None,
@@ -824,4 +865,5 @@ def describe_conflict(conflict: ConflictRow, here: str | None = None) -> Conflic
         when=when,
         mine_value=python_value(table, column, conflict.mine) if column else None,
         theirs_value=python_value(table, column, conflict.theirs) if column else None,
+        mine_deleted=conflict.kind is ConflictKind.DELETED and conflict.mine is None,
     )

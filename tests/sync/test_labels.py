@@ -183,7 +183,7 @@ def test_a_deletion_the_office_did_not_follow_says_the_record_stays(records):
         ),
         here="L1",
     )
-    assert view.choices == (Choice.DISCARD,)
+    assert view.choices == (Choice.MINE, Choice.DISCARD) and view.mine_deleted  # or delete it anyway
     assert "stays as the office has it" in view.lost
 
 
@@ -195,3 +195,11 @@ def test_typed_values_use_the_field_s_editor():
     assert value_kind("customer", "preferred_channel") is ValueKind.CHOICE
     assert value_kind("customer", "rep_id") is None  # a reference: keep one side
     assert value_kind("usage_check", "signature_png") is None
+
+
+def test_a_rep_s_own_hours_read_as_times_of_day(spanish):
+    """Schema 9's time columns, as either engine's JSON keeps them (SQLite's text, or Python)."""
+    assert column_label("rep", "working_hours_start") == "Horario laboral desde"
+    assert describe_value("rep", "working_hours_start", "08:00:00") == "08:00"
+    assert describe_value("rep", "working_hours_end", dt.time(15, 30)) == "15:30"
+    assert describe_value("rep", "working_hours_end", None) == NOTHING

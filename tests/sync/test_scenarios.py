@@ -16,9 +16,11 @@ from app.models.database import (
     open_database,
     open_office,
 )
+from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
-from app.sync.conflicts import Choice, ConflictKind, open_conflicts, resolve_conflict
+from app.sync.conflicts import Choice, ConflictKind, allowed_choices, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop, synchronise
+from app.sync.labels import describe_conflict
 from tests.server_office import Office, run_cli
 from tests.sync.copies import office_rows
 
@@ -327,3 +329,72 @@ def test_a_customer_made_offline_with_the_suggested_code_gets_the_office_s_next_
         assert final.lower() in Customer.get(Customer.uid == made["suggested"]).search_text
     finally:
         close_database()
+
+
+def _planned_follow_up_of(office: Office, rep_id: int) -> str:
+    return _office_value(
+        office,
+        "SELECT f.uid FROM follow_up f JOIN customer c ON c.id = f.customer_id WHERE c.rep_id = %s"
+        " AND f.state = 'planned' ORDER BY f.id LIMIT 1",
+        (rep_id,),
+    )[0][0]
+
+
+def test_a_change_to_a_record_the_office_deleted_can_be_recorded_again(office, tmp_path):
+    ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    init_laptop(mia, office.url_of(office.manager))
+    uid = _planned_follow_up_of(office, office.rep_id)
+    _edit(ana, lambda: FollowUp.update(notes="Llamar por la tarde").where(FollowUp.uid == uid).execute())
+    _office_value(office, "DELETE FROM follow_up WHERE uid = %s RETURNING uid", (uid,))
+    assert _sync(ana, office.url_of(office.rep)).conflicts == 1
+
+    def record_it_again():
+        assert not FollowUp.select().where(FollowUp.uid == uid).exists()  # the office's deletion came
+        (conflict,) = open_conflicts()
+        assert conflict.kind is ConflictKind.DELETED
+        assert allowed_choices(conflict) == (Choice.MINE, Choice.DISCARD)
+        view = describe_conflict(conflict, laptop_side.laptop_state(db.obj)[0])
+        assert [line.column for line in view.lines] == ["notes"] and not view.mine_deleted
+        resolve_conflict(conflict.id, Choice.MINE)
+        assert FollowUp.get(FollowUp.uid == uid).notes == "Llamar por la tarde"
+
+    _edit(ana, record_it_again)
+    _sync(ana, office.url_of(office.rep))
+    assert _office_value(office, "SELECT notes FROM follow_up WHERE uid = %s", (uid,)) == [
+        ("Llamar por la tarde",)
+    ]
+    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
+    # Mia had not synced since the deletion: the older deletion does not take the record back away.
+    _sync(mia, office.url_of(office.manager))
+    open_database(str(mia), create=False)
+    try:
+        assert FollowUp.get(FollowUp.uid == uid).notes == "Llamar por la tarde"
+    finally:
+        close_database()
+
+
+def test_a_deletion_the_office_kept_can_be_made_anyway(office, tmp_path):
+    mia = tmp_path / "mia.sqlite3"
+    init_laptop(mia, office.url_of(office.manager))
+    uid = _planned_follow_up_of(office, office.rep_id)
+    _edit(mia, lambda: FollowUp.delete().where(FollowUp.uid == uid).execute())
+    _office_value(
+        office, "UPDATE follow_up SET notes = 'Cambiado en la oficina' WHERE uid = %s RETURNING uid", (uid,)
+    )
+    assert _sync(mia, office.url_of(office.manager)).conflicts == 1
+    assert _office_value(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(1,)]
+
+    def delete_anyway():
+        assert FollowUp.select().where(FollowUp.uid == uid).exists()  # the office's record came back
+        (conflict,) = open_conflicts()
+        assert describe_conflict(conflict).mine_deleted
+        resolve_conflict(conflict.id, Choice.MINE)
+        assert not FollowUp.select().where(FollowUp.uid == uid).exists()
+        with pytest.raises(DomainError):
+            resolve_conflict(conflict.id, Choice.MINE)  # decided already
+
+    _edit(mia, delete_anyway)
+    _sync(mia, office.url_of(office.manager))
+    assert _office_value(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(0,)]
+    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]

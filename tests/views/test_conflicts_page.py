@@ -8,6 +8,7 @@ and conflict rows as a pull leaves them, so these run without an office."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from app import i18n
 from app.models import Customer, FollowUp, db
 from app.models.database import close_database, open_database
 from app.models.enums import FollowUpKind, FollowUpPurpose
+from app.models.sync_schema import BY_NAME, json_of
 from app.sync.conflicts import open_conflicts
 from app.sync.labels import describe_conflict
 from app.sync.status import this_laptop, visible_conflicts
@@ -252,8 +254,11 @@ def test_the_window_badges_the_sidebar_with_the_open_conflicts(qtbot, laptop):
     add_conflict(laptop["id"], "customer", laptop["customer"].uid, "email", "a@b.es", "c@d.es", "e@f.es")
     window = MainWindow(AppContext(database=laptop["info"]))
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.sidebar_text("conflicts") == "Conflicts (2)")
-    window.show_page("conflicts").mine_button.click()
+    qtbot.waitUntil(lambda: window.sidebar_text("conflicts") == "Conflicts (2)")  # the page not built yet
+    assert window.built_pages() == [window.current_page()]
+    page = window.show_page("conflicts")  # built when first shown: it loads in the background
+    qtbot.waitUntil(lambda: not page.loading)
+    page.mine_button.click()
     qtbot.waitUntil(lambda: window.sidebar_text("conflicts") == "Conflicts (1)")
     window.current_page().theirs_button.click()
     qtbot.waitUntil(lambda: window.sidebar_text("conflicts") == "Conflicts")
@@ -294,3 +299,67 @@ def test_a_value_typed_or_kept_is_checked_by_the_customer_dialog_s_rules(laptop)
     saved = Customer.get_by_id(ana.id)
     assert (saved.email, saved.tax_id) == ("ana.lopez@example.es", "12345678Z")
     assert open_conflicts() == []
+
+
+def test_the_refusals_of_one_transaction_are_one_item_decided_together(qtbot, laptop, monkeypatch):
+    ana, call = laptop["customer"], laptop["call"]
+    db.obj.execute_sql("DELETE FROM sync_conflict")
+    add_conflict(
+        laptop["id"],
+        "customer",
+        ana.uid,
+        None,
+        mine={"notes": "Nueva"},
+        kind="refused",
+        reason="permission denied",
+    )
+    along = f"refused with customer {ana.uid}, written in the same transaction on the laptop"
+    for _n in range(2):
+        add_conflict(
+            laptop["id"],
+            "follow_up",
+            call.uid,
+            None,
+            mine={"notes": "Con ella"},
+            kind="refused",
+            reason=along,
+        )
+    page = make_page(qtbot, laptop["info"])
+    assert page._model.rowCount() == 1 and len(open_conflicts()) == 1
+    assert "2 other changes made with it on this computer" in page.explanation_label.text()
+    monkeypatch.setattr(page_module, "confirm_discard", lambda parent, question: True)
+    page.discard_button.click()
+    qtbot.waitUntil(lambda: not page.loading)
+    assert open_conflicts() == []
+    assert [op for _table, _uid, op in outbox()] == ["resolve"] * 3  # the office hears of all three
+
+
+def test_a_change_to_a_record_the_office_deleted_offers_to_record_it_again(qtbot, laptop):
+    call = laptop["call"]
+    db.obj.execute_sql("DELETE FROM sync_conflict")
+    row = json.loads(
+        db.obj.execute_sql(
+            f"SELECT {json_of(BY_NAME['follow_up'], 'r')} FROM follow_up r WHERE uid = ?", (call.uid,)
+        ).fetchone()[0]
+    )
+    FollowUp.delete().where(FollowUp.id == call.id).execute()  # the office's deletion, pulled
+    db.obj.execute_sql("DELETE FROM sync_outbox")
+    add_conflict(
+        laptop["id"],
+        "follow_up",
+        call.uid,
+        None,
+        base={**row},
+        mine={**row, "notes": "Llevar folleto"},
+        kind="deleted",
+    )
+    page = make_page(qtbot, laptop["info"])
+    assert page.mine_button.isVisible() and page.mine_button.text() == "Record it again"
+    assert page.values_shown() == [
+        ["", "Before", "This computer"],
+        ["Notes", "—", "Llevar folleto"],
+    ]  # what changed
+    page.mine_button.click()
+    qtbot.waitUntil(lambda: not page.loading)
+    assert FollowUp.get(FollowUp.uid == call.uid).notes == "Llevar folleto"
+    assert [op for _table, _uid, op in outbox()] == ["insert", "resolve"]

@@ -79,7 +79,8 @@ def test_sync_now_sends_the_laptop_s_work_and_a_conflict_is_decided_on_the_page(
     qtbot.waitUntil(lambda: controller.status.pending == 0 and controller.status.last_sync is not None)
     assert _office_phone(office, uid) == "+34 622 222 222"  # the office kept its value
     qtbot.waitUntil(lambda: window.sidebar_text("conflicts") == "Conflicts (1)")
-    page = window.show_page("conflicts")
+    page = window.show_page("conflicts")  # built when first shown: it loads in the background
+    qtbot.waitUntil(lambda: not page.loading)
     assert page.values_shown()[1][2:] == ["+34 611 111 111", "+34 622 222 222"]
     page.mine_button.click()
     with qtbot.waitSignal(controller.sync_finished, timeout=30000) as finished:

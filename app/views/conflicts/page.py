@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_number, ngettext
-from app.sync.conflicts import Choice, resolve_conflict
+from app.sync.conflicts import Choice, ConflictKind, resolve_conflict
 from app.sync.labels import ConflictView, describe_conflict
 from app.sync.status import keeps_conflicts, this_laptop, visible_conflicts
 from app.views import dialogs
@@ -301,12 +301,23 @@ class ConflictsPage(Page):
         self.what_label.setText(f"{view.record_kind} · {view.field} · {view.kind_label} · {view.when}")
         self.explanation_label.setText(view.explanation)
         self._fill_values(view)
-        self.mine_button.setText(_("Keep the laptop's") if self._at_office else _("Keep mine"))
-        self.mine_button.setToolTip(
-            _("The record takes the value from {laptop}; it reaches the office at the next sync").format(
-                laptop=view.laptop
+        if view.kind is ConflictKind.DELETED and view.mine_deleted:
+            self.mine_button.setText(_("Delete it anyway"))
+            self.mine_button.setToolTip(_("The record is deleted, as on {laptop}").format(laptop=view.laptop))
+        elif view.kind is ConflictKind.DELETED:
+            self.mine_button.setText(_("Record it again"))
+            self.mine_button.setToolTip(
+                _(
+                    "The record is written again as {laptop} had it; it reaches the office at the next sync"
+                ).format(laptop=view.laptop)
             )
-        )
+        else:
+            self.mine_button.setText(_("Keep the laptop's") if self._at_office else _("Keep mine"))
+            self.mine_button.setToolTip(
+                _("The record takes the value from {laptop}; it reaches the office at the next sync").format(
+                    laptop=view.laptop
+                )
+            )
         self.mine_button.setVisible(Choice.MINE in view.choices)
         self.theirs_button.setVisible(Choice.THEIRS in view.choices)
         self.type_button.setVisible(Choice.TYPED in view.choices)
