@@ -91,6 +91,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current_translation().ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` translated in `context`, where one English word needs another translation: "(none)"
+    of a product is "(ninguno)", of a cause "(ninguna)"; a charter is "Activa", a product "Activo"."""
+    return _current_translation().pgettext(context, message)
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's name)
     """Mark a string for extraction without translating it yet."""
     return message

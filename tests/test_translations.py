@@ -24,7 +24,7 @@ def test_every_string_in_the_code_has_a_spanish_translation():
     for message in source:
         if not message.id:
             continue
-        translated = spanish.get(message.id)
+        translated = spanish.get(message.id, context=message.context)
         if translated is None or not translated.string or translated.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     assert missing == [], (
@@ -52,6 +52,8 @@ def test_the_installed_catalog_holds_the_po_files_translations():
             continue
         if isinstance(message.id, tuple):  # plural forms, keyed as gettext keys them
             expected.update({(message.id[0], n): form for n, form in enumerate(message.string)})
+        elif message.context:  # pgettext's: "context\x04message"
+            expected[f"{message.context}\x04{message.id}"] = message.string
         else:
             expected[message.id] = message.string
     with resource_path("i18n", "es", "LC_MESSAGES", "postventa.mo").open("rb") as handle:

@@ -25,7 +25,8 @@ I18N = ROOT / "resources" / "i18n"
 DOMAIN = "postventa"
 # English is the source language: only Spanish needs a catalog.
 TRANSLATED_LANGUAGES = ("es",)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# pgettext(context, message): Babel keeps the context (msgctxt) of argument 1.
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def extract() -> Catalog:

@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from app.i18n import N_, _, format_date
+from app.i18n import N_, _, format_date, pgettext
 from app.models.enums import ReturnState
 from app.reports.base import MARGIN, RULE, para, write_document
 from app.services.returns import ReturnReceiptData
@@ -129,7 +129,7 @@ def _story(data: ReturnReceiptData) -> list:
         facts.append((_("Address"), data.customer_address))
     facts += [
         (_("Product"), unit),
-        (_("Serial number"), data.serial_number or _("(none)")),
+        (_("Serial number"), data.serial_number or pgettext("serial number", "(none)")),
         (_("Reason"), data.reason.label),
         (_("Warranty status"), warranty),
         (_("Requested on"), format_date(data.reported_on)),

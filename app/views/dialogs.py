@@ -220,12 +220,20 @@ def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False)
     return label
 
 
-def field_error_label() -> QLabel:
-    """A red label placed under a field to say why its value is refused (messages quote user text)."""
+def field_error_label(*, reserve: bool = False) -> QLabel:
+    """A red label placed under a field to say why its value is refused (messages quote user text).
+
+    `reserve`: the label keeps a line's room while hidden, so the form does not move under the
+    pointer when a message appears or goes (a click would land on another field)."""
     label = plain_label()
     label.setObjectName("fieldError")
     label.setStyleSheet("color: #b00020;")
     label.setWordWrap(True)
+    if reserve:
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
+        label.setMinimumHeight(label.fontMetrics().height())
     label.hide()
     return label
 
@@ -237,7 +245,7 @@ def with_error_label(widget: QWidget) -> tuple[QWidget, QLabel]:
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(2)
     column.addWidget(widget)
-    error = field_error_label()
+    error = field_error_label(reserve=True)
     column.addWidget(error)
     return holder, error
 

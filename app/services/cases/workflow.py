@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.models.base import max_length
 from app.models.customers import fold_for_search
-from app.models.dialect import lock_numbering
+from app.models.dialect import days_between, lock_numbering
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -64,6 +64,7 @@ from app.services import audit, charters, company
 from app.services import followups as followup_service
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
 from app.services.inputs import choice_or_none, clean_text, date_error
+from app.services.sorting import ListSort, choice_rank, ordering
 from app.services.transactions import write_command, write_transaction
 
 # --- types, stages and the one table of transitions -------------------------------------
@@ -1115,6 +1116,21 @@ _ROW_COLUMNS = (
 )
 
 
+def _case_sort_keys(today: dt.date) -> dict:
+    """What the cases list sorts by: its columns (stages in the procedure's order)."""
+    return {
+        "number": Case.number,
+        "received": Case.received_on,
+        "kind": choice_rank(Case.kind, CaseKind),
+        "stage": choice_rank(Case.stage, CaseStage, by_label=False),
+        "days": days_between(fn.COALESCE(Case.closed_on, today), Case.received_on),
+        "customer": Customer.name,
+        "category": choice_rank(Case.category, CaseCategory),
+        "channel": choice_rank(Case.channel, ContactChannel),
+        "rep": Rep.name,
+    }
+
+
 def list_cases(
     filters: CaseFilter | None = None,
     *,
@@ -1122,14 +1138,15 @@ def list_cases(
     offset: int = 0,
     limit: int | None = None,
     deadlines: CaseDeadlines | None = None,
+    sort: ListSort | None = None,
 ) -> list[CaseRow]:
-    """The cases matching `filters`, newest reception first (filtered and paged in SQL)."""
+    """The cases matching `filters`, newest reception first or sorted by `sort` (a key of
+    `_case_sort_keys`), filtered and paged in SQL."""
     filters = filters or CaseFilter()
     today = today or dt.date.today()
     deadlines = deadlines or case_deadlines()
-    query = _base_query(_ROW_COLUMNS, filters, today, deadlines).order_by(
-        Case.received_on.desc(), Case.id.desc()
-    )
+    order = ordering(sort, _case_sort_keys(today), (Case.received_on.desc(), Case.id.desc()), Case.id)
+    query = _base_query(_ROW_COLUMNS, filters, today, deadlines).order_by(*order)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     elif offset:

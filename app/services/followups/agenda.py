@@ -23,6 +23,7 @@ from app.models.dialect import contains_folded, date_of
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState, Segment
 from app.services.errors import NotFoundError
 from app.services.followups.workflow import customer_address
+from app.services.sorting import ListSort, choice_rank, ordering
 
 ALL_STATES = tuple(FollowUpState)
 
@@ -340,11 +341,36 @@ def count_agenda(window: AgendaWindow) -> int:
     return _counting(FollowUp.select(), window).count()
 
 
+def agenda_sort_keys() -> dict:
+    """What the agenda list sorts by (its columns; choices by their translated label, states in
+    their workflow's order)."""
+    return {
+        "time": (FollowUp.scheduled_at, _SEGMENT_RANK, Customer.name),
+        "segment": _SEGMENT_RANK,
+        "customer": Customer.name,
+        "phone": Customer.phone,
+        "kind": choice_rank(FollowUp.kind, FollowUpKind),
+        "purpose": choice_rank(FollowUp.purpose, FollowUpPurpose),
+        "product": Product.name,
+        "state": choice_rank(FollowUp.state, FollowUpState, by_label=False),
+        "rep": Rep.name,
+    }
+
+
 def agenda_batch(
-    window: AgendaWindow, offset: int = 0, limit: int | None = None, now: dt.datetime | None = None
+    window: AgendaWindow,
+    offset: int = 0,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+    sort: ListSort | None = None,
 ) -> list[AgendaRow]:
-    """One batch of the window's follow-ups in the service's agenda order."""
+    """One batch of the window's follow-ups in the service's agenda order, or sorted by `sort`
+    (a key of `agenda_sort_keys`; then by time within equal values)."""
     query = _narrow(agenda_query(window.rep_id, window.states, window.kinds, window.purposes), window)
+    if sort is not None:
+        query = query.order_by(
+            *ordering(sort, agenda_sort_keys(), (), FollowUp.id, then=(FollowUp.scheduled_at,))
+        )
     if limit is not None:
         query = query.limit(limit)
     if offset:

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.models import now as wall_clock_now
 from app.models.base import max_length
-from app.models.dialect import lock_numbering
+from app.models.dialect import days_between, lock_numbering
 from app.models.enums import (
     CharterIndicator,
     OutOfWarrantyReason,
@@ -47,6 +47,7 @@ from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.inputs import clean_text, date_error
 from app.services.sales import serial_taken_error
 from app.services.sales.warranty import WarrantyStatus, warranty_end_date
+from app.services.sorting import ListSort, choice_rank, ordering
 from app.services.transactions import check_version, write_command, write_transaction
 
 RS = ReturnState
@@ -191,7 +192,7 @@ def action_text(state: ReturnState) -> str:
         RS.REFUNDED: _("Refund"),
         RS.CREDITED: _("Credit"),
         RS.RETURNED_TO_CUSTOMER: _("Return to customer"),
-        RS.CLOSED: _("Close"),
+        RS.CLOSED: _("Close return"),
         RS.CANCELLED: _("Cancel return"),
     }
     return texts.get(state, state.label)
@@ -756,6 +757,21 @@ _ROW_COLUMNS = (
 )
 
 
+def _return_sort_keys(today: dt.date) -> dict:
+    """What the returns list sorts by: its columns (states in the workflow's order)."""
+    return {
+        "number": WarrantyReturn.number,
+        "reported": WarrantyReturn.reported_on,
+        "days_open": days_between(fn.COALESCE(WarrantyReturn.closed_on, today), WarrantyReturn.reported_on),
+        "state": choice_rank(WarrantyReturn.state, STATE_ORDER, by_label=False),
+        "customer": Customer.name,
+        "product": (Product.name, SoldUnit.serial_number),
+        "reason": choice_rank(WarrantyReturn.reason, ReturnReason),
+        "warranty": WarrantyReturn.under_warranty,
+        "rep": Rep.name,
+    }
+
+
 def list_returns(
     filters: ReturnFilter = ReturnFilter(),
     offset: int = 0,
@@ -763,14 +779,19 @@ def list_returns(
     today: dt.date | None = None,
     *,
     oldest_first: bool = False,
+    sort: ListSort | None = None,
 ) -> list[ReturnRow]:
-    """Returns matching `filters`, newest request first (then the highest number), or oldest first."""
+    """Returns matching `filters`, newest request first (then the highest number), oldest first, or
+    sorted by `sort` (a key of `_return_sort_keys`)."""
     today = today or dt.date.today()
     target = target_days()
-    order = (
+    order = ordering(
+        sort,
+        _return_sort_keys(today),
         (WarrantyReturn.reported_on, WarrantyReturn.id)
         if oldest_first
-        else (WarrantyReturn.reported_on.desc(), WarrantyReturn.id.desc())
+        else (WarrantyReturn.reported_on.desc(), WarrantyReturn.id.desc()),
+        WarrantyReturn.id,
     )
     query = _where(_base_query(*_ROW_COLUMNS), _conditions(filters, today, target)).order_by(*order)
     if limit is not None:

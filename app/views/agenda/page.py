@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -63,23 +62,22 @@ from app.views.agenda.dialogs import (
 from app.views.agenda.table_model import (
     CUSTOMER,
     DATE_AND_TIME,
-    KIND,
-    PHONE,
-    PRODUCT,
-    PURPOSE,
     REP,
     SEGMENT,
     STATE,
     TIME_ONLY,
     WEEKDAY_AND_TIME,
     AgendaTableModel,
+    column_layout,
 )
 from app.views.agenda.week_view import WeekView, monday_of
+from app.views.combos import filter_as_you_type
 from app.views.customers.table_model import SegmentBadgeDelegate
 from app.views.dialogs import ask_save_file, confirm
 from app.views.errors import BackToForm
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
 from app.views.exports import export_button, export_list
+from app.views.list_layout import ListLayout
 from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import explain_refusal, gate, show_tooltips
@@ -87,8 +85,13 @@ from app.views.rights import explain_refusal, gate, show_tooltips
 TODAY, WEEK, OVERDUE, UPCOMING = range(4)
 UPCOMING_DAYS = 14
 WEEK_DAY_LIMIT = 60  # cards per day column; the rest are counted ("and 12 more…")
-# Widest a column starts (pixels); the customer column takes the rest.
-COLUMN_CAPS = {CUSTOMER: 210, PHONE: 130, KIND: 135, PURPOSE: 170, PRODUCT: 160, STATE: 140, REP: 150}
+# Each list tab's settings key and columns: the time column holds "10:30" today, "mar 24/11 10:30"
+# in the coming days, "02/12/2026 10:30" overdue.
+TAB_LAYOUTS = {
+    TODAY: ("agenda.today", column_layout(6)),
+    OVERDUE: ("agenda.overdue", column_layout(18)),
+    UPCOMING: ("agenda.upcoming", column_layout(17)),
+}
 
 
 def inform(parent: QWidget | None, text: str, title: str | None = None) -> None:
@@ -126,7 +129,7 @@ class AgendaPage(Page):
         ):
             index = self._tabs.addTab("")
             self._tabs.setTabToolTip(index, tip)
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._rep.setToolTip(_("Whose agenda to show"))
         self._kind = QComboBox()
         self._kind.addItem(_("All kinds"), "")
@@ -176,10 +179,8 @@ class AgendaPage(Page):
         self._table.verticalHeader().hide()
         self._table.setItemDelegateForColumn(SEGMENT, SegmentBadgeDelegate(self._table))
         self._table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header = self._table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
+        # Each tab keeps its own widths and sort (the time column reads differently in each).
+        self._layout = ListLayout(self._table, TAB_LAYOUTS[TODAY][0], TAB_LAYOUTS[TODAY][1])
         self._empty = empty_state_label("")
         self._week = WeekView(refusal_of=self.refusal_for)
         self._stack = QStackedWidget()
@@ -259,7 +260,6 @@ class AgendaPage(Page):
         self._build_shortcuts()
 
         self._actions: list[FollowUpAction] = []
-        self._sized_views: set[int] = set()
         self._overdue_total = 0
         self._shown_total = 0
         self.refresh()
@@ -442,10 +442,11 @@ class AgendaPage(Page):
                 UPCOMING: self._upcoming_window,
             }[view](now)
             style = {TODAY: TIME_ONLY, OVERDUE: DATE_AND_TIME, UPCOMING: WEEKDAY_AND_TIME}[view]
-            self._model.set_window(window, time_style=style)
-            self._table.setColumnHidden(REP, base.rep_id is not None)
+            self._layout.use(*TAB_LAYOUTS[view])  # before loading: it may change the order
             # Overdue and Upcoming list planned follow-ups only: the state says nothing there.
-            self._table.setColumnHidden(STATE, view != TODAY)
+            forced = {REP} if base.rep_id is not None else set()
+            self._layout.force_hidden(forced | ({STATE} if view != TODAY else set()))
+            self._model.set_window(window, time_style=style)
             self._after_list_load()
         if selected is not None:
             self.select_follow_up(selected.id)
@@ -527,20 +528,9 @@ class AgendaPage(Page):
         self._count.setText(self._count_text(total))
         if total:
             self._stack.setCurrentWidget(self._table)
-            view = self.current_view()
-            if view not in self._sized_views:
-                self._size_columns()
-                self._sized_views.add(view)
         else:
             self._empty.setText(self._empty_text(self.current_view()))
             self._stack.setCurrentWidget(self._empty)
-
-    def _size_columns(self) -> None:
-        """Fit the columns to the rows once per view; long texts are cut (the tooltip has them)."""
-        self._table.resizeColumnsToContents()
-        self._table.setColumnWidth(SEGMENT, max(44, self._table.columnWidth(SEGMENT)))
-        for column, widest in COLUMN_CAPS.items():
-            self._table.setColumnWidth(column, min(self._table.columnWidth(column), widest))
 
     def _filtered(self) -> bool:
         base = self._base_window()
@@ -697,6 +687,18 @@ class AgendaPage(Page):
         if select_id is not None:
             self.select_follow_up(select_id)
 
+    def _next_in_list(self, follow_up_id: int) -> int | None:
+        """The follow-up listed after this one (before it, for the last): where the selection goes
+        once a command finishes this one. None in the week grid."""
+        return self._model.neighbour_id(follow_up_id) if self.current_view() != WEEK else None
+
+    def _refresh_and_select_next(self, follow_up_id: int, next_id: int | None) -> None:
+        """After completing, cancelling or missing a follow-up the selection moves on to the next one
+        (the one itself stays selected when nothing follows it)."""
+        self.refresh()
+        if next_id is None or not self.select_follow_up(next_id):
+            self.select_follow_up(follow_up_id)
+
     def complete_selected(self) -> None:
         row = self._selected_if(FollowUpAction.COMPLETE)
         if row is None:
@@ -712,6 +714,7 @@ class AgendaPage(Page):
             self._run_usage_check(row, values.notes)
             return
         now = self._now()
+        next_id = self._next_in_list(row.id)
         done = Operation(
             _("Complete follow-up"),
             lambda: followup_service.complete_follow_up(
@@ -729,7 +732,7 @@ class AgendaPage(Page):
         if not done:
             return
         result = done.value
-        self._refresh_and_select(row.id)
+        self._refresh_and_select_next(row.id, next_id)
         if result.chain_missed:
             inform(
                 self,
@@ -869,12 +872,13 @@ class AgendaPage(Page):
         reason = CancelFollowUpDialog.ask(self, row)
         if reason is None:
             return
+        next_id = self._next_in_list(row.id)
         if Operation(
             _("Cancel follow-up"),
             lambda: followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id),
             {FOLLOW_UPS},
         ).run(self):
-            self._refresh_and_select(row.id)
+            self._refresh_and_select_next(row.id, next_id)
 
     def mark_missed_selected(self) -> None:
         row = self._selected_if(FollowUpAction.MARK_MISSED)
@@ -885,6 +889,7 @@ class AgendaPage(Page):
         )
         if not confirm(self, question):
             return
+        next_id = self._next_in_list(row.id)
         if Operation(
             _("Mark follow-up as missed"),
             lambda: followup_service.mark_missed(
@@ -892,7 +897,7 @@ class AgendaPage(Page):
             ),
             {FOLLOW_UPS},
         ).run(self):
-            self._refresh_and_select(row.id)
+            self._refresh_and_select_next(row.id, next_id)
 
     def retry_selected(self) -> None:
         row = self._selected_if(FollowUpAction.RETRY)
@@ -942,6 +947,7 @@ class AgendaPage(Page):
                     duration_minutes=values.duration_minutes,
                     place=values.place,
                     notes=values.notes,
+                    sold_unit_id=values.sold_unit_id,
                     confirm_past=confirm_past,
                     acting_rep_id=self.context.acting_rep_id,
                     now=self._now(),

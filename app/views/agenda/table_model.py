@@ -14,6 +14,7 @@ from app.models.enums import FollowUpState
 from app.services.followups import AgendaRow
 from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda
 from app.views.customers.table_model import SEGMENT_COLOURS
+from app.views.list_layout import ColumnLayout
 from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -32,6 +33,28 @@ COLUMN_TITLES = (
     N_("State"),
     N_("Rep"),
 )
+
+SORT_KEYS = {
+    TIME: "time",
+    SEGMENT: "segment",
+    CUSTOMER: "customer",
+    PHONE: "phone",
+    KIND: "kind",
+    PURPOSE: "purpose",
+    PRODUCT: "product",
+    STATE: "state",
+    REP: "rep",
+}
+
+
+def column_layout(time_chars: int) -> ColumnLayout:
+    """The list's columns for a tab whose time column holds `time_chars` characters ("10:30" today,
+    "02/12/2026 10:30" overdue): each tab keeps its own widths."""
+    return ColumnLayout(
+        widths=(time_chars, 3, 24, 13, 13, 17, 18, 13, 15),
+        stretch=CUSTOMER,
+        sort=(TIME, Qt.SortOrder.AscendingOrder),
+    )
 
 
 # --- texts shared by the list, the week grid and the detail panel ----------------------
@@ -107,6 +130,8 @@ def is_finished(row: AgendaRow) -> bool:
 class AgendaTableModel(BatchedTableModel):
     """The follow-ups of an `AgendaWindow`, fetched `batch_size` rows at a time as the view scrolls."""
 
+    sort_keys = SORT_KEYS
+
     def __init__(self, parent=None, batch_size: int = 200, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(parent, batch_size)
         self._clock = clock or wall_clock_now
@@ -129,7 +154,9 @@ class AgendaTableModel(BatchedTableModel):
         return count_agenda(self._window) if self._window is not None else 0
 
     def _fetch(self, offset: int, limit: int) -> list[AgendaRow]:
-        return agenda_batch(self._window, offset, limit, self._now) if self._window is not None else []
+        if self._window is None:
+            return []
+        return agenda_batch(self._window, offset, limit, self._now, sort=self.list_sort())
 
     @property
     def window(self) -> AgendaWindow | None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, format_date, format_number, parse_decimal
+from app.i18n import N_, _, format_date, format_number, parse_decimal, pgettext
 from app.markup import escape
 from app.models import Case
 from app.models.base import max_length
@@ -38,6 +38,7 @@ from app.models.enums import (
 from app.services import cases as case_service
 from app.services.cases import AMOUNT_SOLUTIONS, DEFAULT_SATISFACTION_DAYS, CaseRow
 from app.views.agenda.dialogs import CustomerPicker
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.dialogs import FormDialog, choice_combo, current_choice
 
@@ -126,8 +127,8 @@ class NewCaseDialog(_FormDialog):
         self._received.setMaximumDate(to_qdate(today))
         self._words = _text_edit(_("What the customer says, in their words"), 90)
         self._compensation = _text_edit(_("What the customer asks for"), 50)
-        self._unit = QComboBox()
-        self._unit.addItem(_("(none)"), None)
+        self._unit = filter_as_you_type(QComboBox())
+        self._unit.addItem(pgettext("product", "(none)"), None)
         self._customer_row = self._add_row("customer_id", _("Customer"), self._customer)
         self._add_row("kind", _("Type"), self._kind)
         self._add_row("channel", _("Channel"), self._channel)
@@ -171,7 +172,7 @@ class NewCaseDialog(_FormDialog):
             return
         self._customer_shown = customer_id
         self._unit.clear()
-        self._unit.addItem(_("(none)"), None)
+        self._unit.addItem(pgettext("product", "(none)"), None)
         if customer_id is not None:
             for unit in case_service.customer_units(customer_id):
                 serial = (

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -62,16 +61,16 @@ from app.views.cases.dialogs import (
     ProposalDialog,
     StepInput,
 )
-from app.views.cases.table_model import CATEGORY, CUSTOMER, DAYS, NUMBER, REP, STAGE, CaseTableModel
+from app.views.cases.table_model import CaseTableModel
+from app.views.combos import filter_as_you_type
 from app.views.dialogs import current_choice
 from app.views.errors import BackToForm
 from app.views.events import CASES, CUSTOMERS, FOLLOW_UPS, RETURNS, Change
 from app.views.exports import export_button, export_list
+from app.views.list_layout import ListLayout
 from app.views.operations import Operation, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import explain_refusal
-
-COLUMN_CAPS = {NUMBER: 130, STAGE: 200, CUSTOMER: 190, CATEGORY: 140, REP: 150}
 
 # The period filter: (label, first day, last day) from today.
 PERIODS: list[tuple[str, Callable[[dt.date], tuple[dt.date | None, dt.date | None]]]] = [
@@ -143,7 +142,7 @@ class CasesPage(Page):
         self._channel.addItem(_("All channels"), "")
         for channel in ContactChannel:
             self._channel.addItem(channel.label, channel)
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._period = QComboBox()
         for label, _bounds in PERIODS:
             self._period.addItem(_(label))
@@ -171,22 +170,19 @@ class CasesPage(Page):
         self._table.setAlternatingRowColors(True)
         self._table.setWordWrap(False)
         self._table.verticalHeader().hide()
-        header = self._table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
+        self._layout = ListLayout(self._table, "cases", CaseTableModel.columns)
         self._empty = empty_state_label("")
         self._stack = QStackedWidget()
         self._stack.addWidget(self._table)
         self._stack.addWidget(self._empty)
         self._detail = CaseDetailPanel()
-        self._detail.setMinimumWidth(320)
+        self._detail.setMinimumWidth(300)
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.addWidget(self._stack)
         self._splitter.addWidget(self._detail)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
-        self._splitter.setSizes([680, 380])
+        self._splitter.setSizes([760, 300])
         self._splitter.setChildrenCollapsible(False)
 
         first = QHBoxLayout()
@@ -250,7 +246,6 @@ class CasesPage(Page):
             shortcut.activated.connect(self.run_first_action)
 
         self._actions: list[CaseAction] = []
-        self._sized = False
         self.refresh()
 
     # --- for the main window and tests ------------------------------------------------------
@@ -392,9 +387,6 @@ class CasesPage(Page):
         )
         if total:
             self._stack.setCurrentWidget(self._table)
-            if not self._sized:
-                self._size_columns()
-                self._sized = True
         else:
             self._empty.setText(
                 _("No case matches the filters.") if self._filtered() else _("No cases recorded yet.")
@@ -428,12 +420,6 @@ class CasesPage(Page):
 
     def _filtered(self) -> bool:
         return self.current_filter() != CaseFilter()
-
-    def _size_columns(self) -> None:
-        self._table.resizeColumnsToContents()
-        self._table.setColumnWidth(DAYS, max(50, self._table.columnWidth(DAYS)))
-        for column, widest in COLUMN_CAPS.items():
-            self._table.setColumnWidth(column, min(self._table.columnWidth(column), widest))
 
     def _fill_stages(self) -> None:
         kind = current_choice(self._kind, CaseKind)
@@ -645,10 +631,12 @@ class CasesPage(Page):
             self._refresh_and_select(row.id)
 
     def _refresh_and_select(self, select_id: int | None = None) -> None:
-        """After the page's own command (its changes are not passed back to it): show them now."""
+        """After the page's own command (its changes are not passed back to it): show them now. A
+        case the filters no longer list (closed, with "Open only") leaves the selection on the next."""
+        next_id = self._model.neighbour_id(select_id) if select_id is not None else None
         self.refresh()
-        if select_id is not None:
-            self.select_case(select_id)
+        if select_id is not None and not self.select_case(select_id) and next_id is not None:
+            self.select_case(next_id)
 
     def create_new(self) -> bool:
         today = self._today_source()

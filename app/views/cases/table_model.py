@@ -12,6 +12,7 @@ from app.i18n import N_, _, format_date, ngettext
 from app.models.enums import CaseStage
 from app.services.cases import CaseDeadlines, CaseFilter, CaseRow, case_deadlines, count_cases, list_cases
 from app.views.agenda.table_model import OVERDUE_BACKGROUND, OVERDUE_TEXT
+from app.views.list_layout import ColumnLayout
 from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -60,6 +61,24 @@ class CaseTableModel(BatchedTableModel):
 
     column_titles = COLUMN_TITLES
     header_tips = {DAYS: N_("Days since reception (until closing)")}
+    # Beside the detail panel: category, channel and rep (in the detail) start hidden.
+    columns = ColumnLayout(
+        widths=(13, 10, 11, 18, 3, 24, 14, 12, 14),
+        stretch=CUSTOMER,
+        hidden=frozenset({CATEGORY, CHANNEL, REP}),
+        sort=(RECEIVED, Qt.SortOrder.DescendingOrder),
+    )
+    sort_keys = {
+        NUMBER: "number",
+        RECEIVED: "received",
+        KIND: "kind",
+        STAGE: "stage",
+        DAYS: "days",
+        CUSTOMER: "customer",
+        CATEGORY: "category",
+        CHANNEL: "channel",
+        REP: "rep",
+    }
 
     def __init__(self, parent=None, batch_size: int = 100, today: Callable[[], dt.date] | None = None):
         super().__init__(parent, batch_size)
@@ -89,7 +108,12 @@ class CaseTableModel(BatchedTableModel):
 
     def _fetch(self, offset: int, limit: int) -> list[CaseRow]:
         return list_cases(
-            self._filter, today=self._today, offset=offset, limit=limit, deadlines=self._deadlines
+            self._filter,
+            today=self._today,
+            offset=offset,
+            limit=limit,
+            deadlines=self._deadlines,
+            sort=self.list_sort(),
         )
 
     # --- the model interface ------------------------------------------------

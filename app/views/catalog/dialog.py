@@ -81,7 +81,7 @@ class _FieldForm:
         column.addWidget(widget)
         if hint:
             column.addWidget(_muted(QLabel(hint)))
-        error = field_error_label()
+        error = field_error_label(reserve=True)
         column.addWidget(error)
         self.fields[key] = focus or widget
         self.errors[key] = error

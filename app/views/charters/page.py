@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_date
+from app.i18n import _, format_date, pgettext
 from app.models.enums import CharterType
 from app.services import charters as charter_service
 from app.services.charters import CharterDetail, CharterRow
@@ -48,7 +48,7 @@ def validity_text(valid_from: dt.date, valid_to: dt.date | None) -> str:
 
 def status_text(row: CharterRow | CharterDetail) -> str:
     if row.active:
-        return _("Active")
+        return pgettext("charter", "Active")
     if row.read_only:
         return _("Old version")
     if row.issued:

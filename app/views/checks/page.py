@@ -42,13 +42,6 @@ from app.services.sales import list_products
 from app.views.checks import dialog as check_dialogs
 from app.views.checks.dialog import StartCheckDialog
 from app.views.checks.table_models import (
-    CHECKLIST,
-    CUSTOMER,
-    DUE_CUSTOMER,
-    DUE_PRODUCT,
-    F_ITEM,
-    PRODUCT,
-    REP,
     ChecksTableModel,
     DueChecksTableModel,
     FailedItemsTableModel,
@@ -56,9 +49,11 @@ from app.views.checks.table_models import (
     score_text,
     unit_text,
 )
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.events import CHECKS, FOLLOW_UPS
 from app.views.exports import export_button, export_list
+from app.views.list_layout import ListLayout
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, count_label
 from app.views.rights import explain_refusal, gate
@@ -74,11 +69,11 @@ PERIODS = (
     (N_("Custom dates"), 0),
 )
 DEFAULT_PERIOD = 1
-COLUMN_CAPS = {CUSTOMER: 220, PRODUCT: 250, CHECKLIST: 200, REP: 170}
 HISTORY_ROWS = 50
 
 
-def _table(model) -> QTableView:
+def _table(model, key: str) -> QTableView:
+    """A list of the page with its columns' layout remembered under `key`."""
     table = QTableView()
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -86,10 +81,7 @@ def _table(model) -> QTableView:
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
+    ListLayout(table, key, model.columns)  # the table keeps it (its parent)
     return table
 
 
@@ -164,10 +156,10 @@ class UsageChecksPage(Page):
         ):
             self._result.addItem(label, value)
         self._category = QComboBox()
-        self._product = QComboBox()
+        self._product = filter_as_you_type(QComboBox())
         self._product.setMinimumContentsLength(18)
         self._product.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._period = QComboBox()
         for label, _days in PERIODS:
             self._period.addItem(_(label))
@@ -193,7 +185,7 @@ class UsageChecksPage(Page):
 
         # Checks done and drafted, with the histories under them.
         self._model = ChecksTableModel(self, batch_size=batch_size)
-        self._table = _table(self._model)
+        self._table = _table(self._model, "checks")
         self._unit_history = HistoryTable(with_product=False)
         self._customer_history = HistoryTable(with_product=True)
         self._unit_box = QGroupBox(_("This product's checks"))
@@ -213,7 +205,7 @@ class UsageChecksPage(Page):
 
         # Checks due.
         self._due_model = DueChecksTableModel(self, batch_size=batch_size, clock=self._clock)
-        self._due_table = _table(self._due_model)
+        self._due_table = _table(self._due_model, "checks.due")
         due = QWidget()
         due_layout = QVBoxLayout(due)
         due_layout.setContentsMargins(0, 0, 0, 0)
@@ -225,10 +217,9 @@ class UsageChecksPage(Page):
         # Most failed items.
         self._family = QComboBox()
         self._failed_model = FailedItemsTableModel(self)
-        self._failed_table = _table(self._failed_model)
+        self._failed_table = _table(self._failed_model, "checks.failed")
         self._failed_table.setWordWrap(True)
-        self._failed_table.horizontalHeader().setStretchLastSection(False)
-        self._failed_table.horizontalHeader().setSectionResizeMode(F_ITEM, QHeaderView.ResizeMode.Stretch)
+        self._failed_model.modelReset.connect(self._failed_table.resizeRowsToContents)  # sorted too
         failed = QWidget()
         failed_layout = QVBoxLayout(failed)
         failed_layout.setContentsMargins(0, 0, 0, 0)
@@ -312,7 +303,6 @@ class UsageChecksPage(Page):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
-        self._sized: set[int] = set()
         self.refresh()
 
     # --- for the main window and tests ---------------------------------------------------------
@@ -563,24 +553,10 @@ class UsageChecksPage(Page):
         self._count.setText(text)
 
     def _size_columns(self) -> None:
-        tab = self.current_tab()
-        if tab in self._sized:
-            return
-        if tab == LIST and self._model.rowCount():
-            self._table.resizeColumnsToContents()
-            for column, widest in COLUMN_CAPS.items():
-                self._table.setColumnWidth(column, min(self._table.columnWidth(column), widest))
-            self._sized.add(tab)
-        elif tab == DUE and self._due_model.rowCount():
-            self._due_table.resizeColumnsToContents()
-            self._due_table.setColumnWidth(DUE_CUSTOMER, min(self._due_table.columnWidth(DUE_CUSTOMER), 260))
-            self._due_table.setColumnWidth(DUE_PRODUCT, min(self._due_table.columnWidth(DUE_PRODUCT), 320))
-            self._sized.add(tab)
-        elif tab == FAILED and self._failed_model.rowCount():
-            self._failed_table.resizeColumnsToContents()
-            self._failed_table.setColumnWidth(0, min(self._failed_table.columnWidth(0), 240))
+        """The columns' widths are the lists' own (app/views/list_layout.py); the wrapped items of the
+        short most-failed list take the height they need."""
+        if self.current_tab() == FAILED:
             self._failed_table.resizeRowsToContents()
-            self._sized.add(tab)
 
     # --- selection and commands ---------------------------------------------------------------
 

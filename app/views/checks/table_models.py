@@ -10,10 +10,12 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.i18n import N_, _, format_date, format_datetime, format_number, format_percent
 from app.models import now as wall_clock_now
+from app.models.customers import fold_for_search
 from app.models.enums import CheckStatus
 from app.services import checks as check_service
 from app.services.checks import CheckFilter, CheckRow, FailedItemRow, result_text
 from app.services.followups import AgendaRow
+from app.views.list_layout import ColumnLayout
 from app.views.table_models import BatchedTableModel, ParentIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -57,6 +59,19 @@ CHECK_COLUMNS = (
 class ChecksTableModel(BatchedTableModel):
     """Checks matching a `CheckFilter`, newest first, read in batches."""
 
+    columns = ColumnLayout(
+        widths=(17, 24, 26, 18, 15, 9, 6), stretch=PRODUCT, sort=(DATE, Qt.SortOrder.DescendingOrder)
+    )
+    sort_keys = {
+        DATE: "date",
+        CUSTOMER: "customer",
+        PRODUCT: "product",
+        CHECKLIST: "checklist",
+        REP: "rep",
+        RESULT: "result",
+        SCORE: "score",
+    }
+
     def __init__(self, parent=None, batch_size: int = 200):
         super().__init__(parent, batch_size)
         self._filter: CheckFilter | None = None
@@ -73,7 +88,9 @@ class ChecksTableModel(BatchedTableModel):
         return check_service.count_checks(self._filter) if self._filter is not None else 0
 
     def _fetch(self, offset: int, limit: int) -> list[CheckRow]:
-        return check_service.list_checks(self._filter, offset, limit) if self._filter is not None else []
+        if self._filter is None:
+            return []
+        return check_service.list_checks(self._filter, offset, limit, sort=self.list_sort())
 
     def columnCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(CHECK_COLUMNS)
@@ -141,6 +158,17 @@ DUE_COLUMNS = (N_("Planned for"), N_("Customer"), N_("Product"), N_("Kind"), N_(
 class DueChecksTableModel(BatchedTableModel):
     """Planned correct-use follow-ups (from the plans), oldest first; overdue ones are shaded."""
 
+    columns = ColumnLayout(
+        widths=(17, 26, 30, 14, 16), stretch=DUE_PRODUCT, sort=(DUE_WHEN, Qt.SortOrder.AscendingOrder)
+    )
+    sort_keys = {
+        DUE_WHEN: "time",
+        DUE_CUSTOMER: "customer",
+        DUE_PRODUCT: "product",
+        DUE_KIND: "kind",
+        DUE_REP: "rep",
+    }
+
     def __init__(self, parent=None, batch_size: int = 200, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(parent, batch_size)
         self._clock = clock or wall_clock_now
@@ -160,7 +188,9 @@ class DueChecksTableModel(BatchedTableModel):
         return check_service.count_checks_due(self._rep_id) if self._loaded else 0
 
     def _fetch(self, offset: int, limit: int) -> list[AgendaRow]:
-        return check_service.checks_due(self._rep_id, None, offset, limit, self._now) if self._loaded else []
+        if not self._loaded:
+            return []
+        return check_service.checks_due(self._rep_id, None, offset, limit, self._now, sort=self.list_sort())
 
     def columnCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(DUE_COLUMNS)
@@ -199,16 +229,44 @@ FAILED_COLUMNS = (N_("Checklist"), N_("Item"), N_("Not OK"), N_("Failure rate"),
 
 
 class FailedItemsTableModel(QAbstractTableModel):
-    """The items answered Not OK most often (a short list: no batches needed)."""
+    """The items answered Not OK most often (a short list: no batches needed, sorted here)."""
+
+    columns = ColumnLayout(widths=(22, 40, 9, 9, 10), stretch=F_ITEM)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._given: list[FailedItemRow] = []  # the service's order: most failed first
         self._rows: list[FailedItemRow] = []
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def set_rows(self, rows: list[FailedItemRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._given = list(rows)
+        self._rows = self._sorted()
         self.endResetModel()
+
+    @staticmethod
+    def is_sortable(column: int) -> bool:
+        return 0 <= column < len(FAILED_COLUMNS)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order) if self.is_sortable(column) else None
+        self.beginResetModel()
+        self._rows = self._sorted()
+        self.endResetModel()
+
+    def _sorted(self) -> list[FailedItemRow]:
+        if self._sort is None:
+            return list(self._given)
+        column, order = self._sort
+        keys = {
+            F_CHECKLIST: lambda r: fold_for_search(r.template_name),
+            F_ITEM: lambda r: fold_for_search(r.question),
+            F_NOT_OK: lambda r: r.not_ok,
+            F_RATE: lambda r: r.failure_rate,
+            F_TRAINED: lambda r: r.trained,
+        }
+        return sorted(self._given, key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
 
     def row_at(self, row: int) -> FailedItemRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -36,6 +36,7 @@ from app.services.followups import plans
 from app.services.permissions import Right
 from app.views import dialogs
 from app.views.checks.templates_model import CRITICAL, GUIDANCE, QUESTION, TemplateItemsTableModel
+from app.views.combos import filter_as_you_type
 from app.views.dialogs import field_error_label
 from app.views.events import CHECKS, Change
 from app.views.master_detail import ID_ROLE, MasterDetailDialog, muted
@@ -125,10 +126,10 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
         self._scope.addItem(_("A product category"))
         self._scope.addItem(_("One product (replaces its category's checklist)"))
         self._category = QComboBox()
-        self._product = QComboBox()
+        self._product = filter_as_you_type(QComboBox())
         self._category_values: list[int | None] = []
         self._product_values: list[int | None] = []
-        self._errors = {key: field_error_label() for key in ("name", "category_id", "product_id")}
+        self._errors = {key: field_error_label(reserve=True) for key in ("name", "category_id", "product_id")}
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

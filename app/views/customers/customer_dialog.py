@@ -32,6 +32,7 @@ from app.services.customers import CustomerInput
 from app.services.errors import ConcurrentEditError, NotFoundError
 from app.services.inputs import date_range
 from app.services.reps import get_rep, list_reps
+from app.views.combos import filter_as_you_type
 from app.views.dialogs import (
     BaseDialog,
     EditConflict,
@@ -148,7 +149,7 @@ class CustomerDialog(BaseDialog):
         )
         self._country.textEdited.connect(lambda text: self._country.setText(text.upper()))
         self._country.setToolTip(_("Two-letter country code, such as ES, PT or FR"))
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._need_tags = QLineEdit()
         self._need_tags.setPlaceholderText(_("e.g. needs installation, price sensitive"))
         self._need_tags.setToolTip(_("Needs of the customer, separated by commas"))

@@ -49,7 +49,7 @@ class DeliveryDateDialog(BaseDialog):
             _("Clears the delivery date: warranties wait for it and the planned follow-ups are removed.")
         )
         self._not_delivered.toggled.connect(self._on_not_delivered_toggled)
-        self._error = field_error_label()
+        self._error = field_error_label(reserve=True)
         self._date.dateChanged.connect(self._error.hide)
         self._not_delivered.toggled.connect(self._error.hide)
 

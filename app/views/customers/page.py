@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +32,7 @@ from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
 from app.services.customers.value import compute_segments, formula_text, segment_distribution
 from app.services.exports import ListKind
 from app.services.permissions import Right
-from app.views.customers.customer_360 import fit_columns
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog, show_scheduled_after_sale
 from app.views.customers.table_model import (
@@ -48,6 +46,7 @@ from app.views.dialogs import confirm
 from app.views.errors import show_error
 from app.views.events import CASES, CUSTOMERS, RETURNS, SALES, SETTINGS, SURVEYS, Change
 from app.views.exports import export_button, export_list
+from app.views.list_layout import ColumnLayout, ListLayout, SortableItem, widget_layout
 from app.views.operations import Operation, perform
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.rights import gate
@@ -57,6 +56,10 @@ SEGMENTS_AFTER_SALES_MS = 3000
 
 # The page's lists: every customer (searchable, lazily loaded) and the two retention lists.
 ALL, AT_RISK, LOYALTY = range(3)
+RISK_ID_ROLE = Qt.ItemDataRole.UserRole  # the retention lists' customer id (on the segment cell)
+# Segment, code, name, value, then last purchase and reasons (at risk) or the two satisfactions.
+RISK_COLUMNS = ColumnLayout(widths=(3, 10, 26, 11, 11, 30), stretch=5)
+LOYALTY_COLUMNS = ColumnLayout(widths=(3, 10, 30, 11, 16, 16), stretch=2)
 LIST_LIMIT = 500  # the retention lists show the most valuable customers first, up to this many
 
 
@@ -77,7 +80,6 @@ class CustomerListPage(Page):
         self._model = CustomerTableModel(self, batch_size=batch_size)
         self._mode = ALL
         self._risk_generation = 0
-        self._risk_ids: list[int] = []
         self.risk_loading = False
         # Sales and refunds change customers' value: segments are recomputed in the background a
         # moment after the last of them (one recomputation for a burst of sales).
@@ -106,7 +108,7 @@ class CustomerListPage(Page):
         self._mode_note = QLabel("")
         self._mode_note.setStyleSheet("color: palette(dark);")
 
-        self._tag_combo = QComboBox()
+        self._tag_combo = filter_as_you_type(QComboBox())
         self._tag_combo.setToolTip(_("Only the customers with this need"))
         self._tag_combo.setMinimumContentsLength(14)
         self._segment_combo = QComboBox()
@@ -145,12 +147,7 @@ class CustomerListPage(Page):
         self._table.setWordWrap(False)
         self._table.verticalHeader().hide()
         self._table.setItemDelegateForColumn(SEGMENT, SegmentBadgeDelegate(self._table))
-        header = self._table.horizontalHeader()
-        header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
-        self._table.setSortingEnabled(True)
+        self._layout = ListLayout(self._table, "customers", CustomerTableModel.columns)
 
         self._risk_table = QTableWidget(0, 6)
         self._risk_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -159,8 +156,8 @@ class CustomerListPage(Page):
         self._risk_table.setAlternatingRowColors(True)
         self._risk_table.setWordWrap(False)
         self._risk_table.verticalHeader().hide()
-        self._risk_table.horizontalHeader().setHighlightSections(False)
         self._risk_table.setItemDelegateForColumn(0, SegmentBadgeDelegate(self._risk_table))
+        self._risk_layout = widget_layout(self._risk_table, "customers.at_risk", RISK_COLUMNS)
 
         self._empty = empty_state_label("")
         self._stack = QStackedWidget()
@@ -205,7 +202,6 @@ class CustomerListPage(Page):
         self._mode_bar.currentChanged.connect(self._on_mode_bar_current_changed)
         self._risk_table.doubleClicked.connect(self.open_selected)
         self._risk_table.itemSelectionChanged.connect(self._update_actions)
-        header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
         self._table.doubleClicked.connect(self.open_selected)
         self._table.selectionModel().selectionChanged.connect(self._update_actions)
         self._model.modelReset.connect(self._on_model_reset)
@@ -220,7 +216,6 @@ class CustomerListPage(Page):
                 shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
                 shortcut.activated.connect(self.open_selected)
 
-        self._sized_columns = False
         self._apply_filter()
 
     # --- for the main window and tests ---------------------------------------
@@ -390,7 +385,8 @@ class CustomerListPage(Page):
             customer = self.selected_customer()
             return customer.id if customer is not None else None
         rows = self._risk_table.selectionModel().selectedRows()
-        return self._risk_ids[rows[0].row()] if rows and rows[0].row() < len(self._risk_ids) else None
+        item = self._risk_table.item(rows[0].row(), 0) if rows else None  # rows move when sorted
+        return item.data(RISK_ID_ROLE) if item is not None else None
 
     def select_customer(self, customer_id: int) -> bool:
         """Select and show the customer's row, loading further batches if needed."""
@@ -441,10 +437,13 @@ class CustomerListPage(Page):
             ).format(name=customer.name)
         if not confirm(self, question):
             return
+        next_id = self._model.neighbour_id(customer.id)
         if archive_operation(customer.id, self.context.acting_rep_id, archive=not customer.archived).run(
             self
         ):
-            self._refresh_and_select(customer.id)
+            # An archived customer leaves the list (unless archived ones are shown): the next one
+            # is selected then.
+            self._refresh_and_select(customer.id, next_id)
 
     def record_sale_for_selected(self) -> None:
         customer_id = self.selected_customer_id()
@@ -522,14 +521,15 @@ class CustomerListPage(Page):
             self, progress=None if quiet else _("Recomputing customer segments…"), quiet=quiet
         )
 
-    def _refresh_and_select(self, select_id: int | None) -> None:
-        """After the page's own command (its changes are not passed back to it): show them now."""
+    def _refresh_and_select(self, select_id: int | None, next_id: int | None = None) -> None:
+        """After the page's own command (its changes are not passed back to it): show them now; when
+        `select_id` is no longer listed, `next_id` (the row that followed it) is selected instead."""
         self.refresh()
         if self._mode != ALL:
             return
         if select_id is not None and not self.select_customer(select_id):
-            # Archived customers are hidden unless asked for: nothing to select then.
-            self._update_actions()
+            if next_id is None or not self.select_customer(next_id):
+                self._update_actions()
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()
@@ -553,14 +553,6 @@ class CustomerListPage(Page):
             if self.selected_customer() is None:
                 self._table.selectRow(0)
 
-    def _on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
-        if not self._model.is_sortable(column):
-            # Only code, name, city, segment and rep sort in SQL; put the arrow back.
-            header = self._table.horizontalHeader()
-            QTimer.singleShot(
-                0, lambda: header.setSortIndicator(self._model.sort_column(), self._model.sort_order())
-            )
-
     def _on_model_reset(self) -> None:
         if self._mode != ALL:
             return
@@ -570,10 +562,6 @@ class CustomerListPage(Page):
         )
         if total:
             self._stack.setCurrentWidget(self._table)
-            if not self._sized_columns:
-                fit_columns(self._table, NAME)
-                self._table.setColumnWidth(SEGMENT, max(44, self._table.columnWidth(SEGMENT)))
-                self._sized_columns = True
         else:
             self._empty.setText(self._empty_text())
             self._stack.setCurrentWidget(self._empty)
@@ -671,7 +659,6 @@ class CustomerListPage(Page):
     def _show_list(self, result: RiskList, segments_computed: bool) -> None:
         self.risk_loading = False
         rows = result.rows
-        self._risk_ids = [row.customer_id for row in rows]
         risk = self._mode == AT_RISK
         headers = [_("Seg."), _("Code"), _("Name"), _("Value")]
         headers += (
@@ -680,36 +667,43 @@ class CustomerListPage(Page):
             else [_("Last satisfaction"), _("Average satisfaction")]
         )
         table = self._risk_table
-        table.clearContents()
-        table.setRowCount(len(rows))
-        table.setHorizontalHeaderLabels(headers)
-        for r, row in enumerate(rows):
-            segment = QTableWidgetItem(row.segment.value)
-            segment.setBackground(QColor(SEGMENT_COLOURS[row.segment]))
-            segment.setToolTip(row.segment.label)
-            value = QTableWidgetItem(format_money(row.value))
-            value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if risk:
-                fourth = format_date(row.last_purchase_on) if row.last_purchase_on else _("Never")
-                fifth = reasons_text(row)
-            else:
-                fourth = (
-                    _("{score} of 5").format(score=format_number(row.last_satisfaction))
-                    if row.last_satisfaction is not None
-                    else "—"
-                )
-                fifth = (
-                    _("{score} of 5").format(score=format_number(row.average_satisfaction, 1))
-                    if row.average_satisfaction is not None
-                    else "—"
-                )
-            cells = [segment, QTableWidgetItem(row.code), QTableWidgetItem(row.name), value]
-            cells += [QTableWidgetItem(fourth), QTableWidgetItem(fifth)]
-            cells[-1].setToolTip(fifth.replace("; ", "\n") if risk else fifth)
-            for c, item in enumerate(cells):
-                table.setItem(r, c, item)
-        fit_columns(table, 5 if risk else 2)
-        table.setColumnWidth(0, 44)
+        self._risk_layout.use(
+            "customers.at_risk" if risk else "customers.loyalty", RISK_COLUMNS if risk else LOYALTY_COLUMNS
+        )
+        with self._risk_layout.refilling():  # sorted again by the header's column once filled
+            table.clearContents()
+            table.setRowCount(len(rows))
+            table.setHorizontalHeaderLabels(headers)
+            for r, row in enumerate(rows):
+                segment = SortableItem(row.segment.value)
+                segment.setBackground(QColor(SEGMENT_COLOURS[row.segment]))
+                segment.setToolTip(row.segment.label)
+                segment.setData(RISK_ID_ROLE, row.customer_id)
+                value = SortableItem(format_money(row.value), float(row.value))
+                value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if risk:
+                    fourth = format_date(row.last_purchase_on) if row.last_purchase_on else _("Never")
+                    fourth_value = row.last_purchase_on.toordinal() if row.last_purchase_on else 0
+                    fifth, fifth_value = reasons_text(row), None
+                else:
+                    fourth = (
+                        _("{score} of 5").format(score=format_number(row.last_satisfaction))
+                        if row.last_satisfaction is not None
+                        else "—"
+                    )
+                    fourth_value = row.last_satisfaction if row.last_satisfaction is not None else -1
+                    fifth = (
+                        _("{score} of 5").format(score=format_number(row.average_satisfaction, 1))
+                        if row.average_satisfaction is not None
+                        else "—"
+                    )
+                    average = row.average_satisfaction
+                    fifth_value = float(average) if average is not None else -1.0
+                cells = [segment, SortableItem(row.code), SortableItem(row.name), value]
+                cells += [SortableItem(fourth, fourth_value), SortableItem(fifth, fifth_value)]
+                cells[-1].setToolTip(fifth.replace("; ", "\n") if risk else fifth)
+                for c, item in enumerate(cells):
+                    table.setItem(r, c, item)
         self._count.setText(
             ngettext("{count} customer", "{count} customers", result.total).format(
                 count=format_number(result.total)

@@ -37,6 +37,7 @@ from app.services.errors import NotFoundError
 from app.services.followups import AgendaRow
 from app.services.reps import get_rep, list_reps
 from app.services.sales import ProductRow, SaleLineInput
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import date_edit, from_qdate
 from app.views.dialogs import BaseDialog, field_error_label, plain_label
 from app.views.operations import Operation
@@ -70,7 +71,7 @@ class SaleLineEditor(QObject):
     def __init__(self, products: list[ProductRow], parent: QObject | None = None):
         super().__init__(parent)
         self._products = {p.id: p for p in products}
-        self.product = QComboBox()
+        self.product = filter_as_you_type(QComboBox())
         for product in products:
             self.product.addItem(f"{product.name} ({product.sku})", product.id)
         self.product.setMinimumContentsLength(18)
@@ -98,7 +99,7 @@ class SaleLineEditor(QObject):
         self.remove_button.setText("✕")
         self.remove_button.setToolTip(_("Remove this line"))
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        self.error = field_error_label()
+        self.error = field_error_label(reserve=True)
 
         self.product.currentIndexChanged.connect(self._on_product_changed)
         self.quantity.valueChanged.connect(self._on_amount_changed)
@@ -201,7 +202,7 @@ class SaleDialog(BaseDialog):
         self._number.setPlaceholderText(
             _("Assigned automatically ({example})").format(example=sale_service.next_sale_number(today.year))
         )
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._fill_reps(rep_id if rep_id is not None else customer.rep_id)
         self._sold_on = date_edit(today)
         self._delivered = QCheckBox(_("Delivered on"))
@@ -215,7 +216,8 @@ class SaleDialog(BaseDialog):
         self._notes.setTabChangesFocus(True)
         self._notes.setFixedHeight(self._notes.fontMetrics().lineSpacing() * 3 + 14)
         self._errors = {
-            key: field_error_label() for key in ("number", "rep_id", "sold_on", "delivered_on", "lines")
+            key: field_error_label(reserve=True)
+            for key in ("number", "rep_id", "sold_on", "delivered_on", "lines")
         }
         self._general_error = field_error_label()
 

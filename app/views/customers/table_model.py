@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from app.i18n import N_, _
 from app.models.enums import Segment
 from app.services.customers import CustomerRow, count_customers, search_customers
+from app.views.list_layout import ColumnLayout
 from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -39,6 +40,12 @@ COLUMNS = (
 
 class CustomerTableModel(BatchedTableModel):
     """Customers matching a filter, fetched `batch_size` rows at a time as the view scrolls."""
+
+    columns = ColumnLayout(
+        widths=(3, 10, 28, 10, 11, 13, 24, 14, 16),
+        stretch=NAME,
+        sort=(NAME, Qt.SortOrder.AscendingOrder),
+    )
 
     def __init__(self, parent=None, batch_size: int = 100):
         super().__init__(parent, batch_size)

@@ -440,6 +440,8 @@ class DashboardPage(Page):
             if summary.satisfaction_this_month is not None
             else "font-size: 16px; font-weight: 600; color: palette(dark);"
         )
+        # "No surveys this month" is a sentence, not a number: it wraps in a narrow tile.
+        sat.number.setWordWrap(summary.satisfaction_this_month is None)
         sat.set_detail(detail)
         self._show_compliance(summary.compliance)
         self._show_segments(summary.segments)

@@ -138,7 +138,7 @@ class PlansDialog(MasterDetailDialog):
         for segment in Segment:
             self._segment.addItem(segment.label)
         self._category_values: list[int | None] = []
-        self._errors = {key: field_error_label() for key in ("name", "category_id", "segment")}
+        self._errors = {key: field_error_label(reserve=True) for key in ("name", "category_id", "segment")}
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -42,6 +42,7 @@ from app.services import exports
 from app.services.errors import ValidationError
 from app.services.exports import ListKind
 from app.services.reps import list_reps
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.dialogs import documents_folder, field_error_label, show_field_errors, with_error_label
 from app.views.errors import show_error
@@ -153,7 +154,7 @@ class ReportsPage(Page):
             self._period.addItem(_(label), key)
         self._start = date_edit(today_value)
         self._end = date_edit(today_value)
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         # Service charter: the type of an active charter.
         self._charter_type = QComboBox()
         self._no_charter = QLabel(

@@ -36,6 +36,7 @@ from app.services.returns import (
 )
 from app.services.sales.warranty import WarrantyStatus, warranty_text
 from app.views.agenda.dialogs import CustomerPicker
+from app.views.combos import filter_as_you_type
 from app.views.customers.customer_dialog import date_edit, from_qdate, to_qdate
 from app.views.dialogs import FormDialog, choice_combo, current_choice
 from app.views.returns.table_model import OVERDUE_TEXT, unit_text
@@ -86,7 +87,7 @@ class OpenReturnDialog(_FormDialog):
         self._today = today or dt.date.today()
         self._units: list[ReturnableUnit] = []
         self._customer = CustomerPicker()
-        self._unit = QComboBox()
+        self._unit = filter_as_you_type(QComboBox())
         self._unit.setMinimumContentsLength(30)
         self._unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._warranty = QLabel()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -39,15 +38,17 @@ from app.services.exports import ListKind
 from app.services.reps import list_reps
 from app.services.returns import OPEN_STATES, OpenReturnExists, ReturnDetail, ReturnFilter
 from app.views import dialogs
+from app.views.combos import filter_as_you_type
 from app.views.events import FOLLOW_UPS, RETURNS, SALES
 from app.views.exports import export_button, export_list
+from app.views.list_layout import ListLayout
 from app.views.operations import Operation, perform, run_form
 from app.views.pages.base import AppContext, Page, count_label, empty_state_label, search_timer
 from app.views.reports.preview import show_built_pdf
 from app.views.returns.board import ReturnsBoard
 from app.views.returns.detail_panel import ReturnDetailPanel
 from app.views.returns.dialogs import AdvanceReturnDialog, OpenReturnInput, ask_and_open_return
-from app.views.returns.table_model import CUSTOMER, NUMBER, PRODUCT, REASON, STATE, ReturnsTableModel
+from app.views.returns.table_model import ReturnsTableModel
 
 LIST, BOARD = range(2)
 OPEN_ONLY = "open"
@@ -114,7 +115,7 @@ class ReturnsPage(Page):
         self._period = QComboBox()
         for key, label in PERIODS:
             self._period.addItem(_(label), key)
-        self._rep = QComboBox()
+        self._rep = filter_as_you_type(QComboBox())
         self._rep.addItem(_("All reps"), None)
         for rep in list_reps():
             self._rep.addItem(rep.name, rep.id)
@@ -138,10 +139,7 @@ class ReturnsPage(Page):
         self._table.setAlternatingRowColors(True)
         self._table.setWordWrap(False)
         self._table.verticalHeader().hide()
-        header = self._table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
+        self._layout = ListLayout(self._table, "returns", ReturnsTableModel.columns)
         self._empty = empty_state_label("")
         self._board = ReturnsBoard()
         self._stack = QStackedWidget()
@@ -149,13 +147,13 @@ class ReturnsPage(Page):
         self._stack.addWidget(self._empty)
         self._stack.addWidget(self._board)
         self._detail = ReturnDetailPanel()
-        self._detail.setMinimumWidth(340)
+        self._detail.setMinimumWidth(300)
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.addWidget(self._stack)
         self._splitter.addWidget(self._detail)
         self._splitter.setStretchFactor(0, 1)
         self._splitter.setStretchFactor(1, 0)
-        self._splitter.setSizes([760, 380])
+        self._splitter.setSizes([760, 300])
         self._splitter.setChildrenCollapsible(False)
 
         top = QHBoxLayout()
@@ -200,7 +198,6 @@ class ReturnsPage(Page):
         shortcut.activated.connect(self.refresh)
 
         self._selected_id: int | None = None
-        self._sized = False
         self.refresh()
 
     # --- for the main window and tests -----------------------------------------------------
@@ -322,7 +319,6 @@ class ReturnsPage(Page):
             total = self._model.total_count()
             if total:
                 self._stack.setCurrentWidget(self._table)
-                self._size_columns()
             else:
                 self._empty.setText(
                     _("No return matches the filters.")
@@ -348,14 +344,6 @@ class ReturnsPage(Page):
             self.select_return(selected)
         else:
             self._show_detail(None)
-
-    def _size_columns(self) -> None:
-        if self._sized:
-            return
-        self._sized = True
-        self._table.resizeColumnsToContents()
-        for column, cap in ((CUSTOMER, 200), (PRODUCT, 220), (NUMBER, 130), (REASON, 160), (STATE, 190)):
-            self._table.setColumnWidth(column, min(self._table.columnWidth(column), cap))
 
     def select_return(self, return_id: int) -> bool:
         """Select the return in the list or board (loading rows as needed) and show its detail."""
@@ -403,11 +391,14 @@ class ReturnsPage(Page):
     # --- commands -----------------------------------------------------------------------------
 
     def _refresh_and_select(self, select_id: int | None) -> None:
-        """After the page's own command: show it (the change signal refreshes the rest)."""
+        """After the page's own command: show it (the change signal refreshes the rest). A return the
+        filters no longer list (closed, among the open ones) leaves the selection on the next."""
+        listed = self._tabs.currentIndex() != BOARD and select_id is not None
+        next_id = self._model.neighbour_id(select_id) if listed and select_id is not None else None
         self._selected_id = select_id
         self.refresh()
-        if select_id is not None:
-            self.select_return(select_id)
+        if select_id is not None and not self.select_return(select_id) and next_id is not None:
+            self.select_return(next_id)
 
     def create_new(self) -> bool:
         self.open_return_dialog()

@@ -17,6 +17,7 @@ from app.services.returns import (
     list_returns,
 )
 from app.services.sales.warranty import WarrantyStatus, warranty_text
+from app.views.list_layout import ColumnLayout
 from app.views.table_models import BatchedTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -74,6 +75,24 @@ class ReturnsTableModel(BatchedTableModel):
 
     column_titles = COLUMN_TITLES
     header_tips = {DAYS_OPEN: N_("Days since the request (until closing); overdue returns are highlighted")}
+    # Beside the detail panel: reason, warranty and rep (in the detail) start hidden.
+    columns = ColumnLayout(
+        widths=(13, 10, 4, 14, 24, 18, 14, 12, 14),
+        stretch=CUSTOMER,
+        hidden=frozenset({REASON, WARRANTY, REP}),
+        sort=(REPORTED, Qt.SortOrder.DescendingOrder),
+    )
+    sort_keys = {
+        NUMBER: "number",
+        REPORTED: "reported",
+        DAYS_OPEN: "days_open",
+        STATE: "state",
+        CUSTOMER: "customer",
+        PRODUCT: "product",
+        REASON: "reason",
+        WARRANTY: "warranty",
+        REP: "rep",
+    }
 
     def __init__(self, parent=None, batch_size: int = 200, today: Callable[[], dt.date] | None = None):
         super().__init__(parent, batch_size)
@@ -96,7 +115,7 @@ class ReturnsTableModel(BatchedTableModel):
         return count_returns(self._filters, self._today)
 
     def _fetch(self, offset: int, limit: int) -> list[ReturnRow]:
-        return list_returns(self._filters, offset, limit, self._today)
+        return list_returns(self._filters, offset, limit, self._today, sort=self.list_sort())
 
     # --- the model interface ------------------------------------------------
 
