@@ -42,7 +42,7 @@ class CustomerTableModel(BatchedTableModel):
     """Customers matching a filter, fetched `batch_size` rows at a time as the view scrolls."""
 
     columns = ColumnLayout(
-        widths=(3, 10, 28, 10, 11, 13, 24, 14, 16),
+        widths=(3, 8, 26, 9, 10, 15, 17, 11, 13),  # the name takes what is left at 1280 px
         stretch=NAME,
         sort=(NAME, Qt.SortOrder.AscendingOrder),
     )
