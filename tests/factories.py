@@ -205,10 +205,13 @@ def build_dashboard_world() -> dict:
 
 
 def charter(active: bool, *commitments) -> None:
-    """A customer-attention charter valid from the dashboard's today; commitments are
-    (indicator, target, period[, days])."""
+    """A customer-attention charter in force since 1 January of the dashboard's year (so every current
+    period is measured whole); commitments are (indicator, target, period[, days])."""
     record = ServiceCharter.create(
-        type=CharterType.CUSTOMER_ATTENTION, title="Attention", valid_from=DASHBOARD_TODAY, active=active
+        type=CharterType.CUSTOMER_ATTENTION,
+        title="Attention",
+        valid_from=DASHBOARD_TODAY.replace(month=1, day=1),
+        active=active,
     )
     for position, (indicator, target, period, *days) in enumerate(commitments, 1):
         CharterCommitment.create(

@@ -102,19 +102,37 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
     assert "Rights incomplete (warranty_return): run postventa server init again." in err
 
 
-def _back_to_schema_7(office: Office) -> None:
-    """Migration 8 undone, as a server last upgraded by the previous release would be (its rights and
-    sync objects in place, an audit log without labels or structured changes)."""
+def _back_to_schema_8(office: Office) -> None:
+    """Migrations 9 to 11 undone, as a server last upgraded by the previous release would be (its
+    rights and sync objects in place; reps without hours of their own, the report indexes as they
+    were, charter commitments without a scope)."""
     with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_entry DROP COLUMN label, DROP COLUMN changes")
-        cursor.execute("UPDATE schema_version SET version = 7 WHERE version = 8")
+        cursor.execute("ALTER TABLE rep DROP COLUMN working_hours_start, DROP COLUMN working_hours_end")
+        for index in (
+            "follow_up_state_scheduled_at_completed_at_rep_id",
+            "follow_up_customer_id_state_outcome_completed_at",
+            "sale_delivered_on_customer_id_rep_id",
+            "check_answer_check_id_item_id_result_trained_on_site",
+            "usage_check_status_completed_at_rep_id_passed_score",
+            "satisfaction_survey_taken_on_satisfaction_recommend_rep_id",
+        ):
+            cursor.execute(f'DROP INDEX "{index}"')
+        cursor.execute('CREATE INDEX "follow_up_state_scheduled_at" ON follow_up (state, scheduled_at)')
+        cursor.execute('CREATE INDEX "usage_check_status_completed_at" ON usage_check (status, completed_at)')
+        cursor.execute('CREATE INDEX "satisfaction_survey_taken_on" ON satisfaction_survey (taken_on)')
+        cursor.execute(
+            "ALTER TABLE charter_commitment DROP COLUMN case_categories, DROP COLUMN product_categories,"
+            " DROP COLUMN channel"
+        )
+        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 11")
+        cursor.execute("DELETE FROM schema_version WHERE version > 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 8, "rewrite _back_to_schema_7 as the previous release's schema"
-    _back_to_schema_7(office)
+    assert LATEST_VERSION == 11, "rewrite _back_to_schema_8 as the previous release's schema"
+    _back_to_schema_8(office)
     with pytest.raises(
         ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
     ):
@@ -125,16 +143,20 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 7 to 8." in out
+    assert "Schema upgraded from 8 to 11." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 8; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 11; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")
         assert cursor.fetchone() == (0,)
         cursor.execute("SELECT count(*) FROM audit_entry WHERE label IS NULL OR changes IS NULL")
         assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*) FROM charter_commitment WHERE case_categories <> '' OR channel IS NOT NULL"
+        )
+        assert cursor.fetchone() == (0,)  # upgraded commitments measure everything, as before
     from app.models.database import use_credentials
     from app.sync.engine import init_laptop
 

@@ -64,6 +64,7 @@ from app.models import (
     db,
 )
 from app.models.base import new_uid
+from app.models.charters import scope_text
 from app.models.customers import customer_search_text, fold_for_search, fold_key
 from app.models.dialect import bulk_load, reset_sequences
 from app.models.enums import (
@@ -1134,10 +1135,12 @@ CHARTERS = {
             ),
             (
                 "Comprobamos el uso correcto del producto en la visita posterior a la entrega.",
-                CharterIndicator.FOLLOW_UPS_ON_TIME,
-                None,
+                CharterIndicator.USAGE_CHECKS_AFTER_DELIVERY,
+                30,
                 85,
                 CharterPeriod.QUARTER,
+                # The products with a usage check (accessories have none): filled in by _charters.
+                {"product_categories": "checked"},
             ),
             (
                 "Nuestros clientes nos recomiendan: índice de recomendación neta de al menos {target}.",
@@ -1171,6 +1174,7 @@ CHARTERS = {
                 10,
                 95,
                 CharterPeriod.QUARTER,
+                {"case_categories": (CaseCategory.BILLING,)},
             ),
             (
                 "Cerramos las quejas sobre recibos en menos de {days} días.",
@@ -1178,6 +1182,7 @@ CHARTERS = {
                 15,
                 85,
                 CharterPeriod.QUARTER,
+                {"case_categories": (CaseCategory.BILLING,)},
             ),
             (
                 "Satisfacción media con la financiación de al menos {target} sobre 5.",
@@ -1647,6 +1652,7 @@ class _Category:
         self.templates: list[tuple[dt.date, int, list[tuple[int, bool]]]] = []
         self.products: list[_Product] = []
         self.accessory: _Product | None = None
+        self.code = ""  # as stored (a free code when the database had the spec's already)
 
     def template_on(self, day: dt.date) -> tuple[int, list[tuple[int, bool]]]:
         for since, template_id, items in self.templates:
@@ -2181,7 +2187,8 @@ class _DemoBuilder:
         self.categories: list[_Category] = []
         for spec in CATEGORIES:
             category = _Category(self._new_id(ProductCategory), spec)
-            category_rows.append((category.id, self._free(spec.code, category_codes), spec.name))
+            category.code = self._free(spec.code, category_codes)
+            category_rows.append((category.id, category.code, spec.name))
             for index, (model, months, price, professional) in enumerate(spec.products, start=1):
                 category.products.append(
                     add_product(category, model, months, price, professional, True, spec.prefix, index)
@@ -2331,9 +2338,25 @@ class _DemoBuilder:
                     created,
                 )
             )
-            for position, (words, indicator, days, target, period) in enumerate(text["commitments"], start=1):
+            for position, (words, indicator, days, target, period, *scoped) in enumerate(
+                text["commitments"], start=1
+            ):
+                scope = scoped[0] if scoped else {}
+                products = scope.get("product_categories", ())
+                if products == "checked":
+                    products = [category.code for category in self.categories if category.templates]
                 commitment_rows.append(
-                    (charter_id, position, words, indicator.value, days, _money(target), period.value)
+                    (
+                        charter_id,
+                        position,
+                        words,
+                        indicator.value,
+                        days,
+                        _money(target),
+                        period.value,
+                        scope_text(c.value for c in scope.get("case_categories", ())),
+                        scope_text(products),
+                    )
                 )
         S = ServiceCharter
         self._reference(
@@ -2359,7 +2382,19 @@ class _DemoBuilder:
         )
         M = CharterCommitment
         self._reference(
-            M, [M.charter, M.position, M.text, M.indicator, M.days, M.target, M.period], commitment_rows
+            M,
+            [
+                M.charter,
+                M.position,
+                M.text,
+                M.indicator,
+                M.days,
+                M.target,
+                M.period,
+                M.case_categories,
+                M.product_categories,
+            ],
+            commitment_rows,
         )
 
     # ------------------------------------------------------------------ identities

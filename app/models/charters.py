@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from peewee import BooleanField, CharField, DateField, DecimalField, ForeignKeyField, IntegerField, TextField
 
 from app.models.base import BaseModel, ChoiceField, VersionedModel
-from app.models.enums import CharterIndicator, CharterPeriod, CharterType
+from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
 
 
 class ServiceCharter(VersionedModel):
@@ -32,3 +34,24 @@ class CharterCommitment(BaseModel):
     days = IntegerField(null=True)  # the N in "within N days", where the indicator has one
     target = DecimalField(max_digits=6, decimal_places=2)  # a share in % or a score
     period = ChoiceField(CharterPeriod, default=CharterPeriod.YEAR)
+    # The population the commitment is about (schema 11); empty = everything the indicator measures.
+    # JSON lists of codes: case categories (CaseCategory), product categories (ProductCategory.code,
+    # which names a category on every machine, unlike its id).
+    case_categories = TextField(default="")
+    product_categories = TextField(default="")
+    channel = ChoiceField(ContactChannel, null=True)  # the channel the case came in by
+
+
+def scope_codes(text: str | None) -> tuple[str, ...]:
+    """A stored scope list as its codes (() for everything, or for text that is not a list)."""
+    try:
+        codes = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(code) for code in codes) if isinstance(codes, list) else ()
+
+
+def scope_text(codes) -> str:
+    """Codes as stored: a sorted JSON list, "" for everything."""
+    codes = sorted({str(code) for code in codes or ()})
+    return json.dumps(codes, ensure_ascii=False) if codes else ""

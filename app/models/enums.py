@@ -231,6 +231,11 @@ class CharterIndicator(Choice):
     COMPLAINTS_CLOSED = "complaints_closed", N_("Complaints closed within N days")
     RETURNS_RESOLVED = "returns_resolved", N_("Warranty returns resolved within N days")
     FOLLOW_UPS_ON_TIME = "follow_ups_on_time", N_("Follow-ups done on time")
+    USAGE_CHECKS_AFTER_DELIVERY = (
+        "usage_checks_done",
+        N_("Delivered units with a usage check within N days"),
+    )
+    CHECKS_PASSED = "checks_passed", N_("Usage checks passed")
     AVERAGE_SATISFACTION = "avg_satisfaction", N_("Average satisfaction (1–5)")
     NPS = "nps", N_("Net promoter score")
 

@@ -290,6 +290,18 @@ def _10_covering_report_indexes(migrator: SchemaMigrator, database: Database) ->
     )
 
 
+def _11_commitment_scope(migrator: SchemaMigrator, database: Database) -> None:
+    """A charter commitment measured over its own population (issue 20): the case categories, the
+    product categories (JSON lists of codes) and the contact channel it is about. Empty and NULL mean
+    everything, so every existing commitment keeps measuring what it measured."""
+    text = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    migrator.migrate(
+        migrator.add_column("charter_commitment", "case_categories", text, allow_not_null=True),
+        migrator.add_column("charter_commitment", "product_categories", text, allow_not_null=True),
+        migrator.add_column("charter_commitment", "channel", CharField(max_length=20, null=True)),
+    )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -301,6 +313,7 @@ MIGRATIONS: dict[int, Migration] = {
     8: _8_audit_changes,
     9: _9_rep_working_hours,
     10: _10_covering_report_indexes,
+    11: _11_commitment_scope,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -319,7 +319,8 @@ def _summary(data: ActivityReport) -> list:
     measured = [c for c in data.compliance if c.met is not None]
     if data.compliance:
         met = sum(1 for c in measured if c.met)
-        text = ngettext_commitments(met, len(measured), len(data.compliance))
+        not_in_force = sum(1 for c in data.compliance if not c.in_force)
+        text = ngettext_commitments(met, len(measured), len(data.compliance), not_in_force)
         story += [_heading(_("Service charter")), para(text)]
 
     story += [
@@ -330,18 +331,24 @@ def _summary(data: ActivityReport) -> list:
     return story
 
 
-def ngettext_commitments(met: int, measured: int, total: int) -> str:
+def ngettext_commitments(met: int, measured: int, total: int, not_in_force: int = 0) -> str:
     text = i18n.ngettext(
         "{met} of {measured} measured commitment met in the period.",
         "{met} of {measured} measured commitments met in the period.",
         measured,
     ).format(met=met, measured=measured)
-    if total > measured:
+    if not_in_force:
+        text += " " + i18n.ngettext(
+            "{n} commitment belongs to a charter not in force in the period.",
+            "{n} commitments belong to a charter not in force in the period.",
+            not_in_force,
+        ).format(n=not_in_force)
+    if total - not_in_force > measured:
         text += " " + i18n.ngettext(
             "{n} commitment had nothing to measure.",
             "{n} commitments had nothing to measure.",
-            total - measured,
-        ).format(n=total - measured)
+            total - not_in_force - measured,
+        ).format(n=total - not_in_force - measured)
     return text
 
 
@@ -754,6 +761,8 @@ def _measured(item) -> str:
     from app.services.charters.indicators import format_measurement, is_share
 
     value = item.measurement.value
+    if not item.in_force:
+        return _("not in force")
     if value is None:
         return _("nothing to measure")
     text = format_measurement(item.indicator, value, item.target)
@@ -784,10 +793,13 @@ def _compliance(data: ActivityReport) -> list:
         first = items[0]
         rows = []
         for item in items:
+            notes = [indicator_text(item.indicator, item.days)]
+            if item.population:
+                notes.append(_("Only: {population}").format(population=item.population))
             commitment = Paragraph(
                 escape(item.text)
                 + "<br/><font size=7 color='#666666'>"
-                + escape(indicator_text(item.indicator, item.days))
+                + "<br/>".join(escape(note) for note in notes)
                 + "</font>",
                 sheet["Cell"],
             )
@@ -807,14 +819,30 @@ def _compliance(data: ActivityReport) -> list:
             (1, 2),
         )
         # A charter's table stays with its title, and a short one whole on one page.
+        heading = [para(f"{first.charter_title} — {first.charter_type.label}", "CellBold")]
+        # A charter version is measured over the days of the period it was in force (the same for all
+        # its commitments): said once, under its title.
+        if not first.in_force:
+            heading.append(
+                para(_("The charter was not in force in this period: nothing is judged."), "Small")
+            )
+        elif (first.measured_from, first.measured_to) != (data.start, data.end):
+            heading.append(
+                para(
+                    _(
+                        "Measured from {start} to {end}, the part of the period the charter was in force."
+                    ).format(start=format_date(first.measured_from), end=format_date(first.measured_to)),
+                    "Small",
+                )
+            )
         story.append(Spacer(0, 2 * mm))
-        story.append(_block(para(f"{first.charter_title} — {first.charter_type.label}", "CellBold"), table))
+        story.append(_block(*heading, table))
     story.append(Spacer(0, 2 * mm))
     story.append(
         para(
-            _("{check} met · {cross} not met · — nothing to measure in the period.").format(
-                check=CHECK, cross=CROSS
-            ),
+            _(
+                "{check} met · {cross} not met · — nothing to measure in the period, or the charter was not in force."
+            ).format(check=CHECK, cross=CROSS),
             "Small",
         )
     )

@@ -281,6 +281,9 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "days": N_("Days (N)"),
         "target": N_("Target"),
         "period": N_("Period"),
+        "case_categories": N_("Complaint and claim categories"),
+        "product_categories": N_("Product categories"),
+        "channel": N_("Channel the case came in by"),
     },
 }
 

@@ -79,8 +79,10 @@ def test_an_upgraded_audit_keeps_its_entries_readable_and_labels_them(tmp_path, 
 
 
 @pytest.mark.postgresql_only("the same migration on the office server (postventa server upgrade runs it)")
-def test_the_migration_runs_on_postgresql(database):
+def test_the_migration_runs_on_postgresql(database, monkeypatch):
     from app.models import SchemaVersion
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", {8: migrations.MIGRATIONS[8]})  # this one only
     from app.services import customers
 
     customer_id = customers.create_customer(customers.CustomerInput(code="C-7", name="Peña"), None)

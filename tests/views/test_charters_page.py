@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.models import ServiceCharter
-from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
+from app.models import ProductCategory, ServiceCharter
+from app.models.enums import CaseCategory, CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charters as service
 from app.services.charters import indicators as charter_indicators
+from app.services.charters.indicators import Scope
 from app.views import dialogs
 from app.views.charters import editor as editor_module
-from app.views.charters.editor import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_TARGET, C_TEXT
+from app.views.charters.editor import C_DAYS, C_INDICATOR, C_MEASURED, C_PERIOD, C_SCOPE, C_TARGET, C_TEXT
 from app.views.charters.page import ChartersPage
 from app.views.dialogs import Unsaved
 from app.views.events import CHARTERS, app_events
@@ -49,8 +50,8 @@ def no_measuring(monkeypatch):
     """Commitments measured as 'nothing to measure' unless a test says otherwise."""
     calls = []
 
-    def fake(indicator, days, start, end, *, rep_id=None, today):
-        calls.append((indicator, days, start, end, today))
+    def fake(indicator, days, start, end, *, rep_id=None, today, scope=None):
+        calls.append((indicator, days, start, end, today, scope))
         return charter_indicators.Measurement(indicator, days, None, None, 0)
 
     monkeypatch.setattr(charter_indicators, "measure", fake)
@@ -128,6 +129,65 @@ def test_empty_state_then_a_new_charter_written_and_saved(qtbot, make_page):
         "1",
         "Draft",
     )  # the first type without a charter
+
+
+def _tick(button, label: str) -> None:
+    """Choose `label` in a scope button's menu (as a click on it does)."""
+    (action,) = [a for a in button.menu().actions() if a.text() == label]
+    action.trigger()
+
+
+def test_the_editor_saves_a_commitment_s_scope(qtbot, make_page, no_measuring):
+    ProductCategory.create(code="cafe", name="Cafeteras")
+    page = make_page()
+    page.create_new()
+    qtbot.keyClicks(page.editor._title, "Financing")
+    page.editor._channels.item(0, 1).setText("+34 910 000 000")
+    qtbot.mouseClick(page.editor._add_commitment, Qt.MouseButton.LeftButton)
+    fill_commitment(
+        page, 0, "We answer billing claims in {days} days", CharterIndicator.CLAIMS_ANSWERED, 10, "95"
+    )
+    button = page.editor._commitments.cellWidget(0, C_SCOPE)
+    assert button.text() == "Everything" and button.isEnabled()
+    _tick(button, "Billing")
+    _tick(button, "Phone")
+    _tick(button, "Cafeteras")
+    assert button.text() == "Billing and 2 more"
+    assert button.toolTip() == "Measured only over: Billing · Cafeteras · Phone"
+    # Measured again over the scope.
+    chosen = Scope((CaseCategory.BILLING,), ("cafe",), ContactChannel.PHONE)
+    qtbot.waitUntil(lambda: chosen in [call[-1] for call in no_measuring], timeout=5000)
+    with qtbot.waitSignal(app_events().data_changed):
+        qtbot.mouseClick(page.editor._save, Qt.MouseButton.LeftButton)
+    (row,) = service.get_charter(ServiceCharter.get().id).commitments
+    assert (row.case_categories, row.product_categories, row.channel) == (
+        (CaseCategory.BILLING,),
+        ("cafe",),
+        ContactChannel.PHONE,
+    )
+    # Opened again, the button shows it; an indicator about surveys takes no scope: it is cleared.
+    page.editor.load(ServiceCharter.get().id)
+    button = page.editor._commitments.cellWidget(0, C_SCOPE)
+    assert button.toolTip() == "Measured only over: Billing · Cafeteras · Phone"
+    combo = page.editor._commitments.cellWidget(0, C_INDICATOR)
+    combo.setCurrentIndex(combo.findData(CharterIndicator.NPS))
+    assert button.text() == "Everything" and not button.isEnabled()
+    combo.setCurrentIndex(combo.findData(CharterIndicator.RETURNS_RESOLVED))
+    assert button.isEnabled()
+    assert not [a for a in button.menu().actions() if a.text() == "Billing"][0].isEnabled()
+
+
+def test_a_commitment_is_not_in_force_before_the_charter_starts(qtbot, make_page, no_measuring):
+    page = make_page()
+    page.create_new()
+    qtbot.mouseClick(page.editor._add_commitment, Qt.MouseButton.LeftButton)
+    fill_commitment(page, 0, "x", CharterIndicator.CLAIMS_ANSWERED, 10, "95", CharterPeriod.MONTH)
+    page.editor._valid_from.setDate(page.editor._valid_from.date().addYears(1))
+    assert page.editor._commitments.item(0, C_MEASURED).text() == "Not in force"
+    page.editor._valid_from.setDate(page.editor._valid_from.date().addYears(-2))
+    qtbot.waitUntil(
+        lambda: page.editor._commitments.item(0, C_MEASURED).text() == "No data yet", timeout=5000
+    )
 
 
 def test_validation_messages_appear_next_to_their_fields(qtbot, make_page):
@@ -265,7 +325,7 @@ def test_each_commitment_shows_its_value_now_against_the_target(qtbot, make_page
         CharterIndicator.AVERAGE_SATISFACTION: (4.25, None, 8),
     }
 
-    def fake(indicator, days, start, end, *, rep_id=None, today):
+    def fake(indicator, days, start, end, *, rep_id=None, today, scope=None):
         no_measuring.append((indicator, days, start, end))
         value, met, total = values[indicator]
         return charter_indicators.Measurement(indicator, days, value, met, total)

@@ -15,7 +15,18 @@ pending and left out, so a report on a period that just ended does not count it 
   more than N days after the report.
 - Follow-ups on time: follow-ups scheduled in the period and not cancelled; met when done no later
   than N days (default 0) after the scheduled day. Missed ones and overdue planned ones fail.
+- Usage checks after delivery: units of the sales delivered in the period; met when a usage check of
+  the unit was completed no more than N calendar days after the delivery.
+- Checks passed: usage checks completed in the period; met when the check passed.
 - Average satisfaction and NPS: the surveys taken in the period (app.services.reporting.satisfaction).
+
+A commitment is about a population (its `Scope`, schema 11): case categories and the channel the case
+came in by (the case indicators), product categories (every indicator about a product: a case's or
+return's unit, a sale's lines, a follow-up's or check's unit). Empty is everything. Each part of the
+scope is one more set condition (IN a subquery) on the same aggregate.
+
+A charter version is measured only over the part of the period it was in force (valid_from…valid_to);
+a period wholly outside says so (`CommitmentCompliance.in_force`) instead of judging it.
 """
 
 from __future__ import annotations
@@ -28,13 +39,29 @@ from decimal import Decimal
 from peewee import ValuesList, fn
 
 from app.i18n import _, format_number, format_percent, format_signed, round_half_up
-from app.models import Case, CharterCommitment, FollowUp, Sale, ServiceCharter, WarrantyReturn
+from app.models import (
+    Case,
+    CharterCommitment,
+    FollowUp,
+    Product,
+    ProductCategory,
+    Sale,
+    SaleLine,
+    ServiceCharter,
+    SoldUnit,
+    UsageCheck,
+    WarrantyReturn,
+)
+from app.models.charters import scope_codes
 from app.models.dialect import add_days, count_where, date_of, days_between
 from app.models.enums import (
+    CaseCategory,
     CaseKind,
     CharterIndicator,
     CharterPeriod,
     CharterType,
+    CheckStatus,
+    ContactChannel,
     FollowUpOutcome,
     FollowUpState,
     ReturnState,
@@ -50,6 +77,8 @@ SHARE_INDICATORS = frozenset(
         CI.COMPLAINTS_CLOSED,
         CI.RETURNS_RESOLVED,
         CI.FOLLOW_UPS_ON_TIME,
+        CI.USAGE_CHECKS_AFTER_DELIVERY,
+        CI.CHECKS_PASSED,
     }
 )
 # Indicators whose sentence has an N ("within N days"); for the others `days` is ignored.
@@ -59,8 +88,12 @@ DAYS_INDICATORS = frozenset(
         CI.CLAIMS_ANSWERED,
         CI.COMPLAINTS_CLOSED,
         CI.RETURNS_RESOLVED,
+        CI.USAGE_CHECKS_AFTER_DELIVERY,
     }
 )
+# The parts of a scope each indicator can be narrowed by (the others are refused when saved).
+CASE_SCOPE_INDICATORS = frozenset({CI.CLAIMS_ANSWERED, CI.COMPLAINTS_CLOSED})  # case categories, channel
+PRODUCT_SCOPE_INDICATORS = SHARE_INDICATORS  # product categories
 # FOLLOW_UPS_ON_TIME takes an optional tolerance in days; the scores take none.
 OPTIONAL_DAYS_INDICATORS = frozenset({CI.FOLLOW_UPS_ON_TIME})
 COMPLAINT_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
@@ -69,6 +102,38 @@ COMPLAINT_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
 # than 10,000 items.
 SHOWN_DECIMALS = {**dict.fromkeys(SHARE_INDICATORS, 1), CI.AVERAGE_SATISFACTION: 2, CI.NPS: 0}
 MAX_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The population a commitment is measured over; empty parts mean everything."""
+
+    case_categories: tuple[CaseCategory, ...] = ()
+    product_categories: tuple[str, ...] = ()  # ProductCategory.code
+    channel: ContactChannel | None = None
+
+    @classmethod
+    def of(cls, commitment) -> Scope:
+        """The scope a stored commitment (or any object with the three columns) names."""
+        categories = []
+        for code in scope_codes(commitment.case_categories):
+            try:
+                categories.append(CaseCategory(code))
+            except ValueError:
+                continue  # a category a newer version knows: not narrowed by it
+        channel = commitment.channel
+        return cls(
+            tuple(categories),
+            scope_codes(commitment.product_categories),
+            ContactChannel(channel) if channel else None,
+        )
+
+    @property
+    def everything(self) -> bool:
+        return not (self.case_categories or self.product_categories or self.channel)
+
+
+EVERYTHING = Scope()
 
 
 @dataclass(frozen=True)
@@ -93,10 +158,20 @@ class CommitmentCompliance:
     target: float
     period: CharterPeriod
     measurement: Measurement
+    scope: Scope = EVERYTHING
+    population: str = ""  # the scope in words (scope_text), "" for everything
+    # The part of the period the charter version was in force, measured; None when none of it was.
+    measured_from: dt.date | None = None
+    measured_to: dt.date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.measured_from is not None
 
     @property
     def met(self) -> bool | None:
-        """Whether the measured value reaches the target; None when there was nothing to measure."""
+        """Whether the measured value reaches the target; None when there was nothing to measure
+        (or the charter was not in force)."""
         if self.measurement.value is None:
             return None
         return reaches(self.measurement.value, self.target)
@@ -125,11 +200,40 @@ def indicator_text(indicator: CharterIndicator, days: int | None) -> str:
             CI.CLAIMS_ANSWERED: _("Complaints and claims answered within {days} days"),
             CI.COMPLAINTS_CLOSED: _("Complaints and claims closed within {days} days"),
             CI.RETURNS_RESOLVED: _("Warranty returns resolved within {days} days"),
+            CI.USAGE_CHECKS_AFTER_DELIVERY: _(
+                "Delivered units with a usage check within {days} days of delivery"
+            ),
         }
         return sentences[indicator].format(days=days)
     if indicator is CI.FOLLOW_UPS_ON_TIME and days:
         return _("Follow-ups done within {days} days of the scheduled day").format(days=days)
     return indicator.label
+
+
+def scope_text(scope: Scope, product_names: dict[str, str] | None = None) -> str:
+    """The population in words ("Billing · Phone"), "" for everything. `product_names`: the product
+    categories' names by code (a code without a name shows as itself)."""
+    return " · ".join(scope_parts(scope, product_names))
+
+
+def scope_parts(scope: Scope, product_names: dict[str, str] | None = None) -> list[str]:
+    """The scope's parts in words, in the order scope_text joins them."""
+    names = product_names or {}
+    parts = [category.label for category in scope.case_categories]
+    parts += [names.get(code, code) for code in scope.product_categories]
+    if scope.channel is not None:
+        parts.append(scope.channel.label)
+    return parts
+
+
+def in_force_span(
+    start: dt.date, end: dt.date, valid_from: dt.date, valid_to: dt.date | None
+) -> tuple[dt.date, dt.date] | None:
+    """The part of start…end a charter valid from `valid_from` to `valid_to` (None: open) covers;
+    None when it covers none of it."""
+    first = max(start, valid_from)
+    last = end if valid_to is None else min(end, valid_to)
+    return (first, last) if first <= last else None
 
 
 def reaches(value: float, target: Decimal | float) -> bool:
@@ -223,7 +327,28 @@ def _age(later, earlier):
     return days_between(later, earlier)
 
 
-def _cases_within(indicator: CharterIndicator, days: int, start, end, rep_id, today) -> Measurement:
+def _products_of(scope: Scope):
+    """The products of the scope's product categories (a subquery)."""
+    return (
+        Product.select(Product.id)
+        .join(ProductCategory)
+        .where(ProductCategory.code.in_(list(scope.product_categories)))
+    )
+
+
+def _units_of(scope: Scope):
+    """The sold units of the scope's product categories (a subquery)."""
+    return SoldUnit.select(SoldUnit.id).where(SoldUnit.product.in_(_products_of(scope)))
+
+
+def _sales_of(scope: Scope):
+    """The sales with a line of the scope's product categories (a subquery)."""
+    return SaleLine.select(SaleLine.sale).where(SaleLine.product.in_(_products_of(scope)))
+
+
+def _cases_within(
+    indicator: CharterIndicator, days: int, start, end, rep_id, today, scope: Scope = EVERYTHING
+) -> Measurement:
     done_on = Case.first_answer_on if indicator is CI.CLAIMS_ANSWERED else Case.closed_on
     met = done_on.is_null(False) & (_age(done_on, Case.received_on) <= days)
     measured = done_on.is_null(False) | (Case.received_on < today - dt.timedelta(days=days))
@@ -232,10 +357,16 @@ def _cases_within(indicator: CharterIndicator, days: int, start, end, rep_id, to
     )
     if rep_id is not None:
         query = query.where(Case.rep == rep_id)
+    if scope.case_categories:
+        query = query.where(Case.category.in_(list(scope.case_categories)))
+    if scope.channel is not None:
+        query = query.where(Case.channel == scope.channel)
+    if scope.product_categories:  # the case's unit, or else a line of its sale
+        query = query.where(Case.sold_unit.in_(_units_of(scope)) | Case.sale.in_(_sales_of(scope)))
     return _share(indicator, days, *query.tuples().get())
 
 
-def _returns_within(days: int, start, end, rep_id, today) -> Measurement:
+def _returns_within(days: int, start, end, rep_id, today, scope: Scope = EVERYTHING) -> Measurement:
     r = WarrantyReturn
     met = r.resolved_on.is_null(False) & (_age(r.resolved_on, r.reported_on) <= days)
     measured = r.resolved_on.is_null(False) | (r.reported_on < today - dt.timedelta(days=days))
@@ -244,10 +375,14 @@ def _returns_within(days: int, start, end, rep_id, today) -> Measurement:
     )
     if rep_id is not None:
         query = query.where(r.rep == rep_id)
+    if scope.product_categories:
+        query = query.where(r.sold_unit.in_(_units_of(scope)))
     return _share(CI.RETURNS_RESOLVED, days, *query.tuples().get())
 
 
-def _follow_ups_on_time(days: int | None, start, end, rep_id, today) -> Measurement:
+def _follow_ups_on_time(
+    days: int | None, start, end, rep_id, today, scope: Scope = EVERYTHING
+) -> Measurement:
     f = FollowUp
     tolerance = days or 0
     # Plain comparisons of the stored text, no date functions per row: this scans a year of follow-ups.
@@ -264,10 +399,49 @@ def _follow_ups_on_time(days: int | None, start, end, rep_id, today) -> Measurem
     )
     if rep_id is not None:
         query = query.where(f.rep == rep_id)
+    if scope.product_categories:
+        query = query.where(f.sold_unit.in_(_units_of(scope)))
     return _share(CI.FOLLOW_UPS_ON_TIME, days, *query.tuples().get())
 
 
-def _first_contacts(days: int, start, end, rep_id, today) -> Measurement:
+def _checks_after_delivery(days: int, start, end, rep_id, today, scope: Scope = EVERYTHING) -> Measurement:
+    """Units of the sales delivered in the period with a usage check completed within N days."""
+    checked = UsageCheck.select(UsageCheck.id).where(
+        (UsageCheck.sold_unit == SoldUnit.id)
+        & (UsageCheck.status == CheckStatus.COMPLETED)
+        & (UsageCheck.completed_at < add_days(Sale.delivered_on, days + 1))
+    )
+    met = fn.EXISTS(checked)
+    measured = (Sale.delivered_on < today - dt.timedelta(days=days)) | met
+    query = (
+        SoldUnit.select(count_where(met), count_where(measured))
+        .join(SaleLine)
+        .join(Sale)
+        .where((Sale.delivered_on >= start) & (Sale.delivered_on <= end))
+    )
+    if rep_id is not None:
+        query = query.where(Sale.rep == rep_id)
+    if scope.product_categories:
+        query = query.where(SoldUnit.product.in_(_products_of(scope)))
+    return _share(CI.USAGE_CHECKS_AFTER_DELIVERY, days, *query.tuples().get())
+
+
+def _checks_passed(start, end, rep_id, scope: Scope = EVERYTHING) -> Measurement:
+    """Usage checks completed in the period, and how many passed."""
+    c = UsageCheck
+    query = c.select(count_where(c.passed == True), fn.COUNT(c.id)).where(  # noqa: E712 (peewee expression)
+        (c.status == CheckStatus.COMPLETED)
+        & (c.completed_at >= dt.datetime.combine(start, dt.time.min))
+        & (c.completed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    )
+    if rep_id is not None:
+        query = query.where(c.rep == rep_id)
+    if scope.product_categories:
+        query = query.where(c.sold_unit.in_(_units_of(scope)))
+    return _share(CI.CHECKS_PASSED, None, *query.tuples().get())
+
+
+def _first_contacts(days: int, start, end, rep_id, today, scope: Scope = EVERYTHING) -> Measurement:
     calendar = WorkingCalendar()
 
     def deadline(day: dt.date) -> dt.date:
@@ -309,6 +483,8 @@ def _first_contacts(days: int, start, end, rep_id, today) -> Measurement:
     )
     if rep_id is not None:
         query = query.where(Sale.rep == rep_id)
+    if scope.product_categories:
+        query = query.where(Sale.id.in_(_sales_of(scope)))
     return _share(CI.FIRST_CONTACT_AFTER_DELIVERY, days, *query.tuples().get())
 
 
@@ -321,21 +497,26 @@ def measure(
     rep_id: int | None = None,
     today: dt.date,
     kpis: satisfaction.SatisfactionKpis | None = None,
+    scope: Scope = EVERYTHING,
 ) -> Measurement:
-    """The indicator's value over start…end (inclusive), for one rep or everyone. `kpis`: the
-    surveys' figures of that period and rep when the caller has them already (the average and NPS
-    are read from them)."""
+    """The indicator's value over start…end (inclusive), for one rep or everyone, over the scope's
+    population (the parts the indicator takes). `kpis`: the surveys' figures of that period and rep
+    when the caller has them already (the average and NPS are read from them)."""
     indicator = CharterIndicator(indicator)
     if indicator in DAYS_INDICATORS and days is None:
         raise ValueError(f"{indicator} needs a number of days")
     if indicator is CI.FIRST_CONTACT_AFTER_DELIVERY:
-        return _first_contacts(days, start, end, rep_id, today)
+        return _first_contacts(days, start, end, rep_id, today, scope)
     if indicator in (CI.CLAIMS_ANSWERED, CI.COMPLAINTS_CLOSED):
-        return _cases_within(indicator, days, start, end, rep_id, today)
+        return _cases_within(indicator, days, start, end, rep_id, today, scope)
     if indicator is CI.RETURNS_RESOLVED:
-        return _returns_within(days, start, end, rep_id, today)
+        return _returns_within(days, start, end, rep_id, today, scope)
     if indicator is CI.FOLLOW_UPS_ON_TIME:
-        return _follow_ups_on_time(days, start, end, rep_id, today)
+        return _follow_ups_on_time(days, start, end, rep_id, today, scope)
+    if indicator is CI.USAGE_CHECKS_AFTER_DELIVERY:
+        return _checks_after_delivery(days, start, end, rep_id, today, scope)
+    if indicator is CI.CHECKS_PASSED:
+        return _checks_passed(start, end, rep_id, scope)
     if kpis is None:
         kpis = satisfaction.kpis(start, end, rep_id=rep_id)
     if indicator is CI.AVERAGE_SATISFACTION:
@@ -351,7 +532,8 @@ def charter_compliance(
     today: dt.date,
     charter_type: CharterType | None = None,
 ) -> list[CommitmentCompliance]:
-    """Every commitment of the active charters measured over start…end.
+    """Every commitment of the active charters measured over start…end, over its scope, and only
+    over the part of the period its charter version was in force (none: not in force, unmeasured).
 
     With start and end None, each commitment is measured over its own current period
     (month, quarter or year to date) — the dashboard's view.
@@ -364,6 +546,7 @@ def charter_compliance(
     )
     if charter_type is not None:
         query = query.where(ServiceCharter.type == charter_type)
+    product_names = dict(ProductCategory.select(ProductCategory.code, ProductCategory.name).tuples())
     results = []
     measured: dict[tuple, Measurement] = {}  # charters often repeat an indicator: measure it once
     surveys: dict[tuple, satisfaction.SatisfactionKpis] = {}  # the average and NPS: one query a period
@@ -374,7 +557,23 @@ def charter_compliance(
             period_start, period_end = current_period(commitment.period, today)
         else:
             period_start, period_end = start, end
-        key = (commitment.indicator, days, period_start, period_end)
+        scope = Scope.of(commitment)
+        span = in_force_span(period_start, period_end, charter.valid_from, charter.valid_to)
+        if span is None:
+            results.append(
+                _compliance_row(
+                    charter,
+                    commitment,
+                    days,
+                    scope,
+                    Measurement(commitment.indicator, days, None, None, 0),
+                    None,
+                    product_names,
+                )
+            )
+            continue
+        period_start, period_end = span
+        key = (commitment.indicator, days, period_start, period_end, scope)
         if key not in measured:
             kpis = None
             if not is_share(commitment.indicator):
@@ -384,22 +583,36 @@ def charter_compliance(
                     )
                 kpis = surveys[period_start, period_end]
             measured[key] = measure(
-                commitment.indicator, days, period_start, period_end, rep_id=rep_id, today=today, kpis=kpis
+                commitment.indicator,
+                days,
+                period_start,
+                period_end,
+                rep_id=rep_id,
+                today=today,
+                kpis=kpis,
+                scope=scope,
             )
-        measurement = measured[key]
-        results.append(
-            CommitmentCompliance(
-                charter_id=charter.id,
-                charter_title=charter.title,
-                charter_type=CharterType(charter.type),
-                commitment_id=commitment.id,
-                position=commitment.position,
-                text=commitment_sentence(commitment.text, days, commitment.target),
-                indicator=CharterIndicator(commitment.indicator),
-                days=days,
-                target=float(commitment.target),
-                period=CharterPeriod(commitment.period),
-                measurement=measurement,
-            )
-        )
+        results.append(_compliance_row(charter, commitment, days, scope, measured[key], span, product_names))
     return results
+
+
+def _compliance_row(
+    charter, commitment, days, scope, measurement, span, product_names
+) -> CommitmentCompliance:
+    return CommitmentCompliance(
+        charter_id=charter.id,
+        charter_title=charter.title,
+        charter_type=CharterType(charter.type),
+        commitment_id=commitment.id,
+        position=commitment.position,
+        text=commitment_sentence(commitment.text, days, commitment.target),
+        indicator=CharterIndicator(commitment.indicator),
+        days=days,
+        target=float(commitment.target),
+        period=CharterPeriod(commitment.period),
+        measurement=measurement,
+        scope=scope,
+        population=scope_text(scope, product_names),
+        measured_from=span[0] if span else None,
+        measured_to=span[1] if span else None,
+    )

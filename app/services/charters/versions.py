@@ -17,12 +17,16 @@ from decimal import Decimal, InvalidOperation
 from peewee import fn
 
 from app.i18n import _, format_number
-from app.models import AuditEntry, CharterCommitment, ServiceCharter
-from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
+from app.models import AuditEntry, CharterCommitment, ProductCategory, ServiceCharter
+from app.models.charters import scope_text
+from app.models.enums import CaseCategory, CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import audit
 from app.services.charters.indicators import (
+    CASE_SCOPE_INDICATORS,
     OPTIONAL_DAYS_INDICATORS,
+    PRODUCT_SCOPE_INDICATORS,
     SHARE_INDICATORS,
+    Scope,
     commitment_sentence,
     has_days,
     sentence_problems,
@@ -55,6 +59,10 @@ class CommitmentInput:
     days: int | None
     target: Decimal | float | int | None
     period: CharterPeriod = CharterPeriod.YEAR
+    # The population measured (indicators.Scope); empty = everything.
+    case_categories: tuple[CaseCategory, ...] = ()
+    product_categories: tuple[str, ...] = ()  # ProductCategory.code
+    channel: ContactChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,13 @@ class CommitmentRow:
     days: int | None
     target: Decimal
     period: CharterPeriod
+    case_categories: tuple[CaseCategory, ...] = ()
+    product_categories: tuple[str, ...] = ()
+    channel: ContactChannel | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.case_categories, self.product_categories, self.channel)
 
 
 @dataclass(frozen=True)
@@ -281,6 +296,23 @@ def list_charters() -> list[CharterRow]:
     return rows
 
 
+def _scope_fields(scope: Scope) -> dict:
+    return {
+        "case_categories": scope.case_categories,
+        "product_categories": scope.product_categories,
+        "channel": scope.channel,
+    }
+
+
+def product_category_choices() -> list[tuple[str, str]]:
+    """The product categories a commitment's scope can name: (code, name), by name."""
+    return list(
+        ProductCategory.select(ProductCategory.code, ProductCategory.name)
+        .order_by(ProductCategory.name, ProductCategory.code)
+        .tuples()
+    )
+
+
 def _commitment_rows(charter_id: int) -> tuple[CommitmentRow, ...]:
     query = (
         CharterCommitment.select()
@@ -296,6 +328,7 @@ def _commitment_rows(charter_id: int) -> tuple[CommitmentRow, ...]:
             days=m.days,
             target=Decimal(str(m.target)),
             period=CharterPeriod(m.period),
+            **_scope_fields(Scope.of(m)),
         )
         for m in query
     )
@@ -452,6 +485,7 @@ def _validate(data: CharterInput) -> tuple[dict[str, str], tuple[ChannelEntry, .
         errors["channels"] = _("List at least one contact channel with its number, address or place.")
 
     commitments = []
+    known_products: set[str] | None = None  # the product categories' codes, read once when needed
     for index, item in enumerate(data.commitments):
         key = f"commitments.{index}"
         text = (item.text or "").strip()
@@ -482,6 +516,15 @@ def _validate(data: CharterInput) -> tuple[dict[str, str], tuple[ChannelEntry, .
             errors.setdefault(
                 f"{key}.text", _("Commitment {n}: {problem}").format(n=index + 1, problem=problem)
             )
+        scope_error, case_categories, channel = _scope_problem(item, indicator)
+        if scope_error is None and item.product_categories:
+            if known_products is None:
+                known_products = {code for (code,) in ProductCategory.select(ProductCategory.code).tuples()}
+            missing = sorted(set(item.product_categories) - known_products)
+            if missing:
+                scope_error = _("there is no product category {code}.").format(code=missing[0])
+        if scope_error is not None:
+            errors[f"{key}.scope"] = _("Commitment {n}: {problem}").format(n=index + 1, problem=scope_error)
         target = _clean_target(item.target)
         low, high = target_range(indicator)
         if target is None:
@@ -498,13 +541,39 @@ def _validate(data: CharterInput) -> tuple[dict[str, str], tuple[ChannelEntry, .
                 "days": int(days) if days is not None else None,
                 "target": target,
                 "period": CharterPeriod(item.period or CharterPeriod.YEAR),
+                "case_categories": scope_text(c.value for c in case_categories),
+                "product_categories": scope_text(item.product_categories),
+                "channel": channel,
             }
         )
     return errors, tuple(channels), commitments
 
 
+def _scope_problem(
+    item: CommitmentInput, indicator: CharterIndicator
+) -> tuple[str | None, list[CaseCategory], ContactChannel | None]:
+    """What is wrong with a commitment's scope (None: nothing), its case categories and channel."""
+    try:
+        case_categories = [CaseCategory(c) for c in item.case_categories or ()]
+        channel = ContactChannel(item.channel) if item.channel else None
+    except ValueError:
+        return _("choose the categories and the channel from the lists."), [], None
+    if (case_categories or channel is not None) and indicator not in CASE_SCOPE_INDICATORS:
+        return (
+            _(
+                "only complaints and claims have a case category and a channel: "
+                "choose them for an indicator about cases, or leave them empty."
+            ),
+            [],
+            None,
+        )
+    if item.product_categories and indicator not in PRODUCT_SCOPE_INDICATORS:
+        return _("this indicator cannot be narrowed to product categories: leave them empty."), [], None
+    return None, case_categories, channel
+
+
 def validate_charter(data: CharterInput) -> None:
-    """ValidationError keyed by field (title, valid_from, valid_to, channels, commitments.N.text|days|target)."""
+    """ValidationError keyed by field (title, valid_from, valid_to, channels, commitments.N.text|days|target|scope)."""
     errors, _channels_kept, _rows = _validate(data)
     if errors:
         raise ValidationError(errors)
@@ -677,7 +746,8 @@ def activate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> No
         valid_to=detail.valid_to,
         channels=detail.channels,
         commitments=tuple(
-            CommitmentInput(m.text, m.indicator, m.days, m.target, m.period) for m in detail.commitments
+            CommitmentInput(m.text, m.indicator, m.days, m.target, m.period, **_scope_fields(m.scope))
+            for m in detail.commitments
         ),
     )
     validate_charter(data)

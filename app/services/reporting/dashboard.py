@@ -32,6 +32,7 @@ class CommitmentStatus:
     value: float | None  # None: nothing to measure yet in the period
     met: bool | None
     period_start: dt.date
+    in_force: bool = True  # False: the charter version was not in force in the current period
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class ComplianceSummary:
     @property
     def measured(self) -> int:
         return sum(1 for c in self.commitments if c.met is not None)
+
+    @property
+    def not_in_force(self) -> int:
+        return sum(1 for c in self.commitments if not c.in_force)
 
     @property
     def not_met(self) -> list[CommitmentStatus]:
@@ -130,7 +135,8 @@ def charter_compliance_summary(rep_id: int | None, today: dt.date) -> Compliance
                 target=row.target,
                 value=row.measurement.value,
                 met=row.met,
-                period_start=current_period(row.period, today)[0],
+                period_start=row.measured_from or current_period(row.period, today)[0],
+                in_force=row.in_force,
             )
             for row in rows
         ]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QActionGroup, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,22 +28,24 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
 from app import i18n
-from app.i18n import _, format_date, format_number, parse_decimal
+from app.i18n import _, format_date, format_number, ngettext, parse_decimal
 from app.models import ServiceCharter
 from app.models.base import max_length
-from app.models.enums import CharterIndicator, CharterPeriod, CharterType, ContactChannel
+from app.models.enums import CaseCategory, CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import charters as charter_service
 from app.services.charters import (
     CHARTER_CHANNELS,
@@ -54,7 +56,14 @@ from app.services.charters import (
     CommitmentInput,
     format_target,
 )
-from app.services.charters.indicators import has_days, takes_days
+from app.services.charters.indicators import (
+    CASE_SCOPE_INDICATORS,
+    PRODUCT_SCOPE_INDICATORS,
+    Scope,
+    has_days,
+    scope_parts,
+    takes_days,
+)
 from app.services.errors import ValidationError
 from app.services.permissions import Right
 from app.views import dialogs
@@ -68,7 +77,7 @@ from app.views.rights import gate
 from app.views.tasks import run_in_background
 
 # Commitments table columns.
-C_TEXT, C_INDICATOR, C_DAYS, C_TARGET, C_PERIOD, C_MEASURED = range(6)
+C_TEXT, C_INDICATOR, C_DAYS, C_TARGET, C_PERIOD, C_SCOPE, C_MEASURED = range(7)
 # Channels table columns.
 H_CHANNEL, H_DETAIL, H_HOURS = range(3)
 MET_COLOUR = QColor("#1b7f3b")
@@ -115,6 +124,101 @@ def _text_edit(lines: int = 3) -> QPlainTextEdit:
     return edit
 
 
+class ScopeButton(QToolButton):
+    """A commitment's scope: a menu of checkable case categories and product categories, and one
+    channel (or any); the button names the choice ("Everything" when nothing narrows it)."""
+
+    scope_changed = Signal()
+
+    def __init__(
+        self, product_categories: list[tuple[str, str]], scope: Scope, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._names = dict(product_categories)
+        menu = QMenu(self)
+        menu.addSection(_("Complaint and claim categories"))
+        self._case_actions = {}
+        for category in CaseCategory:
+            action = menu.addAction(category.label)
+            action.setCheckable(True)
+            action.setChecked(category in scope.case_categories)
+            self._case_actions[category] = action
+        menu.addSection(_("Channel the case came in by"))
+        group = QActionGroup(self)
+        self._channel_actions: dict[ContactChannel | None, object] = {}
+        for channel in (None, *ContactChannel):
+            action = menu.addAction(_("Any channel") if channel is None else channel.label)
+            action.setCheckable(True)
+            action.setChecked(channel == scope.channel)
+            group.addAction(action)
+            self._channel_actions[channel] = action
+        menu.addSection(_("Product categories"))
+        self._product_actions = {}
+        codes = dict.fromkeys([code for code, _name in product_categories] + list(scope.product_categories))
+        for code in codes:
+            action = menu.addAction(self._names.get(code, code))
+            action.setCheckable(True)
+            action.setChecked(code in scope.product_categories)
+            self._product_actions[code] = action
+        if not product_categories:
+            menu.addAction(_("No product categories yet")).setEnabled(False)
+        menu.triggered.connect(self._on_menu_triggered)
+        self.setMenu(menu)
+        self._show()
+
+    def scope(self) -> Scope:
+        channel = next((c for c, action in self._channel_actions.items() if action.isChecked()), None)
+        return Scope(
+            tuple(c for c, action in self._case_actions.items() if action.isChecked()),
+            tuple(code for code, action in self._product_actions.items() if action.isChecked()),
+            channel,
+        )
+
+    def fit_indicator(self, indicator: CharterIndicator, read_only: bool) -> None:
+        """Only the parts the indicator takes can be chosen; the others are cleared."""
+        cases = indicator in CASE_SCOPE_INDICATORS
+        products = indicator in PRODUCT_SCOPE_INDICATORS
+        for action in self._case_actions.values():
+            action.setEnabled(cases)
+            action.setChecked(action.isChecked() and cases)
+        for channel, action in self._channel_actions.items():
+            action.setEnabled(cases)
+            if not cases:
+                action.setChecked(channel is None)
+        for action in self._product_actions.values():
+            action.setEnabled(products)
+            action.setChecked(action.isChecked() and products)
+        self.setEnabled((cases or products) and not read_only)
+        self._show()
+
+    def _show(self) -> None:
+        parts = scope_parts(self.scope(), self._names)
+        words = " · ".join(parts)
+        if len(parts) > 2:  # the button stays narrow; the tooltip names them all
+            self.setText(
+                ngettext("{first} and {n} more", "{first} and {n} more", len(parts) - 1).format(
+                    first=parts[0], n=format_number(len(parts) - 1)
+                )
+            )
+        else:
+            self.setText(words or _("Everything"))
+        self.setToolTip(
+            _("Measured only over: {population}").format(population=words)
+            if words
+            else _("Measured over everything the indicator counts. Click to narrow it.")
+        )
+
+    def _on_menu_triggered(self, _action) -> None:
+        self._show()
+        self.scope_changed.emit()
+
+
+# The widest the "Now" column starts: "✔ 100,0 % (9 de 9)" wraps onto two lines beyond it.
+MEASURED_WIDTH = 110
+
+
 class _FittingTable(QTableWidget):
     """A table that says when its width changed, so wrapped rows can be fitted again."""
 
@@ -152,6 +256,7 @@ class CharterEditor(QWidget):
         self._baseline: tuple | None = None
         self._loading = False
         self._measuring = 0  # the latest measurement request; older results are dropped
+        self._product_categories: list[tuple[str, str]] = []  # (code, name) a scope can name
         self._build()
 
     # --- building -----------------------------------------------------------------
@@ -184,6 +289,10 @@ class CharterEditor(QWidget):
         self._valid_to = date_edit(limited=False)
         self._valid_to.setMaximumWidth(180)
         self._has_end.toggled.connect(self._valid_to.setEnabled)
+        # The values "now" are measured only over the days the charter is in force.
+        self._valid_from.dateChanged.connect(self._on_validity_changed)
+        self._valid_to.dateChanged.connect(self._on_validity_changed)
+        self._has_end.toggled.connect(self._on_validity_changed)
         until = QWidget()
         until_row = QHBoxLayout(until)
         until_row.setContentsMargins(0, 0, 0, 0)
@@ -228,11 +337,19 @@ class CharterEditor(QWidget):
             _("Each commitment pairs a sentence for the customer with an indicator measured from the data.")
         )
         commitments_column.addWidget(hint)
-        self._commitments = _FittingTable(0, 6)
+        self._commitments = _FittingTable(0, 7)
         self._commitments.width_changed.connect(lambda: self._fit_commitments(resize_measured=False))
         self._commitments.setObjectName("commitmentsTable")
         self._commitments.setHorizontalHeaderLabels(
-            [_("Commitment"), _("Indicator"), _("Days (N)"), _("Target"), _("Period"), _("Now")]
+            [
+                _("Commitment"),
+                _("Indicator"),
+                _("Days (N)"),
+                _("Target"),
+                _("Period"),
+                _("Measured over"),
+                _("Now"),
+            ]
         )
         self._commitments.verticalHeader().hide()
         self._commitments.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -240,11 +357,13 @@ class CharterEditor(QWidget):
         self._commitments.setWordWrap(True)
         header = self._commitments.horizontalHeader()
         header.setSectionResizeMode(C_TEXT, QHeaderView.ResizeMode.Stretch)
-        for section in (C_DAYS, C_TARGET, C_PERIOD, C_MEASURED):
+        for section in (C_DAYS, C_TARGET, C_PERIOD):
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
-        # The indicator's long labels would squeeze the sentence: a fixed width, the full label in its tooltip.
-        header.setSectionResizeMode(C_INDICATOR, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(C_INDICATOR, 210)
+        # Long labels would squeeze the sentence out of a laptop's screen: the indicator and the
+        # population it is measured over get fixed widths, their full text in their tooltips.
+        for section, width in ((C_INDICATOR, 160), (C_SCOPE, 120), (C_MEASURED, MEASURED_WIDTH)):
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(section, width)
         self._commitments.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder, self._errors["commitments"] = with_error_label(self._commitments)
         holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -303,8 +422,15 @@ class CharterEditor(QWidget):
     def start_new(self, data: CharterInput, version: int) -> None:
         """A new charter, not saved yet, filled with `data` (no question asked: see `may_leave`)."""
         self._detail = None
+        self._load_product_categories()
         self._fill_editor(data, version)
         self._title.setFocus()
+
+    def _load_product_categories(self) -> None:
+        """The product categories a scope can name (read with the charter, as it opens)."""
+        found = perform(self, charter_service.product_category_choices)
+        if found:
+            self._product_categories = found.value
 
     def close_charter(self) -> None:
         """The charter shown is gone: the editor holds nothing until told to show one."""
@@ -332,9 +458,20 @@ class CharterEditor(QWidget):
             procedure=detail.procedure,
             principles=detail.principles,
             commitments=tuple(
-                CommitmentInput(m.text, m.indicator, m.days, m.target, m.period) for m in detail.commitments
+                CommitmentInput(
+                    m.text,
+                    m.indicator,
+                    m.days,
+                    m.target,
+                    m.period,
+                    m.case_categories,
+                    m.product_categories,
+                    m.channel,
+                )
+                for m in detail.commitments
             ),
         )
+        self._load_product_categories()
         self._fill_editor(data, detail.version)
         self.update_measurements()
 
@@ -418,6 +555,12 @@ class CharterEditor(QWidget):
         )
         period = choice_combo(CharterPeriod, item.period if item else CharterPeriod.QUARTER)
         self._commitments.setCellWidget(r, C_PERIOD, period)
+        scope = ScopeButton(
+            self._product_categories,
+            Scope(item.case_categories, item.product_categories, item.channel) if item else Scope(),
+        )
+        scope.scope_changed.connect(self.update_measurements)
+        self._commitments.setCellWidget(r, C_SCOPE, scope)
         measured = QTableWidgetItem("")
         measured.setFlags(Qt.ItemFlag.ItemIsEnabled)
         self._commitments.setItem(r, C_MEASURED, measured)
@@ -477,6 +620,7 @@ class CharterEditor(QWidget):
         )
         if not takes_days(indicator):
             days.setValue(0)
+        self._commitments.cellWidget(r, C_SCOPE).fit_indicator(indicator, self._read_only())
         self._commitments.item(r, C_TEXT).setToolTip(
             _(
                 "Write {target} where the sentence gives the target (and {days} the days): it prints them as they are."
@@ -510,8 +654,18 @@ class CharterEditor(QWidget):
                         "Commitment {n}: the target is not a number."
                     ).format(n=r + 1)
             period = CharterPeriod(self._commitments.cellWidget(r, C_PERIOD).currentData())
+            scope = self._commitments.cellWidget(r, C_SCOPE).scope()
             rows.append(
-                CommitmentInput(text_item.text() if text_item else "", indicator, days, target, period)
+                CommitmentInput(
+                    text_item.text() if text_item else "",
+                    indicator,
+                    days,
+                    target,
+                    period,
+                    scope.case_categories,
+                    scope.product_categories,
+                    scope.channel,
+                )
             )
         return tuple(rows), errors
 
@@ -549,6 +703,7 @@ class CharterEditor(QWidget):
                 self._commitments.cellWidget(r, C_DAYS).value(),
                 self._commitments.item(r, C_TARGET).text(),
                 CharterPeriod(self._commitments.cellWidget(r, C_PERIOD).currentData()),
+                self._commitments.cellWidget(r, C_SCOPE).scope(),
             )
             for r in range(self._commitments.rowCount())
         )
@@ -612,6 +767,7 @@ class CharterEditor(QWidget):
                 self._commitments.cellWidget(r, c).setEnabled(not read_only)
             indicator = CharterIndicator(self._commitments.cellWidget(r, C_INDICATOR).currentData())
             self._commitments.cellWidget(r, C_DAYS).setEnabled(not read_only and takes_days(indicator))
+            self._commitments.cellWidget(r, C_SCOPE).fit_indicator(indicator, read_only)
         gate(self._save, self._refusal, enabled=not read_only)
         self._preview.setEnabled(detail is not None)
         gate(self._activate, self._refusal, enabled=detail is not None)
@@ -658,6 +814,10 @@ class CharterEditor(QWidget):
         else:
             self._version.setText(str(self._detail.version))
 
+    def _on_validity_changed(self, *_args) -> None:
+        if not self._loading and self._editing:
+            self.update_measurements()
+
     def update_measurements(self) -> None:
         """Each commitment's value now, over its current period, with ✔/✘ against its target.
 
@@ -667,7 +827,9 @@ class CharterEditor(QWidget):
         from app.services.charters import indicators as charter_indicators
 
         today = self._today()
-        requests = []  # (row, indicator, days, start, end, target)
+        valid_from = from_qdate(self._valid_from.date())
+        valid_to = from_qdate(self._valid_to.date()) if self._has_end.isChecked() else None
+        requests = []  # (row, indicator, days, start, end, target, scope)
         for r in range(self._commitments.rowCount()):
             item = self._commitments.item(r, C_MEASURED)
             indicator = CharterIndicator(self._commitments.cellWidget(r, C_INDICATOR).currentData())
@@ -682,8 +844,15 @@ class CharterEditor(QWidget):
             if (has_days(indicator) and days is None) or target is None:
                 item.setText("—")
                 continue
-            start, end = charter_indicators.current_period(period, today)
-            requests.append((r, indicator, days, start, end, target))
+            span = charter_indicators.in_force_span(
+                *charter_indicators.current_period(period, today), valid_from, valid_to
+            )
+            if span is None:
+                item.setText(_("Not in force"))
+                item.setToolTip(_("The charter is not in force in the commitment's current period."))
+                continue
+            scope = self._commitments.cellWidget(r, C_SCOPE).scope()
+            requests.append((r, indicator, days, *span, target, scope))
             item.setText(_("Measuring…"))
         self._measuring += 1
         generation = self._measuring
@@ -693,14 +862,14 @@ class CharterEditor(QWidget):
 
         def op(progress) -> list:
             return [
-                charter_indicators.measure(indicator, days, start, end, rep_id=None, today=today)
-                for _row, indicator, days, start, end, _target in requests
+                charter_indicators.measure(indicator, days, start, end, rep_id=None, today=today, scope=scope)
+                for _row, indicator, days, start, end, _target, scope in requests
             ]
 
         def done(measurements: list) -> None:
             if generation != self._measuring or not isValid(self):
                 return
-            for (r, indicator, _days, start, end, target), measurement in zip(
+            for (r, indicator, _days, start, end, target, _scope), measurement in zip(
                 requests, measurements, strict=True
             ):
                 item = self._commitments.item(r, C_MEASURED)
@@ -728,8 +897,10 @@ class CharterEditor(QWidget):
 
     def _fit_commitments(self, resize_measured: bool = True) -> None:
         """Rows as tall as their sentence; the table as tall as its rows (the page scrolls, not the table)."""
-        if resize_measured:
+        if resize_measured:  # as wide as its figures up to MEASURED_WIDTH; longer ones wrap
             self._commitments.resizeColumnToContents(C_MEASURED)
+            if self._commitments.columnWidth(C_MEASURED) > MEASURED_WIDTH:
+                self._commitments.setColumnWidth(C_MEASURED, MEASURED_WIDTH)
         self._commitments.resizeRowsToContents()
         rows = self._commitments.rowCount()
         height = (

@@ -84,7 +84,7 @@ class ChartersPage(Page):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([330, 950])  # the editor needs the room; titles elide in the list
+        splitter.setSizes([260, 1020])  # the editor needs the room; titles elide in the list
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)

@@ -452,7 +452,10 @@ class DashboardPage(Page):
         if compliance is None:
             return
         measured, met = compliance.measured, compliance.met
-        if not measured:
+        if not measured and compliance.not_in_force == len(compliance.commitments):
+            tile.set_number(_("Not in force"))
+            tile.number.setStyleSheet("font-size: 16px; font-weight: 600; color: palette(dark);")
+        elif not measured:
             tile.set_number(_("Nothing to measure yet"))
             tile.number.setStyleSheet("font-size: 16px; font-weight: 600; color: palette(dark);")
         else:
@@ -474,7 +477,17 @@ class DashboardPage(Page):
             )
         if len(compliance.not_met) > 3:
             lines.append(escape(_("… and {n} more").format(n=format_number(len(compliance.not_met) - 3))))
-        unmeasured = len(compliance.commitments) - measured
+        unmeasured = len(compliance.commitments) - measured - compliance.not_in_force
+        if compliance.not_in_force:
+            lines.append(
+                escape(
+                    ngettext(
+                        "{n} commitment of a charter not in force in its period",
+                        "{n} commitments of a charter not in force in their period",
+                        compliance.not_in_force,
+                    ).format(n=format_number(compliance.not_in_force))
+                )
+            )
         if unmeasured:
             lines.append(
                 escape(
