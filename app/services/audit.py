@@ -245,6 +245,7 @@ ACTIONS: dict[str, str] = {
     "answer": N_("Customer's answer"),
     "archive": N_("Archived"),
     "restore": N_("Restored"),
+    "reassign": N_("Reassigned"),
     "activate": N_("Activated"),
     "deactivate": N_("Deactivated"),
     "new_version": N_("New version"),

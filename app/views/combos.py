@@ -71,6 +71,13 @@ def filter_as_you_type(combo: QComboBox) -> QComboBox:
             line.setText(combo.itemText(combo.currentIndex()))
         # The filter stays as typed: the completer may still pick from it (its rows are the filter's).
 
+    def show_start() -> None:
+        """A chosen item reads from its start ("Lavadora carga frontal…", not "…frontal (LAV-002)")."""
+        if not line.hasFocus() or line.text() == combo.currentText():
+            line.setCursorPosition(0)
+
     line.textEdited.connect(on_text_edited)
     line.editingFinished.connect(on_editing_finished)
+    line.editingFinished.connect(show_start)
+    combo.currentIndexChanged.connect(lambda _index: show_start())
     return combo

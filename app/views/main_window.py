@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -23,7 +25,7 @@ from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
 from app.i18n import _, format_number
 from app.markup import escape
-from app.views import settings
+from app.views import dialogs, settings
 from app.views.events import Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
@@ -64,11 +66,27 @@ class MainWindow(QMainWindow):
             self._stack.addWidget(QWidget())  # the page's place until it is built
         self._sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
 
+        # Search everything (Ctrl+K): typing here opens the search dialog with what was typed.
+        self._search_box = QLineEdit()
+        self._search_box.setObjectName("searchEverything")
+        self._search_box.setPlaceholderText(_("Search everything (Ctrl+K)"))
+        self._search_box.setToolTip(_("Customers, serial numbers, and RMA, case and sale numbers"))
+        self._search_box.setFixedWidth(200)
+        # Reached by a click or Ctrl+K: never the window's first focus (keys go to the page).
+        self._search_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._search_box.textEdited.connect(self._on_search_box_text_edited)
+        self._search_box.returnPressed.connect(lambda: self.search_everything(self._search_box.text()))
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(0)
+        left.addWidget(self._search_box)
+        left.addWidget(self._sidebar, 1)
+
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._sidebar)
+        layout.addLayout(left)
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(central)
 
@@ -125,9 +143,41 @@ class MainWindow(QMainWindow):
         return self.current_page()
 
     def navigate(self, key: str, filters: dict) -> None:
-        """Open a page showing what a dashboard tile points at."""
+        """Open a page showing what a dashboard tile (or a search hit) points at."""
         if key in self.page_keys():
-            self.show_page(key).apply_navigation(filters)
+            page = self.show_page(key)
+            if page is self.page(key):  # not when the page shown keeps unsaved work
+                page.apply_navigation(filters)
+
+    def search_everything(self, text: str = "") -> None:
+        """Ctrl+K: the search dialog; the hit the user opens is shown on its page."""
+        from app.views.search import SearchDialog
+
+        self._search_box.clear()
+        hit = SearchDialog.ask(self, text)
+        if hit is not None:
+            self.open_search_hit(hit)
+
+    def open_search_hit(self, hit) -> None:
+        """A customer selected on the Customers page; a sale or unit in its customer's 360° view;
+        a return or case selected on its page."""
+        from app.services.search import HitKind
+
+        if hit.kind is HitKind.RETURN:
+            self.navigate("returns", {"select": hit.record_id})
+        elif hit.kind is HitKind.CASE:
+            self.navigate("cases", {"select": hit.record_id})
+        else:
+            filters: dict = {"customer": hit.customer_id}
+            if hit.kind is HitKind.SALE:
+                filters["sale"] = hit.record_id
+            elif hit.kind is HitKind.UNIT:
+                filters["unit"] = hit.record_id
+            self.navigate("customers", filters)
+
+    def _on_search_box_text_edited(self, text: str) -> None:
+        if text.strip():
+            self.search_everything(text)
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:
@@ -230,6 +280,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self._on_find)
         QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self._on_new)
         QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self._on_export)
+        QShortcut(QKeySequence("Ctrl+K"), self).activated.connect(lambda: self.search_everything())
 
     def _on_find(self) -> None:
         if not self.current_page().focus_search():
@@ -282,6 +333,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 760)
+        # Within the screen with its title bar: a 1366×768 laptop, or a place remembered from a
+        # bigger screen, never puts the status bar or the window's bottom out of sight.
+        dialogs.fit_into(self, dialogs.available_area(self))
         last = settings.window_state("last_page")
         self.show_page(last if last in self.page_keys() else "dashboard")
 

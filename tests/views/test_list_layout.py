@@ -396,3 +396,16 @@ def test_an_error_under_a_field_does_not_move_the_fields_below(qtbot):
     qtbot.wait(5)
     assert second.geometry().top() == before
     assert dialogs.field_error_label().sizePolicy().retainSizeWhenHidden() is False  # general lines
+
+
+def test_a_chosen_item_of_a_filtering_combo_reads_from_its_start(qtbot):
+    combo = QComboBox()
+    combo.addItems(
+        ["Aerotermia 8 kW con depósito de ACS (CLI-004)", "Lavadora carga frontal 10 kg con vapor (LAV-002)"]
+    )
+    filter_as_you_type(combo)
+    combo.resize(160, 30)
+    qtbot.addWidget(combo)
+    combo.show()
+    combo.setCurrentIndex(1)
+    assert combo.lineEdit().cursorPosition() == 0

@@ -263,3 +263,15 @@ def test_working_hours_shorter_than_an_hour_are_refused_and_nothing_is_stored(qt
     assert dialog.result_value is None
     assert shown == ["The working day ends at least an hour after it starts."]
     assert company.load_company_settings().working_hours_end == "20:00"
+
+
+def test_the_window_fits_a_1366_by_768_screen_with_its_title_bar(qtbot, database, monkeypatch):
+    from PySide6.QtCore import QRect
+
+    from app.views import dialogs
+
+    laptop = QRect(0, 0, 1366, 740)  # 768 pixels less a panel
+    monkeypatch.setattr(dialogs, "available_area", lambda widget: laptop)
+    window = make_window(qtbot, database)
+    assert window.width() <= laptop.width()
+    assert window.height() <= laptop.height() - dialogs.FRAME_ALLOWANCE  # the status bar stays in sight

@@ -53,6 +53,7 @@ from app.models.sync_schema import provisional_label
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.inputs import clean_text, date_error, is_email
+from app.services.permissions import UNRESTRICTED, Permissions, Right
 from app.services.sales.warranty import WarrantyStatus
 from app.services.transactions import check_version, write_command, write_transaction
 
@@ -586,6 +587,44 @@ def archive_customer(customer_id: int, acting_rep_id: int | None) -> None:
 def restore_customer(customer_id: int, acting_rep_id: int | None) -> None:
     """Bring an archived customer back to the list."""
     _set_archived(customer_id, False, acting_rep_id)
+
+
+@write_command
+def reassign_customer(
+    customer_id: int,
+    rep_id: int | None,
+    acting_rep_id: int | None,
+    *,
+    permissions: Permissions = UNRESTRICTED,
+    expected_version: int | None = None,
+) -> bool:
+    """Make `rep_id` (None: nobody) the customer's rep; audited as a reassignment. False when it
+    already was. Only a manager assigns customers (R5): `permissions` are who asks (the office
+    server refuses the rest itself); the new rep must be an active one."""
+    refusal = permissions.refusal(Right.CUSTOMER_ASSIGNMENT)
+    if refusal is not None:
+        raise DomainError(refusal)
+    with write_transaction():
+        customer = _get(customer_id)
+        check_version(customer, expected_version, lambda: get_customer(customer_id))
+        if customer.rep_id == rep_id:
+            return False
+        if rep_id is not None:
+            rep = Rep.get_or_none(Rep.id == rep_id)
+            if rep is None or not rep.active:
+                raise DomainError(_("Choose an active rep for the customer."))
+        old = customer.rep_id
+        customer.rep = rep_id
+        customer.save()
+        audit.record(
+            "reassign",
+            "customer",
+            customer_id,
+            acting_rep_id,
+            label=customer.code,
+            changes={"rep": (old, rep_id)},
+        )
+    return True
 
 
 def _set_archived(customer_id: int, archived: bool, acting_rep_id: int | None) -> None:

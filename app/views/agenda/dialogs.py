@@ -458,6 +458,16 @@ class CustomerPicker(QLineEdit):
         self.choose(line)
 
 
+def default_follow_up_time(now: dt.datetime, kind: FollowUpKind) -> dt.datetime:
+    """A new follow-up's time: later today on the next half hour, or tomorrow at the kind's usual
+    time after 18:00."""
+    rounded = (now + dt.timedelta(minutes=29)).replace(second=0, microsecond=0)
+    rounded = rounded.replace(minute=0 if rounded.minute < 30 else 30)
+    if rounded.date() == now.date() and rounded.time() <= dt.time(18, 0):
+        return rounded
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), default_time_of_day(kind))
+
+
 class FollowUpDialog(FormDialog):
     """A follow-up outside any plan: customer, kind, purpose, the customer's product it is about
     (optional), when, how long, where."""
@@ -538,16 +548,9 @@ class FollowUpDialog(FormDialog):
             self.show_errors(errors)
 
     def _set_default_time(self, now: dt.datetime) -> None:
-        """Later today on the next half hour, or tomorrow at the kind's usual time after 18:00."""
-        rounded = (now + dt.timedelta(minutes=29)).replace(second=0, microsecond=0)
-        rounded = rounded.replace(minute=0 if rounded.minute < 30 else 30)
-        if rounded.date() == now.date() and rounded.time() <= dt.time(18, 0):
-            self._date.setDate(to_qdate(rounded.date()))
-            self._time.setTime(QTime(rounded.hour, rounded.minute))
-        else:
-            start = default_time_of_day(current_choice(self._kind, FollowUpKind))
-            self._date.setDate(to_qdate(now.date() + dt.timedelta(days=1)))
-            self._time.setTime(QTime(start.hour, start.minute))
+        when = default_follow_up_time(now, current_choice(self._kind, FollowUpKind))
+        self._date.setDate(to_qdate(when.date()))
+        self._time.setTime(QTime(when.hour, when.minute))
 
     def _on_kind_current_index_changed(self, *args) -> None:
         kind = current_choice(self._kind, FollowUpKind)

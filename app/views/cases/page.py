@@ -111,6 +111,36 @@ def ask_spoken_claim(parent: QWidget | None, question: str) -> str | None:
     return KEEP_CLAIM if clicked is claim else MAKE_COMPLAINT if clicked is complaint else None
 
 
+def receive_case(
+    parent: QWidget | None,
+    values: NewCaseInput,
+    acting_rep_id: int | None,
+    confirm_spoken_claim: bool = False,
+) -> int:
+    """Receive the case (the page's and the customer 360° view's command); a spoken claim is
+    confirmed or made a complaint (BackToForm: neither)."""
+    try:
+        return case_service.receive_case(
+            values.kind,
+            values.customer_id,
+            values.channel,
+            values.received_on,
+            values.customer_words,
+            acting_rep_id,
+            sold_unit_id=values.sold_unit_id,
+            requested_compensation=values.requested_compensation,
+            confirm_spoken_claim=confirm_spoken_claim,
+        )
+    except ConfirmationRequired as exc:
+        answer = ask_spoken_claim(parent, str(exc))
+        if answer == KEEP_CLAIM:
+            return receive_case(parent, values, acting_rep_id, confirm_spoken_claim=True)
+        if answer == MAKE_COMPLAINT:
+            complaint = replace(values, kind=CaseKind.COMPLAINT, requested_compensation="")
+            return receive_case(parent, complaint, acting_rep_id)
+        raise BackToForm from None
+
+
 class CasesPage(Page):
     """Every case, filtered by type, stage, category, channel, overdue, period and rep."""
 
@@ -654,33 +684,19 @@ class CasesPage(Page):
             self.select_case(case_id)
         return True
 
-    def _receive(self, values: NewCaseInput, confirm_spoken_claim: bool = False) -> int:
-        """Receive the case; a spoken claim is confirmed or made a complaint (BackToForm: neither)."""
-        try:
-            return case_service.receive_case(
-                values.kind,
-                values.customer_id,
-                values.channel,
-                values.received_on,
-                values.customer_words,
-                self.context.acting_rep_id,
-                sold_unit_id=values.sold_unit_id,
-                requested_compensation=values.requested_compensation,
-                confirm_spoken_claim=confirm_spoken_claim,
-            )
-        except ConfirmationRequired as exc:
-            answer = ask_spoken_claim(self, str(exc))
-            if answer == KEEP_CLAIM:
-                return self._receive(values, confirm_spoken_claim=True)
-            if answer == MAKE_COMPLAINT:
-                return self._receive(replace(values, kind=CaseKind.COMPLAINT, requested_compensation=""))
-            raise BackToForm from None
+    def _receive(self, values: NewCaseInput) -> int:
+        return receive_case(self, values, self.context.acting_rep_id)
 
     def apply_navigation(self, filters: dict) -> None:
+        """{"overdue"/"open": bool}: those cases; {"select": id}: that case selected in the list (the
+        filters cleared when they hide it)."""
         if "overdue" in filters:
             self._overdue.setChecked(bool(filters["overdue"]))
         if filters.get("open") or filters.get("overdue"):
             self._open.setChecked(True)
+        if filters.get("select") is not None and not self.select_case(filters["select"]):
+            self.clear_filters()
+            self.select_case(filters["select"])
 
     def open_customer_of_selected(self) -> None:
         row = self.selected_row()

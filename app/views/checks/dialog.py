@@ -746,6 +746,22 @@ class StartCheckDialog(BaseDialog):
     def sold_unit_id(self) -> int | None:
         return self._unit.currentData()
 
+    def select_unit(self, sold_unit_id: int | None) -> None:
+        self._unit.setCurrentIndex(max(0, self._unit.findData(sold_unit_id)))
+
     @classmethod
-    def ask(cls, parent: QWidget | None) -> int | None:
-        return cls(parent).answer(cls.sold_unit_id)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        *,
+        customer_id: int | None = None,
+        customer_text: str = "",
+        sold_unit_id: int | None = None,
+    ) -> int | None:
+        """The unit to check, or None when cancelled; `customer_id` (and `sold_unit_id`) pre-fill it
+        (the customer 360° view)."""
+        dialog = cls(parent)
+        if customer_id is not None:
+            dialog.set_customer(customer_id, customer_text)
+            dialog.select_unit(sold_unit_id)
+        return dialog.answer(cls.sold_unit_id)

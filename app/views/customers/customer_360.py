@@ -28,17 +28,17 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_datetime, format_money, format_number, format_percent
 from app.markup import escape
-from app.models.enums import ReturnReason
 from app.services.customers import Customer360, SaleSummary, SoldUnitRow, customer_360
 from app.services.customers.value import CustomerValue, customer_value
 from app.services.permissions import UNRESTRICTED, Permissions
 from app.services.reporting.satisfaction import SurveyRow, customer_trend
 from app.services.sales.warranty import warranty_text
+from app.views.customers.actions import RETURN, CustomerActions, CustomerTarget
 from app.views.customers.customer_dialog import LANGUAGE_LABELS
 from app.views.customers.delivery_date_dialog import DeliveryDateDialog
 from app.views.customers.table_model import SEGMENT_COLOURS
 from app.views.dialogs import BaseDialog, plain_label
-from app.views.events import FOLLOW_UPS, RETURNS, SALES
+from app.views.events import FOLLOW_UPS, SALES
 from app.views.operations import Operation
 from app.views.pages.base import empty_state_label
 from app.views.rights import gate
@@ -198,13 +198,35 @@ class Customer360Dialog(BaseDialog):
 
         self._tabs = QTabWidget()
         self._fill_tabs()
+        self._actions = CustomerActions(
+            self,
+            self._target,
+            acting_rep_id=acting_rep_id,
+            permissions=permissions,
+            on_done=lambda _action: self.reload(),
+            unit=lambda: unit.id if (unit := self.selected_unit()) is not None else None,
+        )
+        action_row = QHBoxLayout()
+        for button in self._actions.buttons():
+            action_row.addWidget(button)
+        action_row.addStretch(1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(self._header())
+        layout.addLayout(action_row)
         layout.addWidget(self._tabs, 1)
         layout.addWidget(buttons)
+
+    @property
+    def actions(self) -> CustomerActions:
+        """Schedule, open a case or return, run a check, reassign: on this customer."""
+        return self._actions
+
+    def _target(self) -> CustomerTarget:
+        detail = self._view.detail
+        return CustomerTarget(detail.id, detail.name, detail.rep_id, has_units=bool(self._view.units))
 
     def _fill_tabs(self) -> None:
         self._add_tab(self._summary_tab(), _("Summary"), None)
@@ -231,6 +253,8 @@ class Customer360Dialog(BaseDialog):
         self._tabs.blockSignals(False)
         if sale is not None:
             self.select_sale(sale.id)
+        self._subtitle.setText(self._header_facts())  # a reassignment changes the rep
+        self._actions.update()
 
     def _load(self) -> None:
         self._view = customer_360(self._customer_id, self._today)
@@ -253,17 +277,22 @@ class Customer360Dialog(BaseDialog):
     def _add_tab(self, widget: QWidget, title: str, count: int | None) -> None:
         self._tabs.addTab(widget, title if not count else f"{title} ({format_number(count)})")
 
-    def _header(self) -> QHBoxLayout:
+    def _header_facts(self) -> str:
+        """Code, kind, city and rep, under the name."""
         detail = self._view.detail
-        title = plain_label(detail.name, wrap=True, selectable=True)
-        title.setObjectName("customerName")
-        title.setStyleSheet("font-size: 18px; font-weight: 600;")
         facts = [detail.code, detail.kind.label]
         if detail.city:
             facts.append(detail.city)
         if detail.rep_name:
             facts.append(_("Rep: {name}").format(name=detail.rep_name))
-        subtitle = plain_label(" · ".join(facts), wrap=True)
+        return " · ".join(facts)
+
+    def _header(self) -> QHBoxLayout:
+        detail = self._view.detail
+        title = plain_label(detail.name, wrap=True, selectable=True)
+        title.setObjectName("customerName")
+        title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        subtitle = self._subtitle = plain_label(self._header_facts(), wrap=True)
         subtitle.setStyleSheet("color: palette(dark);")
         column = QVBoxLayout()
         column.addWidget(title)
@@ -524,22 +553,8 @@ class Customer360Dialog(BaseDialog):
         return self._view.units[min(rows)] if rows else None
 
     def _on_return_button_clicked(self) -> None:
-        from app.views.returns.dialogs import OpenReturnInput, ask_and_open_return
-
-        unit = self.selected_unit()
-        if unit is None:
-            return
-        detail = self._view.detail
-        initial = OpenReturnInput(
-            detail.id, unit.id, ReturnReason.FAILURE_IN_USE, "", dt.date.today(), customer_text=detail.name
-        )
-        done = Operation(
-            _("Open warranty return"),
-            lambda: ask_and_open_return(self, self._acting_rep_id, initial=initial),
-            lambda opened: {RETURNS} if opened is not None else (),  # None: the user cancelled
-        ).run(self)
-        if done and done.value is not None:
-            self.reload()
+        if self.selected_unit() is not None:
+            self._actions.trigger(RETURN)
 
     # --- the delivery date of a sale -------------------------------------------------------
 
@@ -556,6 +571,25 @@ class Customer360Dialog(BaseDialog):
             return False
         self._sales_table.selectRow(row)
         return True
+
+    def select_unit(self, unit_id: int) -> bool:
+        row = next((r for r, u in enumerate(self._view.units) if u.id == unit_id), -1)
+        if self._units_table is None or row < 0:
+            return False
+        self._units_table.selectRow(row)
+        self._units_table.scrollToItem(self._units_table.item(row, 0))
+        return True
+
+    def show_sale_or_unit(self, sale_id: int | None, unit_id: int | None) -> None:
+        """The sales tab with the sale and/or the unit chosen; nothing changes when both are None."""
+        if sale_id is None and unit_id is None:
+            return
+        if self._sales_table is not None:
+            self._tabs.setCurrentIndex(self._tabs.indexOf(self._sales_table.parentWidget()))
+        if sale_id is not None:
+            self.select_sale(sale_id)
+        if unit_id is not None:
+            self.select_unit(unit_id)
 
     @property
     def delivery_button(self) -> QPushButton | None:
@@ -718,7 +752,11 @@ class Customer360Dialog(BaseDialog):
         *,
         acting_rep_id: int | None = None,
         permissions: Permissions = UNRESTRICTED,
+        sale_id: int | None = None,
+        unit_id: int | None = None,
     ) -> None:
-        """Open the 360° view of a customer and wait until it is closed."""
+        """Open the 360° view of a customer and wait until it is closed; on the sales tab with the
+        sale or unit chosen when one is given (a search hit)."""
         dialog = cls(parent, customer_id, today, acting_rep_id=acting_rep_id, permissions=permissions)
+        dialog.show_sale_or_unit(sale_id, unit_id)
         dialog.answer(lambda dialog: None, always=True)

@@ -25,14 +25,17 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.models.customers import fold_for_search
-from app.models.enums import Segment
+from app.models.enums import FollowUpPurpose, Segment
 from app.services import customers as customer_service
 from app.services import exports
 from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
 from app.services.customers.value import compute_segments, formula_text, segment_distribution
 from app.services.exports import ListKind
 from app.services.permissions import Right
+from app.services.reps import list_reps
+from app.views import settings
 from app.views.combos import filter_as_you_type
+from app.views.customers.actions import CustomerActions, CustomerTarget
 from app.views.customers.customer_dialog import CustomerDialog
 from app.views.customers.sale_dialog import SaleDialog, show_scheduled_after_sale
 from app.views.customers.table_model import (
@@ -80,6 +83,7 @@ class CustomerListPage(Page):
         self._model = CustomerTableModel(self, batch_size=batch_size)
         self._mode = ALL
         self._risk_generation = 0
+        self._reselect: int | None = None  # the retention list's customer to choose once reloaded
         self.risk_loading = False
         # Sales and refunds change customers' value: segments are recomputed in the background a
         # moment after the last of them (one recomputation for a burst of sales).
@@ -123,6 +127,15 @@ class CustomerListPage(Page):
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(340)
         self._show_archived = QCheckBox(_("Show archived"))
+        # Whose customers: a rep ticks "My customers", a manager picks any rep; remembered.
+        self._mine = QCheckBox(_("My customers"))
+        self._mine.setToolTip(_("Only the customers assigned to you"))
+        self._owner_combo = filter_as_you_type(QComboBox())
+        self._owner_combo.setToolTip(_("Only the customers assigned to this rep"))
+        self._owner_combo.setMinimumContentsLength(20)  # "Todos los comerciales" whole
+        self._owner_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self._count = count_label()
         self._search_timer = search_timer(self)
 
@@ -138,6 +151,25 @@ class CustomerListPage(Page):
         self._segments_button.clicked.connect(self._on_segments_button_clicked)
         self._export_button = export_button()
         self._export_button.clicked.connect(self.export_list)
+        # The retention lists' actions on the chosen customer (the 360° view has the same).
+        self._actions = CustomerActions(
+            self,
+            self._list_target,
+            acting_rep_id=context.acting_rep_id,
+            permissions=context.permissions,
+            on_done=self._on_actions_done,
+            purpose=FollowUpPurpose.RECOVERY,
+            shortcut_context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        # Their own row under the page's buttons, shown with the retention lists only.
+        self._actions_bar = QWidget()
+        actions_row = QHBoxLayout(self._actions_bar)
+        actions_row.setContentsMargins(0, 0, 0, 0)
+        for button in self._actions.buttons():
+            actions_row.addWidget(button)
+        actions_row.addStretch(1)
+        self._actions_bar.setVisible(False)
+        self._actions.set_enabled(False)
 
         self._table = QTableView()
         self._table.setModel(self._model)
@@ -168,6 +200,8 @@ class CustomerListPage(Page):
         modes = QHBoxLayout()
         modes.addWidget(self._mode_bar)
         modes.addWidget(self._mode_note, 1)
+        modes.addWidget(self._owner_combo)  # here, where the filters' row has no room left at 1280 px
+        modes.addWidget(self._mine)
         top = QHBoxLayout()
         top.addWidget(self._search, 1)
         top.addWidget(self._tag_combo)
@@ -191,12 +225,15 @@ class CustomerListPage(Page):
         layout.addLayout(modes)
         layout.addLayout(top)
         layout.addLayout(buttons)
+        layout.addWidget(self._actions_bar)
         layout.addWidget(self._stack, 1)
 
         self._search.textChanged.connect(self._search_timer.start)
         self._search.returnPressed.connect(self._on_search_return_pressed)
         self._search_timer.timeout.connect(self._apply_filter)
         self._show_archived.toggled.connect(self._apply_filter)
+        self._mine.toggled.connect(self._on_owner_filter_changed)
+        self._owner_combo.currentIndexChanged.connect(self._on_owner_filter_changed)
         self._tag_combo.currentIndexChanged.connect(self._apply_filter)
         self._segment_combo.currentIndexChanged.connect(self._apply_filter)
         self._mode_bar.currentChanged.connect(self._on_mode_bar_current_changed)
@@ -216,6 +253,7 @@ class CustomerListPage(Page):
                 shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
                 shortcut.activated.connect(self.open_selected)
 
+        self._fill_owner_filter()  # in the layout already: shown, never a window of its own
         self._apply_filter()
 
     # --- for the main window and tests ---------------------------------------
@@ -268,6 +306,9 @@ class CustomerListPage(Page):
             return
         if filters.get("loyalty"):
             self.set_mode(LOYALTY)
+            return
+        if filters.get("customer") is not None:
+            self.show_customer(filters["customer"], sale_id=filters.get("sale"), unit_id=filters.get("unit"))
             return
         segment = filters.get("segment")
         self._segment_combo.blockSignals(True)
@@ -353,6 +394,8 @@ class CustomerListPage(Page):
 
     def refresh(self) -> None:
         self._fill_tags()
+        if self._fill_owner_filter():  # another user, or reps added: whose customers may change
+            self._apply_filter()
         self._segments_button.setToolTip(formula_text())  # the expected remaining years may have changed
         if self._mode != ALL:
             self._load_list()
@@ -540,6 +583,7 @@ class CustomerListPage(Page):
         self._model.set_filter(
             self._search.text(),
             self._show_archived.isChecked(),
+            rep_id=self.owner_rep_id(),
             need_tag=self._tag_combo.currentData(),
             segment=Segment(self._segment_combo.currentData()) if self._segment_combo.currentData() else None,
         )
@@ -572,6 +616,7 @@ class CustomerListPage(Page):
         if customer_service.count_customers("", include_archived=True) == 0:
             return _("There are no customers yet.\nPress “New customer” (Ctrl+N) to add the first one.")
         narrowed = [
+            _("assigned to {rep}").format(rep=self._owner_name()) if self.owner_rep_id() is not None else "",
             _("with the need “{tag}”").format(tag=self._model.need_tag) if self._model.need_tag else "",
             _("in {segment}").format(segment=self._model.segment.label) if self._model.segment else "",
         ]
@@ -586,6 +631,92 @@ class CustomerListPage(Page):
         if narrowed:
             return _("No customer {filters}.").format(filters=narrowed)
         return _("Every customer is archived. Tick “Show archived” to see them.")
+
+    # --- whose customers ---------------------------------------------------------------
+
+    @property
+    def mine_box(self) -> QCheckBox:
+        """A rep's "My customers" (hidden for a manager)."""
+        return self._mine
+
+    @property
+    def owner_combo(self) -> QComboBox:
+        """A manager's choice of rep (hidden for a rep)."""
+        return self._owner_combo
+
+    def owner_rep_id(self) -> int | None:
+        """Whose customers the list shows; None: everyone's."""
+        if self.context.is_manager:
+            return self._owner_combo.currentData()
+        return self.context.acting_rep_id if self._mine.isChecked() else None
+
+    def _owner_name(self) -> str:
+        if self.context.is_manager:
+            return self._owner_combo.currentText()
+        return self.context.current_rep.name if self.context.current_rep is not None else ""
+
+    def _show_owner_filter(self, shown: bool = True) -> None:
+        manager = self.context.is_manager
+        self._owner_combo.setVisible(shown and manager)
+        self._mine.setVisible(shown and not manager and self.context.acting_rep_id is not None)
+
+    def _fill_owner_filter(self) -> bool:
+        """The rep choices (a manager) or the remembered tick (a rep); True when the filter changed."""
+        first = not self._owner_combo.count()
+        before = None if first else self.owner_rep_id()
+        if first:
+            self._mine.blockSignals(True)
+            self._mine.setChecked(settings.window_state("customers/mine") in (True, "true"))
+            self._mine.blockSignals(False)
+        current = settings.window_state("customers/rep") if first else self._owner_combo.currentData()
+        self._owner_combo.blockSignals(True)
+        self._owner_combo.clear()
+        self._owner_combo.addItem(_("All reps"), None)
+        for rep in list_reps(include_inactive=True):
+            self._owner_combo.addItem(rep.name, rep.id)
+        try:
+            wanted = int(current) if current not in (None, "") else None
+        except (TypeError, ValueError):
+            wanted = None
+        self._owner_combo.setCurrentIndex(
+            max(0, self._owner_combo.findData(wanted)) if wanted is not None else 0
+        )
+        self._owner_combo.blockSignals(False)
+        self._show_owner_filter(self._mode == ALL)
+        return self.owner_rep_id() != before
+
+    def _on_owner_filter_changed(self, *args) -> None:
+        settings.save_window_state("customers/mine", self._mine.isChecked())
+        rep_id = self._owner_combo.currentData()
+        settings.save_window_state("customers/rep", "" if rep_id is None else rep_id)
+        self._apply_filter()
+
+    def show_customer(
+        self, customer_id: int, *, sale_id: int | None = None, unit_id: int | None = None
+    ) -> bool:
+        """A search hit: the customer selected in the list (found by its code, archived or not);
+        a sale or unit opens in its 360° view."""
+        customer = customer_service.get_customer(customer_id)
+        if self._mode != ALL:
+            self.set_mode(ALL)
+        filters = (self._search, self._tag_combo, self._segment_combo, self._show_archived, self._mine)
+        filters += (self._owner_combo,)
+        for widget in filters:
+            widget.blockSignals(True)
+        self._search.setText(customer.code)
+        self._tag_combo.setCurrentIndex(0)
+        self._segment_combo.setCurrentIndex(0)
+        self._show_archived.setChecked(self._show_archived.isChecked() or customer.archived)
+        if self.owner_rep_id() not in (None, customer.rep_id):  # another rep's customer: everyone's
+            self._mine.setChecked(False)
+            self._owner_combo.setCurrentIndex(0)
+        for widget in filters:
+            widget.blockSignals(False)
+        self._on_owner_filter_changed()  # remembers whose customers, then lists them
+        found = self.select_customer(customer_id)
+        if sale_id is not None or unit_id is not None:
+            self.open_customer(customer_id, sale_id=sale_id, unit_id=unit_id)
+        return found
 
     def _fill_tags(self) -> None:
         """The need-tag filter: every tag in use, keeping the current choice when it still exists."""
@@ -609,8 +740,12 @@ class CustomerListPage(Page):
         self._show_archived.setVisible(not listing)
         self._tag_combo.setVisible(not listing)
         self._segment_combo.setVisible(not listing)
+        self._show_owner_filter(not listing)
         self._edit_button.setVisible(not listing)
         self._archive_button.setVisible(not listing)
+        self._actions_bar.setVisible(listing)
+        self._actions.set_enabled(listing)
+        self._actions.purpose = FollowUpPurpose.RECOVERY if index == AT_RISK else FollowUpPurpose.COMMERCIAL
         self._search.setPlaceholderText(
             _("Filter this list by name or code")
             if listing
@@ -718,6 +853,10 @@ class CustomerListPage(Page):
         if rows:
             self._stack.setCurrentWidget(table)
             self._filter_list_rows()
+            reselect, self._reselect = self._reselect, None
+            for r in range(table.rowCount()):
+                if reselect is not None and table.item(r, 0).data(RISK_ID_ROLE) == reselect:
+                    table.selectRow(r)
         else:
             if not segments_computed:
                 text = _("The value segments are not computed yet: press “Recompute segments” first.")
@@ -735,6 +874,28 @@ class CustomerListPage(Page):
             self._stack.setCurrentWidget(self._empty)
         self._update_actions()
 
+    @property
+    def actions(self) -> CustomerActions:
+        """The retention lists' actions: schedule, case, return, check, reassign."""
+        return self._actions
+
+    def _list_target(self) -> CustomerTarget | None:
+        """The retention list's chosen customer (its rep is read when reassigning)."""
+        if self._mode == ALL:
+            return None
+        rows = self._risk_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = rows[0].row()
+        table = self._risk_table
+        return CustomerTarget(table.item(row, 0).data(RISK_ID_ROLE), table.item(row, 2).text(), None)
+
+    def _on_actions_done(self, _action: str) -> None:
+        """After an action from the list: the list again (a case or a reassignment may change it),
+        the same customer chosen when it is still listed."""
+        self._reselect = self.selected_customer_id()
+        self.refresh()
+
     def _filter_list_rows(self) -> None:
         """The search box narrows the retention lists by name or code (accents ignored)."""
         terms = fold_for_search(self._search.text()).split()
@@ -748,6 +909,7 @@ class CustomerListPage(Page):
             has = self.selected_customer_id() is not None
             self._open_button.setEnabled(has)
             self._sale_button.setEnabled(has)
+            self._actions.update()
             return
         customer = self.selected_customer()
         has = customer is not None

@@ -95,8 +95,11 @@ class Page(QWidget):
     def apply_navigation(self, filters: dict) -> None:
         """Show what a dashboard tile points at, e.g. {"overdue": True}; unknown keys are ignored."""
 
-    def open_customer(self, customer_id: int) -> None:
-        """The customer 360° view, from any page that lists something of a customer."""
+    def open_customer(
+        self, customer_id: int, *, sale_id: int | None = None, unit_id: int | None = None
+    ) -> None:
+        """The customer 360° view, from any page that lists something of a customer (on a sale or a
+        sold unit, chosen, when given)."""
         from app.views.customers.customer_360 import Customer360Dialog
         from app.views.operations import perform
 
@@ -108,6 +111,8 @@ class Page(QWidget):
                 customer_id,
                 acting_rep_id=self.context.acting_rep_id,
                 permissions=self.context.permissions,
+                sale_id=sale_id,
+                unit_id=unit_id,
             ),
         )
 

@@ -13,8 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -30,14 +30,19 @@ from PySide6.QtWidgets import (
 
 from app import outputs
 from app.i18n import _, format_percent
-from app.views.dialogs import BaseDialog, ask_save_file, documents_folder
+from app.views.dialogs import (
+    FRAME_ALLOWANCE,
+    BaseDialog,
+    ask_save_file,
+    available_area,
+    documents_folder,
+    fit_into,
+)
 
 # Zoom steps of the "+" and "−" buttons (1.0 = the page at its printed size).
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 # The dialog's size where the screen has room for it (an A4 page at a readable width).
 PREFERRED_SIZE = QSize(820, 900)
-# Room kept for the window's title bar and frame while the window manager has not drawn them yet.
-FRAME_ALLOWANCE = 40
 
 
 def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
@@ -59,28 +64,6 @@ def save_pdf_copy(parent: QWidget | None, source: Path, target: Path) -> Path | 
         ),
     )
     return saved.value if saved else None
-
-
-def available_area(widget: QWidget) -> QRect:
-    """The part of the widget's screen that windows may use (without panels and docks)."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
-
-
-def fit_into(widget: QWidget, area: QRect) -> None:
-    """Shrink and move the top-level `widget` so that it and its frame lie inside `area`."""
-    frame = widget.frameGeometry()
-    inner = widget.geometry()
-    extra_width = max(frame.width() - inner.width(), 0)
-    extra_height = max(frame.height() - inner.height(), FRAME_ALLOWANCE)
-    width = min(inner.width(), area.width() - extra_width)
-    height = min(inner.height(), area.height() - extra_height)
-    if (width, height) != (inner.width(), inner.height()):
-        widget.resize(width, height)
-    left = min(max(frame.left(), area.left()), area.right() + 1 - width - extra_width)
-    top = min(max(frame.top(), area.top()), area.bottom() + 1 - height - extra_height)
-    if (left, top) != (frame.left(), frame.top()):
-        widget.move(left, top)
 
 
 class PdfPreviewWidget(QWidget):

@@ -251,9 +251,39 @@ class ReturnsPage(Page):
         self._tabs.setCurrentIndex(view)
 
     def apply_navigation(self, filters: dict) -> None:
+        """{"overdue": bool}: the overdue returns; {"select": id}: that return selected in the list
+        (the filters cleared when they hide it)."""
         if "overdue" in filters:
             self.show_view(LIST)
             self._overdue.setChecked(bool(filters["overdue"]))
+        if filters.get("select") is not None:
+            self.show_view(LIST)
+            if not self.select_return(filters["select"]):
+                self.clear_filters()
+                self.select_return(filters["select"])
+
+    def clear_filters(self) -> None:
+        """Every return of every state: no filter, no search."""
+        widgets = (
+            self._state,
+            self._reason,
+            self._warranty,
+            self._period,
+            self._rep,
+            self._overdue,
+            self._search,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        self._state.setCurrentIndex(self._state.findData(""))
+        for combo in (self._reason, self._warranty, self._period, self._rep):
+            combo.setCurrentIndex(0)
+        self._overdue.setChecked(False)
+        self._search.clear()
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._search_timer.stop()
+        self.refresh()
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], None]]]:
         def first_selected() -> None:
