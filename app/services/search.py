@@ -14,7 +14,9 @@ lists do; a rep's laptop holds only their customers anyway (app.sync.scope).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.i18n import N_, _
 from app.models import Case, Customer, Product, Sale, SoldUnit, WarrantyReturn
@@ -151,74 +153,47 @@ def _numbered(model, text: str):
     return model.number.contains(text) | model.provisional_number.contains(text)
 
 
-def _returns(text: str, limit: int) -> list[SearchHit]:
-    W = WarrantyReturn
+def _numbered_hits(
+    kind: HitKind, model, text: str, limit: int, newest_first: tuple, detail: Callable[[Any], str]
+) -> list[SearchHit]:
+    """Records of `model` whose number or provisional number holds `text`, newest first, each with
+    its customer's name for `detail`."""
+    fields = [model.id, model.number, model.provisional_number, model.customer]
+    if kind is HitKind.CASE:
+        fields.append(model.kind)
     query = (
-        W.select(W.id, W.number, W.provisional_number, W.customer, Customer.name.alias("customer_name"))
-        .join(Customer, on=(W.customer == Customer.id))
-        .where(_numbered(W, text))
-        .order_by(W.year.desc(), W.sequence.desc(), W.id.desc())
+        model.select(*fields, Customer.name.alias("customer_name"))
+        .join(Customer, on=(model.customer == Customer.id))
+        .where(_numbered(model, text))
+        .order_by(*newest_first)
         .limit(limit)
     )
     return [
         SearchHit(
-            HitKind.RETURN,
+            kind,
             row.id,
             row.number,
-            row.customer_name,
+            detail(row),
             row.customer_id,
             _alias(text, row.number, row.provisional_number),
         )
         for row in query.objects()
     ]
+
+
+def _returns(text: str, limit: int) -> list[SearchHit]:
+    W = WarrantyReturn
+    newest = (W.year.desc(), W.sequence.desc(), W.id.desc())
+    return _numbered_hits(HitKind.RETURN, W, text, limit, newest, lambda row: row.customer_name)
 
 
 def _cases(text: str, limit: int) -> list[SearchHit]:
-    query = (
-        Case.select(
-            Case.id,
-            Case.number,
-            Case.provisional_number,
-            Case.kind,
-            Case.customer,
-            Customer.name.alias("customer_name"),
-        )
-        .join(Customer, on=(Case.customer == Customer.id))
-        .where(_numbered(Case, text))
-        .order_by(Case.received_on.desc(), Case.id.desc())
-        .limit(limit)
+    newest = (Case.received_on.desc(), Case.id.desc())
+    return _numbered_hits(
+        HitKind.CASE, Case, text, limit, newest, lambda row: f"{row.kind.label} · {row.customer_name}"
     )
-    return [
-        SearchHit(
-            HitKind.CASE,
-            row.id,
-            row.number,
-            f"{row.kind.label} · {row.customer_name}",
-            row.customer_id,
-            _alias(text, row.number, row.provisional_number),
-        )
-        for row in query.objects()
-    ]
 
 
 def _sales(text: str, limit: int) -> list[SearchHit]:
-    query = (
-        Sale.select(
-            Sale.id, Sale.number, Sale.provisional_number, Sale.customer, Customer.name.alias("customer_name")
-        )
-        .join(Customer, on=(Sale.customer == Customer.id))
-        .where(_numbered(Sale, text))
-        .order_by(Sale.sold_on.desc(), Sale.id.desc())
-        .limit(limit)
-    )
-    return [
-        SearchHit(
-            HitKind.SALE,
-            row.id,
-            row.number,
-            row.customer_name,
-            row.customer_id,
-            _alias(text, row.number, row.provisional_number),
-        )
-        for row in query.objects()
-    ]
+    newest = (Sale.sold_on.desc(), Sale.id.desc())
+    return _numbered_hits(HitKind.SALE, Sale, text, limit, newest, lambda row: row.customer_name)
