@@ -854,6 +854,21 @@ CATEGORIES = [
     ),
 ]
 ACCESSORY_CATEGORY = ("accessories", "Accesorios y consumibles", "ACC")
+# Each category's replacement cycle in months (the at-risk list, issue 22): how long such a product
+# usually lasts before the customer buys another. Accessories and consumables have none: the
+# customer's own buying rhythm counts.
+REPLACEMENT_MONTHS = {
+    "coffee": 60,
+    "washing": 108,
+    "dishwasher": 108,
+    "fridge": 120,
+    "aircon": 144,
+    "ebike": 72,
+    "solar": 300,
+    "tv": 84,
+    "vacuum": 60,
+    "heating": 144,
+}
 # The second version of this checklist family adds an item; older checks keep version 1.
 REVISED_CHECKLIST = (
     "aircon",
@@ -2179,7 +2194,7 @@ class _DemoBuilder:
 
         code, name, prefix = ACCESSORY_CATEGORY
         accessories = _Category(self._new_id(ProductCategory), None)
-        category_rows.append((accessories.id, self._free(code, category_codes), name))
+        category_rows.append((accessories.id, self._free(code, category_codes), name, None))
         accessory_products = [
             add_product(accessories, item_name, months, price, False, False, prefix, index)
             for index, (item_name, months, price) in enumerate(ACCESSORIES, start=1)
@@ -2188,7 +2203,7 @@ class _DemoBuilder:
         for spec in CATEGORIES:
             category = _Category(self._new_id(ProductCategory), spec)
             category.code = self._free(spec.code, category_codes)
-            category_rows.append((category.id, category.code, spec.name))
+            category_rows.append((category.id, category.code, spec.name, REPLACEMENT_MONTHS.get(spec.code)))
             for index, (model, months, price, professional) in enumerate(spec.products, start=1):
                 category.products.append(
                     add_product(category, model, months, price, professional, True, spec.prefix, index)
@@ -2249,7 +2264,14 @@ class _DemoBuilder:
             self.categories.append(category)
 
         self._reference(
-            ProductCategory, [ProductCategory.id, ProductCategory.code, ProductCategory.name], category_rows
+            ProductCategory,
+            [
+                ProductCategory.id,
+                ProductCategory.code,
+                ProductCategory.name,
+                ProductCategory.replacement_months,
+            ],
+            category_rows,
         )
         P = Product
         self._reference(

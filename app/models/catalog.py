@@ -20,6 +20,10 @@ from app.models.enums import UnitStatus
 class ProductCategory(BaseModel):
     code = CharField(max_length=30, unique=True)
     name = CharField(max_length=120)
+    # How many months its products usually last before a customer buys again (schema 12): the
+    # at-risk list expects the next purchase of the category then. NULL: no cycle (consumables),
+    # the customer's own purchase rhythm counts (app.services.customers.risk).
+    replacement_months = IntegerField(null=True)
 
 
 class Product(TimestampedModel):

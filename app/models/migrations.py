@@ -302,6 +302,23 @@ def _11_commitment_scope(migrator: SchemaMigrator, database: Database) -> None:
     )
 
 
+def _12_replacement_cycle(migrator: SchemaMigrator, database: Database) -> None:
+    """A replacement cycle per product category (issue 22): how many months its products last, which
+    the at-risk list expects the next purchase by. NULL for every existing category: each keeps the
+    customer's own purchase rhythm, as before."""
+    migrator.migrate(migrator.add_column("product_category", "replacement_months", IntegerField(null=True)))
+
+
+def _13_customer_search_index(migrator: SchemaMigrator, database: Database) -> None:
+    """A customer search keystroke costs the same on 1,000 or 1,000,000 customers (issue 19): a
+    trigram index of `customer.search_text` (app.models.dialect.create_customer_search_index), an
+    FTS5 table kept in step by triggers on SQLite, pg_trgm's GIN index on PostgreSQL. The FTS5
+    table is each machine's own, never synced."""
+    from app.models.dialect import create_customer_search_index
+
+    create_customer_search_index(database)
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -314,6 +331,8 @@ MIGRATIONS: dict[int, Migration] = {
     9: _9_rep_working_hours,
     10: _10_covering_report_indexes,
     11: _11_commitment_scope,
+    12: _12_replacement_cycle,
+    13: _13_customer_search_index,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -145,7 +145,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     },
     "need_tag": {"key": N_("Search key")},
     "customer_need_tag": {"tag_id": N_("Need")},
-    "product_category": {},
+    "product_category": {"replacement_months": N_("Replacement cycle (months)")},
     "product": {
         "sku": N_("SKU"),
         "warranty_months": N_("Warranty"),

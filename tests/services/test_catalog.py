@@ -188,3 +188,35 @@ def test_missing_things_are_reported(database):
         catalog.set_product_active(1, False)
     with pytest.raises(NotFoundError):
         catalog.update_category(1, "X", "Y")
+
+
+def test_a_categorys_replacement_cycle_is_set_kept_and_cleared(kitchen, rep):
+    assert catalog.get_category(kitchen).replacement_months is None  # no cycle by default
+    catalog.update_category(kitchen, "KITCHEN", "Kitchen", rep.id, replacement_months=96)
+    assert catalog.get_category(kitchen).replacement_months == 96
+    catalog.update_category(kitchen, "KITCHEN", "Cookers", rep.id)  # not given: kept
+    assert (catalog.get_category(kitchen).name, catalog.get_category(kitchen).replacement_months) == (
+        "Cookers",
+        96,
+    )
+    audit = AuditEntry.select().where(AuditEntry.entity == "product_category").order_by(AuditEntry.id)
+    assert json.loads(list(audit)[1].changes) == {"replacement_months": [None, 96]}
+    catalog.update_category(kitchen, "KITCHEN", "Cookers", rep.id, replacement_months=None)
+    assert catalog.get_category(kitchen).replacement_months is None
+    new = catalog.create_category("COFFEE", "Coffee machines", rep.id, replacement_months=60)
+    assert [(c.code, c.replacement_months) for c in catalog.list_categories_with_counts()] == [
+        ("COFFEE", 60),
+        ("KITCHEN", None),
+    ]
+    assert ProductCategory.get_by_id(new).replacement_months == 60
+
+
+@pytest.mark.parametrize("months", [0, -12, 601, True, "96"])
+def test_a_replacement_cycle_out_of_range_is_refused_and_nothing_changes(kitchen, rep, months):
+    errors = errors_of(
+        lambda: catalog.update_category(kitchen, "KITCHEN", "Kitchen", rep.id, replacement_months=months)
+    )
+    assert errors == {
+        "replacement_months": "The replacement cycle is between 1 and 600 months, or empty for none."
+    }
+    assert ProductCategory.get_by_id(kitchen).replacement_months is None

@@ -66,20 +66,21 @@ def people(database):
     person("R9", Segment.A, [dt.date(2026, 10, 1), dt.date(2026, 10, 31)], "100.00", [(3, 7)])  # 23 days < 30
 
 
-def test_each_reason_and_order_by_value(people):
+def test_each_reason_and_order_by_risk(people):
     rows = customers_at_risk(TODAY)
-    assert [(r.code, r.reasons) for r in rows] == [
-        ("R3", (R.NO_RECENT_PURCHASE, R.DETRACTOR)),
-        ("R1", (R.NO_RECENT_PURCHASE,)),
-        ("R4", (R.OPEN_CLAIM,)),
-        ("R2", (R.LOW_SATISFACTION,)),
+    # Value × weights: R3 3000 × (1 + 2), R4 400 × 3 (an open claim), R1 1000.02 × 1, R2 200 × 2.
+    assert [(r.code, r.reasons, r.risk) for r in rows] == [
+        ("R3", (R.NO_RECENT_PURCHASE, R.DETRACTOR), Decimal("9000.00")),
+        ("R4", (R.OPEN_CLAIM,), Decimal("1200.00")),
+        ("R1", (R.NO_RECENT_PURCHASE,), Decimal("1000.02")),
+        ("R2", (R.LOW_SATISFACTION,), Decimal("400.00")),
     ]
-    r1 = rows[1]
+    r1 = rows[2]
     assert r1.usual_interval_days == 60.0
     assert r1.value == Decimal("1000.02")
     assert r1.segment is Segment.A
     assert rows[0].usual_interval_days == 365
-    assert rows[2].open_claims == 1
+    assert rows[1].open_claims == 1
 
 
 def test_reasons_have_labels():
@@ -112,7 +113,7 @@ def test_limit_and_total(people):
     from app.services.customers.risk import at_risk, loyalty
 
     result = at_risk(TODAY, limit=2)
-    assert [r.code for r in result.rows] == ["R3", "R1"]
+    assert [r.code for r in result.rows] == ["R3", "R4"]
     assert result.total == 4
     assert loyalty(limit=1).total == 2
 
@@ -134,9 +135,12 @@ def test_reasons_read_as_sentences_with_the_customers_figures(people):
     from app.services.customers.risk import reasons_text
 
     rows = {r.code: r for r in customers_at_risk(TODAY)}
-    assert reasons_text(rows["R1"]) == "No purchase since 01/05/2026 (usually every 60 days)"
+    assert (
+        reasons_text(rows["R1"]) == "No purchase since 01/05/2026 (the next one was expected by 30/06/2026)"
+    )
     assert reasons_text(rows["R3"]) == (
-        "No purchase since 01/11/2025 (usually every 365 days); Would not recommend us last time (6 of 10)"
+        "No purchase since 01/11/2025 (the next one was expected by 01/11/2026);"
+        " Would not recommend us last time (6 of 10)"
     )
     assert reasons_text(rows["R2"]) == "Low satisfaction last time (1 of 5)"
     assert reasons_text(rows["R4"]) == "1 open complaint or claim"

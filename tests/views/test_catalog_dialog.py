@@ -194,3 +194,35 @@ def test_product_model_passes_the_model_tester(qtmodeltester, coffee):
     assert model.index(1, WARRANTY).data() == "No warranty"
     assert model.index(0, PRICE).data(Qt.ItemDataRole.TextAlignmentRole) is not None
     qtmodeltester.check(model)
+
+
+def test_a_categorys_replacement_cycle_is_edited_in_its_dialog(qtbot, make_dialog, monkeypatch, rep):
+    category_id = catalog.create_category("WASH", "Washing machines", rep.id)
+    dialog = make_dialog()
+    seen = {}
+
+    def set_cycle(category_dialog: CategoryDialog) -> int:
+        cycle = category_dialog.field("replacement_months")
+        seen["before"] = cycle.text()  # the box shows "No cycle" for none
+        cycle.setValue(96)
+        save(category_dialog)
+        return category_dialog.result()
+
+    monkeypatch.setattr(CategoryDialog, "exec", set_cycle)
+    with qtbot.waitSignal(app_events().data_changed):
+        dialog._edit_category_button.click()
+    assert seen["before"] == "No cycle"
+    assert ProductCategory.get_by_id(category_id).replacement_months == 96
+    assert "Replaced every 96 months" in dialog.tree.currentItem().toolTip(0)
+
+    def clear_cycle(category_dialog: CategoryDialog) -> int:
+        seen["shown"] = category_dialog.field("replacement_months").value()
+        category_dialog.field("replacement_months").setValue(0)  # back to no cycle
+        save(category_dialog)
+        return category_dialog.result()
+
+    monkeypatch.setattr(CategoryDialog, "exec", clear_cycle)
+    with qtbot.waitSignal(app_events().data_changed):
+        dialog._edit_category_button.click()
+    assert seen["shown"] == 96
+    assert ProductCategory.get_by_id(category_id).replacement_months is None

@@ -537,11 +537,15 @@ def test_dashboard_at_risk_navigation_opens_the_reps_at_risk_list_with_readable_
             "Peña Hermanos",
             "€900.00",
             "01/01/2020",
-            "No purchase since 01/01/2020 (usually every 365 days)",
+            "No purchase since 01/01/2020 (the next one was expected by 31/12/2020)",
         ],
     ]
     assert page._count.text() == "1 customer"
     assert page._mode_note.text() == "Your customers."
+    assert page._risk_summary.isVisibleTo(page) and page._risk_summary.text() == (
+        "1 A or B customer is at risk. Most at risk first: value × the weight of their reasons."
+    )
+    assert page._risk_summary.toolTip().splitlines()[0] == "Open complaint or claim: weight 3"
     assert page.show_archived_box.isHidden() and page._edit_button.isHidden()
 
 

@@ -4,9 +4,16 @@ Both lists look only at non-archived A/B customers (the stored segment, see valu
 and, given a rep, only at that rep's customers (Customer.rep).
 
 At risk, with the reasons:
-- NO_RECENT_PURCHASE: the days since the last purchase exceed the customer's usual interval, the
-  median gap in days between their distinct purchase dates; with a single purchase date the
-  interval is the company setting risk_default_interval_days (365 by default).
+- NO_RECENT_PURCHASE: nothing bought since the next purchase was expected. What a customer buys
+  says when that is (issue 22), counted from each kind of purchase:
+  - a product category with a replacement cycle (ProductCategory.replacement_months: appliances
+    8–10 years, coffee machines 5…): its last purchase plus the cycle (a month is 30.4375 days);
+  - everything else (categories without a cycle, such as consumables): the last of those purchases
+    plus the customer's usual interval, the median gap in days between their distinct purchase dates
+    of it; with a single date, the company setting risk_default_interval_days (365 by default).
+  The next purchase is expected at the earliest of these dates that is not before the last
+  purchase (a date the customer has bought after was met). A washing machine bought two years ago
+  expects nothing for years; capsules bought every month and then no more are late after a month.
 - LOW_SATISFACTION: the last answered satisfaction score is ≤ the company setting
   risk_low_satisfaction_max (2 by default).
 - DETRACTOR: the last answered recommendation score is 0–6 (an NPS detractor).
@@ -15,10 +22,16 @@ At risk, with the reasons:
 Loyalty candidates: last answered satisfaction ≥ 4 or average satisfaction ≥ 4, and none of the
 satisfaction reasons above (open complaint or claim, low last score, detractor last time).
 
+Order: by risk, the customer's net value × the sum of the weights of their reasons (RISK_WEIGHTS):
+an open complaint or claim weighs 3 (a problem happening now), a detractor answer or a low
+satisfaction score 2 each (said to us, recently), a late purchase 1 (a guess from dates). So a
+customer worth 3,000 with a late purchase (3,000) comes after one worth 1,200 with an open claim
+(3,600); equal risks by value, then code. Loyalty candidates: by value.
+
 One SQL statement per list: common table expressions build each valuable customer's profile (net
-value, last purchase, median purchase gap, last scores, average, open claims), the reasons are SQL
-conditions, and filtering, ordering and the top-N limit happen in SQL too. Python only turns the
-returned rows into dataclasses.
+value, last purchase, when the next was expected, last scores, average, open claims), the reasons
+are SQL conditions, and the weighting, filtering, ordering and the top-N limit happen in SQL too.
+Python only turns the returned rows into dataclasses.
 """
 
 from __future__ import annotations
@@ -30,7 +43,17 @@ from decimal import Decimal
 from peewee import fn
 
 from app.i18n import N_, _, format_date, format_number, ngettext
-from app.models import Case, Customer, Sale, SaleLine, SatisfactionSurvey, WarrantyReturn, db
+from app.models import (
+    Case,
+    Customer,
+    Product,
+    ProductCategory,
+    Sale,
+    SaleLine,
+    SatisfactionSurvey,
+    WarrantyReturn,
+    db,
+)
 from app.models.dialect import days_between_sql, placeholder, subquery_fence
 from app.models.enums import CaseKind, Choice, Segment
 from app.services.customers.value import money, refunded_condition
@@ -43,6 +66,7 @@ DETRACTOR_MAX = 6
 
 VALUABLE = (Segment.A, Segment.B)
 CLAIM_KINDS = (CaseKind.COMPLAINT, CaseKind.CLAIM)
+DAYS_PER_MONTH = 30.4375  # a replacement cycle in months, as days (365.25 / 12)
 
 
 class RiskReason(Choice):
@@ -50,6 +74,15 @@ class RiskReason(Choice):
     LOW_SATISFACTION = "low_satisfaction", N_("Low satisfaction last time")
     DETRACTOR = "detractor", N_("Would not recommend us last time (detractor)")
     OPEN_CLAIM = "open_claim", N_("Open complaint or claim")
+
+
+# How much each reason weighs in the order of the list (see the module's docstring).
+RISK_WEIGHTS: dict[RiskReason, int] = {
+    RiskReason.NO_RECENT_PURCHASE: 1,
+    RiskReason.LOW_SATISFACTION: 2,
+    RiskReason.DETRACTOR: 2,
+    RiskReason.OPEN_CLAIM: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -60,17 +93,25 @@ class CustomerRiskRow:
     segment: Segment
     value: Decimal  # historical net value
     last_purchase_on: dt.date | None
+    # Days after the last purchase by which the next one was expected (see the module's docstring).
     usual_interval_days: float | None
     last_satisfaction: int | None
     last_recommend: int | None
     average_satisfaction: float | None
     open_claims: int
     reasons: tuple[RiskReason, ...] = ()
+    risk: Decimal = Decimal("0")  # value × the weights of the reasons: the order of the list
+
+    @property
+    def next_purchase_expected_on(self) -> dt.date | None:
+        if self.last_purchase_on is None or self.usual_interval_days is None:
+            return None
+        return self.last_purchase_on + dt.timedelta(days=round(self.usual_interval_days))
 
 
 @dataclass(frozen=True)
 class RiskList:
-    rows: list[CustomerRiskRow]  # the first `limit` (all without a limit), most valuable first
+    rows: list[CustomerRiskRow]  # the first `limit` (all without a limit), most at risk first
     total: int  # how many customers the list has in all
 
 
@@ -92,12 +133,14 @@ def _sql(query) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
-    """WITH … SELECT of one profile row per valuable customer (columns named as CustomerRiskRow).
+def _profiles_sql(rep_id: int | None, default_interval: int) -> tuple[str, list]:
+    """WITH … SELECT of one profile row per valuable customer (columns named as CustomerRiskRow;
+    `interval`: days after the last purchase by which the next one was expected).
 
     Per-customer figures are correlated subqueries that walk the (customer_id, …) indexes, which
     beats aggregating every customer's rows first; the median purchase gap needs two window
-    passes over the valuable customers' purchase dates.
+    passes over the valuable customers' purchase dates without a cycle. `spans` holds one row per
+    kind of purchase (each cycled category, and the rest): its last date and how long it lasts.
     """
     valuable = Customer.segment.in_(VALUABLE) & (Customer.archived == False)  # noqa: E712
     if rep_id is not None:
@@ -114,24 +157,42 @@ def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
         .group_by(WarrantyReturn.customer)
     )
     claim_kinds = [kind.value for kind in CLAIM_KINDS]
-    t = {model: f'"{model._meta.table_name}"' for model in (Sale, SaleLine, SatisfactionSurvey, Case)}
+    t = {
+        model: f'"{model._meta.table_name}"'
+        for model in (Sale, SaleLine, Product, ProductCategory, SatisfactionSurvey, Case)
+    }
     sale, line, survey, case = t[Sale], t[SaleLine], t[SatisfactionSurvey], t[Case]
     gap = days_between_sql("sold_on", "LAG(sold_on) OVER (PARTITION BY cid ORDER BY sold_on)")
+    to_next = f"(s.span - {days_between_sql('lasts.last_on', 's.last_on')})"
     p = placeholder()
     sql = f"""
         WITH v AS ({v_sql}),
         refunds AS ({refunds_sql}),
-        days AS (SELECT DISTINCT customer_id AS cid, sold_on FROM {sale} WHERE customer_id IN ({ids_sql})),
+        bought AS (SELECT DISTINCT s.customer_id AS cid, s.sold_on, pc.id AS category_id,
+                          pc.replacement_months AS cycle
+                   FROM {sale} s LEFT JOIN {line} l ON l.sale_id = s.id
+                   LEFT JOIN {t[Product]} pr ON pr.id = l.product_id
+                   LEFT JOIN {t[ProductCategory]} pc ON pc.id = pr.category_id
+                   WHERE s.customer_id IN ({ids_sql})),
+        days AS (SELECT DISTINCT cid, sold_on FROM bought WHERE cycle IS NULL),
         gaps AS (SELECT cid, {gap} AS gap FROM days),
         ranked AS (SELECT cid, gap, ROW_NUMBER() OVER (PARTITION BY cid ORDER BY gap) AS rn,
                    COUNT(*) OVER (PARTITION BY cid) AS n FROM gaps WHERE gap IS NOT NULL),
         medians AS (SELECT cid, AVG(gap) AS interval FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
-                    GROUP BY cid)
+                    GROUP BY cid),
+        spans AS (SELECT cid, MAX(sold_on) AS last_on, MAX(cycle) * {DAYS_PER_MONTH} AS span
+                  FROM bought WHERE cycle IS NOT NULL GROUP BY cid, category_id
+                  UNION ALL
+                  SELECT days.cid, MAX(days.sold_on), COALESCE(MAX(medians.interval), {int(default_interval)})
+                  FROM days LEFT JOIN medians ON medians.cid = days.cid GROUP BY days.cid),
+        lasts AS (SELECT cid, MAX(last_on) AS last_on FROM spans GROUP BY cid),
+        expected AS (SELECT s.cid, MIN({to_next}) AS interval FROM spans s JOIN lasts ON lasts.cid = s.cid
+                     WHERE {to_next} >= 0 GROUP BY s.cid)
         SELECT v.id AS customer_id, v.code, v.name, v.segment,
                COALESCE((SELECT SUM(l.quantity * l.unit_price) FROM {sale} s JOIN {line} l ON l.sale_id = s.id
                          WHERE s.customer_id = v.id), 0) - COALESCE(refunds.amount, 0) AS value,
                (SELECT MAX(sold_on) FROM {sale} WHERE customer_id = v.id) AS last_purchase,
-               medians.interval,
+               expected.interval,
                (SELECT satisfaction FROM {survey} WHERE customer_id = v.id AND satisfaction IS NOT NULL
                 ORDER BY taken_on DESC, id DESC LIMIT 1) AS last_satisfaction,
                (SELECT recommend FROM {survey} WHERE customer_id = v.id AND recommend IS NOT NULL
@@ -141,16 +202,16 @@ def _profiles_sql(rep_id: int | None) -> tuple[str, list]:
                    AS open_claims
         FROM v
         LEFT JOIN refunds ON refunds.cid = v.id
-        LEFT JOIN medians ON medians.cid = v.id"""
+        LEFT JOIN expected ON expected.cid = v.id"""
     return sql, v_params + refunds_params + ids_params + claim_kinds
 
 
 def _reason_sql() -> dict[RiskReason, str]:
-    """Reason conditions over a profile row `p` (parameters: today, default interval, low maximum)."""
+    """Reason conditions over a profile row `p` (parameters: today, low maximum)."""
     mark = placeholder()
     since = days_between_sql(mark, "p.last_purchase")
     return {
-        RiskReason.NO_RECENT_PURCHASE: f"(p.last_purchase IS NOT NULL AND {since} > COALESCE(p.interval, {mark}))",
+        RiskReason.NO_RECENT_PURCHASE: f"(p.interval IS NOT NULL AND {since} > p.interval)",
         RiskReason.LOW_SATISFACTION: f"(p.last_satisfaction IS NOT NULL AND p.last_satisfaction <= {mark})",
         RiskReason.DETRACTOR: f"(p.last_recommend IS NOT NULL AND p.last_recommend <= {DETRACTOR_MAX})",
         RiskReason.OPEN_CLAIM: "(p.open_claims > 0)",
@@ -165,13 +226,20 @@ def _listed(
     reasons: bool,
     default_interval: int,
 ) -> RiskList:
-    profiles, params = _profiles_sql(rep_id)
+    """The profiles matching `where`, by risk (value × weights of their reasons), value, then code."""
+    profiles, params = _profiles_sql(rep_id, default_interval)
     reason_sql = _reason_sql()
-    flags = ", ".join(reason_sql.values()) if reasons else "0, 0, 0, 0"
+    flags = ", ".join(
+        f"CASE WHEN {condition} THEN 1 ELSE 0 END AS f{i}" if reasons else f"0 AS f{i}"
+        for i, condition in enumerate(reason_sql.values())
+    )
+    weights = " + ".join(f"q.f{i} * {RISK_WEIGHTS[reason]}" for i, reason in enumerate(reason_sql))
     flag_params = where_params if reasons else []
+    fence = subquery_fence()
     sql = (
-        f"SELECT p.*, {flags}, COUNT(*) OVER () AS total FROM ({profiles}{subquery_fence()}) AS p "
-        f"WHERE {where} ORDER BY ROUND(p.value, 2) DESC, p.code"
+        f"SELECT q.*, ROUND(q.value * ({weights}), 2) AS risk, COUNT(*) OVER () AS total FROM ("
+        f"SELECT p.*, {flags} FROM ({profiles}{fence}) AS p WHERE {where}{fence}) AS q "
+        "ORDER BY risk DESC, ROUND(q.value, 2) DESC, q.code"
     )
     all_params = flag_params + params + where_params  # in the order the placeholders appear
     if limit is not None:
@@ -180,7 +248,7 @@ def _listed(
     rows, total = [], 0
     for row in db.execute_sql(sql, all_params).fetchall():
         (cid, code, name, segment, value, last, interval, last_sat, last_rec, average, claims) = row[:11]
-        *flag_values, total = row[11:]
+        *flag_values, risk, total = row[11:]
         last = _date(last)
         rows.append(
             CustomerRiskRow(
@@ -190,9 +258,7 @@ def _listed(
                 segment=Segment(segment),
                 value=money(value),
                 last_purchase_on=last,
-                usual_interval_days=float(interval)
-                if interval is not None
-                else (default_interval if last else None),
+                usual_interval_days=float(interval) if interval is not None else None,
                 last_satisfaction=last_sat,
                 last_recommend=last_rec,
                 average_satisfaction=float(average) if average is not None else None,
@@ -200,6 +266,7 @@ def _listed(
                 reasons=tuple(r for r, flag in zip(reason_sql, flag_values, strict=True) if flag)
                 if reasons
                 else (),
+                risk=money(risk),
             )
         )
     if limit is not None and not rows:
@@ -208,12 +275,12 @@ def _listed(
 
 
 def at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = None) -> RiskList:
-    """A/B customers with at least one reason, most valuable first (the first `limit` and the total).
+    """A/B customers with at least one reason, most at risk first (the first `limit` and the total).
 
     rep_id: only that rep's customers (None: everyone's).
     """
     default_interval, low_max = _risk_settings()
-    where_params = [today.isoformat(), default_interval, low_max]
+    where_params = [today.isoformat(), low_max]
     where = " OR ".join(_reason_sql().values())
     return _listed(where, where_params, rep_id, limit, True, default_interval)
 
@@ -221,7 +288,7 @@ def at_risk(today: dt.date, *, rep_id: int | None = None, limit: int | None = No
 def customers_at_risk(
     today: dt.date, *, rep_id: int | None = None, limit: int | None = None
 ) -> list[CustomerRiskRow]:
-    """A/B customers with at least one reason, most valuable first."""
+    """A/B customers with at least one reason, most at risk first."""
     return at_risk(today, rep_id=rep_id, limit=limit).rows
 
 
@@ -247,9 +314,10 @@ def loyalty_candidates(*, rep_id: int | None = None, limit: int | None = None) -
 
 def reason_text(row: CustomerRiskRow, reason: RiskReason) -> str:
     """One reason as a sentence with the customer's own figures, e.g. "No purchase since 3 Mar 2026 (…)"."""
-    if reason is RiskReason.NO_RECENT_PURCHASE and row.last_purchase_on is not None:
-        return _("No purchase since {date} (usually every {days} days)").format(
-            date=format_date(row.last_purchase_on), days=format_number(round(row.usual_interval_days or 0))
+    expected = row.next_purchase_expected_on
+    if reason is RiskReason.NO_RECENT_PURCHASE and row.last_purchase_on is not None and expected is not None:
+        return _("No purchase since {date} (the next one was expected by {expected})").format(
+            date=format_date(row.last_purchase_on), expected=format_date(expected)
         )
     if reason is RiskReason.LOW_SATISFACTION and row.last_satisfaction is not None:
         return _("Low satisfaction last time ({score} of 5)").format(
@@ -264,6 +332,29 @@ def reason_text(row: CustomerRiskRow, reason: RiskReason) -> str:
             "{n} open complaint or claim", "{n} open complaints or claims", row.open_claims
         ).format(n=format_number(row.open_claims))
     return reason.label
+
+
+def risk_list_summary(result: RiskList) -> str:
+    """The line above the at-risk list: how many customers it shows, of how many, and in what order."""
+    shown, total = len(result.rows), result.total
+    if shown < total:
+        count = _("The {shown} most at risk of {total} A and B customers at risk are shown.").format(
+            shown=format_number(shown), total=format_number(total)
+        )
+    else:
+        count = ngettext(
+            "{total} A or B customer is at risk.", "{total} A and B customers are at risk.", total
+        ).format(total=format_number(total))
+    return count + " " + _("Most at risk first: value × the weight of their reasons.")
+
+
+def risk_weights_text() -> str:
+    """Each reason with its weight, one a line, heaviest first (the summary line's tooltip)."""
+    ordered = sorted(RISK_WEIGHTS.items(), key=lambda item: -item[1])
+    return "\n".join(
+        _("{reason}: weight {weight}").format(reason=reason.label, weight=format_number(weight))
+        for reason, weight in ordered
+    )
 
 
 def reasons_text(row: CustomerRiskRow) -> str:

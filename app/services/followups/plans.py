@@ -443,6 +443,8 @@ class CategoryRow:
     code: str = ""
     # Filled by app.services.sales.catalog.list_categories_with_counts (inactive products included).
     product_count: int = 0
+    # Months its products last before the next purchase is expected (None: no cycle), idem.
+    replacement_months: int | None = None
 
 
 def list_categories() -> list[CategoryRow]:

@@ -8,6 +8,7 @@ chosen by) and `sales.ProductRow` (what the sale dialog offers).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,7 @@ from app.services.sales.recording import ProductRow
 from app.services.transactions import write_command, write_transaction
 
 MAX_WARRANTY_MONTHS = 120
+MAX_REPLACEMENT_MONTHS = 600  # 50 years: beyond that, no cycle
 _CODE_MAX = 30  # ProductCategory.code
 _CATEGORY_NAME_MAX = 120  # ProductCategory.name
 _SKU_MAX = 40  # Product.sku
@@ -32,10 +34,21 @@ _MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_pla
 _CENT = Decimal("0.01")
 
 
+class KeepType(enum.Enum):
+    """A value a command leaves as it is when not given (None being a value of its own)."""
+
+    KEEP = "keep"
+
+
+KEEP = KeepType.KEEP
+
+
 @dataclass(frozen=True)
 class CategoryInput:
     code: str
     name: str
+    # Months its products last before a customer buys again (the at-risk list); None: no cycle.
+    replacement_months: int | None = None
 
 
 @dataclass(kw_only=True)
@@ -74,13 +87,14 @@ def list_categories_with_counts() -> list[CategoryRow]:
             ProductCategory.id,
             ProductCategory.name,
             ProductCategory.code,
+            ProductCategory.replacement_months,
             fn.COUNT(Product.id).alias("product_count"),
         )
         .join(Product, JOIN.LEFT_OUTER, on=(Product.category == ProductCategory.id))
         .group_by(ProductCategory.id)
         .order_by(ProductCategory.name, ProductCategory.id)
     )
-    return [CategoryRow(c.id, c.name, c.code, c.product_count) for c in query.objects()]
+    return [CategoryRow(c.id, c.name, c.code, c.product_count, c.replacement_months) for c in query.objects()]
 
 
 def get_category(category_id: int) -> CategoryRow:
@@ -88,7 +102,7 @@ def get_category(category_id: int) -> CategoryRow:
     if category is None:
         raise NotFoundError(_("The product category no longer exists."))
     count = Product.select().where(Product.category == category_id).count()
-    return CategoryRow(category.id, category.name, category.code, count)
+    return CategoryRow(category.id, category.name, category.code, count, category.replacement_months)
 
 
 def list_products(
@@ -109,9 +123,19 @@ def get_product(product_id: int) -> ProductRow:
 
 
 def validate_category(data: CategoryInput, category_id: int | None = None) -> CategoryInput:
-    """The input trimmed, or ValidationError with a message per field (`code`, `name`)."""
-    data = CategoryInput(code=(data.code or "").strip(), name=(data.name or "").strip())
+    """The input trimmed, or ValidationError with a message per field (`code`, `name`,
+    `replacement_months`)."""
+    months = data.replacement_months
+    data = CategoryInput(
+        code=(data.code or "").strip(), name=(data.name or "").strip(), replacement_months=months
+    )
     errors: dict[str, str] = {}
+    if months is not None and (
+        not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= MAX_REPLACEMENT_MONTHS
+    ):
+        errors["replacement_months"] = _(
+            "The replacement cycle is between 1 and {limit} months, or empty for none."
+        ).format(limit=MAX_REPLACEMENT_MONTHS)
     if not data.code:
         errors["code"] = _("Enter a code for the category.")
     elif len(data.code) > _CODE_MAX:
@@ -196,16 +220,19 @@ def _save(instance, message: str) -> None:
 
 
 @write_command
-def create_category(code: str, name: str, acting_rep_id: int | None = None) -> int:
+def create_category(
+    code: str, name: str, acting_rep_id: int | None = None, *, replacement_months: int | None = None
+) -> int:
     """Store a new product category; returns its id.
 
     The new category gets the default follow-up plans at once (a standard plan and one for
     A customers, `plans.install_default_plans`), so sales of its products are followed up
     without a visit to the plans editor; they can be changed or switched off there.
+    replacement_months: how long its products last (the at-risk list), None for no cycle.
     """
-    data = validate_category(CategoryInput(code, name))
+    data = validate_category(CategoryInput(code, name, replacement_months))
     with write_transaction():
-        category = ProductCategory(code=data.code, name=data.name)
+        category = ProductCategory(code=data.code, name=data.name, replacement_months=data.replacement_months)
         _save(category, _("The category could not be saved because its code is already in use."))
         audit.record(
             "create",
@@ -215,22 +242,36 @@ def create_category(code: str, name: str, acting_rep_id: int | None = None) -> i
             label=data.code,
             code=data.code,
             name=data.name,
+            replacement_months=data.replacement_months,
         )
         plans.install_default_plans(acting_rep_id, category_ids=[category.id])
     return category.id
 
 
 @write_command
-def update_category(category_id: int, code: str, name: str, acting_rep_id: int | None = None) -> None:
-    """Change a category's code and name (its plans and products stay)."""
+def update_category(
+    category_id: int,
+    code: str,
+    name: str,
+    acting_rep_id: int | None = None,
+    *,
+    replacement_months: int | None | KeepType = KEEP,
+) -> None:
+    """Change a category's code, name and replacement cycle (KEEP: as it is); its plans and products stay."""
     category = ProductCategory.get_or_none(ProductCategory.id == category_id)
     if category is None:
         raise NotFoundError(_("The product category no longer exists."))
-    data = validate_category(CategoryInput(code, name), category_id)
-    if (category.code, category.name) == (data.code, data.name):
+    months = category.replacement_months if isinstance(replacement_months, KeepType) else replacement_months
+    data = validate_category(CategoryInput(code, name, months), category_id)
+    if (category.code, category.name, category.replacement_months) == (
+        data.code,
+        data.name,
+        data.replacement_months,
+    ):
         return
     with write_transaction():
         category.code, category.name = data.code, data.name
+        category.replacement_months = data.replacement_months
         changes = audit.pending_changes(category)
         _save(category, _("The category could not be saved because its code is already in use."))
         audit.record(

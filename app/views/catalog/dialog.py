@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, current_locale, format_number
+from app.i18n import N_, _, current_locale, format_number, ngettext
 from app.models import Product, ProductCategory
 from app.models.base import max_length
 from app.services.followups.plans import CategoryRow
 from app.services.permissions import Right
 from app.services.sales import catalog
-from app.services.sales.catalog import MAX_WARRANTY_MONTHS, ProductInput
+from app.services.sales.catalog import MAX_REPLACEMENT_MONTHS, MAX_WARRANTY_MONTHS, ProductInput
 from app.services.sales.recording import ProductRow
 from app.views.catalog.table_model import NAME, ProductTableModel
 from app.views.customers.sale_dialog import currency_affixes
@@ -105,7 +105,7 @@ def _save_cancel(dialog: BaseDialog) -> QDialogButtonBox:
 
 
 class CategoryDialog(BaseDialog):
-    """A new product category, or a category's code and name."""
+    """A new product category, or a category's code, name and replacement cycle (0 in the box: none)."""
 
     def __init__(
         self,
@@ -124,10 +124,33 @@ class CategoryDialog(BaseDialog):
         self._name.setMaxLength(max_length(ProductCategory.name))
         self._name.setPlaceholderText(_("e.g. Coffee machines"))
         self._form = _FieldForm()
+        self._cycle = QSpinBox()
+        self._cycle.setRange(0, MAX_REPLACEMENT_MONTHS)
+        self._cycle.setSpecialValueText(_("No cycle"))
+        self._cycle.setMinimumWidth(110)
+        cycle_row = QHBoxLayout()
+        cycle_row.setContentsMargins(0, 0, 0, 0)
+        cycle_row.addWidget(self._cycle)
+        cycle_row.addWidget(QLabel(_("months")))
+        cycle_row.addStretch(1)
+        cycle_holder = QWidget()
+        cycle_holder.setLayout(cycle_row)
         self._form.add("code", _("Code"), self._code)
         self._form.add("name", _("Name"), self._name)
+        self._form.add(
+            "replacement_months",
+            _("Replacement cycle"),
+            cycle_holder,
+            focus=self._cycle,
+            hint=_(
+                "How long its products last before a customer buys again (e.g. 96 for washing "
+                "machines): the at-risk list expects the next purchase then. No cycle for consumables: "
+                "the customer's own rhythm counts."
+            ),
+        )
         for key, edit in (("code", self._code), ("name", self._name)):
             edit.textEdited.connect(self._form.errors[key].hide)
+        self._cycle.valueChanged.connect(self._form.errors["replacement_months"].hide)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._form.layout)
@@ -148,6 +171,7 @@ class CategoryDialog(BaseDialog):
             self.setWindowTitle(_("Edit category {name}").format(name=category.name))
             self._code.setText(category.code)
             self._name.setText(category.name)
+            self._cycle.setValue(category.replacement_months or 0)
         layout.addWidget(self._form.general)
         layout.addWidget(_save_cancel(self))
         self.setMinimumWidth(460)
@@ -163,13 +187,18 @@ class CategoryDialog(BaseDialog):
         return self._category_id
 
     def _write(self) -> None:
+        months = self._cycle.value() or None
         if self._category_id is None:
             self._category_id = catalog.create_category(
-                self._code.text(), self._name.text(), self._acting_rep_id
+                self._code.text(), self._name.text(), self._acting_rep_id, replacement_months=months
             )
         else:
             catalog.update_category(
-                self._category_id, self._code.text(), self._name.text(), self._acting_rep_id
+                self._category_id,
+                self._code.text(),
+                self._name.text(),
+                self._acting_rep_id,
+                replacement_months=months,
             )
 
     def accept(self) -> None:
@@ -403,8 +432,10 @@ class CatalogDialog(BaseDialog):
 
         self._new_category_button = QPushButton(_("New category"))
         self._new_category_button.clicked.connect(self._on_new_category_button_clicked)
-        self._edit_category_button = QPushButton(_("Rename…"))
-        self._edit_category_button.setToolTip(_("Change the chosen category's code or name"))
+        self._edit_category_button = QPushButton(_("Edit…"))
+        self._edit_category_button.setToolTip(
+            _("Change the chosen category's code, name or replacement cycle")
+        )
         self._edit_category_button.clicked.connect(self._on_edit_category_button_clicked)
         row = QHBoxLayout()
         row.addWidget(self._new_category_button)
@@ -530,6 +561,10 @@ class CatalogDialog(BaseDialog):
             item.setData(0, CATEGORY_ID_ROLE, category.id)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             tip = _("Code: {code}").format(code=category.code)
+            if category.replacement_months:
+                tip += "\n" + ngettext(
+                    "Replaced every {n} month", "Replaced every {n} months", category.replacement_months
+                ).format(n=format_number(category.replacement_months))
             item.setToolTip(0, tip)
             item.setToolTip(1, tip)
             self._tree.addTopLevelItem(item)

@@ -28,7 +28,14 @@ from app.models.customers import fold_for_search
 from app.models.enums import FollowUpPurpose, Segment
 from app.services import customers as customer_service
 from app.services import exports
-from app.services.customers.risk import RiskList, at_risk, loyalty, reasons_text
+from app.services.customers.risk import (
+    RiskList,
+    at_risk,
+    loyalty,
+    reasons_text,
+    risk_list_summary,
+    risk_weights_text,
+)
 from app.services.customers.value import compute_segments, formula_text, segment_distribution
 from app.services.exports import ListKind
 from app.services.permissions import Right
@@ -111,6 +118,12 @@ class CustomerListPage(Page):
         )
         self._mode_note = QLabel("")
         self._mode_note.setStyleSheet("color: palette(dark);")
+        # Above the at-risk list: how many it shows and why in that order.
+        self._risk_summary = QLabel("")
+        self._risk_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._risk_summary.setWordWrap(True)
+        self._risk_summary.setToolTip(risk_weights_text())
+        self._risk_summary.setVisible(False)
 
         self._tag_combo = filter_as_you_type(QComboBox())
         self._tag_combo.setToolTip(_("Only the customers with this need"))
@@ -226,6 +239,7 @@ class CustomerListPage(Page):
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self._actions_bar)
+        layout.addWidget(self._risk_summary)
         layout.addWidget(self._stack, 1)
 
         self._search.textChanged.connect(self._search_timer.start)
@@ -755,6 +769,7 @@ class CustomerListPage(Page):
             self._load_list()
         else:
             self._mode_note.setText("")
+            self._risk_summary.setVisible(False)
             self._model.reload()
             self._apply_filter()
         self._update_actions()
@@ -770,6 +785,7 @@ class CustomerListPage(Page):
         self.risk_loading = True
         self._count.setText(_("Loading…"))
         self._mode_note.setText("")
+        self._risk_summary.setVisible(False)
 
         def op(_progress):
             if mode == AT_RISK:
@@ -845,8 +861,10 @@ class CustomerListPage(Page):
             )
         )
         note = ""
-        if result.total > len(rows):
+        if result.total > len(rows) and not risk:  # the at-risk list says so in its summary line
             note = _("The {shown} most valuable are listed.").format(shown=format_number(len(rows)))
+        self._risk_summary.setText(risk_list_summary(result) if risk else "")
+        self._risk_summary.setVisible(risk and bool(rows))
         if self._rep_id() is not None:
             note = (_("Your customers.") + " " + note).strip()
         self._mode_note.setText(note)
