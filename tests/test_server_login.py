@@ -103,11 +103,14 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
 
 
 def _back_to_schema_8(office: Office) -> None:
-    """Migrations 9 to 11 undone, as a server last upgraded by the previous release would be (its
+    """Migrations 9 to 13 undone, as a server last upgraded by the previous release would be (its
     rights and sync objects in place; reps without hours of their own, the report indexes as they
-    were, charter commitments without a scope)."""
+    were, charter commitments without a scope, categories without a replacement cycle, no trigram
+    index on the customers' search text)."""
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("ALTER TABLE rep DROP COLUMN working_hours_start, DROP COLUMN working_hours_end")
+        cursor.execute("ALTER TABLE product_category DROP COLUMN replacement_months")
+        cursor.execute('DROP INDEX "customer_search_text_trgm"')
         for index in (
             "follow_up_state_scheduled_at_completed_at_rep_id",
             "follow_up_customer_id_state_outcome_completed_at",
@@ -124,14 +127,14 @@ def _back_to_schema_8(office: Office) -> None:
             "ALTER TABLE charter_commitment DROP COLUMN case_categories, DROP COLUMN product_categories,"
             " DROP COLUMN channel"
         )
-        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 11")
+        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 13")
         cursor.execute("DELETE FROM schema_version WHERE version > 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 11, "rewrite _back_to_schema_8 as the previous release's schema"
+    assert LATEST_VERSION == 13, "rewrite _back_to_schema_8 as the previous release's schema"
     _back_to_schema_8(office)
     with pytest.raises(
         ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
@@ -143,10 +146,10 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 8 to 11." in out
+    assert "Schema upgraded from 8 to 13." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 11; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 13; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")

@@ -28,7 +28,7 @@ from playhouse.db_url import connect as connect_url
 from app import APP_NAME
 from app.i18n import _
 from app.models import ALL_MODELS, SchemaVersion, db
-from app.models.dialect import set_read_only
+from app.models.dialect import create_customer_search_index, set_read_only
 from app.models.migrations import LATEST_VERSION, run_migrations
 from app.models.system import store_case_prefix_defaults
 
@@ -426,6 +426,7 @@ def open_database(
         if created:
             with database.atomic():
                 database.create_tables(ALL_MODELS)
+                create_customer_search_index(database)  # not a model: each machine's own (schema 13)
                 SchemaVersion.create(version=LATEST_VERSION)
                 store_case_prefix_defaults()
         elif version < LATEST_VERSION and upgrade and path is not None:

@@ -273,6 +273,77 @@ def contains_folded(column, word: str):
     return Expression(column, OP.LIKE if _is_postgresql() else OP.ILIKE, pattern)
 
 
+# --- the customer search's trigram index (schema 13) ---------------------------------------------
+
+# SQLite: an FTS5 table over customer.search_text with the trigram tokenizer, external content (it
+# stores the index only, the text stays in `customer`), kept in step by triggers on `customer`.
+# Each machine's own: not a model, so app.models.sync_schema neither syncs it nor captures it on a
+# laptop; a pull that writes customers keeps it in step through the same triggers.
+CUSTOMER_SEARCH_INDEX = "customer_search"
+# A word shorter than this has no trigram: the search scans search_text for it.
+TRIGRAM = 3
+
+
+def create_customer_search_index(database: Database | None = None) -> None:
+    """The trigram index of `customer.search_text`, filled from the rows already there; idempotent.
+
+    - SQLite: the FTS5 table and its triggers (insert, delete, an update that changes the text);
+    - PostgreSQL: the pg_trgm extension (trusted: the database's owner may create it, as
+      `server init` and `server upgrade` run) and a GIN index with gin_trgm_ops, which serves
+      the search's own LIKE '%word%'.
+    """
+    engine = _engine(database)
+    if isinstance(engine, PostgresqlDatabase):
+        engine.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        engine.execute_sql(
+            "CREATE INDEX IF NOT EXISTS customer_search_text_trgm ON customer USING gin (search_text gin_trgm_ops)"
+        )
+        return
+    index = CUSTOMER_SEARCH_INDEX
+    engine.execute_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5("
+        "search_text, content='customer', content_rowid='id', tokenize='trigram')"
+    )
+    for trigger, body in (
+        (
+            "AFTER INSERT ON customer",
+            f"INSERT INTO {index} (rowid, search_text) VALUES (NEW.id, NEW.search_text);",
+        ),
+        (
+            "AFTER DELETE ON customer",
+            f"INSERT INTO {index} ({index}, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text);",
+        ),
+        (
+            "AFTER UPDATE OF id, search_text ON customer "
+            "WHEN OLD.id IS NOT NEW.id OR OLD.search_text IS NOT NEW.search_text",
+            f"INSERT INTO {index} ({index}, rowid, search_text) VALUES ('delete', OLD.id, OLD.search_text); "
+            f"INSERT INTO {index} (rowid, search_text) VALUES (NEW.id, NEW.search_text);",
+        ),
+    ):
+        name = f"{index}_{trigger.split()[1].lower()}"
+        engine.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        engine.execute_sql(f'CREATE TRIGGER "{name}" {trigger} BEGIN {body} END')
+    engine.execute_sql(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
+
+
+def customer_search_candidates(id_column, words: list[list[str]]):
+    """A condition on `id_column` (customer ids) that keeps at least every customer whose
+    search_text contains, for each entry of `words`, one of its spellings (all folded, each of
+    TRIGRAM characters or more), answered from the trigram index; None where the engine's own
+    LIKE uses the index (PostgreSQL) or there is nothing to look up. The caller keeps its LIKE
+    conditions: they decide, the index only narrows the rows they read."""
+    if _is_postgresql() or not words:
+        return None
+
+    def phrase(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    query = " AND ".join("(" + " OR ".join(phrase(w) for w in spellings) + ")" for spellings in words)
+    return id_column.in_(
+        SQL(f"(SELECT rowid FROM {CUSTOMER_SEARCH_INDEX} WHERE {CUSTOMER_SEARCH_INDEX} MATCH ?)", (query,))
+    )
+
+
 # --- raw SQL -----------------------------------------------------------------------------------
 
 

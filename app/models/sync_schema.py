@@ -290,6 +290,15 @@ def enable_sync(database: Database, group_roles: tuple[str, ...] = ()) -> None:
         f" {WRITER} = {CURRENT_XID};"
         " RETURN OLD; END $$"
     )
+    # A laptop's reference to a row the office does not have (deleted there, or refused itself):
+    # the push's subselect finds no id, and instead of an empty reference this raises what a foreign
+    # key would, so the change is refused with a reason naming the reference (app.sync.engine).
+    run(
+        "CREATE OR REPLACE FUNCTION postventa_sync_missing(tbl text, col text, ref text, target text)"
+        " RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RAISE foreign_key_violation USING"
+        " MESSAGE = format('insert or update on table \"%s\" violates foreign key constraint', tbl),"
+        " DETAIL = format('Key (%s)=(%s) is not present in table \"%s\".', col, ref, target); END $$"
+    )
     # A row inserted by hand (psql, another tool) gets its identity too.
     for model in ALL_MODELS:
         if "uid" in model._meta.columns:

@@ -421,24 +421,35 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
 
 
-def _assignments(table: SyncedTable, values: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
-    """(quoted columns, value SQL, parameters) for values by column; foreign keys through uids."""
+def _assignments(
+    table: SyncedTable, values: dict[str, Any], *, writing: bool = False
+) -> tuple[list[str], list[str], list[Any]]:
+    """(quoted columns, value SQL, parameters) for values by column; foreign keys through uids.
+    `writing`: a reference to a row the office lacks raises a foreign-key violation naming it
+    (sync_schema's postventa_sync_missing) instead of becoming an empty reference."""
     names, marks, params = [], [], []
     for column, value in values.items():
         names.append(f'"{column}"')
         target = table.foreign_keys.get(column)
+        stored = _stored(table, column, value)
+        if target and value is not None and writing:
+            marks.append(
+                f'COALESCE((SELECT id FROM "{target}" WHERE uid = %s), postventa_sync_missing(%s, %s, %s, %s))'
+            )
+            params.extend([stored, table.name, column, stored, target])
+            continue
         if target and value is not None:
             marks.append(f'(SELECT id FROM "{target}" WHERE uid = %s)')
         else:
             marks.append("%s")
-        params.append(_stored(table, column, value))
+        params.append(stored)
     return names, marks, params
 
 
 def _insert(office: Database, table: SyncedTable, new: dict[str, Any]) -> None:
     if table.name in _NUMBERED and _is_provisional(table.name, new):
         new = {**new, **_final_number(office, table.name, new)}
-    names, marks, params = _assignments(table, new)
+    names, marks, params = _assignments(table, new, writing=True)
     office.execute_sql(f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join(marks)})', params)
 
 
@@ -572,7 +583,7 @@ def _update(office, table: SyncedTable, uid: str, old: dict, new: dict, base, ke
     if not apply:
         return
     apply.update(_derived(table, current, apply))
-    names, marks, params = _assignments(table, apply)
+    names, marks, params = _assignments(table, apply, writing=True)
     setters = [f"{n} = {m}" for n, m in zip(names, marks, strict=True)]
     if table.versioned:
         setters.append("row_version = row_version + 1")

@@ -473,3 +473,44 @@ def test_a_laptop_restored_to_an_older_backup_still_sends_its_next_changes(offic
     assert office_rows(office)["customer"][second]["notes"] == "después de restaurar"
     assert office_rows(office)["customer"][first]["notes"] == "después de la copia"
     assert differences(office_rows(office, ana), laptop_rows(ana)) == []
+
+
+def test_a_reference_to_a_record_the_office_no_longer_has_is_refused_not_emptied(office, tmp_path):
+    """Noticed in the sixth session. A follow-up made offline about one of the customer's cases,
+    which the office deleted meanwhile, reached the office with its case left empty: the link was
+    lost without a word. Now the follow-up is refused with a reason that names the case, and stays
+    on the laptop for a person."""
+    from app.models import Case, FollowUp
+    from app.models.enums import FollowUpKind, FollowUpPurpose
+    from app.sync.labels import describe_conflict
+
+    case_uid, customer_uid = office_query(
+        office,
+        'SELECT k.uid, c.uid FROM "case" k JOIN customer c ON c.id = k.customer_id WHERE c.rep_id = %s'
+        " ORDER BY k.id LIMIT 1",
+        (office.rep_id,),
+    )[0]
+    ana, _mia = _laptops(office, tmp_path)
+
+    def call_about_the_case() -> str:
+        case = Case.get(Case.uid == case_uid)
+        return FollowUp.create(
+            customer=Customer.get(Customer.uid == customer_uid),
+            case=case,
+            kind=FollowUpKind.CALL,
+            purpose=FollowUpPurpose.SATISFACTION,
+            scheduled_at=dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10)),
+        ).uid
+
+    call = on_laptop(ana, call_about_the_case)
+    office_query(office, 'DELETE FROM "case" WHERE uid = %s RETURNING uid', (case_uid,))
+    outcome = sync(ana, office.url_of(office.rep))
+    assert (outcome.refused, outcome.conflicts) == (1, 0)
+    assert office_query(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (call,)) == [(0,)]
+    assert call in laptop_rows(ana)["follow_up"], "kept on the laptop for a person"
+
+    def explanation() -> str:
+        (refusal,) = [c for c in open_conflicts() if c.table == "follow_up"]
+        return describe_conflict(refusal).explanation
+
+    assert "Case" in on_laptop(ana, explanation)
