@@ -46,7 +46,8 @@ def _overdue_calls(count: int) -> None:
     from app.models.enums import FollowUpKind, FollowUpPurpose
     from app.services import followups
 
-    for days, customer in enumerate(Customer.select().order_by(Customer.id).limit(count), start=1):
+    active = Customer.select().where(Customer.archived == False).order_by(Customer.id)  # noqa: E712
+    for days, customer in enumerate(active.limit(count), start=1):
         at = dt.datetime.combine(dt.date.today() - dt.timedelta(days=days), dt.time(9, 30))
         followups.schedule_follow_up(
             customer.id,
