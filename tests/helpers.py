@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import time
+from collections.abc import Iterator
 
 from app.cli import main
 from app.models.database import close_database
@@ -70,3 +74,20 @@ def working_slots(count: int, days_ahead: int = 1, at: dt.time = dt.time(10, 0))
 def working_slot(days_ahead: int, at: dt.time = dt.time(10, 0)) -> dt.datetime:
     """`at` on the first working day at least `days_ahead` days from today (see working_slots)."""
     return working_slots(1, days_ahead, at)[0]
+
+
+@contextlib.contextmanager
+def in_time_zone(name: str) -> Iterator[None]:
+    """This process as a machine in the IANA time zone `name` (POSIX): Python's local time, SQLite's
+    'localtime'/'utc' and the office session's TimeZone (app.models.clock) all follow `TZ`."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

@@ -18,6 +18,7 @@ from app.models.database import (
     open_database,
 )
 from app.models.migrations import LATEST_VERSION
+from tests.helpers import in_time_zone
 from tests.server_office import PASSWORD, Office, run_cli, set_up_office
 
 pytestmark = pytest.mark.postgresql_only("logins with passwords and the server's schema are the server's")
@@ -103,11 +104,20 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
 
 
 def _back_to_schema_8(office: Office) -> None:
-    """Migrations 9 to 13 undone, as a server last upgraded by the previous release would be (its
+    """Migrations 9 to 15 undone, as a server last upgraded by the previous release would be (its
     rights and sync objects in place; reps without hours of their own, the report indexes as they
     were, charter commitments without a scope, categories without a replacement cycle, no trigram
-    index on the customers' search text)."""
+    index on the customers' search text, naive times written in Madrid, audit entries without their
+    record's uid)."""
     with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Europe/Madrid'")
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND data_type = 'timestamp with time zone'"
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE timestamp')
+        cursor.execute("ALTER TABLE audit_entry DROP COLUMN entity_uid")
         cursor.execute("ALTER TABLE rep DROP COLUMN working_hours_start, DROP COLUMN working_hours_end")
         cursor.execute("ALTER TABLE product_category DROP COLUMN replacement_months")
         cursor.execute('DROP INDEX "customer_search_text_trgm"')
@@ -127,14 +137,26 @@ def _back_to_schema_8(office: Office) -> None:
             "ALTER TABLE charter_commitment DROP COLUMN case_categories, DROP COLUMN product_categories,"
             " DROP COLUMN channel"
         )
-        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 13")
+        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 15")
         cursor.execute("DELETE FROM schema_version WHERE version > 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 13, "rewrite _back_to_schema_8 as the previous release's schema"
+    assert LATEST_VERSION == 15, "rewrite _back_to_schema_8 as the previous release's schema"
+    # The upgrade runs in Madrid, where the office's naive times were written.
+    with in_time_zone("Europe/Madrid"):
+        _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path)
+
+
+def _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path) -> None:
+    with office.admin() as admin, admin.cursor() as cursor:
+        cursor.execute(
+            "SELECT uid, to_char(scheduled_at AT TIME ZONE 'Europe/Madrid', 'YYYY-MM-DD HH24:MI')"
+            " FROM follow_up ORDER BY id LIMIT 20"
+        )
+        wall_clock_in_madrid = cursor.fetchall()
     _back_to_schema_8(office)
     with pytest.raises(
         ServerUpgradeNeededError, match="A manager upgrades it with: postventa server upgrade"
@@ -146,10 +168,10 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 8 to 13." in out
+    assert "Schema upgraded from 8 to 15." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 13; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 15; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")
@@ -160,6 +182,17 @@ def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
             "SELECT count(*) FROM charter_commitment WHERE case_categories <> '' OR channel IS NOT NULL"
         )
         assert cursor.fetchone() == (0,)  # upgraded commitments measure everything, as before
+        # Times are moments now, each the one its wall-clock reading meant in Madrid.
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND data_type = 'timestamp without time zone'"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT uid, to_char(scheduled_at AT TIME ZONE 'Europe/Madrid', 'YYYY-MM-DD HH24:MI')"
+            " FROM follow_up ORDER BY id LIMIT 20"
+        )
+        assert cursor.fetchall() == wall_clock_in_madrid
     from app.models.database import use_credentials
     from app.sync.engine import init_laptop
 

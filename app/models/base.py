@@ -12,12 +12,12 @@ from peewee import (
     BigIntegerField,
     CharField,
     DatabaseProxy,
-    DateTimeField,
     IntegerField,
     Model,
 )
 from playhouse.fields import EnumField
 
+from app.models.clock import LocalDateTimeField
 from app.models.dialect import execute_many
 
 db = DatabaseProxy()
@@ -59,8 +59,8 @@ class BaseModel(LocalModel):
 
 
 class TimestampedModel(BaseModel):
-    created_at = DateTimeField(default=now)
-    updated_at = DateTimeField(default=now)
+    created_at = LocalDateTimeField(default=now)
+    updated_at = LocalDateTimeField(default=now)
 
     def save(self, *args, **kwargs):
         self.updated_at = now()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from peewee import (
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     DeferredForeignKey,
     ForeignKeyField,
@@ -15,6 +14,7 @@ from peewee import (
 
 from app.models.base import BaseModel, ChoiceField, VersionedModel, now
 from app.models.catalog import Sale, SoldUnit
+from app.models.clock import LocalDateTimeField
 from app.models.customers import Customer, Rep
 from app.models.enums import (
     CaseCategory,
@@ -97,6 +97,6 @@ class CaseStageChange(BaseModel):
     case = ForeignKeyField(Case, backref="history", on_delete="CASCADE")
     from_stage = ChoiceField(CaseStage, null=True)
     to_stage = ChoiceField(CaseStage)
-    changed_at = DateTimeField(default=now)
+    changed_at = LocalDateTimeField(default=now)
     rep = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
     note = TextField(default="")

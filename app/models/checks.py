@@ -6,7 +6,6 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
-    DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -15,6 +14,7 @@ from peewee import (
 
 from app.models.base import BaseModel, ChoiceField, TimestampedModel
 from app.models.catalog import Product, ProductCategory, SoldUnit
+from app.models.clock import LocalDateTimeField
 from app.models.customers import Customer, Rep
 from app.models.enums import CheckAnswerResult, CheckStatus
 from app.models.followups import FollowUp
@@ -49,8 +49,8 @@ class UsageCheck(TimestampedModel):
     rep = ForeignKeyField(Rep, null=True, backref="usage_checks", on_delete="SET NULL")
     follow_up = ForeignKeyField(FollowUp, null=True, backref="usage_checks", on_delete="SET NULL")
     status = ChoiceField(CheckStatus, default=CheckStatus.DRAFT)
-    started_at = DateTimeField()
-    completed_at = DateTimeField(null=True)
+    started_at = LocalDateTimeField()
+    completed_at = LocalDateTimeField(null=True)
     present_people = CharField(max_length=250, default="")
     signature_png = BlobField(null=True)
     score = FloatField(null=True)  # OK answers over applicable items, 0..1

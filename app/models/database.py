@@ -28,6 +28,7 @@ from playhouse.db_url import connect as connect_url
 from app import APP_NAME
 from app.i18n import _
 from app.models import ALL_MODELS, SchemaVersion, db
+from app.models.clock import SERVER_FIELD_TYPES, read_server_times_as_local, server_session_options
 from app.models.dialect import create_customer_search_index, set_read_only
 from app.models.migrations import LATEST_VERSION, run_migrations
 from app.models.system import store_case_prefix_defaults
@@ -602,14 +603,16 @@ def _server_options(target: str, login: str | None, password: str | None) -> dic
         options["password"] = password
     parts = urlsplit(target)
     if parts.scheme.startswith("postgres") and "options" not in dict(parse_qsl(parts.query)):
-        options["options"] = "-c jit=off"
+        # The session speaks this machine's time zone (app.models.clock).
+        options["options"] = " ".join(filter(None, ("-c jit=off", server_session_options())))
     return options
 
 
 def _server_database(target: str, login: str | None, password: str | None) -> Database:
     """The (unconnected) database object of a server URL with the person's credentials."""
+    read_server_times_as_local()
     try:
-        return connect_url(target, **_server_options(target, login, password))
+        return connect_url(target, field_types=SERVER_FIELD_TYPES, **_server_options(target, login, password))
     except Exception as exc:  # unknown scheme, missing driver, bad URL
         raise DatabaseOpenError(
             _("Cannot use the database {target}: {reason}").format(

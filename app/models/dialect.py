@@ -344,6 +344,28 @@ def customer_search_candidates(id_column, words: list[list[str]]):
     )
 
 
+def store_times_as_moments(database: Database, columns: dict[str, list[str]]) -> None:
+    """On PostgreSQL, date-and-time columns ({table: [column, …]}) that are still `timestamp` become
+    `timestamptz` (app.models.clock). Their values are read in the session's time zone: the one the
+    office's machines wrote them in. Idempotent; nothing on SQLite."""
+    engine = _engine(database)
+    if not isinstance(engine, PostgresqlDatabase):
+        return
+    for table, names in columns.items():
+        naive = [
+            name
+            for (name,) in engine.execute_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND table_name = %s AND data_type = 'timestamp without time zone'",
+                (table,),
+            ).fetchall()
+            if name in names
+        ]
+        if naive:  # one ALTER per table: one rewrite
+            changes = ", ".join(f'ALTER COLUMN "{name}" TYPE timestamptz' for name in naive)
+            engine.execute_sql(f'ALTER TABLE "{table}" {changes}')
+
+
 # --- raw SQL -----------------------------------------------------------------------------------
 
 

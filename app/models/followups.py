@@ -5,7 +5,6 @@ from __future__ import annotations
 from peewee import (
     BooleanField,
     CharField,
-    DateTimeField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -14,6 +13,7 @@ from peewee import (
 from app.models.base import BaseModel, ChoiceField, VersionedModel
 from app.models.cases import Case
 from app.models.catalog import ProductCategory, SoldUnit
+from app.models.clock import LocalDateTimeField
 from app.models.customers import Customer, Rep
 from app.models.enums import (
     FollowUpKind,
@@ -55,14 +55,14 @@ class FollowUp(VersionedModel):
     rep = ForeignKeyField(Rep, null=True, backref="follow_ups", on_delete="SET NULL")
     kind = ChoiceField(FollowUpKind)
     purpose = ChoiceField(FollowUpPurpose)
-    scheduled_at = DateTimeField()
+    scheduled_at = LocalDateTimeField()
     duration_minutes = IntegerField(default=15)
     place = CharField(max_length=250, default="")
     state = ChoiceField(FollowUpState, default=FollowUpState.PLANNED)
     outcome = ChoiceField(FollowUpOutcome, null=True)
     notes = TextField(default="")
     attempt = IntegerField(default=1)
-    completed_at = DateTimeField(null=True)
+    completed_at = LocalDateTimeField(null=True)
     cancel_reason = TextField(default="")
     sold_unit = ForeignKeyField(SoldUnit, null=True, backref="follow_ups", on_delete="CASCADE")
     case = ForeignKeyField(Case, null=True, backref="follow_ups", on_delete="SET NULL")

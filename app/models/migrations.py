@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import SQL, CharField, Database, IntegerField, TextField, TimeField
+from peewee import SQL, CharField, Database, DateTimeField, IntegerField, TextField, TimeField
 from playhouse.migrate import SchemaMigrator
 
 from app.models.dialect import reset_sequences
@@ -319,6 +319,38 @@ def _13_customer_search_index(migrator: SchemaMigrator, database: Database) -> N
     create_customer_search_index(database)
 
 
+def _14_times_as_moments(migrator: SchemaMigrator, database: Database) -> None:
+    """Times cross time zones unambiguously (issue 16, app.models.clock): on the office server every
+    date-and-time column becomes `timestamptz`, read in the time zone of the machine that upgrades
+    (the office's, which wrote them). SQLite files keep local wall-clock times; a laptop's capture
+    triggers, made again after any migration, now send its times in UTC."""
+    from app.models import ALL_MODELS
+    from app.models.dialect import store_times_as_moments
+    from app.models.server_rights import USER_TABLE
+
+    store_times_as_moments(
+        database,
+        {
+            **{
+                model._meta.table_name: [
+                    f.column_name for f in model._meta.sorted_fields if isinstance(f, DateTimeField)
+                ]
+                for model in ALL_MODELS
+            },
+            USER_TABLE: ["created_at"],  # the office's people (server_rights)
+        },
+    )
+
+
+def _15_audit_entry_uid(migrator: SchemaMigrator, database: Database) -> None:
+    """The audit log syncs (issue 16): an entry names its record by uid too, filled here for the
+    existing entries whose record is still there."""
+    from app.models.system import name_audited_records_by_uid
+
+    migrator.migrate(migrator.add_column("audit_entry", "entity_uid", CharField(max_length=32, null=True)))
+    name_audited_records_by_uid(database)
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -333,6 +365,8 @@ MIGRATIONS: dict[int, Migration] = {
     11: _11_commitment_scope,
     12: _12_replacement_cycle,
     13: _13_customer_search_index,
+    14: _14_times_as_moments,
+    15: _15_audit_entry_uid,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -6,7 +6,6 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
@@ -16,6 +15,7 @@ from peewee import (
 from app.models.base import BaseModel, ChoiceField, VersionedModel, now
 from app.models.cases import Case
 from app.models.catalog import SoldUnit
+from app.models.clock import LocalDateTimeField
 from app.models.customers import Customer, Rep
 from app.models.enums import OutOfWarrantyReason, ReturnReason, ReturnState
 
@@ -61,6 +61,6 @@ class ReturnStatusChange(BaseModel):
     warranty_return = ForeignKeyField(WarrantyReturn, backref="history", on_delete="CASCADE")
     from_state = ChoiceField(ReturnState, null=True)
     to_state = ChoiceField(ReturnState)
-    changed_at = DateTimeField(default=now)
+    changed_at = LocalDateTimeField(default=now)
     rep = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
     note = TextField(default="")

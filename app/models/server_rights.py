@@ -190,7 +190,7 @@ def _create_user_table(database: Database) -> None:
         " role varchar(10) NOT NULL CHECK (role IN ('manager', 'rep')),"
         " rep_id integer NULL REFERENCES rep (id) ON DELETE SET NULL,"
         " disabled boolean NOT NULL DEFAULT false,"
-        " created_at timestamp NOT NULL DEFAULT now())",
+        " created_at timestamptz NOT NULL DEFAULT now())",
     )
 
 

@@ -2,9 +2,10 @@
 sync objects. All the sync's schema SQL on the server lives here (the laptop's in app.sync.laptop,
 but for its capture triggers: they are here, as a migration that adds a column makes them again).
 
-Tables: every table with the company's data syncs except the audit log, whose `entity_id` names a
-row by its local id (it stays on each machine until it records uids). Columns travel by name; a
-foreign key travels as the uid of the row it points to (`None` for none).
+Tables: every table with the company's data syncs, the audit log included (an entry's `entity_id`
+is each machine's own id of the record: it is pointed at that machine's copy through `entity_uid`
+when the entry arrives, app.sync.engine). Columns travel by name; a foreign key travels as the uid
+of the row it points to (`None` for none).
 
 On the office server (PostgreSQL):
 - every change of a synced row takes the next number of one sequence into its `revision` (a
@@ -25,11 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import BlobField, Database, Field, ForeignKeyField
+from peewee import BlobField, Database, DateTimeField, Field, ForeignKeyField
 from psycopg2 import sql
 
 from app.models import ALL_MODELS, AuditEntry, BaseModel, SchemaVersion
 from app.models.database import LOCAL_TRANSACTION
+from app.models.dialect import store_times_as_moments
 
 LAPTOP_STATE = "sync_state"  # on a laptop database only (app.sync.laptop)
 LAPTOP_OUTBOX = "sync_outbox"  # idem: the changes waiting to be pushed
@@ -135,6 +137,9 @@ class SyncedTable:
     def is_blob(self, column: str) -> bool:
         return isinstance(self.fields[column], BlobField)
 
+    def is_datetime(self, column: str) -> bool:
+        return isinstance(self.fields[column], DateTimeField)
+
     @property
     def unique_keys(self) -> tuple[tuple[str, ...], ...]:
         """The unique keys besides the uid, as column names: a code, a tax id, (plan, position)…"""
@@ -163,8 +168,9 @@ def _describe(model: type[BaseModel]) -> SyncedTable:
 # In ALL_MODELS order: a row's non-nullable references come before it. The nullable ones may point
 # forward (a case's originating follow-up, a follow-up's retry): the pull fills those in after.
 SYNCED_TABLES: tuple[SyncedTable, ...] = tuple(
-    _describe(model) for model in ALL_MODELS if model not in (SchemaVersion, AuditEntry)
+    _describe(model) for model in ALL_MODELS if model is not SchemaVersion
 )
+AUDIT = AuditEntry._meta.table_name
 BY_NAME = {table.name: table for table in SYNCED_TABLES}
 
 
@@ -180,6 +186,8 @@ def json_of(table: SyncedTable, row: str) -> str:
             value = f'(SELECT uid FROM "{target}" WHERE id = {row}."{column}")'
         elif table.is_blob(column):  # JSON holds no bytes: hex, turned back into bytes by the engine
             value = f'CASE WHEN {row}."{column}" IS NULL THEN NULL ELSE hex({row}."{column}") END'
+        elif table.is_datetime(column):  # in UTC: the moment it meant, wherever the push happens
+            value = f"strftime('%Y-%m-%dT%H:%M:%fZ', {row}.\"{column}\", 'utc')"
         else:
             value = f'{row}."{column}"'
         parts.append(f"'{column}', {value}")
@@ -205,6 +213,11 @@ def create_capture_triggers(database: Database) -> None:
             ),
             ("delete", capturing, json_of(table, "OLD"), "NULL", "OLD.uid", "OLD.revision"),
         ):
+            if name == AUDIT and op != "insert":
+                # The log is append-only: what changes an entry (a person's erasure, which every
+                # machine applies itself from the erasure log) is not sent as a change of its own.
+                database.execute_sql(f'DROP TRIGGER IF EXISTS "sync_capture_{name}_{op}"')
+                continue
             database.execute_sql(f'DROP TRIGGER IF EXISTS "sync_capture_{name}_{op}"')
             database.execute_sql(
                 f'CREATE TRIGGER "sync_capture_{name}_{op}" AFTER {op.upper()} ON "{name}" WHEN {when} BEGIN '
@@ -251,13 +264,13 @@ def enable_sync(database: Database, group_roles: tuple[str, ...] = ()) -> None:
     run(f"CREATE SEQUENCE IF NOT EXISTS {LAPTOP_SEQUENCE}")
     run(
         f"CREATE TABLE IF NOT EXISTS {TOMBSTONES} (table_name varchar(40) NOT NULL, uid varchar(32) NOT NULL,"
-        f" revision bigint NOT NULL DEFAULT nextval('{SEQUENCE}'), deleted_at timestamp NOT NULL DEFAULT now(),"
+        f" revision bigint NOT NULL DEFAULT nextval('{SEQUENCE}'), deleted_at timestamptz NOT NULL DEFAULT now(),"
         " PRIMARY KEY (table_name, uid))"
     )
     run(f"CREATE INDEX IF NOT EXISTS {TOMBSTONES}_revision ON {TOMBSTONES} (revision)")
     run(
         f"CREATE TABLE IF NOT EXISTS {APPLIED} (laptop varchar(32) PRIMARY KEY, login varchar(63) NOT NULL"
-        " DEFAULT current_user, last_seq bigint NOT NULL, synced_at timestamp NOT NULL DEFAULT now())"
+        " DEFAULT current_user, last_seq bigint NOT NULL, synced_at timestamptz NOT NULL DEFAULT now())"
     )
     # Each laptop's label in its provisional numbers (L01, L02, …), handed out at `sync --init`.
     run(f"ALTER TABLE {APPLIED} ADD COLUMN IF NOT EXISTS label varchar(12)")
@@ -267,8 +280,13 @@ def enable_sync(database: Database, group_roles: tuple[str, ...] = ()) -> None:
         " table_name varchar(40) NOT NULL, row_uid varchar(32) NOT NULL, column_name varchar(63),"
         " base_value text, laptop_value text, office_value text, reason text NOT NULL DEFAULT '',"
         " laptop varchar(32) NOT NULL, seq bigint NOT NULL, login varchar(63) NOT NULL DEFAULT current_user,"
-        " created_at timestamp NOT NULL DEFAULT now(), resolved_at timestamp, resolved_by varchar(63),"
+        " created_at timestamptz NOT NULL DEFAULT now(), resolved_at timestamptz, resolved_by varchar(63),"
         " revision bigint NOT NULL DEFAULT nextval('" + SEQUENCE + "'))"
+    )
+    # Offices made before schema 14 kept naive times here too.
+    store_times_as_moments(
+        database,
+        {TOMBSTONES: ["deleted_at"], APPLIED: ["synced_at"], CONFLICTS: ["created_at", "resolved_at"]},
     )
     # Which transaction wrote a row (see WRITER): the office's own column, not the models'.
     for name in (*(t.name for t in SYNCED_TABLES), TOMBSTONES, CONFLICTS):

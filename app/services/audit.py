@@ -39,6 +39,7 @@ from playhouse.fields import EnumField
 
 from app.i18n import N_, _, format_date, format_datetime, format_money, format_number
 from app.models import (
+    ALL_MODELS,
     AuditEntry,
     Case,
     CaseProposal,
@@ -58,6 +59,7 @@ from app.models import (
 )
 from app.models.base import max_length
 from app.models.enums import Choice
+from app.models.system import audited_table
 
 Changes = dict[str, tuple[Any, Any]]
 
@@ -122,18 +124,21 @@ def entry(
     label: object = "",
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     context: Mapping[str, object] | None = None,
+    record_uid: str | None = None,
     **values,
 ) -> AuditEntry:
     """An audit entry not stored yet: `record` stores one, a bulk command many at once.
 
     `values` are fields set on a record that had none before (a new record): each becomes a change
-    from nothing to the value, empty ones left out. `changes` are {field: (old, new)}."""
+    from nothing to the value, empty ones left out. `changes` are {field: (old, new)}. `record_uid`
+    is the record's uid when the caller has it (a bulk command): else it is read."""
     stored = {name: [None, _plain(value)] for name, value in values.items() if not _empty(value)}
     stored.update({name: [_plain(old), _plain(new)] for name, (old, new) in (changes or {}).items()})
     return AuditEntry(
         action=action,
         entity=entity,
         entity_id=entity_id,
+        entity_uid=record_uid or _uid_of(entity, entity_id),
         rep=rep_id,
         label=_label(label),
         changes=json.dumps(stored, ensure_ascii=False) if stored else "",
@@ -141,6 +146,18 @@ def entry(
         if context
         else "",
     )
+
+
+_TABLE_MODELS = {model._meta.table_name: model for model in ALL_MODELS if "uid" in model._meta.columns}
+
+
+def _uid_of(entity: str, entity_id: int) -> str | None:
+    """The uid of the record an entry names: what names it on the other machines (the sync)."""
+    table = audited_table(entity)
+    model = _TABLE_MODELS.get(table) if table else None
+    if model is None:
+        return None
+    return model.select(model.uid).where(model.id == entity_id).scalar()
 
 
 def record(

@@ -31,6 +31,7 @@ from peewee import CharField, Database, DatabaseError, Field, IntegerField, Inte
 from playhouse.fields import EnumField
 
 from app.i18n import _, format_number, ngettext
+from app.models.clock import unambiguous
 from app.models.dialect import (
     POSTGRESQL_UNIQUE_VIOLATION,
     is_lock_contention,
@@ -39,6 +40,7 @@ from app.models.dialect import (
 )
 from app.models.sync_schema import (
     APPLIED,
+    AUDIT,
     BY_NAME,
     CONFLICTS,
     DERIVED,
@@ -49,6 +51,7 @@ from app.models.sync_schema import (
     WRITER,
     SyncedTable,
 )
+from app.models.system import audited_table
 from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
 from app.sync.scope import Scope, office_scope, remove_leaving
@@ -136,11 +139,19 @@ def _text(value: Any) -> str | None:
     """A value kept in a conflict record: JSON text of what the database stores."""
     if value is None:
         return None
-    if isinstance(value, dt.datetime | dt.date):
-        return json.dumps(value.isoformat())
+    return json.dumps(value, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """JSON's stand-in for a value it has no type for. A time keeps this machine's offset: another
+    machine reads the conflict in its own time zone (app.models.clock)."""
+    if isinstance(value, dt.datetime):
+        return unambiguous(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, bytes | memoryview):
-        return json.dumps(bytes(value).hex())
-    return json.dumps(value, default=str)
+        return bytes(value).hex()
+    return str(value)
 
 
 # --- push -------------------------------------------------------------------------------------------
@@ -450,7 +461,21 @@ def _insert(office: Database, table: SyncedTable, new: dict[str, Any]) -> None:
     if table.name in _NUMBERED and _is_provisional(table.name, new):
         new = {**new, **_final_number(office, table.name, new)}
     names, marks, params = _assignments(table, new, writing=True)
+    if table.name == AUDIT:  # the office's id of the record the entry names (0: not at the office)
+        position = names.index('"entity_id"')
+        first = sum(mark.count("%s") for mark in marks[:position])  # its parameter
+        marks[position] = _audited_id_sql(new.get("entity"), "%s")
+        params[first : first + 1] = [new.get("entity_uid")] if "%s" in marks[position] else []
     office.execute_sql(f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join(marks)})', params)
+
+
+def _audited_id_sql(entity: str | None, uid_sql: str) -> str:
+    """SQL for this database's id of the record an audit entry of kind `entity` names by uid, 0 when
+    it is not here (deleted, outside a rep's scope, a kind with no table)."""
+    target = audited_table(entity or "")
+    if target not in BY_NAME:
+        return "0"
+    return f'COALESCE((SELECT id FROM "{target}" WHERE uid = {uid_sql}), 0)'
 
 
 # Records a laptop numbers provisionally offline: the office gives the final number at the push
@@ -650,6 +675,7 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
         with local.atomic():
             laptop_side.set_capturing(local, False)
             later: list[tuple[SyncedTable, str, str, str]] = []  # references to rows not here yet
+            audit_uids: list[str] = []
             for position, table in enumerate(SYNCED_TABLES):
                 if position == len(SYNCED_TABLES) // 2:
                     crash_point("pull-halfway")
@@ -659,6 +685,8 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                 for row in _changed_rows(office, table, since, scope):
                     newest = max(newest, row["revision"])
                     outcome.pulled += 1
+                    if table.name == AUDIT:
+                        audit_uids.append(row["uid"])
                     if fresh:  # nothing here to update or clash with: inserted in batches
                         batch.append(row)
                         if len(batch) == _INSERT_BATCH:
@@ -675,6 +703,7 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                     " WHERE uid = ?) WHERE uid = ?",
                     (target_uid, uid),
                 )
+            _point_audit_entries_here(local, audit_uids)
             after, after_params = _after(since)
             cursor = office.execute_sql(
                 f"SELECT table_name, uid, revision FROM {TOMBSTONES} WHERE {after} ORDER BY revision DESC",
@@ -708,6 +737,28 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
             )
             laptop_side.set_capturing(local, True)
     return outcome
+
+
+def _point_audit_entries_here(local: Database, uids: list[str]) -> None:
+    """The pulled audit entries' `entity_id` made this laptop's id of their record (it came as the
+    office's): one statement per kind of record, over the entries of this pull."""
+    if not uids:
+        return
+    local.execute_sql("CREATE TEMP TABLE IF NOT EXISTS pulled_audit (uid TEXT PRIMARY KEY)")
+    local.execute_sql("DELETE FROM temp.pulled_audit")
+    local.cursor().executemany(
+        "INSERT OR IGNORE INTO temp.pulled_audit (uid) VALUES (?)", [(u,) for u in uids]
+    )
+    kinds = local.execute_sql(
+        f"SELECT DISTINCT entity FROM {AUDIT} WHERE uid IN (SELECT uid FROM temp.pulled_audit)"
+    ).fetchall()
+    for (kind,) in kinds:
+        local.execute_sql(
+            f"UPDATE {AUDIT} SET entity_id = {_audited_id_sql(kind, f'{AUDIT}.entity_uid')}"
+            " WHERE entity = ? AND uid IN (SELECT uid FROM temp.pulled_audit)",
+            (kind,),
+        )
+    local.execute_sql("DELETE FROM temp.pulled_audit")
 
 
 _CONFLICT_COLUMNS = (

@@ -29,6 +29,7 @@ from peewee import Database
 from app.i18n import _, format_number, ngettext
 from app.models.customers import fold_for_search, fold_key
 from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable, json_of, provisional
+from app.models.system import name_audited_records_by_uid
 from app.sync import engine
 from app.sync import laptop as laptop_side
 from app.sync.engine import SyncError, SyncOutcome, office_uid_holding, register_laptop, synchronise
@@ -176,6 +177,7 @@ def _prepare(
         elif table.name == "customer":
             merged = _merge_customers(local, office, label, same, outcome)
     outcome.renumbered = _make_numbers_provisional(local, label)
+    name_audited_records_by_uid(local)  # the log follows the identities taken from the office
     engine.crash_point("join-halfway")
     for table in SYNCED_TABLES:
         if table.name == "company_setting":

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from peewee import (
@@ -79,6 +80,7 @@ TABLE_LABELS: dict[str, str] = {
     "satisfaction_survey": N_("Satisfaction survey"),
     "service_charter": N_("Service charter"),
     "charter_commitment": N_("Commitment"),
+    "audit_entry": N_("Audit log entry"),
 }
 
 # Columns with the same meaning wherever they appear; a table's own entry below wins.
@@ -285,6 +287,16 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "product_categories": N_("Product categories"),
         "channel": N_("Channel the case came in by"),
     },
+    "audit_entry": {
+        "at": N_("When"),
+        "action": N_("Action"),
+        "entity": N_("Kind of record"),
+        "entity_id": N_("Record concerned"),
+        "entity_uid": N_("Record identifier"),
+        "label": N_("Number or code"),
+        "changes": N_("Changes"),
+        "details": N_("Details"),
+    },
 }
 
 # Bookkeeping a person never typed (identities, derived search keys, the parts of a number): left out
@@ -445,6 +457,8 @@ def python_value(table: str, column: str, value: Any) -> Any:
 def describe_value(table: str, column: str, value: Any) -> str:
     """A stored value the way the user reads it: dates in the user's format, Yes/No, a choice's
     label, money, "—" for nothing, a reference as the record it points to (when it is here)."""
+    if table == "charter_commitment" and column in _SCOPE_COLUMNS:
+        return _scope_shown(column, value)
     if value is None or value == "":
         return NOTHING
     field = _field(table, column)
@@ -455,6 +469,25 @@ def describe_value(table: str, column: str, value: Any) -> str:
         return _shown(table, column, field, value)
     except (ValueError, TypeError, InvalidOperation, ArithmeticError):
         return str(value)
+
+
+_SCOPE_COLUMNS = ("case_categories", "product_categories", "channel")
+
+
+def _scope_shown(column: str, value: Any) -> str:
+    """A part of a commitment's scope in words, as the charter editor shows it ("Billing · Phone");
+    empty means everything."""
+    from app.services.charters import product_category_choices
+    from app.services.charters.indicators import Scope, scope_text
+
+    parts: dict[str, Any] = {"case_categories": "", "product_categories": "", "channel": None}
+    parts[column] = value or parts[column]
+    try:
+        scope = Scope.of(SimpleNamespace(**parts))
+    except ValueError:  # a channel a newer version knows
+        return str(value)
+    names = dict(product_category_choices()) if db.obj is not None else {}
+    return scope_text(scope, names) or _("Everything")
 
 
 def _shown(table: str, column: str, field: Field | None, value: Any) -> str:

@@ -1,7 +1,8 @@
 """What a person's laptop holds of the office (issue 16, design item 4). No Qt.
 
 A manager, or a login with no rep record, holds everything. A rep holds the reference tables
-(company settings, reps, catalogue, plans, checklists, charters, need tags) and the customers they
+(company settings, reps, catalogue, plans, checklists, charters, need tags), the audit entries of
+their own login, and the customers they
 work with: their own customers, and the customers of the open cases and returns and of the planned
 follow-ups they are on, each with everything attached to it (tags, sales and their lines and units,
 cases, returns, follow-ups, checks, surveys, with their histories and answers).
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from peewee import Database, IntegrityError
 
-from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable, laptop_person
+from app.models.sync_schema import AUDIT, BY_NAME, SYNCED_TABLES, SyncedTable, laptop_person
 from app.sync import laptop as laptop_side
 
 # Open records that bring their customer into a rep's scope (office SQL, PostgreSQL).
@@ -74,7 +75,11 @@ class Scope:
         scope, then (another query: an OR of the two made PostgreSQL scan for minutes) all rows of
         the customers entering it. The scope goes to the server as its query (not as a list of
         thousands of ids to plan each time)."""
-        if self.rep is None or table.name not in ATTACHED:
+        if self.rep is None:
+            return [(after, [])]
+        if table.name == AUDIT:  # of the office's log, a rep's laptop holds what the rep did
+            return [(f"({after}) AND r.login = current_user", [])]
+        if table.name not in ATTACHED:
             return [(after, [])]
         in_scope = belongs(table.name, "r", "{} IN (" + _SCOPE_CUSTOMERS.replace("%(rep)s", "%s") + ")")
         queries = [(f"({after}) AND {in_scope}", [self.rep] * _SCOPE_CUSTOMERS.count("%(rep)s"))]

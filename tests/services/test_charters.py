@@ -283,3 +283,34 @@ def test_a_sentence_without_placeholders_prints_as_written(database):
     assert [m.text for m in service.charter_document(charter_id, dt.date(2026, 11, 23)).commitments] == [
         "Al menos 40 de NPS."
     ]
+
+
+def test_a_change_of_a_commitments_scope_or_target_is_in_the_audit(database):
+    import json
+
+    from app.models.enums import CaseCategory
+
+    charter_id = service.save_charter(None, charter_input())
+    service.save_charter(charter_id, charter_input())  # saved again unchanged: no commitment changed
+    entry = (
+        AuditEntry.select().where(AuditEntry.entity == "service_charter").order_by(AuditEntry.id.desc()).get()
+    )
+    assert "commitments" not in json.loads(entry.changes or "{}")
+    answer, happy = charter_input().commitments
+    narrowed = service.CommitmentInput(
+        answer.text,
+        answer.indicator,
+        answer.days,
+        answer.target,
+        answer.period,
+        case_categories=(CaseCategory.BILLING,),
+        channel=ContactChannel.PHONE,
+    )
+    service.save_charter(charter_id, charter_input(commitments=(narrowed, happy)))
+    entry = (
+        AuditEntry.select().where(AuditEntry.entity == "service_charter").order_by(AuditEntry.id.desc()).get()
+    )
+    old, new = json.loads(entry.changes)["commitments"]
+    assert old[0] == "Answer claims (claims_answered N=10 ≥ 95 quarter)"
+    assert new[0] == "Answer claims (claims_answered N=10 ≥ 95 quarter; billing / phone)"
+    assert old[1] == new[1]

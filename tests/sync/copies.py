@@ -16,7 +16,8 @@ from typing import Any
 
 from app.models import db
 from app.models.database import close_database, open_database, open_office
-from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable
+from app.models.sync_schema import AUDIT, BY_NAME, SYNCED_TABLES, SyncedTable
+from app.models.system import audited_table
 from app.sync import laptop as laptop_side
 from app.sync.engine import SyncOutcome, synchronise
 from tests.server_office import PASSWORD, Office, run_cli
@@ -29,10 +30,22 @@ def _select(table: SyncedTable) -> str:
     columns = [
         f'(SELECT uid FROM "{target}" WHERE id = r."{column}")'
         if (target := table.foreign_keys.get(column))
+        else _audited_record()
+        if (table.name, column) == (AUDIT, "entity_id")
         else f'r."{column}"'
         for column in table.columns
     ]
     return f'SELECT r.revision, {", ".join(columns)} FROM "{table.name}" r'
+
+
+def _audited_record() -> str:
+    """An audit entry's record as its uid on this copy (each copy has its own ids)."""
+    kinds = {name: name for name in BY_NAME} | {"survey": audited_table("survey")}
+    cases = " ".join(
+        f"WHEN '{kind}' THEN (SELECT uid FROM \"{target}\" WHERE id = r.entity_id)"
+        for kind, target in kinds.items()
+    )
+    return f"CASE r.entity {cases} END"
 
 
 def normalised(table: SyncedTable, column: str, value: Any) -> Any:
@@ -60,10 +73,23 @@ def office_rows(office: Office, laptop: Path | None = None) -> Copy:
     """The office's rows; with `laptop`, only those its person's laptop holds (their scope)."""
     with office.admin() as admin:
         copy = rows_of(admin)
-    if laptop is None:
-        return copy
+    return copy if laptop is None else held_by(office, laptop, copy)
+
+
+def held_by(office: Office, laptop: Path, copy: Copy) -> Copy:
+    """The part of the office's `copy` the laptop's person holds: everything for a manager; for a
+    rep, their customers with everything attached, the reference tables and, of the audit log, the
+    entries of the rep's login."""
     customers = scope_of(office, laptop)
-    return copy if customers is None else within(copy, customers)
+    if customers is None:
+        return copy
+    connection = sqlite3.connect(laptop)
+    try:
+        (login,) = connection.execute(f"SELECT login FROM {laptop_side.STATE}").fetchone()
+    finally:
+        connection.close()
+    own = {uid for (uid,) in office_query(office, "SELECT uid FROM audit_entry WHERE login = %s", (login,))}
+    return {**within(copy, customers), AUDIT: {uid: row for uid, row in copy[AUDIT].items() if uid in own}}
 
 
 # The customers a rep's laptop holds (issue 16, item 4), said here apart from app.sync.scope: their

@@ -203,3 +203,18 @@ def test_a_rep_s_own_hours_read_as_times_of_day(spanish):
     assert describe_value("rep", "working_hours_start", "08:00:00") == "08:00"
     assert describe_value("rep", "working_hours_end", dt.time(15, 30)) == "15:30"
     assert describe_value("rep", "working_hours_end", None) == NOTHING
+
+
+def test_a_commitments_scope_is_shown_in_words_not_as_stored(database, spanish):
+    from app.models import ProductCategory
+
+    ProductCategory.create(code="WASH", name="Lavadoras")
+    assert describe_value("charter_commitment", "case_categories", '["billing", "delay"]') == (
+        "Facturación · Retraso en la entrega"
+    )
+    assert (
+        describe_value("charter_commitment", "product_categories", '["WASH", "GONE"]') == "Lavadoras · GONE"
+    )
+    assert describe_value("charter_commitment", "channel", "phone") == "Teléfono"
+    for column in ("case_categories", "product_categories", "channel"):  # empty: everything
+        assert describe_value("charter_commitment", column, "" if column != "channel" else None) == "Todo"

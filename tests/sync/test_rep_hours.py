@@ -53,7 +53,7 @@ def test_a_rep_s_hours_travel_both_ways(office, tmp_path):
     finally:
         close_database()
     outcome = _sync(mia, office.url_of(office.manager))
-    assert (outcome.pushed, outcome.conflicts, outcome.refused) == (1, 0, 0)
+    assert (outcome.pushed, outcome.conflicts, outcome.refused) == (2, 0, 0)  # the rep, its audit entry
     assert _office_hours(office, uid) == (dt.time(8), dt.time(15))
 
     # The rep's laptop takes them at its next sync, and places her follow-ups inside them.

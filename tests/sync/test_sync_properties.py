@@ -98,14 +98,13 @@ from tests.sync.copies import (
     Copy,
     add_rep_login,
     differences,
+    held_by,
     laptop_rows,
     normalised,
     office_rows,
     on_laptop,
     pending,
-    scope_of,
     sync,
-    within,
 )
 
 LONG = os.environ.get("POSTVENTA_FUZZ", "").strip().lower() == "long"
@@ -697,11 +696,7 @@ class SyncMachine(RuleBasedStateMachine):
                 and c["laptop"] == person.laptop_id
                 and c["resolved_at"] is None
             )
-            held = (
-                final
-                if (scope := scope_of(self.world.office, person.laptop)) is None
-                else within(final, scope)
-            )
+            held = held_by(self.world.office, person.laptop, final)
             assert differences(held, laptop_rows(person.laptop), leave_out=refused) == [], (
                 f"{person.name}'s laptop"
             )

@@ -18,7 +18,7 @@ from peewee import fn
 
 from app.i18n import _, format_number
 from app.models import AuditEntry, CharterCommitment, ProductCategory, ServiceCharter
-from app.models.charters import scope_text
+from app.models.charters import scope_codes, scope_text
 from app.models.enums import CaseCategory, CharterIndicator, CharterPeriod, CharterType, ContactChannel
 from app.services import audit
 from app.services.charters.indicators import (
@@ -598,18 +598,35 @@ def _channels_detail(text: str | None) -> list[str]:
 
 
 def _commitments_detail(rows) -> list[str]:
-    return [str(row["text"]) for row in sorted(rows, key=lambda r: r["position"])]
+    """A charter's commitments as the audit records them: one line each with what it measures, its
+    target and the population it is measured over (codes, as every audited value)."""
+
+    def code(value) -> str:
+        return str(getattr(value, "value", value))
+
+    lines = []
+    for row in sorted(rows, key=lambda r: r["position"]):
+        measure = [code(row["indicator"])]
+        if row.get("days") is not None:
+            measure.append(f"N={row['days']}")
+        measure += [f"≥ {Decimal(str(row['target'])).normalize():f}", code(row["period"])]
+        scope = [
+            ", ".join(codes)
+            for codes in (scope_codes(row.get("case_categories")), scope_codes(row.get("product_categories")))
+            if codes
+        ]
+        if row.get("channel"):
+            scope.append(code(row["channel"]))
+        only = f"; {' / '.join(scope)}" if scope else ""
+        lines.append(f"{row['text']} ({' '.join(measure)}{only})")
+    return lines
 
 
 def _write(charter: ServiceCharter, data: CharterInput, channels, commitments) -> audit.Changes:
     """Store the charter and its commitments; returns what changed, field by field."""
     before_channels = _channels_detail(charter.channels) if charter.id is not None else []
     before_commitments = (
-        _commitments_detail(
-            CharterCommitment.select(CharterCommitment.position, CharterCommitment.text)
-            .where(CharterCommitment.charter == charter.id)
-            .dicts()
-        )
+        _commitments_detail(CharterCommitment.select().where(CharterCommitment.charter == charter.id).dicts())
         if charter.id is not None
         else []
     )
@@ -659,9 +676,7 @@ def _snapshot(charter: ServiceCharter) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(charter, name) for name in _SNAPSHOT_FIELDS}
     values["channels"] = _channels_detail(charter.channels)
     values["commitments"] = _commitments_detail(
-        CharterCommitment.select(CharterCommitment.position, CharterCommitment.text)
-        .where(CharterCommitment.charter == charter.id)
-        .dicts()
+        CharterCommitment.select().where(CharterCommitment.charter == charter.id).dicts()
     )
     return values
 
