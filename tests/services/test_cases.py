@@ -415,17 +415,71 @@ def _charter(indicator: CharterIndicator, days: int) -> None:
     CharterCommitment.create(charter=charter, position=1, text="x", indicator=indicator, days=days, target=95)
 
 
+def _days(deadlines) -> tuple[int, int]:
+    return deadlines.first_answer_days, deadlines.resolution_days
+
+
 def test_deadlines_come_from_the_charter_else_the_defaults(world):
-    assert svc.case_deadlines() == svc.CaseDeadlines(10, 30)
+    assert _days(svc.case_deadlines()) == (10, 30)
     _charter(CharterIndicator.CLAIMS_ANSWERED, 5)
     _charter(CharterIndicator.COMPLAINTS_CLOSED, 20)
-    assert svc.case_deadlines() == svc.CaseDeadlines(5, 20)
+    assert _days(svc.case_deadlines()) == (5, 20)
     received = TODAY - dt.timedelta(days=6)
     case_id = receive(world, on=received)
     row = svc.get_case_row(case_id, today=TODAY)
     assert row.first_answer_due == received + dt.timedelta(days=5)
     assert row.resolution_due == received + dt.timedelta(days=20)
     assert row.days_open == 6 and row.overdue
+
+
+def test_a_commitment_about_part_of_the_cases_sets_the_deadline_of_those_only(world):
+    """Issue 20: a charter that answers billing complaints within 3 days and complaints about washers
+    within 8 sets no first-answer deadline for the others (the default 10 days); a billing complaint
+    about a washer takes the stricter 3."""
+    charter = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=DAY0, active=True
+    )
+    for position, (days, scope) in enumerate(
+        ((3, {"case_categories": '["billing"]'}), (8, {"product_categories": '["wash"]'})), start=1
+    ):
+        CharterCommitment.create(
+            charter=charter,
+            position=position,
+            text="x",
+            indicator=CharterIndicator.CLAIMS_ANSWERED,
+            days=days,
+            target=95,
+            **scope,
+        )
+    _charter(CharterIndicator.COMPLAINTS_CLOSED, 20)
+    received = TODAY - dt.timedelta(days=5)
+    cases = {}
+    for name, category, unit in (
+        ("billing", CaseCategory.BILLING, None),
+        ("washer", CaseCategory.DELIVERY_DELAY, world["unit"].id),
+        ("billing washer", CaseCategory.BILLING, world["unit"].id),
+        ("other", CaseCategory.DELIVERY_DELAY, None),
+    ):
+        cases[name] = receive(world, on=received, sold_unit_id=unit)
+        Case.update(category=category).where(Case.id == cases[name]).execute()
+    assert _days(svc.case_deadlines()) == (10, 20)  # for a case no commitment is about
+    due = {name: svc.get_case_row(case_id, today=TODAY).first_answer_due for name, case_id in cases.items()}
+    assert due == {
+        "billing": received + dt.timedelta(days=3),
+        "washer": received + dt.timedelta(days=8),
+        "billing washer": received + dt.timedelta(days=3),
+        "other": received + dt.timedelta(days=10),
+    }
+    assert {svc.get_case_row(i, today=TODAY).resolution_due for i in cases.values()} == {
+        received + dt.timedelta(days=20)
+    }
+    # The list's overdue filter (SQL) agrees with each row's own deadline.
+    overdue = {row.id for row in svc.list_cases(CaseFilter(overdue_only=True), today=TODAY)}
+    assert overdue == {cases["billing"], cases["billing washer"]}
+    assert {i for i in cases.values() if svc.get_case_row(i, today=TODAY).overdue} == overdue
+    later = TODAY + dt.timedelta(days=4)  # 9 days after reception: the washer's 8 have passed too
+    overdue = {row.id for row in svc.list_cases(CaseFilter(overdue_only=True), today=later)}
+    assert overdue == {cases["billing"], cases["billing washer"], cases["washer"]}
 
 
 def test_overdue_is_derived_from_the_answer_and_resolution_targets(world):

@@ -392,6 +392,36 @@ def test_deadline_comes_from_the_charter_and_overdue_is_derived(shop):
     assert returns.count_returns(ReturnFilter(overdue=False), TODAY) == 2
 
 
+def test_a_commitment_about_some_products_sets_the_deadline_of_their_returns_only(shop):
+    """Issue 20: a charter resolving washer returns within 5 days leaves the default (15) for the
+    returns of other products."""
+    dryers = ProductCategory.create(code="DRY", name="Secadoras")
+    dryer = Product.create(sku="SC-1", name="Secadora Y", category=dryers, warranty_months=24)
+    washer_return = open_one(unit_of(shop, dt.date(2026, 6, 1), "SN-W"), TODAY - dt.timedelta(days=7))
+    dryer_return = open_one(
+        unit_of(shop, dt.date(2026, 6, 1), "SN-D", product=dryer), TODAY - dt.timedelta(days=7)
+    )
+    charter = ServiceCharter.create(
+        type=CharterType.CUSTOMER_ATTENTION, title="Carta", valid_from=dt.date(2026, 1, 1), active=True
+    )
+    CharterCommitment.create(
+        charter=charter,
+        position=1,
+        text="x",
+        indicator=CharterIndicator.RETURNS_RESOLVED,
+        days=5,
+        target=95,
+        product_categories='["WASH"]',
+    )
+    assert returns.target_days() == 15  # a return of no particular product: the default
+    rows = {r.id: r for r in returns.list_returns(today=TODAY)}
+    assert (rows[washer_return].due_on, rows[washer_return].overdue) == (TODAY - dt.timedelta(days=2), True)
+    assert (rows[dryer_return].due_on, rows[dryer_return].overdue) == (TODAY + dt.timedelta(days=8), False)
+    assert [r.id for r in returns.list_returns(ReturnFilter(overdue=True), today=TODAY)] == [washer_return]
+    assert returns.get_return(washer_return, TODAY).target_days == 5
+    assert returns.get_return(dryer_return, TODAY).target_days == 15
+
+
 def test_closing_schedules_the_satisfaction_call(shop, unit):
     return_id = open_one(unit, TODAY - dt.timedelta(days=5))
     walk(return_id, RS.RECEIVED)

@@ -62,6 +62,7 @@ from app.models.enums import (
 from app.models.sync_schema import provisional, provisional_label
 from app.services import audit, charters, company
 from app.services import followups as followup_service
+from app.services.charters.indicators import Deadline, case_product_codes, cases_in
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
 from app.services.inputs import choice_or_none, clean_text, date_error
 from app.services.sorting import ListSort, choice_rank, ordering
@@ -177,16 +178,36 @@ DEFAULT_SATISFACTION_DAYS = 7
 
 @dataclass(frozen=True)
 class CaseDeadlines:
-    first_answer_days: int  # a first answer within N days of reception
-    resolution_days: int  # resolved (closed) within N days of reception
+    """A first answer within N days of reception, resolved (closed) within M days: the defaults,
+    and the active charters' commitments, each over its own population (charters.Deadline)."""
+
+    first_answer_days: int  # for a case no commitment is about
+    resolution_days: int
+    first_answer: Deadline | None = None  # None: the default for every case
+    resolution: Deadline | None = None
+
+    def answer_deadline(self) -> Deadline:
+        return self.first_answer or Deadline(self.first_answer_days)
+
+    def resolution_deadline(self) -> Deadline:
+        return self.resolution or Deadline(self.resolution_days)
+
+    def days_for(
+        self, category: CaseCategory | None, channel: ContactChannel | None, case_id: int | None = None
+    ) -> tuple[int, int]:
+        """(first-answer N, resolution N) of a case (its product categories read when they decide)."""
+        answer, resolution = self.answer_deadline(), self.resolution_deadline()
+        codes: set[str] = set()
+        if case_id is not None and (answer.by_products or resolution.by_products):
+            codes = case_product_codes(case_id)
+        return answer.days_for(category, channel, codes), resolution.days_for(category, channel, codes)
 
 
 def case_deadlines() -> CaseDeadlines:
-    """The active service charter's commitments when it has them, else the defaults."""
-    return CaseDeadlines(
-        charters.commitment_days(CharterIndicator.CLAIMS_ANSWERED, DEFAULT_FIRST_ANSWER_DAYS),
-        charters.commitment_days(CharterIndicator.COMPLAINTS_CLOSED, DEFAULT_RESOLUTION_DAYS),
-    )
+    """The active service charters' commitments when they have them, else the defaults."""
+    answer = charters.commitment_deadline(CharterIndicator.CLAIMS_ANSWERED, DEFAULT_FIRST_ANSWER_DAYS)
+    resolution = charters.commitment_deadline(CharterIndicator.COMPLAINTS_CLOSED, DEFAULT_RESOLUTION_DAYS)
+    return CaseDeadlines(answer.days_for(), resolution.days_for(), answer, resolution)
 
 
 def is_overdue(
@@ -194,22 +215,24 @@ def is_overdue(
     first_answer_on: dt.date | None,
     closed_on: dt.date | None,
     today: dt.date,
-    deadlines: CaseDeadlines,
+    deadlines: CaseDeadlines | tuple[int, int],
 ) -> bool:
-    """Past the first-answer target without an answer, or past the resolution target still open."""
-    late_answer = first_answer_on is None and today > received_on + dt.timedelta(
-        days=deadlines.first_answer_days
+    """Past the first-answer target without an answer, or past the resolution target still open.
+    `deadlines`: the case's own (first-answer N, resolution N), or deadlines whose defaults apply."""
+    answer_days, resolution_days = (
+        deadlines
+        if isinstance(deadlines, tuple)
+        else (deadlines.first_answer_days, deadlines.resolution_days)
     )
-    late_close = closed_on is None and today > received_on + dt.timedelta(days=deadlines.resolution_days)
+    late_answer = first_answer_on is None and today > received_on + dt.timedelta(days=answer_days)
+    late_close = closed_on is None and today > received_on + dt.timedelta(days=resolution_days)
     return late_answer or late_close
 
 
 def _overdue_condition(today: dt.date, deadlines: CaseDeadlines):
-    answer_due = today - dt.timedelta(days=deadlines.first_answer_days)
-    close_due = today - dt.timedelta(days=deadlines.resolution_days)
-    return (Case.first_answer_on.is_null() & (Case.received_on < answer_due)) | (
-        Case.closed_on.is_null() & (Case.received_on < close_due)
-    )
+    answer_late = deadlines.answer_deadline().late(Case.received_on, today, cases_in)
+    close_late = deadlines.resolution_deadline().late(Case.received_on, today, cases_in)
+    return (Case.first_answer_on.is_null() & answer_late) | (Case.closed_on.is_null() & close_late)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -1070,6 +1093,7 @@ def _base_query(columns, filters: CaseFilter, today: dt.date, deadlines: CaseDea
 
 def _row(record, today: dt.date, deadlines: CaseDeadlines) -> CaseRow:
     received = record.received_on
+    answer_days, resolution_days = deadlines.days_for(record.category, record.channel, record.id)
     return CaseRow(
         id=record.id,
         number=record.number,
@@ -1087,10 +1111,12 @@ def _row(record, today: dt.date, deadlines: CaseDeadlines) -> CaseRow:
         first_answer_on=record.first_answer_on,
         closed_on=record.closed_on,
         customer_words=record.customer_words,
-        first_answer_due=received + dt.timedelta(days=deadlines.first_answer_days),
-        resolution_due=received + dt.timedelta(days=deadlines.resolution_days),
+        first_answer_due=received + dt.timedelta(days=answer_days),
+        resolution_due=received + dt.timedelta(days=resolution_days),
         days_open=max(0, ((record.closed_on or today) - received).days),
-        overdue=is_overdue(received, record.first_answer_on, record.closed_on, today, deadlines),
+        overdue=is_overdue(
+            received, record.first_answer_on, record.closed_on, today, (answer_days, resolution_days)
+        ),
         customer_rep_id=record.customer_rep_id,
     )
 

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from peewee import ValuesList, fn
 
@@ -132,8 +134,72 @@ class Scope:
     def everything(self) -> bool:
         return not (self.case_categories or self.product_categories or self.channel)
 
+    def covers(
+        self,
+        category: CaseCategory | None = None,
+        channel: ContactChannel | None = None,
+        product_codes: Collection[str] = (),
+    ) -> bool:
+        """Whether a record with this case category, channel and product categories is in the
+        population (a part the scope leaves empty takes anything)."""
+        if self.case_categories and category not in self.case_categories:
+            return False
+        if self.channel is not None and channel != self.channel:
+            return False
+        return not self.product_categories or bool(set(self.product_categories) & set(product_codes))
+
 
 EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The N of a "within N days" deadline, record by record (issue 20): the strictest commitment of
+    the active charters whose population holds the record, else `default`. A commitment about
+    billing complaints sets the deadline of billing complaints only."""
+
+    default: int
+    commitments: tuple[tuple[int, Scope], ...] = ()  # each commitment's N and population
+
+    @property
+    def by_products(self) -> bool:
+        """Whether a record's product categories decide its N (worth reading them)."""
+        return any(scope.product_categories for _days, scope in self.commitments)
+
+    def days_for(
+        self,
+        category: CaseCategory | None = None,
+        channel: ContactChannel | None = None,
+        product_codes: Collection[str] = (),
+    ) -> int:
+        applicable = [
+            days for days, scope in self.commitments if scope.covers(category, channel, product_codes)
+        ]
+        return min(applicable) if applicable else self.default
+
+    def late(self, started, today: dt.date, in_scope: Callable[[Scope], Any]):
+        """SQL: the record started (`started`, a date column) more than its N days before `today`.
+        `in_scope(scope)` is the SQL condition of a scope's records (None for everything). The
+        strictest applicable N is passed exactly when any applicable N is."""
+
+        def passed(days: int):
+            return started < today - dt.timedelta(days=days)
+
+        terms = []
+        populations = []
+        for days, scope in self.commitments:
+            condition = None if scope.everything else in_scope(scope)
+            terms.append(passed(days) if condition is None else condition & passed(days))
+            populations.append(condition)
+        if None not in populations:  # records no commitment is about: the default
+            outside = passed(self.default)
+            for condition in populations:
+                outside &= ~condition
+            terms.append(outside)
+        late = terms[0]
+        for term in terms[1:]:
+            late |= term
+        return late
 
 
 @dataclass(frozen=True)
@@ -357,13 +423,65 @@ def _cases_within(
     )
     if rep_id is not None:
         query = query.where(Case.rep == rep_id)
-    if scope.case_categories:
-        query = query.where(Case.category.in_(list(scope.case_categories)))
-    if scope.channel is not None:
-        query = query.where(Case.channel == scope.channel)
-    if scope.product_categories:  # the case's unit, or else a line of its sale
-        query = query.where(Case.sold_unit.in_(_units_of(scope)) | Case.sale.in_(_sales_of(scope)))
+    if not scope.everything:
+        query = query.where(cases_in(scope))
     return _share(indicator, days, *query.tuples().get())
+
+
+def cases_in(scope: Scope):
+    """SQL: the cases in a commitment's population (its case categories, channel, and product
+    categories through the case's unit, or else a line of its sale). Not for EVERYTHING."""
+    conditions = []
+    if scope.case_categories:
+        conditions.append(Case.category.in_(list(scope.case_categories)))
+    if scope.channel is not None:
+        conditions.append(Case.channel == scope.channel)
+    if scope.product_categories:
+        conditions.append(Case.sold_unit.in_(_units_of(scope)) | Case.sale.in_(_sales_of(scope)))
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition &= other
+    return condition
+
+
+def returns_in(scope: Scope):
+    """SQL: the warranty returns in a commitment's population (the product categories of the
+    returned unit). Not for EVERYTHING."""
+    return WarrantyReturn.sold_unit.in_(_units_of(scope))
+
+
+def case_product_codes(case_id: int) -> set[str]:
+    """The product categories a case is about: its unit's, or else its sale's lines'."""
+    unit = (
+        ProductCategory.select(ProductCategory.code)
+        .join(Product)
+        .join(SoldUnit)
+        .join(Case, on=(Case.sold_unit == SoldUnit.id))
+        .where(Case.id == case_id)
+    )
+    codes = {code for (code,) in unit.tuples()}
+    if codes:
+        return codes
+    lines = (
+        ProductCategory.select(ProductCategory.code)
+        .join(Product)
+        .join(SaleLine)
+        .join(Case, on=(Case.sale == SaleLine.sale))
+        .where(Case.id == case_id)
+    )
+    return {code for (code,) in lines.tuples()}
+
+
+def return_product_codes(return_id: int) -> set[str]:
+    """The product category of a return's unit."""
+    query = (
+        ProductCategory.select(ProductCategory.code)
+        .join(Product)
+        .join(SoldUnit)
+        .join(WarrantyReturn, on=(WarrantyReturn.sold_unit == SoldUnit.id))
+        .where(WarrantyReturn.id == return_id)
+    )
+    return {code for (code,) in query.tuples()}
 
 
 def _returns_within(days: int, start, end, rep_id, today, scope: Scope = EVERYTHING) -> Measurement:
@@ -376,7 +494,7 @@ def _returns_within(days: int, start, end, rep_id, today, scope: Scope = EVERYTH
     if rep_id is not None:
         query = query.where(r.rep == rep_id)
     if scope.product_categories:
-        query = query.where(r.sold_unit.in_(_units_of(scope)))
+        query = query.where(returns_in(scope))
     return _share(CI.RETURNS_RESOLVED, days, *query.tuples().get())
 
 

@@ -26,6 +26,7 @@ from app.services.charters.indicators import (
     OPTIONAL_DAYS_INDICATORS,
     PRODUCT_SCOPE_INDICATORS,
     SHARE_INDICATORS,
+    Deadline,
     Scope,
     commitment_sentence,
     has_days,
@@ -831,21 +832,30 @@ def deactivate_charter(charter_id: int, *, acting_rep_id: int | None = None) -> 
 # --------------------------------------------------------------------------- deadlines elsewhere
 
 
-def commitment_days(indicator: CharterIndicator, default_days: int) -> int:
-    """The N of "within N days" in an active charter's commitment for `indicator`, else `default_days`.
-
-    With several active charters naming the indicator, the strictest (smallest N) applies.
-    """
-    days = (
-        CharterCommitment.select(CharterCommitment.days)
+def commitment_deadline(indicator: CharterIndicator, default_days: int) -> Deadline:
+    """The deadline the active charters' commitments for `indicator` set, record by record: each
+    commitment's N over its own population, the strictest applying; `default_days` for a record no
+    commitment is about."""
+    rows = (
+        CharterCommitment.select(
+            CharterCommitment.days,
+            CharterCommitment.case_categories,
+            CharterCommitment.product_categories,
+            CharterCommitment.channel,
+        )
         .join(ServiceCharter)
         .where(
             (ServiceCharter.active == True)  # noqa: E712 (peewee expression)
             & (CharterCommitment.indicator == indicator)
             & CharterCommitment.days.is_null(False)
         )
-        .order_by(CharterCommitment.days)
-        .limit(1)
-        .scalar()
+        .order_by(CharterCommitment.days, CharterCommitment.id)
     )
-    return days if days is not None else default_days
+    return Deadline(default_days, tuple((row.days, Scope.of(row)) for row in rows))
+
+
+def commitment_days(indicator: CharterIndicator, default_days: int) -> int:
+    """The N of "within N days" for a record of no particular population: the strictest active
+    commitment about every record of `indicator`, else `default_days` (a commitment about part of
+    them, billing complaints say, does not set it)."""
+    return commitment_deadline(indicator, default_days).days_for()

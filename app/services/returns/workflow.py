@@ -42,6 +42,7 @@ from app.models.enums import (
 )
 from app.models.sync_schema import provisional, provisional_label
 from app.services import audit, charters
+from app.services.charters.indicators import Deadline, return_product_codes, returns_in
 from app.services.company import load_company_settings
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.inputs import clean_text, date_error
@@ -100,8 +101,19 @@ def default_target_days() -> int:
 
 
 def target_days() -> int:
-    """Days to resolve a return: the active charter's commitment, else the company setting."""
-    return charters.commitment_days(CharterIndicator.RETURNS_RESOLVED, default_target_days())
+    """Days to resolve a return of no particular product: the active charters' commitment about
+    every return, else the company setting."""
+    return target_deadline().days_for()
+
+
+def target_deadline() -> Deadline:
+    """Days to resolve each return: the strictest active commitment whose product categories hold
+    its unit's, else the company setting (charters.Deadline)."""
+    return charters.commitment_deadline(CharterIndicator.RETURNS_RESOLVED, default_target_days())
+
+
+def _days_to_resolve(return_id: int, deadline: Deadline) -> int:
+    return deadline.days_for(product_codes=return_product_codes(return_id) if deadline.by_products else ())
 
 
 def satisfaction_days() -> int:
@@ -653,15 +665,15 @@ class ReturnDetail:
         return any(change.to_state is RS.RECEIVED for change in self.timeline)
 
 
-def _overdue_condition(today: dt.date, target: int):
+def _overdue_condition(today: dt.date, target: Deadline):
     return (
         WarrantyReturn.resolved_on.is_null()
         & WarrantyReturn.state.in_(OPEN_STATES)
-        & (WarrantyReturn.reported_on < today - dt.timedelta(days=target))
+        & target.late(WarrantyReturn.reported_on, today, returns_in)
     )
 
 
-def _conditions(filters: ReturnFilter, today: dt.date, target: int) -> list:
+def _conditions(filters: ReturnFilter, today: dt.date, target: Deadline) -> list:
     W = WarrantyReturn
     conditions = []
     if filters.states:
@@ -710,8 +722,8 @@ def _where(query, conditions: list):
     return query
 
 
-def _row(r, today: dt.date, target: int) -> ReturnRow:
-    due_on = r.reported_on + dt.timedelta(days=target)
+def _row(r, today: dt.date, target: Deadline) -> ReturnRow:
+    due_on = r.reported_on + dt.timedelta(days=_days_to_resolve(r.id, target))
     end = r.closed_on or today
     overdue = r.resolved_on is None and r.state not in FINISHED_STATES and today > due_on
     return ReturnRow(
@@ -784,7 +796,7 @@ def list_returns(
     """Returns matching `filters`, newest request first (then the highest number), oldest first, or
     sorted by `sort` (a key of `_return_sort_keys`)."""
     today = today or dt.date.today()
-    target = target_days()
+    target = target_deadline()
     order = ordering(
         sort,
         _return_sort_keys(today),
@@ -803,7 +815,7 @@ def list_returns(
 
 def count_returns(filters: ReturnFilter = ReturnFilter(), today: dt.date | None = None) -> int:
     today = today or dt.date.today()
-    return _where(_base_query(WarrantyReturn.id), _conditions(filters, today, target_days())).count()
+    return _where(_base_query(WarrantyReturn.id), _conditions(filters, today, target_deadline())).count()
 
 
 def counts_by_state(
@@ -813,7 +825,7 @@ def counts_by_state(
     today = today or dt.date.today()
     query = _where(
         _base_query(WarrantyReturn.state, fn.COUNT(WarrantyReturn.id).alias("n")),
-        _conditions(filters, today, target_days()),
+        _conditions(filters, today, target_deadline()),
     ).group_by(WarrantyReturn.state)
     counts = dict.fromkeys(STATE_ORDER, 0)
     for state, n in query.tuples():
@@ -827,7 +839,7 @@ def overdue_count(today: dt.date | None = None, rep_id: int | None = None) -> in
 
 def get_return(return_id: int, today: dt.date | None = None) -> ReturnDetail:
     today = today or dt.date.today()
-    target = target_days()
+    target = target_deadline()
     found = (
         _base_query(
             *_ROW_COLUMNS,
@@ -886,7 +898,7 @@ def get_return(return_id: int, today: dt.date | None = None) -> ReturnDetail:
         case_id=found.case_id,
         timeline=timeline,
         allowed=[s for s in STATE_ORDER if can_transition(found.state, s)],
-        target_days=target,
+        target_days=_days_to_resolve(found.id, target),
         row_version=found.row_version,
     )
 
