@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--today", type=_iso_date, default=None, help=_("the date the data is relative to (YYYY-MM-DD)")
     )
+    demo.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=_("make the new database encrypted (SQLCipher; its key kept in this computer's keyring)"),
+    )
 
     check = commands.add_parser(
         "check",
@@ -250,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--json", action="store_true", help=_("print one JSON object: pushed, pulled, conflicts, refused")
     )
+    sync.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=_(
+            "with --init: make the new database encrypted (SQLCipher; its key kept in this computer's keyring)"
+        ),
+    )
 
     imports = commands.add_parser(
         "import",
@@ -257,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("import customers, products or sales from CSV, XLSX, XLS or ODS (a missing --db is created)"),
     )
     imports.add_argument("kind", choices=("customers", "products", "sales"), help=_("what the file holds"))
+    imports.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=_("make the new database encrypted (SQLCipher; its key kept in this computer's keyring)"),
+    )
     imports.add_argument("file", nargs="?", help=_("the CSV, XLSX, XLS or ODS file"))
     imports.add_argument(
         "--fields", action="store_true", help=_("list the field names a mapping file may use, and stop")
@@ -270,6 +287,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imports.add_argument(
         "--mapping", help=_('a JSON or TOML file naming columns: {"column header": "field"} (see --fields)')
+    )
+    imports.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        default=[],
+        metavar=_("COLUMN=FORMAT"),
+        help=_(
+            "how a column writes its dates or numbers, where every value reads both ways (by default day "
+            "first and decimal comma): dmy, mdy, decimal-comma or decimal-point; the column by its header "
+            "or its field; repeatable"
+        ),
     )
     imports.add_argument(
         "--dry-run", dest="dry_run", action="store_true", help=_("check everything, save nothing")
@@ -337,6 +366,47 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("last day, included (YYYY-MM-DD); follow-ups default to four weeks from --from"),
     )
     export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
+
+    encryption = commands.add_parser(
+        "encryption",
+        parents=[common],
+        help=_("encryption at rest of an SQLite database: status, encrypt, decrypt"),
+    )
+    encryption.add_argument(
+        "action",
+        choices=("status", "encrypt", "decrypt"),
+        help=_(
+            "status: is it encrypted, is its key in the keyring; encrypt or decrypt it (a verified backup "
+            "is made first; the database must not be open elsewhere)"
+        ),
+    )
+
+    customer = commands.add_parser(
+        "customer", parents=[common], help=_("a customer's rights over their personal data: export, erase")
+    )
+    customer_commands = customer.add_subparsers(
+        dest="customer_command", metavar=_("ACTION"), required=True, parser_class=_Parser
+    )
+    customer_export = customer_commands.add_parser(
+        "export",
+        parents=[common],
+        help=_("everything held about one customer, as JSON and optionally a readable PDF (in --lang)"),
+    )
+    customer_erase = customer_commands.add_parser(
+        "erase",
+        parents=[common],
+        help=_("anonymise one customer everywhere, keeping the facts the statistics count"),
+    )
+    for action in (customer_export, customer_erase):
+        action.add_argument("--code", required=True, help=_("the customer's code"))
+    customer_export.add_argument(
+        "--out", required=True, help=_("the JSON file to write (.json is added when missing)")
+    )
+    customer_export.add_argument("--pdf", help=_("also a readable PDF (.pdf is added when missing)"))
+    customer_export.add_argument("--force", action="store_true", help=_("replace the files if they exist"))
+    customer_erase.add_argument(
+        "--yes", action="store_true", help=_("erase without asking (required without a terminal)")
+    )
 
     shots = commands.add_parser(
         "screenshots", parents=[common], help=_("render every page and main dialog to PNG")
@@ -445,6 +515,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(target, args)
         if args.command == "export":
             return _export(target, args)
+        if args.command == "customer":
+            return _customer(target, args)
+        if args.command == "encryption":
+            return _encryption(target, args)
         parser.error(f"unknown command {args.command}")
     except (CliError, DatabaseFileError, RightsError, SyncError) as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
@@ -505,7 +579,9 @@ def _demo(target: str, args: argparse.Namespace) -> int:
     from app.models.database import open_database
     from app.services.company import database_is_empty
 
-    info = open_database(target)
+    _refuse_encrypting_an_existing_file(target, args.encrypt)
+    info = open_database(target, encrypt=args.encrypt)
+    _show_recovery_key(info.recovery_key)
     if not info.created and not database_is_empty():
         raise CliError(
             _("{target} already holds data; demo data goes into a new database.").format(
@@ -669,7 +745,15 @@ def _restore(target: str, args: argparse.Namespace) -> int:
     if outcome.kept is not None:
         print(_("The data it replaced was kept as {path}.").format(path=outcome.kept))
     info = open_database(str(path), create=False)  # an older backup is upgraded now, as opening does
-    if info.backup is not None:
+    if outcome.erasures_reapplied:
+        print(
+            ngettext(
+                "{count} customer erased since the backup was made was erased again.",
+                "{count} customers erased since the backup was made were erased again.",
+                outcome.erasures_reapplied,
+            ).format(count=i18n.format_number(outcome.erasures_reapplied))
+        )
+    if info.backup is not None or outcome.schema_version < info.version:  # upgraded here or by the restore
         print(
             _("The backup's schema {found} was upgraded to {latest}.").format(
                 found=outcome.schema_version, latest=info.version
@@ -827,8 +911,11 @@ def _sync(target: str, args: argparse.Namespace) -> int:
         else:
             print("\n".join(joined.summary()))
         return EXIT_OK
+    if args.encrypt and not args.init:
+        raise UsageError(_("--encrypt makes a new laptop database: use it with --init."))
     if args.init:
-        outcome = init_laptop(Path(path), args.server)
+        outcome = init_laptop(Path(path), args.server, encrypt=args.encrypt)
+        _show_recovery_key(outcome.recovery_key, to_stderr=args.json)
     else:
         open_database(target, create=False)
         refuse_unless_laptop(db.obj, Path(path))
@@ -880,6 +967,7 @@ def _import(target: str, args: argparse.Namespace) -> int:
     """`postventa import KIND FILE`: the file is read and checked before the database is opened (or
     created: a new company starts with an import); exit 0 once read, even with rejected rows."""
     import json
+    from dataclasses import replace
 
     from app.models.database import open_database
     from app.services import imports
@@ -895,6 +983,16 @@ def _import(target: str, args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.file:
         raise UsageError(_("Name the file to import (or ask for --fields)."))
+    chosen: dict[str, str] = {}
+    for item in args.formats:
+        column, sign, name = item.rpartition("=")
+        if not sign or not column.strip() or not name.strip():
+            raise UsageError(
+                _("--format {value}: write the column and its format, like --format Fecha=mdy.").format(
+                    value=item
+                )
+            )
+        chosen[column.strip()] = name.strip()
     try:
         mapping = imports.load_mapping(args.mapping) if args.mapping else None
         options = imports.ImportOptions(
@@ -909,7 +1007,14 @@ def _import(target: str, args: argparse.Namespace) -> int:
         opened = imports.open_for_import(args.file, options)
     except imports.MappingError as exc:
         raise UsageError(str(exc)) from exc
-    open_database(target)
+    if chosen:
+        try:
+            options = replace(options, formats=imports.chosen_formats(opened, kind, chosen))
+        except imports.MappingError as exc:
+            raise UsageError(f"--format: {exc}") from exc
+    _refuse_encrypting_an_existing_file(target, args.encrypt)
+    info = open_database(target, encrypt=args.encrypt)
+    _show_recovery_key(info.recovery_key, to_stderr=args.json)
     summary = imports.run_import(opened, options, errors_to=args.errors, force=args.force)
     summary.close()
     if args.json:
@@ -980,6 +1085,140 @@ def _export(target: str, args: argparse.Namespace) -> int:
     print(
         ngettext("{count} row exported to {path}", "{count} rows exported to {path}", result.rows).format(
             count=i18n.format_number(result.rows), path=result.path
+        )
+    )
+    return EXIT_OK
+
+
+def _refuse_encrypting_an_existing_file(target: str, encrypt: bool) -> None:
+    """--encrypt makes a new database encrypted; an existing plain one is encrypted by its own command."""
+    from app.models import cipher
+    from app.models.database import inspect_sqlite_file, sqlite_path_of
+
+    path = sqlite_path_of(target)
+    if not encrypt:
+        return
+    if path is None:
+        raise UsageError(_("--encrypt is for an SQLite file; an office server is protected on the server."))
+    if not cipher.is_encrypted(path) and inspect_sqlite_file(path) is not None:
+        raise CliError(
+            _(
+                "{path} already exists and is not encrypted; encrypt it with: postventa encryption encrypt --db {path}"
+            ).format(path=path)
+        )
+
+
+def _show_recovery_key(recovery_key: str | None, *, to_stderr: bool = False) -> None:
+    """The recovery key of a database just encrypted: printed once, never logged."""
+    if not recovery_key:
+        return
+    out = sys.stderr if to_stderr else sys.stdout
+    print(
+        _(
+            "The database is encrypted; its key is kept in this computer's keyring. Its recovery key opens it "
+            "anywhere else: print it or write it down and keep it safe (the manager's safe, not the laptop's bag). "
+            "It is shown only this once:"
+        ),
+        file=out,
+    )
+    print(f"    {recovery_key}", file=out)
+
+
+def _encryption(target: str, args: argparse.Namespace) -> int:
+    """`postventa encryption status|encrypt|decrypt --db DB`: the file must not be open elsewhere."""
+    from app.models.backups import default_backups_folder
+    from app.models.database import sqlite_path_of
+    from app.services import encryption
+
+    path = sqlite_path_of(target)
+    if path is None:
+        raise UsageError(_("Encryption is for an SQLite file; an office server is protected on the server."))
+    if args.action == "status":
+        status = encryption.encryption_status(path)
+        if not status.encrypted:
+            print(_("{path} is not encrypted.").format(path=path))
+        elif status.key_in_keyring:
+            print(_("{path} is encrypted; its key is in this computer's keyring.").format(path=path))
+        else:
+            print(_("{path} is encrypted; its key is not in this computer's keyring.").format(path=path))
+        return EXIT_OK
+    folder = default_backups_folder()
+    if args.action == "encrypt":
+        outcome = encryption.encrypt_database(path, folder)
+        print(_("{path} encrypted; the backup made first: {backup}").format(path=path, backup=outcome.backup))
+        if outcome.backups_converted:
+            print(
+                ngettext(
+                    "{count} backup of it encrypted with the same key.",
+                    "{count} backups of it encrypted with the same key.",
+                    outcome.backups_converted,
+                ).format(count=outcome.backups_converted)
+            )
+        for left in outcome.backups_not_converted:
+            print(
+                _("Could not encrypt the backup {path}: it is still readable.").format(path=left),
+                file=sys.stderr,
+            )
+        _show_recovery_key(outcome.recovery_key)
+        return EXIT_OK
+    outcome = encryption.decrypt_database(path, folder)
+    print(_("{path} decrypted; the backup made first: {backup}").format(path=path, backup=outcome.backup))
+    return EXIT_OK
+
+
+def _customer(target: str, args: argparse.Namespace) -> int:
+    """`postventa customer export|erase --code CODE`: a customer's rights (issue 18). From the command
+    line, whoever runs it holds the file (or logs in to the office as themselves: its rights apply)."""
+    from app.models.database import open_database
+    from app.outputs import resolve_output
+    from app.services.customers import privacy
+    from app.services.permissions import current_permissions
+
+    if args.customer_command == "export":
+        resolve_output(args.out, ".json", force=args.force)  # refused before the database opens
+        if args.pdf:
+            resolve_output(args.pdf, ".pdf", force=args.force)
+        open_database(target, create=False)
+        from app.documents import export_personal_data
+
+        written = export_personal_data(
+            privacy.find_customer_by_code(args.code),
+            args.out,
+            args.pdf,
+            language=_cli_language(args),
+            permissions=current_permissions(),
+            force=args.force,
+        )
+        print(
+            ngettext(
+                "{count} record written to {path}", "{count} records written to {path}", written.records
+            ).format(count=i18n.format_number(written.records), path=written.json_path)
+        )
+        if written.pdf_path is not None:
+            print(written.pdf_path)
+        return EXIT_OK
+    open_database(target, create=False)
+    customer_id = privacy.find_customer_by_code(args.code)
+    if privacy.is_erased(customer_id):
+        raise CliError(
+            _("The personal data of customer {code} was already erased.").format(code=args.code.strip())
+        )
+    print(
+        _(
+            "Erasing replaces the name, contact details, tax id, notes and every text of customer {code}'s "
+            "records with {erased}, for good; sales, cases, returns and their figures stay."
+        ).format(code=args.code.strip(), erased=privacy.ERASED)
+    )
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise CliError(_("Nothing was erased: add --yes to confirm without a terminal."))
+        if not _ask_yes(_("Erase the personal data now? [y/N] ")):
+            print(_("Nothing was changed."))
+            return EXIT_FAILURE
+    outcome = privacy.erase_personal_data(customer_id, None, permissions=current_permissions())
+    print(
+        _("The personal data of customer {code} was erased ({count} records).").format(
+            code=outcome.customer_code, count=i18n.format_number(outcome.records)
         )
     )
     return EXIT_OK

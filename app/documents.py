@@ -23,6 +23,7 @@ from app.i18n import N_, _, format_date
 from app.models.enums import CharterType, Choice
 from app.services.errors import NotFoundError, ValidationError
 from app.services.inputs import FIRST_YEAR, date_error
+from app.services.permissions import UNRESTRICTED, Permissions
 
 MAX_PERIOD_YEARS = 5
 
@@ -251,3 +252,40 @@ def default_file_name(request: DocumentRequest) -> str:
         else:
             name = _("complaints-register.pdf")
     return name
+
+
+# --- a person's data (issue 18) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalDataExport:
+    json_path: Path
+    pdf_path: Path | None
+    records: int
+
+
+def export_personal_data(
+    customer_id: int,
+    json_path: str | os.PathLike,
+    pdf_path: str | os.PathLike | None = None,
+    *,
+    language: str | None = None,
+    permissions: Permissions = UNRESTRICTED,
+    force: bool = False,
+) -> PersonalDataExport:
+    """Everything held about the customer as a JSON file and, when `pdf_path` is given, a readable PDF
+    in `language` (the Customers' 360° view and `postventa customer export` alike). Both paths are
+    refused before any work (app.outputs: never over a database, an existing file only with `force`);
+    only a manager exports (`permissions`: who asks)."""
+    from app.reports.personal_data import build_personal_data
+    from app.services.customers import privacy
+
+    outputs.resolve_output(json_path, ".json", force=force)
+    if pdf_path is not None:
+        outputs.resolve_output(pdf_path, ".pdf", force=force)
+    data = privacy.personal_data(customer_id, permissions=permissions)
+    written_json = privacy.write_personal_data_json(data, json_path, force=force)
+    written_pdf = None
+    if pdf_path is not None:
+        written_pdf = build_personal_data(data, pdf_path, language or i18n.current_language(), force=force)
+    return PersonalDataExport(written_json, written_pdf, data.count())

@@ -273,3 +273,29 @@ def test_the_app_as_a_rep_gets_a_readable_refusal(office):
             save_company_settings(settings)
     finally:
         close_database()
+
+
+def test_a_rep_reading_the_at_risk_list_stores_the_profiles_the_sales_made_stale(office):
+    """The customers' stored profiles (schema 17): a rep's write makes a profile stale (the
+    triggers run with the rep's rights) and a rep's reading of the list stores it again."""
+    import datetime as dt
+
+    from app.models import db
+    from app.models.database import close_database, open_database
+    from app.models.dialect import CUSTOMER_PROFILE, CUSTOMER_PROFILE_STALE
+    from app.services.customers.risk import at_risk
+
+    ana = office.connect(office.ana)
+    own = _customer_of(ana, office.ana_rep)
+    _changes(ana, "UPDATE sale SET sold_on = sold_on - 1 WHERE customer_id = %s", (own,))
+    ana.close()
+    rep_url = office.url.replace("postgres@", f"{office.ana}@")
+    open_database(rep_url, create=False)
+    try:
+        assert db.execute_sql(f"SELECT COUNT(*) FROM {CUSTOMER_PROFILE_STALE}").fetchone()[0] > 0
+        at_risk(dt.date(2026, 11, 23), rep_id=office.ana_rep)
+        assert db.execute_sql(f"SELECT COUNT(*) FROM {CUSTOMER_PROFILE_STALE}").fetchone()[0] == 0
+        stored = db.execute_sql(f"SELECT COUNT(*) FROM {CUSTOMER_PROFILE} WHERE customer_id = %s", (own,))
+        assert stored.fetchone()[0] == 1
+    finally:
+        close_database()

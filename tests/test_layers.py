@@ -89,7 +89,18 @@ BASE_FORBIDDEN = (
 #: data) and these formatters, each read and found to be pure (no query, no database): adding one here is
 #: a decision to review, not a way to make the test pass.
 REPORT_FORMATTERS = frozenset(
-    {"format_target", "indicator_text", "format_measurement", "is_share", "warranty_text"}
+    {
+        "format_target",
+        "indicator_text",
+        "format_measurement",
+        "is_share",
+        "warranty_text",
+        # app.services.audit: a field's label and a stored value as the user reads it (no query).
+        "field_label",
+        "format_value",
+        "action_label",
+        "entity_label",
+    }
 )
 #: From the models, reports take only the enums (stored codes with their labels), never a model class.
 REPORT_MODELS = ("app.models.enums",)

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from app.models import dialect
 from app.models.database import (
     DatabaseOpenError,
     LoginRequiredError,
@@ -104,11 +105,11 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
 
 
 def _back_to_schema_8(office: Office) -> None:
-    """Migrations 9 to 15 undone, as a server last upgraded by the previous release would be (its
+    """Migrations 9 to 18 undone, as a server last upgraded by the previous release would be (its
     rights and sync objects in place; reps without hours of their own, the report indexes as they
     were, charter commitments without a scope, categories without a replacement cycle, no trigram
     index on the customers' search text, naive times written in Madrid, audit entries without their
-    record's uid)."""
+    record's uid, no erasure log, no customer profiles, no collation key)."""
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'Europe/Madrid'")
         cursor.execute(
@@ -117,6 +118,15 @@ def _back_to_schema_8(office: Office) -> None:
         )
         for table, column in cursor.fetchall():
             cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE timestamp')
+        cursor.execute('DROP INDEX "customer_archived_sort_key"')
+        cursor.execute("ALTER TABLE customer DROP COLUMN sort_key")
+        cursor.execute('CREATE INDEX "customer_archived_name" ON customer (archived, name)')
+        cursor.execute('DROP INDEX IF EXISTS "customer_archived_segment"')
+        for name, table, *_rest in dialect._profile_triggers(postgresql=True):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            cursor.execute(f'DROP FUNCTION IF EXISTS "{name}"()')
+        cursor.execute(f"DROP TABLE {dialect.CUSTOMER_PROFILE}, {dialect.CUSTOMER_PROFILE_STALE}")
+        cursor.execute("DROP TABLE customer_erasure")
         cursor.execute("ALTER TABLE audit_entry DROP COLUMN entity_uid")
         cursor.execute("ALTER TABLE rep DROP COLUMN working_hours_start, DROP COLUMN working_hours_end")
         cursor.execute("ALTER TABLE product_category DROP COLUMN replacement_months")
@@ -137,14 +147,14 @@ def _back_to_schema_8(office: Office) -> None:
             "ALTER TABLE charter_commitment DROP COLUMN case_categories, DROP COLUMN product_categories,"
             " DROP COLUMN channel"
         )
-        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 15")
+        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 18")
         cursor.execute("DELETE FROM schema_version WHERE version > 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 15, "rewrite _back_to_schema_8 as the previous release's schema"
+    assert LATEST_VERSION == 18, "rewrite _back_to_schema_8 as the previous release's schema"
     # The upgrade runs in Madrid, where the office's naive times were written.
     with in_time_zone("Europe/Madrid"):
         _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path)
@@ -168,10 +178,10 @@ def _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path) -> No
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 8 to 15." in out
+    assert "Schema upgraded from 8 to 18." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 15; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 18; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")

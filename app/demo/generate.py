@@ -65,8 +65,9 @@ from app.models import (
 )
 from app.models.base import new_uid
 from app.models.charters import scope_text
+from app.models.collation import sort_key
 from app.models.customers import customer_search_text, fold_for_search, fold_key
-from app.models.dialect import bulk_load, reset_sequences
+from app.models.dialect import bulk_load, customer_profiles_stale_after, reset_sequences
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -1517,7 +1518,7 @@ def generate_demo(
         )
     # A bulk load (a bigger SQLite page cache meanwhile), the whole demo one write transaction:
     # nothing half-written.
-    with bulk_load(db), write_transaction():
+    with bulk_load(db), write_transaction(), customer_profiles_stale_after(db):
         from app.models import AuditEntry
 
         day = today or dt.date.today()
@@ -1802,6 +1803,7 @@ class _DemoBuilder:
                 C.consent_date,
                 C.archived,
                 C.search_text,
+                C.sort_key,
                 C.created_at,
                 C.updated_at,
             ],
@@ -2542,6 +2544,7 @@ class _DemoBuilder:
                 first_day if consent else None,
                 rng.random() < 0.015,
                 customer_search_text(code, name, tax_id, email, phone, mobile, city),
+                sort_key(name),
                 created,
                 created,
             )

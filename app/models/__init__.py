@@ -5,7 +5,7 @@ from app.models.cases import Case, CaseProposal, CaseStageChange
 from app.models.catalog import Product, ProductCategory, Sale, SaleLine, SoldUnit
 from app.models.charters import CharterCommitment, ServiceCharter
 from app.models.checks import CheckAnswer, CheckItem, CheckTemplate, UsageCheck
-from app.models.customers import Customer, CustomerNeedTag, NeedTag, Rep
+from app.models.customers import Customer, CustomerErasure, CustomerNeedTag, NeedTag, Rep
 from app.models.followups import FollowUp, FollowUpPlan, FollowUpPlanStep
 from app.models.returns import ReturnStatusChange, WarrantyReturn
 from app.models.satisfaction import SatisfactionSurvey
@@ -39,6 +39,7 @@ ALL_MODELS = [
     SatisfactionSurvey,
     ServiceCharter,
     CharterCommitment,
+    CustomerErasure,
     AuditEntry,
 ]
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import N_, _
+from app.models import cipher
 from app.models.database import (
     DatabaseDamagedError,
     DatabaseFileError,
@@ -39,6 +40,7 @@ from app.models.database import (
     default_database_path,
     inspect_sqlite_file,
     make_private_folder,
+    sqlite_connection,
     translate_database_error,
 )
 from app.models.enums import Choice
@@ -62,6 +64,8 @@ class BackupKind(Choice):
     BEFORE_RESTORE = "before-restore", N_("Before a restore")
     BEFORE_UPGRADE = "before-upgrade", N_("Before an upgrade")
     BEFORE_JOIN = "before-join", N_("Before joining an office")
+    BEFORE_ENCRYPTION = "before-encryption", N_("Before encrypting")
+    BEFORE_DECRYPTION = "before-decryption", N_("Before decrypting")
 
 
 class BackupError(DatabaseFileError):
@@ -157,7 +161,9 @@ def copy_database(
     try:
         reader = _read_only_connection(source)
         try:
-            writer = sqlite3.connect(destination)
+            # An encrypted database's copy is encrypted with the same key (and carries its salt).
+            key = cipher.find_key(source) if cipher.is_encrypted(source) else None
+            writer = sqlite3.connect(destination) if key is None else cipher.connect(str(destination), key)
             try:
                 reader.backup(writer, pages=PAGES_PER_STEP, progress=_step_reporter(progress))
                 # The pages came with the source's journal mode (WAL); a backup is one self-contained file.
@@ -167,7 +173,7 @@ def copy_database(
         finally:
             reader.close()
         problems = check_file(destination, progress=progress) if verify else None
-    except sqlite3.Error as exc:
+    except cipher.DRIVER_ERRORS as exc:
         problem = translate_database_error(exc, source)
         raise BackupError(
             _("Cannot back up {path}: {reason}").format(path=source, reason=problem or exc)
@@ -187,7 +193,7 @@ def check_file(path: Path, *, progress: Progress | None = None) -> str | None:
     try:
         with _stoppable(connection, progress):
             found = [row[0] for row in connection.execute("PRAGMA integrity_check(20)")]
-    except sqlite3.DatabaseError as exc:
+    except cipher.DRIVER_DATABASE_ERRORS as exc:
         if isinstance(translate_database_error(exc, path), DatabaseDamagedError):
             return str(exc)  # too damaged for the check to list what it found
         raise
@@ -236,7 +242,7 @@ def _stoppable(connection: sqlite3.Connection, progress: Progress | None) -> Ite
     connection.set_progress_handler(handler, 100_000)
     try:
         yield
-    except sqlite3.OperationalError:
+    except cipher.DRIVER_OPERATIONAL_ERRORS:
         if stopped:
             raise stopped[0] from None
         raise
@@ -277,7 +283,7 @@ def write_backup(
             leftover.unlink(missing_ok=True)
         if isinstance(exc, BackupError):
             raise
-        if isinstance(exc, (OSError, sqlite3.Error)):
+        if isinstance(exc, (OSError, *cipher.DRIVER_ERRORS)):
             raise _cannot_write(database, folder, exc) from exc
         raise
     sync_folder(folder)
@@ -366,7 +372,7 @@ def read_backup_summary(path: Path) -> BackupSummary:
     try:
         customers = connection.execute("SELECT COUNT(*) FROM customer").fetchone()[0]
         newest = connection.execute("SELECT MAX(at) FROM audit_entry").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
+    except cipher.DRIVER_DATABASE_ERRORS as exc:
         problem = translate_database_error(exc, path)
         raise problem or BackupError(_("Cannot read {path}: {reason}").format(path=path, reason=exc)) from exc
     finally:
@@ -402,17 +408,26 @@ def restore_into(
     takes for applied ones, and they would never reach it.
     """
     create_private_file(database)  # a missing database is made its owner's only first
-    writer = sqlite3.connect(database)
+    writer = sqlite_connection(database)
+    converted: Path | None = None
     try:
         _take_over(writer, database, wait_seconds)
         given_out = _autoincrement_counters(writer)
-        reader = _read_only_connection(backup)
+        if cipher.file_salt(backup) != cipher.file_salt(database):
+            # Encrypted one way and not the other, or with another key: SQLite's backup API copies pages
+            # as they are, so the backup is first written as the database is (app.models.encryption).
+            from app.models.encryption import convert_file
+
+            converted = _new_temporary(database.parent, database.name + ".restoring")
+            key = cipher.find_key(database) if cipher.is_encrypted(database) else None
+            convert_file(backup, converted, key)
+        reader = _read_only_connection(converted or backup)
         try:
             reader.backup(writer, pages=PAGES_PER_STEP, progress=_step_reporter(progress))
         finally:
             reader.close()
         _keep_counters(writer, given_out)
-    except sqlite3.Error as exc:
+    except cipher.DRIVER_ERRORS as exc:
         problem = translate_database_error(exc, database)
         raise BackupError(
             _("Cannot restore into {path}: {reason}. Its data was not changed.").format(
@@ -421,6 +436,9 @@ def restore_into(
         ) from exc
     finally:
         writer.close()
+        if converted is not None:
+            for leftover in (converted, converted.with_name(converted.name + "-journal")):
+                leftover.unlink(missing_ok=True)
 
 
 def _autoincrement_counters(connection: sqlite3.Connection) -> dict[str, int]:
@@ -452,7 +470,7 @@ def _take_over(writer: sqlite3.Connection, database: Path, wait_seconds: float) 
         try:
             writer.execute("PRAGMA journal_mode=DELETE").fetchone()
             return
-        except sqlite3.OperationalError as exc:
+        except cipher.DRIVER_OPERATIONAL_ERRORS as exc:
             code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
             if code not in (_SQLITE_BUSY, _SQLITE_LOCKED):
                 raise

@@ -27,14 +27,19 @@ from playhouse.db_url import connect as connect_url
 
 from app import APP_NAME
 from app.i18n import _
-from app.models import ALL_MODELS, SchemaVersion, db
+from app.models import ALL_MODELS, SchemaVersion, cipher, db
 from app.models.clock import SERVER_FIELD_TYPES, read_server_times_as_local, server_session_options
-from app.models.dialect import create_customer_search_index, set_read_only
+from app.models.dialect import create_customer_profiles, create_customer_search_index, set_read_only
 from app.models.migrations import LATEST_VERSION, run_migrations
 from app.models.system import store_case_prefix_defaults
 
 ENV_VAR = "POSTVENTA_DB"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+# The page cache of a plain file's connection, in KiB (SQLite's default is 2 MiB; an encrypted one
+# has its own, app.models.cipher.CACHE_KIB): a busy week of the agenda on 100,000 customers reads
+# pages spread over the file, and with the default cache each read again is a system call (31 ms of
+# CPU with the default, 20 ms with this one; benchmarks/run_all.py). Filled only as pages are read.
+SQLITE_CACHE_KIB = 32768
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -56,6 +61,22 @@ class DiskFullError(DatabaseFileError):
 
 class DatabaseReadOnlyError(DatabaseFileError):
     """The file or its folder cannot be written."""
+
+
+class DatabaseLockedError(DatabaseOpenError):
+    """The file is encrypted and no key this computer holds opens it: the keyring lost it, or the
+    file came from another computer. The window asks for the recovery key; the command line reads
+    it from POSTVENTA_RECOVERY_KEY. The file is not modified."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            _(
+                "{path} is encrypted and its key is not on this computer (or it is not a Postventa database). "
+                "Open it with its recovery key: the window asks for it; on the command line, put it in the "
+                "environment variable {variable}. The file was not modified."
+            ).format(path=path, variable=cipher.RECOVERY_ENV_VAR)
+        )
+        self.path = path
 
 
 class LoginRequiredError(DatabaseOpenError):
@@ -115,11 +136,11 @@ def _sqlite_error_of(exc: BaseException) -> sqlite3.Error | None:
     """The sqlite3 error behind `exc` (peewee wraps it as its first argument and as its context)."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, sqlite3.Error):
-            return exc
+        if isinstance(exc, cipher.DRIVER_ERRORS):
+            return exc  # type: ignore[return-value]  # sqlcipher3's errors carry the same codes
         first = exc.args[0] if exc.args else None
-        if isinstance(first, sqlite3.Error):
-            return first
+        if isinstance(first, cipher.DRIVER_ERRORS):
+            return first  # type: ignore[return-value]
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return None
@@ -266,6 +287,26 @@ class PostventaSqliteDatabase(SqliteDatabase):
             raise problem from exc
 
 
+class PostventaSqlCipherDatabase(PostventaSqliteDatabase):
+    """An encrypted file (app.models.cipher): the same database, its connections made by sqlcipher3
+    and keyed before anything else runs on them (the pragmas, the functions)."""
+
+    def __init__(self, database: str, *args, key: cipher.DatabaseKey, **kwargs):
+        self._key = key
+        super().__init__(database, *args, **kwargs)
+
+    def _connect(self):
+        conn = cipher.connect(
+            self.database, self._key, timeout=self._timeout, isolation_level=None, **self.connect_params
+        )
+        try:
+            self._add_conn_hooks(conn)
+        except Exception:
+            conn.close()
+            raise
+        return conn
+
+
 @dataclass(frozen=True)
 class DatabaseInfo:
     target: str  # the path or URL as the user sees it
@@ -273,6 +314,8 @@ class DatabaseInfo:
     version: int
     created: bool  # a new, empty database was made
     backup: Path | None  # copy written before an upgrade
+    encrypted: bool = False  # an SQLite file encrypted with SQLCipher
+    recovery_key: str | None = None  # of a database encrypted as it was created: shown once
 
 
 # The login and password a person gave for a server target, in this process's memory only (never on
@@ -340,6 +383,7 @@ def open_database(
     login: str | None = None,
     password: str | None = None,
     backups_folder: Path | None = None,
+    encrypt: bool = False,
 ) -> DatabaseInfo:
     """Open `target`, create or upgrade its schema, and bind the models to it.
 
@@ -355,15 +399,25 @@ def open_database(
     After an unclean shutdown (the marker was left behind) the file is checked before it is used.
     Before an SQLite file is upgraded, a backup is written into `backups_folder` (default: the
     backups folder in the user data folder).
+    An encrypted file is opened with its key (app.models.cipher.find_key), or refused untouched with
+    DatabaseLockedError. With encrypt=True a new SQLite file is made encrypted, its new key kept in the
+    keyring (refused when there is none) and its recovery key returned once in the DatabaseInfo;
+    an existing file is opened as it is.
     """
     global _open_database_path
     close_database()
     path = sqlite_path_of(target)
     backup = None
+    key: cipher.DatabaseKey | None = None
+    recovery: str | None = None
     if path is not None:
         version = inspect_sqlite_file(path)
         if version is None and (not create or read_only):
             raise DatabaseOpenError(_("There is no database at {path}.").format(path=path))
+        key = cipher.find_key(path) if cipher.is_encrypted(path) else None  # inspect found it
+        if version is None and encrypt and key is None:
+            key = _new_database_key()
+            recovery = cipher.recovery_key(key)
         if read_only:
             create = upgrade = False
         else:
@@ -388,9 +442,9 @@ def open_database(
             keep_private(path.parent, (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))))
         if read_only:
             pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if k != "journal_mode"}
-            database: Database = PostventaSqliteDatabase(_read_only_uri(path), pragmas=pragmas, uri=True)
+            database: Database = _sqlite_database(_read_only_uri(path), key, pragmas=pragmas, uri=True)
         else:
-            database = PostventaSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+            database = _sqlite_database(str(path), key, pragmas=SQLITE_PRAGMAS)
         _open_database_path = path
     else:
         kept_login, kept_password = _session_credentials.get(target, (None, None))
@@ -428,6 +482,7 @@ def open_database(
             with database.atomic():
                 database.create_tables(ALL_MODELS)
                 create_customer_search_index(database)  # not a model: each machine's own (schema 13)
+                create_customer_profiles(database)  # not a model: each machine's own (schema 17)
                 SchemaVersion.create(version=LATEST_VERSION)
                 store_case_prefix_defaults()
         elif version < LATEST_VERSION and upgrade and path is not None:
@@ -444,7 +499,39 @@ def open_database(
         ) from exc
     if path is not None and not read_only:
         _write_marker(path.with_name(path.name + MARKER_SUFFIX))
-    return DatabaseInfo(target, path, LATEST_VERSION if upgrade or created else version, created, backup)
+    return DatabaseInfo(
+        target,
+        path,
+        LATEST_VERSION if upgrade or created else version,
+        created,
+        backup,
+        encrypted=key is not None,
+        recovery_key=recovery,
+    )
+
+
+def _sqlite_database(name: str, key: cipher.DatabaseKey | None, **options) -> PostventaSqliteDatabase:
+    if key is None:
+        options["pragmas"] = {**options.get("pragmas", {}), "cache_size": -SQLITE_CACHE_KIB}
+        return PostventaSqliteDatabase(name, **options)
+    return PostventaSqlCipherDatabase(name, key=key, **options)
+
+
+def _new_database_key() -> cipher.DatabaseKey:
+    """A key for a new encrypted database, kept in the keyring; refused when it cannot be kept there."""
+    if not cipher.available():
+        raise DatabaseOpenError(
+            _("This installation of Postventa cannot read encrypted databases (sqlcipher3 is missing).")
+        )
+    key = cipher.new_key()
+    if not cipher.remember_key(key):
+        raise DatabaseOpenError(
+            _(
+                "This computer has no keyring where Postventa could keep the database's key, so it cannot "
+                "be encrypted here. Nothing was created."
+            )
+        )
+    return key
 
 
 def close_database() -> None:
@@ -499,7 +586,7 @@ def quick_check_sqlite_file(path: Path) -> None:
             found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DRIVER_DATABASE_ERRORS as exc:
         problem = translate_database_error(exc, path)
         if problem is not None:
             raise problem from exc
@@ -524,14 +611,14 @@ def inspect_sqlite_file(path: Path) -> int | None:
         raise DatabaseOpenError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from exc
-    if header != _SQLITE_MAGIC:
+    if header != _SQLITE_MAGIC and not cipher.is_encrypted(path):
         raise DatabaseOpenError(
             _("{path} is not a Postventa database (it is not an SQLite file). It was not modified.").format(
                 path=path
             )
         )
     try:
-        conn = _read_only_connection(path)
+        conn = _read_only_connection(path)  # an encrypted file without its key: DatabaseLockedError
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not tables:
@@ -545,7 +632,7 @@ def inspect_sqlite_file(path: Path) -> int | None:
             version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DRIVER_DATABASE_ERRORS as exc:
         problem = translate_database_error(exc, path)
         if problem is not None:
             raise problem from exc
@@ -571,8 +658,24 @@ def _read_only_connection(path: Path) -> sqlite3.Connection:
 
     `immutable` skips locking and WAL files; it is only right when no WAL file exists,
     otherwise committed pages may still sit in the WAL and must be read through it.
+    An encrypted file is read with its key (an sqlcipher3 connection, the same interface), or
+    refused with DatabaseLockedError when this computer has none that opens it.
     """
+    if cipher.is_encrypted(path):
+        return sqlite_connection(path, read_only=True)
     return sqlite3.connect(_read_only_uri(path), uri=True)
+
+
+def sqlite_connection(path: Path, *, read_only: bool = False, **options) -> sqlite3.Connection:
+    """A plain DB-API connection to the SQLite file `path`, plain or encrypted (keyed with the key this
+    computer holds, DatabaseLockedError without one); read-only as `_read_only_connection`."""
+    key = cipher.find_key(path) if cipher.is_encrypted(path) else None
+    if cipher.is_encrypted(path) and key is None:
+        raise DatabaseLockedError(path)
+    name = _read_only_uri(path) if read_only else str(path)
+    if key is None:
+        return sqlite3.connect(name, uri=read_only, **options)
+    return cipher.connect(name, key, uri=read_only, **options)
 
 
 def _read_only_uri(path: Path) -> str:

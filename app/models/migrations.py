@@ -319,6 +319,30 @@ def _13_customer_search_index(migrator: SchemaMigrator, database: Database) -> N
     create_customer_search_index(database)
 
 
+def _16_customer_erasure(migrator: SchemaMigrator, database: Database) -> None:
+    """Customers' right to erasure (issue 18): the erasure log, `customer_erasure`, one row per
+    customer whose personal data was erased (their uid, when, by whom). A synced reference table: an
+    erasure reaches the office and every laptop, and a restore of an older backup applies again
+    the erasures logged since. Written against the schema as it is now, as its own SQL per engine
+    through peewee's create_table of a model frozen here."""
+    from peewee import BigIntegerField, DateTimeField, ForeignKeyField, Model
+
+    from app.models.customers import Rep
+
+    class CustomerErasure(Model):  # the table as schema 16 makes it
+        uid = CharField(max_length=32, unique=True)
+        revision = BigIntegerField(null=True)
+        customer_uid = CharField(max_length=32, unique=True)
+        erased_at = DateTimeField()
+        rep = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
+
+        class Meta:
+            table_name = "customer_erasure"
+
+    with database.bind_ctx([CustomerErasure], bind_refs=False, bind_backrefs=False):
+        CustomerErasure.create_table(safe=True)
+
+
 def _14_times_as_moments(migrator: SchemaMigrator, database: Database) -> None:
     """Times cross time zones unambiguously (issue 16, app.models.clock): on the office server every
     date-and-time column becomes `timestamptz`, read in the time zone of the machine that upgrades
@@ -351,6 +375,41 @@ def _15_audit_entry_uid(migrator: SchemaMigrator, database: Database) -> None:
     name_audited_records_by_uid(database)
 
 
+def _17_customer_profiles(migrator: SchemaMigrator, database: Database) -> None:
+    """The at-risk and loyalty lists and the dashboard at 100,000 customers (issue 19):
+    - each customer's profile kept in a table of each machine's own (app.models.dialect
+      .create_customer_profiles), empty here: its rows are computed when first read;
+    - customer (archived, segment): the dashboard's customers per segment from the index alone."""
+    from app.models.dialect import create_customer_profiles
+
+    create_customer_profiles(database)
+    migrator.migrate(migrator.add_index("customer", ("archived", "segment"), False))
+
+
+def _18_customer_sort_key(migrator: SchemaMigrator, database: Database) -> None:
+    """Names in the order people expect (issue 22): the name's collation key
+    (app.models.collation.sort_key, Spanish's ñ after n, accents only between otherwise equal names)
+    beside it, which the customer list orders by in SQL: customer (archived, sort_key) replaces
+    (archived, name). Filled here for the customers already there; a derived column of a synced
+    table, recomputed wherever a change is applied (app.models.sync_schema.DERIVED)."""
+    from app.models.collation import MAX_KEY_LENGTH, sort_key
+    from app.models.dialect import execute_many
+
+    column = CharField(max_length=MAX_KEY_LENGTH, default="", constraints=[SQL("DEFAULT ''")])
+    migrator.migrate(migrator.add_column("customer", "sort_key", column, allow_not_null=True))
+    rows = database.execute_sql("SELECT id, name FROM customer").fetchall()
+    param = database.param
+    execute_many(
+        f"UPDATE customer SET sort_key = {param} WHERE id = {param}",
+        [[sort_key(name or ""), row_id] for row_id, name in rows],
+        database,
+    )
+    migrator.migrate(
+        migrator.drop_index("customer", "customer_archived_name"),
+        migrator.add_index("customer", ("archived", "sort_key"), False),
+    )
+
+
 # version -> the function that brings version-1 up to it.
 MIGRATIONS: dict[int, Migration] = {
     2: _2_customer_search_text,
@@ -367,6 +426,9 @@ MIGRATIONS: dict[int, Migration] = {
     13: _13_customer_search_index,
     14: _14_times_as_moments,
     15: _15_audit_entry_uid,
+    16: _16_customer_erasure,
+    17: _17_customer_profiles,
+    18: _18_customer_sort_key,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -46,6 +46,7 @@ from psycopg2 import sql
 from psycopg2.extensions import encrypt_password
 
 from app.i18n import _
+from app.models.dialect import CUSTOMER_PROFILE, CUSTOMER_PROFILE_STALE
 
 MANAGER, REP = "manager", "rep"
 ROLES = (MANAGER, REP)
@@ -66,6 +67,7 @@ MANAGED_TABLES = (
     "check_item",
     "service_charter",
     "charter_commitment",
+    "customer_erasure",  # the erasure log (schema 16): only a manager erases a customer's data
 )
 # R3/R4: records with their own customer and rep.
 OWNED_TABLES = ("case", "sale", "warranty_return", "follow_up", "usage_check", "satisfaction_survey")
@@ -133,6 +135,47 @@ def _role_exists(database: Database, name: str) -> bool:
 
 def _table_exists(database: Database, name: str) -> bool:
     return _one(database, "SELECT to_regclass(%s)", (f"public.{name}",)) is not None
+
+
+# What an erasure writes in place of a person's data (app.services.customers.privacy.ERASED).
+ERASED_MARK = "***"
+
+
+def _erasure_function(run, manager: sql.Identifier) -> None:
+    """postventa_erase_audit(entry, changes, details): R6's exception for erasing a person."""
+    mark = "'\"" + ERASED_MARK + "\"'::jsonb"
+    run(
+        "CREATE OR REPLACE FUNCTION postventa_erased_value(o jsonb, n jsonb) RETURNS boolean LANGUAGE sql "
+        f"IMMUTABLE AS $$ SELECT o = n OR n = {mark} OR (jsonb_typeof(o) = 'array' AND jsonb_typeof(n) = 'array' "
+        "AND jsonb_array_length(o) = jsonb_array_length(n) AND NOT EXISTS (SELECT 1 FROM "
+        f"generate_series(0, jsonb_array_length(o) - 1) i WHERE NOT (o->i = n->i OR n->i = {mark}))) $$"
+    )
+    run(
+        "CREATE OR REPLACE FUNCTION postventa_only_erased(old text, new text) RETURNS boolean LANGUAGE plpgsql "
+        "IMMUTABLE AS $$ DECLARE o jsonb; n jsonb; k text; BEGIN "
+        "IF old IS NOT DISTINCT FROM new THEN RETURN true; END IF; "
+        "IF coalesce(old, '') = '' OR coalesce(new, '') = '' THEN RETURN false; END IF; "
+        "o := old::jsonb; n := new::jsonb; "
+        "IF jsonb_typeof(o) <> 'object' OR jsonb_typeof(n) <> 'object' THEN RETURN false; END IF; "
+        "IF (SELECT array_agg(x ORDER BY x) FROM jsonb_object_keys(o) x) IS DISTINCT FROM "
+        "(SELECT array_agg(x ORDER BY x) FROM jsonb_object_keys(n) x) THEN RETURN false; END IF; "
+        "FOR k IN SELECT jsonb_object_keys(o) LOOP "
+        "IF NOT postventa_erased_value(o->k, n->k) THEN RETURN false; END IF; END LOOP; "
+        "RETURN true; END $$"
+    )
+    run(
+        "CREATE OR REPLACE FUNCTION postventa_erase_audit(entry integer, new_changes text, new_details text) "
+        "RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$ "
+        "DECLARE old_changes text; old_details text; BEGIN "
+        "SELECT changes, details INTO old_changes, old_details FROM audit_entry WHERE id = entry; "
+        "IF NOT FOUND THEN RETURN; END IF; "
+        "IF NOT postventa_only_erased(old_changes, new_changes) OR NOT postventa_only_erased(old_details, new_details) "
+        "THEN RAISE insufficient_privilege USING MESSAGE = 'the audit log changes only to erase a person''s data'; "
+        "END IF; "
+        "UPDATE audit_entry SET changes = new_changes, details = new_details WHERE id = entry; END $$"
+    )
+    run("REVOKE ALL ON FUNCTION postventa_erase_audit(integer, text, text) FROM PUBLIC")
+    run("GRANT EXECUTE ON FUNCTION postventa_erase_audit(integer, text, text) TO {}", manager)
 
 
 # --- server init ---------------------------------------------------------------------------------
@@ -275,6 +318,16 @@ def _apply_rights(database: Database, roles: GroupRoles) -> None:
     run("GRANT SELECT ON {} TO {}", sql.Identifier(USER_TABLE), both)
     # R6: the audit log is insert-only for everyone.
     run("GRANT SELECT, INSERT ON {} TO {}", sql.Identifier(AUDIT_TABLE), both)
+    # Customers' stored profiles (schema 17, each database's own, no personal data): whoever writes
+    # what a profile is computed from makes it stale (triggers), whoever reads the at-risk list
+    # stores it again (app.services.customers.risk).
+    for table in (CUSTOMER_PROFILE, CUSTOMER_PROFILE_STALE):
+        if _one(database, "SELECT to_regclass(%s) IS NOT NULL", (table,)):
+            run("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}", sql.Identifier(table), both)
+    # R6's one exception, erasing a person (issue 18): a manager may replace values of an entry's
+    # changes and details by the erased mark, nothing else (a function with its owner's rights that
+    # checks the new text differs from the old only so).
+    _erasure_function(run, manager)
     # R7: the audit's "who", from the server.
     run("ALTER TABLE audit_entry ADD COLUMN IF NOT EXISTS login varchar(63) NOT NULL DEFAULT current_user")
     run(

@@ -73,6 +73,7 @@ _LOCAL_COLUMNS = ("id", "revision", "row_version")
 
 
 def _recompute_customer(row: dict) -> dict:
+    from app.models.collation import sort_key
     from app.models.customers import customer_search_text
 
     return {
@@ -84,7 +85,8 @@ def _recompute_customer(row: dict) -> dict:
             row["phone"] or "",
             row["mobile"] or "",
             row["city"] or "",
-        )
+        ),
+        "sort_key": sort_key(row["name"] or ""),
     }
 
 
@@ -101,7 +103,7 @@ def _folded(source: str, target: str):
 # as changes of their own; whoever applies a change recomputes them from the row as it then is.
 DERIVED = {
     "customer": (
-        ("search_text",),
+        ("search_text", "sort_key"),
         ("code", "name", "tax_id", "email", "phone", "mobile", "city"),
         _recompute_customer,
     ),
@@ -198,8 +200,11 @@ def create_capture_triggers(database: Database) -> None:
     """The capture triggers of every synced table on a laptop (made again when they exist): each
     insert, update and delete writes the row's travelling columns into the outbox."""
     capturing = f"(SELECT capturing FROM {LAPTOP_STATE}) = 1"
+    present = set(database.get_tables())
     for table in SYNCED_TABLES:
         name = table.name
+        if name not in present:  # a table a later migration makes (an upgrade stopped before it)
+            continue
         changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in table.columns)
         for op, when, old, new, uid, base in (
             ("insert", capturing, "NULL", json_of(table, "NEW"), "NEW.uid", "NULL"),
@@ -358,6 +363,14 @@ def enable_sync(database: Database, group_roles: tuple[str, ...] = ()) -> None:
             sql.Identifier(f"{CONFLICTS}_id_seq"),
             grantee,
         )
+
+
+def conflict_revision_bump(database: Database) -> str:
+    """SQL to add to an UPDATE of stored conflicts so laptops pull the row again: on the office, a new
+    revision (", revision = nextval(…)"); on a laptop's copy, nothing (it is the office's number)."""
+    from app.models.dialect import is_server
+
+    return f", revision = nextval('{SEQUENCE}')" if is_server(database) and sync_enabled(database) else ""
 
 
 def sync_enabled(database: Database) -> bool:

@@ -38,6 +38,7 @@ from app.i18n import (
     format_number,
     format_percent,
     format_signed,
+    pgettext,
     round_half_up,
     to_decimal,
 )
@@ -231,7 +232,16 @@ def _block(*flowables) -> KeepTogether:
 
 
 def _state_header() -> list[str]:
-    return [_("Total"), _("Done"), _("Missed"), _("Cancelled"), _("Planned"), _("Overdue"), _("Done of due")]
+    # Counts of follow-ups (masculine plural in Spanish: "Realizados", "Fallidos"…), not one's state.
+    return [
+        _("Total"),
+        pgettext("follow-ups counted", "Done"),
+        pgettext("follow-ups counted", "Missed"),
+        pgettext("follow-ups counted", "Cancelled"),
+        pgettext("follow-ups counted", "Planned"),
+        pgettext("follow-ups counted", "Overdue"),
+        _("Done of due"),
+    ]
 
 
 def _state_cells(counts: StateCounts) -> list[str]:
@@ -458,8 +468,8 @@ def _checks(data: ActivityReport) -> list:
         _facts(
             [
                 (_("Checks completed"), _count(checks.completed)),
-                (_("Passed"), _count(checks.passed)),
-                (_("Failed"), _count(checks.failed)),
+                (pgettext("checks counted", "Passed"), _count(checks.passed)),
+                (pgettext("checks counted", "Failed"), _count(checks.failed)),
                 (_("Pass rate"), _rate(checks.pass_rate)),
                 (_("Mean score (items OK of applicable)"), _rate(checks.mean_score)),
             ]
@@ -619,7 +629,7 @@ def _cases(data: ActivityReport) -> list:
             (_("Mean days to the first answer"), _days(c.mean_days_to_first_answer)),
             (_("Median days to the first answer"), _days(c.median_days_to_first_answer)),
         ]
-    facts.append((_("Closed"), _count(c.closed)))
+    facts.append((pgettext("cases counted", "Closed"), _count(c.closed)))
     if c.closed:
         facts += [
             (_("Mean days to close"), _days(c.mean_days_to_close)),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,16 @@ from app.models.backups import (
     stale_temporaries,
     write_backup,
 )
-from app.models.database import DatabaseDamagedError, DatabaseFileError, inspect_sqlite_file
+from app.models.database import (
+    DatabaseDamagedError,
+    DatabaseFileError,
+    close_database,
+    inspect_sqlite_file,
+    open_database,
+    sqlite_connection,
+)
 from app.outputs import write_output
+from app.services.customers.privacy import LoggedErasure, reapply_erasures
 
 # The rotation: the newest backup of each of the last 7 days that have one, then of 4 more weeks,
 # then of 12 more months (periods already represented by a kept backup are not counted twice).
@@ -76,6 +85,8 @@ class BackupEntry:
 class RestoreOutcome:
     kept: Path | None  # the copy of the data that was replaced; None when there was none
     schema_version: int  # the backup's (an older one is upgraded when the database is opened)
+    # Customers erased since the backup was made, erased again in the restored data (issue 18).
+    erasures_reapplied: int = 0
 
 
 # --- the rotation ----------------------------------------------------------------------------------------
@@ -279,10 +290,58 @@ def restore_backup(
     damage = check_file(backup, progress=progress)
     if damage is not None:
         raise BackupError(_damaged(backup, damage))
+    erasures = _logged_erasures(database)  # before the data that logs them is replaced
     kept = _keep_current(database, folder, now, progress)
     restore_into(database, backup, wait_seconds=wait_seconds, progress=progress)
     assert entry.schema_version is not None  # check_backup refuses a backup without one
-    return RestoreOutcome(kept, entry.schema_version)
+    reapplied = _reapply_erasures(database, erasures, folder) if erasures else 0
+    return RestoreOutcome(kept, entry.schema_version, reapplied)
+
+
+def _logged_erasures(database: Path) -> list[LoggedErasure]:
+    """The erasure log of the data a restore replaces: none when there is no file, its schema has no
+    log yet, or it cannot be read (a damaged file is often why one restores: logged, and the restore
+    goes on)."""
+    if not database.exists():
+        return []
+    try:
+        connection = sqlite_connection(database, read_only=True)
+    except (DatabaseFileError, sqlite3.Error):
+        logging.getLogger("app").warning("restore: the erasure log of the replaced data could not be read")
+        return []
+    try:
+        if not connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_erasure'"
+        ).fetchone():
+            return []
+        rows = connection.execute(
+            "SELECT e.uid, e.customer_uid, e.erased_at, r.uid FROM customer_erasure e "
+            "LEFT JOIN rep r ON r.id = e.rep_id ORDER BY e.erased_at, e.id"
+        ).fetchall()
+    except sqlite3.Error:
+        logging.getLogger("app").warning("restore: the erasure log of the replaced data could not be read")
+        return []
+    finally:
+        connection.close()
+    return [
+        LoggedErasure(uid, customer_uid, dt.datetime.fromisoformat(str(erased_at)), rep_uid)
+        for uid, customer_uid, erased_at, rep_uid in rows
+    ]
+
+
+def _reapply_erasures(database: Path, erasures: list[LoggedErasure], folder: Path) -> int:
+    """Open the restored data (upgrading an older schema, as any opening does), erase again the
+    customers erased since the backup, and close it. The copy opening takes before an upgrade holds
+    the backup's data as it was, erased customers included: it goes once the erasures are made again
+    (the backup restored from is still there)."""
+    info = open_database(str(database), create=False, backups_folder=folder)
+    try:
+        reapplied = reapply_erasures(erasures)
+    finally:
+        close_database()
+    if info.backup is not None:
+        Path(info.backup).unlink(missing_ok=True)
+    return reapplied
 
 
 def _keep_current(

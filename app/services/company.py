@@ -43,6 +43,9 @@ class CompanySettings:
     # date is "overdue" after this many days without buying.
     risk_low_satisfaction_max: int = 2
     risk_default_interval_days: int = 365
+    # Personal data (issue 18): a customer without activity for this many years is listed as due
+    # for anonymisation (app.services.customers.privacy.customers_due_for_anonymisation).
+    retention_years: int = 6
     # Case numbers: prefix, year and a sequence per series and year (REC-2026-0007). Complaints and
     # claims share one series, the annual register's; suggestions and compliments have one each.
     # Spanish text, never translated (app.models.system.CASE_PREFIX_DEFAULTS); a change applies to
@@ -104,6 +107,7 @@ RANGES: dict[str, tuple[int, int, str]] = {
     "risk_low_satisfaction_max": (1, 4, N_("A low satisfaction score is between 1 and 4.")),
     "risk_default_interval_days": (1, 3650, N_("The usual purchase interval is between 1 and 3,650 days.")),
     "daily_capacity": (1, 500, N_("The follow-ups per rep and day are between 1 and 500.")),
+    "retention_years": (1, 50, N_("The years without activity are between 1 and 50.")),
 }
 
 

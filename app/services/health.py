@@ -6,7 +6,6 @@ that was copied between laptops or restored from a backup.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from peewee import SQL, DatabaseError, fn
 
 from app.i18n import _, format_number, ngettext
-from app.models import ALL_MODELS, SchemaVersion, db
+from app.models import ALL_MODELS, SchemaVersion, cipher, db
 from app.models.database import DatabaseDamagedError, DatabaseFileError
 from app.models.dialect import SequenceLag, broken_references, integrity_problems, sequences_behind
 from app.models.migrations import LATEST_VERSION
@@ -140,7 +139,8 @@ def _integrity(quick: bool, problems: list[str]) -> str | None:
     """The file's integrity ("ok" or what is damaged); None for a server database."""
     try:
         found = integrity_problems(quick, _INTEGRITY_LIMIT)
-    except (DatabaseError, sqlite3.DatabaseError, DatabaseDamagedError) as exc:  # a full disk is no damage
+    # A full disk is no damage.
+    except (DatabaseError, *cipher.DRIVER_DATABASE_ERRORS, DatabaseDamagedError) as exc:
         found = [str(exc)]
     if found is None:
         return None
@@ -158,7 +158,7 @@ def _references_on_own_connection() -> tuple[list[tuple[str, str]] | None, Excep
     error instead of raising it. The messages are written by the caller, in the user's language."""
     try:
         return broken_references(), None
-    except (DatabaseError, sqlite3.DatabaseError, DatabaseFileError) as exc:
+    except (DatabaseError, *cipher.DRIVER_DATABASE_ERRORS, DatabaseFileError) as exc:
         return None, exc
     finally:
         if db.obj is not None and not db.obj.is_closed():

@@ -43,6 +43,8 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # no control character, no surrogate: most text (an import cleans millions)
+        return text.strip()
     if not text.isascii():
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return _CONTROL_RE.sub("", text).strip()

@@ -31,6 +31,7 @@ class Right(enum.Enum):
     CATALOG = "catalog"
     TEAM = "team"
     CUSTOMER_ASSIGNMENT = "customer_assignment"
+    PERSONAL_DATA = "personal_data"  # exporting or erasing a customer's personal data (issue 18)
 
 
 def _refusals() -> dict[Right, str]:
@@ -42,6 +43,7 @@ def _refusals() -> dict[Right, str]:
         Right.CATALOG: _("Only a manager can change the products and categories."),
         Right.TEAM: _("Only a manager can change the team."),
         Right.CUSTOMER_ASSIGNMENT: _("Only a manager can assign customers to reps."),
+        Right.PERSONAL_DATA: _("Only a manager can export or erase a customer's personal data."),
     }
 
 

@@ -11,6 +11,7 @@ from peewee import fn
 from app.i18n import _
 from app.models import Rep
 from app.models.base import max_length
+from app.models.collation import sorted_by_name
 from app.models.enums import RepRole
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
@@ -59,10 +60,11 @@ def _row(rep: Rep) -> RepRow:
 
 
 def list_reps(include_inactive: bool = False) -> list[RepRow]:
+    """The reps by name, in the names' collation order ("Álvaro" before "Sergio"; a team is short)."""
     query = Rep.select().order_by(Rep.name)
     if not include_inactive:
         query = query.where(Rep.active == True)  # noqa: E712 (peewee expression)
-    return [_row(r) for r in query]
+    return sorted_by_name([_row(r) for r in query], lambda rep: rep.name)
 
 
 def get_rep(rep_id: int) -> RepRow:

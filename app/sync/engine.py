@@ -52,6 +52,7 @@ from app.models.sync_schema import (
     SyncedTable,
 )
 from app.models.system import audited_table
+from app.services.customers import privacy
 from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
 from app.sync.scope import Scope, office_scope, remove_leaving
@@ -59,6 +60,9 @@ from app.sync.scope import Scope, office_scope, remove_leaving
 PUSH_BATCH = 500
 # Columns that never conflict: when the row last changed is whoever changed it last.
 _NO_CONFLICT = ("updated_at",)
+
+
+ERASURES = "customer_erasure"  # the erasure log (app.services.customers.privacy)
 
 
 def crash_point(name: str) -> None:
@@ -82,6 +86,7 @@ class SyncOutcome:
     deleted: int = 0  # rows removed on the laptop because the office deleted them
     left_scope: int = 0  # rows removed on the laptop because their customer left its scope
     details: list[str] = field(default_factory=list)
+    recovery_key: str | None = None  # a laptop database made encrypted (init_laptop): shown once
 
     def summary(self) -> str:
         """One line for the person: what went, what came, what is left for them to decide."""
@@ -405,6 +410,8 @@ def _apply_entry(office: Database, laptop: str, entry: tuple, outcome: SyncOutco
         keep("duplicate", None, None, new, None)
     elif op == "insert":
         _insert(office, table, new)
+        if table.name == ERASURES:  # a laptop erased a customer: the office's copy too (issue 18)
+            privacy.apply_erasure_from_sync(new["customer_uid"], office)
     elif op == "update":
         _update(office, table, uid, old, new, base, keep)
     else:
@@ -675,6 +682,7 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
         with local.atomic():
             laptop_side.set_capturing(local, False)
             later: list[tuple[SyncedTable, str, str, str]] = []  # references to rows not here yet
+            erased: list[str] = []  # customers whose erasure arrived in this pull
             audit_uids: list[str] = []
             for position, table in enumerate(SYNCED_TABLES):
                 if position == len(SYNCED_TABLES) // 2:
@@ -685,6 +693,8 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                 for row in _changed_rows(office, table, since, scope):
                     newest = max(newest, row["revision"])
                     outcome.pulled += 1
+                    if table.name == ERASURES:  # erased at the office or on another laptop (issue 18)
+                        erased.append(row["customer_uid"])
                     if table.name == AUDIT:
                         audit_uids.append(row["uid"])
                     if fresh:  # nothing here to update or clash with: inserted in batches
@@ -704,6 +714,8 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                     (target_uid, uid),
                 )
             _point_audit_entries_here(local, audit_uids)
+            for customer_uid in erased:  # this copy anonymised too, its own audit log included
+                privacy.apply_erasure_from_sync(customer_uid, local)
             after, after_params = _after(since)
             cursor = office.execute_sql(
                 f"SELECT table_name, uid, revision FROM {TOMBSTONES} WHERE {after} ORDER BY revision DESC",
@@ -1080,8 +1092,9 @@ def register_laptop(office: Database) -> tuple[str, str, str, str | None, str | 
     return laptop, label, login, (person.role if person is not None else None), rep_uid
 
 
-def init_laptop(path: Path, office_target: str) -> SyncOutcome:
-    """A new laptop database at `path` with the office's data, ready to work offline and sync.
+def init_laptop(path: Path, office_target: str, *, encrypt: bool = False) -> SyncOutcome:
+    """A new laptop database at `path` with the office's data, ready to work offline and sync;
+    with `encrypt`, encrypted from its first byte (its recovery key in the outcome).
 
     Built in `<path>.partial` and renamed at the end: a run cut short leaves no laptop database
     that looks ready (the next --init starts again)."""
@@ -1106,7 +1119,7 @@ def init_laptop(path: Path, office_target: str) -> SyncOutcome:
             partial.with_name(partial.name + "-shm"),
         ):
             leftover.unlink(missing_ok=True)
-        open_database(str(partial))
+        info = open_database(str(partial), encrypt=encrypt)
         local = db.obj
         try:
             laptop, label, login, role, rep_uid = register_laptop(office)
@@ -1117,6 +1130,7 @@ def init_laptop(path: Path, office_target: str) -> SyncOutcome:
                 )
             crash_point("init-halfway")
             outcome = pull(local, office)
+            outcome.recovery_key = info.recovery_key
         finally:
             close_database()
         partial.replace(path)

@@ -45,7 +45,7 @@ from app.i18n import (
     format_time,
     ngettext,
 )
-from app.models import db
+from app.models import Customer, db
 from app.models.enums import CaseSeries
 from app.models.sync_schema import BY_NAME, SyncedTable
 from app.sync.conflicts import Choice, ConflictKind, ConflictRow, allowed_choices
@@ -80,6 +80,7 @@ TABLE_LABELS: dict[str, str] = {
     "satisfaction_survey": N_("Satisfaction survey"),
     "service_charter": N_("Service charter"),
     "charter_commitment": N_("Commitment"),
+    "customer_erasure": N_("Erasure of a customer's personal data"),
     "audit_entry": N_("Audit log entry"),
 }
 
@@ -144,6 +145,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "segment_computed_on": N_("Segment computed on"),
         "archived": N_("Archived"),
         "search_text": N_("Search words"),
+        "sort_key": N_("Sort key"),
     },
     "need_tag": {"key": N_("Search key")},
     "customer_need_tag": {"tag_id": N_("Need")},
@@ -287,6 +289,10 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "product_categories": N_("Product categories"),
         "channel": N_("Channel the case came in by"),
     },
+    "customer_erasure": {
+        "customer_uid": N_("Customer"),
+        "erased_at": N_("Erased at"),
+    },
     "audit_entry": {
         "at": N_("When"),
         "action": N_("Action"),
@@ -307,6 +313,7 @@ HIDDEN_COLUMNS = frozenset(
         "created_at",
         "updated_at",
         "search_text",
+        "sort_key",
         "number_key",
         "serial_key",
         "series",
@@ -644,7 +651,16 @@ _DESCRIBERS: dict[str, Callable[[_Record], str]] = {
         name=r.get("title"), version=r.get("version")
     ),
     "charter_commitment": lambda r: _first_last(r.ref("charter_id"), short(r.get("text"), 60)),
+    "customer_erasure": lambda r: _("Erasure of {customer}'s personal data, {date}").format(
+        customer=_erased_customer(r.get("customer_uid")), date=r.text("erased_at")
+    ),
 }
+
+
+def _erased_customer(uid: object) -> str:
+    """An erased customer by their code (their name is gone)."""
+    found = Customer.get_or_none(Customer.uid == uid) if uid else None
+    return found.code if found is not None else NOTHING
 
 
 def describe_record(table: str, uid: str, known: Mapping[str, Any] | None = None, *, _depth: int = 0) -> str:

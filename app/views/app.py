@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtGui import QIcon
@@ -13,9 +15,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__, i18n
 from app.i18n import _
+from app.models import cipher
 from app.models.database import (
     DatabaseFileError,
     DatabaseInfo,
+    DatabaseLockedError,
     DatabaseOpenError,
     LoginRequiredError,
     close_database,
@@ -26,15 +30,19 @@ from app.models.database import (
 )
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
-from app.services import backups, reps
+from app.services import reps
 from app.services.company import database_is_empty
 from app.services.permissions import current_permissions
 from app.views import settings
 from app.views.errors import error_text, install_gui_exception_hooks, show_error
+from app.views.operations import Operation
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
 from app.views.single_instance import DatabaseLock
 from app.views.tasks import TaskProgress, run_in_background
+
+if TYPE_CHECKING:
+    from app.services import backups  # imported where used: it brings most of the services
 
 
 def ensure_qapplication() -> QApplication:
@@ -135,6 +143,10 @@ class Application:
                     return False
             elif choice.rep is not None:
                 context.current_rep = choice.rep
+            if choice is not None and choice.encrypt and info.path is not None:
+                if not self._encrypt_new_database(info, parent):
+                    return False
+                context = AppContext(database=replace(info, encrypted=True), current_rep=context.current_rep)
         if context.current_rep is None and reps.rep_count() > 0:
             from app.views.first_run import UserPickerDialog
 
@@ -148,8 +160,17 @@ class Application:
     def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:
         """Open `target`; an office server that asks for a password gets it from the keyring or the
         login dialog (asked again while refused). None when the person cancels."""
-        if sqlite_path_of(target) is not None:
-            return open_database(target, backups_folder=settings.backups_folder())
+        path = sqlite_path_of(target)
+        if path is not None:
+            while True:
+                try:
+                    return open_database(target, backups_folder=settings.backups_folder())
+                except DatabaseLockedError:
+                    from app.views.encryption import UnlockDialog
+
+                    # The recovery key, checked against the file; the file is never touched meanwhile.
+                    if not UnlockDialog.ask(parent, path):
+                        return None
         from urllib.parse import urlsplit
 
         from app import credentials
@@ -221,6 +242,7 @@ class Application:
         self.window = MainWindow(context, reminders=self.reminders)
         self.window.database_requested.connect(self._on_window_database_requested)
         self.window.restore_requested.connect(self._on_window_restore_requested)
+        self.window.encryption_requested.connect(self._on_window_encryption_requested)
         self.window.language_changed.connect(self._on_window_language_changed)
         if old is not None:
             self.window.setGeometry(old.geometry())
@@ -307,6 +329,8 @@ class Application:
         if path is None:  # an office server: backed up on the server
             return
         folder = settings.backups_folder()
+        from app.services import backups  # with the services it imports, not on the way to the window
+
         run_in_background(
             lambda progress: backups.daily_backup(path, folder, progress=progress.report),
             lambda _written: None,
@@ -327,6 +351,8 @@ class Application:
         if path is None:
             return
         folder = settings.backups_folder()
+        from app.services import backups
+
         threading.Thread(
             target=backups.daily_backup_at_quit, args=(path, folder), name="postventa-backup-at-quit"
         ).start()
@@ -346,6 +372,8 @@ class Application:
         window.deleteLater()
         self.window = None
         close_database()
+
+        from app.services import backups
 
         def restore(progress: TaskProgress) -> backups.RestoreOutcome:
             close_database()  # this pool thread's own connection
@@ -375,6 +403,76 @@ class Application:
                 message += " " + _("The data it replaced was kept as {path}.").format(path=outcome.kept)
             QTimer.singleShot(0, window, lambda: window.statusBar().showMessage(message, 30000))
 
+    # -- encryption ---------------------------------------------------------------------------
+
+    def _encrypt_new_database(self, info: DatabaseInfo, parent: QWidget | None) -> bool:
+        """Encrypt the database made at first start (small: on the spot), reopen it, show the recovery key."""
+        from app.services import encryption
+        from app.views.encryption import RecoveryKeyDialog
+
+        path = info.path
+        assert path is not None
+        close_database()
+        done = Operation(
+            _("Encrypt the database"),
+            lambda: encryption.encrypt_database(path, settings.backups_folder()),
+        ).run(parent)
+        open_database(info.target, backups_folder=settings.backups_folder())
+        if not done:
+            return True  # refused (no keyring…): the person was told; the database stays as it was
+        RecoveryKeyDialog.ask(parent, done.value.recovery_key or "", path.name)
+        return True
+
+    def _on_window_encryption_requested(self, encrypt: bool) -> None:
+        """Encrypt or decrypt the window's database, then reopen the window on it (and show the new
+        recovery key). As a restore does, the window goes first and every connection is closed."""
+        from app.services import encryption
+
+        window = self.window
+        assert window is not None and window.context.database.path is not None
+        target, path = window.context.database.target, window.context.database.path
+        folder = settings.backups_folder()
+        self.reminders.stop()
+        self.qapp.setQuitOnLastWindowClosed(False)
+        window.dispose()
+        window.deleteLater()
+        self.window = None
+        close_database()
+
+        def change(progress: TaskProgress) -> encryption.EncryptionOutcome:
+            close_database()  # this pool thread's own connection
+            command = encryption.encrypt_database if encrypt else encryption.decrypt_database
+            return command(path, folder, progress=progress.report)
+
+        run_in_background(
+            change,
+            lambda outcome: self._reopen_after_encryption(target, outcome),
+            lambda exc: self._reopen_after_encryption(target, None, exc),
+            label=_("Encrypting the database…") if encrypt else _("Decrypting the database…"),
+        )
+
+    def _reopen_after_encryption(self, target: str, outcome, error: BaseException | None = None) -> None:
+        from app.views.encryption import RecoveryKeyDialog
+
+        if error is not None:
+            show_error(None, error)  # the file was not changed: the window comes back on it as it was
+        reopened = self.open(target)
+        self.qapp.setQuitOnLastWindowClosed(not self.reminders.tray_available)
+        if not reopened:
+            self.qapp.quit()
+            return
+        if outcome is not None and outcome.recovery_key:
+            RecoveryKeyDialog.ask(self.window, outcome.recovery_key, Path(target).name)
+        if outcome is not None and outcome.backups_not_converted and self.window is not None:
+            show_error(
+                self.window,
+                DatabaseOpenError(
+                    _("These backups could not be encrypted and are still readable: {paths}").format(
+                        paths=", ".join(str(p) for p in outcome.backups_not_converted)
+                    )
+                ),
+            )
+
     def _on_window_language_changed(self, language: str) -> None:
         self.language = language
         settings.put(settings.LANGUAGE, language)
@@ -384,6 +482,7 @@ class Application:
 
 
 def run_gui(target: str, language: str | None) -> int:
+    cipher.look_up_key_early(sqlite_path_of(target))  # an encrypted file's key, while Qt starts
     language = language or settings.get(settings.LANGUAGE)
     if language not in i18n.LANGUAGES:
         language = i18n.DEFAULT_LANGUAGE
@@ -416,6 +515,7 @@ def measure_startup(target: str) -> float:
     from app.views.tasks import stop_background_tasks
 
     started = time.perf_counter()
+    cipher.look_up_key_early(sqlite_path_of(target))  # while Qt starts
     qapp = ensure_qapplication()
     apply_language(i18n.DEFAULT_LANGUAGE)
     from app.views.main_window import MainWindow

@@ -49,6 +49,8 @@ EVERYTHING: frozenset[Change] = frozenset(Change)
 class AppEvents(QObject):
     # (kinds: frozenset[Change], initiator: object | None)
     data_changed = Signal(frozenset, object)
+    # An action that can be undone ran (an app.services.undo.UndoStep): the window keeps it.
+    step_done = Signal(object)
 
 
 _events: AppEvents | None = None
@@ -64,3 +66,9 @@ def app_events() -> AppEvents:
 def notify_changed(kinds: Iterable[Change], initiator: object | None = None) -> None:
     """Announce what changed. Views do not call this: their `Operation` does, after its command."""
     app_events().data_changed.emit(frozenset(Change(kind) for kind in kinds), initiator)
+
+
+def notify_step_done(step: object) -> None:
+    """Hand an undoable action's step to the window's Edit ▸ Undo. Views do not call this: their
+    `Operation` does, when its command ran through an undo recorder."""
+    app_events().step_done.emit(step)

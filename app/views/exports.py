@@ -16,15 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.i18n import N_, _, format_number, ngettext
 from app.services import exports
-from app.services.exports import ExportFormat, ExportResult, ListKind, Table
+from app.services.exports import ExportFormat, ExportResult, Table
 from app.views import dialogs
 from app.views.errors import show_error
 from app.views.tasks import TaskProgress, run_in_background
+
+if TYPE_CHECKING:
+    from app.services.exports import ListKind  # imported with the first export (issue 19)
 
 SHORTCUT = "Ctrl+E"
 FILE_TYPES = (

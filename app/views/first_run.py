@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
@@ -17,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models import Rep
+from app.models import Rep, cipher
 from app.models.base import max_length
+from app.models.database import open_database_file
 from app.models.enums import RepRole
 from app.services import reps
 from app.views.dialogs import BaseDialog, field_error_label
@@ -29,6 +31,7 @@ from app.views.operations import Operation
 class FirstRunChoice:
     load_demo: bool
     rep: reps.RepRow | None  # the user created when starting empty
+    encrypt: bool = False  # encrypt the new database (its recovery key shown once)
 
 
 def role_combo() -> QComboBox:
@@ -83,6 +86,23 @@ class FirstRunDialog(BaseDialog):
         layout.addWidget(self._who)
         self.demo_radio.toggled.connect(lambda demo: self._who.setEnabled(not demo))
 
+        self.encrypt_check = QCheckBox(_("Encrypt the database (recommended on a laptop)"))
+        self.encrypt_check.setToolTip(
+            _(
+                "A lost or stolen laptop then shows nothing of your customers. The key is kept in this "
+                "computer's keyring; a recovery key is shown once, to print and keep safe."
+            )
+        )
+        # An SQLite file on a computer with a keyring (an office server is protected on the server).
+        can_encrypt = open_database_file() is not None and cipher.available() and cipher.keyring_available()
+        self.encrypt_check.setChecked(can_encrypt)
+        if not can_encrypt:
+            self.encrypt_check.setEnabled(False)
+            self.encrypt_check.setToolTip(
+                _("This computer has no keyring where Postventa could keep the key.")
+            )
+        layout.addWidget(self.encrypt_check)
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -93,7 +113,7 @@ class FirstRunDialog(BaseDialog):
 
     def _on_buttons_accepted(self) -> None:
         if self.demo_radio.isChecked():
-            self.choice = FirstRunChoice(load_demo=True, rep=None)
+            self.choice = FirstRunChoice(load_demo=True, rep=None, encrypt=self.encrypt_check.isChecked())
             self.accept()
             return
         for label in (self.name_error, self.code_error):
@@ -108,7 +128,9 @@ class FirstRunDialog(BaseDialog):
         ).run(self)
         if not created:
             return
-        self.choice = FirstRunChoice(load_demo=False, rep=created.value)
+        self.choice = FirstRunChoice(
+            load_demo=False, rep=created.value, encrypt=self.encrypt_check.isChecked()
+        )
         self.accept()
 
     def _show_errors(self, errors: dict[str, str]) -> None:

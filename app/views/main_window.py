@@ -25,8 +25,9 @@ from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
 from app.i18n import _, format_number
 from app.markup import escape
+from app.services.undo import UndoStack, UndoStep
 from app.views import dialogs, settings
-from app.views.events import Change, app_events
+from app.views.events import EVERYTHING, Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
 from app.views.rights import gate, show_tooltips
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
     database_requested = Signal(str, bool)  # (path, fill with demo data)
     language_changed = Signal(str)
     restore_requested = Signal(str)  # the backup to restore into this window's database
+    encryption_requested = Signal(bool)  # True: encrypt this window's database; False: decrypt it
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, reminders=None):
         super().__init__(parent)
@@ -46,6 +48,9 @@ class MainWindow(QMainWindow):
         self._reminders = reminders  # ReminderService owned by the Application, or None
         self._quitting = False
         self._disposing = False  # replaced by a new window: nothing to ask
+        # What Edit ▸ Undo / Redo offer: this window's session on this database (another database
+        # opens in a new window, with a new history).
+        self.undo_stack = UndoStack()
         self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
         self.setMinimumSize(QSize(900, 600))
         # A page is built the first time it is shown or asked for (`_built`): the window opens
@@ -98,6 +103,7 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._build_status_bar()
         app_events().data_changed.connect(self._on_app_events_data_changed)
+        app_events().step_done.connect(self._on_app_events_step_done)
         self._restore_state()
         self._count_conflicts()
 
@@ -207,6 +213,46 @@ class MainWindow(QMainWindow):
             page.on_data_changed(kinds, initiator)
         if Change.CONFLICTS in kinds:
             self._count_conflicts()
+        if kinds >= EVERYTHING:  # a sync brought the office's changes, demo data…: start afresh
+            self.undo_stack.clear()
+            self._update_undo_actions()
+
+    # -- undo -----------------------------------------------------------------------------------
+
+    def _on_app_events_step_done(self, step: UndoStep) -> None:
+        self.undo_stack.push(step)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        """Edit ▸ Undo "<action>" and Redo "<action>", disabled when there is nothing to take back."""
+        step, redo = self.undo_stack.undo_step, self.undo_stack.redo_step
+        self.undo_action.setText(_("&Undo “{action}”").format(action=step.name) if step else _("&Undo"))
+        self.undo_action.setEnabled(step is not None)
+        self.redo_action.setText(_("&Redo “{action}”").format(action=redo.name) if redo else _("&Redo"))
+        self.redo_action.setEnabled(redo is not None)
+
+    def undo(self) -> None:
+        """Ctrl+Z: undo the newest action (a command of its own: refused when the record changed)."""
+        step = self.undo_stack.undo_step
+        if step is not None:
+            label = _("Undo “{action}”").format(action=step.name)
+            self._run_undo(label, step, self.undo_stack.undo, _("Undone: {action}").format(action=step.name))
+
+    def redo(self) -> None:
+        """Ctrl+Shift+Z, Ctrl+Y: apply again the action undone last."""
+        step = self.undo_stack.redo_step
+        if step is not None:
+            label = _("Redo “{action}”").format(action=step.name)
+            self._run_undo(label, step, self.undo_stack.redo, _("Redone: {action}").format(action=step.name))
+
+    def _run_undo(self, label: str, step: UndoStep, command: Callable[[], UndoStep], done_text: str) -> None:
+        from app.views.operations import Operation
+
+        # The window is the initiator: every page showing the record refreshes, the one it was done on too.
+        done = Operation(label, command, step.changes).run(self)
+        self._update_undo_actions()  # a refused step has left the history
+        if done:
+            self.statusBar().showMessage(done_text, 5000)
 
     def _count_conflicts(self) -> None:
         """The Conflicts badge while its page is not built (once built, the page keeps it)."""
@@ -253,6 +299,16 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.sync.action)  # shown on a laptop database only
         file_menu.addSeparator()
         file_menu.addAction(self._action(_("&Quit"), self.quit, QKeySequence.StandardKey.Quit))
+
+        # Edit ▸ Undo / Redo: the session's undoable actions (app.services.undo), newest first.
+        edit_menu = self.menuBar().addMenu(_("&Edit"))
+        self.undo_action = self._action(_("&Undo"), self.undo)
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        self.redo_action = self._action(_("&Redo"), self.redo)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self._update_undo_actions()
 
         settings_menu = self.menuBar().addMenu(_("&Settings"))
         settings_menu.addAction(
@@ -426,6 +482,13 @@ class MainWindow(QMainWindow):
             return
         result = PreferencesDialog.ask(self, self.context)
         if result is None:
+            return
+        if result.encryption is not None:  # the window is replaced once the file is converted
+            if result.user_changed:
+                self.context.current_rep = result.rep
+            if result.language_changed:
+                self.language_changed.emit(result.language)
+            self.encryption_requested.emit(result.encryption)
             return
         if result.language_changed:
             if result.user_changed:

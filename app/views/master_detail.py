@@ -21,7 +21,7 @@ gate theirs in `_update_buttons` and `_show_empty_state`, with `self._refusal`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services.permissions import Right
+from app.services.undo import Recorder
 from app.views import dialogs
 from app.views.dialogs import BaseDialog, Unsaved, field_error_label
 from app.views.events import Change
@@ -83,6 +84,7 @@ class MasterDetailDialog(BaseDialog):
         self._editing = False
         self._baseline: tuple | None = None
         self._changed = False
+        self._recorder: Recorder[Any] | None = None  # the undo of the edit being saved (see save)
         self._suggested_name = ""
         # Why the person may only read these records (None: they may change them).
         self._refusal = context.refusal(self.RIGHT) if context is not None and self.RIGHT else None
@@ -425,7 +427,8 @@ class MasterDetailDialog(BaseDialog):
             return True
         self._commit_editor()
         self._clear_errors()
-        saved = self._run_command(_("Save"), self._write, field_errors=self.show_errors)
+        self._recorder = self._undo_recorder()
+        saved = self._run_command(_("Save"), self._write, field_errors=self.show_errors, undo=self._recorder)
         if not saved:
             return False
         record_id, message = saved.value
@@ -440,11 +443,13 @@ class MasterDetailDialog(BaseDialog):
         *,
         changed: Callable[[T], bool] | None = None,
         field_errors: Callable[[dict[str, str]], object] | None = None,
+        undo: Recorder[Any] | None = None,
     ) -> Outcome[T]:
         """Run one of the editor's commands as an operation changing `changed_kinds()`.
 
         `changed(result)` False: nothing was changed after all (nothing is announced). The editor
-        remembers that something changed, for `ask`'s answer.
+        remembers that something changed, for `ask`'s answer. `undo`: the recorder the command runs
+        through, for Edit ▸ Undo.
         """
 
         def did_change(result: T) -> bool:
@@ -460,7 +465,13 @@ class MasterDetailDialog(BaseDialog):
             lambda result: self.changed_kinds() if did_change(result) else (),
             on_success=succeeded,
             field_errors=field_errors,
+            undo=undo,
         ).run(self)
+
+    def _undo_recorder(self) -> Recorder[Any] | None:
+        """The recorder `_write` runs an edit of an existing record through (app.services.undo), so
+        Edit ▸ Undo can take it back; None where edits cannot be undone."""
+        return None
 
     def _resolve_unsaved(self) -> bool:
         """True when the editor may show something else: nothing to save, saved, or discarded."""

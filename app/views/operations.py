@@ -37,10 +37,11 @@ outcome arrives later on the UI thread, through the same error dialog and change
 `perform` is the same error handling for what changes no data the pages show (a read the view
 needs at once, a file written, a print job): nothing is announced.
 
-Room for undo (a later issue): an operation may carry `inverse`, a function from the command's
-result to the `Operation` that undoes it (e.g. archive → restore). Nothing reads it yet; undo will
-keep the last operations that ran with an inverse and offer "Undo {label}". Labels are therefore
-short verb phrases in the user's language ("Archive customer").
+Undo: an operation whose command ran through an undo recorder (`app.services.undo`, e.g.
+`undo.for_customer(label, customer_id, …)`) carries it as `undo`; when the command succeeded and
+changed something, the recorder's step is announced on `events.app_events().step_done` and the
+window keeps it for Edit ▸ Undo "{label}". Labels are therefore short verb phrases in the user's
+language ("Archive customer").
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtWidgets import QWidget
 
 from app.services.errors import ValidationError
+from app.services.undo import Recorder
 from app.views import errors
 from app.views.errors import BackToForm, ask_until_valid
-from app.views.events import Change, notify_changed
+from app.views.events import Change, notify_changed, notify_step_done
 from app.views.tasks import TaskProgress, run_in_background
 
 T = TypeVar("T")
@@ -80,8 +82,8 @@ class Operation(Generic[T]):
 
     `changes` is the set of kinds the command changes, or a function of its result giving them
     (e.g. a survey only when one was recorded; nothing when the user cancelled a dialog inside the
-    command). `inverse`, given the result, is the operation that would undo this one (for undo,
-    a later issue; unused today).
+    command). `undo` is the recorder the command ran through (app.services.undo): its step, when
+    the command changed something, goes to the window's Edit ▸ Undo.
     """
 
     label: str
@@ -90,7 +92,7 @@ class Operation(Generic[T]):
     on_success: Callable[[T], object] | None = None
     on_failure: Callable[[BaseException], object] | None = None
     field_errors: Callable[[dict[str, str]], object] | None = None
-    inverse: Callable[[T], Operation[Any]] | None = None
+    undo: Recorder[Any] | None = None
 
     def changes_after(self, result: T) -> frozenset[Change]:
         """The kinds this run changed, given the command's result."""
@@ -165,6 +167,8 @@ class Operation(Generic[T]):
         kinds = self.changes_after(result)
         if kinds:
             notify_changed(kinds, parent if initiator is _PARENT else initiator)
+        if self.undo is not None and self.undo.step is not None:
+            notify_step_done(self.undo.step)
         if self.on_success is not None:
             self.on_success(result)
 

@@ -49,6 +49,7 @@ class PreferencesResult:
     language_changed: bool
     rep: reps.RepRow | None
     user_changed: bool
+    encryption: bool | None = None  # True: encrypt the database now; False: decrypt it; None: as it is
 
 
 class PreferencesDialog(BaseDialog):
@@ -111,6 +112,9 @@ class PreferencesDialog(BaseDialog):
         self.backups_error = field_error_label(reserve=True)
         form.addRow(_("Backups folder:"), backups_row)
         form.addRow("", self.backups_error)
+        self._encryption_change: bool | None = None
+        if context.database.path is not None:  # an office server is protected on the server
+            form.addRow(_("Encryption:"), self._encryption_row(context.database.path))
         layout.addWidget(general)
         # Everything but "This computer" is the company's: only a manager changes it.
         self._company_refusal = context.refusal(Right.COMPANY_SETTINGS)
@@ -228,6 +232,47 @@ class PreferencesDialog(BaseDialog):
         self.resize(max(600, self.sizeHint().width()), self.minimumSizeHint().height())
         self._fit_height()
 
+    def _encryption_row(self, path: Path) -> QWidget:
+        from app.services import encryption
+        from app.views.encryption import encryption_status_text
+
+        status = encryption.encryption_status(path)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.encryption_label = plain_label(encryption_status_text(status), wrap=True)
+        box.addWidget(self.encryption_label, 1)
+        self.encryption_button = QPushButton(_("Decrypt…") if status.encrypted else _("Encrypt…"))
+        self.encryption_button.clicked.connect(
+            lambda: self._on_encryption_button_clicked(not status.encrypted)
+        )
+        if not status.encrypted and not (status.available and status.keyring):
+            gate(
+                self.encryption_button, _("This computer has no keyring where Postventa could keep the key.")
+            )
+        box.addWidget(self.encryption_button)
+        return row
+
+    def _on_encryption_button_clicked(self, encrypt: bool) -> None:
+        from app.views.dialogs import confirm
+
+        question = (
+            _(
+                "Encrypt this database? A backup is made first, then the window closes while the file is "
+                "encrypted and opens again on it. The recovery key is shown once at the end: have a printer "
+                "or paper ready. The backups of this database are encrypted too."
+            )
+            if encrypt
+            else _(
+                "Decrypt this database? Anyone who gets hold of this computer could then read your customers' "
+                "data. A backup is made first; the window closes while the file is decrypted."
+            )
+        )
+        if not confirm(self, question, _("Encryption")):
+            return
+        self._encryption_change = encrypt
+        self._on_buttons_accepted()
+
     def _fit_height(self) -> None:
         """Tall enough for the wrapped texts (a window's minimum size ignores height-for-width)."""
         needed = self.layout().totalHeightForWidth(self.width())
@@ -304,6 +349,7 @@ class PreferencesDialog(BaseDialog):
             language_changed=language != current_language(),
             rep=rep,
             user_changed=rep is not None and (previous is None or previous.id != rep.id),
+            encryption=self._encryption_change,
         )
         self.accept()
 

@@ -68,6 +68,7 @@ def _dialog_builders(context: AppContext) -> list[tuple[str, Callable[[], QWidge
         ("dialog-audit-log", lambda: _audit_log_dialog(context)),
         ("dialog-reps", lambda: RepsDialog(context)),
         ("dialog-error", _sample_error_dialog),
+        ("dialog-recovery-key", _recovery_key_dialog),
         ("dialog-qt-file", _qt_file_dialog),
     ]
     people = reps.list_reps()
@@ -133,6 +134,14 @@ def _backups_dialog(database: Path) -> QWidget:
     # The copy holds the database's customers: it goes with the picture's dialog.
     dialog.destroyed.connect(lambda *args: shutil.rmtree(folder, ignore_errors=True))
     return dialog
+
+
+def _recovery_key_dialog() -> QWidget:
+    """The recovery key shown once after encrypting, for a key made for the picture (no database's)."""
+    from app.models import cipher
+    from app.views.encryption import RecoveryKeyDialog
+
+    return RecoveryKeyDialog(cipher.recovery_key(cipher.new_key()), "portatil-ana.sqlite3")
 
 
 def _qt_file_dialog() -> QWidget:

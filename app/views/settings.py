@@ -115,6 +115,37 @@ def save_import_mapping(kind: str, headers_key: str, mapping: dict[str, str] | N
         qsettings().setValue(key, json.dumps(mapping, ensure_ascii=False))
 
 
+# The formats people chose in the import wizard for columns whose dates or numbers read both ways
+# (or against what was found), per kind and source like the mappings, each a JSON {"column": code}
+# (app.services.imports.formats: "dmy", "mdy", "comma", "point"). Offered again for the next file.
+IMPORT_FORMATS = "preferences/import_formats"
+
+
+def import_formats(kind: str, headers_key: str) -> dict[str, str]:
+    """The formats chosen for the columns of files of `kind` with these headers ({} when none)."""
+    text = qsettings().value(f"{IMPORT_FORMATS}/{kind}/{headers_key}")
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        formats = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(formats, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in formats.items()
+    ):
+        return {}
+    return formats
+
+
+def save_import_formats(kind: str, headers_key: str, formats: dict[str, str]) -> None:
+    """Remember the formats chosen for such files; none forgets them."""
+    key = f"{IMPORT_FORMATS}/{kind}/{headers_key}"
+    if not formats:
+        qsettings().remove(key)
+    else:
+        qsettings().setValue(key, json.dumps(formats, ensure_ascii=False))
+
+
 def window_state(key: str) -> Any:
     return qsettings().value("window/" + key)
 

@@ -17,7 +17,7 @@ from app.models.database import (
     open_database,
     resolve_target,
 )
-from app.models.migrations import LATEST_VERSION
+from app.models.migrations import LATEST_VERSION, MIGRATIONS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -83,7 +83,7 @@ def test_version_1_database_is_upgraded_after_a_backup(tmp_path):
         assert customer.name == "Peña Ibáñez, José"
         assert "pena ibanez" in customer.search_text and "logrono" in customer.search_text
         versions = [v.version for v in SchemaVersion.select().order_by(SchemaVersion.version)]
-        assert versions == list(range(1, LATEST_VERSION + 1))
+        assert versions == [1, *sorted(MIGRATIONS)]  # numbers left unused are not there
         # Migration 3 gives an upgraded database the same follow-up indexes as a new one.
         upgraded = {i.name for i in db.get_indexes("follow_up")}
         assert "follow_up_state_kind_purpose_rep_id_scheduled_at" in upgraded

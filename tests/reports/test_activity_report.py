@@ -81,6 +81,10 @@ def test_spanish_report_formats_in_spanish(dataset, tmp_path):
     for expected in ("661,00 €", "511,00 €", "50,0 %", "66,7 %", NASTY, "01/03/2026", "✔", "✘"):
         assert expected in text, expected
     assert "doa" not in text.split() and "refunded" not in text  # labels, never codes
+    # Counts are labelled in the plural of what they count (translation contexts, issue 20).
+    for expected in ("Realizados", "Fallidos", "Planificados", "Superadas 2", "No superadas 2", "Cerrados"):
+        assert expected in text, expected
+    assert "Superada 2" not in text and "Cerrado 2" not in text
 
 
 def test_one_reps_report_says_whose_it_is(dataset, tmp_path):

@@ -77,7 +77,7 @@ def customers(database):
 
 def _scan(text: str) -> list[int]:
     """The search as it was before the index: every word a LIKE over search_text (a phone word
-    also as its digits), archived customers left out, ordered by name."""
+    also as its digits), archived customers left out, in the list's order (the names' collation key)."""
     query = Customer.select(Customer.id).where(~Customer.archived)
     for term in fold_for_search(text).split():
         condition = contains_folded(Customer.search_text, term)
@@ -85,7 +85,7 @@ def _scan(text: str) -> list[int]:
         if digits != term and len(digits) >= 3 and re.match(r"^[0-9 +\-().]+$", term):
             condition = condition | contains_folded(Customer.search_text, digits)
         query = query.where(condition)
-    return [row.id for row in query.order_by(Customer.name, Customer.id)]
+    return [row.id for row in query.order_by(Customer.sort_key, Customer.id)]
 
 
 def _python(text: str) -> set[int]:

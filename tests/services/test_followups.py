@@ -194,7 +194,7 @@ def test_overlapping_visits_of_the_same_rep_are_reported(people):
     luis = people["luis"].id
     assert (
         svc.schedule_follow_up(
-            customer.id, VISIT, FollowUpPurpose.COMMERCIAL, ten, rep_id=luis, now=NOW
+            customer.id, VISIT, FollowUpPurpose.WARRANTY, ten, rep_id=luis, now=NOW
         ).warnings
         == ()
     )

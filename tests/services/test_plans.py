@@ -42,13 +42,20 @@ DELIVERY, USAGE, SATISFACTION = (
 
 @pytest.fixture
 def shop(database):
-    """Two reps, a category with a product, a customer of rep Ana."""
+    """Two reps, a category with a product, a customer of rep Ana who consents to commercial contact
+    (plans leave commercial steps out without it: tests/services/test_privacy.py)."""
     ana = Rep.create(code="ANA", name="Ana García")
     luis = Rep.create(code="LUIS", name="Luis Pérez")
     category = ProductCategory.create(code="KITCHEN", name="Cocinas")
     product = Product.create(sku="OVEN-1", name="Horno H1", category=category, price=Decimal("500"))
     customer = Customer(
-        code="C-1", name="Peña Hermanos", rep=ana, address="Calle Mayor 1", postal_code="28013", city="Madrid"
+        code="C-1",
+        name="Peña Hermanos",
+        rep=ana,
+        address="Calle Mayor 1",
+        postal_code="28013",
+        city="Madrid",
+        contact_consent=True,
     )
     customer.save()
     return {"ana": ana, "luis": luis, "category": category, "product": product, "customer": customer}

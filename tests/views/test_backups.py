@@ -148,7 +148,7 @@ def test_the_days_backup_at_start_runs_while_the_window_is_in_use(
 ):
     gate = threading.Event()
     daily = backups.daily_backup
-    monkeypatch.setattr(app_module.backups, "daily_backup", lambda *a, **k: gate.wait(10) and daily(*a, **k))
+    monkeypatch.setattr(backups, "daily_backup", lambda *a, **k: gate.wait(10) and daily(*a, **k))
 
     assert application.open(str(data))
     assert application.window.isVisible() and backups_in(folder, data) == []  # not waiting for it

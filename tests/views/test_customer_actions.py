@@ -62,7 +62,17 @@ def world(database):
         sku="BAR", name="Barista 3000", category=coffee, warranty_months=24, price=Decimal("300")
     )
     checks.create_template("Correct use: coffee", [ItemInput("Fills the tank")], category_id=coffee.id)
-    pena = create_customer(CustomerInput(code="C-1", name="Peña Hermanos", rep_id=ana.id), ana.id)
+    # Consents to commercial contact: the actions' follow-ups (offers, recovery) need it (issue 18).
+    pena = create_customer(
+        CustomerInput(
+            code="C-1",
+            name="Peña Hermanos",
+            rep_id=ana.id,
+            contact_consent=True,
+            consent_date=dt.date(2020, 1, 1),
+        ),
+        ana.id,
+    )
     Customer.update(segment=Segment.A).where(Customer.id == pena).execute()
     sale = Sale.create(
         number="V-1", customer=pena, rep=ana.id, sold_on=dt.date(2020, 1, 1), delivered_on=dt.date(2020, 1, 5)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtWidgets import QWidget
 
 from app.services.errors import DomainError, ValidationError
+from app.services.undo import Recorder
 from app.views import errors as errors_module
 from app.views.errors import BackToForm
 from app.views.events import CUSTOMERS, EVERYTHING, SALES, Change, app_events, notify_changed
@@ -200,21 +202,38 @@ def test_a_form_whose_operation_fails_shows_the_error_and_announces_nothing(pare
     assert shown == [(parent, refusal)] and put_back == [refusal] and announced == []
 
 
-def test_an_operation_has_room_for_its_inverse(parent, shown, announced):
-    state = {"archived": False}
+def test_an_operation_run_through_an_undo_recorder_hands_its_step_to_the_window(
+    database, parent, shown, announced
+):
+    steps: list[object] = []
+    app_events().step_done.connect(steps.append)
+    state = {"value": 1}
 
-    def archive(flag: bool) -> Operation[None]:
-        return Operation(
-            "Archive customer" if flag else "Restore customer",
-            lambda: state.update(archived=flag),
-            {CUSTOMERS},
-            inverse=lambda _result: archive(not flag),
-        )
+    def read():
+        return 1, state["value"]
 
-    operation = archive(True)
-    assert operation.run(parent)
-    undo = operation.inverse(None)
-    assert undo.label == "Restore customer" and undo.run(parent) and state == {"archived": False}
+    def make(before, after, version):
+        # Named like an UndoStep: a main window still open from another test shows its name.
+        return SimpleNamespace(name="Change it", change=(before, after))
+
+    def operation(new_value: int, *, fail: bool = False) -> Operation[None]:
+        recorder = Recorder("Change it", read, make)
+
+        def command() -> None:
+            state["value"] = new_value
+            if fail:
+                raise DomainError("refused")
+
+        return Operation("Change it", lambda: recorder.run(command), {CUSTOMERS}, undo=recorder)
+
+    try:
+        assert operation(2).run(parent)
+        assert [step.change for step in steps] == [(1, 2)]
+        assert operation(2).run(parent)  # changed nothing: no step
+        assert not operation(3, fail=True).run(parent)  # failed: no step
+        assert [step.change for step in steps] == [(1, 2)]
+    finally:
+        app_events().step_done.disconnect(steps.append)
 
 
 def test_change_kinds_are_an_enum_that_still_equals_the_old_strings(announced):

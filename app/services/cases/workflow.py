@@ -1150,7 +1150,7 @@ def _case_sort_keys(today: dt.date) -> dict:
         "kind": choice_rank(Case.kind, CaseKind),
         "stage": choice_rank(Case.stage, CaseStage, by_label=False),
         "days": days_between(fn.COALESCE(Case.closed_on, today), Case.received_on),
-        "customer": Customer.name,
+        "customer": Customer.sort_key,  # the names' collation order (app.models.collation)
         "category": choice_rank(Case.category, CaseCategory),
         "channel": choice_rank(Case.channel, ContactChannel),
         "rep": Rep.name,

@@ -135,7 +135,7 @@ def _check_sort_keys() -> dict:
     """What the checks list sorts by: its columns (the result: drafts, then failed, then passed)."""
     return {
         "date": _moment(),
-        "customer": Customer.name,
+        "customer": Customer.sort_key,  # the names' collation order (app.models.collation)
         "product": (Product.name, SoldUnit.serial_number),
         "checklist": (CheckTemplate.name, CheckTemplate.version),
         "rep": Rep.name,

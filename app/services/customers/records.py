@@ -16,6 +16,7 @@ from app.models import (
     Case,
     CheckTemplate,
     Customer,
+    CustomerErasure,
     CustomerNeedTag,
     FollowUp,
     NeedTag,
@@ -30,8 +31,14 @@ from app.models import (
 )
 from app.models import now as now_on_the_wall
 from app.models.base import insert_rows, max_length
+from app.models.collation import sort_key
 from app.models.customers import customer_search_text, fold_for_search, fold_key
-from app.models.dialect import TRIGRAM, contains_folded, customer_search_candidates
+from app.models.dialect import (
+    TRIGRAM,
+    contains_folded,
+    customer_search_candidates,
+    customers_inserted_in_bulk,
+)
 from app.models.enums import (
     CaseCategory,
     CaseKind,
@@ -207,7 +214,7 @@ def spanish_tax_id_is_valid(tax_id: str) -> bool:
 
 
 def phone_digit_count(phone: str) -> int:
-    return sum(ch.isdigit() for ch in phone)
+    return sum(map(str.isdigit, phone))
 
 
 def _clean(data: CustomerInput) -> CustomerInput:
@@ -515,8 +522,10 @@ def create_validated_customers(rows: Sequence[CustomerInput], acting_rep_id: int
                 customer.mobile,
                 customer.city,
             )
+            customer.sort_key = sort_key(customer.name)
             customers.append(customer)
-        insert_rows(Customer, customers)
+        with customers_inserted_in_bulk():  # the search index fed once, not per row
+            insert_rows(Customer, customers)
         codes = [c.code for c in customers]
         ids: dict[str, int] = {}
         for start in range(0, len(codes), 500):
@@ -536,6 +545,7 @@ def create_validated_customers(rows: Sequence[CustomerInput], acting_rep_id: int
                     ids[customer.code],
                     acting_rep_id,
                     label=customer.code,
+                    record_uid=customer.uid,  # known: not read back one customer at a time
                     need_tags=sorted(data.need_tags),
                     **_created_values(customer),
                 )
@@ -553,12 +563,14 @@ def update_customer(
     *,
     expected_version: int | None = None,
     lookups: CustomerLookups | None = None,
+    audit_action: str = "update",
 ) -> None:
     """Validate and store the edited fields of an existing customer.
 
     `expected_version` is the row version the edit started from (CustomerDetail.row_version): when
     someone saved the customer meanwhile, ConcurrentEditError carries the customer as it is now.
     `lookups` answers validation's questions about other customers (see CustomerLookups).
+    `audit_action`: "undo" or "redo" when app.services.undo puts an edit back.
     """
     customer = _get(customer_id)
     check_version(customer, expected_version, lambda: get_customer(customer_id))
@@ -573,7 +585,7 @@ def update_customer(
         if changes:
             _save_or_explain(customer)
             audit.record(
-                "update", "customer", customer_id, acting_rep_id, label=customer.code, changes=changes
+                audit_action, "customer", customer_id, acting_rep_id, label=customer.code, changes=changes
             )
 
 
@@ -766,7 +778,7 @@ def search_customers(
         raise ValueError(f"Unknown sort key {order_by!r}; use one of {', '.join(SORT_KEYS)}")
     key = {
         "code": Customer.code,
-        "name": Customer.name,
+        "name": Customer.sort_key,  # the collation order ("Álvaro" before "Sergio"), indexed
         "city": Customer.city,
         "segment": Customer.segment,
         "rep": Rep.name,
@@ -992,6 +1004,7 @@ class Customer360:
     cases: list[CaseSummary]
     surveys: list[SurveySummary]
     average_satisfaction: float | None
+    erased: bool = False  # the customer's personal data was erased (issue 18)
 
     @property
     def units_under_warranty(self) -> int:
@@ -1222,4 +1235,8 @@ def customer_360(customer_id: int, today: dt.date) -> Customer360:
         cases=cases,
         surveys=surveys,
         average_satisfaction=float(average) if average is not None else None,
+        erased=CustomerErasure.select()
+        .join(Customer, on=(CustomerErasure.customer_uid == Customer.uid))
+        .where(Customer.id == customer_id)
+        .exists(),
     )

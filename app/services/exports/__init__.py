@@ -7,20 +7,50 @@
 - `running`: `export_list`, through app.outputs' safe writing.
 """
 
-from app.services.exports.lists import (
-    ListKind,
-    at_risk_table,
-    cases_table,
-    checks_table,
-    customers_table,
-    follow_ups_table,
-    loyalty_table,
-    returns_table,
-    surveys_table,
-    table_for,
-)
+from typing import TYPE_CHECKING, Any
+
 from app.services.exports.running import ExportFormat, ExportResult, export_list
 from app.services.exports.tables import Column, ColumnType, Table
+
+if TYPE_CHECKING:
+    from app.services.exports.lists import (
+        ListKind,
+        at_risk_table,
+        cases_table,
+        checks_table,
+        customers_table,
+        follow_ups_table,
+        loyalty_table,
+        returns_table,
+        surveys_table,
+        table_for,
+    )
+
+# `lists` reads every page's service query, so it imports most of the services: it is imported when
+# one of its names is first used (an export, the command line), not with the window (issue 19).
+_FROM_LISTS = frozenset(
+    {
+        "ListKind",
+        "at_risk_table",
+        "cases_table",
+        "checks_table",
+        "customers_table",
+        "follow_ups_table",
+        "loyalty_table",
+        "returns_table",
+        "surveys_table",
+        "table_for",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_LISTS:
+        from app.services.exports import lists
+
+        return getattr(lists, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Column",

@@ -347,7 +347,7 @@ def agenda_sort_keys() -> dict:
     return {
         "time": (FollowUp.scheduled_at, _SEGMENT_RANK, Customer.name),
         "segment": _SEGMENT_RANK,
-        "customer": Customer.name,
+        "customer": Customer.sort_key,  # the names' collation order (app.models.collation)
         "phone": Customer.phone,
         "kind": choice_rank(FollowUp.kind, FollowUpKind),
         "purpose": choice_rank(FollowUp.purpose, FollowUpPurpose),

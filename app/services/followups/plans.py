@@ -38,6 +38,7 @@ from app.models.enums import (
 from app.services import audit
 from app.services.errors import NotFoundError, ValidationError
 from app.services.followups import placement
+from app.services.followups.consent import may_contact
 from app.services.followups.workflow import (
     MAX_DURATION_MINUTES,
     OnDuplicate,
@@ -346,10 +347,12 @@ def update_plan(
     acting_rep_id: int | None = None,
     *,
     expected_version: int | None = None,
+    audit_action: str = "update",
 ) -> PlanRow:
     """Change everything about a plan. Follow-ups already created stay as they are.
 
     `expected_version` is the row version the edit started from (ConcurrentEditError if it moved on).
+    `audit_action`: "undo" or "redo" when app.services.undo puts an edit back.
     """
     plan = FollowUpPlan.get_or_none(FollowUpPlan.id == plan_id)
     if plan is None:
@@ -367,7 +370,7 @@ def update_plan(
         changes.update(audit.differences({"steps": _stored_steps(plan.id)}, {"steps": _steps_detail(steps)}))
         plan.save()
         _write_steps(plan.id, steps)
-        audit.record("update", "follow_up_plan", plan.id, acting_rep_id, label=name, changes=changes)
+        audit.record(audit_action, "follow_up_plan", plan.id, acting_rep_id, label=name, changes=changes)
     return get_plan(plan.id)
 
 
@@ -588,6 +591,8 @@ def apply_plans_for_sale(
                 day = dates[step.id]
                 if step.id in done_steps or (skip_before is not None and day < skip_before):
                     continue
+                if not may_contact(step.kind, step.purpose, customer.contact_consent):
+                    continue  # no commercial contact without the customer's consent
                 wanted.append((step, unit_id, day))
         places.prepare(rep_id, [day for _step, _unit, day in wanted])  # one query for the sale's days
         for step, unit_id, day in wanted:

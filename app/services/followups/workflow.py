@@ -36,6 +36,7 @@ from app.services import audit
 from app.services.company import load_company_settings, save_company_settings
 from app.services.errors import ConfirmationRequired, DomainError, NotFoundError, ValidationError
 from app.services.followups import placement
+from app.services.followups.consent import consent_warning, may_contact
 from app.services.inputs import choice_or_none, clean_text, date_error
 from app.services.transactions import check_version, write_command, write_transaction
 
@@ -124,6 +125,21 @@ _ACTION_TARGETS: dict[FollowUpAction, FollowUpState] = {
 
 def can_transition(source: FollowUpState, target: FollowUpState) -> bool:
     return target in TRANSITIONS[source]
+
+
+# Compensating changes, taken only by undo (`restore_follow_up` from app.services.undo): a follow-up
+# completed, missed or cancelled by mistake goes back to planned. No person's action leads there, so
+# they are not in TRANSITIONS; the audit log keeps the action and its undoing.
+UNDO_TRANSITIONS: dict[FollowUpState, frozenset[FollowUpState]] = {
+    FollowUpState.PLANNED: frozenset(),
+    FollowUpState.DONE: frozenset({FollowUpState.PLANNED}),
+    FollowUpState.MISSED: frozenset({FollowUpState.PLANNED}),
+    FollowUpState.CANCELLED: frozenset({FollowUpState.PLANNED}),
+}
+
+# What undo puts back of a follow-up: its business fields (bookkeeping such as the row version and
+# the update time moves on).
+RESTORED_FIELDS = ("scheduled_at", "state", "outcome", "completed_at", "notes", "cancel_reason", "rep")
 
 
 def _check_transition(follow_up: FollowUp, target: FollowUpState) -> None:
@@ -374,6 +390,8 @@ def schedule_follow_up(
     _check_not_past(scheduled_at, now, confirm_past)
 
     warnings: list[str] = []
+    if not may_contact(kind_value, purpose_value, customer.contact_consent):
+        warnings.append(consent_warning())
     if kind_value is FollowUpKind.VISIT:
         place = place or _address_of(customer)
         if not place:
@@ -484,6 +502,41 @@ def cancel_follow_up(follow_up_id: int, reason: str, acting_rep_id: int | None =
         follow_up.state = FollowUpState.CANCELLED
         follow_up.cancel_reason = reason
         _save_audited("transition", follow_up, acting_rep_id)
+
+
+def follow_up_fields(follow_up: FollowUp) -> dict[str, object]:
+    """The business fields undo puts back (RESTORED_FIELDS; the rep as its id)."""
+    values = {name: getattr(follow_up, name) for name in RESTORED_FIELDS if name != "rep"}
+    values["rep"] = follow_up.rep_id
+    return values
+
+
+@write_command
+def restore_follow_up(
+    follow_up_id: int,
+    values: dict[str, object],
+    acting_rep_id: int | None,
+    *,
+    expected_version: int | None,
+    audit_action: str,
+) -> int:
+    """Undo's and redo's command: give the follow-up these business fields again; returns its new
+    row version. A change of state must be one TRANSITIONS allows (redo) or one of UNDO_TRANSITIONS
+    (undo back to planned); only the fields that differ are written, audited as `audit_action`."""
+    follow_up = _get(follow_up_id)
+    check_version(follow_up, expected_version)
+    target = FollowUpState(values.get("state", follow_up.state))
+    if target is not follow_up.state and not (
+        can_transition(follow_up.state, target) or target in UNDO_TRANSITIONS[follow_up.state]
+    ):
+        _check_transition(follow_up, target)
+    with write_transaction():
+        for name, value in values.items():
+            current = follow_up.rep_id if name == "rep" else getattr(follow_up, name)
+            if current != value:
+                setattr(follow_up, name, value)
+        _save_audited(audit_action, follow_up, acting_rep_id)
+    return FollowUp.select(FollowUp.row_version).where(FollowUp.id == follow_up_id).scalar()
 
 
 @write_command

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-import holidays
-
 from app.i18n import _
 from app.services.errors import DomainError
 
@@ -82,13 +80,20 @@ def _resolve(country: str | None, subdivision: str | None) -> Region:
     return Region(country.strip().upper(), (subdivision or "").strip() or None)
 
 
+def _holidays():
+    """The `holidays` package, imported at first use: 60 ms of the window's start otherwise."""
+    import holidays
+
+    return holidays
+
+
 @lru_cache(maxsize=256)
 def _closed_days(
     country: str, subdivision: str | None, year: int
 ) -> tuple[frozenset[dt.date], frozenset[int]]:
     """(public holidays, weekday numbers of the weekend) of one region and year."""
     try:
-        calendar = holidays.country_holidays(country, subdiv=subdivision, years=year)
+        calendar = _holidays().country_holidays(country, subdiv=subdivision, years=year)
     except NotImplementedError as exc:
         if subdivision:
             message = _("Public holidays are not known for the region {subdivision} of {country}.")
@@ -185,15 +190,15 @@ def holiday_countries(language: str) -> list[tuple[str, str]]:
     from babel import Locale
 
     names = Locale.parse(language).territories
-    codes = holidays.list_supported_countries()
+    codes = _holidays().list_supported_countries()
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda pair: pair[1])
 
 
 def holiday_subdivisions(country: str) -> list[tuple[str, str]]:
     """(code, name) of a country's regions with their own holidays; the name is the code when unknown."""
-    codes = holidays.list_supported_countries().get(country.upper(), [])
+    codes = _holidays().list_supported_countries().get(country.upper(), [])
     try:
-        aliases = holidays.country_holidays(country.upper()).subdivisions_aliases
+        aliases = _holidays().country_holidays(country.upper()).subdivisions_aliases
     except (NotImplementedError, AttributeError):
         aliases = {}
     names: dict[str, str] = {}

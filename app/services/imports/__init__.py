@@ -33,6 +33,7 @@ from app.services.imports.reading import (
     open_source,
 )
 from app.services.imports.running import (
+    FORMAT_NAMES,
     PREVIEW_ROWS,
     ErrorRows,
     ImportOptions,
@@ -41,6 +42,7 @@ from app.services.imports.running import (
     PreviewRow,
     Reason,
     Rejection,
+    chosen_formats,
     missing_fields,
     open_for_import,
     preview_import,
@@ -50,6 +52,7 @@ from app.services.imports.running import (
 
 __all__ = [
     "FIELDS",
+    "FORMAT_NAMES",
     "MAX_ROWS",
     "PREVIEW_ROWS",
     "ColumnMap",
@@ -66,6 +69,7 @@ __all__ = [
     "Reason",
     "Rejection",
     "TableSource",
+    "chosen_formats",
     "fields_of",
     "headers_key",
     "load_mapping",

@@ -299,6 +299,12 @@ def map_columns(
 _GENERATED_RE = re.compile(r"^(?:column|columna) (\d+)$")
 
 
+def column_index(headers: Sequence[str], header: str) -> int | None:
+    """The column of `headers` that `header` names, as a mapping names one (accents, case and dots
+    ignored; "Column 5" by its position), or None."""
+    return _column_index([header_key(h) for h in headers], header)
+
+
 def _column_index(keys: list[str], header: str) -> int | None:
     """The column a mapping's `header` names: by its name, else a generated "Column N" of another
     language by its position."""

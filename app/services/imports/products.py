@@ -5,8 +5,12 @@ exist yet is created as the catalogue creates one (`catalog.create_category`: wi
 follow-up plans a new category gets), named as in the file. A matched product takes the file's
 values for the columns it has; a blank warranty, price, serial-number or active cell keeps the
 product's value (a new product gets the catalogue's defaults). Within the file, a later row with the
-reference of an earlier one is rejected, citing it. Catalogues are small: each row goes through the
-catalogue's commands, inside a savepoint of the import's transaction.
+reference of an earlier one is rejected, citing it.
+
+Each row is checked by the catalogue's own rules (`catalog.validate_product`), their questions about
+other products and categories answered from memory (`_Lookups`); new products are written in batches
+(`catalog.create_validated_products`), a changed one through `catalog.update_product`. A category is
+made only for a row that is accepted, so a refused row leaves none behind.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from app.services.imports.running import ImportOptions, ParsedRow, RowReasons, T
 from app.services.imports.values import fold
 from app.services.sales import catalog
 from app.services.sales.catalog import ProductInput
-from app.services.transactions import write_transaction
 
 SERVICE_FIELDS = {
     "sku": "sku",
@@ -37,6 +40,24 @@ _CATEGORY_CODE_MAX = 30  # ProductCategory.code
 _OPTIONAL = ("warranty_months", "price", "serialised", "active")
 
 
+_BATCH = 500  # new products written together (create_validated_products)
+
+
+class _Lookups(catalog.ProductLookups):
+    """The SKUs taken (upper case, as validation compares them) and the categories that exist, held in
+    memory; a category the import is to make for a row is known by a negative stand-in id."""
+
+    def __init__(self, skus: dict[str, int], category_ids: set[int]):
+        self.skus = skus
+        self.category_ids = category_ids
+
+    def sku_taken(self, sku: str, product_id: int | None) -> bool:
+        return self.skus.get(sku.upper(), product_id) != product_id
+
+    def category_exists(self, category_id: int) -> bool:
+        return category_id < 0 or category_id in self.category_ids
+
+
 class ProductImporter:
     def __init__(self, options: ImportOptions, columns: ColumnMap, reasons: RowReasons, tally: Tally):
         self._options = options
@@ -49,8 +70,12 @@ class ProductImporter:
         ):
             self._categories.setdefault("code:" + category.code.upper(), category.id)
             self._categories.setdefault("name:" + fold(category.name), category.id)
+        self._lookups = _Lookups(
+            {sku: p.id for sku, p in self._products.items()}, set(self._categories.values())
+        )
+        self._to_make: dict[int, tuple[str, str]] = {}  # stand-in id → (code, name) of a category to make
         self._seen: dict[str, int] = {}
-        self._new_categories: list[str] = []  # keys of a category made for the current row
+        self._pending: list[ProductInput] = []
 
     def take(self, row: ParsedRow) -> None:
         values = row.values
@@ -70,36 +95,37 @@ class ProductImporter:
         for name in _OPTIONAL:
             if values.get(name) is not None:
                 data = replace(data, **{name: values[name]})
+        data = replace(data, category_id=self._category(str(values.get("category") or "")))
         try:
-            with write_transaction():  # a savepoint: a category made for a refused product goes with it
-                category_id = self._category(str(values.get("category") or ""))
-                data = replace(data, category_id=category_id)
-                if existing is None:
-                    product_id = catalog.create_product(data, self._options.acting_rep_id)
-                    self._tally.created(row)
-                elif catalog.validate_product(data, existing.id) == ProductInput.from_row(existing):
-                    product_id = existing.id
-                    self._tally.unchanged(row)
-                else:
-                    catalog.update_product(existing.id, data, self._options.acting_rep_id)
-                    product_id = existing.id
-                    self._tally.updated(row)
+            data = catalog.validate_product(data, existing.id if existing else None, lookups=self._lookups)
+            if data.category_id is not None and data.category_id < 0:
+                data = replace(data, category_id=self._make_category(data.category_id))
+            if existing is None:
+                self._lookups.skus[sku.upper()] = -1  # taken: written at the next batch
+                self._pending.append(data)
+                self._tally.created(row)
+                if len(self._pending) >= _BATCH:
+                    self._flush()
+            elif data == ProductInput.from_row(existing):
+                self._tally.unchanged(row)
+            else:
+                catalog.update_product(existing.id, data, self._options.acting_rep_id, lookups=self._lookups)
+                self._tally.updated(row)
         except ValidationError as error:
-            self._forget_new_categories()
             self._tally.rejected(row, self._reasons.of_error(error))
-            return
         except DomainError as error:
-            self._forget_new_categories()
             self._tally.rejected(row, [str(error)])
-            return
-        self._new_categories = []
-        self._products[sku.upper()] = catalog.get_product(product_id)
 
     def finish(self) -> None:
-        pass
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            catalog.create_validated_products(self._pending, self._options.acting_rep_id)
+            self._pending = []
 
     def _category(self, text: str) -> int | None:
-        """The category named `text` (by code, else name), created when there is none."""
+        """The category named `text` (by code, else name), or a stand-in for one to make; None for none."""
         text = " ".join(text.split())
         if not text:
             return None  # the catalogue's rule says "choose a category"
@@ -107,16 +133,22 @@ class ProductImporter:
         if found is not None:
             return found
         code = self._new_code(text)
-        category_id = catalog.create_category(code, text[:120], self._options.acting_rep_id)
-        self._new_categories = ["code:" + code, "name:" + fold(text)]
-        for key in self._new_categories:
-            self._categories[key] = category_id
-        return category_id
+        stand_in = -1 - len(self._to_make)
+        self._to_make[stand_in] = (code, text[:120])
+        for key in ("code:" + code, "name:" + fold(text)):
+            self._categories[key] = stand_in
+        return stand_in
 
-    def _forget_new_categories(self) -> None:
-        for key in self._new_categories:
-            self._categories.pop(key, None)
-        self._new_categories = []
+    def _make_category(self, stand_in: int) -> int:
+        """The category a stand-in names, made as the catalogue makes one (with its default plans) when
+        its first product is accepted."""
+        code, name = self._to_make[stand_in]
+        category_id = catalog.create_category(code, name, self._options.acting_rep_id)
+        for key, value in list(self._categories.items()):
+            if value == stand_in:
+                self._categories[key] = category_id
+        self._lookups.category_ids.add(category_id)
+        return category_id
 
     def _new_code(self, name: str) -> str:
         """A code for a new category: its name in capitals, words joined by '-', made unique."""

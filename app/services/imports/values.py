@@ -31,6 +31,7 @@ _THOUSANDS_RE = {
     ".": re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$"),
     ",": re.compile(r"^[1-9]\d{0,2}(,\d{3})+$"),
 }
+_NUMBER_CHARS_RE = re.compile(r"[\d.,]+")
 _TRUE = {"si", "s", "yes", "y", "true", "verdadero", "1", "x"}
 _FALSE = {"no", "n", "false", "falso", "0"}
 
@@ -132,7 +133,10 @@ def parse_decimal(value: object, mark: DecimalMark | None = None) -> Decimal:
         sign, text = text[0].replace("+", ""), text[1:]
     elif text.startswith("(") and text.endswith(")"):  # accounting programs' negative amounts
         sign, text = "-", text[1:-1]
-    number = _plain_number(text) if mark is None else _marked_number(text, mark)
+    if text.isascii() and text.isdigit():  # most quantities: nothing to resolve
+        number: str | None = text
+    else:
+        number = _plain_number(text) if mark is None else _marked_number(text, mark)
     if number is None and mark is not None:
         example = "1.234,50" if mark is DecimalMark.COMMA else "1,234.50"
         raise ValueError(
@@ -150,7 +154,7 @@ def parse_decimal(value: object, mark: DecimalMark | None = None) -> Decimal:
 
 def _plain_number(text: str) -> str | None:
     """`text` with its separators resolved ('1.234,50' → '1234.50'), or None when it is no number."""
-    if not text or not re.fullmatch(r"[\d.,]+", text) or not any(ch.isdigit() for ch in text):
+    if not text or not _NUMBER_CHARS_RE.fullmatch(text) or not any(ch.isdigit() for ch in text):
         return None
     if "." in text and "," in text:
         decimal = "." if text.rfind(".") > text.rfind(",") else ","
@@ -174,7 +178,7 @@ def _plain_number(text: str) -> str | None:
 def _marked_number(text: str, mark: DecimalMark) -> str | None:
     """`text` read with `mark` as its decimal sign and the other one grouping thousands, or None."""
     decimal, thousands = (",", ".") if mark is DecimalMark.COMMA else (".", ",")
-    if not text or not re.fullmatch(r"[\d.,]+", text) or text.count(decimal) > 1:
+    if not text or not _NUMBER_CHARS_RE.fullmatch(text) or text.count(decimal) > 1:
         return None
     whole, _sep, fraction = text.partition(decimal)
     if thousands in whole:

@@ -776,7 +776,7 @@ def _return_sort_keys(today: dt.date) -> dict:
         "reported": WarrantyReturn.reported_on,
         "days_open": days_between(fn.COALESCE(WarrantyReturn.closed_on, today), WarrantyReturn.reported_on),
         "state": choice_rank(WarrantyReturn.state, STATE_ORDER, by_label=False),
-        "customer": Customer.name,
+        "customer": Customer.sort_key,  # the names' collation order (app.models.collation)
         "product": (Product.name, SoldUnit.serial_number),
         "reason": choice_rank(WarrantyReturn.reason, ReturnReason),
         "warranty": WarrantyReturn.under_warranty,

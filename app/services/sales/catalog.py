@@ -9,13 +9,15 @@ chosen by) and `sales.ProductRow` (what the sale dialog offers).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from peewee import JOIN, IntegrityError, fn
 
 from app.i18n import _
-from app.models import Product, ProductCategory
+from app.models import AuditEntry, Product, ProductCategory
+from app.models.base import insert_rows
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import plans
@@ -163,27 +165,44 @@ def _price(value) -> Decimal | None:
     return price if price.is_finite() else None
 
 
-def validate_product(data: ProductInput, product_id: int | None = None) -> ProductInput:
-    """The input trimmed (price to cents), or ValidationError with a message per field."""
+class ProductLookups:
+    """What validating a product asks about other records; the database answers. The import answers
+    from the SKUs and categories it holds in memory instead (its subclass), not one query per row."""
+
+    def sku_taken(self, sku: str, product_id: int | None) -> bool:
+        same = Product.select().where(fn.UPPER(Product.sku) == sku.upper())
+        if product_id is not None:
+            same = same.where(Product.id != product_id)
+        return same.exists()
+
+    def category_exists(self, category_id: int) -> bool:
+        return ProductCategory.select().where(ProductCategory.id == category_id).exists()
+
+
+_DATABASE_LOOKUPS = ProductLookups()
+
+
+def validate_product(
+    data: ProductInput, product_id: int | None = None, *, lookups: ProductLookups | None = None
+) -> ProductInput:
+    """The input trimmed (price to cents), or ValidationError with a message per field.
+    `lookups` answers the questions about other records (see ProductLookups)."""
+    lookups = lookups or _DATABASE_LOOKUPS
     sku, name = (data.sku or "").strip(), (data.name or "").strip()
     errors: dict[str, str] = {}
     if not sku:
         errors["sku"] = _("Enter the SKU (the product's reference).")
     elif len(sku) > _SKU_MAX:
         errors["sku"] = _("Too long: at most {limit} characters.").format(limit=_SKU_MAX)
-    else:
-        same = Product.select().where(fn.UPPER(Product.sku) == sku.upper())
-        if product_id is not None:
-            same = same.where(Product.id != product_id)
-        if same.exists():
-            errors["sku"] = _("Another product already has the SKU {sku}.").format(sku=sku)
+    elif lookups.sku_taken(sku, product_id):
+        errors["sku"] = _("Another product already has the SKU {sku}.").format(sku=sku)
     if not name:
         errors["name"] = _("Enter the product's name.")
     elif len(name) > _PRODUCT_NAME_MAX:
         errors["name"] = _("Too long: at most {limit} characters.").format(limit=_PRODUCT_NAME_MAX)
     if data.category_id is None:
         errors["category_id"] = _("Choose a category.")
-    elif not ProductCategory.select().where(ProductCategory.id == data.category_id).exists():
+    elif not lookups.category_exists(data.category_id):
         errors["category_id"] = _("The chosen category no longer exists.")
     months = data.warranty_months
     if not isinstance(months, int) or isinstance(months, bool) or not 0 <= months <= MAX_WARRANTY_MONTHS:
@@ -302,12 +321,59 @@ def create_product(data: ProductInput, acting_rep_id: int | None = None) -> int:
 
 
 @write_command
-def update_product(product_id: int, data: ProductInput, acting_rep_id: int | None = None) -> None:
-    """Change a product. Sales already recorded keep their prices and warranty ends."""
+def create_validated_products(rows: Sequence[ProductInput], acting_rep_id: int | None = None) -> list[int]:
+    """Store many new products at once (the import); returns their ids in order.
+
+    Each row is as `validate_product` returned it, its SKU checked free by the caller (which holds
+    them all: the import), inside the caller's write transaction. One prepared INSERT for the products
+    and one for their audit entries (`insert_rows`) instead of a command per product; audited like
+    `create_product`."""
+    if not rows:
+        return []
+    with write_transaction():
+        products = [
+            Product(category=data.category_id, **{f: getattr(data, f) for f in _PRODUCT_FIELDS})
+            for data in rows
+        ]
+        insert_rows(Product, products)
+        skus = [data.sku for data in rows]
+        ids: dict[str, int] = {}
+        for start in range(0, len(skus), 500):
+            query = Product.select(Product.sku, Product.id).where(Product.sku.in_(skus[start : start + 500]))
+            ids.update(query.tuples())
+        insert_rows(
+            AuditEntry,
+            [
+                audit.entry(
+                    "create",
+                    "product",
+                    ids[data.sku],
+                    acting_rep_id,
+                    label=data.sku,
+                    record_uid=product.uid,
+                    category=data.category_id,
+                    **{f: getattr(data, f) for f in _PRODUCT_FIELDS},
+                )
+                for data, product in zip(rows, products, strict=True)
+            ],
+        )
+    return [ids[sku] for sku in skus]
+
+
+@write_command
+def update_product(
+    product_id: int,
+    data: ProductInput,
+    acting_rep_id: int | None = None,
+    *,
+    lookups: ProductLookups | None = None,
+) -> None:
+    """Change a product. Sales already recorded keep their prices and warranty ends.
+    `lookups` answers validation's questions about other records (see ProductLookups)."""
     product = Product.get_or_none(Product.id == product_id)
     if product is None:
         raise NotFoundError(_("The product no longer exists."))
-    data = validate_product(data, product_id)
+    data = validate_product(data, product_id, lookups=lookups)
     changes: dict[str, tuple[object, object]] = {}
     for name in _PRODUCT_FIELDS:
         value = getattr(data, name)

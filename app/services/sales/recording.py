@@ -12,6 +12,7 @@ from peewee import JOIN, fn
 from app.i18n import _, format_number
 from app.models import AuditEntry, Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
 from app.models.base import insert_rows, max_length
+from app.models.collation import sorted_by_name
 from app.models.customers import fold_key
 from app.models.dialect import lock_numbering
 from app.models.sync_schema import provisional_label
@@ -62,8 +63,9 @@ def list_products(
     text: str = "",
     product_ids: Collection[int] | None = None,
 ) -> list[ProductRow]:
-    """Products by name: only those offered in new sales unless `active_only` is False; optionally
-    of one category, whose SKU or name contains `text` (case-insensitive), or with the given ids."""
+    """Products by name (the names' collation order): only those offered in new sales unless
+    `active_only` is False; optionally of one category, whose SKU or name contains `text`
+    (case-insensitive), or with the given ids."""
     query = (
         Product.select(Product, ProductCategory.name.alias("category_name"))
         .join(ProductCategory, JOIN.LEFT_OUTER)
@@ -77,7 +79,7 @@ def list_products(
         query = query.where(Product.sku.contains(text.strip()) | Product.name.contains(text.strip()))
     if product_ids is not None:
         query = query.where(Product.id.in_(list(product_ids)))
-    return [
+    rows = [
         ProductRow(
             p.id,
             p.sku,
@@ -91,6 +93,7 @@ def list_products(
         )
         for p in query.objects()
     ]
+    return sorted_by_name(rows, lambda product: product.name)
 
 
 def sale_number_prefix(year: int) -> str:
@@ -491,6 +494,7 @@ def record_validated_sales(
                     sale_id,
                     sale.rep_id,
                     label=sale.number,
+                    record_uid=row.uid,  # known: not read back one sale at a time
                     customer=sale.customer_id,
                     sold_on=sale.sold_on,
                     delivered_on=sale.delivered_on,
@@ -503,7 +507,7 @@ def record_validated_sales(
                         for li in sale.lines
                     ],
                 )
-                for sale_id, sale in zip(sale_ids, sales, strict=True)
+                for sale_id, sale, row in zip(sale_ids, sales, rows, strict=True)
             ],
         )
         if follow_ups:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_date, format_datetime, format_number, ngettext
 from app.models import now as wall_clock_now
 from app.models.enums import FollowUpKind, FollowUpOutcome, FollowUpPurpose, FollowUpState
-from app.services import company, exports
+from app.services import company, exports, undo
 from app.services import followups as followup_service
 from app.services.errors import DomainError, NotFoundError
 from app.services.exports import ListKind
@@ -715,19 +715,23 @@ class AgendaPage(Page):
             return
         now = self._now()
         next_id = self._next_in_list(row.id)
+        recorder = self._undo_recorder(_("Complete follow-up"), row.id)
         done = Operation(
             _("Complete follow-up"),
-            lambda: followup_service.complete_follow_up(
-                row.id,
-                values.outcome,
-                values.notes,
-                self.context.acting_rep_id,
-                values.satisfaction,
-                values.recommend,
-                now,
-                cause=values.cause,
+            lambda: recorder.run(
+                lambda: followup_service.complete_follow_up(
+                    row.id,
+                    values.outcome,
+                    values.notes,
+                    self.context.acting_rep_id,
+                    values.satisfaction,
+                    values.recommend,
+                    now,
+                    cause=values.cause,
+                )
             ),
             lambda result: {FOLLOW_UPS} | ({SURVEYS} if result.survey_id is not None else set()),
+            undo=recorder,
         ).run(self)
         if not done:
             return
@@ -785,12 +789,7 @@ class AgendaPage(Page):
             lambda when, errors: RescheduleDialog.ask(
                 self, row, proposed=when, errors=errors, now=self._now()
             ),
-            lambda when: Operation(
-                _("Reschedule follow-up"),
-                # someone else's change meanwhile is refused, not overwritten
-                lambda: self._rescheduling(row.id, when, row.row_version),
-                {FOLLOW_UPS},
-            ),
+            lambda when: self._reschedule_operation(row.id, when, row.row_version),
         )
         if outcome is not None:
             self._after_rescheduling(row.id, outcome[1])
@@ -811,40 +810,64 @@ class AgendaPage(Page):
 
     def _reschedule(self, follow_up_id: int, when: dt.datetime) -> None:
         # A declined confirmation (BackToForm) ends it quietly; a failure goes to the error dialog.
-        done = Operation(
-            _("Reschedule follow-up"), lambda: self._rescheduling(follow_up_id, when), {FOLLOW_UPS}
-        ).run(self)
+        done = self._reschedule_operation(follow_up_id, when).run(self)
         if done:
             self._after_rescheduling(follow_up_id, done.value)
 
-    def _rescheduling(
+    def _undo_recorder(self, label: str, follow_up_id: int) -> undo.Recorder:
+        """What lets Edit ▸ Undo take the command back (app.services.undo)."""
+        return undo.for_follow_up(label, follow_up_id, self.context.acting_rep_id, self.context.permissions)
+
+    def _reschedule_operation(
         self, follow_up_id: int, when: dt.datetime, expected_version: int | None = None
+    ) -> Operation[ScheduleResult]:
+        """Reschedule (the dialog, a card dragged to another day), undoably; someone else's change
+        meanwhile is refused, not overwritten (`expected_version`)."""
+        recorder = self._undo_recorder(_("Reschedule follow-up"), follow_up_id)
+        return Operation(
+            _("Reschedule follow-up"),
+            lambda: self._rescheduling(follow_up_id, when, expected_version, recorder),
+            {FOLLOW_UPS},
+            undo=recorder,
+        )
+
+    def _rescheduling(
+        self,
+        follow_up_id: int,
+        when: dt.datetime,
+        expected_version: int | None = None,
+        recorder: undo.Recorder | None = None,
     ) -> ScheduleResult:
         """Reschedule, asking first about a time in the past, then about a slot the placement rules
         advise against: the next free slot instead, this one anyway, or back (BackToForm)."""
-        confirm_past = False
-        while True:
-            try:
+
+        def reschedule(
+            at: dt.datetime, confirm_past: bool, confirm_placement: bool = False
+        ) -> ScheduleResult:
+            def command() -> ScheduleResult:
                 return followup_service.reschedule_follow_up(
                     follow_up_id,
-                    when,
+                    at,
                     acting_rep_id=self.context.acting_rep_id,
                     confirm_past=confirm_past,
+                    confirm_placement=confirm_placement,
                     now=self._now(),
                     expected_version=expected_version,
                 )
+
+            return recorder.run(command) if recorder is not None else command()
+
+        confirm_past = False
+        while True:
+            try:
+                return reschedule(when, confirm_past)
             except PlacementConflict as conflict:
                 choice = ask_placement(self, conflict)
                 if choice is PlacementChoice.CANCEL:
                     raise BackToForm from None
-                return followup_service.reschedule_follow_up(
-                    follow_up_id,
-                    conflict.proposed if choice is PlacementChoice.PROPOSED else when,
-                    acting_rep_id=self.context.acting_rep_id,
-                    confirm_past=True,  # the proposed slot is never before today; a kept one was confirmed
-                    confirm_placement=True,
-                    now=self._now(),
-                    expected_version=expected_version,
+                # the proposed slot is never before today; a kept one was confirmed
+                return reschedule(
+                    conflict.proposed if choice is PlacementChoice.PROPOSED else when, True, True
                 )
             except ConfirmationRequired as exc:
                 if confirm_past or not confirm(self, str(exc), _("A time in the past")):
@@ -873,10 +896,14 @@ class AgendaPage(Page):
         if reason is None:
             return
         next_id = self._next_in_list(row.id)
+        recorder = self._undo_recorder(_("Cancel follow-up"), row.id)
         if Operation(
             _("Cancel follow-up"),
-            lambda: followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id),
+            lambda: recorder.run(
+                lambda: followup_service.cancel_follow_up(row.id, reason, self.context.acting_rep_id)
+            ),
             {FOLLOW_UPS},
+            undo=recorder,
         ).run(self):
             self._refresh_and_select_next(row.id, next_id)
 
@@ -890,12 +917,16 @@ class AgendaPage(Page):
         if not confirm(self, question):
             return
         next_id = self._next_in_list(row.id)
+        recorder = self._undo_recorder(_("Mark follow-up as missed"), row.id)
         if Operation(
             _("Mark follow-up as missed"),
-            lambda: followup_service.mark_missed(
-                row.id, acting_rep_id=self.context.acting_rep_id, now=self._now()
+            lambda: recorder.run(
+                lambda: followup_service.mark_missed(
+                    row.id, acting_rep_id=self.context.acting_rep_id, now=self._now()
+                )
             ),
             {FOLLOW_UPS},
+            undo=recorder,
         ).run(self):
             self._refresh_and_select_next(row.id, next_id)
 

@@ -460,7 +460,7 @@ class ChecklistTemplatesDialog(MasterDetailDialog):
             return
         question = _(
             "Retire the checklist \u201c{name}\u201d? New checks of {target} will use its category's checklist, "
-            "if there is one; checks already done keep their version."
+            "if there is one; checks already done keep their version. This cannot be undone."
         ).format(name=template.name, target=template.applies_to)
         if not dialogs.confirm(self, question, _("Retire checklist")):
             return

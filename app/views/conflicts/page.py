@@ -85,8 +85,9 @@ def changes_of(table: str) -> frozenset[Change]:
 
 
 def confirm_discard(parent: QWidget | None, question: str) -> bool:
-    """Discard asks first, saying what is lost (tests replace this)."""
-    return dialogs.confirm(parent, question, _("Discard the change"))
+    """Discard asks first, saying what is lost and that Edit ▸ Undo cannot bring it back (tests
+    replace this)."""
+    return dialogs.confirm(parent, question + "\n\n" + _("This cannot be undone."), _("Discard the change"))
 
 
 @dataclass(frozen=True)

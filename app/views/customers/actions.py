@@ -43,6 +43,9 @@ from app.views.rights import explain_refusal, gate, refusal_of
 
 SCHEDULE, CASE, RETURN, CHECK, REASSIGN = "schedule", "case", "return", "check", "reassign"
 ACTIONS = (SCHEDULE, CASE, RETURN, CHECK, REASSIGN)
+# A manager's, about the person's data (issue 18): on the 360° view only, without shortcuts.
+EXPORT_DATA, ERASE_DATA = "export_data", "erase_data"
+PERSONAL_DATA_ACTIONS = (EXPORT_DATA, ERASE_DATA)
 # Free on every page and in the window (Ctrl+N, Ctrl+E, Ctrl+F, Ctrl+I, Ctrl+R, Ctrl+P are taken).
 SHORTCUTS = {
     SCHEDULE: "Ctrl+Shift+F",
@@ -69,6 +72,19 @@ def _texts() -> dict[str, tuple[str, str]]:
     }
 
 
+def _personal_data_texts() -> dict[str, tuple[str, str]]:
+    return {
+        EXPORT_DATA: (
+            _("Export personal data…"),
+            _("Write everything held about this customer to a JSON file and a readable PDF"),
+        ),
+        ERASE_DATA: (
+            _("Erase personal data…"),
+            _("Anonymise this customer everywhere, keeping the facts the statistics count"),
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class CustomerTarget:
     """The customer an action is about, as the surface knows it."""
@@ -77,6 +93,8 @@ class CustomerTarget:
     name: str  # what the dialogs' customer pickers show
     rep_id: int | None
     has_units: bool = True  # False when the surface knows the customer has no sold units
+    code: str = ""  # the customer's code, where the surface offers the personal-data actions
+    erased: bool = False  # the customer's personal data was erased
 
 
 # --- the actions ---------------------------------------------------------------------------------
@@ -327,6 +345,7 @@ class CustomerActions(QObject):
         unit: Callable[[], int | None] = lambda: None,
         purpose: FollowUpPurpose = FollowUpPurpose.COMMERCIAL,
         shortcut_context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+        personal_data: bool = False,
     ):
         super().__init__(host)
         self._host = host
@@ -348,6 +367,13 @@ class CustomerActions(QObject):
             shortcut.setContext(shortcut_context)
             shortcut.activated.connect(lambda a=action: self.trigger(a))
             self._shortcuts.append(shortcut)
+        if personal_data:  # `personal_data_buttons()`: export and erase, a manager's
+            for action, (text, tip) in _personal_data_texts().items():
+                button = QPushButton(text)
+                button.setAutoDefault(False)
+                button.setToolTip(tip)
+                button.clicked.connect(lambda _checked=False, a=action: self.trigger(a))
+                self._buttons[action] = button
         self.update()
 
     def button(self, action: str) -> QPushButton:
@@ -355,6 +381,10 @@ class CustomerActions(QObject):
 
     def buttons(self) -> list[QPushButton]:
         return [self._buttons[action] for action in ACTIONS]
+
+    def personal_data_buttons(self) -> list[QPushButton]:
+        """Export and erase the customer's personal data (only when made with `personal_data`)."""
+        return [self._buttons[action] for action in PERSONAL_DATA_ACTIONS if action in self._buttons]
 
     def set_enabled(self, enabled: bool) -> None:
         """Shortcuts answer only while the surface shows the actions (e.g. the at-risk tab)."""
@@ -369,6 +399,11 @@ class CustomerActions(QObject):
         for action, button in self._buttons.items():
             if action == REASSIGN:
                 gate(button, self._permissions.refusal(Right.CUSTOMER_ASSIGNMENT), enabled=has)
+            elif action in PERSONAL_DATA_ACTIONS:
+                refusal = self._permissions.refusal(Right.PERSONAL_DATA)
+                if refusal is None and action == ERASE_DATA and has and customer.erased:
+                    refusal = _("This customer's personal data was already erased.")
+                gate(button, refusal, enabled=has)
             elif action in (RETURN, CHECK):
                 gate(button, no_units, enabled=has)
             else:
@@ -397,6 +432,21 @@ class CustomerActions(QObject):
             changed = open_return(host, customer, acting, sold_unit_id=self._unit()) is not None
         elif action == CHECK:
             changed = run_check(host, customer, acting, sold_unit_id=self._unit())
+        elif action == EXPORT_DATA:
+            from app.views.customers.privacy import PersonalDataTarget, export_personal_data
+
+            export_personal_data(
+                host, PersonalDataTarget(customer.id, customer.code, customer.name), self._permissions
+            )
+            changed = False  # a file written, nothing changed
+        elif action == ERASE_DATA:
+            from app.views.customers.privacy import PersonalDataTarget, erase_personal_data
+
+            target = PersonalDataTarget(customer.id, customer.code, customer.name)
+            erase_personal_data(
+                host, target, acting, self._permissions, on_erased=lambda: self._on_done(ERASE_DATA)
+            )
+            changed = False  # erased in the background: `on_done` runs when it is
         else:
             changed = reassign(host, customer, acting, self._permissions)
         if changed:

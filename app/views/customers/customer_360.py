@@ -205,6 +205,7 @@ class Customer360Dialog(BaseDialog):
             permissions=permissions,
             on_done=lambda _action: self.reload(),
             unit=lambda: unit.id if (unit := self.selected_unit()) is not None else None,
+            personal_data=True,
         )
         action_row = QHBoxLayout()
         for button in self._actions.buttons():
@@ -213,11 +214,16 @@ class Customer360Dialog(BaseDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        bottom_row = QHBoxLayout()  # the person's data, away from the everyday actions
+        for button in self._actions.personal_data_buttons():
+            bottom_row.addWidget(button)
+        bottom_row.addStretch(1)
+        bottom_row.addWidget(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(self._header())
         layout.addLayout(action_row)
         layout.addWidget(self._tabs, 1)
-        layout.addWidget(buttons)
+        layout.addLayout(bottom_row)
 
     @property
     def actions(self) -> CustomerActions:
@@ -226,7 +232,14 @@ class Customer360Dialog(BaseDialog):
 
     def _target(self) -> CustomerTarget:
         detail = self._view.detail
-        return CustomerTarget(detail.id, detail.name, detail.rep_id, has_units=bool(self._view.units))
+        return CustomerTarget(
+            detail.id,
+            detail.name,
+            detail.rep_id,
+            has_units=bool(self._view.units),
+            code=detail.code,
+            erased=self._view.erased,
+        )
 
     def _fill_tabs(self) -> None:
         self._add_tab(self._summary_tab(), _("Summary"), None)

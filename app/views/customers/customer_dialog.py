@@ -28,6 +28,7 @@ from app.models import Customer
 from app.models.base import max_length
 from app.models.enums import ContactChannel, CustomerKind
 from app.services import customers as customer_service
+from app.services import undo
 from app.services.customers import CustomerInput
 from app.services.errors import ConcurrentEditError, NotFoundError
 from app.services.inputs import date_range
@@ -114,6 +115,7 @@ class CustomerDialog(BaseDialog):
         super().__init__(parent)
         self._customer_id = customer_id
         self._acting_rep_id = acting_rep_id
+        self._recorder: undo.Recorder | None = None  # an edit's undo (made when saving)
         self._fields: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
 
@@ -357,10 +359,14 @@ class CustomerDialog(BaseDialog):
         if self._customer_id is None:
             self._customer_id = customer_service.create_customer(data, self._acting_rep_id)
             return True
+        customer_id, recorder = self._customer_id, self._recorder
+        assert recorder is not None  # made by accept() for an existing customer
         while True:
             try:
-                customer_service.update_customer(
-                    self._customer_id, data, self._acting_rep_id, expected_version=self._row_version
+                recorder.run(
+                    lambda: customer_service.update_customer(
+                        customer_id, data, self._acting_rep_id, expected_version=self._row_version
+                    )
                 )
                 return True
             except ConcurrentEditError as conflict:
@@ -390,7 +396,15 @@ class CustomerDialog(BaseDialog):
 
     def accept(self) -> None:
         # Changes are announced by the caller (the customers page), which knows what was saved.
-        done = Operation(_("Save customer"), self._write, field_errors=self.show_errors).run(self)
+        # An edit of an existing customer can be undone (Edit ▸ Undo "Edit customer").
+        self._recorder = (
+            undo.for_customer(_("Edit customer"), self._customer_id, self._acting_rep_id)
+            if self._customer_id is not None
+            else None
+        )
+        done = Operation(
+            _("Save customer"), self._write, field_errors=self.show_errors, undo=self._recorder
+        ).run(self)
         if done and done.value is True:
             super().accept()
 

@@ -27,7 +27,7 @@ from app.i18n import _, format_date, format_money, format_number, ngettext
 from app.models.customers import fold_for_search
 from app.models.enums import FollowUpPurpose, Segment
 from app.services import customers as customer_service
-from app.services import exports
+from app.services import exports, undo
 from app.services.customers.risk import (
     RiskList,
     at_risk,
@@ -164,6 +164,12 @@ class CustomerListPage(Page):
         self._segments_button.clicked.connect(self._on_segments_button_clicked)
         self._export_button = export_button()
         self._export_button.clicked.connect(self.export_list)
+        self._retention_button = QPushButton(_("Data retention…"))
+        self._retention_button.setToolTip(
+            _("Customers without activity for the retention years, due for anonymisation")
+        )
+        gate(self._retention_button, context.permissions.refusal(Right.PERSONAL_DATA))
+        self._retention_button.clicked.connect(self.show_retention)
         # The retention lists' actions on the chosen customer (the 360° view has the same).
         self._actions = CustomerActions(
             self,
@@ -233,6 +239,7 @@ class CustomerListPage(Page):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self._export_button)
+        buttons.addWidget(self._retention_button)
         buttons.addWidget(self._segments_button)
         layout = QVBoxLayout(self)
         layout.addLayout(modes)
@@ -523,6 +530,15 @@ class CustomerListPage(Page):
         if found and show_scheduled_after_sale(self, found.value) and found.value:
             first = found.value[0]
             self.navigate_requested.emit("agenda", {"week_of": first.scheduled_at.date(), "select": first.id})
+
+    def show_retention(self) -> None:
+        """The customers due for anonymisation under the retention setting (a manager's)."""
+        from app.views.customers.privacy import RetentionDialog
+
+        RetentionDialog.show_list(
+            self, acting_rep_id=self.context.acting_rep_id, permissions=self.context.permissions
+        )
+        self._apply_filter()  # erasures archive customers
 
     def open_selected(self) -> None:
         customer_id = self.selected_customer_id()
@@ -941,12 +957,10 @@ class CustomerListPage(Page):
 
 
 def archive_operation(customer_id: int, acting_rep_id: int | None, *, archive: bool) -> Operation[None]:
-    """Archive or restore a customer; each is the other's inverse (for undo, a later issue)."""
+    """Archive or restore a customer, undoably (Edit ▸ Undo)."""
+    label = _("Archive customer") if archive else _("Restore customer")
+    recorder = undo.for_customer(label, customer_id, acting_rep_id)
+    command = customer_service.archive_customer if archive else customer_service.restore_customer
     return Operation(
-        _("Archive customer") if archive else _("Restore customer"),
-        lambda: (customer_service.archive_customer if archive else customer_service.restore_customer)(
-            customer_id, acting_rep_id
-        ),
-        {CUSTOMERS},
-        inverse=lambda _result: archive_operation(customer_id, acting_rep_id, archive=not archive),
+        label, lambda: recorder.run(lambda: command(customer_id, acting_rep_id)), {CUSTOMERS}, undo=recorder
     )

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from app.models import Case, Customer, FollowUp, WarrantyReturn
 from app.views.customers.customer_360 import Customer360Dialog
 from app.views.customers.customer_dialog import CustomerDialog
+from app.views.customers.privacy import EraseDialog, PersonalDataTarget, RetentionDialog
 from app.views.customers.sale_dialog import SaleDialog
 from app.views.pages.base import AppContext
 
@@ -53,4 +54,15 @@ def customer_dialog_builders(context: AppContext) -> list[tuple[str, Callable[[]
         ("dialog-customer-360-units", lambda: _on_tab(Customer360Dialog(None, customer_id), 1)),
         ("dialog-customer-360-follow-ups", lambda: _on_tab(Customer360Dialog(None, customer_id), 2)),
         ("dialog-sale", lambda: SaleDialog(None, customer_id, rep_id=rep_id)),
+        ("dialog-customer-erase", lambda: _erase_dialog(customer_id)),
+        (
+            "dialog-retention",
+            lambda: RetentionDialog(None, acting_rep_id=rep_id, permissions=context.permissions),
+        ),
     ]
+
+
+def _erase_dialog(customer_id: int) -> QWidget:
+    """The confirmation of an erasure (nothing is erased: the picture is taken before Erase)."""
+    customer = Customer.get_by_id(customer_id)
+    return EraseDialog(None, PersonalDataTarget(customer.id, customer.code, customer.name))

@@ -35,7 +35,6 @@ from app.services import exports
 from app.services.charters import format_target
 from app.services.charters.indicators import format_measurement, indicator_text
 from app.services.customers.risk import reasons_text
-from app.services.exports import ListKind
 from app.services.reporting.dashboard import (
     RISK_ROWS,
     ComplianceSummary,
@@ -368,6 +367,8 @@ class DashboardPage(Page):
 
     def export_list(self) -> bool:
         """Every customer at risk (the customers page's At risk list), as XLSX or CSV."""
+        from app.services.exports import ListKind  # the lists' module, imported at the first export
+
         rep_id, today = self._rep_id(), self._today()
         export_list(self, ListKind.AT_RISK, lambda: exports.at_risk_table(today, rep_id=rep_id))
         return True

@@ -14,7 +14,9 @@ it and gathers the person's choices:
    Then the summary, and the rejected rows to save as a file to correct and import again.
 
 The mappings people confirm are remembered in the user's preferences (app.views.settings), per kind
-and per set of column headers (`imports.headers_key`).
+and per set of column headers (`imports.headers_key`), and so are the formats they chose for columns
+whose dates or numbers read both ways: chosen again for the next such file, unless its values read
+only the other way.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ FITTED_ROWS = 500  # up to this many rejected rows are shown with every reason o
 PROBLEM_BACKGROUND = QColor("#f8d7da")
 PROBLEM_TEXT = QColor("#b00020")
 QUESTION_BACKGROUND = QColor("#fff3cd")  # a format to choose
+CHOICE_CODES = frozenset(c.value for c in (*DATE_CHOICES, *NUMBER_CHOICES))  # formats a person chooses
 FILE_FILTERS = "*.csv *.txt *.tsv *.xlsx *.xlsm *.xlsb *.xls *.ods"
 
 # What an import changes, for the pages to refresh (products are the catalogue, which sales pages show).
@@ -180,6 +183,7 @@ class _Opened:
     automatic: dict[int, str]  # column → field, as recognised from the headers
     remembered: bool
     note: str
+    formats: dict[str, str]  # column name → the format chosen for it with the last such file
 
 
 class RejectionsModel(QAbstractTableModel):
@@ -502,6 +506,7 @@ class ColumnsPage(QWizardPage):
         kind, path = wizard.kind, wizard.path
         options = ImportOptions(kind, sheet=sheet, header_row=header_row)
         lookup = settings.import_mapping
+        lookup_formats = settings.import_formats
         known = settings.import_mapping_keys(kind.value)
         self._generation += 1
         generation = self._generation
@@ -519,7 +524,8 @@ class ColumnsPage(QWizardPage):
             headers = opened.source.headers
             opened.source.formats  # noqa: B018 (each column's formats, found here in the background)
             automatic = {index: name for name, index in opened.columns.columns.items()}
-            remembered = lookup(kind.value, imports.headers_key(opened.source.named_headers))
+            key = imports.headers_key(opened.source.named_headers)
+            remembered = lookup(kind.value, key)
             if remembered:
                 try:
                     columns = imports.map_columns(kind, headers, remembered)
@@ -527,7 +533,7 @@ class ColumnsPage(QWizardPage):
                     remembered = None
                 else:
                     opened = OpenedFile(opened.source, columns)
-            return _Opened(opened, automatic, bool(remembered), note)
+            return _Opened(opened, automatic, bool(remembered), note, lookup_formats(kind.value, key))
 
         def loaded(result: _Opened) -> None:
             if generation == self._generation:
@@ -569,7 +575,8 @@ class ColumnsPage(QWizardPage):
         self.header_spin.blockSignals(False)
         self._formats_chosen = {}
         self._build_table(source.headers, {i: n for n, i in result.opened.columns.columns.items()})
-        self._update_remembered(result.remembered)
+        formats_applied = self._apply_remembered_formats(result.formats)
+        self._update_remembered(result.remembered, formats_applied)
         self._check_preview()
 
     def _on_sheet_combo_activated(self, index: int) -> None:
@@ -670,6 +677,48 @@ class ColumnsPage(QWizardPage):
         self.table.setCellWidget(FORMAT_ROW, column, combo)
         self._format_combos[column] = combo
 
+    def _apply_remembered_formats(self, remembered: dict[str, str]) -> bool:
+        """The formats chosen for the last file with these headers, chosen again for the columns they
+        fit (a date format for a column of dates…) unless the column's values now read only the other
+        way; True when one was applied."""
+        if self._loaded is None:
+            return False
+        headers = self._loaded.opened.source.headers
+        applied = False
+        for name, code in remembered.items():
+            column = headers.index(name) if name in headers else -1
+            combo = self._format_combos.get(column)
+            if combo is None or combo.findData(code) < 0 or code not in CHOICE_CODES:
+                continue
+            found = self._found_format(column)
+            detected: DateFormat | NumberFormat | None
+            if self._format_kind(column) is ValueType.DATE:
+                detected, ambiguous, mixed = found.dates, found.dates_ambiguous, found.dates_mixed
+            else:
+                detected, ambiguous, mixed = found.numbers, found.numbers_ambiguous, found.numbers_mixed
+            if detected is not None and detected.value not in CHOICE_CODES:
+                continue  # ISO dates, day numbers, date cells, whole numbers: they read one way only
+            if detected is not None and detected.value != code and not (ambiguous or mixed):
+                continue  # every value that decides reads the other way: this file says otherwise
+            self._formats_chosen[column] = code
+            self._show_format(column)
+            applied = True
+        if applied:
+            self._show_missing()
+        return applied
+
+    def chosen_formats(self) -> dict[str, str]:
+        """{"column name": format code}: the formats the person chose (or took from the last such
+        file) among those that read values differently: remembered for the next file."""
+        if self._loaded is None:
+            return {}
+        headers = self._loaded.opened.source.headers
+        return {
+            headers[column]: code
+            for column, code in sorted(self._formats_chosen.items())
+            if column in self._format_combos and self._format_combos[column].currentData() == code
+        }
+
     def _on_format_combo_activated(self, column: int) -> None:
         combo = self._format_combos[column]
         if combo.currentData():
@@ -700,7 +749,7 @@ class ColumnsPage(QWizardPage):
         if self._loaded is None:
             return {}
         headers = self._loaded.opened.source.headers
-        codes = {c.value for c in (*DATE_CHOICES, *NUMBER_CHOICES)}
+        codes = CHOICE_CODES
         return {
             headers[column]: combo.currentData()
             for column, combo in self._format_combos.items()
@@ -761,10 +810,21 @@ class ColumnsPage(QWizardPage):
         automatic = self._loaded.automatic
         return {h: automatic.get(i, "") for i, h in enumerate(self._loaded.opened.source.headers)}
 
-    def _update_remembered(self, applied: bool) -> None:
-        """The note while a remembered mapping is shown as it was applied; "Match automatically" while
-        the columns differ from the automatic matching."""
-        self.remembered_note.setVisible(applied)
+    def _update_remembered(self, applied: bool, formats: bool = False) -> None:
+        """The note while a remembered mapping (and/or the formats chosen for the last such file) is
+        shown as it was applied; "Match automatically" while the columns differ from the automatic
+        matching."""
+        if applied and formats:
+            text = _(
+                "The columns and how they write dates and numbers are as you chose them for the last file "
+                "with these headers."
+            )
+        elif formats:
+            text = _("Dates and numbers are read as you chose for the last file with these headers.")
+        else:
+            text = _("The columns are as you chose them for the last file with these headers.")
+        self.remembered_note.setText(text)
+        self.remembered_note.setVisible(applied or formats)
         self.automatic_button.setVisible(
             self._loaded is not None and self.mapping() != self._automatic_mapping()
         )
@@ -933,7 +993,9 @@ class ColumnsPage(QWizardPage):
         # row by these headers.
         by_hand = not source.header_recognised
         remembered = wizard.mapping if by_hand or wizard.mapping != self._automatic_mapping() else None
-        settings.save_import_mapping(wizard.kind.value, imports.headers_key(source.named_headers), remembered)
+        key = imports.headers_key(source.named_headers)
+        settings.save_import_mapping(wizard.kind.value, key, remembered)
+        settings.save_import_formats(wizard.kind.value, key, self.chosen_formats())
         return True
 
     def _on_save_mapping_button_clicked(self) -> None:

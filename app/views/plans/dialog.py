@@ -27,6 +27,7 @@ from app.i18n import N_, _, ngettext
 from app.models import FollowUpPlan
 from app.models.base import max_length
 from app.models.enums import Segment
+from app.services import undo
 from app.services.followups import plans
 from app.services.followups.plans import PlanRow, PlanStepInput
 from app.services.permissions import Right
@@ -352,14 +353,24 @@ class PlansDialog(MasterDetailDialog):
     def changed_kinds(self) -> set[Change]:
         return {SETTINGS}
 
+    def _undo_recorder(self) -> undo.Recorder | None:
+        if self._record_id is None:
+            return None
+        return undo.for_plan(_("Edit follow-up plan"), self._record_id, self._acting_rep_id)
+
     def _write(self) -> tuple[int, str]:
         name, category_id, segment, steps = self.values()
-        if self._record_id is None:
+        plan_id, recorder = self._record_id, self._recorder
+        if plan_id is None:
             row = plans.create_plan(name, category_id, segment, steps, self._acting_rep_id)
         elif self._baseline is not None and (name, category_id, segment) == self._baseline[:3]:
-            row = plans.update_plan_steps(self._record_id, steps, self._acting_rep_id)
+            assert recorder is not None  # made by save() for an existing plan
+            row = recorder.run(lambda: plans.update_plan_steps(plan_id, steps, self._acting_rep_id))
         else:
-            row = plans.update_plan(self._record_id, name, category_id, segment, steps, self._acting_rep_id)
+            assert recorder is not None
+            row = recorder.run(
+                lambda: plans.update_plan(plan_id, name, category_id, segment, steps, self._acting_rep_id)
+            )
         return row.id, _("Plan saved.")
 
     # --- slots ----------------------------------------------------------------------------
