@@ -951,7 +951,10 @@ def _user(target: str, args: argparse.Namespace) -> int:
     if args.action == "add":
         rep_id = find_rep_by_code(args.rep).id if args.rep else None
         server_rights.add_user(database, args.login, args.role, rep_id, password)
-        print(_("Login {login} added ({role}).").format(login=args.login, role=args.role))
+        from app.models.enums import RepRole
+
+        role = RepRole(args.role).label.lower()  # "comercial", not the code "rep"
+        print(_("Login {login} added ({role}).").format(login=args.login, role=role))
     elif args.action == "disable":
         if server_rights.disable_user(database, args.login):
             print(_("Login {login} disabled: it can no longer connect.").format(login=args.login))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from app import APP_NAME, diagnostics
+from app.keyrings import usable_keyring
 
 SERVICE = APP_NAME
 
@@ -26,27 +27,12 @@ def server_key(target: str, login: str) -> str:
     return f"{login}@{host}:{port}/{database}"
 
 
-def _keyring():
-    """The keyring module when a real backend is there, else None."""
-    try:
-        import keyring
-        from keyring.backends import fail
-
-        backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 (a broken keyring installation only means nothing is remembered)
-        diagnostics.log.info("no usable keyring", exc_info=True)
-        return None
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-        return None
-    return keyring
-
-
 def keyring_available() -> bool:
-    return _keyring() is not None
+    return usable_keyring() is not None
 
 
 def remembered_password(target: str, login: str) -> str | None:
-    keyring = _keyring()
+    keyring = usable_keyring()
     if keyring is None or not login:
         return None
     try:
@@ -58,7 +44,7 @@ def remembered_password(target: str, login: str) -> str | None:
 
 def remember_password(target: str, login: str, password: str) -> bool:
     """Store it in the keyring; False when there is no keyring or it refused (nothing is stored)."""
-    keyring = _keyring()
+    keyring = usable_keyring()
     if keyring is None:
         return False
     try:
@@ -71,7 +57,7 @@ def remember_password(target: str, login: str, password: str) -> bool:
 
 def forget_password(target: str, login: str) -> None:
     """Remove a remembered password (it was refused, or the person unticked "remember")."""
-    keyring = _keyring()
+    keyring = usable_keyring()
     if keyring is None:
         return
     try:

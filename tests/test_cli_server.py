@@ -80,7 +80,7 @@ def office(new_database, monkeypatch, capsys) -> Office:
             args += ["--rep", code]
         code_, out, err = _cli(monkeypatch, capsys, *args, stdin=PASSWORD + "\n")
         assert code_ == EXIT_OK, err
-        assert out.strip() == f"Login {login} added ({role})."
+        assert out.strip() == f"Login {login} added ({'manager' if role == 'manager' else 'sales rep'})."
         seen.append(out + err)
     return Office(
         url,

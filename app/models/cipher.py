@@ -32,6 +32,7 @@ from typing import Any
 
 from app import APP_NAME
 from app.i18n import _
+from app.keyrings import usable_keyring
 
 try:  # the wheels cover Windows, macOS and Linux; an installation without it cannot encrypt
     from sqlcipher3 import dbapi2 as sqlcipher
@@ -179,22 +180,8 @@ def keyring_name(salt: bytes) -> str:
     return f"database-key:{salt.hex()}"
 
 
-def _keyring() -> Any:
-    """The keyring module when a real backend is there, else None."""
-    try:
-        import keyring
-        from keyring.backends import fail
-
-        backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 (a broken keyring installation only means no key is kept there)
-        return None
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-        return None
-    return keyring
-
-
 def keyring_available() -> bool:
-    return _keyring() is not None
+    return usable_keyring() is not None
 
 
 def remember_key(key: DatabaseKey, *, in_keyring: bool = True) -> bool:
@@ -203,7 +190,7 @@ def remember_key(key: DatabaseKey, *, in_keyring: bool = True) -> bool:
     _known[key.salt] = key
     if not in_keyring:
         return False
-    keyring = _keyring()
+    keyring = usable_keyring()
     if keyring is None:
         return False
     try:
@@ -214,7 +201,7 @@ def remember_key(key: DatabaseKey, *, in_keyring: bool = True) -> bool:
 
 
 def _keyring_key(salt: bytes) -> DatabaseKey | None:
-    keyring = _keyring()
+    keyring = usable_keyring()
     if keyring is None:
         return None
     try:

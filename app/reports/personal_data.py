@@ -11,12 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 
-from app.i18n import N_, _, format_date, format_datetime, format_number, format_percent
+from app.i18n import (
+    N_,
+    _,
+    current_locale,
+    format_date,
+    format_datetime,
+    format_money,
+    format_number,
+    format_percent,
+)
 from app.models.enums import CaseStage, CheckAnswerResult, ReturnState
 from app.reports.base import data_table, para, write_document
 from app.services.audit import action_label, entity_label, field_label, format_value
@@ -34,6 +45,7 @@ _SECTION_TITLES = {
     "audit": N_("Changes recorded in the audit log"),
 }
 _AUDIT_FIELDS = {"at": N_("When"), "action": N_("Action")}
+_LANGUAGE_NAMES = {"es": N_("Spanish"), "en": N_("English")}  # a customer's language, by name
 # Histories' states, which the audit log does not know by these names.
 _CHOICES = {
     ("return_status_change", "from_state"): ReturnState,
@@ -52,6 +64,7 @@ _LEFT_OUT = {
 # Fields the audit log never shows (bookkeeping there), held about the person all the same.
 _MORE_LABELS = {
     "warranty_days": N_("Warranty days (left, or since it ended)"),
+    "product": N_("Product"),
     "from_state": N_("Previous state"),
     "to_state": N_("New state"),
     "from_stage": N_("Previous stage"),
@@ -118,6 +131,12 @@ def _table(record: PersonalRecord, audit: bool = False) -> Flowable:
                 text = str(value)
         elif name == "score" and isinstance(value, (int, float)):
             text = format_percent(value, 0)
+        elif record.entity == "sale_line" and name == "unit_price":  # not an entity the audit knows
+            text = format_money(Decimal(str(value)))
+        elif record.entity == "customer" and name == "language" and value in _LANGUAGE_NAMES:
+            text = _(_LANGUAGE_NAMES[str(value)])
+        elif record.entity == "customer" and name == "country":
+            text = Locale.parse(current_locale()).territories.get(str(value).upper(), str(value))
         else:
             text = format_value(record.entity, name, value)
         rows.append([_label(record.entity, name, audit), text])
@@ -151,9 +170,13 @@ def _answer_row(answer: PersonalRecord) -> list[str]:
     return [answer.title, result_text, note]
 
 
-def _record(record: PersonalRecord, depth: int = 0, audit: bool = False) -> list[Flowable]:
+def _record(
+    record: PersonalRecord, depth: int = 0, audit: bool = False, lead: Flowable | None = None
+) -> list[Flowable]:
+    """A record's heading and table kept together (with `lead`, its section's heading, before them:
+    a KeepTogether inside another forces a page break), then its children."""
     heading = para(_title(record, audit), "Heading" if depth == 0 else "CellBold")
-    parts: list[Flowable] = [heading, _table(record, audit)]
+    parts: list[Flowable] = [*([lead] if lead is not None else []), heading, _table(record, audit)]
     if record.signature_png:
         parts += [para(_("Customer's signature"), "Small")]
         try:
@@ -206,10 +229,8 @@ def build_personal_data(
                 parts += [heading, para(_("None."), "Small")]
                 continue
             for index, record in enumerate(records):
-                flowables = _record(record, audit=key == "audit")
-                if index == 0:  # the section's heading never alone at a page's foot
-                    flowables[0] = KeepTogether([heading, flowables[0]])
-                parts += flowables
+                # The section's heading with its first record: never alone at a page's foot.
+                parts += _record(record, audit=key == "audit", lead=heading if index == 0 else None)
         return parts
 
     return write_document(

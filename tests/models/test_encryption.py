@@ -216,7 +216,7 @@ def test_an_encrypted_backup_without_its_key_is_listed_as_not_restorable(tmp_pat
 
 def test_new_encrypted_databases_need_a_keyring(tmp_path, monkeypatch):
     monkeypatch.setattr(cipher, "keyring_available", lambda: False)
-    monkeypatch.setattr(cipher, "_keyring", lambda: None)
+    monkeypatch.setattr(cipher, "usable_keyring", lambda: None)
     path = tmp_path / "new.sqlite3"
     with pytest.raises(Exception, match="no keyring"):
         open_database(str(path), encrypt=True)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from app.models import FollowUp, db
-from app.models.database import close_database, open_database, open_office
+from app.models import FollowUp
 from app.sync.conflicts import open_conflicts
-from app.sync.engine import init_laptop, synchronise
+from app.sync.engine import init_laptop
 from app.sync.labels import describe_conflict
 from tests.helpers import in_time_zone
 from tests.server_office import Office
+from tests.sync.copies import office_query, on_laptop, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
 
@@ -26,45 +26,37 @@ TEN_IN_THE_CANARIES = dt.datetime(2027, 1, 12, 10, 0)
 ELEVEN_IN_MADRID = dt.datetime(2027, 1, 12, 11, 0)
 
 
-def _sync(path: Path, url: str):
-    open_database(str(path), create=False)
-    server = open_office(url)
-    try:
-        return synchronise(db.obj, server)
-    finally:
-        server.close()
-        close_database()
-
-
 def _in_utc(office: Office, uid: str) -> dt.datetime:
-    with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute("SELECT scheduled_at AT TIME ZONE 'UTC' FROM follow_up WHERE uid = %s", (uid,))
-        return cursor.fetchone()[0]
+    return office_query(
+        office, "SELECT scheduled_at AT TIME ZONE 'UTC' FROM follow_up WHERE uid = %s", (uid,)
+    )[0][0]
 
 
 def _scheduled_at(path: Path, uid: str) -> dt.datetime:
-    open_database(str(path), create=False)
-    try:
-        return FollowUp.get(FollowUp.uid == uid).scheduled_at
-    finally:
-        close_database()
+    return on_laptop(path, lambda: FollowUp.get(FollowUp.uid == uid).scheduled_at)
 
 
 def _reschedule(path: Path, uid: str, when: dt.datetime) -> None:
-    open_database(str(path), create=False)
-    try:
-        FollowUp.update(scheduled_at=when).where(FollowUp.uid == uid).execute()
-    finally:
-        close_database()
+    on_laptop(path, lambda: FollowUp.update(scheduled_at=when).where(FollowUp.uid == uid).execute())
 
 
 def _a_follow_up_of_the_rep(office: Office) -> str:
-    with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute(
-            "SELECT uid FROM follow_up WHERE rep_id = %s AND state = 'planned' ORDER BY id LIMIT 1",
-            (office.rep_id,),
-        )
-        return cursor.fetchone()[0]
+    return office_query(
+        office,
+        "SELECT uid FROM follow_up WHERE rep_id = %s AND state = 'planned' ORDER BY id LIMIT 1",
+        (office.rep_id,),
+    )[0][0]
+
+
+def _conflict_times(path: Path) -> tuple[dt.datetime, dt.datetime]:
+    """The one open conflict's laptop and office values, as its Conflicts page shows them here."""
+
+    def read():
+        (conflict,) = open_conflicts()
+        shown = describe_conflict(conflict)
+        return shown.mine_value, shown.theirs_value
+
+    return on_laptop(path, read)
 
 
 def test_a_time_set_in_the_canary_islands_is_the_same_moment_in_madrid(office, tmp_path):
@@ -76,19 +68,19 @@ def test_a_time_set_in_the_canary_islands_is_the_same_moment_in_madrid(office, t
         init_laptop(mia, office.url_of(office.manager))
     with in_time_zone(CANARY):
         _reschedule(ana, uid, TEN_IN_THE_CANARIES)
-        assert _sync(ana, office.url_of(office.rep)).conflicts == 0
+        assert sync(ana, office.url_of(office.rep)).conflicts == 0
     assert _in_utc(office, uid) == dt.datetime(2027, 1, 12, 10, 0)  # UTC+0 in a Canary winter
     with in_time_zone(MADRID):
-        _sync(mia, office.url_of(office.manager))
+        sync(mia, office.url_of(office.manager))
         assert _scheduled_at(mia, uid) == ELEVEN_IN_MADRID
         # The manager moves it to 12:00 Madrid time; the rep sees 11:00 on her laptop.
         _reschedule(mia, uid, dt.datetime(2027, 1, 12, 12, 0))
-        _sync(mia, office.url_of(office.manager))
+        sync(mia, office.url_of(office.manager))
     with in_time_zone(CANARY):
-        _sync(ana, office.url_of(office.rep))
+        sync(ana, office.url_of(office.rep))
         assert _scheduled_at(ana, uid) == dt.datetime(2027, 1, 12, 11, 0)
         # Synced twice with nothing new: no change travels back (the two readings are one moment).
-        assert _sync(ana, office.url_of(office.rep)).pushed == 0
+        assert sync(ana, office.url_of(office.rep)).pushed == 0
 
 
 def test_a_change_captured_in_one_zone_and_pushed_from_another_keeps_its_moment(office, tmp_path):
@@ -98,7 +90,7 @@ def test_a_change_captured_in_one_zone_and_pushed_from_another_keeps_its_moment(
         init_laptop(ana, office.url_of(office.rep))
         _reschedule(ana, uid, TEN_IN_THE_CANARIES)  # made in the Canaries, offline
     with in_time_zone(MADRID):  # the rep flies back before syncing
-        assert _sync(ana, office.url_of(office.rep)).conflicts == 0
+        assert sync(ana, office.url_of(office.rep)).conflicts == 0
         assert _scheduled_at(ana, uid) == ELEVEN_IN_MADRID  # her laptop now shows Madrid time
     assert _in_utc(office, uid) == dt.datetime(2027, 1, 12, 10, 0)
 
@@ -112,29 +104,11 @@ def test_a_conflict_on_a_time_shows_each_side_in_the_readers_time(office, tmp_pa
         init_laptop(mia, office.url_of(office.manager))
     with in_time_zone(CANARY):
         _reschedule(ana, uid, TEN_IN_THE_CANARIES)  # 10:00 UTC
-        _sync(ana, office.url_of(office.rep))
+        sync(ana, office.url_of(office.rep))
     with in_time_zone(MADRID):
         _reschedule(mia, uid, dt.datetime(2027, 1, 12, 16, 30))  # 15:30 UTC, against the old time
-        assert _sync(mia, office.url_of(office.manager)).conflicts == 1
-        open_database(str(mia), create=False)
-        try:
-            (conflict,) = open_conflicts()
-            shown = describe_conflict(conflict)
-            assert (shown.mine_value, shown.theirs_value) == (
-                dt.datetime(2027, 1, 12, 16, 30),
-                ELEVEN_IN_MADRID,
-            )
-        finally:
-            close_database()
+        assert sync(mia, office.url_of(office.manager)).conflicts == 1
+        assert _conflict_times(mia) == (dt.datetime(2027, 1, 12, 16, 30), ELEVEN_IN_MADRID)
     with in_time_zone(CANARY):  # the same conflict read on the rep's laptop: Canary time
-        _sync(ana, office.url_of(office.rep))
-        open_database(str(ana), create=False)
-        try:
-            (conflict,) = open_conflicts()
-            shown = describe_conflict(conflict)
-            assert (shown.mine_value, shown.theirs_value) == (
-                dt.datetime(2027, 1, 12, 15, 30),
-                TEN_IN_THE_CANARIES,
-            )
-        finally:
-            close_database()
+        sync(ana, office.url_of(office.rep))
+        assert _conflict_times(ana) == (dt.datetime(2027, 1, 12, 15, 30), TEN_IN_THE_CANARIES)

@@ -13,20 +13,49 @@ import re
 import pytest
 
 from app.models import Customer, FollowUp, Rep, SoldUnit, WarrantyReturn
-from app.models.enums import FollowUpOutcome, FollowUpState, OutOfWarrantyReason, ReturnReason
+from app.models.database import close_database, open_database
+from app.models.enums import (
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpPurpose,
+    FollowUpState,
+    OutOfWarrantyReason,
+    ReturnReason,
+)
 from app.services.customers import get_customer, update_customer
-from app.services.followups import cancel_follow_up, complete_follow_up
+from app.services.followups import cancel_follow_up, complete_follow_up, schedule_follow_up
 from app.services.reporting.followup_stats import follow_up_statistics
 from app.services.returns import OPEN_STATES, open_return
 from app.sync.conflicts import Choice, open_conflicts, resolve_conflict
 from app.sync.engine import init_laptop
+from tests.helpers import working_slots
 from tests.sync.copies import differences, laptop_rows, office_query, office_rows, on_laptop, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
 
 
+def _rep_has_planned_visits(office, count: int) -> None:
+    """The rep's agenda holds at least `count` planned follow-ups: the demo's depend on the day the
+    test runs (some days it plans fewer for her), so the manager adds visits to make up the number."""
+    (have,) = office_query(
+        office, "SELECT count(*) FROM follow_up WHERE rep_id = %s AND state = 'planned'", (office.rep_id,)
+    )[0]
+    if have >= count:
+        return
+    open_database(office.url, create=False)
+    try:
+        customer = Customer.select().where(Customer.rep == office.rep_id).order_by(Customer.id).first()
+        for when in working_slots(count - have, days_ahead=2):
+            schedule_follow_up(
+                customer.id, FollowUpKind.VISIT, FollowUpPurpose.WARRANTY, when, rep_id=office.rep_id
+            )
+    finally:
+        close_database()
+
+
 def test_a_day_of_a_rep_offline_and_a_manager_at_the_same_time(office, tmp_path):
     ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
+    _rep_has_planned_visits(office, 4)
     init_laptop(ana, office.url_of(office.rep))
     init_laptop(mia, office.url_of(office.manager))
     today = dt.date.today()
