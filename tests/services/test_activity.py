@@ -242,3 +242,11 @@ def test_reps_are_listed_alphabetically_whatever_their_accents(dataset):
     Rep.update(name="Álvaro Ruiz").where(Rep.code == "BOB").execute()
     names = [r.rep_name for r in activity_report(*MARCH, today=TODAY).follow_ups.by_rep]
     assert names == ["Álvaro Ruiz", "Ana García", ""]
+
+
+def test_reps_are_listed_in_spanish_collation(dataset):
+    """Issue 22: the report orders names as the lists do (ñ after n, not among the n's)."""
+    Rep.update(name="Ñúñez Pardo").where(Rep.code == "BOB").execute()
+    Rep.update(name="Nuria Sanz").where(Rep.code != "BOB").execute()
+    names = [r.rep_name for r in activity_report(*MARCH, today=TODAY).follow_ups.by_rep]
+    assert names == ["Nuria Sanz", "Ñúñez Pardo", ""]

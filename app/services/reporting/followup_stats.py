@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from app.models import FollowUp, Rep
-from app.models.customers import fold_for_search
+from app.models.collation import sort_key
 from app.models.dialect import count_where
 from app.models.enums import FollowUpKind, FollowUpPurpose, FollowUpState
 
@@ -121,7 +121,8 @@ def follow_up_statistics(
     )
     by_rep = sorted(
         (RepCounts(rep, names.get(rep, ""), counts) for rep, counts in reps.items()),
-        key=lambda r: (r.rep_id is None, fold_for_search(r.rep_name), r.rep_id or 0),  # Álvaro among the A's
+        # In the names' collation order (Álvaro among the A's, Ñúñez after Nuria), as the lists sort.
+        key=lambda r: (r.rep_id is None, sort_key(r.rep_name), r.rep_id or 0),
     )
     return FollowUpStatistics(
         start=start,
