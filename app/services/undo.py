@@ -466,26 +466,26 @@ class UndoStack:
 
     def undo(self) -> UndoStep[Any]:
         """Undo the newest step; returns it."""
-        step = self._done.pop()
-        try:
-            step.undo()
-        except BaseException as exc:
-            if _may_try_again(exc):
-                self._done.append(step)
-            raise
-        self._undone.append(step)
-        return step
+        return self._move(self._done, self._undone, lambda step: step.undo())
 
     def redo(self) -> UndoStep[Any]:
         """Redo the step undone last; returns it."""
-        step = self._undone.pop()
+        return self._move(self._undone, self._done, lambda step: step.redo())
+
+    @staticmethod
+    def _move(
+        source: list[UndoStep[Any]], target: list[UndoStep[Any]], run: Callable[[UndoStep[Any]], object]
+    ) -> UndoStep[Any]:
+        """Run the newest step of `source` and move it onto `target`; a failure worth trying again
+        leaves it where it was, a refusal drops it."""
+        step = source.pop()
         try:
-            step.redo()
+            run(step)
         except BaseException as exc:
             if _may_try_again(exc):
-                self._undone.append(step)
+                source.append(step)
             raise
-        self._done.append(step)
+        target.append(step)
         return step
 
 

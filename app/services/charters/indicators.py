@@ -450,38 +450,33 @@ def returns_in(scope: Scope):
     return WarrantyReturn.sold_unit.in_(_units_of(scope))
 
 
+def _category_codes(products_of) -> set[str]:
+    """The codes of the product categories of a query's products (`products_of(select)` adds the
+    joins and the condition)."""
+    return {
+        code for (code,) in products_of(ProductCategory.select(ProductCategory.code).join(Product)).tuples()
+    }
+
+
 def case_product_codes(case_id: int) -> set[str]:
     """The product categories a case is about: its unit's, or else its sale's lines'."""
-    unit = (
-        ProductCategory.select(ProductCategory.code)
-        .join(Product)
-        .join(SoldUnit)
-        .join(Case, on=(Case.sold_unit == SoldUnit.id))
-        .where(Case.id == case_id)
+    unit = _category_codes(
+        lambda q: q.join(SoldUnit).join(Case, on=(Case.sold_unit == SoldUnit.id)).where(Case.id == case_id)
     )
-    codes = {code for (code,) in unit.tuples()}
-    if codes:
-        return codes
-    lines = (
-        ProductCategory.select(ProductCategory.code)
-        .join(Product)
-        .join(SaleLine)
-        .join(Case, on=(Case.sale == SaleLine.sale))
-        .where(Case.id == case_id)
+    return unit or _category_codes(
+        lambda q: q.join(SaleLine).join(Case, on=(Case.sale == SaleLine.sale)).where(Case.id == case_id)
     )
-    return {code for (code,) in lines.tuples()}
 
 
 def return_product_codes(return_id: int) -> set[str]:
     """The product category of a return's unit."""
-    query = (
-        ProductCategory.select(ProductCategory.code)
-        .join(Product)
-        .join(SoldUnit)
-        .join(WarrantyReturn, on=(WarrantyReturn.sold_unit == SoldUnit.id))
-        .where(WarrantyReturn.id == return_id)
+    return _category_codes(
+        lambda q: (
+            q.join(SoldUnit)
+            .join(WarrantyReturn, on=(WarrantyReturn.sold_unit == SoldUnit.id))
+            .where(WarrantyReturn.id == return_id)
+        )
     )
-    return {code for (code,) in query.tuples()}
 
 
 def _returns_within(days: int, start, end, rep_id, today, scope: Scope = EVERYTHING) -> Measurement:
