@@ -381,6 +381,7 @@ CUSTOMER_PROFILE = "customer_profile"
 CUSTOMER_PROFILE_STALE = "customer_profile_stale"
 
 # (table, event, the customers it makes stale: SQL over NEW/OLD, None for everyone, "" for nobody).
+# An UPDATE of a table in _PROFILE_READS fires only when one of the columns a profile reads changes.
 _PROFILE_SOURCES: tuple[tuple[str, str, str | None], ...] = (
     ("sale", "INSERT", "NEW.customer_id"),
     ("sale", "DELETE", "OLD.customer_id"),
@@ -424,20 +425,49 @@ _PROFILE_SOURCES: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+# The columns of each table a profile is computed from (app.services.customers.risk._profiles_sql and
+# value.refunded_condition). Updates of the other columns (a sale's revision set by `server init`, a
+# return's notes, a case's texts) leave the profiles right: their triggers do not fire.
+_PROFILE_READS: dict[str, tuple[str, ...]] = {
+    "sale": ("customer_id", "sold_on"),
+    "sale_line": ("sale_id", "product_id", "quantity", "unit_price"),
+    "warranty_return": ("customer_id", "state", "refund_amount"),
+    "return_status_change": ("warranty_return_id", "to_state"),
+    "satisfaction_survey": ("customer_id", "taken_on", "satisfaction", "recommend"),
+    "case": ("customer_id", "kind", "closed_on"),
+}
+
+
 # The customer's columns a profile keeps a copy of, so the lists read the profiles alone: which
 # customers they show (valuable, not archived, a rep's) and in what order (code). A change of one of
 # them is copied into the profile (no need to compute it again).
 CUSTOMER_PROFILE_COPIED = ("code", "segment", "archived", "rep_id")
 
 
+def _changed(columns: tuple[str, ...], postgresql: bool) -> str:
+    """The condition on a row that one of `columns` changed value."""
+    differs = "IS DISTINCT FROM" if postgresql else "IS NOT"
+    return " OR ".join(f"OLD.{c} {differs} NEW.{c}" for c in columns)
+
+
+def _profile_event(table: str, event: str) -> str:
+    """The trigger's event: an UPDATE of a table the profiles read from, of the columns they read."""
+    if event == "UPDATE" and table in _PROFILE_READS:
+        return f"UPDATE OF {', '.join(_PROFILE_READS[table])}"
+    return event
+
+
 def _profile_source_rows(table: str, event: str, postgresql: bool) -> str | None:
-    """Which rows of `table` fire its trigger for `event` (None: every row): of the company's
-    settings, the default purchase interval, when its value changes (every setting is saved at once)."""
+    """Which rows of `table` fire its trigger for `event` (None: every row): an update that changes
+    a column a profile reads (a whole record saved again changes none); of the company's settings,
+    the default purchase interval, when its value changes (every setting is saved at once)."""
+    if event == "UPDATE" and table in _PROFILE_READS:
+        return _changed(_PROFILE_READS[table], postgresql)
     if table != "company_setting":
         return None
     condition = "NEW.key = 'risk_default_interval_days'"
     if event == "UPDATE":
-        condition += f" AND OLD.value {'IS DISTINCT FROM' if postgresql else 'IS NOT'} NEW.value"
+        condition += f" AND ({_changed(('value',), postgresql)})"
     return condition
 
 
@@ -472,20 +502,19 @@ def _profile_triggers(postgresql: bool) -> list[tuple[str, str, str, str | None,
         (
             f"{CUSTOMER_PROFILE}_{table}_{event.split()[0].lower()}",
             table,
-            event,
+            _profile_event(table, event),
             _profile_source_rows(table, event, postgresql),
             _profile_invalidation(customers, postgresql, _PROFILE_GONE.get((table, event))),
         )
         for table, event, customers in _PROFILE_SOURCES
     ]
-    differs = "IS DISTINCT FROM" if postgresql else "IS NOT"
     copied = CUSTOMER_PROFILE_COPIED
     triggers.append(
         (
             f"{CUSTOMER_PROFILE}_customer_copy",
             "customer",
             f"UPDATE OF {', '.join(copied)}",
-            " OR ".join(f"OLD.{c} {differs} NEW.{c}" for c in copied),
+            _changed(copied, postgresql),
             f"UPDATE {CUSTOMER_PROFILE} SET {', '.join(f'{c} = NEW.{c}' for c in copied)}"
             " WHERE customer_id = NEW.id;",
         )
@@ -526,6 +555,16 @@ def create_customer_profiles(database: Database | None = None) -> None:
     engine.execute_sql(
         f"CREATE TABLE IF NOT EXISTS {CUSTOMER_PROFILE_STALE} (customer_id INTEGER PRIMARY KEY)"
     )
+    create_customer_profile_triggers(engine)
+    # Every customer there already is stale: computed when first read.
+    for statement in _profile_invalidation(None, postgresql).split(";")[:-1]:
+        engine.execute_sql(statement)
+
+
+def create_customer_profile_triggers(database: Database | None = None) -> None:
+    """The triggers that keep the customers' profiles (made again: idempotent)."""
+    engine = _engine(database)
+    postgresql = isinstance(engine, PostgresqlDatabase)
     for name, table, event, when, body in _profile_triggers(postgresql):
         if postgresql:
             engine.execute_sql(
@@ -544,9 +583,6 @@ def create_customer_profiles(database: Database | None = None) -> None:
             engine.execute_sql(
                 f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}"{condition} BEGIN {body} END'
             )
-    # Every customer there already is stale: computed when first read.
-    for statement in _profile_invalidation(None, postgresql).split(";")[:-1]:
-        engine.execute_sql(statement)
 
 
 def drop_customer_profiles(database: Database | None = None) -> None:

@@ -204,3 +204,27 @@ def test_the_demo_lists_are_those_computed_from_the_records(database, monkeypatc
     assert expected[0].total > 0 and expected[3].total > 0
     rep_id = Customer.select(Customer.rep).where(Customer.rep.is_null(False)).scalar()
     assert_same_lists(monkeypatch, rep_id=rep_id)
+
+
+def test_only_a_change_of_what_a_profile_reads_makes_its_customer_stale(shop, monkeypatch):
+    """The update triggers fire on the columns a profile reads, when their value changes: the
+    revisions `server init` numbers, notes, texts and records saved again unchanged cost nothing."""
+    people = shop["people"]
+    assert_same_lists(monkeypatch)
+    a2_return = shop["units"][0].returns.get()
+    Sale.update(notes="delivered to the neighbour", delivered_on=dt.date(2026, 1, 9)).execute()
+    Sale.update(revision=0).execute()
+    SaleLine.update(unit_price=SaleLine.unit_price).execute()  # the same value written again
+    a2_return.inspection_note = "scratched"
+    a2_return.save()  # every column written, only the note changed
+    survey = SatisfactionSurvey.get(SatisfactionSurvey.customer == people["B1"])
+    survey.save()
+    assert _stale() == 0
+
+    SatisfactionSurvey.update(recommend=0).where(SatisfactionSurvey.id == survey.id).execute()
+    assert _stale() == 1
+    assert_same_lists(monkeypatch)
+    a2_return.refund_amount = Decimal("300.00")
+    a2_return.save()
+    assert _stale() == 1
+    assert_same_lists(monkeypatch)
