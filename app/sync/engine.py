@@ -684,10 +684,11 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
             later: list[tuple[SyncedTable, str, str, str]] = []  # references to rows not here yet
             erased: list[str] = []  # customers whose erasure arrived in this pull
             audit_uids: list[str] = []
+            ids = _LocalIds(local, 0)
             for position, table in enumerate(SYNCED_TABLES):
                 if position == len(SYNCED_TABLES) // 2:
                     crash_point("pull-halfway")
-                ids = _LocalIds(local, position)
+                ids.position = position
                 fresh = not local.execute_sql(f'SELECT 1 FROM "{table.name}" LIMIT 1').fetchone()
                 batch: list[dict] = []
                 for row in _changed_rows(office, table, since, scope):
@@ -875,23 +876,31 @@ def _changed_rows(office: Database, table: SyncedTable, since: tuple, scope: Sco
 
 class _LocalIds:
     """The laptop's ids of rows named by uid, for the foreign keys of the table a pull is at
-    (`position` in SYNCED_TABLES). A table the pull has finished is read once into memory (a
-    first sync resolves about a million references); the table itself and later ones, whose rows
-    the pull is still writing, are asked row by row."""
+    (`position` in SYNCED_TABLES). A table the pull has finished, once many of its rows are asked
+    for, is read whole into memory and kept for the rest of the pull (a first sync resolves about a
+    million references); a few (a day's changes reading a table of 150,000 follow-ups) are asked
+    row by row, as are the table the pull is at and later ones, whose rows it is still writing."""
 
     _POSITION = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
+    _READ_WHOLE_AFTER = 2000  # rows asked for one by one, at ~10 µs each
 
     def __init__(self, local: Database, position: int) -> None:
         self.local, self.position = local, position
         self.finished: dict[str, dict[str, int]] = {}
+        self.asked: dict[str, int] = {}
 
     def of(self, target: str, uid: str) -> int | None:
-        if self._POSITION[target] >= self.position:
-            found = self.local.execute_sql(f'SELECT id FROM "{target}" WHERE uid = ?', (uid,)).fetchone()
-            return found[0] if found else None
-        if target not in self.finished:
-            self.finished[target] = dict(self.local.execute_sql(f'SELECT uid, id FROM "{target}"').fetchall())
-        return self.finished[target].get(uid)
+        if target in self.finished:
+            return self.finished[target].get(uid)
+        if self._POSITION[target] < self.position:
+            self.asked[target] = asked = self.asked.get(target, 0) + 1
+            if asked > self._READ_WHOLE_AFTER:
+                self.finished[target] = dict(
+                    self.local.execute_sql(f'SELECT uid, id FROM "{target}"').fetchall()
+                )
+                return self.finished[target].get(uid)
+        found = self.local.execute_sql(f'SELECT id FROM "{target}" WHERE uid = ?', (uid,)).fetchone()
+        return found[0] if found else None
 
 
 _INSERT_BATCH = 1000
