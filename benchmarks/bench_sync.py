@@ -88,7 +88,15 @@ from app.models.enums import (
     ReturnReason,
     ReturnState,
 )
-from app.models.sync_schema import APPLIED, BY_NAME, CONFLICTS, LAPTOP_SEQUENCE, SyncedTable, laptop_person
+from app.models.sync_schema import (
+    APPLIED,
+    AUDIT,
+    BY_NAME,
+    CONFLICTS,
+    LAPTOP_SEQUENCE,
+    SyncedTable,
+    laptop_person,
+)
 from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
 from app.sync.engine import SyncOutcome, init_laptop, synchronise
@@ -1103,6 +1111,8 @@ def check_no_lost_change(office: Office, laptops: list[RushLaptop], results: lis
             for column, value in values.items():
                 if table_name in ("warranty_return", "case", "sale") and column in NUMBERED_COLUMNS:
                     continue
+                if (table_name, column) == (AUDIT, "entity_id"):
+                    continue  # each copy's own id of the audited record; entity_uid names it
                 check.values += 1
                 if (uid, column) in kept_values:
                     check.kept += 1
