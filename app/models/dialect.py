@@ -658,6 +658,33 @@ def bulk_load(database: Database | None = None) -> Iterator[None]:
 
 
 @contextmanager
+def indexes_made_after(tables: Iterable[str], database: Database | None = None) -> Iterator[None]:
+    """Around a bulk load into `tables` (the demo), inside the caller's write transaction: SQLite
+    drops their indexes meanwhile and makes them again at the end — also when the block fails —,
+    one sort each instead of a B-tree insertion per row, most of them at random places (the rows'
+    uids). A unique index made again over duplicates fails, and with it the transaction: nothing
+    half-written. A rollback leaves the indexes as they were. PostgreSQL: nothing."""
+    engine = _engine(database)
+    names = list(tables)
+    if not isinstance(engine, SqliteDatabase) or not names:
+        yield
+        return
+    marks = ", ".join("?" * len(names))
+    indexes = engine.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        names,
+    ).fetchall()
+    for name, _sql in indexes:
+        engine.execute_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in indexes:
+            engine.execute_sql(sql)
+
+
+@contextmanager
 def large_page_cache(database: Database | None = None, *, kib: int = -_BULK_CACHE_KIB) -> Iterator[None]:
     """Around a transaction that writes many rows (a bulk load, an import): SQLite's page cache for
     the connection grows to `kib` KiB (filled only as pages are used; never made smaller), put back
