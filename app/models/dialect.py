@@ -607,18 +607,20 @@ def rows_of_ordered_search(query, limit: int, key, walk, descending: bool) -> li
     if len(first) == limit:
         return first
     engine = _engine()
-    with engine.atomic():
-        settings = ("enable_indexscan", "enable_indexonlyscan")
-        before = [
-            engine.execute_sql("SELECT current_setting(%s)", (name,)).fetchone()[0] for name in settings
-        ]
-        for name in settings:
-            engine.execute_sql("SELECT set_config(%s, 'off', true)", (name,))
+    with engine.atomic():  # set_config(…, true) lasts until the transaction ends: put back after
+        before = engine.execute_sql(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_indexonlyscan')"
+        ).fetchone()
+        engine.execute_sql(
+            "SELECT set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)"
+        )
         try:
             return list(query.objects())
         finally:
-            for name, value in zip(settings, before, strict=True):
-                engine.execute_sql("SELECT set_config(%s, %s, true)", (name, value))
+            engine.execute_sql(
+                "SELECT set_config('enable_indexscan', %s, true), set_config('enable_indexonlyscan', %s, true)",
+                tuple(before),
+            )
 
 
 def store_times_as_moments(database: Database, columns: dict[str, list[str]]) -> None:
