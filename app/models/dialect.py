@@ -26,6 +26,7 @@ sequences behind; `reset_sequences` puts each one after its table's highest id, 
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -359,14 +360,28 @@ def customers_inserted_in_bulk(database: Database | None = None) -> Iterator[Non
     engine.execute_sql(f'DROP TRIGGER "{name}"')
     try:
         yield
-    finally:
-        # New rows take ids above the highest one (an INTEGER PRIMARY KEY without AUTOINCREMENT).
-        engine.execute_sql(
-            f"INSERT INTO {CUSTOMER_SEARCH_INDEX} (rowid, search_text) "
-            "SELECT id, search_text FROM customer WHERE id > ?",
-            (last,),
-        )
-        engine.execute_sql(_customer_search_triggers()[name])
+    except BaseException:
+        if _sqlite_transaction_open(engine):  # else SQLite rolled it back (a full disk): nothing to redo
+            _index_customers_after(engine, last, name)
+        raise
+    _index_customers_after(engine, last, name)
+
+
+def _index_customers_after(engine: Database, last: int, trigger: str) -> None:
+    # New rows take ids above the highest one (an INTEGER PRIMARY KEY without AUTOINCREMENT).
+    engine.execute_sql(
+        f"INSERT INTO {CUSTOMER_SEARCH_INDEX} (rowid, search_text) "
+        "SELECT id, search_text FROM customer WHERE id > ?",
+        (last,),
+    )
+    engine.execute_sql(_customer_search_triggers()[trigger])
+
+
+def _sqlite_transaction_open(engine: Database) -> bool:
+    """Whether the SQLite connection is still inside its transaction: after some errors (a full
+    disk, no memory) SQLite rolls the whole transaction back by itself, and what a block dropped
+    inside it is back already."""
+    return bool(engine.connection().in_transaction)
 
 
 # Each customer's profile for the at-risk and loyalty lists (issue 19): net value, last purchase,
@@ -584,6 +599,22 @@ def customer_search_candidates(id_column, words: list[list[str]]):
 ORDERED_WALK_ROWS = 5000
 
 
+def _walks_an_index(query, table: str) -> bool:
+    """Whether PostgreSQL's plan for `query` reads `table` through a btree index scan (a walk in an
+    index's order), from EXPLAIN without running the query."""
+    sql, params = query.sql()
+    (plan,) = _engine().execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()
+    if isinstance(plan, str):  # a driver that does not decode json
+        plan = json.loads(plan)
+    pending = [plan[0]["Plan"]]
+    while pending:
+        node = pending.pop()
+        if node.get("Node Type") in ("Index Scan", "Index Only Scan") and node.get("Relation Name") == table:
+            return True
+        pending += node.get("Plans", [])
+    return False
+
+
 def rows_of_ordered_search(query, limit: int, key, walk, descending: bool) -> list:
     """The rows of `query` (a list's search: its words' conditions, ORDER BY `key` (never NULL)
     then id, OFFSET, LIMIT `limit`), as its `.objects()`. `walk`: `key` of the rows the list shows
@@ -597,8 +628,11 @@ def rows_of_ordered_search(query, limit: int, key, walk, descending: bool) -> li
     key of the order (a prefix of the order: a full page there is the page); when it is not there,
     index walks are off for one statement (set_config, local, put back after), so the trigram index
     gives the matches and a top-N sort orders them: a cost that follows the matches, never the rows
-    before them. SQLite: `query` as it is (the trigram index's rows drive it already)."""
-    if walk is None or not _is_postgresql():
+    before them. All this only when PostgreSQL's plan walks an index of the table (EXPLAIN, without
+    running it): a plan that reads the matches from the trigram index already costs what they are
+    ("garcía", 1,449 matches, one statement). SQLite: `query` as it is (the trigram index's rows
+    drive it already)."""
+    if walk is None or not _is_postgresql() or not _walks_an_index(query, key.model._meta.table_name):
         return list(query.objects())
     boundary = walk.offset(ORDERED_WALK_ROWS - 1).limit(1).scalar()
     if boundary is None:  # the whole list is shorter than the walk: PostgreSQL's own plan is bounded
@@ -703,7 +737,8 @@ def bulk_load(database: Database | None = None) -> Iterator[None]:
 @contextmanager
 def indexes_made_after(tables: Iterable[str], database: Database | None = None) -> Iterator[None]:
     """Around a bulk load into `tables` (the demo), inside the caller's write transaction: SQLite
-    drops their indexes meanwhile and makes them again at the end — also when the block fails —,
+    drops their indexes meanwhile and makes them again at the end — also when the block fails, unless
+    SQLite rolled the transaction back by itself —,
     one sort each instead of a B-tree insertion per row, most of them at random places (the rows'
     uids). A unique index made again over duplicates fails, and with it the transaction: nothing
     half-written. A rollback leaves the indexes as they were. PostgreSQL: nothing."""
@@ -722,9 +757,13 @@ def indexes_made_after(tables: Iterable[str], database: Database | None = None) 
         engine.execute_sql(f'DROP INDEX "{name}"')
     try:
         yield
-    finally:
-        for _name, sql in indexes:
-            engine.execute_sql(sql)
+    except BaseException:
+        if _sqlite_transaction_open(engine):  # else SQLite rolled it back (a full disk): they are back
+            for _name, sql in indexes:
+                engine.execute_sql(sql)
+        raise
+    for _name, sql in indexes:
+        engine.execute_sql(sql)
 
 
 @contextmanager

@@ -119,9 +119,11 @@ def test_search_finds_what_the_scan_found(customers, text):
 def test_pages_in_each_order_are_the_scans_when_few_rows_of_the_order_are_walked(
     customers, monkeypatch, order_by, key, descending
 ):
-    # PostgreSQL looks for a page among the first rows of the list's order, then among all the
-    # matches (app.models.dialect.rows_of_ordered_search); with 3 rows walked both ways answer here.
+    # PostgreSQL, when its plan walks the order's index, looks for a page among the first rows of
+    # the order, then among all the matches (app.models.dialect.rows_of_ordered_search); its plan
+    # for this small table never walks: taken as walking, with 3 rows walked, both ways answer here.
     monkeypatch.setattr(dialect, "ORDERED_WALK_ROWS", 3)
+    monkeypatch.setattr(dialect, "_walks_an_index", lambda query, table: True)
     direction = (lambda column: column.desc()) if descending else (lambda column: column.asc())
     for text in ("a", "e", "es", "pena", "941", "ana", "zzz", ""):
         wanted = _python(text) if text else {row.id for row in Customer.select().where(~Customer.archived)}
@@ -243,3 +245,17 @@ def test_postgresql_has_the_trigram_index(customers):
             ).fetchall()
         )
     assert "customer_search_text_trgm" in plan
+
+
+@pytest.mark.postgresql_only("the plans PostgreSQL chooses for the customer search")
+def test_postgresql_walks_are_told_from_plans_through_the_trigram_index(customers):
+    ordered = Customer.select(Customer.id).where(~Customer.archived).order_by(Customer.sort_key).limit(2)
+    searched = ordered.where(contains_folded(Customer.search_text, "pena"))
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        db.execute_sql("SET LOCAL enable_bitmapscan = off")
+        assert dialect._walks_an_index(ordered, "customer")
+        db.execute_sql("SET LOCAL enable_bitmapscan = on")
+        db.execute_sql("SET LOCAL enable_indexscan = off")
+        db.execute_sql("SET LOCAL enable_indexonlyscan = off")
+        assert not dialect._walks_an_index(searched, "customer")
