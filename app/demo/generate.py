@@ -1591,7 +1591,9 @@ class _Rows:
         self.written = 0
 
     def add(self, row: Sequence) -> None:
-        self.rows.append(row)
+        # A copy, as when the uid was added here: what the caller changes in its list afterwards
+        # (a returned unit's status, app/demo/generate.py `_warranty_return`) is not written.
+        self.rows.append(tuple(row))
 
     def flush(self) -> None:
         if not self.rows:
