@@ -14,6 +14,7 @@ Each figure is the median of --runs runs, measured the way its own script measur
     activity report     bench_reports.py     the year's figures, then its PDF
     register PDF        bench_reports.py     the year's register of complaints and claims, figures and PDF
     check               bench_check.py       `postventa check` (the quick check), spawn to exit
+    demo                (here)               `postventa demo` of the size into a new file, spawn to exit, one run
 
 The table gives each size's time, the growth from the first size to the last (time ÷ time: per-screen
 work should stay near 1× while the data grows 10×), the baseline beside it at the largest size (bare
@@ -29,6 +30,7 @@ import datetime as dt
 import json
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import (  # noqa: E402
     DEFAULT_DB,
+    SEED,
     TODAY,
     NewFiles,
     captured,
@@ -164,6 +167,30 @@ def _check(db_path: Path, runs: int) -> Figure:
     return Figure(statistics.median(whole_process(db_path)[0] for _run in range(runs)))
 
 
+def _demo(db_path: Path, runs: int) -> Figure:
+    """`postventa demo` of as many customers as the measured database holds (seed 1, the demo's
+    day) into a new file, spawn to exit: once, whatever --runs (a minute at 100,000 customers)."""
+    from benchmarks.bench_foundation import _child_env
+
+    raw = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        (customers,) = raw.execute("SELECT COUNT(*) FROM customer").fetchone()
+    finally:
+        raw.close()
+    with tempfile.TemporaryDirectory(prefix="postventa-bench-demo-") as folder:
+        target = Path(folder) / "demo.sqlite3"
+        command = [sys.executable, str(ROOT / "main.py"), "demo", "--db", str(target), "--lang", "en"]
+        command += ["--customers", str(customers), "--seed", str(SEED), "--today", TODAY.isoformat()]
+        started = time.perf_counter()
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=_child_env(Path(folder)), check=False
+        )
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"postventa demo exited {done.returncode}:\n{done.stderr}")
+    return Figure(seconds)
+
+
 MEASURES = [
     Measure("start-up → painted window", "startup", None, "bare Qt window", _startup),
     Measure("customer search 'garcía'", "search", 0.010, "same SQL", _search),
@@ -174,6 +201,7 @@ MEASURES = [
     Measure("activity report: PDF", "activity-pdf", None, "", _activity_pdf),
     Measure("register PDF (figures + PDF)", "register", 3.0, "", _register),
     Measure("postventa check (quick)", "check", 3.0, "", _check),
+    Measure("postventa demo (one run)", "demo", 45.0, "", _demo),
 ]
 # Goals given as a ratio to the baseline (start-up: ≤ 2× a bare window).
 RATIO_GOALS = {"startup": 2.0}
@@ -209,7 +237,7 @@ def measure_size(db_path: Path, size: int, runs: int, measures: list[Measure]) -
     results: dict[str, Figure] = {}
     for measure in measures:
         print(f"  {size:>9,} customers: {measure.name} …", file=sys.stderr, flush=True)
-        in_process = measure.key not in ("startup", "check")
+        in_process = measure.key not in ("startup", "check", "demo")
         if in_process:
             open_database(str(db_path))
         try:

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from peewee import OperationalError, Select, ValuesList, fn
+from peewee import IntegrityError, OperationalError, Select, ValuesList, fn
 
 from app.models import NeedTag, db
 from app.models.database import DatabaseOpenError, open_database
@@ -21,6 +21,7 @@ from app.models.dialect import (
     date_of,
     days_between,
     days_between_sql,
+    indexes_made_after,
     is_lock_contention,
     lock_numbering,
     month_key,
@@ -101,6 +102,29 @@ def test_rows_with_their_own_ids_leave_no_sequence_behind_once_reset(database):
     assert sequences_behind() == []
     assert check_database().ok
     assert NeedTag.create(name="Instalación").id == 501
+
+
+def _schema_objects() -> list[tuple]:
+    return db.execute_sql("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+@pytest.mark.sqlite_only("SQLite's indexes dropped during a bulk load; PostgreSQL keeps its own")
+def test_a_bulk_load_makes_its_tables_indexes_again_and_a_duplicate_undoes_it(database):
+    before = _schema_objects()
+    with db.atomic():
+        with indexes_made_after(["need_tag"]):
+            assert not db.execute_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'need_tag' AND sql IS NOT NULL"
+            ).fetchall()
+            NeedTag.create(name="Needs installation")
+    assert _schema_objects() == before and NeedTag.select().count() == 1
+    # A unique index made again over duplicates fails, and the transaction with it.
+    with pytest.raises(IntegrityError), db.atomic():
+        with indexes_made_after(["need_tag"]):
+            db.execute_sql(
+                "INSERT INTO need_tag (name, key, uid) VALUES ('Price', 'price', 'a'), ('Price', 'price', 'b')"
+            )
+    assert _schema_objects() == before and NeedTag.select().count() == 1
 
 
 def test_lock_contention_is_recognised():

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app.models import Customer, db
+from app.models import Customer, db, dialect
 from app.models.customers import customer_search_text, fold_for_search
 from app.models.dialect import CUSTOMER_SEARCH_INDEX, contains_folded
 from app.models.sync_schema import BY_NAME, SYNCED_TABLES
@@ -114,6 +114,37 @@ def test_search_finds_what_the_scan_found(customers, text):
     assert svc.count_customers(text) == len(_scan(text))
 
 
+@pytest.mark.parametrize(("order_by", "key"), [("name", Customer.sort_key), ("code", Customer.code)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_in_each_order_are_the_scans_when_few_rows_of_the_order_are_walked(
+    customers, monkeypatch, order_by, key, descending
+):
+    # PostgreSQL, when its plan walks the order's index, looks for a page among the first rows of
+    # the order, then among all the matches (app.models.dialect.rows_of_ordered_search); its plan
+    # for this small table never walks: taken as walking, with 3 rows walked, both ways answer here.
+    monkeypatch.setattr(dialect, "ORDERED_WALK_ROWS", 3)
+    monkeypatch.setattr(dialect, "_walks_an_index", lambda query, table: True)
+    direction = (lambda column: column.desc()) if descending else (lambda column: column.asc())
+    for text in ("a", "e", "es", "pena", "941", "ana", "zzz", ""):
+        wanted = _python(text) if text else {row.id for row in Customer.select().where(~Customer.archived)}
+        expected = [
+            row.id
+            for row in Customer.select(Customer.id)
+            .where(Customer.id.in_(wanted or [0]))
+            .order_by(direction(key), direction(Customer.id))
+        ]
+        pages = [
+            [
+                row.id
+                for row in svc.search_customers(
+                    text, order_by=order_by, descending=descending, offset=start, limit=2
+                )
+            ]
+            for start in range(0, len(CUSTOMERS) + 2, 2)
+        ]
+        assert [customer_id for page in pages for customer_id in page] == expected, text
+
+
 def test_the_dataset_covers_accents_case_partial_words_and_phones(customers):
     """The comparison above means something: the terms find the customers a person expects."""
     found = {text: {Customer.get_by_id(i).code for i in _search(text)} for text in TERMS}
@@ -214,3 +245,17 @@ def test_postgresql_has_the_trigram_index(customers):
             ).fetchall()
         )
     assert "customer_search_text_trgm" in plan
+
+
+@pytest.mark.postgresql_only("the plans PostgreSQL chooses for the customer search")
+def test_postgresql_walks_are_told_from_plans_through_the_trigram_index(customers):
+    ordered = Customer.select(Customer.id).where(~Customer.archived).order_by(Customer.sort_key).limit(2)
+    searched = ordered.where(contains_folded(Customer.search_text, "pena"))
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        db.execute_sql("SET LOCAL enable_bitmapscan = off")
+        assert dialect._walks_an_index(ordered, "customer")
+        db.execute_sql("SET LOCAL enable_bitmapscan = on")
+        db.execute_sql("SET LOCAL enable_indexscan = off")
+        db.execute_sql("SET LOCAL enable_indexonlyscan = off")
+        assert not dialect._walks_an_index(searched, "customer")

@@ -28,6 +28,7 @@ from app.models import (
     SoldUnit,
     UsageCheck,
     WarrantyReturn,
+    db,
 )
 from app.models.customers import customer_search_text
 from app.models.database import close_database, open_database
@@ -87,6 +88,23 @@ def test_the_same_seed_and_day_give_identical_data(new_database):
     generate_demo(customers=CUSTOMERS, seed=4, today=TODAY)
     assert _dump()["customer"] != dumps[0]["customer"]
     close_database()
+
+
+@pytest.mark.sqlite_only("the demo makes SQLite's indexes and search index once at the end")
+def test_the_demo_leaves_every_index_and_trigger_of_a_new_database(database):
+    def schema() -> list[tuple]:
+        return db.execute_sql("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+    before = schema()
+    generate_demo(customers=CUSTOMERS, seed=3, today=TODAY)
+    assert schema() == before
+    # The search index finds every customer by their text, as its triggers would have indexed them.
+    customers = db.execute_sql("SELECT id, search_text FROM customer").fetchall()
+    assert len(customers) == CUSTOMERS
+    for customer_id, text in customers:
+        phrase = '"' + text[:12].replace('"', '""') + '"'
+        found = db.execute_sql("SELECT rowid FROM customer_search WHERE customer_search MATCH ?", (phrase,))
+        assert customer_id in {row[0] for row in found}
 
 
 def test_summary_counts_the_rows_written(demo):

@@ -114,6 +114,27 @@ def test_the_quick_check_says_so_and_names_each_step_as_it_starts(database):
     assert steps[0] == "Checking the file (full check)…"
 
 
+@pytest.mark.sqlite_only("the memory map of an SQLite connection")
+@pytest.mark.parametrize("quick", [True, False])
+def test_the_check_reads_the_file_through_a_memory_map_and_puts_the_connection_back(
+    database, monkeypatch, quick
+):
+    sizes: list[int] = []
+    real_execute = db.obj.execute_sql
+
+    def execute_sql(sql, *args, **kwargs):
+        if sql.startswith(("PRAGMA quick_check", "PRAGMA integrity_check")):
+            sizes.append(real_execute("PRAGMA mmap_size").fetchone()[0])
+        return real_execute(sql, *args, **kwargs)
+
+    before = db.execute_sql("PRAGMA mmap_size").fetchone()[0]
+    monkeypatch.setattr(db.obj, "execute_sql", execute_sql)
+    assert check_database(quick=quick).ok
+    monkeypatch.undo()
+    assert len(sizes) == 1 and sizes[0] > before
+    assert db.execute_sql("PRAGMA mmap_size").fetchone()[0] == before
+
+
 def test_needs_an_open_database(monkeypatch):
     monkeypatch.setattr(db, "obj", None)
     with pytest.raises(DomainError):

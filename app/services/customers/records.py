@@ -38,6 +38,7 @@ from app.models.dialect import (
     contains_folded,
     customer_search_candidates,
     customers_inserted_in_bulk,
+    rows_of_ordered_search,
 )
 from app.models.enums import (
     CaseCategory,
@@ -808,6 +809,10 @@ def search_customers(
         .limit(limit)
     )
     query = _where(query, _search_conditions(text, include_archived, rep_id, need_tag, segment))
+    walk = None  # the list's order without the words, for PostgreSQL's bounded walk
+    if fold_for_search(text).split() and order_by in ("name", "code"):  # indexed keys, never NULL
+        walk = _where(Customer.select(key), _search_conditions("", include_archived, rep_id))
+        walk = walk.order_by(ordering)
     return [
         CustomerRow(
             id=row.id,
@@ -823,7 +828,7 @@ def search_customers(
             archived=row.archived,
             rep_id=row.rep_id,
         )
-        for row in query.objects()
+        for row in rows_of_ordered_search(query, limit, key, walk, descending)
     ]
 
 
