@@ -1591,9 +1591,9 @@ class _Rows:
         self.written = 0
 
     def add(self, row: Sequence) -> None:
-        # A copy, as when the uid was added here: what the caller changes in its list afterwards
-        # (a returned unit's status, app/demo/generate.py `_warranty_return`) is not written.
-        self.rows.append(tuple(row))
+        # Kept as given, not copied: the caller may still change it until the next flush (a unit
+        # replaced or refunded by a return made right after it, `_warranty_return`).
+        self.rows.append(row)
 
     def flush(self) -> None:
         if not self.rows:

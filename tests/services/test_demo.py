@@ -42,6 +42,7 @@ from app.models.enums import (
     ProposalAnswer,
     RepRole,
     ReturnState,
+    UnitStatus,
 )
 from app.services import cases as case_service
 from app.services import followups as followup_service
@@ -189,6 +190,15 @@ def test_every_return_state_appears_with_a_consistent_history(demo):
         if r.state is ReturnState.REPLACED:
             replacement = SoldUnit.get_by_id(r.replacement_unit_id)
             assert replacement.replaces_id == r.sold_unit_id
+        # The unit's status follows what the return did to it, as the returns workflow sets it.
+        went_through = {change.to_state for change in changes}
+        unit = SoldUnit.get_by_id(r.sold_unit_id)
+        if ReturnState.REPLACED in went_through:
+            assert unit.status is UnitStatus.REPLACED
+        elif went_through & {ReturnState.REFUNDED, ReturnState.CREDITED}:
+            assert unit.status is UnitStatus.RETURNED
+        else:
+            assert unit.status is UnitStatus.ACTIVE
 
 
 def test_rma_and_case_numbers_have_no_gaps_within_a_year(demo):
