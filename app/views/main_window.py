@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -25,12 +26,14 @@ from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
 from app.i18n import _, format_number
 from app.markup import escape
-from app.services.undo import UndoStack, UndoStep
 from app.views import dialogs, settings
 from app.views.events import EVERYTHING, Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
-from app.views.rights import gate, show_tooltips
+from app.views.rights import audit_log_refusal, gate, show_tooltips
+
+if TYPE_CHECKING:
+    from app.services.undo import UndoStack, UndoStep
 
 
 class MainWindow(QMainWindow):
@@ -49,8 +52,8 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._disposing = False  # replaced by a new window: nothing to ask
         # What Edit ▸ Undo / Redo offer: this window's session on this database (another database
-        # opens in a new window, with a new history).
-        self.undo_stack = UndoStack()
+        # opens in a new window, with a new history). Made with the first step (`undo_stack`).
+        self._undo_stack: UndoStack | None = None
         self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
         self.setMinimumSize(QSize(900, 600))
         # A page is built the first time it is shown or asked for (`_built`): the window opens
@@ -213,11 +216,21 @@ class MainWindow(QMainWindow):
             page.on_data_changed(kinds, initiator)
         if Change.CONFLICTS in kinds:
             self._count_conflicts()
-        if kinds >= EVERYTHING:  # a sync brought the office's changes, demo data…: start afresh
-            self.undo_stack.clear()
+        if kinds >= EVERYTHING and self._undo_stack is not None:  # a sync, demo data…: start afresh
+            self._undo_stack.clear()
             self._update_undo_actions()
 
     # -- undo -----------------------------------------------------------------------------------
+
+    @property
+    def undo_stack(self) -> UndoStack:
+        """The session's steps. app.services.undo comes with the services its steps call: imported
+        with the first step (or look), never on the way to the window's first paint."""
+        if self._undo_stack is None:
+            from app.services.undo import UndoStack
+
+            self._undo_stack = UndoStack()
+        return self._undo_stack
 
     def _on_app_events_step_done(self, step: UndoStep) -> None:
         self.undo_stack.push(step)
@@ -225,7 +238,8 @@ class MainWindow(QMainWindow):
 
     def _update_undo_actions(self) -> None:
         """Edit ▸ Undo "<action>" and Redo "<action>", disabled when there is nothing to take back."""
-        step, redo = self.undo_stack.undo_step, self.undo_stack.redo_step
+        stack = self._undo_stack
+        step, redo = (stack.undo_step, stack.redo_step) if stack is not None else (None, None)
         self.undo_action.setText(_("&Undo “{action}”").format(action=step.name) if step else _("&Undo"))
         self.undo_action.setEnabled(step is not None)
         self.redo_action.setText(_("&Redo “{action}”").format(action=redo.name) if redo else _("&Redo"))
@@ -233,14 +247,14 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Ctrl+Z: undo the newest action (a command of its own: refused when the record changed)."""
-        step = self.undo_stack.undo_step
+        step = self._undo_stack.undo_step if self._undo_stack is not None else None
         if step is not None:
             label = _("Undo “{action}”").format(action=step.name)
             self._run_undo(label, step, self.undo_stack.undo, _("Undone: {action}").format(action=step.name))
 
     def redo(self) -> None:
         """Ctrl+Shift+Z, Ctrl+Y: apply again the action undone last."""
-        step = self.undo_stack.redo_step
+        step = self._undo_stack.redo_step if self._undo_stack is not None else None
         if step is not None:
             label = _("Redo “{action}”").format(action=step.name)
             self._run_undo(label, step, self.undo_stack.redo, _("Redone: {action}").format(action=step.name))
@@ -258,10 +272,11 @@ class MainWindow(QMainWindow):
         """The Conflicts badge while its page is not built (once built, the page keeps it)."""
         if self._pages[self.page_keys().index("conflicts")] is not None:
             return
-        from app.sync.status import keeps_conflicts, visible_conflicts
         from app.views.tasks import run_in_background
 
         def count_open(_progress) -> int:
+            from app.sync.status import keeps_conflicts, visible_conflicts  # in the pool thread
+
             return len(visible_conflicts()) if keeps_conflicts() else 0
 
         def show(count: int) -> None:
@@ -529,9 +544,7 @@ class MainWindow(QMainWindow):
         RepsDialog.ask(self, self.context)
 
     def _gate_audit_log(self) -> None:
-        from app.views.audit_log import refusal
-
-        gate(self.audit_log_action, refusal(self.context))
+        gate(self.audit_log_action, audit_log_refusal(self.context))
 
     def _on_audit_log(self) -> None:
         from app.views.audit_log import AuditLogDialog

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
@@ -22,13 +23,15 @@ from app import credentials
 from app.i18n import _, format_datetime, format_number, format_time, ngettext
 from app.models.database import LoginRequiredError
 from app.services.errors import DomainError
-from app.sync.engine import SyncError, SyncOutcome
-from app.sync.status import SyncStatus, sync_status, sync_with_office
 from app.views.errors import error_text, show_error
 from app.views.events import EVERYTHING, Change, app_events
 from app.views.login import LoginAnswer, LoginDialog, server_shown
 from app.views.operations import Operation
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:
+    from app.sync.engine import SyncOutcome
+    from app.sync.status import SyncStatus
 
 AUTOMATIC_SYNC_MS = 5 * 60 * 1000  # while the window is open
 FIRST_SYNC_MS = 3000  # after the window opens on a laptop database
@@ -53,6 +56,20 @@ COLOURS = {
     Link.OFFLINE: "#d93025",
     Link.LOGIN: "#f29900",
 }
+
+
+def sync_status() -> SyncStatus | None:
+    """This laptop's standing with its office; None on a database that does not sync (in the pool
+    thread: the sync's modules are imported there, never on the way to the window's first paint)."""
+    from app.sync import status
+
+    return status.sync_status()
+
+
+def sync_with_office(login: str | None, password: str | None) -> SyncOutcome:
+    from app.sync import status
+
+    return status.sync_with_office(login, password)
 
 
 def when_text(moment: dt.datetime | None, today: dt.date) -> str:
@@ -286,6 +303,8 @@ class SyncController(QObject):
             self.running = False
             self._answer = None
         else:
+            from app.sync.engine import SyncError
+
             self.running = False
             self.link, self.reason = Link.OFFLINE, error_text(exc)
             self._show()
