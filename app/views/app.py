@@ -329,10 +329,14 @@ class Application:
         if path is None:  # an office server: backed up on the server
             return
         folder = settings.backups_folder()
-        from app.services import backups  # with the services it imports, not on the way to the window
+
+        def back_up(progress: TaskProgress) -> object:
+            from app.services import backups  # in the pool thread: not on the way to the first paint
+
+            return backups.daily_backup(path, folder, progress=progress.report)
 
         run_in_background(
-            lambda progress: backups.daily_backup(path, folder, progress=progress.report),
+            back_up,
             lambda _written: None,
             lambda exc: self._on_daily_backup_failed(window, exc),
             parent=window,
