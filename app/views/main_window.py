@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from app.services.undo import UndoStack, UndoStep
 
 
+# The longest the opening work waits for the window's first paint (a window shown but not exposed).
+FIRST_PAINT_WAIT_MS = 500
+
+
 class MainWindow(QMainWindow):
     """Holds one page per sidebar entry; asks its owner to switch database or language."""
 
@@ -59,6 +63,9 @@ class MainWindow(QMainWindow):
         # A page is built the first time it is shown or asked for (`_built`): the window opens
         # with one page, and every page loads its data in the background.
         self._pages: list[Page | None] = []
+        # What starts background work at the opening (the first page's loads, the sync's status, the
+        # conflicts badge) waits for the first paint (`_after_first_paint`); None once it ran.
+        self._waiting_for_paint: list[Callable[[], None]] | None = []
 
         self._sidebar = QListWidget()
         self._sidebar.setObjectName("sidebar")
@@ -101,14 +108,43 @@ class MainWindow(QMainWindow):
         from app.views.sync_indicator import SyncController
 
         # On a laptop database: the status bar's sync indicator, File ▸ Sync now, automatic syncs.
-        self.sync = SyncController(self)
+        self.sync = SyncController(self, load_now=False)
         self._build_menus()
         self._build_shortcuts()
         self._build_status_bar()
         app_events().data_changed.connect(self._on_app_events_data_changed)
         app_events().step_done.connect(self._on_app_events_step_done)
         self._restore_state()
-        self._count_conflicts()
+        self._after_first_paint(self.sync.reload_status)
+        self._after_first_paint(self._count_conflicts)
+        # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
+        # turn of the event loop; a shown one at its first paint, and never later than this.
+        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._start_waiting_work)
+
+    # -- the opening ----------------------------------------------------------------------------
+
+    def _after_first_paint(self, work: Callable[[], None]) -> None:
+        """Run `work` once the window has painted: its first page's tasks, importing their services
+        and querying in the pool, would otherwise compete with the first paint (issue 19)."""
+        if self._waiting_for_paint is None:
+            work()
+        else:
+            self._waiting_for_paint.append(work)
+
+    def _start_waiting_work_unless_shown(self) -> None:
+        if not self.isVisible():
+            self._start_waiting_work()
+
+    def _start_waiting_work(self) -> None:
+        waiting, self._waiting_for_paint = self._waiting_for_paint, None
+        for work in waiting or ():
+            work()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self._waiting_for_paint is not None:  # painted once: the work starts at the next turn
+            QTimer.singleShot(0, self, self._start_waiting_work)
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -199,7 +235,7 @@ class MainWindow(QMainWindow):
             return
         page = self._built(row)
         self._stack.setCurrentIndex(row)
-        page.activate()
+        self._after_first_paint(page.activate)
         settings.save_window_state("last_page", PAGES[row].key)
 
     def _set_badge(self, key: str, count: int) -> None:

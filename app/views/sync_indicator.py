@@ -166,7 +166,9 @@ class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus | None
     sync_finished = Signal(bool)  # whether it went through
 
-    def __init__(self, window: QMainWindow):
+    def __init__(self, window: QMainWindow, *, load_now: bool = True):
+        """`load_now` false: the owner calls `reload_status` when it wants the first status (the
+        main window: once it has painted)."""
         super().__init__(window)
         self._window = window
         self.indicator = SyncIndicator(window)
@@ -195,7 +197,8 @@ class SyncController(QObject):
         self._password: str | None = None
         self._answer: LoginAnswer | None = None  # remembered in the keyring once a sync accepts it
         app_events().data_changed.connect(self._on_app_events_data_changed)
-        self.reload_status()
+        if load_now:
+            self.reload_status()
 
     # --- the figures --------------------------------------------------------------------------
 
