@@ -53,8 +53,8 @@ from app.models.sync_schema import (
 )
 from app.models.system import audited_table
 from app.services.customers import privacy
-from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
+from app.sync.errors import SyncError
 from app.sync.scope import Scope, office_scope, remove_leaving
 
 PUSH_BATCH = 500
@@ -71,10 +71,6 @@ def crash_point(name: str) -> None:
         committed, the laptop has not let the entries go), "pull-halfway" (half the tables applied on
         the laptop), "init-halfway" (a laptop database half made), "join-halfway" (a database joining the
     office half prepared), "join-prepared" (prepared, not yet synced). Nothing happens here otherwise."""
-
-
-class SyncError(DomainError):
-    """The sync cannot go on (no office, not a laptop database, …); the message says why."""
 
 
 @dataclass

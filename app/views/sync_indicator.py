@@ -306,7 +306,7 @@ class SyncController(QObject):
             self.running = False
             self._answer = None
         else:
-            from app.sync.engine import SyncError
+            from app.sync.errors import SyncError
 
             self.running = False
             self.link, self.reason = Link.OFFLINE, error_text(exc)
