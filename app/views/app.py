@@ -154,7 +154,8 @@ class Application:
         if context.current_rep is not None:
             remember_rep(target, context.current_rep)
         self._show_window(context)
-        self._back_up_if_due()
+        assert self.window is not None
+        self.window.after_first_paint(self._back_up_if_due)  # the copy's reading, not the window's paint
         return True
 
     def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:

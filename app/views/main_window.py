@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         # with one page, and every page loads its data in the background.
         self._pages: list[Page | None] = []
         # What starts background work at the opening (the first page's loads, the sync's status, the
-        # conflicts badge) waits for the first paint (`_after_first_paint`); None once it ran.
+        # conflicts badge) waits for the first paint (`after_first_paint`); None once it ran.
         self._waiting_for_paint: list[Callable[[], None]] | None = []
 
         self._sidebar = QListWidget()
@@ -115,8 +115,8 @@ class MainWindow(QMainWindow):
         app_events().data_changed.connect(self._on_app_events_data_changed)
         app_events().step_done.connect(self._on_app_events_step_done)
         self._restore_state()
-        self._after_first_paint(self.sync.reload_status)
-        self._after_first_paint(self._count_conflicts)
+        self.after_first_paint(self.sync.reload_status)
+        self.after_first_paint(self._count_conflicts)
         # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
         # turn of the event loop; a shown one at its first paint, and never later than this.
         QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
@@ -124,9 +124,10 @@ class MainWindow(QMainWindow):
 
     # -- the opening ----------------------------------------------------------------------------
 
-    def _after_first_paint(self, work: Callable[[], None]) -> None:
-        """Run `work` once the window has painted: its first page's tasks, importing their services
-        and querying in the pool, would otherwise compete with the first paint (issue 19)."""
+    def after_first_paint(self, work: Callable[[], None]) -> None:
+        """Run `work` once the window has painted (at once after that): background work started at
+        the opening (the first page's loads, importing their services and querying in the pool, the
+        daily backup) would otherwise compete with the first paint (issue 19)."""
         if self._waiting_for_paint is None:
             work()
         else:
@@ -235,7 +236,7 @@ class MainWindow(QMainWindow):
             return
         page = self._built(row)
         self._stack.setCurrentIndex(row)
-        self._after_first_paint(page.activate)
+        self.after_first_paint(page.activate)
         settings.save_window_state("last_page", PAGES[row].key)
 
     def _set_badge(self, key: str, count: int) -> None:
