@@ -63,8 +63,9 @@ class MainWindow(QMainWindow):
         # A page is built the first time it is shown or asked for (`_built`): the window opens
         # with one page, and every page loads its data in the background.
         self._pages: list[Page | None] = []
-        # What starts background work at the opening (the first page's loads, the sync's status, the
-        # conflicts badge) waits for the first paint (`after_first_paint`); None once it ran.
+        # Background work the opening starts besides the first page's loads (the sync's status, the
+        # conflicts badge, the daily backup) waits for the first paint (`after_first_paint`); None
+        # once it ran.
         self._waiting_for_paint: list[Callable[[], None]] | None = []
 
         self._sidebar = QListWidget()
@@ -125,9 +126,10 @@ class MainWindow(QMainWindow):
     # -- the opening ----------------------------------------------------------------------------
 
     def after_first_paint(self, work: Callable[[], None]) -> None:
-        """Run `work` once the window has painted (at once after that): background work started at
-        the opening (the first page's loads, importing their services and querying in the pool, the
-        daily backup) would otherwise compete with the first paint (issue 19)."""
+        """Run `work` once the window has painted (at once after that): background work the opening
+        starts besides the first page's loads (importing services and querying in the pool, the
+        daily backup's reading) would otherwise compete with the first paint and those loads (issue
+        19)."""
         if self._waiting_for_paint is None:
             work()
         else:
@@ -236,7 +238,7 @@ class MainWindow(QMainWindow):
             return
         page = self._built(row)
         self._stack.setCurrentIndex(row)
-        self.after_first_paint(page.activate)
+        page.activate()  # its loads at once, in the pool: what the person opened the window for
         settings.save_window_state("last_page", PAGES[row].key)
 
     def _set_badge(self, key: str, count: int) -> None:

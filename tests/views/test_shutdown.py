@@ -38,16 +38,16 @@ def test_switching_language_while_the_dashboard_loads_prints_nothing(
     monkeypatch.setattr(dashboard_page, "dashboard_risk", lambda *a: gate.wait(10) and risk(*a))
     application.open(str(tmp_path / "x.sqlite3"))
     old_dashboard = application.window.page("dashboard")
-    qtbot.waitUntil(lambda: old_dashboard.loading)  # asked for once the window painted, still on their way
+    assert old_dashboard.loading  # its figures are still on their way
 
     application._on_window_language_changed("es")
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the old window is gone
     gate.set()
     QThreadPool.globalInstance().waitForDone(10000)
     new_dashboard = application.window.page("dashboard")
-    # Its loads start once it has painted: the figures arrive, then nothing is left loading.
-    qtbot.waitUntil(lambda: new_dashboard.summary is not None, timeout=5000)
     qtbot.waitUntil(lambda: not new_dashboard.loading and not new_dashboard.risk_loading, timeout=5000)
+
+    assert new_dashboard.summary is not None
     assert capfd.readouterr().err == ""
 
 
