@@ -480,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         translate_database_error,
     )
     from app.models.server_rights import RightsError
-    from app.sync.errors import SyncError  # not the engine: every command would import the sync
+    from app.sync.errors import SyncError  # not the engine: the window opens without it
 
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()

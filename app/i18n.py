@@ -15,9 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
-
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
+from types import ModuleType
 
 from app.package_data import resource_path
 
@@ -34,6 +32,21 @@ _language = "en"
 # A document written in another language than the UI's switches only its own thread, so a
 # Spanish PDF built in the background never turns the English window Spanish meanwhile.
 _thread = threading.local()
+
+
+@functools.cache
+def _babel_dates() -> ModuleType:
+    """Babel's dates, imported with the first date shown: not on the way to the window's first paint."""
+    from babel import dates
+
+    return dates
+
+
+@functools.cache
+def _babel_numbers() -> ModuleType:
+    from babel import numbers
+
+    return numbers
 
 
 def _check(language: str) -> None:
@@ -110,19 +123,19 @@ def format_date(value: dt.date | None, format: str = "short") -> str:
     if format == "short":
         # Babel's short pattern has a two-digit year in Spanish; DOMAIN.md wants 23/11/2026.
         format = "dd/MM/yyyy"
-    return babel_dates.format_date(value, format=format, locale=current_locale())
+    return _babel_dates().format_date(value, format=format, locale=current_locale())
 
 
 def format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
-    return f"{format_date(value)} {babel_dates.format_time(value, 'HH:mm', locale=current_locale())}"
+    return f"{format_date(value)} {_babel_dates().format_time(value, 'HH:mm', locale=current_locale())}"
 
 
 def format_time(value: dt.datetime | dt.time | None) -> str:
     if value is None:
         return ""
-    return babel_dates.format_time(value, "HH:mm", locale=current_locale())
+    return _babel_dates().format_time(value, "HH:mm", locale=current_locale())
 
 
 def round_half_up(value: int | float | Decimal, decimals: int) -> Decimal:
@@ -150,9 +163,9 @@ def format_number(
     if value is None:
         return ""
     if decimals is None:
-        return babel_numbers.format_decimal(value, locale=current_locale(), group_separator=grouping)
+        return _babel_numbers().format_decimal(value, locale=current_locale(), group_separator=grouping)
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-    return babel_numbers.format_decimal(
+    return _babel_numbers().format_decimal(
         round_half_up(value, decimals), format=pattern, locale=current_locale()
     )
 
@@ -167,7 +180,7 @@ def format_signed(value: int | float | Decimal, decimals: int = 0) -> str:
 def format_money(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
-    return babel_numbers.format_currency(round_half_up(value, 2), CURRENCY, locale=current_locale())
+    return _babel_numbers().format_currency(round_half_up(value, 2), CURRENCY, locale=current_locale())
 
 
 def format_percent(value: float | Decimal | None, decimals: int = 1) -> str:
@@ -176,12 +189,12 @@ def format_percent(value: float | Decimal | None, decimals: int = 1) -> str:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
     shown = round_half_up(to_decimal(value) * 100, decimals) / 100  # rounded as the percentage shown
-    return babel_numbers.format_percent(shown, format=pattern, locale=current_locale())
+    return _babel_numbers().format_percent(shown, format=pattern, locale=current_locale())
 
 
 def parse_decimal(text: str) -> Decimal:
     """Read a number typed in the current locale ('1.234,50' in Spanish); raises ValueError."""
     try:
-        return Decimal(str(babel_numbers.parse_decimal(text.strip(), locale=current_locale())))
-    except (babel_numbers.NumberFormatError, ValueError, ArithmeticError) as exc:
+        return Decimal(str(_babel_numbers().parse_decimal(text.strip(), locale=current_locale())))
+    except (_babel_numbers().NumberFormatError, ValueError, ArithmeticError) as exc:
         raise ValueError(text) from exc

@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import platformdirs
 from peewee import Database, PeeweeException, SqliteDatabase
-from playhouse.db_url import connect as connect_url
 
 from app import APP_NAME
 from app.i18n import _
@@ -713,6 +712,8 @@ def _server_options(target: str, login: str | None, password: str | None) -> dic
 
 def _server_database(target: str, login: str | None, password: str | None) -> Database:
     """The (unconnected) database object of a server URL with the person's credentials."""
+    from playhouse.db_url import connect as connect_url  # every backend's module: servers only
+
     read_server_times_as_local()
     try:
         return connect_url(target, field_types=SERVER_FIELD_TYPES, **_server_options(target, login, password))

@@ -1,5 +1,5 @@
-"""The sync's own refusal, apart from the engine: the command line catches it around every command
-and should not import the whole sync (and the services it uses) to do so. No Qt."""
+"""The sync's refusal, in a module of its own: the command line and the window name it without
+importing the sync engine and the services it brings (issue 19). No Qt."""
 
 from __future__ import annotations
 

@@ -154,7 +154,8 @@ class Application:
         if context.current_rep is not None:
             remember_rep(target, context.current_rep)
         self._show_window(context)
-        self._back_up_if_due()
+        assert self.window is not None
+        self.window.after_first_paint(self._back_up_if_due)  # the copy's reading, not the window's paint
         return True
 
     def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:
@@ -329,10 +330,14 @@ class Application:
         if path is None:  # an office server: backed up on the server
             return
         folder = settings.backups_folder()
-        from app.services import backups  # with the services it imports, not on the way to the window
+
+        def back_up(progress: TaskProgress) -> object:
+            from app.services import backups  # in the pool thread: not on the way to the first paint
+
+            return backups.daily_backup(path, folder, progress=progress.report)
 
         run_in_background(
-            lambda progress: backups.daily_backup(path, folder, progress=progress.report),
+            back_up,
             lambda _written: None,
             lambda exc: self._on_daily_backup_failed(window, exc),
             parent=window,

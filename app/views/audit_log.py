@@ -36,17 +36,13 @@ from app.views.dialogs import BaseDialog, ask_save_file, inform
 from app.views.list_layout import ColumnLayout, ListLayout
 from app.views.operations import Operation
 from app.views.pages.base import AppContext
+from app.views.rights import audit_log_refusal as refusal
 from app.views.rights import explain_refusal
 from app.views.table_models import BatchedTableModel
 
 WHEN, WHO, ACTION, KIND, RECORD, CHANGES = range(6)
 ID_ROLE = Qt.ItemDataRole.UserRole
 FILTER_DELAY_MS = 250
-
-
-def refusal(context: AppContext) -> str | None:
-    """Why the person may not read the audit log; None for a manager."""
-    return None if context.is_manager else _("Only a manager can read the audit log.")
 
 
 class AuditTableModel(BatchedTableModel):

@@ -21,19 +21,19 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.i18n import N_, _, format_number, ngettext
-from app.services import exports
-from app.services.exports import ExportFormat, ExportResult, Table
 from app.views import dialogs
 from app.views.errors import show_error
 from app.views.tasks import TaskProgress, run_in_background
 
 if TYPE_CHECKING:
-    from app.services.exports import ListKind  # imported with the first export (issue 19)
+    # Imported with the first export (issue 19): the writers are not on the way to the first page.
+    from app.services.exports import ExportFormat, ExportResult, ListKind, Table
 
 SHORTCUT = "Ctrl+E"
+# Each file type's name and its ExportFormat's code.
 FILE_TYPES = (
-    (N_("Excel workbooks (*.xlsx)"), ExportFormat.XLSX),
-    (N_("CSV files for spreadsheets, separated by semicolons (*.csv)"), ExportFormat.CSV),
+    (N_("Excel workbooks (*.xlsx)"), "xlsx"),
+    (N_("CSV files for spreadsheets, separated by semicolons (*.csv)"), "csv"),
 )
 
 _last_folder: Path | None = None  # where the last export went, for the next Save dialog
@@ -60,11 +60,12 @@ def inform(parent: QWidget | None, text: str, title: str) -> None:
 
 def ask_export_file(parent: QWidget | None, kind: ListKind) -> tuple[Path, ExportFormat] | None:
     """The Save dialog (tests replace QFileDialog.getSaveFileName): the file and its format, or None."""
+    from app.services.exports import ExportFormat
     from app.views.reports.page import documents_folder
 
     folder = _last_folder if _last_folder is not None and _last_folder.is_dir() else documents_folder()
     suggested = folder / f"{kind.label} {dt.date.today().isoformat()}{ExportFormat.XLSX.extension}"
-    types = [(_(name), export_format.extension) for name, export_format in FILE_TYPES]
+    types = [(_(name), ExportFormat(code).extension) for name, code in FILE_TYPES]
     answer = dialogs.ask_save_file_of_types(parent, caption(kind), suggested, types)
     if answer is None:
         return None
@@ -88,6 +89,8 @@ def export_list(
     title = caption(kind)
 
     def op(progress: TaskProgress) -> ExportResult:
+        from app.services import exports
+
         # The Save dialog has asked before an existing file is replaced.
         return exports.export_list(
             build, path, export_format, force=True, progress=progress.report, language=language

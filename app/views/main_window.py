@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -25,12 +26,18 @@ from app import APP_NAME, __version__, diagnostics
 from app.diagnostics import display_target
 from app.i18n import _, format_number
 from app.markup import escape
-from app.services.undo import UndoStack, UndoStep
 from app.views import dialogs, settings
 from app.views.events import EVERYTHING, Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
-from app.views.rights import gate, show_tooltips
+from app.views.rights import audit_log_refusal, gate, show_tooltips
+
+if TYPE_CHECKING:
+    from app.services.undo import UndoStack, UndoStep
+
+
+# The longest the opening work waits for the window's first paint (a window shown but not exposed).
+FIRST_PAINT_WAIT_MS = 500
 
 
 class MainWindow(QMainWindow):
@@ -49,13 +56,17 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._disposing = False  # replaced by a new window: nothing to ask
         # What Edit ▸ Undo / Redo offer: this window's session on this database (another database
-        # opens in a new window, with a new history).
-        self.undo_stack = UndoStack()
+        # opens in a new window, with a new history). Made with the first step (`undo_stack`).
+        self._undo_stack: UndoStack | None = None
         self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
         self.setMinimumSize(QSize(900, 600))
         # A page is built the first time it is shown or asked for (`_built`): the window opens
         # with one page, and every page loads its data in the background.
         self._pages: list[Page | None] = []
+        # Background work the opening starts besides the first page's loads (the sync's status, the
+        # conflicts badge, the daily backup) waits for the first paint (`after_first_paint`); None
+        # once it ran.
+        self._waiting_for_paint: list[Callable[[], None]] | None = []
 
         self._sidebar = QListWidget()
         self._sidebar.setObjectName("sidebar")
@@ -98,14 +109,45 @@ class MainWindow(QMainWindow):
         from app.views.sync_indicator import SyncController
 
         # On a laptop database: the status bar's sync indicator, File ▸ Sync now, automatic syncs.
-        self.sync = SyncController(self)
+        self.sync = SyncController(self, load_now=False)
         self._build_menus()
         self._build_shortcuts()
         self._build_status_bar()
         app_events().data_changed.connect(self._on_app_events_data_changed)
         app_events().step_done.connect(self._on_app_events_step_done)
         self._restore_state()
-        self._count_conflicts()
+        self.after_first_paint(self.sync.reload_status)
+        self.after_first_paint(self._count_conflicts)
+        # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
+        # turn of the event loop; a shown one at its first paint, and never later than this.
+        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._start_waiting_work)
+
+    # -- the opening ----------------------------------------------------------------------------
+
+    def after_first_paint(self, work: Callable[[], None]) -> None:
+        """Run `work` once the window has painted (at once after that): background work the opening
+        starts besides the first page's loads (importing services and querying in the pool, the
+        daily backup's reading) would otherwise compete with the first paint and those loads (issue
+        19)."""
+        if self._waiting_for_paint is None:
+            work()
+        else:
+            self._waiting_for_paint.append(work)
+
+    def _start_waiting_work_unless_shown(self) -> None:
+        if not self.isVisible():
+            self._start_waiting_work()
+
+    def _start_waiting_work(self) -> None:
+        waiting, self._waiting_for_paint = self._waiting_for_paint, None
+        for work in waiting or ():
+            work()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self._waiting_for_paint is not None:  # painted once: the work starts at the next turn
+            QTimer.singleShot(0, self, self._start_waiting_work)
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -196,7 +238,7 @@ class MainWindow(QMainWindow):
             return
         page = self._built(row)
         self._stack.setCurrentIndex(row)
-        page.activate()
+        page.activate()  # its loads at once, in the pool: what the person opened the window for
         settings.save_window_state("last_page", PAGES[row].key)
 
     def _set_badge(self, key: str, count: int) -> None:
@@ -213,11 +255,21 @@ class MainWindow(QMainWindow):
             page.on_data_changed(kinds, initiator)
         if Change.CONFLICTS in kinds:
             self._count_conflicts()
-        if kinds >= EVERYTHING:  # a sync brought the office's changes, demo data…: start afresh
-            self.undo_stack.clear()
+        if kinds >= EVERYTHING and self._undo_stack is not None:  # a sync, demo data…: start afresh
+            self._undo_stack.clear()
             self._update_undo_actions()
 
     # -- undo -----------------------------------------------------------------------------------
+
+    @property
+    def undo_stack(self) -> UndoStack:
+        """The session's steps. app.services.undo comes with the services its steps call: imported
+        with the first step (or look), never on the way to the window's first paint."""
+        if self._undo_stack is None:
+            from app.services.undo import UndoStack
+
+            self._undo_stack = UndoStack()
+        return self._undo_stack
 
     def _on_app_events_step_done(self, step: UndoStep) -> None:
         self.undo_stack.push(step)
@@ -225,7 +277,8 @@ class MainWindow(QMainWindow):
 
     def _update_undo_actions(self) -> None:
         """Edit ▸ Undo "<action>" and Redo "<action>", disabled when there is nothing to take back."""
-        step, redo = self.undo_stack.undo_step, self.undo_stack.redo_step
+        stack = self._undo_stack
+        step, redo = (stack.undo_step, stack.redo_step) if stack is not None else (None, None)
         self.undo_action.setText(_("&Undo “{action}”").format(action=step.name) if step else _("&Undo"))
         self.undo_action.setEnabled(step is not None)
         self.redo_action.setText(_("&Redo “{action}”").format(action=redo.name) if redo else _("&Redo"))
@@ -233,14 +286,14 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Ctrl+Z: undo the newest action (a command of its own: refused when the record changed)."""
-        step = self.undo_stack.undo_step
+        step = self._undo_stack.undo_step if self._undo_stack is not None else None
         if step is not None:
             label = _("Undo “{action}”").format(action=step.name)
             self._run_undo(label, step, self.undo_stack.undo, _("Undone: {action}").format(action=step.name))
 
     def redo(self) -> None:
         """Ctrl+Shift+Z, Ctrl+Y: apply again the action undone last."""
-        step = self.undo_stack.redo_step
+        step = self._undo_stack.redo_step if self._undo_stack is not None else None
         if step is not None:
             label = _("Redo “{action}”").format(action=step.name)
             self._run_undo(label, step, self.undo_stack.redo, _("Redone: {action}").format(action=step.name))
@@ -258,10 +311,11 @@ class MainWindow(QMainWindow):
         """The Conflicts badge while its page is not built (once built, the page keeps it)."""
         if self._pages[self.page_keys().index("conflicts")] is not None:
             return
-        from app.sync.status import keeps_conflicts, visible_conflicts
         from app.views.tasks import run_in_background
 
         def count_open(_progress) -> int:
+            from app.sync.status import keeps_conflicts, visible_conflicts  # in the pool thread
+
             return len(visible_conflicts()) if keeps_conflicts() else 0
 
         def show(count: int) -> None:
@@ -529,9 +583,7 @@ class MainWindow(QMainWindow):
         RepsDialog.ask(self, self.context)
 
     def _gate_audit_log(self) -> None:
-        from app.views.audit_log import refusal
-
-        gate(self.audit_log_action, refusal(self.context))
+        gate(self.audit_log_action, audit_log_refusal(self.context))
 
     def _on_audit_log(self) -> None:
         from app.views.audit_log import AuditLogDialog

@@ -48,16 +48,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
 from app.services.errors import ValidationError
-from app.services.undo import Recorder
 from app.views import errors
 from app.views.errors import BackToForm, ask_until_valid
 from app.views.events import Change, notify_changed, notify_step_done
 from app.views.tasks import TaskProgress, run_in_background
+
+if TYPE_CHECKING:
+    from app.services.undo import Recorder  # its services come with the commands that use it
 
 T = TypeVar("T")
 V = TypeVar("V")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
@@ -24,24 +25,18 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
 from app import APP_NAME
 from app.i18n import _
 from app.models import now as wall_clock_now
-from app.models.enums import FollowUpState
-from app.services import followups
-from app.services.followups.reminders import (
-    GRACE_MINUTES,
-    Notification,
-    due_reminders,
-    morning_summary,
-    reminder_key,
-    reminder_notification,
-    summary_due,
-)
 from app.views import settings
 from app.views.operations import perform
 from app.views.pages.base import AppContext
 
+if TYPE_CHECKING:
+    # The follow-ups' services come with the first check, once the window has painted (issue 19).
+    from app.services.followups.reminders import Notification
+
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 60_000
+FIRST_CHECK_MS = 1000  # after start: the window paints first, its pages load, then the first check
 MESSAGE_MS = 15_000
 
 # TODO: declare beside REMINDER_LEAD_MINUTES in app/views/settings.py (the one place for options).
@@ -173,11 +168,15 @@ class ReminderService(QObject):
         self._last_summary_on = None
 
     def start(self) -> None:
-        """Show the icon, check at once, then every minute."""
+        """Show the icon, check in a moment (the window opening paints first), then every minute."""
         if self._tray is not None:
             self._tray.show()
-        self.check()
         self._timer.start()
+        QTimer.singleShot(min(FIRST_CHECK_MS, self._timer.interval()), self, self._on_first_check)
+
+    def _on_first_check(self) -> None:
+        if self.is_running():  # not stopped meanwhile
+            self.check()
 
     def stop(self) -> None:
         self._timer.stop()
@@ -221,6 +220,17 @@ class ReminderService(QObject):
         self._failing = True
 
     def _collect(self, rep_id: int, now: dt.datetime) -> list[Notification]:
+        from app.models.enums import FollowUpState
+        from app.services import followups
+        from app.services.followups.reminders import (
+            GRACE_MINUTES,
+            due_reminders,
+            morning_summary,
+            reminder_key,
+            reminder_notification,
+            summary_due,
+        )
+
         notifications = []
         if summary_due(now, self.summary_hour(), self._last_summary_on):
             start_of_day = dt.datetime.combine(now.date(), dt.time())

@@ -16,15 +16,28 @@ On a laptop's file nothing is refused, so none of this changes a control there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QWidget
+
+from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.views.pages.base import AppContext
 
 # Dynamic properties that remember a control's own tooltip while a refusal stands in for it.
 _OWN_TIP = "postventaOwnToolTip"
 _REFUSAL_TIP = "postventaRefusalToolTip"
 
 REFUSAL_MESSAGE_MS = 6000
+
+
+def audit_log_refusal(context: AppContext) -> str | None:
+    """Why the person may not read the audit log (Settings ▸ Audit log…); None for a manager. Here, not
+    in app.views.audit_log, so the window gates its menu without importing the dialog."""
+    return None if context.is_manager else _("Only a manager can read the audit log.")
 
 
 def gate(control: QWidget | QAction, refusal: str | None, *, enabled: bool = True) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
@@ -22,13 +23,15 @@ from app import credentials
 from app.i18n import _, format_datetime, format_number, format_time, ngettext
 from app.models.database import LoginRequiredError
 from app.services.errors import DomainError
-from app.sync.engine import SyncError, SyncOutcome
-from app.sync.status import SyncStatus, sync_status, sync_with_office
 from app.views.errors import error_text, show_error
 from app.views.events import EVERYTHING, Change, app_events
 from app.views.login import LoginAnswer, LoginDialog, server_shown
 from app.views.operations import Operation
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:
+    from app.sync.engine import SyncOutcome
+    from app.sync.status import SyncStatus
 
 AUTOMATIC_SYNC_MS = 5 * 60 * 1000  # while the window is open
 FIRST_SYNC_MS = 3000  # after the window opens on a laptop database
@@ -53,6 +56,20 @@ COLOURS = {
     Link.OFFLINE: "#d93025",
     Link.LOGIN: "#f29900",
 }
+
+
+def sync_status() -> SyncStatus | None:
+    """This laptop's standing with its office; None on a database that does not sync (in the pool
+    thread: the sync's modules are imported there, never on the way to the window's first paint)."""
+    from app.sync import status
+
+    return status.sync_status()
+
+
+def sync_with_office(login: str | None, password: str | None) -> SyncOutcome:
+    from app.sync import status
+
+    return status.sync_with_office(login, password)
 
 
 def when_text(moment: dt.datetime | None, today: dt.date) -> str:
@@ -149,7 +166,9 @@ class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus | None
     sync_finished = Signal(bool)  # whether it went through
 
-    def __init__(self, window: QMainWindow):
+    def __init__(self, window: QMainWindow, *, load_now: bool = True):
+        """`load_now` false: the owner calls `reload_status` when it wants the first status (the
+        main window: once it has painted)."""
         super().__init__(window)
         self._window = window
         self.indicator = SyncIndicator(window)
@@ -178,7 +197,8 @@ class SyncController(QObject):
         self._password: str | None = None
         self._answer: LoginAnswer | None = None  # remembered in the keyring once a sync accepts it
         app_events().data_changed.connect(self._on_app_events_data_changed)
-        self.reload_status()
+        if load_now:
+            self.reload_status()
 
     # --- the figures --------------------------------------------------------------------------
 
@@ -286,6 +306,8 @@ class SyncController(QObject):
             self.running = False
             self._answer = None
         else:
+            from app.sync.errors import SyncError
+
             self.running = False
             self.link, self.reason = Link.OFFLINE, error_text(exc)
             self._show()

@@ -1,15 +1,17 @@
 """The Dashboard page: tiles that lead to the filtered lists behind them, the ABC chart and customers at risk.
 
 Everything loads in the background: the cheap figures in one task, the slower customers-at-risk
-list in a second one, so the window never blocks.
+list in a second one, so the window never blocks. The page is the window's first: it is built from
+Qt's widgets alone (the chart, QtCharts, once there are segments to draw) and the services it shows
+are imported by the tasks that read them, off the way to the first paint (issue 19).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -31,23 +33,18 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_money, format_number, format_percent, ngettext
 from app.markup import escape
 from app.models.enums import Segment
-from app.services import exports
-from app.services.charters import format_target
-from app.services.charters.indicators import format_measurement, indicator_text
-from app.services.customers.risk import reasons_text
-from app.services.reporting.dashboard import (
-    RISK_ROWS,
-    ComplianceSummary,
-    DashboardSummary,
-    dashboard_risk,
-    dashboard_summary,
-)
-from app.services.reporting.satisfaction import SatisfactionKpis
 from app.views.events import CASES, CHARTERS, CUSTOMERS, FOLLOW_UPS, RETURNS, SETTINGS, SURVEYS
 from app.views.exports import SHORTCUT as EXPORT_SHORTCUT
 from app.views.exports import export_button, export_list
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:
+    from PySide6.QtCharts import QChart, QChartView
+
+    from app.services.customers.risk import RiskList
+    from app.services.reporting.dashboard import ComplianceSummary, DashboardSummary
+    from app.services.reporting.satisfaction import SatisfactionKpis
 
 # Tile → (page key, filters) handed to navigate_requested; the main window opens that page filtered.
 NAVIGATION: dict[str, tuple[str, dict]] = {
@@ -64,6 +61,20 @@ NAVIGATION: dict[str, tuple[str, dict]] = {
 }
 RED = "#c62828"
 GREEN = "#2e7d32"
+
+
+def dashboard_summary(rep_id: int | None, today: dt.date, now: dt.datetime) -> DashboardSummary:
+    """The tiles' figures (run in the pool thread, which imports the reporting services)."""
+    from app.services.reporting import dashboard
+
+    return dashboard.dashboard_summary(rep_id, today, now)
+
+
+def dashboard_risk(rep_id: int | None, today: dt.date) -> RiskList:
+    """The most valuable customers at risk, as many as the table shows (in the pool thread)."""
+    from app.services.reporting import dashboard
+
+    return dashboard.dashboard_risk(rep_id, today, dashboard.RISK_ROWS)
 
 
 def navigation_for(tile: str) -> tuple[str, dict]:
@@ -177,6 +188,8 @@ def satisfaction_lines(this: SatisfactionKpis | None, last: SatisfactionKpis | N
             shown += " " + _("(last month {value})").format(value=text(previous))
         return shown
 
+    from app.services.reporting.satisfaction import SatisfactionKpis
+
     prev = last or SatisfactionKpis(None, 0, 0, None, 0, None, 0, 0, 0, None)
     big = _or_dash(format_percent(_pct(this.csat), 0))
     lines = [
@@ -286,18 +299,13 @@ class DashboardPage(Page):
         segments_layout.setContentsMargins(0, 0, 0, 0)
         segments_layout.addWidget(self._section_label(_("Customers by value segment (ABC)")))
         self.chart_stack = QStackedWidget()
-        self.chart = QChart()
-        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart.legend().hide()
-        self.chart.setMargins(QMargins(4, 4, 4, 4))
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumSize(260, 260)
-        self.chart_view.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.chart_stack.setMinimumSize(260, 260)  # the chart's, before it is built: no layout jump
+        # The chart and its view are built with the first segments to draw (_chart_view).
+        self.chart: QChart | None = None
+        self.chart_view: QChartView | None = None
         self.chart_empty = empty_state_label(_("Segments not computed yet"))
         self.chart_loading = empty_state_label(_("Loading…"))
         self.chart_stack.addWidget(self.chart_loading)
-        self.chart_stack.addWidget(self.chart_view)
         self.chart_stack.addWidget(self.chart_empty)
         segments_layout.addWidget(self.chart_stack, 1)
         lower.addWidget(self.segments_box, 2)
@@ -367,6 +375,7 @@ class DashboardPage(Page):
 
     def export_list(self) -> bool:
         """Every customer at risk (the customers page's At risk list), as XLSX or CSV."""
+        from app.services import exports
         from app.services.exports import ListKind  # the lists' module, imported at the first export
 
         rep_id, today = self._rep_id(), self._today()
@@ -414,9 +423,7 @@ class DashboardPage(Page):
                 self.risk_loading = False
                 self.risk_status.setText(_("Could not load the list: {error}").format(error=exc))
 
-        run_in_background(
-            lambda _progress: dashboard_risk(rep_id, today, RISK_ROWS), done, failed, parent=self
-        )
+        run_in_background(lambda _progress: dashboard_risk(rep_id, today), done, failed, parent=self)
 
     # --- showing --------------------------------------------------------------------------
 
@@ -464,6 +471,9 @@ class DashboardPage(Page):
                 _("{met} of {measured}").format(met=format_number(met), measured=format_number(measured)),
                 GREEN if met == measured else RED,
             )
+        from app.services.charters import format_target
+        from app.services.charters.indicators import format_measurement, indicator_text
+
         lines = []
         for status in compliance.not_met[:3]:
             shown = format_measurement(status.indicator, status.value, status.target)
@@ -501,13 +511,36 @@ class DashboardPage(Page):
             )
         tile.set_detail("<br>".join(lines))
 
+    def _chart_view(self) -> tuple[QChart, QChartView]:
+        """The ABC chart and its view, built the first time there are segments to draw."""
+        if self.chart is None or self.chart_view is None:
+            from PySide6.QtCharts import QChart, QChartView
+
+            self.chart = QChart()
+            self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+            self.chart.legend().hide()
+            self.chart.setMargins(QMargins(4, 4, 4, 4))
+            self.chart_view = QChartView(self.chart)
+            self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.chart_view.setMinimumSize(260, 260)
+            self.chart_view.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            self.chart_stack.addWidget(self.chart_view)
+        return self.chart, self.chart_view
+
     def _show_segments(self, segments: dict) -> None:
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
         if not any(segments.get(s, 0) for s in Segment):
+            if self.chart is not None:
+                self.chart.removeAllSeries()
+                for axis in self.chart.axes():
+                    self.chart.removeAxis(axis)
             self.chart_stack.setCurrentWidget(self.chart_empty)
             return
+        from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QValueAxis
+
+        chart, chart_view = self._chart_view()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
         counts = [segments.get(s, 0) for s in Segment]
         bar_set = QBarSet(_("Customers"))
         bar_set.append([float(n) for n in counts])
@@ -518,26 +551,26 @@ class DashboardPage(Page):
         series.setLabelsVisible(True)
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         series.setLabelsFormat("@value")
-        self.chart.addSeries(series)
+        chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append([str(s) for s in Segment])  # A, B, C
-        self.chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         values = QValueAxis()
         values.setRange(0, max(counts) * 1.15 or 1)
         values.setLabelFormat("%d")
         values.applyNiceNumbers()
-        self.chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(values)
         missing = segments.get(None, 0)
-        self.chart.setTitle(
+        chart.setTitle(
             ngettext("{n} customer without a segment", "{n} customers without a segment", missing).format(
                 n=format_number(missing)
             )
             if missing
             else ""
         )
-        self.chart_stack.setCurrentWidget(self.chart_view)
+        self.chart_stack.setCurrentWidget(chart_view)
 
     def _show_risk(self, rows, total: int) -> None:
         self.risk_loading = False
@@ -554,6 +587,8 @@ class DashboardPage(Page):
                 if total
                 else ""
             )
+        from app.services.customers.risk import reasons_text
+
         self.risk_table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             value_item = QTableWidgetItem(format_money(row.value))
@@ -579,14 +614,17 @@ class DashboardPage(Page):
 
     def segment_at(self, position: QPoint) -> Segment | None:
         """The segment whose bar is under `position` (segments_box coordinates), None elsewhere."""
-        series = self.chart.series()
-        if self.chart_stack.currentWidget() is not self.chart_view or not series:
+        chart, chart_view = self.chart, self.chart_view
+        if chart is None or chart_view is None or self.chart_stack.currentWidget() is not chart_view:
             return None
-        in_view = self.chart_view.mapFrom(self.segments_box, position)
-        in_chart = self.chart.mapFromScene(self.chart_view.mapToScene(in_view))
-        if not self.chart.plotArea().contains(in_chart):
+        series = chart.series()
+        if not series:
             return None
-        point = self.chart.mapToValue(in_chart, series[0])
+        in_view = chart_view.mapFrom(self.segments_box, position)
+        in_chart = chart.mapFromScene(chart_view.mapToScene(in_view))
+        if not chart.plotArea().contains(in_chart):
+            return None
+        point = chart.mapToValue(in_chart, series[0])
         index = round(point.x())
         bars = series[0].barSets()[0]
         if not 0 <= index < len(Segment) or abs(point.x() - index) > series[0].barWidth() / 2:

@@ -1,0 +1,153 @@
+"""Opening the window (issue 19): the first page paints with Qt's widgets, the models and the few
+services the window itself needs; what only later pages, documents, exports, the sync or undo use is
+imported when they are first used, and the data comes from the background.
+
+The window opens in a fresh interpreter, as at a real start (this process has imported everything
+long ago): an import hook notes which thread imported each module first, so what the pages' tasks
+import in the pool does not count against the way to the first paint. Timing lives in
+benchmarks/run_all.py, never here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from app.demo import generate_demo
+from app.models.database import close_database
+
+# Never imported by the UI thread on the way to the first painted window.
+DEFERRED = (
+    "reportlab",  # documents (app.reports)
+    "xlsxwriter",  # Export…
+    "python_calamine",  # File ▸ Import…
+    "keyring",  # office passwords, database keys
+    "icalendar",  # the agenda's calendar export
+    "holidays",  # working days: the follow-ups' placement
+    "arabic_reshaper",
+    "bidi",
+    "PySide6.QtCharts",  # the dashboard's chart, built with its first data
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtPrintSupport",
+    "app.reports",
+    "app.documents",
+    "app.demo",
+    "app.sync.status",  # the sync indicator's and the conflicts badge's tasks
+    "app.sync.engine",
+    "app.services.reporting",  # the dashboard's tasks
+    "app.services.customers",
+    "app.services.followups",
+    "app.services.exports",
+    "app.services.imports",
+    "app.services.undo",
+    "app.services.backups",
+)
+
+_OPEN_THE_WINDOW = textwrap.dedent(
+    """
+    import json
+    import sys
+    import threading
+    import time
+
+    imported_by_ui = {}
+
+
+    def note_first_import(event, args):
+        if event == "import" and args[0] not in imported_by_ui:
+            imported_by_ui[args[0]] = threading.current_thread() is threading.main_thread()
+
+
+    sys.addaudithook(note_first_import)
+
+    from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
+
+    from app.models.database import close_database, open_database
+    from app.views.app import apply_language, ensure_qapplication
+    from app.views.main_window import MainWindow
+    from app.views.pages.base import AppContext
+    from app.views.tasks import stop_background_tasks
+
+    qapp = ensure_qapplication()
+    apply_language("en")
+    window = MainWindow(AppContext(database=open_database(sys.argv[1]), current_rep=None))
+    window.show()
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    loop.exec()
+    window.repaint()
+    qapp.processEvents()
+    on_the_way = sorted(name for name, by_ui in imported_by_ui.items() if by_ui)
+    first = window.current_page()
+
+
+    def settle(seconds=30.0):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            qapp.processEvents()
+            if QThreadPool.globalInstance().waitForDone(20):
+                qapp.processEvents()  # the results of the last tasks
+                if QThreadPool.globalInstance().activeThreadCount() == 0:
+                    return
+
+
+    settle()
+    dashboard = {
+        "page": type(first).__name__,
+        "figures": first.summary is not None and not first.loading,
+        "today": first.tiles["follow_ups_today"].number.text(),
+        "chart": first.chart_view is not None and first.chart_stack.currentWidget() is first.chart_view,
+        "risk": not first.risk_loading,
+    }
+    built = {}
+    for key in window.page_keys():
+        page = window.show_page(key)
+        settle()
+        built[key] = type(page).__name__ if window.current_page() is page and page.isVisible() else None
+    print(json.dumps({"on_the_way": on_the_way, "dashboard": dashboard, "built": built}))
+    window.close()
+    stop_background_tasks()
+    close_database()
+    """
+)
+
+
+def test_the_window_paints_without_the_later_pages_modules_and_every_page_builds_later(database, tmp_path):
+    generate_demo(customers=20, seed=3)
+    close_database()
+    finished = subprocess.run(
+        [sys.executable, "-c", _OPEN_THE_WINDOW, database.target],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    on_the_way = result["on_the_way"]
+    early = [name for name in on_the_way if any(name == m or name.startswith(m + ".") for m in DEFERRED)]
+    assert early == []
+    assert "app.views.main_window" in on_the_way and "app.views.dashboard.page" in on_the_way  # it ran
+
+    # The first page filled itself from the background: its figures, the chart and the list at risk.
+    dashboard = result["dashboard"]
+    assert dashboard["page"] == "DashboardPage"
+    assert dashboard["figures"] and dashboard["today"] not in ("", "–")
+    assert dashboard["chart"] and dashboard["risk"]
+
+    # Every page is built when it is selected, and shown.
+    assert all(result["built"].values()), result["built"]
+    assert list(result["built"]) == [
+        "dashboard",
+        "agenda",
+        "customers",
+        "checks",
+        "returns",
+        "cases",
+        "charters",
+        "reports",
+        "conflicts",
+    ]
