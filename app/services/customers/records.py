@@ -398,6 +398,19 @@ def _others(customer_id: int | None):
 # ---------------------------------------------------------------------------
 # Commands
 
+# The customer's details written as free text (the dialog's line edits, an import's text cells).
+TEXT_FIELDS = (
+    "name",
+    "tax_id",
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "postal_code",
+    "city",
+    "province",
+    "notes",
+)
 _STORED_FIELDS = (
     "code",
     "kind",

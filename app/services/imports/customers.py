@@ -49,18 +49,6 @@ SERVICE_FIELDS = {
         "notes",
     )
 } | {"rep_id": "rep"}
-_TEXT_FIELDS = (
-    "name",
-    "tax_id",
-    "email",
-    "phone",
-    "mobile",
-    "address",
-    "postal_code",
-    "city",
-    "province",
-    "notes",
-)
 _KEEP_WHEN_BLANK = ("code", "kind", "country")
 _BATCH = 500
 _PLACEHOLDER = -1  # in the code and tax ID keys: a customer of this file not written yet
@@ -331,7 +319,7 @@ class CustomerImporter:
 def _text_fields(values: dict[str, object]) -> dict[str, str]:
     """A row's text fields as the customer takes them, the same for a new customer and an update
     (a re-import must compare like with like)."""
-    fields = {name: str(values[name] or "") for name in _TEXT_FIELDS if name in values}
+    fields = {name: str(values[name] or "") for name in records.TEXT_FIELDS if name in values}
     if values.get("country"):
         fields["country"] = str(values["country"]).upper()
     postcode = fields.get("postal_code", "")
