@@ -31,25 +31,8 @@ from app.services.imports.running import ImportOptions, ParsedRow, RowReasons, T
 from app.services.imports.values import fold
 
 # CustomerInput's field names are the import's, but for the rep (a code in the file, an id stored).
-SERVICE_FIELDS = {
-    name: name
-    for name in (
-        "code",
-        "name",
-        "kind",
-        "tax_id",
-        "email",
-        "phone",
-        "mobile",
-        "address",
-        "postal_code",
-        "city",
-        "province",
-        "country",
-        "notes",
-    )
-} | {"rep_id": "rep"}
-_KEEP_WHEN_BLANK = ("code", "kind", "country")
+SERVICE_FIELDS = {name: name for name in ("code", "kind", "country", *records.TEXT_FIELDS)}
+SERVICE_FIELDS["rep_id"] = "rep"
 _BATCH = 500
 _PLACEHOLDER = -1  # in the code and tax ID keys: a customer of this file not written yet
 _PERSON_WORDS = {"persona", "particular", "fisica", "persona fisica", "person", "individual", "p", "f"}
