@@ -200,6 +200,13 @@ def sync(path: Path, url: str) -> SyncOutcome:
         close_database()
 
 
+def customer_of(office: Office, rep_id: int) -> str:
+    """The uid of the rep's first customer at the office."""
+    return office_query(office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (rep_id,))[
+        0
+    ][0]
+
+
 def laptops(office: Office, folder: Path) -> tuple[Path, Path]:
     """Two laptops made from the office in `folder` (`sync --init`): Ana's, the rep's, and Mía's,
     the manager's."""

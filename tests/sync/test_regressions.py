@@ -23,6 +23,7 @@ from app.sync import laptop as laptop_side
 from app.sync.conflicts import Choice, ConflictKind, _mark_resolved, open_conflicts, resolve_conflict
 from tests.server_office import Office
 from tests.sync.copies import (
+    customer_of,
     differences,
     edit_customer,
     laptop_rows,
@@ -48,9 +49,7 @@ def test_the_search_text_of_a_customer_merged_from_two_laptops_has_both_changes(
     office kept the first laptop's, without the new e-mail, and a conflict nobody can decide (on a
     column no page shows) was recorded."""
     ana, mia = laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    uid = customer_of(office, office.rep_id)
     on_laptop(ana, lambda: edit_customer(uid, phone="+34 600 000 001"))
     on_laptop(mia, lambda: edit_customer(uid, email="nuevo@example.es"))
     assert sync(ana, office.url_of(office.rep)).conflicts == 0
@@ -122,9 +121,7 @@ def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, 
     duplicate at the office, kept on her laptop, and her pull stopped on it, then and at every sync.
     Now the office's row takes the place of the laptop's (one fact, app.sync.engine._SAME_FACT)."""
     ana, mia = laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    uid = customer_of(office, office.rep_id)
     tag, tag_uid = office_query(
         office,
         "SELECT name, uid FROM need_tag WHERE id NOT IN (SELECT tag_id FROM customer_need_tag t JOIN customer c"
@@ -327,9 +324,7 @@ def test_tags_changed_twice_offline_end_as_the_laptop_left_them(office, tmp_path
     """A customer's tags changed twice before a sync (the dialog replaces the tag rows: inserted, then
     deleted and others inserted): the office ends with the second tags only."""
     ana, _mia = laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    uid = customer_of(office, office.rep_id)
 
     def tag_twice():
         customer = Customer.get(Customer.uid == uid)

@@ -9,6 +9,7 @@ import pytest
 from app.models import Customer
 from app.models.collation import sort_key
 from tests.sync.copies import (
+    customer_of,
     differences,
     edit_customer,
     laptop_rows,
@@ -24,9 +25,7 @@ pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL s
 
 def test_a_name_changed_on_a_laptop_travels_with_its_sort_key(office, tmp_path):
     ana, mia = laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    uid = customer_of(office, office.rep_id)
     on_laptop(ana, lambda: edit_customer(uid, name="Ábaco Ñúñez"))
     on_laptop(mia, lambda: edit_customer(uid, phone="+34 600 000 002"))  # merged with the name
     assert sync(ana, office.url_of(office.rep)).conflicts == 0
@@ -45,9 +44,7 @@ def test_a_name_changed_on_a_laptop_travels_with_its_sort_key(office, tmp_path):
 def test_a_name_changed_on_two_laptops_is_one_conflict_not_two(office, tmp_path):
     """The key follows the name: only the name conflicts (a person decides it), never its key."""
     ana, mia = laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    uid = customer_of(office, office.rep_id)
     on_laptop(ana, lambda: edit_customer(uid, name="Ábaco Ñúñez"))
     on_laptop(mia, lambda: edit_customer(uid, name="Zoco Núñez"))
     assert sync(ana, office.url_of(office.rep)).conflicts == 0
