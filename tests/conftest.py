@@ -92,6 +92,18 @@ def keyring_in_memory():
     keyring.set_keyring(previous)
 
 
+@pytest.fixture
+def no_known_keys(monkeypatch):
+    """No database key known before the test (none from the environment's recovery key) nor left
+    after it: the encryption tests start as a fresh process would."""
+    from app.models import cipher
+
+    monkeypatch.delenv(cipher.RECOVERY_ENV_VAR, raising=False)
+    cipher.forget_known_keys()
+    yield
+    cipher.forget_known_keys()
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """The run's PostgreSQL cluster, started at the first test that needs it, always stopped and

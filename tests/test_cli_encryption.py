@@ -13,17 +13,12 @@ from app.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from app.models import cipher
 from tests.helpers import memory_keyring, one_line_error, run
 
-pytestmark = pytest.mark.sqlite_only("SQLCipher encrypts SQLite files")
+pytestmark = [
+    pytest.mark.sqlite_only("SQLCipher encrypts SQLite files"),
+    pytest.mark.usefixtures("no_known_keys"),
+]
 
 RECOVERY = re.compile(r"\b(?:[A-Z2-7]{4}-){13}[A-Z2-7]{4}\b")
-
-
-@pytest.fixture(autouse=True)
-def no_known_keys(monkeypatch):
-    monkeypatch.delenv(cipher.RECOVERY_ENV_VAR, raising=False)
-    cipher.forget_known_keys()
-    yield
-    cipher.forget_known_keys()
 
 
 def test_demo_databases_are_plain_unless_encrypt_is_asked(tmp_path, capsys):

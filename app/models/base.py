@@ -162,3 +162,16 @@ def insert_rows(model: type[Model], instances: Sequence[Model]) -> None:
     ]
     for start in range(0, len(rows), 5000):
         execute_many(sql, rows[start : start + 5000], database)
+
+
+def insert_keyed_rows(model: type[Model], instances: Sequence[Model], key: Field) -> list[int]:
+    """Insert new `instances` as `insert_rows` does and return their ids in the order given, read
+    back by `key`, a unique column whose value each instance holds already (a customer's code, a
+    product's SKU, a sale's number key): one query per 500 keys, not one per row."""
+    insert_rows(model, instances)
+    keys = [instance.__data__[key.name] for instance in instances]
+    ids: dict[object, int] = {}
+    for start in range(0, len(keys), 500):
+        query = model.select(key, model._meta.primary_key).where(key.in_(keys[start : start + 500]))
+        ids.update(query.tuples())
+    return [ids[value] for value in keys]

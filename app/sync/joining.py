@@ -30,6 +30,7 @@ from app.i18n import _, format_number, ngettext
 from app.models.customers import fold_for_search, fold_key
 from app.models.sync_schema import BY_NAME, SYNCED_TABLES, SyncedTable, json_of, provisional
 from app.models.system import name_audited_records_by_uid
+from app.services.customers.records import TEXT_FIELDS
 from app.sync import engine
 from app.sync import laptop as laptop_side
 from app.sync.engine import SyncError, SyncOutcome, office_uid_holding, register_laptop, synchronise
@@ -45,20 +46,9 @@ _SAME_RECORD_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "check_item": (("template_id", "position"),),
     "follow_up_plan_step": (("plan_id", "position"),),
 }
-# A merged customer's details that travel as proposals (the code, tax id, rep and archive state are
-# the office's; empty details of the laptop propose nothing).
-_CUSTOMER_DETAILS = (
-    "name",
-    "email",
-    "phone",
-    "mobile",
-    "address",
-    "postal_code",
-    "city",
-    "province",
-    "notes",
-    "consent_date",
-)
+# A merged customer's details that travel as proposals: the text ones and the consent date (the code,
+# tax id, rep and archive state are the office's; empty details of the laptop propose nothing).
+_CUSTOMER_DETAILS = (*(name for name in TEXT_FIELDS if name != "tax_id"), "consent_date")
 
 
 @dataclass

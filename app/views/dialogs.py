@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.outputs import with_extension
+from app.services.errors import ConfirmationRequired
 from app.views import settings
+from app.views.errors import BackToForm
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -312,6 +314,18 @@ def confirm(
         yes if default_yes else no,
     )
     return answer == yes
+
+
+def confirming_past(parent: QWidget | None, command: Callable[[bool], T]) -> T:
+    """Run a scheduling command as `command(confirm_past)`: unconfirmed first; when the time is in the
+    past (ConfirmationRequired) the person is asked, and it runs again confirmed, or the form they
+    came from reopens (BackToForm)."""
+    try:
+        return command(False)
+    except ConfirmationRequired as exc:
+        if not confirm(parent, str(exc), _("A time in the past")):
+            raise BackToForm from None
+        return command(True)
 
 
 def documents_folder() -> Path:

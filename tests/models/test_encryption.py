@@ -18,18 +18,13 @@ from app.services import backups, encryption
 from app.services.errors import DomainError, ValidationError
 from tests.helpers import memory_keyring
 
-pytestmark = pytest.mark.sqlite_only("SQLCipher encrypts SQLite files")
+pytestmark = [
+    pytest.mark.sqlite_only("SQLCipher encrypts SQLite files"),
+    pytest.mark.usefixtures("no_known_keys"),
+]
 
 EMAIL = "rosa.quintana@example.org"
 TAX_ID = "48291734Q"
-
-
-@pytest.fixture(autouse=True)
-def no_known_keys(monkeypatch):
-    monkeypatch.delenv(cipher.RECOVERY_ENV_VAR, raising=False)
-    cipher.forget_known_keys()
-    yield
-    cipher.forget_known_keys()
 
 
 def make_database(path: Path, *, encrypt: bool) -> str | None:

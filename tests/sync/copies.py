@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.models import db
+from app.models import Customer, db
 from app.models.database import close_database, open_database, open_office
 from app.models.sync_schema import AUDIT, BY_NAME, SYNCED_TABLES, SyncedTable
 from app.models.system import audited_table
+from app.services.customers import get_customer, update_customer
 from app.sync import laptop as laptop_side
-from app.sync.engine import SyncOutcome, synchronise
+from app.sync.engine import SyncOutcome, init_laptop, synchronise
 from tests.server_office import PASSWORD, Office, run_cli
 
 Row = dict[str, Any]
@@ -197,6 +198,32 @@ def sync(path: Path, url: str) -> SyncOutcome:
             server.close()
     finally:
         close_database()
+
+
+def customer_of(office: Office, rep_id: int) -> str:
+    """The uid of the rep's first customer at the office."""
+    return office_query(office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (rep_id,))[
+        0
+    ][0]
+
+
+def laptops(office: Office, folder: Path) -> tuple[Path, Path]:
+    """Two laptops made from the office in `folder` (`sync --init`): Ana's, the rep's, and Mía's,
+    the manager's."""
+    ana, mia = folder / "ana.sqlite3", folder / "mia.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    init_laptop(mia, office.url_of(office.manager))
+    return ana, mia
+
+
+def edit_customer(uid: str, **changes: Any) -> None:
+    """Change the customer `uid` of the open database as the customer dialog does (update_customer:
+    the search text and the sort key follow the fields)."""
+    customer = Customer.get(Customer.uid == uid)
+    data = get_customer(customer.id).to_input()
+    for name, value in changes.items():
+        setattr(data, name, value)
+    update_customer(customer.id, data, None)
 
 
 def on_laptop(path: Path, work: Callable[[], Any]) -> Any:

@@ -5,16 +5,14 @@ its next pull, anonymises its own copy, its local audit log included (which neve
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.models import AuditEntry, Customer, CustomerErasure, db
-from app.models.database import close_database, open_database, open_office
+from app.models.database import close_database, open_database
 from app.services import audit
 from app.services.customers import privacy
-from app.sync.engine import init_laptop, synchronise
-from tests.server_office import Office
+from tests.sync.copies import laptops, office_query, on_laptop, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
 
@@ -23,47 +21,23 @@ OFFICE_PHONE = "+34 688 765 432"
 OFFICE_NAME = "Gumersinda Oficina Prieto"
 
 
-def _sync(path: Path, url: str):
-    open_database(str(path), create=False)
-    server = open_office(url)
-    try:
-        return synchronise(db.obj, server)
-    finally:
-        server.close()
-        close_database()
-
-
-def _office_value(office: Office, sql: str, params=()):
-    with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _type_phone(uid: str) -> None:
+    customer = Customer.get(Customer.uid == uid)
+    audit.record("update", "customer", customer.id, None, label=customer.code, changes={"phone": ("", PHONE)})
 
 
 def test_an_erasure_on_one_laptop_reaches_the_office_and_the_other_laptop(office, tmp_path):
-    ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
-    init_laptop(ana, office.url_of(office.rep))
-    init_laptop(mia, office.url_of(office.manager))
+    ana, mia = laptops(office, tmp_path)
     # A customer with a phone: the office's new phone and the erased one then conflict, as the names
     # do (the demo's customers change with the day the test runs).
-    uid, name = _office_value(
+    uid, name = office_query(
         office,
         "SELECT uid, name FROM customer WHERE rep_id = %s AND phone <> '' ORDER BY id LIMIT 1",
         (office.rep_id,),
     )[0]
     # Ana's laptop keeps, in its own audit log, a phone she typed for the customer.
-    open_database(str(ana), create=False)
-    try:
-        customer = Customer.get(Customer.uid == uid)
-        audit.record(
-            "update", "customer", customer.id, None, label=customer.code, changes={"phone": ("", PHONE)}
-        )
-    finally:
-        close_database()
-    open_database(str(mia), create=False)
-    try:
-        privacy.erase_personal_data(Customer.get(Customer.uid == uid).id, None)
-    finally:
-        close_database()
+    on_laptop(ana, lambda: _type_phone(uid))
+    on_laptop(mia, lambda: privacy.erase_personal_data(Customer.get(Customer.uid == uid).id, None))
     # Meanwhile the office changed the phone (so the laptop's emptied phone is a conflict there) and
     # its own audit log recorded it.
     with office.admin() as admin, admin.cursor() as cursor:
@@ -77,20 +51,20 @@ def test_an_erasure_on_one_laptop_reaches_the_office_and_the_other_laptop(office
             " VALUES (md5(random()::text), now(), 'update', 'customer', %s, %s, %s, '')",
             (office_id, code, json.dumps({"phone": ["", OFFICE_PHONE]})),
         )
-    outcome = _sync(mia, office.url_of(office.manager))
-    assert (outcome.conflicts, outcome.refused) == (2, 0), _office_value(
+    outcome = sync(mia, office.url_of(office.manager))
+    assert (outcome.conflicts, outcome.refused) == (2, 0), office_query(
         office, "SELECT reason FROM sync_conflict WHERE reason NOT LIKE 'refused with%%'"
     )
     assert outcome.pushed > 0
-    assert _office_value(
-        office, "SELECT name, email, phone, tax_id FROM customer WHERE uid = %s", (uid,)
-    ) == [(privacy.ERASED, "", "", None)]
-    assert _office_value(office, "SELECT count(*) FROM customer_erasure WHERE customer_uid = %s", (uid,)) == [
+    assert office_query(office, "SELECT name, email, phone, tax_id FROM customer WHERE uid = %s", (uid,)) == [
+        (privacy.ERASED, "", "", None)
+    ]
+    assert office_query(office, "SELECT count(*) FROM customer_erasure WHERE customer_uid = %s", (uid,)) == [
         (1,)
     ]
-    office_text = str(_office_value(office, "SELECT changes, details FROM audit_entry"))
+    office_text = str(office_query(office, "SELECT changes, details FROM audit_entry"))
     assert OFFICE_PHONE not in office_text and name not in office_text and OFFICE_NAME not in office_text
-    conflicts = _office_value(
+    conflicts = office_query(
         office, "SELECT column_name, base_value, laptop_value, office_value FROM sync_conflict"
     )
     assert (
@@ -99,9 +73,9 @@ def test_an_erasure_on_one_laptop_reaches_the_office_and_the_other_laptop(office
         and OFFICE_NAME not in str(conflicts)
         and name not in str(conflicts)
     )
-    _sync(ana, office.url_of(office.rep))
-    open_database(str(ana), create=False)
-    try:
+    sync(ana, office.url_of(office.rep))
+
+    def check_ana() -> None:
         customer = Customer.get(Customer.uid == uid)
         assert (customer.name, customer.phone, customer.tax_id) == (privacy.ERASED, "", None)
         assert CustomerErasure.select().where(CustomerErasure.customer_uid == uid).count() == 1
@@ -109,8 +83,8 @@ def test_an_erasure_on_one_laptop_reaches_the_office_and_the_other_laptop(office
         assert PHONE not in log and name not in log
         erase = AuditEntry.select().where(AuditEntry.action == "erase").get()
         assert json.loads(erase.details)["synced"] is True
-    finally:
-        close_database()
+
+    on_laptop(ana, check_ana)
 
 
 def test_a_manager_erases_at_the_office_where_the_audit_log_is_insert_only(office):

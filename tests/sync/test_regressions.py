@@ -18,41 +18,23 @@ import pytest
 
 from app.models import Customer, Rep, db
 from app.models.customers import customer_search_text
-from app.models.database import forget_credentials, use_credentials
 from app.services.customers import CustomerInput, create_customer, get_customer, update_customer
 from app.sync import laptop as laptop_side
 from app.sync.conflicts import Choice, ConflictKind, _mark_resolved, open_conflicts, resolve_conflict
-from app.sync.engine import init_laptop
-from tests.server_office import PASSWORD, Office, set_up_office
-from tests.sync.copies import differences, laptop_rows, office_query, office_rows, on_laptop, sync
+from tests.server_office import Office
+from tests.sync.copies import (
+    customer_of,
+    differences,
+    edit_customer,
+    laptop_rows,
+    laptops,
+    office_query,
+    office_rows,
+    on_laptop,
+    sync,
+)
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
-
-
-@pytest.fixture
-def office(new_database, monkeypatch, capsys):
-    office = set_up_office(new_database("office"), monkeypatch, capsys)
-    for login in (office.rep, office.manager):
-        use_credentials(office.url_of(login), login, PASSWORD)
-    yield office
-    for login in (office.rep, office.manager):
-        forget_credentials(office.url_of(login))
-
-
-def _laptops(office: Office, tmp_path):
-    ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
-    init_laptop(ana, office.url_of(office.rep))
-    init_laptop(mia, office.url_of(office.manager))
-    return ana, mia
-
-
-def _edit_customer(uid: str, **changes) -> None:
-    """As the customer dialog does (update_customer: the search text follows the fields)."""
-    customer = Customer.get(Customer.uid == uid)
-    data = get_customer(customer.id).to_input()
-    for name, value in changes.items():
-        setattr(data, name, value)
-    update_customer(customer.id, data, None)
 
 
 def _search_text(row: dict) -> str:
@@ -66,12 +48,10 @@ def test_the_search_text_of_a_customer_merged_from_two_laptops_has_both_changes(
     through the customer dialog, merged, but the search text (derived from both) conflicted; the
     office kept the first laptop's, without the new e-mail, and a conflict nobody can decide (on a
     column no page shows) was recorded."""
-    ana, mia = _laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
-    on_laptop(ana, lambda: _edit_customer(uid, phone="+34 600 000 001"))
-    on_laptop(mia, lambda: _edit_customer(uid, email="nuevo@example.es"))
+    ana, mia = laptops(office, tmp_path)
+    uid = customer_of(office, office.rep_id)
+    on_laptop(ana, lambda: edit_customer(uid, phone="+34 600 000 001"))
+    on_laptop(mia, lambda: edit_customer(uid, email="nuevo@example.es"))
     assert sync(ana, office.url_of(office.rep)).conflicts == 0
     assert sync(mia, office.url_of(office.manager)).conflicts == 0
     sync(ana, office.url_of(office.rep))
@@ -99,7 +79,7 @@ def test_a_customer_created_offline_on_two_laptops_with_one_code_does_not_block_
     again. The same with a tax id (the named scenario "a customer created offline on two laptops
     with the same tax id"). Now the laptop's customer gives the office's its code or tax id, and
     stays for its person until the duplicate is decided."""
-    ana, mia = _laptops(office, tmp_path)
+    ana, mia = laptops(office, tmp_path)
     ana_rep = office_query(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
 
     def create(code: str, name: str):
@@ -140,10 +120,8 @@ def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, 
     (customer, tag): Ana and Mia both give a customer the same tag offline. Mia's tag row was a
     duplicate at the office, kept on her laptop, and her pull stopped on it, then and at every sync.
     Now the office's row takes the place of the laptop's (one fact, app.sync.engine._SAME_FACT)."""
-    ana, mia = _laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    ana, mia = laptops(office, tmp_path)
+    uid = customer_of(office, office.rep_id)
     tag, tag_uid = office_query(
         office,
         "SELECT name, uid FROM need_tag WHERE id NOT IN (SELECT tag_id FROM customer_need_tag t JOIN customer c"
@@ -156,7 +134,7 @@ def test_a_customer_tagged_alike_on_two_laptops_does_not_block_the_sync(office, 
 
     def add_tag():
         tags = get_customer(Customer.get(Customer.uid == uid).id).need_tags
-        _edit_customer(uid, need_tags=[*tags, tag])
+        edit_customer(uid, need_tags=[*tags, tag])
 
     on_laptop(ana, add_tag)
     on_laptop(mia, add_tag)
@@ -195,7 +173,7 @@ def test_a_refusal_discarded_on_the_laptop_gives_it_the_office_row_back(office, 
         (office.rep_id,),
     )[0][0]
     _ana_covers_a_visit_to(office, uid)
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
     on_laptop(ana, lambda: Customer.update(notes="not mine to change").where(Customer.uid == uid).execute())
     assert sync(ana, office.url_of(office.rep)).refused == 1
 
@@ -225,7 +203,7 @@ def test_a_refused_delete_comes_back_once_the_record_it_belongs_to_can(office, t
         {"ana": office.rep_id},
     )[0]
     _ana_covers_a_visit_to(office, customer)
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
 
     def delete_case():
         with db.atomic():
@@ -279,7 +257,7 @@ def test_a_pull_does_not_skip_a_change_the_office_committed_after_a_later_number
     another that took N+1 (another laptop's push batch, a manager's long edit) was skipped by a
     laptop that pulled in between, its cursor already at N+1: that laptop never received the change
     (until the row changed again)."""
-    _ana, mia = _laptops(office, tmp_path)
+    _ana, mia = laptops(office, tmp_path)
     first, second = (uid for (uid,) in office_query(office, "SELECT uid FROM customer ORDER BY id LIMIT 2"))
     slow = psycopg2.connect(dbname=office.name, user="postgres", host=office.socket)
     try:
@@ -317,7 +295,7 @@ def test_a_refused_step_of_a_return_leaves_no_step_in_the_office_history(office,
         {"ana": office.rep_id},
     )[0]
     _ana_covers_a_visit_to(office, customer)
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
 
     def receive():
         record = WarrantyReturn.get(WarrantyReturn.uid == uid)
@@ -345,10 +323,8 @@ def test_a_refused_step_of_a_return_leaves_no_step_in_the_office_history(office,
 def test_tags_changed_twice_offline_end_as_the_laptop_left_them(office, tmp_path):
     """A customer's tags changed twice before a sync (the dialog replaces the tag rows: inserted, then
     deleted and others inserted): the office ends with the second tags only."""
-    ana, _mia = _laptops(office, tmp_path)
-    uid = office_query(
-        office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (office.rep_id,)
-    )[0][0]
+    ana, _mia = laptops(office, tmp_path)
+    uid = customer_of(office, office.rep_id)
 
     def tag_twice():
         customer = Customer.get(Customer.uid == uid)
@@ -371,12 +347,12 @@ def test_tags_changed_twice_offline_end_as_the_laptop_left_them(office, tmp_path
     assert differences(office_rows(office, ana), laptop_rows(ana)) == []
 
 
-def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_path):
+def test_a_tag_added_beside_a_kept_one_reaches_the_otherlaptops(office, tmp_path):
     """Found by the property test. The customer dialog replaces a customer's tag rows when the tags
     change: adding a tag deletes the kept tag's row and inserts a new one for the same (customer,
     tag). Another laptop's pull inserted the new row before deleting the old (tombstones came
     last) and stopped on the unique (customer, tag) index, at that sync and every later one."""
-    ana, mia = _laptops(office, tmp_path)
+    ana, mia = laptops(office, tmp_path)
     uid, kept = office_query(
         office,
         "SELECT c.uid, t.name FROM customer c JOIN customer_need_tag ct ON ct.customer_id = c.id"
@@ -392,7 +368,7 @@ def test_a_tag_added_beside_a_kept_one_reaches_the_other_laptops(office, tmp_pat
 
     def add_tag():
         tags = get_customer(Customer.get(Customer.uid == uid).id).need_tags
-        _edit_customer(uid, need_tags=[*tags, added])
+        edit_customer(uid, need_tags=[*tags, added])
 
     on_laptop(mia, add_tag)
     assert sync(mia, office.url_of(office.manager)).conflicts == 0
@@ -415,7 +391,7 @@ def test_a_sale_made_offline_for_a_customer_the_office_deleted_is_refused_and_th
     from app.services.sales.recording import SaleLineInput, record_sale
     from app.sync.labels import describe_conflict
 
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
 
     def new_customer() -> str:
         ana_id = Rep.get(
@@ -472,13 +448,13 @@ def test_a_laptop_restored_to_an_older_backup_still_sends_its_next_changes(offic
     from app.models.backups import BackupKind, write_backup
     from app.services.backups import restore_backup
 
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
     first, second = on_laptop(ana, lambda: [c.uid for c in Customer.select().order_by(Customer.id).limit(2)])
     backup = write_backup(ana, tmp_path / "backups", BackupKind.MANUAL)
-    on_laptop(ana, lambda: _edit_customer(first, notes="después de la copia"))
+    on_laptop(ana, lambda: edit_customer(first, notes="después de la copia"))
     assert sync(ana, office.url_of(office.rep)).pushed >= 1
     restore_backup(ana, backup, tmp_path / "backups")
-    on_laptop(ana, lambda: _edit_customer(second, notes="después de restaurar"))
+    on_laptop(ana, lambda: edit_customer(second, notes="después de restaurar"))
     outcome = sync(ana, office.url_of(office.rep))
     assert (outcome.conflicts, outcome.refused) == (0, 0)
     assert office_rows(office)["customer"][second]["notes"] == "después de restaurar"
@@ -501,7 +477,7 @@ def test_a_reference_to_a_record_the_office_no_longer_has_is_refused_not_emptied
         " ORDER BY k.id LIMIT 1",
         (office.rep_id,),
     )[0]
-    ana, _mia = _laptops(office, tmp_path)
+    ana, _mia = laptops(office, tmp_path)
 
     def call_about_the_case() -> str:
         case = Case.get(Case.uid == case_uid)

@@ -5,28 +5,18 @@ laptop, whose placement then uses them (#21)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from app.models import Rep, db
-from app.models.database import close_database, open_database, open_office
+from app.models import Rep
+from app.models.database import close_database, open_database
 from app.services.followups.placement import PlacementRules
 from app.services.reps import RepInput, update_rep
-from app.sync.engine import init_laptop, synchronise
+from app.sync.engine import init_laptop
 from tests.server_office import Office
+from tests.sync.copies import sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
-
-
-def _sync(path: Path, url: str):
-    open_database(str(path), create=False)
-    server = open_office(url)
-    try:
-        return synchronise(db.obj, server)
-    finally:
-        server.close()
-        close_database()
 
 
 def _office_hours(office: Office, uid: str):
@@ -52,12 +42,12 @@ def test_a_rep_s_hours_travel_both_ways(office, tmp_path):
         )
     finally:
         close_database()
-    outcome = _sync(mia, office.url_of(office.manager))
+    outcome = sync(mia, office.url_of(office.manager))
     assert (outcome.pushed, outcome.conflicts, outcome.refused) == (2, 0, 0)  # the rep, its audit entry
     assert _office_hours(office, uid) == (dt.time(8), dt.time(15))
 
     # The rep's laptop takes them at its next sync, and places her follow-ups inside them.
-    _sync(ana, office.url_of(office.rep))
+    sync(ana, office.url_of(office.rep))
     open_database(str(ana), create=False)
     try:
         rep = Rep.get(Rep.uid == uid)
@@ -71,7 +61,7 @@ def test_a_rep_s_hours_travel_both_ways(office, tmp_path):
         cursor.execute(
             "UPDATE rep SET working_hours_start = NULL, working_hours_end = NULL WHERE uid = %s", (uid,)
         )
-    _sync(mia, office.url_of(office.manager))
+    sync(mia, office.url_of(office.manager))
     open_database(str(mia), create=False)
     try:
         rep = Rep.get(Rep.uid == uid)

@@ -5,7 +5,6 @@ kept, inserts and deletes travelling both ways, a push repeated after a crash ap
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,54 +13,23 @@ from app.models import Customer, FollowUp, db
 from app.models.database import (
     close_database,
     open_database,
-    open_office,
 )
 from app.services.errors import DomainError
 from app.sync import laptop as laptop_side
 from app.sync.conflicts import Choice, ConflictKind, allowed_choices, open_conflicts, resolve_conflict
-from app.sync.engine import init_laptop, synchronise
+from app.sync.engine import init_laptop
 from app.sync.labels import describe_conflict
 from tests.server_office import Office, run_cli
-from tests.sync.copies import office_rows
+from tests.sync.copies import customer_of, office_query, office_rows, on_laptop, sync
 
 pytestmark = pytest.mark.postgresql_only("the office of a sync is a PostgreSQL server")
 
 
-def _sync(path: Path, url: str):
-    open_database(str(path), create=False)
-    server = open_office(url)
-    try:
-        return synchronise(db.obj, server)
-    finally:
-        server.close()
-        close_database()
-
-
-def _office_value(office: Office, sql: str, params=()):
-    with office.admin() as admin, admin.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _conflicts(office: Office):
-    return _office_value(
+    return office_query(
         office,
         "SELECT kind, table_name, column_name, base_value, laptop_value, office_value FROM sync_conflict ORDER BY id",
     )
-
-
-def _edit(path: Path, change) -> None:
-    open_database(str(path), create=False)
-    try:
-        change()
-    finally:
-        close_database()
-
-
-def _customer_of(office: Office, rep_id: int) -> str:
-    return _office_value(office, "SELECT uid FROM customer WHERE rep_id = %s ORDER BY id LIMIT 1", (rep_id,))[
-        0
-    ][0]
 
 
 def test_a_laptop_made_from_the_office_has_its_data_and_captures_nothing_of_its_own(office, tmp_path):
@@ -80,7 +48,7 @@ def test_a_laptop_made_from_the_office_has_its_data_and_captures_nothing_of_its_
         from app.services.permissions import current_permissions
 
         rights = current_permissions()
-        office_rep_uid = _office_value(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
+        office_rep_uid = office_query(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
         assert (rights.role, rights.login) == ("rep", office.rep)
         assert rights.rep_id == Rep.get(Rep.uid == office_rep_uid).id
     finally:
@@ -92,24 +60,24 @@ def test_one_column_each_side_merges_and_the_same_column_differently_is_a_confli
     ana, mia = tmp_path / "ana.sqlite3", tmp_path / "mia.sqlite3"
     init_laptop(ana, office.url_of(office.rep))
     init_laptop(mia, office.url_of(office.manager))
-    uid = _customer_of(office, office.rep_id)
-    _edit(ana, lambda: Customer.update(phone="+34 600 000 001").where(Customer.uid == uid).execute())
-    _edit(mia, lambda: Customer.update(email="new@example.es").where(Customer.uid == uid).execute())
-    assert _sync(ana, office.url_of(office.rep)).conflicts == 0
-    assert _sync(mia, office.url_of(office.manager)).conflicts == 0
-    assert _office_value(office, "SELECT phone, email FROM customer WHERE uid = %s", (uid,)) == [
+    uid = customer_of(office, office.rep_id)
+    on_laptop(ana, lambda: Customer.update(phone="+34 600 000 001").where(Customer.uid == uid).execute())
+    on_laptop(mia, lambda: Customer.update(email="new@example.es").where(Customer.uid == uid).execute())
+    assert sync(ana, office.url_of(office.rep)).conflicts == 0
+    assert sync(mia, office.url_of(office.manager)).conflicts == 0
+    assert office_query(office, "SELECT phone, email FROM customer WHERE uid = %s", (uid,)) == [
         ("+34 600 000 001", "new@example.es")
     ]
     # Now both change the phone, differently: the first to sync wins at the office, the other's value
     # is kept in a conflict with the base, and both laptops end with the office's value.
-    _edit(ana, lambda: Customer.update(phone="+34 611 111 111").where(Customer.uid == uid).execute())
-    _edit(mia, lambda: Customer.update(phone="+34 622 222 222").where(Customer.uid == uid).execute())
-    assert _sync(ana, office.url_of(office.rep)).conflicts == 0
-    assert _sync(mia, office.url_of(office.manager)).conflicts == 1
+    on_laptop(ana, lambda: Customer.update(phone="+34 611 111 111").where(Customer.uid == uid).execute())
+    on_laptop(mia, lambda: Customer.update(phone="+34 622 222 222").where(Customer.uid == uid).execute())
+    assert sync(ana, office.url_of(office.rep)).conflicts == 0
+    assert sync(mia, office.url_of(office.manager)).conflicts == 1
     assert _conflicts(office) == [
         ("conflict", "customer", "phone", '"+34 600 000 001"', '"+34 622 222 222"', '"+34 611 111 111"')
     ]
-    _sync(ana, office.url_of(office.rep))
+    sync(ana, office.url_of(office.rep))
     for laptop in (ana, mia):
         open_database(str(laptop), create=False)
         try:
@@ -131,12 +99,10 @@ def test_one_column_each_side_merges_and_the_same_column_differently_is_a_confli
         assert open_conflicts() == []
     finally:
         close_database()
-    assert _sync(mia, office.url_of(office.manager)).conflicts == 0
-    _sync(ana, office.url_of(office.rep))
-    assert _office_value(office, "SELECT phone FROM customer WHERE uid = %s", (uid,)) == [
-        ("+34 622 222 222",)
-    ]
-    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
+    assert sync(mia, office.url_of(office.manager)).conflicts == 0
+    sync(ana, office.url_of(office.rep))
+    assert office_query(office, "SELECT phone FROM customer WHERE uid = %s", (uid,)) == [("+34 622 222 222",)]
+    assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
     open_database(str(ana), create=False)
     try:
         assert Customer.get(Customer.uid == uid).phone == "+34 622 222 222"
@@ -148,7 +114,7 @@ def test_one_column_each_side_merges_and_the_same_column_differently_is_a_confli
 def test_a_change_the_server_refuses_is_kept_and_the_rest_goes_through(office, tmp_path):
     ana = tmp_path / "ana.sqlite3"
     # A colleague's customer whose next visit Ana covers: on her laptop, not hers to change.
-    others = _office_value(
+    others = office_query(
         office,
         "UPDATE follow_up SET rep_id = %s WHERE id = (SELECT f.id FROM follow_up f JOIN customer c"
         " ON c.id = f.customer_id WHERE f.state = 'planned' AND c.rep_id IS DISTINCT FROM %s"
@@ -156,18 +122,18 @@ def test_a_change_the_server_refuses_is_kept_and_the_rest_goes_through(office, t
         (office.rep_id, office.rep_id),
     )[0][0]
     init_laptop(ana, office.url_of(office.rep))
-    mine = _customer_of(office, office.rep_id)
+    mine = customer_of(office, office.rep_id)
 
     def work():
         Customer.update(notes="not mine to change").where(Customer.uid == others).execute()
         Customer.update(notes="called on Monday").where(Customer.uid == mine).execute()
 
-    _edit(ana, work)
-    outcome = _sync(ana, office.url_of(office.rep))
+    on_laptop(ana, work)
+    outcome = sync(ana, office.url_of(office.rep))
     assert (outcome.refused, outcome.conflicts) == (1, 0)
     kept = _conflicts(office)
     assert kept[0][:2] == ("refused", "customer") and "not mine to change" in kept[0][4]
-    assert _office_value(office, "SELECT notes FROM customer WHERE uid = %s", (mine,)) == [
+    assert office_query(office, "SELECT notes FROM customer WHERE uid = %s", (mine,)) == [
         ("called on Monday",)
     ]
 
@@ -185,16 +151,16 @@ def test_inserts_and_deletes_travel_and_a_repeated_push_applies_nothing_twice(
             code="C-90001",
             name="Nueva Clienta",
             rep=Customer.select(Customer.rep)
-            .where(Customer.uid == _customer_of(office, office.rep_id))
+            .where(Customer.uid == customer_of(office, office.rep_id))
             .scalar(),
         )
         created["uid"] = customer.uid
 
-    _edit(ana, new_customer)
+    on_laptop(ana, new_customer)
     open_database(str(ana), create=False)
     sent = db.obj.execute_sql(f"SELECT * FROM {laptop_side.OUTBOX}").fetchall()
     close_database()
-    _sync(ana, office.url_of(office.rep))
+    sync(ana, office.url_of(office.rep))
     # A crash after the office committed, before the laptop let the entries go: they are sent again.
     open_database(str(ana), create=False)
     marks = ", ".join("?" * len(sent[0]))
@@ -206,8 +172,8 @@ def test_inserts_and_deletes_travel_and_a_repeated_push_applies_nothing_twice(
     )
     assert code == EXIT_OK, err
     assert json.loads(out)["pushed"] == len(sent)
-    assert _office_value(office, "SELECT count(*) FROM customer WHERE uid = %s", (created["uid"],)) == [(1,)]
-    _sync(mia, office.url_of(office.manager))
+    assert office_query(office, "SELECT count(*) FROM customer WHERE uid = %s", (created["uid"],)) == [(1,)]
+    sync(mia, office.url_of(office.manager))
     open_database(str(mia), create=False)
     try:
         assert Customer.get(Customer.uid == created["uid"]).name == "Nueva Clienta"
@@ -216,7 +182,7 @@ def test_inserts_and_deletes_travel_and_a_repeated_push_applies_nothing_twice(
     # The office deletes it: the laptops follow.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("DELETE FROM customer WHERE uid = %s", (created["uid"],))
-    assert _sync(ana, office.url_of(office.rep)).deleted == 1
+    assert sync(ana, office.url_of(office.rep)).deleted == 1
     open_database(str(ana), create=False)
     try:
         assert not Customer.select().where(Customer.uid == created["uid"]).exists()
@@ -233,9 +199,9 @@ def test_a_return_opened_offline_has_a_provisional_number_until_the_office_numbe
 
     ana = tmp_path / "ana.sqlite3"
     init_laptop(ana, office.url_of(office.rep))
-    label = _office_value(office, "SELECT label FROM sync_applied")[0][0]
+    label = office_query(office, "SELECT label FROM sync_applied")[0][0]
     year = dt.date.today().year
-    before = _office_value(
+    before = office_query(
         office, "SELECT COALESCE(MAX(sequence), 0) FROM warranty_return WHERE year = %s", (year,)
     )
     opened = {}
@@ -248,7 +214,7 @@ def test_a_return_opened_offline_has_a_provisional_number_until_the_office_numbe
             SoldUnit.select()
             .join(Customer, on=(SoldUnit.customer == Customer.id))
             .where(
-                (Customer.uid == _customer_of(office, office.rep_id))
+                (Customer.uid == customer_of(office, office.rep_id))
                 & SoldUnit.warranty_ends_on.is_null(False)
                 & SoldUnit.id.not_in(open_units)
             )
@@ -265,11 +231,11 @@ def test_a_return_opened_offline_has_a_provisional_number_until_the_office_numbe
         record = WarrantyReturn.get_by_id(return_id)
         opened.update(uid=record.uid, number=record.number)
 
-    _edit(ana, open_offline)
+    on_laptop(ana, open_offline)
     assert opened["number"] == f"RMA-{year}-{label}-0001"
-    _sync(ana, office.url_of(office.rep))
+    sync(ana, office.url_of(office.rep))
     final = f"RMA-{year}-{before[0][0] + 1:04d}"
-    assert _office_value(
+    assert office_query(
         office, "SELECT number, provisional_number FROM warranty_return WHERE uid = %s", (opened["uid"],)
     ) == [(final, opened["number"])]
     open_database(str(ana), create=False)
@@ -290,8 +256,8 @@ def test_a_customer_made_offline_with_the_suggested_code_gets_the_office_s_next_
 
     ana = tmp_path / "ana.sqlite3"
     init_laptop(ana, office.url_of(office.rep))
-    label = _office_value(office, "SELECT label FROM sync_applied")[0][0]
-    rep_uid = _office_value(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
+    label = office_query(office, "SELECT label FROM sync_applied")[0][0]
+    rep_uid = office_query(office, "SELECT uid FROM rep WHERE id = %s", (office.rep_id,))[0][0]
     made: dict[str, str] = {}
 
     def create_two():
@@ -305,20 +271,20 @@ def test_a_customer_made_offline_with_the_suggested_code_gets_the_office_s_next_
         typed = create_customer(CustomerInput(code="TB-2", name="Talleres Brisa 2", rep_id=rep), rep)
         made.update(suggested=Customer.get_by_id(first).uid, typed=Customer.get_by_id(typed).uid)
 
-    _edit(ana, create_two)
+    on_laptop(ana, create_two)
     # Meanwhile the office takes what would have been its next code.
-    (highest,) = _office_value(office, "SELECT max(code) FROM customer WHERE code ~ '^C-[0-9]{5}$'")[0]
+    (highest,) = office_query(office, "SELECT max(code) FROM customer WHERE code ~ '^C-[0-9]{5}$'")[0]
     taken = f"C-{int(highest[2:]) + 1:05d}"
-    _office_value(
+    office_query(
         office,
         "UPDATE customer SET code = %s WHERE id = (SELECT max(id) FROM customer) RETURNING id",
         (taken,),
     )
-    outcome = _sync(ana, office.url_of(office.rep))
+    outcome = sync(ana, office.url_of(office.rep))
     assert (outcome.conflicts, outcome.refused) == (0, 0)
     final = f"C-{int(taken[2:]) + 1:05d}"
     codes = dict(
-        _office_value(
+        office_query(
             office, "SELECT uid, code FROM customer WHERE uid IN %s", ((made["suggested"], made["typed"]),)
         )
     )
@@ -332,7 +298,7 @@ def test_a_customer_made_offline_with_the_suggested_code_gets_the_office_s_next_
 
 
 def _planned_follow_up_of(office: Office, rep_id: int) -> str:
-    return _office_value(
+    return office_query(
         office,
         "SELECT f.uid FROM follow_up f JOIN customer c ON c.id = f.customer_id WHERE c.rep_id = %s"
         " AND f.state = 'planned' ORDER BY f.id LIMIT 1",
@@ -345,9 +311,9 @@ def test_a_change_to_a_record_the_office_deleted_can_be_recorded_again(office, t
     init_laptop(ana, office.url_of(office.rep))
     init_laptop(mia, office.url_of(office.manager))
     uid = _planned_follow_up_of(office, office.rep_id)
-    _edit(ana, lambda: FollowUp.update(notes="Llamar por la tarde").where(FollowUp.uid == uid).execute())
-    _office_value(office, "DELETE FROM follow_up WHERE uid = %s RETURNING uid", (uid,))
-    assert _sync(ana, office.url_of(office.rep)).conflicts == 1
+    on_laptop(ana, lambda: FollowUp.update(notes="Llamar por la tarde").where(FollowUp.uid == uid).execute())
+    office_query(office, "DELETE FROM follow_up WHERE uid = %s RETURNING uid", (uid,))
+    assert sync(ana, office.url_of(office.rep)).conflicts == 1
 
     def record_it_again():
         assert not FollowUp.select().where(FollowUp.uid == uid).exists()  # the office's deletion came
@@ -359,14 +325,14 @@ def test_a_change_to_a_record_the_office_deleted_can_be_recorded_again(office, t
         resolve_conflict(conflict.id, Choice.MINE)
         assert FollowUp.get(FollowUp.uid == uid).notes == "Llamar por la tarde"
 
-    _edit(ana, record_it_again)
-    _sync(ana, office.url_of(office.rep))
-    assert _office_value(office, "SELECT notes FROM follow_up WHERE uid = %s", (uid,)) == [
+    on_laptop(ana, record_it_again)
+    sync(ana, office.url_of(office.rep))
+    assert office_query(office, "SELECT notes FROM follow_up WHERE uid = %s", (uid,)) == [
         ("Llamar por la tarde",)
     ]
-    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
+    assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
     # Mia had not synced since the deletion: the older deletion does not take the record back away.
-    _sync(mia, office.url_of(office.manager))
+    sync(mia, office.url_of(office.manager))
     open_database(str(mia), create=False)
     try:
         assert FollowUp.get(FollowUp.uid == uid).notes == "Llamar por la tarde"
@@ -378,12 +344,12 @@ def test_a_deletion_the_office_kept_can_be_made_anyway(office, tmp_path):
     mia = tmp_path / "mia.sqlite3"
     init_laptop(mia, office.url_of(office.manager))
     uid = _planned_follow_up_of(office, office.rep_id)
-    _edit(mia, lambda: FollowUp.delete().where(FollowUp.uid == uid).execute())
-    _office_value(
+    on_laptop(mia, lambda: FollowUp.delete().where(FollowUp.uid == uid).execute())
+    office_query(
         office, "UPDATE follow_up SET notes = 'Cambiado en la oficina' WHERE uid = %s RETURNING uid", (uid,)
     )
-    assert _sync(mia, office.url_of(office.manager)).conflicts == 1
-    assert _office_value(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(1,)]
+    assert sync(mia, office.url_of(office.manager)).conflicts == 1
+    assert office_query(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(1,)]
 
     def delete_anyway():
         assert FollowUp.select().where(FollowUp.uid == uid).exists()  # the office's record came back
@@ -394,7 +360,7 @@ def test_a_deletion_the_office_kept_can_be_made_anyway(office, tmp_path):
         with pytest.raises(DomainError):
             resolve_conflict(conflict.id, Choice.MINE)  # decided already
 
-    _edit(mia, delete_anyway)
-    _sync(mia, office.url_of(office.manager))
-    assert _office_value(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(0,)]
-    assert _office_value(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]
+    on_laptop(mia, delete_anyway)
+    sync(mia, office.url_of(office.manager))
+    assert office_query(office, "SELECT count(*) FROM follow_up WHERE uid = %s", (uid,)) == [(0,)]
+    assert office_query(office, "SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL") == [(0,)]

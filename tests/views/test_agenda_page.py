@@ -23,6 +23,7 @@ from app.services import followups as followup_service
 from app.services.followups import FollowUpAction
 from app.services.followups.agenda import AgendaWindow, agenda_batch, count_agenda, count_by_day
 from app.services.reps import create_rep
+from app.views import dialogs as dialogs_module
 from app.views import errors as errors_module
 from app.views.agenda import page as page_module
 from app.views.agenda.dialogs import (
@@ -121,11 +122,13 @@ def asked(monkeypatch):
         "ask_placement",
         lambda parent, conflict: record["placement"].append(conflict) or record["answers"]["placement"],
     )
-    monkeypatch.setattr(
-        page_module,
-        "confirm",
-        lambda parent, q, title=None: record["confirm"].append(q) or record["answers"]["confirm"],
-    )
+
+    def confirm(parent, question, title=None):
+        record["confirm"].append(question)
+        return record["answers"]["confirm"]
+
+    monkeypatch.setattr(page_module, "confirm", confirm)
+    monkeypatch.setattr(dialogs_module, "confirm", confirm)  # a time in the past (confirming_past)
     monkeypatch.setattr(
         page_module,
         "ask_retry",

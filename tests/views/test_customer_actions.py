@@ -36,6 +36,7 @@ from app.services.errors import DomainError
 from app.services.exports import ExportFormat
 from app.services.permissions import Permissions
 from app.services.reps import create_rep
+from app.views import dialogs as dialogs_module
 from app.views import exports as exports_module
 from app.views.agenda.dialogs import FollowUpDialog
 from app.views.cases.dialogs import NewCaseDialog
@@ -133,6 +134,30 @@ def test_360_schedules_a_follow_up_for_the_customer(qtbot, world, monkeypatch):
     )
     assert follow_up.rep_id == world["ana"].id  # the customer's rep
     assert dialog.tabs.tabText(2) == "Follow-ups (1)"  # the view was read again
+
+
+def test_360_asks_before_scheduling_in_the_past_and_reopens_the_form_when_declined(qtbot, world, monkeypatch):
+    last_week = dt.datetime.combine(dt.date.today() - dt.timedelta(days=7), dt.time(10, 0))
+    shown = accept_with(
+        monkeypatch,
+        FollowUpDialog,
+        lambda dialog: dialog.set_values(replace(dialog.values(), scheduled_at=last_week)),
+    )
+    answers, questions = [False, True], []
+    monkeypatch.setattr(
+        dialogs_module,
+        "confirm",
+        lambda parent, question, title=None: questions.append((title, question)) or answers.pop(0),
+    )
+    dialog = open_360(qtbot, world)
+
+    qtbot.mouseClick(dialog.actions.button(SCHEDULE), Qt.MouseButton.LeftButton)
+
+    assert len(shown) == 2  # declined: the form came back; accepted again: confirmed
+    assert [title for title, _question in questions] == ["A time in the past"] * 2
+    assert "in the past" in questions[0][1]
+    follow_up = FollowUp.get(FollowUp.customer == world["pena"])
+    assert follow_up.scheduled_at == last_week
 
 
 def test_360_opens_a_case_about_the_chosen_unit(qtbot, world, monkeypatch):

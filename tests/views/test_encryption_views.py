@@ -19,15 +19,10 @@ from app.views.pages.base import AppContext
 from app.views.preferences import PreferencesDialog
 from tests.helpers import memory_keyring
 
-pytestmark = pytest.mark.sqlite_only("SQLCipher encrypts SQLite files")
-
-
-@pytest.fixture(autouse=True)
-def no_known_keys(monkeypatch):
-    monkeypatch.delenv(cipher.RECOVERY_ENV_VAR, raising=False)
-    cipher.forget_known_keys()
-    yield
-    cipher.forget_known_keys()
+pytestmark = [
+    pytest.mark.sqlite_only("SQLCipher encrypts SQLite files"),
+    pytest.mark.usefixtures("no_known_keys"),
+]
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from app.models import (
     WarrantyReturn,
 )
 from app.models import now as now_on_the_wall
-from app.models.base import insert_rows, max_length
+from app.models.base import insert_keyed_rows, insert_rows, max_length
 from app.models.collation import sort_key
 from app.models.customers import customer_search_text, fold_for_search, fold_key
 from app.models.dialect import (
@@ -399,6 +399,19 @@ def _others(customer_id: int | None):
 # ---------------------------------------------------------------------------
 # Commands
 
+# The customer's details written as free text (the dialog's line edits, an import's text cells).
+TEXT_FIELDS = (
+    "name",
+    "tax_id",
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "postal_code",
+    "city",
+    "province",
+    "notes",
+)
 _STORED_FIELDS = (
     "code",
     "kind",
@@ -526,34 +539,27 @@ def create_validated_customers(rows: Sequence[CustomerInput], acting_rep_id: int
             customer.sort_key = sort_key(customer.name)
             customers.append(customer)
         with customers_inserted_in_bulk():  # the search index fed once, not per row
-            insert_rows(Customer, customers)
-        codes = [c.code for c in customers]
-        ids: dict[str, int] = {}
-        for start in range(0, len(codes), 500):
-            query = Customer.select(Customer.code, Customer.id).where(
-                Customer.code.in_(codes[start : start + 500])
-            )
-            ids.update(query.tuples())
-        for data in rows:
+            ids = insert_keyed_rows(Customer, customers, Customer.code)
+        for customer_id, data in zip(ids, rows, strict=True):
             if data.need_tags:
-                _set_need_tags(ids[data.code], data.need_tags)
+                _set_need_tags(customer_id, data.need_tags)
         insert_rows(
             AuditEntry,
             [
                 audit.entry(
                     "create",
                     "customer",
-                    ids[customer.code],
+                    customer_id,
                     acting_rep_id,
                     label=customer.code,
                     record_uid=customer.uid,  # known: not read back one customer at a time
                     need_tags=sorted(data.need_tags),
                     **_created_values(customer),
                 )
-                for customer, data in zip(customers, rows, strict=True)
+                for customer_id, customer, data in zip(ids, customers, rows, strict=True)
             ],
         )
-    return [ids[code] for code in codes]
+    return ids
 
 
 @write_command

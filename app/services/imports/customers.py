@@ -31,37 +31,8 @@ from app.services.imports.running import ImportOptions, ParsedRow, RowReasons, T
 from app.services.imports.values import fold
 
 # CustomerInput's field names are the import's, but for the rep (a code in the file, an id stored).
-SERVICE_FIELDS = {
-    name: name
-    for name in (
-        "code",
-        "name",
-        "kind",
-        "tax_id",
-        "email",
-        "phone",
-        "mobile",
-        "address",
-        "postal_code",
-        "city",
-        "province",
-        "country",
-        "notes",
-    )
-} | {"rep_id": "rep"}
-_TEXT_FIELDS = (
-    "name",
-    "tax_id",
-    "email",
-    "phone",
-    "mobile",
-    "address",
-    "postal_code",
-    "city",
-    "province",
-    "notes",
-)
-_KEEP_WHEN_BLANK = ("code", "kind", "country")
+SERVICE_FIELDS = {name: name for name in ("code", "kind", "country", *records.TEXT_FIELDS)}
+SERVICE_FIELDS["rep_id"] = "rep"
 _BATCH = 500
 _PLACEHOLDER = -1  # in the code and tax ID keys: a customer of this file not written yet
 _PERSON_WORDS = {"persona", "particular", "fisica", "persona fisica", "person", "individual", "p", "f"}
@@ -331,7 +302,7 @@ class CustomerImporter:
 def _text_fields(values: dict[str, object]) -> dict[str, str]:
     """A row's text fields as the customer takes them, the same for a new customer and an update
     (a re-import must compare like with like)."""
-    fields = {name: str(values[name] or "") for name in _TEXT_FIELDS if name in values}
+    fields = {name: str(values[name] or "") for name in records.TEXT_FIELDS if name in values}
     if values.get("country"):
         fields["country"] = str(values["country"]).upper()
     postcode = fields.get("postal_code", "")

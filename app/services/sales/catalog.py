@@ -17,7 +17,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from app.i18n import _
 from app.models import AuditEntry, Product, ProductCategory
-from app.models.base import insert_rows
+from app.models.base import insert_keyed_rows, insert_rows
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError, ValidationError
 from app.services.followups import plans
@@ -335,29 +335,24 @@ def create_validated_products(rows: Sequence[ProductInput], acting_rep_id: int |
             Product(category=data.category_id, **{f: getattr(data, f) for f in _PRODUCT_FIELDS})
             for data in rows
         ]
-        insert_rows(Product, products)
-        skus = [data.sku for data in rows]
-        ids: dict[str, int] = {}
-        for start in range(0, len(skus), 500):
-            query = Product.select(Product.sku, Product.id).where(Product.sku.in_(skus[start : start + 500]))
-            ids.update(query.tuples())
+        ids = insert_keyed_rows(Product, products, Product.sku)
         insert_rows(
             AuditEntry,
             [
                 audit.entry(
                     "create",
                     "product",
-                    ids[data.sku],
+                    product_id,
                     acting_rep_id,
                     label=data.sku,
                     record_uid=product.uid,
                     category=data.category_id,
                     **{f: getattr(data, f) for f in _PRODUCT_FIELDS},
                 )
-                for data, product in zip(rows, products, strict=True)
+                for product_id, data, product in zip(ids, rows, products, strict=True)
             ],
         )
-    return [ids[sku] for sku in skus]
+    return ids
 
 
 @write_command

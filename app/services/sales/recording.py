@@ -11,7 +11,7 @@ from peewee import JOIN, fn
 
 from app.i18n import _, format_number
 from app.models import AuditEntry, Customer, Product, ProductCategory, Rep, Sale, SaleLine, SoldUnit
-from app.models.base import insert_rows, max_length
+from app.models.base import insert_keyed_rows, insert_rows, max_length
 from app.models.collation import sorted_by_name
 from app.models.customers import fold_key
 from app.models.dialect import lock_numbering
@@ -451,15 +451,7 @@ def record_validated_sales(
             )
             row.number_key = fold_key(sale.number)  # Sale.save() keeps it; insert_rows does not save
             rows.append(row)
-        insert_rows(Sale, rows)
-        keys = [row.number_key for row in rows]
-        ids: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            query = Sale.select(Sale.number_key, Sale.id).where(
-                Sale.number_key.in_(keys[start : start + 500])
-            )
-            ids.update(query.tuples())
-        sale_ids = [ids[key] for key in keys]
+        sale_ids = insert_keyed_rows(Sale, rows, Sale.number_key)
         lines = [
             SaleLine(
                 sale=sale_id,

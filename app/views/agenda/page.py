@@ -37,7 +37,6 @@ from app.services.errors import DomainError, NotFoundError
 from app.services.exports import ListKind
 from app.services.followups import (
     AgendaRow,
-    ConfirmationRequired,
     FollowUpAction,
     ScheduleResult,
     calendar_export,
@@ -73,7 +72,7 @@ from app.views.agenda.table_model import (
 from app.views.agenda.week_view import WeekView, monday_of
 from app.views.combos import filter_as_you_type
 from app.views.customers.table_model import SegmentBadgeDelegate
-from app.views.dialogs import ask_save_file, confirm
+from app.views.dialogs import ask_save_file, confirm, confirming_past
 from app.views.errors import BackToForm
 from app.views.events import CHECKS, CUSTOMERS, FOLLOW_UPS, SURVEYS, Change
 from app.views.exports import export_button, export_list
@@ -857,8 +856,7 @@ class AgendaPage(Page):
 
             return recorder.run(command) if recorder is not None else command()
 
-        confirm_past = False
-        while True:
+        def placed(confirm_past: bool) -> ScheduleResult:
             try:
                 return reschedule(when, confirm_past)
             except PlacementConflict as conflict:
@@ -869,24 +867,13 @@ class AgendaPage(Page):
                 return reschedule(
                     conflict.proposed if choice is PlacementChoice.PROPOSED else when, True, True
                 )
-            except ConfirmationRequired as exc:
-                if confirm_past or not confirm(self, str(exc), _("A time in the past")):
-                    raise BackToForm from None
-                confirm_past = True
+
+        return confirming_past(self, placed)
 
     def _after_rescheduling(self, follow_up_id: int, result: ScheduleResult) -> None:
         self._refresh_and_select(follow_up_id)
         if result.warnings:
             inform(self, "\n".join(result.warnings), _("Rescheduled, but note"))
-
-    def _confirming_past(self, command: Callable[[bool], ScheduleResult]) -> ScheduleResult:
-        """Run a scheduling command; a time in the past is confirmed by the user first (BackToForm if not)."""
-        try:
-            return command(False)
-        except ConfirmationRequired as exc:
-            if not confirm(self, str(exc), _("A time in the past")):
-                raise BackToForm from None
-            return command(True)
 
     def cancel_selected(self) -> None:
         row = self._selected_if(FollowUpAction.CANCEL)
@@ -939,7 +926,8 @@ class AgendaPage(Page):
         """Another attempt at a day and time the person picks (starting from `proposed`)."""
 
         def retry(when: dt.datetime) -> ScheduleResult:
-            return self._confirming_past(
+            return confirming_past(
+                self,
                 lambda confirm_past: ScheduleResult(
                     followup_service.retry_follow_up(
                         row.id,
@@ -948,7 +936,7 @@ class AgendaPage(Page):
                         confirm_past=confirm_past,
                         now=self._now(),
                     )
-                )
+                ),
             )
 
         outcome = run_form(
@@ -968,7 +956,8 @@ class AgendaPage(Page):
 
     def create_new(self) -> bool:
         def schedule(values: FollowUpInput) -> ScheduleResult:
-            return self._confirming_past(
+            return confirming_past(
+                self,
                 lambda confirm_past: followup_service.schedule_follow_up(
                     values.customer_id,
                     values.kind,
@@ -982,7 +971,7 @@ class AgendaPage(Page):
                     confirm_past=confirm_past,
                     acting_rep_id=self.context.acting_rep_id,
                     now=self._now(),
-                )
+                ),
             )
 
         outcome = run_form(

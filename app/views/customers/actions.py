@@ -29,14 +29,12 @@ from app.models import now as wall_clock_now
 from app.models.enums import CaseKind, ContactChannel, FollowUpKind, FollowUpPurpose, ReturnReason
 from app.services import customers as customer_service
 from app.services import followups as followup_service
-from app.services.errors import ConfirmationRequired
 from app.services.followups import ScheduleResult
 from app.services.permissions import Permissions, Right
 from app.services.reps import list_reps
 from app.views import dialogs
 from app.views.combos import filter_as_you_type
 from app.views.dialogs import BaseDialog, plain_label
-from app.views.errors import BackToForm
 from app.views.events import CUSTOMERS, FOLLOW_UPS, RETURNS
 from app.views.operations import Operation, perform, run_form
 from app.views.rights import explain_refusal, gate, refusal_of
@@ -147,12 +145,7 @@ def schedule_follow_up(
                 now=moment,
             )
 
-        try:
-            return command(False)
-        except ConfirmationRequired as exc:
-            if not dialogs.confirm(parent, str(exc), _("A time in the past")):
-                raise BackToForm from None
-            return command(True)
+        return dialogs.confirming_past(parent, command)
 
     outcome = run_form(
         parent,
