@@ -806,11 +806,13 @@ def indexes_made_after(tables: Iterable[str], database: Database | None = None) 
 
 @contextmanager
 def large_page_cache(database: Database | None = None, *, kib: int = -_BULK_CACHE_KIB) -> Iterator[None]:
-    """Around a transaction that writes many rows (a bulk load, an import): SQLite's page cache for
-    the connection grows to `kib` KiB (filled only as pages are used; never made smaller), put back
-    after. New rows' random uids land all over their indexes; with SQLite's default 2 MiB each page is
-    read again and again (100,000 imported sales: 26 s of CPU, 21 s with 32 MiB). PostgreSQL:
-    nothing (the server's own)."""
+    """Around a transaction that writes many rows (a bulk load, an import) or a report that scans the
+    same indexes more than once (the activity report: the period, then the previous one): SQLite's
+    page cache for the connection grows to `kib` KiB (filled only as pages are used; never made
+    smaller), put back after, which gives the pages back. New rows' random uids land all over their
+    indexes; with SQLite's default 2 MiB each page is read again and again (100,000 imported sales:
+    26 s of CPU, 21 s with 32 MiB); an encrypted file decrypts a page at every read from the disk.
+    PostgreSQL: nothing (the server's own)."""
     engine = _engine(database)
     if not isinstance(engine, SqliteDatabase):
         yield

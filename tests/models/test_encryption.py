@@ -91,6 +91,28 @@ def test_an_encrypted_database_has_no_readable_personal_data_and_opens_with_the_
     close_database()
 
 
+def test_an_encrypted_connection_checks_every_page_and_does_not_wipe_memory(tmp_path):
+    # The settings the benchmarks measured (issue 18): each page authenticated by an HMAC, and
+    # SQLCipher's memory wiping off (it makes every allocation slower; this build's default).
+    secret = tmp_path / "secret.sqlite3"
+    make_database(secret, encrypt=True)
+    key = cipher.find_key(secret)
+    assert key is not None
+    connection = cipher.connect(str(secret), key)
+    try:
+        settings = {
+            name: connection.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("cipher_use_hmac", "cipher_hmac_algorithm", "cipher_memory_security")
+        }
+    finally:
+        connection.close()
+    assert settings == {
+        "cipher_use_hmac": "1",
+        "cipher_hmac_algorithm": "HMAC_SHA512",
+        "cipher_memory_security": "0",
+    }
+
+
 def test_without_its_key_the_database_is_refused_untouched_and_the_recovery_key_opens_it(tmp_path):
     secret = tmp_path / "secret.sqlite3"
     recovery = make_database(secret, encrypt=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.models import Rep
+from app.models import Rep, db
 from app.models.enums import (
     CheckAnswerResult,
     FollowUpKind,
@@ -17,6 +17,7 @@ from app.models.enums import (
     ReturnState,
 )
 from app.services.errors import NotFoundError, ValidationError
+from app.services.reporting import activity
 from app.services.reporting.activity import Comparison, activity_report, previous_period
 from app.services.reporting.followup_stats import StateCounts
 from tests.factories import ACTIVITY_MARCH as MARCH
@@ -250,3 +251,31 @@ def test_reps_are_listed_in_spanish_collation(dataset):
     Rep.update(name="Nuria Sanz").where(Rep.code != "BOB").execute()
     names = [r.rep_name for r in activity_report(*MARCH, today=TODAY).follow_ups.by_rep]
     assert names == ["Nuria Sanz", "Ñúñez Pardo", ""]
+
+
+@pytest.mark.sqlite_only("the page cache is SQLite's")
+def test_the_report_reads_with_a_large_page_cache_and_gives_it_back(dataset, monkeypatch):
+    def cache() -> int:
+        return db.execute_sql("PRAGMA cache_size").fetchone()[0]
+
+    before = cache()
+    during: list[int] = []
+    statistics = activity.follow_up_statistics
+
+    def counting(*args, **kwargs):
+        during.append(cache())
+        return statistics(*args, **kwargs)
+
+    monkeypatch.setattr(activity, "follow_up_statistics", counting)
+    report = activity_report(*MARCH, today=TODAY)
+    # the period and the previous one both read with it: their scans share the pages
+    assert during == [-activity.REPORT_CACHE_KIB] * 2 and cache() == before
+    assert report.follow_ups.totals.total == 8
+
+    def failing(*args, **kwargs):
+        raise ValidationError({"end": "stop"})
+
+    monkeypatch.setattr(activity, "follow_up_statistics", failing)
+    with pytest.raises(ValidationError):
+        activity_report(*MARCH, today=TODAY)
+    assert cache() == before

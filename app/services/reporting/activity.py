@@ -22,7 +22,7 @@ from peewee import fn
 
 from app.i18n import _
 from app.models import Rep, UsageCheck
-from app.models.dialect import count_where
+from app.models.dialect import count_where, large_page_cache
 from app.models.enums import CheckStatus
 from app.services.checks import FailedItemRow, most_failed_items
 from app.services.company import load_company_settings
@@ -34,6 +34,13 @@ from app.services.reporting.return_stats import ReturnStatistics, return_statist
 from app.services.reporting.satisfaction import SatisfactionKpis
 
 FAILED_ITEMS_SHOWN = 10
+# SQLite's page cache while the report reads (dialect.large_page_cache), in KiB. A year on the 100k
+# demo scans ~170 MiB of indexes (follow-ups, check answers, deliveries), then scans them again for
+# the previous year: with the connection's own cache (64 MiB encrypted, 32 MiB plain) each page falls
+# out before it is read again, and an encrypted file decrypts and checks it at every read (the year
+# report 1.6× the plain one's time; 1.2× with this cache, what remains is SQLite 3.53 against 3.40).
+# Filled only as pages are read, and given back when the report is done.
+REPORT_CACHE_KIB = 262144
 
 
 @dataclass(frozen=True)
@@ -245,10 +252,18 @@ def activity_report(
         rep = Rep.get_or_none(Rep.id == rep_id)
         if rep is None:
             raise NotFoundError(_("The rep no longer exists."))
+    with large_page_cache(kib=REPORT_CACHE_KIB):
+        return _activity_report(start, end, rep, today=today, requested_end=requested_end)
+
+
+def _activity_report(
+    start: dt.date, end: dt.date, rep: Rep | None, *, today: dt.date, requested_end: dt.date | None
+) -> ActivityReport:
     from app.services.charters import (
         indicators as charter_indicators,  # written alongside; imported late on purpose
     )
 
+    rep_id = rep.id if rep is not None else None
     company = load_company_settings()
     previous = previous_period(start, end, requested_end)
     previous_start, previous_end = previous.start, previous.end
