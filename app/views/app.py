@@ -39,7 +39,7 @@ from app.views.operations import Operation
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
 from app.views.single_instance import DatabaseLock
-from app.views.tasks import TaskProgress, run_in_background
+from app.views.tasks import TaskProgress, run_in_background, settle_background_tasks
 
 if TYPE_CHECKING:
     from app.services import backups  # imported where used: it brings most of the services
@@ -376,6 +376,7 @@ class Application:
         window.dispose()
         window.deleteLater()
         self.window = None
+        settle_background_tasks()
         close_database()
 
         from app.services import backups
@@ -442,6 +443,7 @@ class Application:
         window.dispose()
         window.deleteLater()
         self.window = None
+        settle_background_tasks()
         close_database()
 
         def change(progress: TaskProgress) -> encryption.EncryptionOutcome:

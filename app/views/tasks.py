@@ -27,6 +27,7 @@ from app.i18n import _
 from app.models import db
 
 SHUTDOWN_WAIT_MS = 300  # at most this long at quit for interrupted tasks to end
+SETTLE_WAIT_MS = 30_000  # at most this long for running tasks to end before the file is replaced
 
 
 class TaskCancelled(Exception):
@@ -82,6 +83,8 @@ class _Pending:
 _reporter: _Reporter | None = None
 _pending: dict[int, _Pending] = {}  # UI thread only
 _task_ids = count(1)
+_last_task_id = 0  # the newest task's id
+_settled_up_to = 0  # tasks up to this id never start (settle_background_tasks)
 _stopping = threading.Event()  # set once, when the application quits
 # The pool threads' open database connections, so that quitting can interrupt their queries. The lock
 # also keeps a connection from being closed while another thread interrupts it (SQLite forbids that).
@@ -149,8 +152,9 @@ def run_in_background(
     not cancellable ignores the progress dialog being closed and runs to its end.
     `parent` owns the task: once it is deleted, none of the callbacks is called.
     """
+    global _last_task_id
     _ensure_reporter()
-    task_id = next(_task_ids)
+    task_id = _last_task_id = next(_task_ids)
     progress = TaskProgress(task_id)
     dialog: QProgressDialog | None = None
     if label:
@@ -173,7 +177,7 @@ def _start(task_id: int, task: _Task) -> None:
     pending = _pending.get(task_id)
     if pending is None or _stopping.is_set():
         return
-    if pending.owner_gone():
+    if pending.owner_gone() or task_id <= _settled_up_to:
         _drop(task_id)
         return
     QThreadPool.globalInstance().start(task)
@@ -214,6 +218,19 @@ def _on_finished(task_id: int, succeeded: bool, value: Any) -> None:
         from app.views.errors import show_error
 
         show_error(pending.owner, value)
+
+
+def settle_background_tasks(wait_ms: int = SETTLE_WAIT_MS) -> bool:
+    """Before the database file is replaced (a restore, encrypting or decrypting it), once the window
+    that started the pool's work is gone: tasks not started yet never start, and those running are
+    waited for, so that no pool thread holds a connection to the file, or opens one, while it is
+    replaced (its write-ahead log would meet the new file). Returns whether the pool went idle.
+    Tasks asked for afterwards (the work on the file itself) run as usual."""
+    global _settled_up_to
+    _settled_up_to = _last_task_id  # those still waiting for their first event-loop turn
+    pool = QThreadPool.globalInstance()
+    pool.clear()  # those waiting for a pool thread; their outcome was for the window that went
+    return pool.waitForDone(wait_ms)
 
 
 def stop_background_tasks(wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:

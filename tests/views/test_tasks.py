@@ -164,3 +164,34 @@ def test_quitting_interrupts_running_queries_and_delivers_nothing(qtbot, databas
     qtbot.wait(20)
     assert ran == [] and delivered == []
     assert capfd.readouterr().err == ""
+
+
+def test_settling_before_the_file_is_replaced_waits_for_running_tasks_and_starts_no_other(qtbot, database):
+    """A restore or an encryption replaces the database file: no pool thread may hold a connection
+    to it, or open one, meanwhile. Tasks running finish first; those not started never start; work
+    asked for afterwards runs."""
+    pool = QThreadPool.globalInstance()
+    owner = QWidget()
+    started, finished, late = threading.Semaphore(0), [], []
+
+    def running(progress) -> None:
+        started.release()
+        db.execute_sql("SELECT 1")  # this pool thread's own connection
+        time.sleep(0.3)
+        finished.append(1)
+
+    for _slot in range(pool.maxThreadCount()):
+        run_in_background(running, lambda _value: None, parent=owner)
+    qtbot.waitUntil(lambda: pool.activeThreadCount() == pool.maxThreadCount(), timeout=5000)
+    run_in_background(lambda progress: late.append("queued in the pool"), late.append, parent=owner)
+    qtbot.wait(1)  # handed to the pool, where every thread is busy
+    assert len(finished) == 0
+    # Asked for, not handed to the pool yet (that is at the next event-loop turn).
+    run_in_background(lambda progress: late.append("asked for"), late.append, parent=owner)
+
+    assert tasks.settle_background_tasks(5000)
+    assert len(finished) == pool.maxThreadCount() and not tasks._connections
+    after: list[str] = []
+    run_in_background(lambda progress: "the file's own work", after.append)
+    _settle(qtbot)
+    assert late == [] and after == ["the file's own work"]
