@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
         # turn of the event loop; a shown one at its first paint, and never later than this.
         QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
-        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._start_waiting_work)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.start_waiting_work)
 
     # -- the opening ----------------------------------------------------------------------------
 
@@ -137,17 +137,21 @@ class MainWindow(QMainWindow):
 
     def _start_waiting_work_unless_shown(self) -> None:
         if not self.isVisible():
-            self._start_waiting_work()
+            self.start_waiting_work()
 
-    def _start_waiting_work(self) -> None:
+    def start_waiting_work(self) -> None:
+        """Start the opening's work waiting for the first paint now (what the paint does; tests). A
+        window going away (replaced, its database closed) starts none."""
         waiting, self._waiting_for_paint = self._waiting_for_paint, None
+        if self._disposing:
+            return
         for work in waiting or ():
             work()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
         if self._waiting_for_paint is not None:  # painted once: the work starts at the next turn
-            QTimer.singleShot(0, self, self._start_waiting_work)
+            QTimer.singleShot(0, self, self.start_waiting_work)
 
     # -- navigation ---------------------------------------------------------------------------
 

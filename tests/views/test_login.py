@@ -108,9 +108,9 @@ def test_a_rep_logs_in_is_named_by_the_server_and_is_remembered_when_asked(
     assert application.window.context.permissions.login == office.rep
 
     # A password changed since is forgotten and asked for; cancelling opens nothing.
+    _finish_background_work()  # the window's own work ends, under its login, before it is gone
     keyring_in_memory.set_password(credentials.SERVICE, credentials.server_key(target, office.rep), "old")
     forget_credentials(target)
-    _finish_background_work()  # the window's own work ends before it is gone
     application.window.dispose()
     application.window = None
     _scripted_logins(monkeypatch, [None], seen)

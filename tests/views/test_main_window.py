@@ -275,3 +275,26 @@ def test_the_window_fits_a_1366_by_768_screen_with_its_title_bar(qtbot, database
     window = make_window(qtbot, database)
     assert window.width() <= laptop.width()
     assert window.height() <= laptop.height() - dialogs.FRAME_ALLOWANCE  # the status bar stays in sight
+
+
+def test_a_window_going_away_starts_none_of_the_work_waiting_for_its_first_paint(
+    qtbot, database, monkeypatch
+):
+    """The sync status and the conflicts count wait for the first paint; a window replaced (a restore,
+    a new login) before it painted must not start them on a database about to close."""
+    from app.views import tasks
+
+    asked: list[str] = []
+    monkeypatch.setattr(tasks, "run_in_background", lambda op, *args, **kwargs: asked.append(op.__qualname__))
+    going = MainWindow(AppContext(database=database, current_rep=None))
+    qtbot.addWidget(going)
+    asked.clear()  # the first page's own loads start at once
+    going.dispose()
+    going.start_waiting_work()
+    assert asked == []
+
+    staying = MainWindow(AppContext(database=database, current_rep=None))
+    qtbot.addWidget(staying)
+    asked.clear()
+    staying.start_waiting_work()
+    assert any("_count_conflicts" in name for name in asked)
