@@ -35,6 +35,7 @@ from app.services.company import database_is_empty
 from app.services.permissions import current_permissions
 from app.views import settings
 from app.views.errors import error_text, install_gui_exception_hooks, show_error
+from app.views.garbage import collect_on_ui_thread
 from app.views.operations import Operation
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
@@ -54,6 +55,7 @@ def ensure_qapplication() -> QApplication:
         app.setApplicationVersion(__version__)
         app.setDesktopFileName("postventa")  # packaging/linux/postventa.desktop
         app.setWindowIcon(QIcon(str(resource_path("icons", "postventa.png"))))
+        collect_on_ui_thread(app)  # never in a pool thread: it would destroy Qt objects there
     return app
 
 

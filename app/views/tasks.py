@@ -75,6 +75,7 @@ class _Pending:
     on_cancelled: Callable[[], None] | None
     dialog: QProgressDialog | None
     name: str  # the operation's qualified name, for the log
+    op: Callable[[TaskProgress], Any]  # kept until the task ends, let go on this thread (see _Task)
 
     def owner_gone(self) -> bool:
         return self.owner is not None and not isValid(self.owner)
@@ -105,12 +106,17 @@ def _ensure_reporter() -> _Reporter:
 
 
 class _Task(QRunnable):
+    """The pool's part of a task. The UI thread's `_Pending` holds the operation as well and lets it go
+    last: the operation's closure may reach widgets, whose Python side must never be freed here."""
+
     def __init__(self, task_id: int, op: Callable[[TaskProgress], Any], progress: TaskProgress):
         super().__init__()
-        self._task_id, self._op, self._progress = task_id, op, progress
+        self._task_id, self._progress = task_id, progress
+        self._op: Callable[[TaskProgress], Any] | None = op
 
     def run(self) -> None:
-        if _stopping.is_set():
+        op, self._op = self._op, None  # this thread's references go before the UI thread hears the end
+        if _stopping.is_set() or op is None:
             return
         database = db.obj
         connection = None
@@ -120,10 +126,11 @@ class _Task(QRunnable):
                 connection = database.connection()
                 with _connections_lock:
                     _connections.add(connection)
-            outcome = (True, self._op(self._progress))
+            outcome = (True, op(self._progress))
         except BaseException as exc:  # noqa: BLE001 (reported to the UI thread, never lost)
             outcome = (False, exc)
         finally:
+            del op
             with _connections_lock:
                 _connections.discard(connection)
                 for opened in (database, db.obj):  # db.obj differs if another database was opened meanwhile
@@ -166,7 +173,7 @@ def run_in_background(
         if cancellable:
             dialog.canceled.connect(progress.cancel)
     name = getattr(op, "__qualname__", type(op).__name__)
-    _pending[task_id] = _Pending(parent, on_success, on_failure, on_cancelled, dialog, name)
+    _pending[task_id] = _Pending(parent, on_success, on_failure, on_cancelled, dialog, name, op)
     task = _Task(task_id, op, progress)
     # Start on the next event-loop turn so callers can finish wiring up first.
     QTimer.singleShot(0, lambda: _start(task_id, task))

@@ -5,10 +5,31 @@ The root tests/conftest.py stays free of Qt, so the model, service and report te
 
 from __future__ import annotations
 
+import gc
+
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QEvent, QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from shiboken6 import isValid
+
+
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collected_on_the_ui_thread(qapp):
+    """As in the application: no pool thread ever runs the cycle collector (app.views.garbage)."""
+    from app.views import garbage
+
+    garbage.collect_on_ui_thread(qapp)
+    yield
+    garbage.collect_in_any_thread()
+
+
+@pytest.fixture(autouse=True)
+def nothing_of_a_test_outlives_it(qapp):
+    """A test's widgets, and whatever of it waits for the cycle collector, go at its end: not during
+    a later test's event loop, where their timers would still fire against that test's database."""
+    yield
+    _finish_background_work()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +95,6 @@ def _finish_background_work() -> None:
     for _round in range(3):
         QThreadPool.globalInstance().waitForDone(10000)
         QApplication.processEvents()
+    # pytest-qt closed the test's widgets with deleteLater, which outside an event loop waits for
+    # the next one (the next test's); deleted now, while their database is still open.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -107,7 +107,11 @@ _OPEN_THE_WINDOW = textwrap.dedent(
         page = window.show_page(key)
         settle()
         built[key] = type(page).__name__ if window.current_page() is page and page.isVisible() else None
-    print(json.dumps({"on_the_way": on_the_way, "dashboard": dashboard, "built": built}))
+    import gc
+
+    automatic_collection = gc.isenabled()  # off: the UI thread collects (app.views.garbage)
+    print(json.dumps({"on_the_way": on_the_way, "dashboard": dashboard, "built": built,
+                      "automatic_collection": automatic_collection}))
     window.close()
     stop_background_tasks()
     close_database()
@@ -127,6 +131,7 @@ def test_the_window_paints_without_the_later_pages_modules_and_every_page_builds
     assert finished.returncode == 0, finished.stderr[-3000:]
     result = json.loads(finished.stdout.strip().splitlines()[-1])
 
+    assert result["automatic_collection"] is False
     on_the_way = result["on_the_way"]
     early = [name for name in on_the_way if any(name == m or name.startswith(m + ".") for m in DEFERRED)]
     assert early == []
