@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import CharField, Database, DatabaseError, Field, IntegerField, IntegrityError, TextField
 from playhouse.fields import EnumField
 
@@ -694,14 +695,11 @@ def _pull(local: Database, office: Database, progress: Callable[[int, int], None
                         erased.append(row["customer_uid"])
                     if table.name == AUDIT:
                         audit_uids.append(row["uid"])
-                    if fresh:  # nothing here to update or clash with: inserted in batches
-                        batch.append(row)
-                        if len(batch) == _INSERT_BATCH:
-                            later += _insert_rows(local, table, batch, ids)
-                            batch = []
-                    else:
-                        later += _upsert(local, table, row, ids)
-                later += _insert_rows(local, table, batch, ids)
+                    batch.append(row)
+                    if len(batch) == _INSERT_BATCH:
+                        later += _write_rows(local, table, batch, ids, fresh)
+                        batch = []
+                later += _write_rows(local, table, batch, ids, fresh)
                 if progress is not None:
                     progress(outcome.pulled, 0)
             for table, uid, column, target_uid in later:
@@ -948,11 +946,12 @@ def _columns_storing(table: SyncedTable) -> tuple[tuple[str, str | None, Field |
     )
 
 
-def _insert_rows(
-    local: Database, table: SyncedTable, rows: list[dict], ids: _LocalIds
+def _write_rows(
+    local: Database, table: SyncedTable, rows: list[dict], ids: _LocalIds, fresh: bool
 ) -> list[tuple[SyncedTable, str, str, str]]:
-    """Office rows into a table of the laptop that held none of its rows when the pull reached it
-    (a first sync), in one statement run for all; a batch that meets a clash goes row by row."""
+    """Office rows into the laptop, in one statement run for all: inserted into a table that held none
+    of its rows when the pull reached it (a first sync), else written by uid (inserted or updated).
+    A batch that meets a clash on another unique key goes row by row (_upsert makes room)."""
     if not rows:
         return []
     later: list[tuple[SyncedTable, str, str, str]] = []
@@ -961,11 +960,18 @@ def _insert_rows(
         values, references = _laptop_values(table, row, ids)
         prepared.append(tuple(values.values()))
         later += references
-    names = ", ".join(f'"{c}"' for c in (*table.columns, "revision"))
-    marks = ", ".join("?" * (len(table.columns) + 1))
+    columns = (*table.columns, "revision")
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" * len(columns))
+    insert = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    if not fresh:
+        insert += ' ON CONFLICT ("uid") DO UPDATE SET ' + ", ".join(
+            f'"{c}" = excluded."{c}"' for c in columns if c != "uid"
+        )
     try:
-        with local.atomic():  # a savepoint: a clash undoes this batch only
-            local.cursor().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', prepared)
+        # A savepoint: a clash undoes this batch only (the driver's error raised as peewee's).
+        with local.atomic(), peewee.__exception_wrapper__:
+            local.cursor().executemany(insert, prepared)
     except IntegrityError:
         later = []
         for row in rows:

@@ -5,6 +5,7 @@ nothing of hers is pending on it, one reassigned to her arrives with its old row
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,38 @@ def test_a_customer_the_office_refused_is_never_removed_as_leaving(office, tmp_p
     sync(ana, office.url_of(office.rep))
     names = [row["name"] for row in laptop_rows(ana)["customer"].values()]
     assert "Cliente hecho sin conexión" in names
+
+
+def test_customers_leaving_together_go_together_but_one_with_an_open_refusal_stays(office, tmp_path):
+    ana = tmp_path / "ana.sqlite3"
+    init_laptop(ana, office.url_of(office.rep))
+    colleague = _another_rep(office)
+    kept, *gone = _customers_of(office, office.rep_id)[:4]
+    on_laptop(ana, lambda: Customer.update(notes="Visto el lunes").where(Customer.uid == kept).execute())
+    for customer in (kept, *gone):
+        _hand_over(office, customer, colleague)
+
+    # One sync: the edit is refused and stays open, so that customer stays; the others go, whole.
+    outcome = sync(ana, office.url_of(office.rep))
+    assert outcome.refused == 1 and outcome.left_scope > 0
+    held = _held(ana)
+    assert kept in held and not held & set(gone)
+    connection = sqlite3.connect(ana)
+    try:
+        attached = connection.execute(
+            "SELECT count(*) FROM follow_up f JOIN customer c ON c.id = f.customer_id WHERE c.uid = ?",
+            (kept,),
+        ).fetchone()[0]
+        orphans = connection.execute(
+            "SELECT count(*) FROM follow_up f WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = f.customer_id)"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert attached == len(
+        office_query(
+            office,
+            "SELECT 1 FROM follow_up f JOIN customer c ON c.id = f.customer_id WHERE c.uid = %s",
+            (kept,),
+        )
+    )
+    assert orphans == 0
