@@ -70,26 +70,27 @@ class Scope:
     entering: tuple[int, ...] = ()  # office ids of customers whose rows come whatever their revision
     leaving: tuple[str, ...] = ()  # uids of customers to remove from the laptop
 
-    def where(self, table: SyncedTable, after: str) -> list[tuple[str, list]]:
+    def where(self, table: SyncedTable, after: str) -> list[tuple[str, list, bool]]:
         """The filters of the table's rows to pull (alias r), each with the parameters it adds after
-        the cursor's, given the "changed since the cursor" condition `after`: the rows changed in
+        the cursor's and whether it keeps only rows changed since the cursor, given the "changed
+        since the cursor" condition `after`: the rows changed in
         scope, then (another query: an OR of the two made PostgreSQL scan for minutes) all rows of
         the customers entering it. The scope's customers go to the server as the ids office_scope
         read in the pull's snapshot, one array unnested: their query again in each table's (200 ms
         each at 100,000 customers) was most of a day's pull, and `= ANY(list)` would have the
         planner weigh each of thousands of ids."""
         if self.rep is None:
-            return [(after, [])]
+            return [(after, [], True)]
         if table.name == AUDIT:  # of the office's log, a rep's laptop holds what the rep did
-            return [(f"({after}) AND r.login = current_user", [])]
+            return [(f"({after}) AND r.login = current_user", [], True)]
         if table.name not in ATTACHED:
-            return [(after, [])]
+            return [(after, [], True)]
         in_scope = belongs(table.name, "r", "{} IN (SELECT unnest(%s::bigint[]))")
-        queries = [(f"({after}) AND {in_scope}", [self.customers])]
+        queries = [(f"({after}) AND {in_scope}", [self.customers], True)]
         if self.entering:
             entering = belongs(table.name, "r", "{} = ANY(%s::bigint[])")
             # Not the rows of the first query (a NULL writer makes `after` NULL, hence coalesce).
-            queries.append((f"NOT coalesce({after}, false) AND {entering}", [list(self.entering)]))
+            queries.append((f"NOT coalesce({after}, false) AND {entering}", [list(self.entering)], False))
         return queries
 
 
