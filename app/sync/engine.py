@@ -859,18 +859,10 @@ def _after(since: tuple, alias: str = "") -> tuple[str, tuple]:
 
 def _changed_rows(office: Database, table: SyncedTable, since: tuple, scope: Scope):
     after, after_params = _after(since, "r.")
-    cursor_at, writers = since
-    for where, scope_params, changed_only in scope.where(table, after):
-        source, source_params = f'"{table.name}"', ()
-        if changed_only and cursor_at and not writers:
-            # After the first pull, the rows changed since the cursor are few: read first (the
-            # revision index), behind an OFFSET 0 fence. Left to itself, PostgreSQL probes the table
-            # once per customer in scope (20,000 probes at 100,000 customers, for a few hundred rows).
-            source = f'(SELECT * FROM "{table.name}" r WHERE {after} OFFSET 0)'
-            source_params = after_params
+    for where, scope_params in scope.where(table, after):
         cursor = office.execute_sql(
-            f"SELECT r.revision, {_office_columns(table)} FROM {source} r WHERE {where} ORDER BY r.revision",
-            (*source_params, *after_params, *scope_params),
+            f'SELECT r.revision, {_office_columns(table)} FROM "{table.name}" r WHERE {where} ORDER BY r.revision',
+            (*after_params, *scope_params),
         )
         for row in cursor:
             yield {"revision": row[0], **dict(zip(table.columns, row[1:], strict=True))}

@@ -70,27 +70,26 @@ class Scope:
     entering: tuple[int, ...] = ()  # office ids of customers whose rows come whatever their revision
     leaving: tuple[str, ...] = ()  # uids of customers to remove from the laptop
 
-    def where(self, table: SyncedTable, after: str) -> list[tuple[str, list, bool]]:
+    def where(self, table: SyncedTable, after: str) -> list[tuple[str, list]]:
         """The filters of the table's rows to pull (alias r), each with the parameters it adds after
-        the cursor's and whether it keeps only rows changed since the cursor, given the "changed
-        since the cursor" condition `after`: the rows changed in
+        the cursor's, given the "changed since the cursor" condition `after`: the rows changed in
         scope, then (another query: an OR of the two made PostgreSQL scan for minutes) all rows of
         the customers entering it. The scope's customers go to the server as the ids office_scope
         read in the pull's snapshot, one array unnested: their query again in each table's (200 ms
         each at 100,000 customers) was most of a day's pull, and `= ANY(list)` would have the
         planner weigh each of thousands of ids."""
         if self.rep is None:
-            return [(after, [], True)]
+            return [(after, [])]
         if table.name == AUDIT:  # of the office's log, a rep's laptop holds what the rep did
-            return [(f"({after}) AND r.login = current_user", [], True)]
+            return [(f"({after}) AND r.login = current_user", [])]
         if table.name not in ATTACHED:
-            return [(after, [], True)]
+            return [(after, [])]
         in_scope = belongs(table.name, "r", "{} IN (SELECT unnest(%s::bigint[]))")
-        queries = [(f"({after}) AND {in_scope}", [self.customers], True)]
+        queries = [(f"({after}) AND {in_scope}", [self.customers])]
         if self.entering:
             entering = belongs(table.name, "r", "{} = ANY(%s::bigint[])")
             # Not the rows of the first query (a NULL writer makes `after` NULL, hence coalesce).
-            queries.append((f"NOT coalesce({after}, false) AND {entering}", [list(self.entering)], False))
+            queries.append((f"NOT coalesce({after}, false) AND {entering}", [list(self.entering)]))
         return queries
 
 
