@@ -155,20 +155,21 @@ def remove_leaving(local: Database, leaving: tuple[str, ...]) -> int:
     removed = 0
     for start in range(0, len(customer_ids), _REMOVED_TOGETHER):
         group = customer_ids[start : start + _REMOVED_TOGETHER]
-        try:
-            with local.atomic():  # a savepoint inside the pull's transaction
-                removed += _remove_customers(local, group, open_rows)
-            continue
-        except (_Kept, IntegrityError):
-            if len(group) == 1:
-                continue
-        for customer_id in group:
-            try:
-                with local.atomic():
-                    removed += _remove_customers(local, [customer_id], open_rows)
-            except (_Kept, IntegrityError):
-                continue
+        together = _try_removing(local, group, open_rows)
+        if together is not None:
+            removed += together
+        elif len(group) > 1:  # one of them is kept: the others go one by one
+            removed += sum(_try_removing(local, [customer_id], open_rows) or 0 for customer_id in group)
     return removed
+
+
+def _try_removing(local: Database, customer_ids: list[int], open_rows: set[str]) -> int | None:
+    """The rows removed with these customers, or None when one of them is kept (nothing removed)."""
+    try:
+        with local.atomic():  # a savepoint inside the pull's transaction
+            return _remove_customers(local, customer_ids, open_rows)
+    except (_Kept, IntegrityError):
+        return None
 
 
 _REMOVED_TOGETHER = 200  # customers removed by one statement per table
@@ -185,29 +186,32 @@ class _Kept(Exception):
     """A leaving customer with something of the laptop's still open: kept until it is settled."""
 
 
+# The tables removed with a customer, in the order they sync, and each synced table's position.
+_ATTACHED_TABLES = tuple(table for table in SYNCED_TABLES if table.name in ATTACHED)
+_POSITION = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
+
+
 def _remove_customers(local: Database, customer_ids: list[int], open_rows: set[str]) -> int:
-    attached = [table for table in SYNCED_TABLES if table.name in ATTACHED]
     if open_rows:
-        for table in attached:
+        for table in _ATTACHED_TABLES:
             uids = local.execute_sql(
                 f'SELECT r.uid FROM "{table.name}" r WHERE {_of_customers(table, len(customer_ids))}',
                 customer_ids,
             ).fetchall()
             if any(uid in open_rows for (uid,) in uids):
                 raise _Kept
-    order = {table.name: position for position, table in enumerate(SYNCED_TABLES)}
     # References to rows deleted later in the loop below (a case's originating follow-up, a unit's
     # replaced one) are cleared first, so each DELETE leaves no row pointing at a removed one.
-    for table in attached:
+    for table in _ATTACHED_TABLES:
         for column, target in table.foreign_keys.items():
-            if order[target] >= order[table.name]:
+            if _POSITION[target] >= _POSITION[table.name]:
                 local.execute_sql(
                     f'UPDATE "{table.name}" AS r SET "{column}" = NULL'
                     f" WHERE {_of_customers(table, len(customer_ids))}",
                     customer_ids,
                 )
     removed = 0
-    for table in reversed(attached):
+    for table in reversed(_ATTACHED_TABLES):
         ids = [
             row_id
             for (row_id,) in local.execute_sql(
