@@ -932,6 +932,34 @@ class RushResult:
     rows_before: dict[str, int]
     rows_after: dict[str, int]
     wall_s: float
+    server_cpu_s: float | None  # the server processes' CPU time during the rush (kept cluster only)
+
+
+def _server_cpu_s(office: Office) -> float | None:
+    """The CPU time the kept cluster's processes have used so far: the postmaster's reaped children
+    (the backends of sessions that ended) and the processes alive now, from /proc (Linux); None
+    elsewhere or for --pg-url, whose server may be on another machine."""
+    pid_file = PG_FOLDER / "data" / "postmaster.pid"
+    if office.server_log is None or not Path("/proc").is_dir() or not pid_file.exists():
+        return None
+    postmaster = int(pid_file.read_text().split()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int) -> list[str]:  # /proc/PID/stat after the command's closing parenthesis
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    try:
+        own = fields(postmaster)
+        ticks = sum(int(x) for x in own[11:15])  # utime, stime, cutime, cstime
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != postmaster:
+                with contextlib.suppress(OSError):
+                    child = fields(int(entry.name))
+                    if int(child[1]) == postmaster:  # the parent's pid
+                        ticks += int(child[11]) + int(child[12])
+    except OSError:
+        return None
+    return ticks / tick
 
 
 def rush(office: Office, laptops: list[RushLaptop], logins: Logins, changes: int) -> RushResult:
@@ -968,6 +996,7 @@ def rush(office: Office, laptops: list[RushLaptop], logins: Logins, changes: int
     )
     waited = time.perf_counter()
     barrier.wait(timeout=RUSH_TIMEOUT_S)
+    server_cpu_before = _server_cpu_s(office)
     sampler.start()
     released = time.perf_counter()
     print(f"  all ready after {released - waited:.1f} s: syncing at once …", flush=True)
@@ -986,6 +1015,10 @@ def rush(office: Office, laptops: list[RushLaptop], logins: Logins, changes: int
             print(f"  {process.name} still running after the rush: stopped", flush=True)
             process.terminate()
     time.sleep(1.0)  # the backends' statistics reach pg_stat_database within a second of their end
+    server_cpu_after = _server_cpu_s(office)
+    server_cpu = None
+    if server_cpu_before is not None and server_cpu_after is not None:
+        server_cpu = server_cpu_after - server_cpu_before
     ended = [r["ended"] for r in collected if "ended" in r]
     started = [r["started"] for r in collected if "started" in r]
     span = max(ended) - min(started) if ended and started else float("nan")
@@ -998,6 +1031,7 @@ def rush(office: Office, laptops: list[RushLaptop], logins: Logins, changes: int
         rows_before,
         _row_counts(office, RUSH_TABLES),
         wall,
+        server_cpu,
     )
 
 
@@ -1362,6 +1396,11 @@ def report_rush(result: RushResult, office: Office, laptops: list[RushLaptop], s
             f" their sync (applying what they pulled): median {_s(statistics.median(cpu))}, {_s(sum(cpu))} in all,"
             f" here on the machine's {os.cpu_count()} CPUs beside the server (a company's laptops each have their own)"
         )
+        if result.server_cpu_s is not None:
+            print(
+                f"   the server's CPU time from the barrier to the end (its processes, this machine's clock):"
+                f" {_s(result.server_cpu_s)}"
+            )
         totals = Counter()
         for r in done:
             totals.update(r["outcome"])
