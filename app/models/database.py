@@ -28,7 +28,13 @@ from app import APP_NAME
 from app.i18n import _
 from app.models import ALL_MODELS, SchemaVersion, cipher, db
 from app.models.clock import SERVER_FIELD_TYPES, read_server_times_as_local, server_session_options
-from app.models.dialect import create_customer_profiles, create_customer_search_index, set_read_only
+from app.models.dialect import (
+    analyze_sqlite_when_never_done,
+    create_customer_profiles,
+    create_customer_search_index,
+    optimize_sqlite_at_close,
+    set_read_only,
+)
 from app.models.migrations import LATEST_VERSION, run_migrations
 from app.models.system import store_case_prefix_defaults
 
@@ -486,6 +492,8 @@ def open_database(
                 store_case_prefix_defaults()
         elif version < LATEST_VERSION and upgrade and path is not None:
             run_migrations(database, version)
+        if path is not None and not read_only and not created:
+            analyze_sqlite_when_never_done(database)
     except DatabaseFileError:
         close_database()
         raise
@@ -537,6 +545,11 @@ def close_database() -> None:
     """Close this thread's connection; a clean close removes our unclean-shutdown marker."""
     global _marker, _open_database_path
     if db.obj is not None and not db.obj.is_closed():
+        if _marker is not None and isinstance(db.obj, SqliteDatabase):  # a file opened for writing
+            try:
+                optimize_sqlite_at_close(db.obj)
+            except (PeeweeException, sqlite3.Error, DatabaseFileError):
+                pass  # statistics only help the planner; a damaged or full file still closes
         db.obj.close()
     if _marker is not None:
         marker, token = _marker

@@ -769,7 +769,45 @@ def bulk_load(database: Database | None = None) -> Iterator[None]:
         return
     with large_page_cache(engine):
         yield
+    refresh_statistics(engine)
     engine.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# Rows ANALYZE reads of each index on SQLite: approximate statistics, made in milliseconds (15 ms for
+# the 100,000-customer demo) whatever the file's size; SQLite's documentation suggests 100-1000.
+_ANALYSIS_LIMIT = 1000
+
+
+def analyze_sqlite(engine: SqliteDatabase) -> None:
+    """Planner statistics for every table of an SQLite file. Without any, SQLite guesses, and some
+    of its guesses are ruinous at scale: on a 100,000-customer file never analyzed, the dashboard's
+    charter figures read every completed check once per unit sold (minutes; 0.3 s analyzed)."""
+    engine.execute_sql(f"PRAGMA analysis_limit = {_ANALYSIS_LIMIT}")
+    engine.execute_sql("ANALYZE")
+
+
+def refresh_statistics(database: Database | None = None) -> None:
+    """After many rows were written (the demo, an import), outside a transaction: SQLite's
+    statistics made again, within the limit. PostgreSQL: nothing (autovacuum analyzes the tables
+    that changed; a whole ANALYZE takes seconds at 100,000 customers)."""
+    engine = _engine(database)
+    if isinstance(engine, SqliteDatabase) and not engine.in_transaction():
+        analyze_sqlite(engine)
+
+
+def analyze_sqlite_when_never_done(engine: SqliteDatabase) -> None:
+    """ANALYZE a file that has no statistics yet (made before they were kept, or filled by a
+    program that never made them); then `optimize_sqlite_at_close` keeps them current."""
+    if not engine.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        analyze_sqlite(engine)
+
+
+def optimize_sqlite_at_close(engine: SqliteDatabase) -> None:
+    """What SQLite's documentation advises before a connection closes: ANALYZE again, within the
+    limit, the tables this connection's queries would have planned better with fresh statistics
+    (one grown many times over since, an import's customers say); usually nothing to do."""
+    engine.execute_sql(f"PRAGMA analysis_limit = {_ANALYSIS_LIMIT}")
+    engine.execute_sql("PRAGMA optimize")
 
 
 @contextmanager

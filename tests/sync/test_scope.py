@@ -82,6 +82,11 @@ def test_a_rep_holds_her_customers_with_everything_attached_and_a_manager_everyt
         assert held[reference].keys() == everything[reference].keys(), reference
     assert differences(office_rows(office, ana), held) == []
     assert differences(everything, laptop_rows(mia)) == []
+    # The first sync's rows come with the planner's statistics (a file without them planned the
+    # dashboard's figures for minutes at 100,000 customers).
+    with sqlite3.connect(ana) as laptop:
+        analyzed = {table for (table,) in laptop.execute("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    assert {"customer", "follow_up", "usage_check"} <= analyzed
 
 
 def test_a_customer_handed_to_a_colleague_leaves_her_laptop_and_one_handed_to_her_arrives_whole(

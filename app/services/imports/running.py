@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.i18n import _
-from app.models.dialect import large_page_cache
+from app.models.dialect import large_page_cache, refresh_statistics
 from app.outputs import resolve_output, write_output
 from app.services.errors import ValidationError
 from app.services.followups import placement
@@ -450,6 +450,8 @@ def run_import(
                     raise _RolledBack
         except _RolledBack:
             pass
+        else:
+            refresh_statistics()  # a first day's import of 100,000 customers is planned for at once
         if errors_to is not None:  # also with no rejected rows: a file left from an earlier run is replaced
             summary.errors_file = errors.write(errors_to, force=force)
     except BaseException:
