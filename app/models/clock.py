@@ -107,3 +107,79 @@ def server_session_options() -> str:
     """libpq `options` that make a server session speak this machine's time zone."""
     zone = local_zone_name()
     return f"-c TimeZone={zone}" if zone else ""
+
+
+# --- a laptop carried to another time zone ----------------------------------------------------------
+
+# The laptop's own tables (app.sync.laptop) whose naive times are local: the copies of the office's
+# conflicts. The outbox and the pull's stamp are in UTC (SQLite's datetime('now'), the triggers).
+_LAPTOP_LOCAL_TIMES = {"sync_conflict": ("created_at", "resolved_at")}
+_ZONE_COLUMN = "zone"
+
+
+def follow_machine_zone(database) -> bool:
+    """On a laptop database (`sync_state` present), its naive local times made this machine's wall
+    clock when the machine's time zone changed since the file was last opened: a rep's laptop taken
+    from the Canary Islands to Madrid shows a visit at 10:00 Canary time as 11:00, as the office
+    and every other machine do, and its next changes are captured for the moments they meant.
+    Each value moves by its own date's offsets (summer and winter differ); in the hour the clocks
+    go back, a naive time is read as the first of the two. One transaction, capture off (the
+    moments do not change: nothing to push). The first open records the zone. Returns whether
+    times were moved."""
+    from app.models import ALL_MODELS
+    from app.models.sync_schema import LAPTOP_STATE
+
+    if LAPTOP_STATE not in database.get_tables():
+        return False
+    here = local_zone_name()
+    if here is None:  # no zone known for this machine: nothing can be said about its clock
+        return False
+    columns = {row[1] for row in database.execute_sql(f"PRAGMA table_info({LAPTOP_STATE})").fetchall()}
+    if _ZONE_COLUMN not in columns:
+        database.execute_sql(f"ALTER TABLE {LAPTOP_STATE} ADD COLUMN {_ZONE_COLUMN} TEXT")
+    (before,) = database.execute_sql(f"SELECT {_ZONE_COLUMN} FROM {LAPTOP_STATE}").fetchone()
+    if before == here:
+        return False
+    if before is None or not _known_zone(before):
+        database.execute_sql(f"UPDATE {LAPTOP_STATE} SET {_ZONE_COLUMN} = ?", (here,))
+        return False
+    tables: dict[str, tuple[str, ...]] = dict(_LAPTOP_LOCAL_TIMES)
+    for model in ALL_MODELS:
+        names = tuple(f.column_name for f in model._meta.sorted_fields if isinstance(f, DateTimeField))
+        if names:
+            tables[model._meta.table_name] = names
+    existing = set(database.get_tables())
+    database.connection().create_function(
+        "postventa_rezone", 1, _rezone(ZoneInfo(before), ZoneInfo(here)), deterministic=True
+    )
+    with database.atomic():
+        (capturing,) = database.execute_sql(f"SELECT capturing FROM {LAPTOP_STATE}").fetchone()
+        database.execute_sql(f"UPDATE {LAPTOP_STATE} SET capturing = 0")
+        for table, names in tables.items():
+            if table in existing:
+                assignments = ", ".join(f'"{name}" = postventa_rezone("{name}")' for name in names)
+                database.execute_sql(f'UPDATE "{table}" SET {assignments}')
+        database.execute_sql(
+            f"UPDATE {LAPTOP_STATE} SET capturing = ?, {_ZONE_COLUMN} = ?", (capturing, here)
+        )
+    return True
+
+
+def _rezone(before: ZoneInfo, here: ZoneInfo):
+    """SQL function: a stored naive wall-clock time of zone `before` as the same moment on `here`'s
+    clock, written as it was (SQLite's text, seconds or microseconds); NULL, a value with an offset
+    or anything else stays as it is."""
+
+    def rezone(value):
+        if not isinstance(value, str):
+            return value
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return value
+        moved = moment.replace(tzinfo=before).astimezone(here).replace(tzinfo=None)
+        return moved.isoformat(" " if " " in value else "T")
+
+    return rezone

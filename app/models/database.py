@@ -27,7 +27,12 @@ from peewee import Database, PeeweeException, SqliteDatabase
 from app import APP_NAME
 from app.i18n import _
 from app.models import ALL_MODELS, SchemaVersion, cipher, db
-from app.models.clock import SERVER_FIELD_TYPES, read_server_times_as_local, server_session_options
+from app.models.clock import (
+    SERVER_FIELD_TYPES,
+    follow_machine_zone,
+    read_server_times_as_local,
+    server_session_options,
+)
 from app.models.dialect import (
     analyze_sqlite_when_never_done,
     create_customer_profiles,
@@ -494,6 +499,7 @@ def open_database(
             run_migrations(database, version)
         if path is not None and not read_only and not created:
             analyze_sqlite_when_never_done(database)
+            follow_machine_zone(database)  # a laptop carried to another time zone
     except DatabaseFileError:
         close_database()
         raise

@@ -22,6 +22,7 @@ import uuid
 
 from peewee import Database
 
+from app.models.clock import local_zone_name
 from app.models.sync_schema import LAPTOP_OUTBOX, LAPTOP_STATE
 from app.models.sync_schema import create_capture_triggers as _create_capture
 
@@ -53,11 +54,12 @@ def set_up_laptop(
         f"CREATE TABLE {STATE} (id INTEGER PRIMARY KEY CHECK (id = 1), laptop TEXT NOT NULL, label TEXT NOT NULL,"
         " server TEXT NOT NULL, login TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0,"
         " capturing INTEGER NOT NULL DEFAULT 0, last_sync TEXT, unfinished_writers TEXT NOT NULL DEFAULT '[]',"
-        f" role TEXT, rep_uid TEXT, {_OWED})"
+        f" role TEXT, rep_uid TEXT, {_OWED}, zone TEXT)"  # zone: app.models.clock.follow_machine_zone
     )
     database.execute_sql(
-        f"INSERT INTO {STATE} (id, laptop, label, server, login, role, rep_uid) VALUES (1, ?, ?, ?, ?, ?, ?)",
-        (laptop, label, server, login, role, rep_uid),
+        f"INSERT INTO {STATE} (id, laptop, label, server, login, role, rep_uid, zone)"
+        " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+        (laptop, label, server, login, role, rep_uid, local_zone_name()),
     )
     database.execute_sql(
         f"CREATE TABLE {OUTBOX} (seq INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL,"
