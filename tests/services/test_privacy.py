@@ -27,6 +27,7 @@ from app.models import (
     SatisfactionSurvey,
     UsageCheck,
     WarrantyReturn,
+    db,
 )
 from app.models.database import open_database_file
 from app.models.enums import FollowUpKind, FollowUpPurpose
@@ -79,6 +80,10 @@ SIGNATURE = b"\x89PNG\r\n\x1a\nZORAIDA-SIGNATURE-BYTES"
 @pytest.fixture
 def world(database):
     """The activity report's dataset; its customer C-1 is the person, with data on every record."""
+    return _world()
+
+
+def _world() -> dict:
     data = build_activity_dataset()
     person = Customer.get(Customer.code == "C-1")
     detail = customer_service.get_customer(person.id)
@@ -396,3 +401,34 @@ def test_the_readable_pdf_holds_the_records_in_either_language(world, tmp_path):
     with pytest.raises(OutputExistsError):
         export_personal_data(person.id, tmp_path / "new.json", tmp_path / "en.pdf", permissions=MANAGER)
     assert not (tmp_path / "new.json").exists()
+
+
+@pytest.mark.sqlite_only("a laptop's outbox, and a byte scan of the SQLite file and its log")
+def test_on_a_laptop_the_changes_waiting_to_be_pushed_keep_nothing_of_the_person(database):
+    from app.sync import laptop as laptop_side
+    from tests.laptops import make_laptop, outbox
+
+    make_laptop()  # capture on before the person's data is written: the outbox holds it all
+    person = _world()["person"]
+    gone = FollowUp.create(  # made and deleted offline: its delete carries its note
+        customer=person.id,
+        rep=person.rep_id,
+        kind=FollowUpKind.CALL,
+        purpose=FollowUpPurpose.SATISFACTION,
+        scheduled_at=dt.datetime(2026, 3, 2, 10, 0),
+        notes=SECRETS["follow-up note"],
+    )
+    gone.delete_instance()
+
+    def pending_text() -> bytes:
+        rows = db.obj.execute_sql(f"SELECT old_values, new_values FROM {laptop_side.OUTBOX}").fetchall()
+        return "".join(v or "" for row in rows for v in row).encode("utf-8")
+
+    assert set(_traces(pending_text())) >= {"name", "phone", "notes", "follow-up note", "survey"}
+    before = outbox()
+    privacy.erase_personal_data(person.id, None, permissions=MANAGER)
+    assert _traces(pending_text()) == []
+    assert _traces(_database_bytes()) == []
+    after = outbox()
+    assert after[: len(before)] == before  # every change still waits to be pushed, in its order
+    assert ("follow_up", gone.uid, "delete") in after

@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
-from peewee import Database, DateTimeField, Model
+from peewee import Database, DateTimeField, Field, Model
 
 from app.i18n import _
 from app.models import (
@@ -63,7 +63,7 @@ from app.models.collation import sort_key
 from app.models.customers import customer_search_text
 from app.models.dialect import audit_eraser, erasing
 from app.models.sync_schema import CONFLICTS as CONFLICTS_TABLE
-from app.models.sync_schema import conflict_revision_bump
+from app.models.sync_schema import LAPTOP_OUTBOX, conflict_revision_bump
 from app.outputs import write_output
 from app.services import audit
 from app.services.errors import DomainError, NotFoundError
@@ -631,28 +631,9 @@ def _anonymise(customer_id: int, database: Database, now: dt.datetime | None = N
     values[Customer.row_version] = Customer.row_version + 1
     touched = Customer.update(values).where((Customer.id == customer_id) & holding).execute(database)
     CustomerNeedTag.delete().where(CustomerNeedTag.customer == customer_id).execute(database)
-    parents = {
-        Sale: records.sales,
-        FollowUp: records.follow_ups,
-        UsageCheck: records.checks,
-        CheckAnswer: records.checks,
-        WarrantyReturn: records.returns,
-        ReturnStatusChange: records.returns,
-        Case: records.cases,
-        CaseProposal: records.cases,
-        CaseStageChange: records.cases,
-        SatisfactionSurvey: records.surveys,
-    }
-    owner = {
-        CheckAnswer: CheckAnswer.check,
-        ReturnStatusChange: ReturnStatusChange.warranty_return,
-        CaseProposal: CaseProposal.case,
-        CaseStageChange: CaseStageChange.case,
-    }
-    for model, ids in parents.items():
+    for model, (column, ids) in _personal_rows(records).items():
         if not ids:
             continue
-        column = owner.get(model, model._meta.primary_key)
         personal = [model._meta.fields[name] for name in PERSONAL_COLUMNS[model]]
         emptied: dict = {f: (None if f.null else "") for f in personal}
         if "row_version" in model._meta.fields:
@@ -666,7 +647,79 @@ def _anonymise(customer_id: int, database: Database, now: dt.datetime | None = N
                 model.update(emptied).where(column.in_(ids[start : start + 500]) & still).execute(database)
             )
     _erase_conflicts(database, customer_id, records)
-    return ErasureOutcome(code, touched, _erase_audit(records, database))
+    audit_entries = _erase_audit(records, database)
+    _erase_outbox(database, customer_id, records)  # after the audit's rewrite: it is captured too
+    return ErasureOutcome(code, touched, audit_entries)
+
+
+def _erase_outbox(database: Database, customer_id: int, records: _Records) -> None:
+    """A laptop's changes waiting to be pushed keep none of the person's data: those made before the
+    erasure, and the erasure's own (captured with the values it replaced). In each change of the
+    person's rows (a row of theirs, or one whose `customer_id` is theirs: a deleted one), every
+    personal column reads before and after what the erasure left, so the push changes nothing of it
+    and the erasure log's row anonymises the office's copy. Elsewhere (the office, a standalone
+    file): nothing."""
+    if LAPTOP_OUTBOX not in database.get_tables():
+        return
+    erased: dict[str, dict[str, object]] = {
+        model._meta.table_name: {name: (None if model._meta.fields[name].null else "") for name in columns}
+        for model, columns in PERSONAL_COLUMNS.items()
+    }
+    names = [name for name in _CONFLICT_PERSONAL["customer"] if name in Customer._meta.fields]
+    param = database.param
+    row = database.execute_sql(
+        f"SELECT uid, {', '.join(names)} FROM customer WHERE id = {param}", (customer_id,)
+    ).fetchone()
+    customer_uid, *now_held = row
+    erased["customer"] = dict(zip(names, now_held, strict=True))
+    uids = {customer_uid}
+    for model, (column, ids) in _personal_rows(records).items():
+        for start in range(0, len(ids), 500):
+            query = model.select(model.uid).where(column.in_(ids[start : start + 500]))
+            uids.update(uid for (uid,) in query.tuples().execute(database))
+    # The audit entries of the person's records as _erase_audit left them (they sync too).
+    held_now: dict[str, dict[str, object]] = {
+        uid: {"changes": changes, "details": details}
+        for uid, changes, details in _audit_entries(records)
+        .select(AuditEntry.uid, AuditEntry.changes, AuditEntry.details)
+        .tuples()
+        .execute(database)
+    }
+    erased[AuditEntry._meta.table_name] = {}
+    uids.update(held_now)
+    marks = ", ".join([param] * len(erased))
+    entries = database.execute_sql(
+        f"SELECT seq, table_name, row_uid, old_values, new_values FROM {LAPTOP_OUTBOX} WHERE table_name IN ({marks})",
+        list(erased),
+    ).fetchall()
+    for seq, table, row_uid, *values in entries:
+        rows = [_loads(value) if value else None for value in values]
+        if row_uid not in uids and not any(r and r.get("customer_id") == customer_uid for r in rows):
+            continue
+        left = held_now.get(row_uid, erased[table])  # what the erasure left of the row
+        scrubbed = [None if r is None else {k: left.get(k, v) for k, v in r.items()} for r in rows]
+        if scrubbed != rows:
+            database.execute_sql(
+                f"UPDATE {LAPTOP_OUTBOX} SET old_values = {param}, new_values = {param} WHERE seq = {param}",
+                (*(None if r is None else json.dumps(r, ensure_ascii=False) for r in scrubbed), seq),
+            )
+
+
+def _personal_rows(records: _Records) -> dict[type[Model], tuple[Field, list[int]]]:
+    """The person's rows in each table of PERSONAL_COLUMNS: a column and the ids it holds (the rows'
+    own ids, or their parent's: a check's answers, a return's or a case's history)."""
+    return {
+        Sale: (Sale.id, records.sales),
+        FollowUp: (FollowUp.id, records.follow_ups),
+        UsageCheck: (UsageCheck.id, records.checks),
+        CheckAnswer: (CheckAnswer.check, records.checks),
+        WarrantyReturn: (WarrantyReturn.id, records.returns),
+        ReturnStatusChange: (ReturnStatusChange.warranty_return, records.returns),
+        Case: (Case.id, records.cases),
+        CaseProposal: (CaseProposal.case, records.cases),
+        CaseStageChange: (CaseStageChange.case, records.cases),
+        SatisfactionSurvey: (SatisfactionSurvey.id, records.surveys),
+    }
 
 
 def _erase_conflicts(database: Database, customer_id: int, records: _Records) -> None:
