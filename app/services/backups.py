@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models.backups import (
     EXTENSION,
     TAKE_OVER_SECONDS,
@@ -65,6 +65,9 @@ ROUTINE_KINDS = frozenset({BackupKind.DAILY, BackupKind.MANUAL})
 SAFETY_COPY_DAYS = 30
 # A temporary file this old is a backup that never finished (the process was killed at logout).
 STALE_TEMPORARY = dt.timedelta(days=1)
+
+# The schema that gave every row the uid the erasure log names customers by (migrations._7_row_identities).
+FIRST_SCHEMA_WITH_UIDS = 7
 
 
 @dataclass(frozen=True)
@@ -291,9 +294,21 @@ def restore_backup(
     if damage is not None:
         raise BackupError(_damaged(backup, damage))
     erasures = _logged_erasures(database)  # before the data that logs them is replaced
+    assert entry.schema_version is not None  # check_backup refuses a backup without one
+    if erasures and entry.schema_version < FIRST_SCHEMA_WITH_UIDS:
+        # The log names customers by uid; a file of an older schema gets new ones when upgraded,
+        # so nobody in it could be erased again: the erased people's data would come back.
+        raise BackupError(
+            ngettext(
+                "{path} is older than the erasure log (schema {version}): restoring it would bring "
+                "back the personal data of {count} customer erased since. It was not restored.",
+                "{path} is older than the erasure log (schema {version}): restoring it would bring "
+                "back the personal data of {count} customers erased since. It was not restored.",
+                len(erasures),
+            ).format(path=backup, version=entry.schema_version, count=len(erasures))
+        )
     kept = _keep_current(database, folder, now, progress)
     restore_into(database, backup, wait_seconds=wait_seconds, progress=progress)
-    assert entry.schema_version is not None  # check_backup refuses a backup without one
     reapplied = _reapply_erasures(database, erasures, folder) if erasures else 0
     return RestoreOutcome(kept, entry.schema_version, reapplied)
 

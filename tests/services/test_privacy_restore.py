@@ -103,3 +103,23 @@ def test_a_backup_from_before_the_erasure_log_is_upgraded_then_erased_again(data
     assert [p.name for p in left if "before-restore" not in p.name] == []
     for path in left:  # the copy of the replaced data was made after the erasure
         assert name.encode() not in path.read_bytes()
+
+
+def test_a_backup_older_than_the_erasure_log_is_not_restored_over_erasures(data, tmp_path):
+    """A file of a schema before 7 gets new uids when upgraded: nobody in it could be erased again,
+    so with erasures logged its restore is refused and nothing changes."""
+    import hashlib
+
+    from tests.models.test_database import make_v1_database
+
+    old = make_v1_database(tmp_path / "old-v1.sqlite3")
+    _erase(data, "C-00003")
+    before = hashlib.sha256(data.read_bytes()).hexdigest()
+    folder = tmp_path / "backups"
+    with pytest.raises(backups.BackupError, match="older than the erasure log"):
+        backups.restore_backup(data, old, folder, now=MORNING)
+    assert hashlib.sha256(data.read_bytes()).hexdigest() == before
+    assert not folder.exists() or not any(folder.iterdir())  # no copy kept: nothing was replaced
+    # With no erasure logged, the same old backup restores (upgraded when next opened).
+    fresh = demo_file(tmp_path / "fresh" / "postventa.sqlite3", customers=3)
+    assert backups.restore_backup(fresh, old, folder, now=MORNING).erasures_reapplied == 0
