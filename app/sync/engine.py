@@ -165,6 +165,7 @@ def push(
     outcome = SyncOutcome()
     laptop_side.bring_up_to_date(local)
     laptop, _server, _login, _cursor = laptop_side.laptop_state(local)
+    _number_after_the_office(local, office, laptop)
     total = laptop_side.pending_count(local)
     while True:
         entries = _next_batch(local)
@@ -178,6 +179,25 @@ def push(
             outcome.pushed += sum(len(transaction) for transaction in transactions)
             if progress is not None:
                 progress(outcome.pushed, total)
+
+
+def _number_after_the_office(local: Database, office: Database, laptop: str) -> None:
+    """A laptop file put back to an older copy (a backup restored, a file copied back) numbers its
+    new changes from where that copy stood, below what the office has already applied from it: those
+    would be taken for changes already applied, skipped, and lost. When the office's last applied
+    number is ahead of the laptop's own counter, the waiting changes are numbered after it, in their
+    order (any of them the office already had comes again, and merges or meets its own value)."""
+    row = office.execute_sql(f"SELECT last_seq FROM {APPLIED} WHERE laptop = %s", (laptop,)).fetchone()
+    applied = row[0] if row else 0
+    if laptop_side.outbox_counter(local) >= applied:
+        return
+    with local.atomic():
+        local.execute_sql(f"UPDATE {laptop_side.OUTBOX} SET seq = -seq")  # two steps: no clash on the way
+        local.execute_sql(f"UPDATE {laptop_side.OUTBOX} SET seq = ? - seq", (applied,))
+        laptop_side.set_outbox_counter(
+            local,
+            max(applied, local.execute_sql(f"SELECT max(seq) FROM {laptop_side.OUTBOX}").fetchone()[0] or 0),
+        )
 
 
 # How often an office transaction is tried when the server broke a deadlock by ending it (other

@@ -125,3 +125,15 @@ def owed_rows(database: Database) -> set[tuple[str, str]]:
 
 def set_owed(database: Database, rows: set[tuple[str, str]]) -> None:
     database.execute_sql(f"UPDATE {STATE} SET owed = ?", (json.dumps(sorted(rows)),))
+
+
+def outbox_counter(database: Database) -> int:
+    """The last number the outbox gave a change (SQLite's AUTOINCREMENT counter; 0 before any)."""
+    row = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (OUTBOX,)).fetchone()
+    return row[0] if row else 0
+
+
+def set_outbox_counter(database: Database, value: int) -> None:
+    """The outbox's next change is numbered after `value`."""
+    database.execute_sql("DELETE FROM sqlite_sequence WHERE name = ?", (OUTBOX,))
+    database.execute_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (OUTBOX, value))

@@ -31,6 +31,7 @@ from tests.sync.copies import (
     office_query,
     office_rows,
     on_laptop,
+    pending,
     sync,
 )
 
@@ -501,3 +502,25 @@ def test_a_reference_to_a_record_the_office_no_longer_has_is_refused_not_emptied
         return describe_conflict(refusal).explanation
 
     assert "Case" in on_laptop(ana, explanation)
+
+
+def test_a_laptop_put_back_to_an_older_copy_still_pushes_what_it_does_next(office, tmp_path):
+    """A laptop file replaced by an older copy of itself (a backup restored, a copy put back)
+    numbered its next changes from that copy's counter, below what the office had applied from it:
+    the office took them for changes already applied, the laptop let them go, and they were lost.
+    They are now numbered after the office's last."""
+    import shutil
+
+    ana, _mia = laptops(office, tmp_path)
+    uid = customer_of(office, office.rep_id)
+    older = tmp_path / "ana-older.sqlite3"
+    shutil.copyfile(ana, older)  # the copy kept before the day's work (no -wal: closed cleanly)
+    for n in range(3):
+        on_laptop(ana, lambda n=n: edit_customer(uid, city=f"Teror {n}"))
+    assert sync(ana, office.url_of(office.rep)).pushed > 0
+    shutil.copyfile(older, ana)  # put back
+    on_laptop(ana, lambda: edit_customer(uid, phone="+34 928 000 111"))
+    outcome = sync(ana, office.url_of(office.rep))
+    assert (outcome.conflicts, outcome.refused) == (0, 0)
+    assert office_query(office, "SELECT phone FROM customer WHERE uid = %s", (uid,)) == [("+34 928 000 111",)]
+    assert pending(ana) == 0
