@@ -182,8 +182,9 @@ def push(
 
 
 def _number_after_the_office(local: Database, office: Database, laptop: str) -> None:
-    """A laptop file put back to an older copy (a backup restored, a file copied back) numbers its
-    new changes from where that copy stood, below what the office has already applied from it: those
+    """A laptop file put back to an older copy by hand (a file copied back, a backup restored into a
+    new file; Postventa's own restore over the file carries the counter on, app.models.backups)
+    numbers its new changes from where that copy stood, below what the office applied from it: those
     would be taken for changes already applied, skipped, and lost. When the office's last applied
     number is ahead of the laptop's own counter, the waiting changes are numbered after it, in their
     order (any of them the office already had comes again, and merges or meets its own value)."""
