@@ -32,6 +32,19 @@ def _demo_file(tmp_path):
     return path
 
 
+def _closed_demo_file_without_statistics(tmp_path):
+    path = _demo_file(tmp_path)
+    close_database()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE sqlite_stat1")
+    return path
+
+
+def _seeks_each_units_checks() -> bool:
+    plan = _checks_after_delivery_plan()
+    return any("usage_check_sold_unit_id" in step for step in plan)
+
+
 def _checks_after_delivery_plan() -> list[str]:
     """The query plan of the charter's "usage check within N days of delivery" figure, as run."""
     statements = []
@@ -54,23 +67,18 @@ def test_the_demo_leaves_statistics_and_the_checks_figure_seeks_each_units_check
     path = _demo_file(tmp_path)
     try:
         assert {"customer", "follow_up", "usage_check", "sold_unit"} <= _analyzed_tables(path)
-        plan = _checks_after_delivery_plan()
-        assert any("usage_check_sold_unit_id" in step for step in plan), plan
+        assert _seeks_each_units_checks(), _checks_after_delivery_plan()
     finally:
         close_database()
 
 
 def test_a_file_never_analyzed_gets_statistics_when_it_is_opened(tmp_path):
-    path = _demo_file(tmp_path)
-    close_database()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE sqlite_stat1")
+    path = _closed_demo_file_without_statistics(tmp_path)
     assert _analyzed_tables(path) == set()
     open_database(str(path))
     try:
         assert {"customer", "follow_up", "usage_check", "sold_unit"} <= _analyzed_tables(path)
-        plan = _checks_after_delivery_plan()
-        assert any("usage_check_sold_unit_id" in step for step in plan), plan
+        assert _seeks_each_units_checks(), _checks_after_delivery_plan()
     finally:
         close_database()
 
@@ -79,24 +87,17 @@ def test_without_statistics_the_checks_figure_walks_the_completed_checks(tmp_pat
     """The test of the tests above: the plan they look for is the statistics' doing."""
     from app.models import database
 
-    path = _demo_file(tmp_path)
-    close_database()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE sqlite_stat1")
+    path = _closed_demo_file_without_statistics(tmp_path)
     monkeypatch.setattr(database, "analyze_sqlite_when_never_done", lambda engine: None)
     open_database(str(path))
     try:
-        plan = _checks_after_delivery_plan()
-        assert not any("usage_check_sold_unit_id" in step for step in plan), plan
+        assert not _seeks_each_units_checks(), _checks_after_delivery_plan()
     finally:
         close_database()
 
 
 def test_a_read_only_open_closes_without_writing_statistics(tmp_path):
-    path = _demo_file(tmp_path)
-    close_database()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE sqlite_stat1")
+    path = _closed_demo_file_without_statistics(tmp_path)
     open_database(str(path), read_only=True)
     close_database()
     assert _analyzed_tables(path) == set()

@@ -24,7 +24,8 @@ WINTER = dt.datetime(2027, 1, 12, 10, 0)  # the Canaries UTC+0, Madrid UTC+1
 SUMMER = dt.datetime(2027, 7, 13, 10, 0, 30, 250000)  # the Canaries UTC+1, Madrid UTC+2
 
 
-def _laptop_in_the_canaries(path) -> tuple[int, int]:
+def _file_in_the_canaries(path, *, laptop: bool = True) -> tuple[int, int]:
+    """A file with a visit in winter and one in summer, written in the Canaries (a laptop's, or not)."""
     with in_time_zone("Atlantic/Canary"):
         open_database(str(path))
         who = factories.customer("C1")
@@ -39,7 +40,8 @@ def _laptop_in_the_canaries(path) -> tuple[int, int]:
             ).id
             for at in (WINTER, SUMMER)
         )
-        make_laptop()
+        if laptop:
+            make_laptop()
         close_database()
     return ids
 
@@ -50,7 +52,7 @@ def _scheduled(follow_up_id: int) -> dt.datetime:
 
 def test_a_laptop_taken_from_the_canaries_to_madrid_shows_its_times_on_madrids_clock(tmp_path):
     path = tmp_path / "ana.sqlite3"
-    winter, summer = _laptop_in_the_canaries(path)
+    winter, summer = _file_in_the_canaries(path)
     with in_time_zone("Europe/Madrid"):
         open_database(str(path))
         try:
@@ -81,18 +83,7 @@ def test_a_laptop_taken_from_the_canaries_to_madrid_shows_its_times_on_madrids_c
 
 def test_a_standalone_file_and_a_laptop_in_the_same_zone_keep_their_times(tmp_path):
     alone = tmp_path / "alone.sqlite3"
-    with in_time_zone("Atlantic/Canary"):
-        open_database(str(alone))
-        who = factories.customer("C1")
-        rep = factories.create_rep("ANA", "Ana")
-        first = FollowUp.create(
-            customer=who,
-            rep=rep.id,
-            kind=FollowUpKind.CALL,
-            purpose=FollowUpPurpose.COMMERCIAL,
-            scheduled_at=WINTER,
-        ).id
-        close_database()
+    first, _summer = _file_in_the_canaries(alone, laptop=False)
     with in_time_zone("Europe/Madrid"):
         open_database(str(alone))
         try:
@@ -100,7 +91,7 @@ def test_a_standalone_file_and_a_laptop_in_the_same_zone_keep_their_times(tmp_pa
         finally:
             close_database()
     laptop = tmp_path / "ana.sqlite3"
-    winter, _summer = _laptop_in_the_canaries(laptop)
+    winter, _summer = _file_in_the_canaries(laptop)
     with in_time_zone("Atlantic/Canary"):
         open_database(str(laptop))
         try:
