@@ -722,7 +722,11 @@ def _restore(target: str, args: argparse.Namespace) -> int:
     entry = backups.check_backup(source, path)  # refused here, before asking: nothing is touched
     folder = default_backups_folder()
     print(
-        _("Backup {path}: made {made}, {customers} customers, last activity {activity}.").format(
+        ngettext(
+            "Backup {path}: made {made}, {customers} customer, last activity {activity}.",
+            "Backup {path}: made {made}, {customers} customers, last activity {activity}.",
+            entry.customers or 0,
+        ).format(
             path=source,
             made=i18n.format_datetime(entry.made_at),
             customers=i18n.format_number(entry.customers),

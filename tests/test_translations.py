@@ -25,7 +25,8 @@ def test_every_string_in_the_code_has_a_spanish_translation():
         if not message.id:
             continue
         translated = spanish.get(message.id, context=message.context)
-        if translated is None or not translated.string or translated.fuzzy:
+        forms = translated.string if translated is not None and isinstance(translated.string, tuple) else None
+        if translated is None or not translated.string or translated.fuzzy or (forms and not all(forms)):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     assert missing == [], (
         "Untranslated (run tools/translations.py update, translate, compile):\n" + "\n".join(missing)
@@ -38,6 +39,13 @@ def test_translations_keep_the_placeholders():
             assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), (
                 message.id
             )
+        elif (
+            message.id and message.string
+        ):  # a plural: the singular's form as its source, the others as the plural
+            singular, plural = message.id
+            for position, form in enumerate(message.string):
+                source = singular if position == 0 else plural
+                assert sorted(PLACEHOLDER.findall(form)) == sorted(PLACEHOLDER.findall(source)), singular
 
 
 def test_the_installed_catalog_holds_the_po_files_translations():

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, format_datetime, format_number
+from app.i18n import N_, _, format_datetime, format_number, ngettext
 from app.services import backups
 from app.services.backups import BackupEntry
 from app.views.dialogs import BaseDialog, confirm, plain_label
@@ -235,11 +235,16 @@ class BackupsDialog(BaseDialog):
         entry = self.selected()
         if entry is None or entry.problem is not None:
             return
-        question = _(
+        question = ngettext(
+            "Restore the backup made {made}?\n\nEverything in {database} is replaced by the backup's "
+            "data ({customers} customer, last activity {activity}); what changed since is lost. A copy "
+            "of the current data is kept in the backups folder first, and Postventa reopens on the "
+            "restored data.",
             "Restore the backup made {made}?\n\nEverything in {database} is replaced by the backup's "
             "data ({customers} customers, last activity {activity}); what changed since is lost. A copy "
             "of the current data is kept in the backups folder first, and Postventa reopens on the "
-            "restored data."
+            "restored data.",
+            entry.customers or 0,
         ).format(
             made=format_datetime(entry.made_at),
             database=self._database.name,
