@@ -113,8 +113,22 @@ def server_session_options() -> str:
 
 # The laptop's own tables (app.sync.laptop) whose naive times are local: the copies of the office's
 # conflicts. The outbox and the pull's stamp are in UTC (SQLite's datetime('now'), the triggers).
-_LAPTOP_LOCAL_TIMES = {"sync_conflict": ("created_at", "resolved_at")}
+_LAPTOP_LOCAL_TIMES = {"sync_conflict": ["created_at", "resolved_at"]}
 _ZONE_COLUMN = "zone"
+
+
+def datetime_columns() -> dict[str, list[str]]:
+    """Every model's date-and-time columns, by table: what the office keeps as moments (migration 14)
+    and what a laptop moves to a new zone's clock (follow_machine_zone)."""
+    from app.models import ALL_MODELS
+
+    columns = {
+        model._meta.table_name: [
+            f.column_name for f in model._meta.sorted_fields if isinstance(f, DateTimeField)
+        ]
+        for model in ALL_MODELS
+    }
+    return {table: names for table, names in columns.items() if names}
 
 
 def follow_machine_zone(database) -> bool:
@@ -126,10 +140,10 @@ def follow_machine_zone(database) -> bool:
     go back, a naive time is read as the first of the two. One transaction, capture off (the
     moments do not change: nothing to push). The first open records the zone. Returns whether
     times were moved."""
-    from app.models import ALL_MODELS
     from app.models.sync_schema import LAPTOP_STATE
 
-    if LAPTOP_STATE not in database.get_tables():
+    existing = set(database.get_tables())
+    if LAPTOP_STATE not in existing:
         return False
     here = local_zone_name()
     if here is None:  # no zone known for this machine: nothing can be said about its clock
@@ -143,12 +157,7 @@ def follow_machine_zone(database) -> bool:
     if before is None or not _known_zone(before):
         database.execute_sql(f"UPDATE {LAPTOP_STATE} SET {_ZONE_COLUMN} = ?", (here,))
         return False
-    tables: dict[str, tuple[str, ...]] = dict(_LAPTOP_LOCAL_TIMES)
-    for model in ALL_MODELS:
-        names = tuple(f.column_name for f in model._meta.sorted_fields if isinstance(f, DateTimeField))
-        if names:
-            tables[model._meta.table_name] = names
-    existing = set(database.get_tables())
+    tables = {**datetime_columns(), **_LAPTOP_LOCAL_TIMES}
     database.connection().create_function(
         "postventa_rezone", 1, _rezone(ZoneInfo(before), ZoneInfo(here)), deterministic=True
     )

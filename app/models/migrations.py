@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import SQL, CharField, Database, DateTimeField, IntegerField, TextField, TimeField
+from peewee import SQL, CharField, Database, IntegerField, TextField, TimeField
 from playhouse.migrate import SchemaMigrator
 
 from app.models.dialect import reset_sequences
@@ -348,22 +348,12 @@ def _14_times_as_moments(migrator: SchemaMigrator, database: Database) -> None:
     date-and-time column becomes `timestamptz`, read in the time zone of the machine that upgrades
     (the office's, which wrote them). SQLite files keep local wall-clock times; a laptop's capture
     triggers, made again after any migration, now send its times in UTC."""
-    from app.models import ALL_MODELS
+    from app.models.clock import datetime_columns
     from app.models.dialect import store_times_as_moments
     from app.models.server_rights import USER_TABLE
 
-    store_times_as_moments(
-        database,
-        {
-            **{
-                model._meta.table_name: [
-                    f.column_name for f in model._meta.sorted_fields if isinstance(f, DateTimeField)
-                ]
-                for model in ALL_MODELS
-            },
-            USER_TABLE: ["created_at"],  # the office's people (server_rights)
-        },
-    )
+    # The office's people (server_rights) are not a model.
+    store_times_as_moments(database, {**datetime_columns(), USER_TABLE: ["created_at"]})
 
 
 def _15_audit_entry_uid(migrator: SchemaMigrator, database: Database) -> None:

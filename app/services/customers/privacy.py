@@ -672,11 +672,7 @@ def _erase_outbox(database: Database, customer_id: int, records: _Records) -> No
     ).fetchone()
     customer_uid, *now_held = row
     erased["customer"] = dict(zip(names, now_held, strict=True))
-    uids = {customer_uid}
-    for model, (column, ids) in _personal_rows(records).items():
-        for start in range(0, len(ids), 500):
-            query = model.select(model.uid).where(column.in_(ids[start : start + 500]))
-            uids.update(uid for (uid,) in query.tuples().execute(database))
+    uids = {customer_uid, *_uids_of(database, _personal_rows(records))}
     # The audit entries of the person's records as _erase_audit left them (they sync too).
     held_now: dict[str, dict[str, object]] = {
         uid: {"changes": changes, "details": details}
@@ -722,26 +718,34 @@ def _personal_rows(records: _Records) -> dict[type[Model], tuple[Field, list[int
     }
 
 
+def _uids_of(database: Database, rows: dict[type[Model], tuple[Field, list[int]]]) -> dict[str, str]:
+    """The uid of each row of `rows` (per model, a column and the ids it holds), with its table's name."""
+    uids: dict[str, str] = {}
+    for model, (column, ids) in rows.items():
+        for start in range(0, len(ids), 500):
+            query = model.select(model.uid).where(column.in_(ids[start : start + 500]))
+            uids.update({uid: model._meta.table_name for (uid,) in query.tuples().execute(database)})
+    return uids
+
+
 def _erase_conflicts(database: Database, customer_id: int, records: _Records) -> None:
     """Stored sync conflicts about the person's rows (an office's, a laptop's copy of them) keep no
     value of their data: a column's values, or a whole row's, become ERASED where personal."""
     if CONFLICTS_TABLE not in database.get_tables():
         return
-    by_table: dict[str, tuple[type[Model], list[int]]] = {
-        "customer": (Customer, [customer_id]),
-        "sale": (Sale, records.sales),
-        "follow_up": (FollowUp, records.follow_ups),
-        "usage_check": (UsageCheck, records.checks),
-        "warranty_return": (WarrantyReturn, records.returns),
-        "case": (Case, records.cases),
-        "case_proposal": (CaseProposal, records.proposals),
-        "satisfaction_survey": (SatisfactionSurvey, records.surveys),
-    }
-    uids: dict[str, str] = {}
-    for table, (model, ids) in by_table.items():
-        for start in range(0, len(ids), 500):
-            query = model.select(model.uid).where(model.id.in_(ids[start : start + 500]))
-            uids.update({uid: table for (uid,) in query.tuples().execute(database)})
+    uids = _uids_of(
+        database,
+        {
+            Customer: (Customer.id, [customer_id]),
+            Sale: (Sale.id, records.sales),
+            FollowUp: (FollowUp.id, records.follow_ups),
+            UsageCheck: (UsageCheck.id, records.checks),
+            WarrantyReturn: (WarrantyReturn.id, records.returns),
+            Case: (Case.id, records.cases),
+            CaseProposal: (CaseProposal.id, records.proposals),
+            SatisfactionSurvey: (SatisfactionSurvey.id, records.surveys),
+        },
+    )
     if not uids:
         return
     param = database.param
