@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         # A page is built the first time it is shown or asked for (`_built`): the window opens
         # with one page, and every page loads its data in the background.
         self._pages: list[Page | None] = []
-        # Background work the opening starts besides the first page's loads (the sync's status, the
+        # Background work the opening starts (the first page's loads, the sync's status, the
         # conflicts badge, the daily backup) waits for the first paint (`after_first_paint`); None
         # once it ran.
         self._waiting_for_paint: list[Callable[[], None]] | None = []
@@ -127,9 +127,8 @@ class MainWindow(QMainWindow):
 
     def after_first_paint(self, work: Callable[[], None]) -> None:
         """Run `work` once the window has painted (at once after that): background work the opening
-        starts besides the first page's loads (importing services and querying in the pool, the
-        daily backup's reading) would otherwise compete with the first paint and those loads (issue
-        19)."""
+        starts (the first page's loads, importing services and querying in the pool, the daily
+        backup's reading) would otherwise compete with the first paint (issue 19)."""
         if self._waiting_for_paint is None:
             work()
         else:
@@ -242,8 +241,14 @@ class MainWindow(QMainWindow):
             return
         page = self._built(row)
         self._stack.setCurrentIndex(row)
-        page.activate()  # its loads at once, in the pool: what the person opened the window for
+        # Its loads, in the pool: at once, or after the window's first paint while it opens (pool
+        # threads running Python hold the interpreter's lock the paint needs: issue 19).
+        self.after_first_paint(lambda: self._activate_if_shown(page))
         settings.save_window_state("last_page", PAGES[row].key)
+
+    def _activate_if_shown(self, page: Page) -> None:
+        if self._stack.currentWidget() is page:
+            page.activate()
 
     def _set_badge(self, key: str, count: int) -> None:
         """A page's count beside its sidebar title ("Conflicts (2)"); the title alone at zero."""

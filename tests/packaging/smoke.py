@@ -6,10 +6,10 @@ path with accents and spaces (`José Muñoz/Datos de empresa`), started outside 
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,13 @@ LEAKY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "POSTVENTA_
 
 
 def project_version() -> str:
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        return tomllib.load(handle)["project"]["version"]
+    """The version the source declares: app/__init__.py's literal, read as the build reads it."""
+    tree = ast.parse((ROOT / "app" / "__init__.py").read_text(encoding="utf-8"))
+    return next(
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__version__" for t in node.targets)
+    )
 
 
 def require_module(module: str, install: str) -> None:
