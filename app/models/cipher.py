@@ -34,16 +34,6 @@ from app import APP_NAME
 from app.i18n import _
 from app.keyrings import usable_keyring
 
-try:  # the wheels cover Windows, macOS and Linux; an installation without it cannot encrypt
-    from sqlcipher3 import dbapi2 as sqlcipher
-except ImportError:  # pragma: no cover (a dependency: only a broken installation lacks it)
-    sqlcipher = None
-else:  # values bound as peewee binds them through sqlite3 (peewee registers these there)
-    sqlcipher.register_adapter(decimal.Decimal, str)
-    sqlcipher.register_adapter(dt.date, str)
-    sqlcipher.register_adapter(dt.time, str)
-    sqlcipher.register_adapter(dt.datetime, lambda value: value.isoformat(" "))
-
 KEY_BYTES, SALT_BYTES = 32, 16
 RECOVERY_ENV_VAR = "POSTVENTA_RECOVERY_KEY"
 KEYRING_SERVICE = APP_NAME
@@ -59,14 +49,36 @@ _CHECK_CHARS = 4
 # Characters people read for one another, written as the base32 letter they look like.
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
-# Exceptions of either driver: a plain file's (sqlite3) or an encrypted one's (sqlcipher3).
-DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,) + ((sqlcipher.Error,) if sqlcipher else ())
-DRIVER_DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,) + (
-    (sqlcipher.DatabaseError,) if sqlcipher else ()
-)
-DRIVER_OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,) + (
-    (sqlcipher.OperationalError,) if sqlcipher else ()
-)
+# Exceptions of either driver: a plain file's (sqlite3) or an encrypted one's (sqlcipher3, added by
+# `_driver` when it is imported: none of its exceptions can be raised before).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+DRIVER_DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+DRIVER_OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+
+_sqlcipher: Any = None
+_driver_lock = threading.Lock()
+
+
+def _driver() -> Any:
+    """sqlcipher3's DB-API module, imported with the first encrypted file rather than at every start
+    (issue 19); None when this installation lacks it."""
+    global _sqlcipher, DRIVER_ERRORS, DRIVER_DATABASE_ERRORS, DRIVER_OPERATIONAL_ERRORS
+    with _driver_lock:
+        if _sqlcipher is None:
+            try:  # the wheels cover Windows, macOS and Linux; an installation without it cannot encrypt
+                from sqlcipher3 import dbapi2
+            except ImportError:  # pragma: no cover (a dependency: only a broken installation lacks it)
+                return None
+            # Values bound as peewee binds them through sqlite3 (peewee registers these there).
+            dbapi2.register_adapter(decimal.Decimal, str)
+            dbapi2.register_adapter(dt.date, str)
+            dbapi2.register_adapter(dt.time, str)
+            dbapi2.register_adapter(dt.datetime, lambda value: value.isoformat(" "))
+            DRIVER_ERRORS += (dbapi2.Error,)
+            DRIVER_DATABASE_ERRORS += (dbapi2.DatabaseError,)
+            DRIVER_OPERATIONAL_ERRORS += (dbapi2.OperationalError,)
+            _sqlcipher = dbapi2
+        return _sqlcipher
 
 
 class RecoveryKeyError(ValueError):
@@ -90,7 +102,7 @@ class DatabaseKey:
 
 def available() -> bool:
     """True when this installation can read and write encrypted databases."""
-    return sqlcipher is not None
+    return _driver() is not None
 
 
 def new_key() -> DatabaseKey:
@@ -123,11 +135,12 @@ def is_encrypted(path: Path) -> bool:
 
 
 def _require_driver() -> Any:
-    if sqlcipher is None:
+    driver = _driver()
+    if driver is None:
         raise RuntimeError(
             _("This installation of Postventa cannot read encrypted databases (sqlcipher3 is missing).")
         )
-    return sqlcipher
+    return driver
 
 
 def connect(database: str, key: DatabaseKey | None, *, uri: bool = False, **options: Any) -> Any:
@@ -150,11 +163,12 @@ def connect(database: str, key: DatabaseKey | None, *, uri: bool = False, **opti
 
 def key_opens(path: Path, key: DatabaseKey) -> bool:
     """True when `key` decrypts the file `path` (read-only: nothing is written)."""
-    if sqlcipher is None or file_salt(path) != key.salt:
+    driver = _driver()
+    if driver is None or file_salt(path) != key.salt:
         return False
     try:
         connection = connect(read_only_uri(path), key, uri=True)
-    except sqlcipher.DatabaseError:
+    except driver.DatabaseError:
         return False
     connection.close()
     return True

@@ -9,14 +9,17 @@ the schema as it was, never against the current models (which may have moved on)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from peewee import SQL, CharField, Database, IntegerField, TextField, TimeField
-from playhouse.migrate import SchemaMigrator
 
 from app.models.dialect import reset_sequences
 from app.models.system import SchemaVersion
 
-Migration = Callable[[SchemaMigrator, Database], None]
+if TYPE_CHECKING:  # imported by run_migrations: an up-to-date file opens without it (issue 19)
+    from playhouse.migrate import SchemaMigrator
+
+Migration = Callable[["SchemaMigrator", Database], None]
 
 
 def _2_customer_search_text(migrator: SchemaMigrator, database: Database) -> None:
@@ -436,6 +439,8 @@ LATEST_VERSION = max(MIGRATIONS)
 
 
 def run_migrations(database: Database, from_version: int) -> None:
+    from playhouse.migrate import SchemaMigrator
+
     from app.models.sync_schema import refresh_laptop_capture  # imports the models (this module's importer)
 
     migrator = SchemaMigrator.from_database(database)

@@ -35,7 +35,7 @@ from app.services.company import database_is_empty
 from app.services.permissions import current_permissions
 from app.views import settings
 from app.views.errors import error_text, install_gui_exception_hooks, show_error
-from app.views.garbage import collect_on_ui_thread
+from app.views.garbage import collect_on_ui_thread, skip_collection_at_exit
 from app.views.operations import Operation
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
@@ -510,7 +510,9 @@ def run_gui(target: str, language: str | None) -> int:
     install_gui_exception_hooks()  # after the QApplication exists: errors in slots reach the dialog
     if not application.open(target):
         return 2
-    return application.qapp.exec()
+    status = application.qapp.exec()
+    skip_collection_at_exit()
+    return status
 
 
 def measure_startup(target: str) -> float:
@@ -541,4 +543,5 @@ def measure_startup(target: str) -> float:
     window.close()
     stop_background_tasks()  # what quitting does (aboutToQuit): nobody reads the pages' loads now
     close_database()
+    skip_collection_at_exit()  # as run_gui after the event loop
     return elapsed

@@ -151,4 +151,6 @@ def window_state(key: str) -> Any:
 
 
 def save_window_state(key: str, value: Any) -> None:
-    qsettings().setValue("window/" + key, value)
+    store = qsettings()
+    if store.value("window/" + key) != value:  # unchanged (the page restored at start): no write
+        store.setValue("window/" + key, value)

@@ -44,6 +44,8 @@ DEFERRED = (
     "app.services.imports",
     "app.services.undo",
     "app.services.backups",
+    "playhouse.migrate",  # an up-to-date file is not migrated
+    "sqlcipher3",  # a plain file is not decrypted
 )
 
 _OPEN_THE_WINDOW = textwrap.dedent(
