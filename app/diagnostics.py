@@ -22,7 +22,7 @@ from pathlib import Path
 import platformdirs
 
 from app import APP_NAME, __version__
-from app.models.database import (
+from app.locations import (
     display_target,  # re-exported: where a target is shown, it is shown through this
     keep_private,
 )

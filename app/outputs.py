@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import _
-from app.models.backups import sync_folder
-from app.models.database import open_database_file
 from app.services.errors import DomainError
 
 # What an SQLite database file starts with, and the two magic numbers a WAL file starts with.
@@ -155,6 +153,10 @@ def _check_folder(folder: Path) -> None:
 
 def _check_regular_target(file: Path, *, shown: Path, force: bool, exists: bool) -> None:
     """Refuse the open database and its working files, any SQLite file, and an existing file without force."""
+    from app.models.database import (
+        open_database_file,  # the models: not on the way to the window's first paint
+    )
+
     database = open_database_file()
     if database is not None:
         for guarded in (database, *(database.with_name(database.name + s) for s in WORKING_SUFFIXES)):
@@ -280,6 +282,8 @@ def _write_and_rename(output: Output, produce: Callable[[Path], object], *, forc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    from app.models.backups import sync_folder
+
     sync_folder(output.file.parent)
 
 

@@ -709,8 +709,8 @@ def register_copy(base: Path, path: Path, url: str, login: str) -> str:
     """`path`, a copy of the laptop database `base`, made a laptop of its own: registered at the office
     under its login with a new id and the next label (init_laptop's statement), and given its login.
     Returns its label."""
+    from app.locations import display_target
     from app.models.base import new_uid
-    from app.models.database import display_target
 
     shutil.copyfile(base, path)
     office = open_office(url)

@@ -263,7 +263,7 @@ def _vacuum_analyze() -> None:
 
 def describe_target(target: str) -> str:
     """A target as printed: the file, or the URL (no password: the benchmark cluster trusts the socket)."""
-    from app.models.database import display_target
+    from app.locations import display_target
 
     return display_target(target)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from app.models.backups import BackupKind, backups_in, default_backups_folder, parse_backup_name
+from app.locations import default_backups_folder
+from app.models.backups import BackupKind, backups_in, parse_backup_name
 from tests.factories import damage_table, demo_file
 from tests.helpers import one_line_error, run
 

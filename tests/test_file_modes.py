@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 
 from app import diagnostics
-from app.models.database import (
-    backup_sqlite_file,
-    close_database,
-    default_database_path,
-    open_database,
-    resolve_target,
-)
+from app.locations import default_database_path, resolve_target
+from app.models.database import backup_sqlite_file, close_database, open_database
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

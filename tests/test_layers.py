@@ -2,7 +2,7 @@
 
     views ──▶ documents ──▶ reports          (reports receive plain data)
       │           │            ╎ types and pure formatters only
-      └───────────┴──▶ services ──▶ models ──▶ i18n, package_data, markup (the base)
+      └───────────┴──▶ services ──▶ models ──▶ i18n, package_data, markup, locations (the base)
     any part ──▶ outputs ──▶ models.database, services.errors   (every file written for the user)
 
 Arrows point one way. Only app.views imports Qt. The command line (app.cli) may call everything, but

@@ -31,15 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import N_, _
+from app.locations import create_private_file, default_backups_folder, make_private_folder
 from app.models import cipher
 from app.models.database import (
     DatabaseDamagedError,
     DatabaseFileError,
     _read_only_connection,
-    create_private_file,
-    default_database_path,
     inspect_sqlite_file,
-    make_private_folder,
     sqlite_connection,
     translate_database_error,
 )
@@ -100,11 +98,6 @@ _NAME = re.compile(
     + re.escape(EXTENSION)
     + "$"
 )
-
-
-def default_backups_folder() -> Path:
-    """A `backups` folder in the user data folder, beside the default database."""
-    return default_database_path().parent / "backups"
 
 
 def database_key(database: Path) -> str:

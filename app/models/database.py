@@ -15,17 +15,22 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
-import platformdirs
 from peewee import Database, PeeweeException, SqliteDatabase
 
-from app import APP_NAME
 from app.i18n import _
+from app.locations import (  # re-exported: the names the rest of the code knows them by
+    create_private_file,
+    default_database_path,
+    display_target,
+    keep_private,
+    make_private_folder,
+    sqlite_path_of,
+)
 from app.models import ALL_MODELS, SchemaVersion, cipher, db
 from app.models.clock import (
     SERVER_FIELD_TYPES,
@@ -40,10 +45,12 @@ from app.models.dialect import (
     optimize_sqlite_at_close,
     set_read_only,
 )
+
+# The roots of its refusals, defined apart so that the window's lock raises them without the models.
+from app.models.file_errors import DatabaseFileError, DatabaseOpenError
 from app.models.migrations import LATEST_VERSION, run_migrations
 from app.models.system import store_case_prefix_defaults
 
-ENV_VAR = "POSTVENTA_DB"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
 # The page cache of a plain file's connection, in KiB (SQLite's default is 2 MiB; an encrypted one
 # has its own, app.models.cipher.CACHE_KIB): a busy week of the agenda on 100,000 customers reads
@@ -51,14 +58,6 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000
 # CPU with the default, 20 ms with this one; benchmarks/run_all.py). Filled only as pages are read.
 SQLITE_CACHE_KIB = 32768
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class DatabaseFileError(Exception):
-    """The database file cannot be used as asked; the message tells the user why and what to do."""
-
-
-class DatabaseOpenError(DatabaseFileError):
-    """The database cannot be opened; the message tells the user why and what to do."""
 
 
 class DatabaseDamagedError(DatabaseOpenError):
@@ -197,43 +196,6 @@ def open_database_file() -> Path | None:
     return _open_database_path
 
 
-def make_private_folder(folder: Path) -> None:
-    """Make `folder` and its parents when missing; on POSIX the folder made is its owner's only (0700)."""
-    if folder.is_dir():
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        os.chmod(folder, 0o700)  # whatever the umask
-
-
-def keep_private(folder: Path, files: tuple[Path, ...] = ()) -> None:
-    """On POSIX, one of Postventa's own folders (the default data folder, the logs) and files in it
-    made their owner's only again: an older Postventa, or a loose umask, left them readable by the
-    computer's other users. Only group and other lose their bits, and only on what this user owns.
-    Never a folder the user chose: it keeps the modes they gave it."""
-    if os.name != "posix":
-        return
-    for path in (folder, *files):
-        try:
-            status = path.stat()
-            if status.st_uid == os.getuid() and stat.S_IMODE(status.st_mode) & 0o077:
-                os.chmod(path, stat.S_IMODE(status.st_mode) & 0o700)
-        except OSError:  # missing, or not ours to change: opening says what is wrong
-            continue
-
-
-def create_private_file(path: Path) -> None:
-    """On POSIX, a new empty file only its owner may read and write (0600, whatever the umask); SQLite
-    gives a database's -wal and -shm the mode of the database. An existing file is left as it is."""
-    if os.name != "posix":
-        return
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        os.chmod(path, 0o600)
-    except OSError:  # it exists, or cannot be made: SQLite then says what is wrong
-        pass
-
-
 # The SQL function a laptop's capture triggers (app.sync.laptop) call to tag each outbox entry with
 # the local transaction that wrote it: the office applies or refuses one transaction's entries together.
 LOCAL_TRANSACTION = "postventa_local_transaction"
@@ -343,45 +305,9 @@ def forget_credentials(target: str) -> None:
     _session_credentials.pop(target, None)
 
 
-def display_target(target: str) -> str:
-    """A database path or URL as it may be shown or logged: a URL's password is left out (from
-    user:password@host and from a password=… parameter). app.diagnostics re-exports it."""
-    parts = urlsplit(target)
-    if not parts.scheme or "://" not in target:
-        return target
-    if parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        netloc = f"{parts.username}@{host}" if parts.username else host
-        parts = parts._replace(netloc=netloc)
-    if parts.query:
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "password"]
-        parts = parts._replace(query=urlencode(query, safe="/"))
-    return urlunsplit(parts)
-
-
 def _one_line(exc: BaseException) -> str:
     """A driver's message on one line (psycopg's span several: "connection … failed:\n\tFATAL: …")."""
     return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
-
-
-def default_database_path() -> Path:
-    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "postventa.sqlite3"
-
-
-def resolve_target(explicit: str | None = None) -> str:
-    """--db wins over POSTVENTA_DB, which wins over the per-user data folder."""
-    return explicit or os.environ.get(ENV_VAR) or str(default_database_path())
-
-
-def sqlite_path_of(target: str) -> Path | None:
-    """The file behind a plain path or a sqlite:/// URL; None for server URLs."""
-    if "://" not in target:
-        return Path(target).expanduser()
-    if target.startswith("sqlite:///"):
-        return Path(target[len("sqlite:///") :]).expanduser()
-    return None
 
 
 def open_database(
@@ -705,7 +631,8 @@ def _read_only_uri(path: Path) -> str:
 def backup_sqlite_file(path: Path, folder: Path | None = None) -> Path:
     """The backup taken before an upgrade: the one verified backup (app.models.backups), into `folder`
     (default: the backups folder in the user data folder)."""
-    from app.models.backups import BackupKind, default_backups_folder, write_backup
+    from app.locations import default_backups_folder
+    from app.models.backups import BackupKind, write_backup
 
     try:
         return write_backup(path, folder or default_backups_folder(), BackupKind.BEFORE_UPGRADE)

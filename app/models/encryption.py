@@ -18,9 +18,10 @@ import secrets
 from pathlib import Path
 
 from app.i18n import _
+from app.locations import create_private_file
 from app.models import cipher
 from app.models.backups import TAKE_OVER_SECONDS, BackupError, _take_over
-from app.models.database import DatabaseLockedError, create_private_file, translate_database_error
+from app.models.database import DatabaseLockedError, translate_database_error
 
 
 class EncryptionError(BackupError):

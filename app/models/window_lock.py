@@ -16,7 +16,8 @@ import sys
 import unicodedata
 
 from app.i18n import _
-from app.models.database import DatabaseOpenError, sqlite_path_of
+from app.locations import sqlite_path_of
+from app.models.file_errors import DatabaseOpenError
 
 NAME_PREFIX = "postventa-"
 

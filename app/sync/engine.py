@@ -1130,8 +1130,9 @@ def init_laptop(path: Path, office_target: str, *, encrypt: bool = False) -> Syn
 
     Built in `<path>.partial` and renamed at the end: a run cut short leaves no laptop database
     that looks ready (the next --init starts again)."""
+    from app.locations import display_target
     from app.models import db
-    from app.models.database import close_database, display_target, open_database, open_office
+    from app.models.database import close_database, open_database, open_office
     from app.models.sync_schema import sync_enabled
 
     if path.exists() and path.stat().st_size > 0:

@@ -106,9 +106,10 @@ class JoinOutcome:
 
 def join_office(path: Path, office_target: str) -> JoinOutcome:
     """Make the standalone database at `path` a laptop of the office and sync it (module doc)."""
+    from app.locations import default_backups_folder, display_target
     from app.models import db
-    from app.models.backups import BackupKind, default_backups_folder, write_backup
-    from app.models.database import close_database, display_target, open_database, open_office
+    from app.models.backups import BackupKind, write_backup
+    from app.models.database import close_database, open_database, open_office
     from app.models.sync_schema import sync_enabled
 
     if not path.exists() or path.stat().st_size == 0:

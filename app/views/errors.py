@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 
 from app import diagnostics
 from app.i18n import _
-from app.models.database import DatabaseFileError, translate_database_error
 from app.services.errors import DomainError, ValidationError
 
 
 def error_text(exc: BaseException) -> str:
     """What the user reads: our own messages as they are, anything else explained."""
+    from app.models.database import DatabaseFileError, translate_database_error  # not before the first paint
+
     if isinstance(exc, (DomainError, DatabaseFileError)):
         return str(exc)
     problem = translate_database_error(exc)  # damaged, disk full, read-only, met while reading rows

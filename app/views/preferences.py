@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language
-from app.models.backups import default_backups_folder
+from app.locations import default_backups_folder
 from app.models.enums import CaseSeries
 from app.services import cases, company, reps
 from app.services.customers.value import validate_thresholds

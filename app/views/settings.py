@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings
 from app import APP_NAME
 from app.diagnostics import display_target
 from app.i18n import DEFAULT_LANGUAGE
-from app.models.backups import default_backups_folder
+from app.locations import default_backups_folder
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from app.locations import default_backups_folder, default_database_path, resolve_target
 from app.models import ALL_MODELS, Customer, SchemaVersion, db
-from app.models.backups import BackupKind, backups_in, default_backups_folder
-from app.models.database import (
-    DatabaseOpenError,
-    close_database,
-    default_database_path,
-    open_database,
-    resolve_target,
-)
+from app.models.backups import BackupKind, backups_in
+from app.models.database import DatabaseOpenError, close_database, open_database
 from app.models.migrations import LATEST_VERSION, MIGRATIONS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

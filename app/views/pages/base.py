@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.models.database import DatabaseInfo
-from app.services.permissions import UNRESTRICTED, Permissions, Right
-from app.services.reps import RepRow
 from app.views.events import Change
+
+if TYPE_CHECKING:  # the models: imported once the window has painted (issue 19)
+    from app.models.database import DatabaseInfo
+    from app.services.permissions import Permissions, Right
+    from app.services.reps import RepRow
+
+
+def _unrestricted() -> Permissions:
+    from app.services.permissions import UNRESTRICTED
+
+    return UNRESTRICTED
 
 
 @dataclass
@@ -24,7 +33,7 @@ class AppContext:
 
     database: DatabaseInfo
     current_rep: RepRow | None = None
-    permissions: Permissions = UNRESTRICTED
+    permissions: Permissions = field(default_factory=_unrestricted)
 
     @property
     def acting_rep_id(self) -> int | None:
