@@ -473,14 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(_cli_language(args))
-    from app.models.database import (
-        DatabaseFileError,
-        close_database,
-        resolve_target,
-        translate_database_error,
-    )
-    from app.models.server_rights import RightsError
-    from app.sync.errors import SyncError  # not the engine: the window opens without it
+    from app.locations import resolve_target
 
     target = resolve_target(getattr(args, "db", None))
     diagnostics.setup_logging()
@@ -488,6 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _use_remembered_password(target)
     try:
         if args.command is None:
+            # The window paints its frame before the models are imported (issue 19).
             from app.views.app import run_gui
 
             return run_gui(target, getattr(args, "lang", None))
@@ -520,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "encryption":
             return _encryption(target, args)
         parser.error(f"unknown command {args.command}")
-    except (CliError, DatabaseFileError, RightsError, SyncError) as exc:
+    except _refusals() as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         _complain(exc, target)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
@@ -528,6 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("postventa: " + _("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 (one line, never a traceback)
+        from app.models.database import translate_database_error
         from app.services.errors import DomainError
 
         problem = translate_database_error(exc)  # e.g. a damaged page met while reading rows
@@ -538,8 +533,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             _complain(_("unexpected error: {reason}").format(reason=exc), target)
         return EXIT_FAILURE
     finally:
+        from app.models.database import close_database
+
         close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
     return EXIT_OK
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    """What a command refuses with a message of its own (looked up when an error arrives: the
+    window's start imports none of these modules before its first paint)."""
+    from app.models.database import DatabaseFileError
+    from app.models.server_rights import RightsError
+    from app.sync.errors import SyncError  # not the engine
+
+    return (CliError, DatabaseFileError, RightsError, SyncError)
 
 
 def _use_remembered_password(target: str) -> None:
@@ -547,10 +554,12 @@ def _use_remembered_password(target: str) -> None:
     (libpq's own PGPASSWORD and ~/.pgpass work as well, without Postventa's help.)"""
     from urllib.parse import urlsplit
 
-    from app.models.database import sqlite_path_of, use_credentials
+    from app.locations import sqlite_path_of
 
     if sqlite_path_of(target) is not None or "://" not in target:
         return
+    from app.models.database import use_credentials
+
     parts = urlsplit(target)
     if parts.password:
         return
@@ -687,7 +696,7 @@ def _check(target: str, full: bool = False) -> int:
 
 def _backup_file(target: str) -> Path:
     """The SQLite file of `target`; an office server is refused: pg_dump backs it up on the server."""
-    from app.models.database import sqlite_path_of
+    from app.locations import sqlite_path_of
 
     path = sqlite_path_of(target)
     if path is None:
@@ -700,7 +709,7 @@ def _backup_file(target: str) -> Path:
 
 
 def _backup(target: str, args: argparse.Namespace) -> int:
-    from app.models.backups import default_backups_folder
+    from app.locations import default_backups_folder
     from app.services import backups
 
     path = _backup_file(target)
@@ -713,7 +722,7 @@ def _backup(target: str, args: argparse.Namespace) -> int:
 
 
 def _restore(target: str, args: argparse.Namespace) -> int:
-    from app.models.backups import default_backups_folder
+    from app.locations import default_backups_folder
     from app.models.database import open_database
     from app.services import backups
 
@@ -899,8 +908,9 @@ def _sync(target: str, args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from app.locations import sqlite_path_of
     from app.models import db
-    from app.models.database import open_database, open_office, sqlite_path_of
+    from app.models.database import open_database, open_office
     from app.sync.engine import init_laptop, refuse_unless_laptop, synchronise
     from app.sync.joining import join_office
 
@@ -1099,8 +1109,9 @@ def _export(target: str, args: argparse.Namespace) -> int:
 
 def _refuse_encrypting_an_existing_file(target: str, encrypt: bool) -> None:
     """--encrypt makes a new database encrypted; an existing plain one is encrypted by its own command."""
+    from app.locations import sqlite_path_of
     from app.models import cipher
-    from app.models.database import inspect_sqlite_file, sqlite_path_of
+    from app.models.database import inspect_sqlite_file
 
     path = sqlite_path_of(target)
     if not encrypt:
@@ -1133,8 +1144,7 @@ def _show_recovery_key(recovery_key: str | None, *, to_stderr: bool = False) -> 
 
 def _encryption(target: str, args: argparse.Namespace) -> int:
     """`postventa encryption status|encrypt|decrypt --db DB`: the file must not be open elsewhere."""
-    from app.models.backups import default_backups_folder
-    from app.models.database import sqlite_path_of
+    from app.locations import default_backups_folder, sqlite_path_of
     from app.services import encryption
 
     path = sqlite_path_of(target)

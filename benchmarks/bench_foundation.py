@@ -128,9 +128,14 @@ try:
 except ImportError:
     measure_startup, how = fallback_startup, "fallback in bench_foundation.py"
 imported = time.perf_counter()
-inner = measure_startup(db_path)  # to the painted window; then it closes the window as a quit does
-total = imported - started + inner  # first line to the painted window: the close is in "wall"
-print(json.dumps({{"total": total, "inner": inner, "how": how, "peak_mib": peak_mib()}}))
+# To the painted window, then to its first page on the open database; then it closes the window as
+# a quit does (the close is in "wall"). The fallback (and measure_startup before 2026-12) gives one
+# figure: the window painted on the open database.
+times = measure_startup(db_path)
+painted, ready = (times.painted, times.ready) if hasattr(times, "painted") else (times, times)
+before = imported - started  # the first line to measure_startup: Python's and the modules' imports
+print(json.dumps({{"total": before + painted, "ready": before + ready, "inner": painted, "how": how,
+                  "peak_mib": peak_mib()}}))
 """
 )
 
@@ -189,11 +194,12 @@ def bench_startup(db_path: Path, runs: int) -> None:
 
     print(f"   app measured by: {results['app'][0]['how']}")
     print(f"   {'':34}{'bare Qt':>10}{'Postventa':>12}{'ratio':>8}")
-    for key, label in (
-        ("total", "first line → painted (in process)"),
-        ("wall", "spawn → exit (whole process)"),
+    for key, bare_key, label in (
+        ("total", "total", "first line → painted (in process)"),
+        ("ready", "total", "… → first page on the database"),
+        ("wall", "wall", "spawn → exit (whole process)"),
     ):
-        bare, app = median("bare", key), median("app", key)
+        bare, app = median("bare", bare_key), median("app", key)
         print(f"   {label:34}{bare:>9.3f}s{app:>11.3f}s{app / bare:>7.1f}x")
     print(f"   {'measure_startup() itself':34}{'':>10}{median('app', 'inner'):>11.3f}s")
     bare, app = median("bare", "peak_mib"), median("app", "peak_mib")

@@ -1,11 +1,16 @@
-"""Starting the GUI: the QApplication, translators, the open database and the main window."""
+"""Starting the GUI: the QApplication, translators, the open database and the main window.
+
+The first start paints the window's frame before anything imports the models or opens the database
+(issue 19): this module and what it imports at its top need neither; the rest is imported where used.
+"""
 
 from __future__ import annotations
 
 import sys
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,35 +20,25 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, __version__, i18n
 from app.i18n import _
+from app.locations import sqlite_path_of
 from app.models import cipher
-from app.models.database import (
-    DatabaseFileError,
-    DatabaseInfo,
-    DatabaseLockedError,
-    DatabaseOpenError,
-    LoginRequiredError,
-    close_database,
-    forget_credentials,
-    open_database,
-    sqlite_path_of,
-    use_credentials,
-)
+from app.models.file_errors import DatabaseFileError, DatabaseOpenError
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
-from app.services import reps
-from app.services.company import database_is_empty
-from app.services.permissions import current_permissions
 from app.views import settings
 from app.views.errors import error_text, install_gui_exception_hooks, show_error
 from app.views.garbage import collect_on_ui_thread, skip_collection_at_exit
-from app.views.operations import Operation
+from app.views.main_window import MainWindow
 from app.views.pages.base import AppContext
 from app.views.qt_catalogs import install_qt_catalogs
 from app.views.single_instance import DatabaseLock
-from app.views.tasks import TaskProgress, run_in_background, settle_background_tasks
 
 if TYPE_CHECKING:
+    from app.models.database import DatabaseInfo
     from app.services import backups  # imported where used: it brings most of the services
+    from app.services.reps import RepRow
+    from app.views.reminders import ReminderService
+    from app.views.tasks import TaskProgress
 
 
 def ensure_qapplication() -> QApplication:
@@ -67,7 +62,9 @@ def apply_language(language: str) -> None:
     install_qt_catalogs(app, language)
 
 
-def remembered_rep(database_target: str) -> reps.RepRow | None:
+def remembered_rep(database_target: str) -> RepRow | None:
+    from app.services import reps
+
     rep_id = settings.qsettings().value(settings.current_rep_key(database_target))
     try:
         return reps.get_rep(int(rep_id)) if rep_id is not None else None
@@ -75,7 +72,7 @@ def remembered_rep(database_target: str) -> reps.RepRow | None:
         return None
 
 
-def remember_rep(database_target: str, rep: reps.RepRow) -> None:
+def remember_rep(database_target: str, rep: RepRow) -> None:
     settings.qsettings().setValue(settings.current_rep_key(database_target), rep.id)
 
 
@@ -91,18 +88,51 @@ class Application:
         self.database_lock = database_lock or DatabaseLock()
         self.database_lock.raise_requested.connect(self._on_database_lock_raise_requested)
         self.qapp.aboutToQuit.connect(self.database_lock.release_all)
-        self.qapp.aboutToQuit.connect(close_database)  # a clean close: the next start need not check the file
+        self.qapp.aboutToQuit.connect(
+            _close_database
+        )  # a clean close: the next start need not check the file
         self.qapp.aboutToQuit.connect(self._back_up_at_quit)
-        from app.views.reminders import ReminderService
+        self._reminders: ReminderService | None = None
+        self.first_open_failed = False
 
-        # Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
-        self.reminders = ReminderService()
-        self.reminders.follow_up_requested.connect(self._on_reminders_follow_up_requested)
-        self.reminders.agenda_requested.connect(self._on_reminders_agenda_requested)
-        self.reminders.show_window_requested.connect(self._raise_window)
-        self.reminders.quit_requested.connect(self._on_reminders_quit_requested)
-        if self.reminders.tray_available:
-            self.qapp.setQuitOnLastWindowClosed(False)
+    @property
+    def reminders(self) -> ReminderService:
+        """Owned here, not by the window, so reminders survive window rebuilds and run in the tray.
+        Made with the first window on an open database (they need the models)."""
+        if self._reminders is None:
+            from app.views.reminders import ReminderService
+
+            self._reminders = ReminderService()
+            self._reminders.follow_up_requested.connect(self._on_reminders_follow_up_requested)
+            self._reminders.agenda_requested.connect(self._on_reminders_agenda_requested)
+            self._reminders.show_window_requested.connect(self._raise_window)
+            self._reminders.quit_requested.connect(self._on_reminders_quit_requested)
+            if self._reminders.tray_available:
+                self.qapp.setQuitOnLastWindowClosed(False)
+        return self._reminders
+
+    def start(self, target: str) -> int:
+        """The first window on `target`, then the event loop: its exit code, 2 when the database
+        was not opened (refused, or the person cancelled)."""
+        self.show_first_window(target, on_failure=lambda: self.qapp.exit(2))
+        return self.qapp.exec()
+
+    def show_first_window(self, target: str, on_failure: Callable[[], None] | None = None) -> MainWindow:
+        """The window's frame shown now, painted at once (issue 19); `target` opened once it has,
+        with the login, the unlocking and the first-run questions over it. When the database is not
+        opened, `first_open_failed` is set and `on_failure` called."""
+        frame = MainWindow(target=target)
+        self._connect_window(frame)
+        self.window = frame
+        frame.show()
+        frame.after_first_paint(lambda: self._open_in_frame(target, on_failure))
+        return frame
+
+    def _open_in_frame(self, target: str, on_failure: Callable[[], None] | None) -> None:
+        if not self.open(target, self.window):
+            self.first_open_failed = True
+            if on_failure is not None:
+                on_failure()
 
     def open(self, target: str, parent: QWidget | None = None) -> bool:
         try:
@@ -112,7 +142,8 @@ class Application:
             return False
         opened = self._open(target, parent)
         # Hold only the file the window shows: the new one, or the one it stays on (none at a failed start).
-        stays_on = self.window.context.database.target if self.window is not None else None
+        shown = self.window.context if self.window is not None else None
+        stays_on = shown.database.target if shown is not None else None
         self.database_lock.keep_only(target if opened else stays_on)
         return opened
 
@@ -124,6 +155,10 @@ class Application:
             return False
 
     def _open_database(self, target: str, parent: QWidget | None) -> bool:
+        from app.services import reps
+        from app.services.company import database_is_empty
+        from app.services.permissions import current_permissions
+
         info = self._open_logged_in(target, parent)
         if info is None:  # the person cancelled the login
             return False
@@ -163,6 +198,14 @@ class Application:
     def _open_logged_in(self, target: str, parent: QWidget | None) -> DatabaseInfo | None:
         """Open `target`; an office server that asks for a password gets it from the keyring or the
         login dialog (asked again while refused). None when the person cancels."""
+        from app.models.database import (
+            DatabaseLockedError,
+            LoginRequiredError,
+            forget_credentials,
+            open_database,
+            use_credentials,
+        )
+
         path = sqlite_path_of(target)
         if path is not None:
             while True:
@@ -238,15 +281,22 @@ class Application:
             return False
         return True
 
-    def _show_window(self, context: AppContext) -> None:
-        from app.views.main_window import MainWindow
+    def _connect_window(self, window: MainWindow) -> None:
+        window.database_requested.connect(self._on_window_database_requested)
+        window.restore_requested.connect(self._on_window_restore_requested)
+        window.encryption_requested.connect(self._on_window_encryption_requested)
+        window.language_changed.connect(self._on_window_language_changed)
 
+    def _show_window(self, context: AppContext) -> None:
         old = self.window
+        if old is not None and old.context is None:  # the first start's frame: completed in place
+            old.attach(context, reminders=self.reminders)
+            self.reminders.set_context(context)
+            self.reminders.retranslate()
+            self.reminders.start()
+            return
         self.window = MainWindow(context, reminders=self.reminders)
-        self.window.database_requested.connect(self._on_window_database_requested)
-        self.window.restore_requested.connect(self._on_window_restore_requested)
-        self.window.encryption_requested.connect(self._on_window_encryption_requested)
-        self.window.language_changed.connect(self._on_window_language_changed)
+        self._connect_window(self.window)
         if old is not None:
             self.window.setGeometry(old.geometry())
             old.dispose()
@@ -300,6 +350,9 @@ class Application:
             show_error(self.window, exc)
             return
         if with_demo:
+            from app.models.database import open_database
+            from app.services.company import database_is_empty
+
             try:
                 info = open_database(path)
             except DatabaseFileError as exc:
@@ -332,6 +385,7 @@ class Application:
         if path is None:  # an office server: backed up on the server
             return
         folder = settings.backups_folder()
+        from app.views.tasks import run_in_background
 
         def back_up(progress: TaskProgress) -> object:
             from app.services import backups  # in the pool thread: not on the way to the first paint
@@ -354,7 +408,8 @@ class Application:
         """The day's backup when none was made today (the app ran past midnight, or quit before the one
         at start ended), in a thread the process waits for once the window has gone: closing is never
         delayed by it."""
-        path = self.window.context.database.path if self.window is not None else None
+        context = self.window.context if self.window is not None else None  # None: quit while opening
+        path = context.database.path if context is not None else None
         if path is None:
             return
         folder = settings.backups_folder()
@@ -378,10 +433,12 @@ class Application:
         window.dispose()
         window.deleteLater()
         self.window = None
+        from app.models.database import close_database
+        from app.services import backups
+        from app.views.tasks import run_in_background, settle_background_tasks
+
         settle_background_tasks()
         close_database()
-
-        from app.services import backups
 
         def restore(progress: TaskProgress) -> backups.RestoreOutcome:
             close_database()  # this pool thread's own connection
@@ -415,8 +472,10 @@ class Application:
 
     def _encrypt_new_database(self, info: DatabaseInfo, parent: QWidget | None) -> bool:
         """Encrypt the database made at first start (small: on the spot), reopen it, show the recovery key."""
+        from app.models.database import close_database, open_database
         from app.services import encryption
         from app.views.encryption import RecoveryKeyDialog
+        from app.views.operations import Operation
 
         path = info.path
         assert path is not None
@@ -434,7 +493,9 @@ class Application:
     def _on_window_encryption_requested(self, encrypt: bool) -> None:
         """Encrypt or decrypt the window's database, then reopen the window on it (and show the new
         recovery key). As a restore does, the window goes first and every connection is closed."""
+        from app.models.database import close_database
         from app.services import encryption
+        from app.views.tasks import run_in_background, settle_background_tasks
 
         window = self.window
         assert window is not None and window.context.database.path is not None
@@ -490,6 +551,12 @@ class Application:
         self._show_window(context)
 
 
+def _close_database() -> None:
+    from app.models.database import close_database
+
+    close_database()
+
+
 def run_gui(target: str, language: str | None) -> int:
     cipher.look_up_key_early(sqlite_path_of(target))  # an encrypted file's key, while Qt starts
     language = language or settings.get(settings.LANGUAGE)
@@ -508,40 +575,54 @@ def run_gui(target: str, language: str | None) -> int:
         return 1
     application = Application(language, database_lock)
     install_gui_exception_hooks()  # after the QApplication exists: errors in slots reach the dialog
-    if not application.open(target):
-        return 2
-    status = application.qapp.exec()
+    status = application.start(target)
     skip_collection_at_exit()
     return status
 
 
-def measure_startup(target: str) -> float:
-    """Seconds from nothing to a painted main window on `target` (for benchmarks).
+@dataclass(frozen=True)
+class StartupTimes:
+    """Seconds from the start (`measure_startup`)."""
+
+    painted: float  # the window painted: its frame, before the database opens
+    ready: float  # the database open and its first page painted (its figures still loading)
+
+
+def measure_startup(target: str) -> StartupTimes:
+    """A start on `target` as the first start makes it, timed (for benchmarks): the frame painted,
+    then the database opened and the first page built and painted.
 
     Then the window closes as at a quit: background work is abandoned and the database closed
     cleanly (its in-use marker removed), so the next run starts as after a clean quit, not as after
     a crash (which checks the whole file first: seconds on a large database)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
 
-    from app.views.tasks import stop_background_tasks
+    def paint(window: MainWindow) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(0, loop.quit)
+        loop.exec()
+        window.repaint()
+        qapp.processEvents()
 
     started = time.perf_counter()
     cipher.look_up_key_early(sqlite_path_of(target))  # while Qt starts
     qapp = ensure_qapplication()
     apply_language(i18n.DEFAULT_LANGUAGE)
-    from app.views.main_window import MainWindow
-
-    info = open_database(target)
-    window = MainWindow(AppContext(database=info, current_rep=None))
+    database_lock = DatabaseLock()  # one window per file, as run_gui
+    database_lock.claim(target, bring_to_front=True)
+    window = MainWindow(target=target)
     window.show()
-    loop = QEventLoop()
-    QTimer.singleShot(0, loop.quit)
-    loop.exec()
-    window.repaint()
-    qapp.processEvents()
-    elapsed = time.perf_counter() - started
+    paint(window)
+    painted = time.perf_counter() - started
+    from app.models.database import close_database, open_database
+    from app.views.tasks import stop_background_tasks
+
+    window.attach(AppContext(database=open_database(target), current_rep=None))
+    paint(window)
+    ready = time.perf_counter() - started
     window.close()
     stop_background_tasks()  # what quitting does (aboutToQuit): nobody reads the pages' loads now
+    database_lock.release_all()
     close_database()
     skip_collection_at_exit()  # as run_gui after the event loop
-    return elapsed
+    return StartupTimes(painted, ready)

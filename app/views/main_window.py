@@ -49,16 +49,29 @@ class MainWindow(QMainWindow):
     restore_requested = Signal(str)  # the backup to restore into this window's database
     encryption_requested = Signal(bool)  # True: encrypt this window's database; False: decrypt it
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, reminders=None):
+    def __init__(
+        self,
+        context: AppContext | None = None,
+        parent: QWidget | None = None,
+        reminders=None,
+        *,
+        target: str | None = None,
+    ):
+        """The window on `context`'s database; without a context, the window's frame for `target`
+        (menus, sidebar, status bar, "Opening…"), painted before the database opens and completed
+        by `attach` (the first start: issue 19). Neither needs the models to be imported."""
         super().__init__(parent)
-        self.context = context
-        self._reminders = reminders  # ReminderService owned by the Application, or None
+        target = context.database.target if context is not None else target
+        if target is None:
+            raise ValueError("MainWindow needs a context or the target it opens")
+        self.context: AppContext = None  # type: ignore[assignment]  # set by `attach`
+        self._reminders = None  # ReminderService owned by the Application, or None
         self._quitting = False
         self._disposing = False  # replaced by a new window: nothing to ask
         # What Edit ▸ Undo / Redo offer: this window's session on this database (another database
         # opens in a new window, with a new history). Made with the first step (`undo_stack`).
         self._undo_stack: UndoStack | None = None
-        self.setWindowTitle(f"{APP_NAME} — {display_target(context.database.target)}")
+        self.setWindowTitle(f"{APP_NAME} — {display_target(target)}")
         self.setMinimumSize(QSize(900, 600))
         # A page is built the first time it is shown or asked for (`_built`): the window opens
         # with one page, and every page loads its data in the background.
@@ -106,16 +119,57 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(central)
 
+        self._build_menus()
+        self._database_label = QLabel(_("Database: {target}").format(target=display_target(target)))
+        self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self._database_label, 1)
+        self._restore_geometry()
+        if context is not None:
+            self.attach(context, reminders)
+            return
+        # The frame: the page remembered shown as chosen, "Opening…" in its place, the menus off
+        # until the database is open.
+        self.menuBar().setEnabled(False)
+        row = self._remembered_row()
+        self._sidebar.blockSignals(True)
+        self._sidebar.setCurrentRow(row)
+        self._sidebar.blockSignals(False)
+        opening = QLabel(_("Opening the database…"))
+        opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        opening.setStyleSheet("color: palette(dark);")
+        placeholder = self._stack.widget(row)
+        self._stack.insertWidget(row, opening)
+        self._stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._stack.setCurrentIndex(row)
+
+    def attach(self, context: AppContext, reminders=None) -> None:
+        """The database is open: the window's commands, status and pages on it (a frame's second
+        half; the constructor's when given the context)."""
         from app.views.sync_indicator import SyncController
 
+        self.context = context
+        self._reminders = reminders
         # On a laptop database: the status bar's sync indicator, File ▸ Sync now, automatic syncs.
         self.sync = SyncController(self, load_now=False)
-        self._build_menus()
+        self._file_menu.insertAction(self._before_quit, self.sync.action)
+        self._file_menu.insertSeparator(self._before_quit)
+        if context.database.path is None:
+            gate(self.backups_action, _("The office server is backed up on the server, with pg_dump."))
+        self._gate_audit_log()
+        self.menuBar().setEnabled(True)
         self._build_shortcuts()
         self._build_status_bar()
         app_events().data_changed.connect(self._on_app_events_data_changed)
         app_events().step_done.connect(self._on_app_events_step_done)
-        self._restore_state()
+        if self._waiting_for_paint is None:  # the frame has painted: the page paints before its loads
+            self._waiting_for_paint = []
+            self.update()
+        row = self._sidebar.currentRow()
+        if row < 0:
+            self.show_page(PAGES[self._remembered_row()].key)
+        else:  # the frame's: the one remembered, or one clicked while the database opened
+            self._on_sidebar_current_row_changed(row)
         self.after_first_paint(self.sync.reload_status)
         self.after_first_paint(self._count_conflicts)
         # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
@@ -202,6 +256,8 @@ class MainWindow(QMainWindow):
 
     def search_everything(self, text: str = "") -> None:
         """Ctrl+K: the search dialog; the hit the user opens is shown on its page."""
+        if self.context is None:  # the frame: nothing to search yet
+            return
         from app.views.search import SearchDialog
 
         self._search_box.clear()
@@ -231,7 +287,7 @@ class MainWindow(QMainWindow):
             self.search_everything(text)
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self.context is None:  # the frame: `attach` shows the row chosen by then
             return
         shown = self._pages[self._stack.currentIndex()]  # None before the first page is shown
         if row != self._stack.currentIndex() and shown is not None and not shown.can_leave():
@@ -343,7 +399,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(_("&File"))
+        file_menu = self._file_menu = self.menuBar().addMenu(_("&File"))
         file_menu.addAction(self._action(_("&New database…"), self._on_new_database))
         file_menu.addAction(
             self._action(_("&Open database…"), self._on_open_database, QKeySequence.StandardKey.Open)
@@ -354,13 +410,10 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(_("&Import…"), self._on_import, "Ctrl+Shift+I")
         file_menu.addAction(self.import_action)
         self.backups_action = self._action(_("&Backups…"), self._on_backups)
-        if self.context.database.path is None:
-            gate(self.backups_action, _("The office server is backed up on the server, with pg_dump."))
         file_menu.addAction(self.backups_action)
         show_tooltips(file_menu)  # the refusal on hover
-        file_menu.addSeparator()
-        file_menu.addAction(self.sync.action)  # shown on a laptop database only
-        file_menu.addSeparator()
+        # File ▸ Sync now (shown on a laptop database only) goes here once the database is open.
+        self._before_quit = file_menu.addSeparator()
         file_menu.addAction(self._action(_("&Quit"), self.quit, QKeySequence.StandardKey.Quit))
 
         # Edit ▸ Undo / Redo: the session's undoable actions (app.services.undo), newest first.
@@ -384,7 +437,6 @@ class MainWindow(QMainWindow):
         settings_menu.addSeparator()
         self.audit_log_action = self._action(_("&Audit log…"), self._on_audit_log)
         settings_menu.addAction(self.audit_log_action)
-        self._gate_audit_log()
         show_tooltips(settings_menu)  # the refusal on hover
 
         help_menu = self.menuBar().addMenu(_("&Help"))
@@ -430,11 +482,6 @@ class MainWindow(QMainWindow):
             who = _("No user chosen")
         self._user_label = QLabel(who)
         self._user_label.setTextFormat(Qt.TextFormat.PlainText)  # user text
-        self._database_label = QLabel(
-            _("Database: {target}").format(target=display_target(self.context.database.target))
-        )
-        self._database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.statusBar().addWidget(self._database_label, 1)
         self.statusBar().addPermanentWidget(self.sync.indicator)
         self.statusBar().addPermanentWidget(self._user_label)
         if self.context.database.backup is not None:
@@ -446,7 +493,7 @@ class MainWindow(QMainWindow):
 
     # -- state --------------------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = settings.window_state("geometry/MainWindow")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -455,8 +502,11 @@ class MainWindow(QMainWindow):
         # Within the screen with its title bar: a 1366×768 laptop, or a place remembered from a
         # bigger screen, never puts the status bar or the window's bottom out of sight.
         dialogs.fit_into(self, dialogs.available_area(self))
+
+    def _remembered_row(self) -> int:
+        """The sidebar row of the page shown last (the dashboard the first time)."""
         last = settings.window_state("last_page")
-        self.show_page(last if last in self.page_keys() else "dashboard")
+        return self.page_keys().index(last if last in self.page_keys() else "dashboard")
 
     def quit(self) -> None:
         """File ▸ Quit: really quit, even when closing the window would only hide it to the tray."""
@@ -471,7 +521,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if not self._disposing and not self.current_page().can_leave():
+        if not self._disposing and self.context is not None and not self.current_page().can_leave():
             event.ignore()  # the user keeps editing
             self._quitting = False
             return

@@ -103,3 +103,53 @@ def test_the_window_refuses_a_damaged_file_in_a_dialog(qapp, tmp_path, monkeypat
         close_database()
     assert len(shown) == 1 and isinstance(shown[0], DatabaseDamagedError)
     assert "restore a backup copy" in str(shown[0])
+
+
+def test_the_first_window_paints_its_frame_then_asks_over_it_and_opens(
+    application, tmp_path, monkeypatch, qtbot
+):
+    # Issue 19: the window's frame is up (and painted) before the database opens; the first-run
+    # questions come over it, and the same window then shows the pages.
+    asked = []
+
+    def start_empty(parent=None):
+        asked.append((parent, parent.context, parent.isVisible(), parent._waiting_for_paint is None))
+        return FirstRunChoice(load_demo=False, rep=reps.create_rep("LFE", "Lucia Fernandez", RepRole.MANAGER))
+
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(start_empty))
+    target = str(tmp_path / "fresh.sqlite3")
+    frame = application.show_first_window(target)
+    assert frame.context is None and not frame.menuBar().isEnabled()
+    assert frame._stack.currentWidget().text() == "Opening the database…"
+    qtbot.waitUntil(lambda: frame.context is not None, timeout=5000)
+
+    assert asked == [(frame, None, True, True)]
+    assert application.window is frame and frame.isVisible()
+    assert frame.context.current_rep.code == "LFE"
+    assert frame.menuBar().isEnabled()
+    assert frame.current_page() is frame.page("dashboard")
+    qtbot.waitUntil(lambda: frame.page("dashboard").summary is not None, timeout=5000)
+    assert not application.first_open_failed
+
+
+@pytest.mark.sqlite_only("a text file that is not an SQLite file")
+def test_a_first_window_whose_file_is_refused_ends_the_start(application, tmp_path, qtbot):
+    path = tmp_path / "letter.sqlite3"
+    path.write_text("not a database")
+    frame = application.show_first_window(str(path))
+    qtbot.waitUntil(lambda: application.first_open_failed, timeout=5000)
+    assert "not an SQLite file" in str(application.errors[0])
+    assert frame.context is None
+    application._back_up_at_quit()  # what quitting then runs: nothing to back up, no error
+
+
+def test_a_page_clicked_while_the_database_opens_is_the_one_shown(application, tmp_path, monkeypatch, qtbot):
+    def start_empty(parent=None):
+        parent._sidebar.setCurrentRow(parent.page_keys().index("agenda"))  # clicked meanwhile
+        return FirstRunChoice(load_demo=False, rep=None)
+
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(start_empty))
+    frame = application.show_first_window(str(tmp_path / "fresh.sqlite3"))
+    qtbot.waitUntil(lambda: frame.context is not None, timeout=5000)
+    assert frame.current_page() is frame.page("agenda")
+    assert [page.objectName() for page in frame.built_pages()] == ["page_agenda"]

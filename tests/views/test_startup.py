@@ -11,6 +11,7 @@ benchmarks/run_all.py, never here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -158,3 +159,59 @@ def test_the_window_paints_without_the_later_pages_modules_and_every_page_builds
         "reports",
         "conflicts",
     ]
+
+
+# The real start (`postventa` with no command), stopped once the database is open: which modules
+# were imported when the window's frame painted.
+_START_FROM_THE_COMMAND_LINE = textwrap.dedent(
+    """
+    import json
+    import sys
+
+    imported = set()
+    sys.addaudithook(lambda event, args: event == "import" and imported.add(args[0]))
+
+    from PySide6.QtCore import QTimer
+
+    from app import cli
+    from app.views import app as app_module
+
+    seen = {}
+    open_in_frame = app_module.Application._open_in_frame
+
+
+    def noting_what_was_imported(self, target, on_failure):
+        seen["at_the_first_paint"] = sorted(imported)
+        from app.views.first_run import FirstRunDialog
+
+        FirstRunDialog.ask = staticmethod(lambda parent=None: None)  # an empty file: start empty
+        open_in_frame(self, target, on_failure)
+        seen["attached"] = self.window.context is not None
+        QTimer.singleShot(0, self.window.quit)
+
+
+    app_module.Application._open_in_frame = noting_what_was_imported
+    status = cli.main(["--db", sys.argv[1], "--lang", "en"])
+    print(json.dumps({"status": status, **seen}))
+    """
+)
+
+
+def test_the_real_start_paints_the_window_before_importing_the_models(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    finished = subprocess.run(
+        [sys.executable, "-c", _START_FROM_THE_COMMAND_LINE, str(tmp_path / "new.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert result["status"] == 0 and result["attached"]
+    at_paint = result["at_the_first_paint"]
+    assert "app.views.main_window" in at_paint  # the frame painted
+    heavy = ("peewee", "psycopg2", "sqlcipher3", "app.models.base", "app.models.database", "app.services.")
+    early = [name for name in at_paint if any(name == m or name.startswith(m) for m in heavy)]
+    assert early == ["app.services.errors"]  # exception classes, nothing more
