@@ -476,9 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.locations import resolve_target
 
     target = resolve_target(getattr(args, "db", None))
-    diagnostics.setup_logging()
-    diagnostics.log_start(args.command or "window", target)
-    _use_remembered_password(target)
+    if args.command is not None:  # the window sets its log up once its frame has painted (run_gui)
+        diagnostics.setup_logging()
+        diagnostics.log_start(args.command, target)
+        _use_remembered_password(target)  # the window finds it in the keyring, or asks, itself
     try:
         if args.command is None:
             # The window paints its frame before the models are imported (issue 19).

@@ -9,9 +9,7 @@ numbers and tax ids in case an exception's message quotes one. Qt-free: the CLI 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
-import platform
 import re
 import sys
 import threading
@@ -63,15 +61,22 @@ class _ScrubbingFormatter(logging.Formatter):
         return scrub(super().formatException(ei))
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+def _private_rotating_file_handler(path: Path) -> logging.Handler:
     """A rotating log whose files only their owner may read (POSIX 0600, whatever the umask): a log
-    names ids and paths. An older, more open log file is made private when it is next opened."""
+    names ids and paths. An older, more open log file is made private when it is next opened.
+    (logging.handlers is imported here: the window's frame paints before its log is set up.)"""
+    import logging.handlers
 
-    def _open(self):
-        if os.name == "posix":
-            os.close(os.open(self.baseFilename, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
-            os.chmod(self.baseFilename, 0o600)
-        return super()._open()
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self):
+            if os.name == "posix":
+                os.close(os.open(self.baseFilename, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+                os.chmod(self.baseFilename, 0o600)
+            return super()._open()
+
+    return PrivateRotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
+    )
 
 
 def _our_handler() -> logging.Handler | None:
@@ -95,9 +100,7 @@ def setup_logging(folder: Path | None = None) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         keep_private(folder)  # logs name ids and paths: the folder is its owner's only (0700)
-        handler: logging.Handler = _PrivateRotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
-        )
+        handler = _private_rotating_file_handler(path)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(_ScrubbingFormatter(_FORMAT))
@@ -108,6 +111,8 @@ def setup_logging(folder: Path | None = None) -> Path:
 
 
 def log_start(command: str, database_target: str) -> None:
+    import platform
+
     log.info(
         "%s %s %s on Python %s, %s; database %s",
         APP_NAME,
@@ -149,6 +154,8 @@ def is_expected(exc: BaseException) -> bool:
 
 def error_details(exc: BaseException) -> str:
     """What 'Copy details' puts on the clipboard: version, platform and the traceback."""
+    import platform
+
     lines = [
         f"{APP_NAME} {__version__}",
         f"Python {platform.python_version()}, {platform.platform()}",

@@ -26,7 +26,6 @@ from app.models.file_errors import DatabaseFileError, DatabaseOpenError
 from app.models.window_lock import DatabaseInUseError
 from app.package_data import resource_path
 from app.views import settings
-from app.views.errors import error_text, install_gui_exception_hooks, show_error
 from app.views.garbage import collect_on_ui_thread, skip_collection_at_exit
 from app.views.main_window import MainWindow
 from app.views.pages.base import AppContext
@@ -113,22 +112,45 @@ class Application:
 
     def start(self, target: str) -> int:
         """The first window on `target`, then the event loop: its exit code, 2 when the database
-        was not opened (refused, or the person cancelled)."""
-        self.show_first_window(target, on_failure=lambda: self.qapp.exit(2))
+        was not opened (refused, or the person cancelled). The log and the GUI's exception hooks
+        are set up once the window's frame has painted."""
+
+        def set_up() -> None:
+            from app import diagnostics
+            from app.views.errors import install_gui_exception_hooks
+
+            diagnostics.setup_logging()
+            diagnostics.log_start("window", target)
+            install_gui_exception_hooks()  # errors in slots reach the dialog
+
+        self.show_first_window(target, before_opening=set_up, on_failure=lambda: self.qapp.exit(2))
         return self.qapp.exec()
 
-    def show_first_window(self, target: str, on_failure: Callable[[], None] | None = None) -> MainWindow:
-        """The window's frame shown now, painted at once (issue 19); `target` opened once it has,
-        with the login, the unlocking and the first-run questions over it. When the database is not
-        opened, `first_open_failed` is set and `on_failure` called."""
+    def show_first_window(
+        self,
+        target: str,
+        *,
+        before_opening: Callable[[], None] | None = None,
+        on_failure: Callable[[], None] | None = None,
+    ) -> MainWindow:
+        """The window's frame shown now, painted at once (issue 19); then `before_opening` is called
+        and `target` opened, with the login, the unlocking and the first-run questions over it. When
+        the database is not opened, `first_open_failed` is set and `on_failure` called."""
         frame = MainWindow(target=target)
         self._connect_window(frame)
         self.window = frame
         frame.show()
-        frame.after_first_paint(lambda: self._open_in_frame(target, on_failure))
+        frame.after_first_paint(lambda: self._open_in_frame(target, before_opening, on_failure))
         return frame
 
-    def _open_in_frame(self, target: str, on_failure: Callable[[], None] | None) -> None:
+    def _open_in_frame(
+        self,
+        target: str,
+        before_opening: Callable[[], None] | None,
+        on_failure: Callable[[], None] | None,
+    ) -> None:
+        if before_opening is not None:
+            before_opening()
         if not self.open(target, self.window):
             self.first_open_failed = True
             if on_failure is not None:
@@ -401,6 +423,8 @@ class Application:
 
     def _on_daily_backup_failed(self, window: QWidget, exc: BaseException) -> None:
         # Logged by the task helper; a dialog at every start would nag while a USB drive is unplugged.
+        from app.views.errors import error_text
+
         message = _("The daily backup could not be made: {reason}").format(reason=error_text(exc))
         window.statusBar().showMessage(message, 30000)
 
@@ -551,6 +575,14 @@ class Application:
         self._show_window(context)
 
 
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """The error dialog (app.views.errors, imported when an error is first shown: its dialog's Qt
+    classes are not on the way to the window's first paint)."""
+    from app.views.errors import show_error as show
+
+    show(parent, exc)
+
+
 def _close_database() -> None:
     from app.models.database import close_database
 
@@ -574,7 +606,6 @@ def run_gui(target: str, language: str | None) -> int:
         show_error(None, exc)
         return 1
     application = Application(language, database_lock)
-    install_gui_exception_hooks()  # after the QApplication exists: errors in slots reach the dialog
     status = application.start(target)
     skip_collection_at_exit()
     return status

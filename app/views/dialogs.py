@@ -31,7 +31,6 @@ from app.i18n import _
 from app.outputs import with_extension
 from app.services.errors import ConfirmationRequired
 from app.views import settings
-from app.views.errors import BackToForm
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -324,6 +323,8 @@ def confirming_past(parent: QWidget | None, command: Callable[[bool], T]) -> T:
         return command(False)
     except ConfirmationRequired as exc:
         if not confirm(parent, str(exc), _("A time in the past")):
+            from app.views.errors import BackToForm  # the error dialog's module: not before the first paint
+
             raise BackToForm from None
         return command(True)
 

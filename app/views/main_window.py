@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__, diagnostics
-from app.diagnostics import display_target
 from app.i18n import _, format_number
+from app.locations import display_target
 from app.markup import escape
 from app.views import dialogs, settings
 from app.views.events import EVERYTHING, Change, app_events

@@ -14,9 +14,8 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from app import APP_NAME
-from app.diagnostics import display_target
 from app.i18n import DEFAULT_LANGUAGE
-from app.locations import default_backups_folder
+from app.locations import default_backups_folder, display_target
 
 
 @dataclass(frozen=True)

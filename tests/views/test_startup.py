@@ -180,12 +180,12 @@ _START_FROM_THE_COMMAND_LINE = textwrap.dedent(
     open_in_frame = app_module.Application._open_in_frame
 
 
-    def noting_what_was_imported(self, target, on_failure):
+    def noting_what_was_imported(self, target, *callbacks):
         seen["at_the_first_paint"] = sorted(imported)
         from app.views.first_run import FirstRunDialog
 
         FirstRunDialog.ask = staticmethod(lambda parent=None: None)  # an empty file: start empty
-        open_in_frame(self, target, on_failure)
+        open_in_frame(self, target, *callbacks)
         seen["attached"] = self.window.context is not None
         QTimer.singleShot(0, self.window.quit)
 
@@ -200,6 +200,7 @@ _START_FROM_THE_COMMAND_LINE = textwrap.dedent(
 def test_the_real_start_paints_the_window_before_importing_the_models(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")  # the log folder
     finished = subprocess.run(
         [sys.executable, "-c", _START_FROM_THE_COMMAND_LINE, str(tmp_path / "new.sqlite3")],
         capture_output=True,
@@ -213,5 +214,8 @@ def test_the_real_start_paints_the_window_before_importing_the_models(tmp_path):
     at_paint = result["at_the_first_paint"]
     assert "app.views.main_window" in at_paint  # the frame painted
     heavy = ("peewee", "psycopg2", "sqlcipher3", "app.models.base", "app.models.database", "app.services.")
+    heavy += ("logging.handlers", "app.views.errors")  # the log and the error dialog: after the paint
     early = [name for name in at_paint if any(name == m or name.startswith(m) for m in heavy)]
     assert early == ["app.services.errors"]  # exception classes, nothing more
+    [log] = (tmp_path / "state").rglob("postventa.log")  # set up once the frame had painted
+    assert " window on Python " in log.read_text(encoding="utf-8")
