@@ -159,9 +159,10 @@ def main() -> int:
     args = parser.parse_args()
     ensure_database(args.db, 10_000)
     print(provenance())
-    version = cipher.sqlcipher.connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0]
+    sqlcipher = cipher.driver()
+    version = sqlcipher.connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0]
     print(
-        f"SQLCipher {version} (sqlcipher3, SQLite {cipher.sqlcipher.sqlite_version}), page cache {cipher.CACHE_KIB} KiB"
+        f"SQLCipher {version} (sqlcipher3, SQLite {sqlcipher.sqlite_version}), page cache {cipher.CACHE_KIB} KiB"
     )
     with tempfile.TemporaryDirectory(prefix="postventa-bench-encryption-") as folder:
         plain, secret, key = _copies(args.db, Path(folder))

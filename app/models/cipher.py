@@ -134,21 +134,21 @@ def is_encrypted(path: Path) -> bool:
 # --- connections -------------------------------------------------------------------------------------------
 
 
-def _require_driver() -> Any:
-    driver = _driver()
-    if driver is None:
+def driver() -> Any:
+    """sqlcipher3's DB-API module; RuntimeError when this installation lacks it."""
+    module = _driver()
+    if module is None:
         raise RuntimeError(
             _("This installation of Postventa cannot read encrypted databases (sqlcipher3 is missing).")
         )
-    return driver
+    return module
 
 
 def connect(database: str, key: DatabaseKey | None, *, uri: bool = False, **options: Any) -> Any:
     """An sqlcipher3 connection keyed with `key` (None: a plain file through the same driver), its
     page cache enlarged. The key is checked at once: a wrong one raises the driver's DatabaseError
     ("file is not a database") here, not at the first query."""
-    driver = _require_driver()
-    connection = driver.connect(database, uri=uri, **options)
+    connection = driver().connect(database, uri=uri, **options)
     try:
         connection.execute("PRAGMA cipher_log_level = NONE").fetchall()  # a wrong key is our message
         if key is not None:
@@ -163,12 +163,12 @@ def connect(database: str, key: DatabaseKey | None, *, uri: bool = False, **opti
 
 def key_opens(path: Path, key: DatabaseKey) -> bool:
     """True when `key` decrypts the file `path` (read-only: nothing is written)."""
-    driver = _driver()
-    if driver is None or file_salt(path) != key.salt:
+    module = _driver()
+    if module is None or file_salt(path) != key.salt:
         return False
     try:
         connection = connect(read_only_uri(path), key, uri=True)
-    except driver.DatabaseError:
+    except module.DatabaseError:
         return False
     connection.close()
     return True
