@@ -476,10 +476,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.locations import resolve_target
 
     target = resolve_target(getattr(args, "db", None))
-    if args.command is not None:  # the window sets its log up once its frame has painted (run_gui)
-        diagnostics.setup_logging()
-        diagnostics.log_start(args.command, target)
-        _use_remembered_password(target)  # the window finds it in the keyring, or asks, itself
+    diagnostics.setup_logging()
+    diagnostics.log_start(args.command or "window", target)
+    _use_remembered_password(target)
     try:
         if args.command is None:
             # The window paints its frame before the models are imported (issue 19).
@@ -515,13 +514,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "encryption":
             return _encryption(target, args)
         parser.error(f"unknown command {args.command}")
+    except KeyboardInterrupt:
+        print("postventa: " + _("interrupted"), file=sys.stderr)
+        return 130
     except _refusals() as exc:
         diagnostics.log.info("postventa %s refused: %s", args.command, type(exc).__name__)
         _complain(exc, target)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
-    except KeyboardInterrupt:
-        print("postventa: " + _("interrupted"), file=sys.stderr)
-        return 130
     except Exception as exc:  # noqa: BLE001 (one line, never a traceback)
         from app.models.database import translate_database_error
         from app.services.errors import DomainError
@@ -534,9 +533,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _complain(_("unexpected error: {reason}").format(reason=exc), target)
         return EXIT_FAILURE
     finally:
-        from app.models.database import close_database
-
-        close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
+        database = sys.modules.get("app.models.database")  # not imported: nothing was opened
+        if database is not None:
+            database.close_database()  # a clean close: no -wal left behind, the unclean-shutdown marker removed
     return EXIT_OK
 
 

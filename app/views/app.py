@@ -112,18 +112,15 @@ class Application:
 
     def start(self, target: str) -> int:
         """The first window on `target`, then the event loop: its exit code, 2 when the database
-        was not opened (refused, or the person cancelled). The log and the GUI's exception hooks
-        are set up once the window's frame has painted."""
+        was not opened (refused, or the person cancelled). The GUI's exception hooks (errors in
+        slots reach the dialog) are installed once the window's frame has painted."""
 
-        def set_up() -> None:
-            from app import diagnostics
-            from app.views.errors import install_gui_exception_hooks
+        def install_hooks() -> None:
+            from app.views.errors import install_gui_exception_hooks  # not before the frame's paint
 
-            diagnostics.setup_logging()
-            diagnostics.log_start("window", target)
-            install_gui_exception_hooks()  # errors in slots reach the dialog
+            install_gui_exception_hooks()
 
-        self.show_first_window(target, before_opening=set_up, on_failure=lambda: self.qapp.exit(2))
+        self.show_first_window(target, before_opening=install_hooks, on_failure=lambda: self.qapp.exit(2))
         return self.qapp.exec()
 
     def show_first_window(
@@ -151,7 +148,11 @@ class Application:
     ) -> None:
         if before_opening is not None:
             before_opening()
-        if not self.open(target, self.window):
+        from app.views.operations import Operation
+
+        # An unexpected error (a server's, reading the person's rights) is shown, and the start ends.
+        opened = Operation(_("Open the database"), lambda: self.open(target, self.window)).run(self.window)
+        if not (opened and opened.value):
             self.first_open_failed = True
             if on_failure is not None:
                 on_failure()
@@ -331,7 +332,8 @@ class Application:
 
     def _on_database_lock_raise_requested(self) -> None:
         """Another start on this database: bring the user here, also from the tray or minimised."""
-        if self.window is None:  # still asking questions on the first start
+        if self.window is None or self.window.context is None:  # still opening: a question may be up
+            self._raise_window()
             dialog = self.qapp.activeModalWidget()
             if dialog is not None:
                 dialog.raise_()

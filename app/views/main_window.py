@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
         self._stack.setCurrentIndex(row)
+        # A frame never painted (started minimised, on another desktop) opens its database anyway.
+        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.start_waiting_work)
 
     def attach(self, context: AppContext, reminders=None) -> None:
         """The database is open: the window's commands, status and pages on it (a frame's second

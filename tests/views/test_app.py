@@ -136,11 +136,29 @@ def test_the_first_window_paints_its_frame_then_asks_over_it_and_opens(
 def test_a_first_window_whose_file_is_refused_ends_the_start(application, tmp_path, qtbot):
     path = tmp_path / "letter.sqlite3"
     path.write_text("not a database")
-    frame = application.show_first_window(str(path))
-    qtbot.waitUntil(lambda: application.first_open_failed, timeout=5000)
+    ended = []
+    frame = application.show_first_window(str(path), on_failure=lambda: ended.append(True))
+    qtbot.waitUntil(lambda: ended == [True], timeout=5000)  # start() ends the event loop with 2 there
+    assert application.first_open_failed
     assert "not an SQLite file" in str(application.errors[0])
     assert frame.context is None
+    assert path.read_text() == "not a database"
     application._back_up_at_quit()  # what quitting then runs: nothing to back up, no error
+
+
+def test_an_unexpected_error_while_the_first_window_opens_is_shown_and_ends_the_start(
+    application, tmp_path, monkeypatch, qtbot
+):
+    def broken(parent=None):
+        raise RuntimeError("the office's rights could not be read")
+
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(broken))
+    shown = []
+    monkeypatch.setattr("app.views.errors.show_error", lambda parent, exc: shown.append(exc))
+    ended = []
+    application.show_first_window(str(tmp_path / "fresh.sqlite3"), on_failure=lambda: ended.append(True))
+    qtbot.waitUntil(lambda: ended == [True], timeout=5000)
+    assert [str(error) for error in shown] == ["the office's rights could not be read"]
 
 
 def test_a_page_clicked_while_the_database_opens_is_the_one_shown(application, tmp_path, monkeypatch, qtbot):
@@ -153,3 +171,13 @@ def test_a_page_clicked_while_the_database_opens_is_the_one_shown(application, t
     qtbot.waitUntil(lambda: frame.context is not None, timeout=5000)
     assert frame.current_page() is frame.page("agenda")
     assert [page.objectName() for page in frame.built_pages()] == ["page_agenda"]
+
+
+def test_a_first_window_that_never_paints_opens_its_database_anyway(
+    application, tmp_path, monkeypatch, qtbot
+):
+    monkeypatch.setattr(FirstRunDialog, "ask", staticmethod(lambda parent=None: None))
+    frame = application.show_first_window(str(tmp_path / "fresh.sqlite3"))
+    frame.hide()  # as a start on another desktop: no paint comes
+    qtbot.waitUntil(lambda: frame.context is not None, timeout=5000)
+    assert not application.first_open_failed

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from app.demo import generate_demo
 from app.models.database import close_database
 
@@ -214,8 +216,41 @@ def test_the_real_start_paints_the_window_before_importing_the_models(tmp_path):
     at_paint = result["at_the_first_paint"]
     assert "app.views.main_window" in at_paint  # the frame painted
     heavy = ("peewee", "psycopg2", "sqlcipher3", "app.models.base", "app.models.database", "app.services.")
-    heavy += ("logging.handlers", "app.views.errors")  # the log and the error dialog: after the paint
+    heavy += ("app.views.errors",)  # the error dialog's module: after the paint
     early = [name for name in at_paint if any(name == m or name.startswith(m) for m in heavy)]
     assert early == ["app.services.errors"]  # exception classes, nothing more
-    [log] = (tmp_path / "state").rglob("postventa.log")  # set up once the frame had painted
+    [log] = (tmp_path / "state").rglob("postventa.log")
     assert " window on Python " in log.read_text(encoding="utf-8")
+
+
+_START_ON_A_REFUSED_FILE = textwrap.dedent(
+    """
+    import sys
+
+    from app import cli
+    from app.views import app as app_module
+
+    app_module.show_error = lambda parent, exc: print("shown:", exc)  # the dialog would wait for a click
+    print("status", cli.main(["--db", sys.argv[1], "--lang", "en"]))
+    """
+)
+
+
+@pytest.mark.sqlite_only("a text file that is not an SQLite file")
+def test_the_real_start_on_a_refused_file_shows_why_and_exits_with_2(tmp_path):
+    letter = tmp_path / "letter.sqlite3"
+    letter.write_text("not a database")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
+    finished = subprocess.run(
+        [sys.executable, "-c", _START_ON_A_REFUSED_FILE, str(letter)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    lines = finished.stdout.strip().splitlines()
+    assert lines[-1] == "status 2"
+    assert any(line.startswith("shown:") and "not an SQLite file" in line for line in lines)
+    assert letter.read_text() == "not a database"
