@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import decimal
 import hashlib
 import os
-import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -69,6 +67,8 @@ def _driver() -> Any:
                 from sqlcipher3 import dbapi2
             except ImportError:  # pragma: no cover (a dependency: only a broken installation lacks it)
                 return None
+            import decimal
+
             # Values bound as peewee binds them through sqlite3 (peewee registers these there).
             dbapi2.register_adapter(decimal.Decimal, str)
             dbapi2.register_adapter(dt.date, str)
@@ -106,6 +106,8 @@ def available() -> bool:
 
 
 def new_key() -> DatabaseKey:
+    import secrets  # with the first key made, not at every start
+
     return DatabaseKey(secrets.token_bytes(KEY_BYTES), secrets.token_bytes(SALT_BYTES))
 
 

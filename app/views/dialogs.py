@@ -8,8 +8,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Self, TypeVar
 
-from PySide6.QtCore import QByteArray, QRect, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QByteArray, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -432,29 +431,3 @@ def ask_edit_conflict(parent: QWidget | None, question: str) -> EditConflict:
         default=EditConflict.RELOAD,
         escape=EditConflict.CANCEL,
     )
-
-
-# Room kept for the window's title bar and frame while the window manager has not drawn them yet.
-FRAME_ALLOWANCE = 40
-
-
-def available_area(widget: QWidget) -> QRect:
-    """The part of the widget's screen that windows may use (without panels and docks)."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
-
-
-def fit_into(widget: QWidget, area: QRect) -> None:
-    """Shrink and move the top-level `widget` so that it and its frame lie inside `area`."""
-    frame = widget.frameGeometry()
-    inner = widget.geometry()
-    extra_width = max(frame.width() - inner.width(), 0)
-    extra_height = max(frame.height() - inner.height(), FRAME_ALLOWANCE)
-    width = min(inner.width(), area.width() - extra_width)
-    height = min(inner.height(), area.height() - extra_height)
-    if (width, height) != (inner.width(), inner.height()):
-        widget.resize(width, height)
-    left = min(max(frame.left(), area.left()), area.right() + 1 - width - extra_width)
-    top = min(max(frame.top(), area.top()), area.bottom() + 1 - height - extra_height)
-    if (left, top) != (frame.left(), frame.top()):
-        widget.move(left, top)

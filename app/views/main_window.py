@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__, diagnostics
 from app.i18n import _, format_number
 from app.locations import display_target
-from app.markup import escape
-from app.views import dialogs, settings
+from app.views import screens, settings
 from app.views.events import EVERYTHING, Change, app_events
 from app.views.pages.base import AppContext, Page
 from app.views.pages.registry import PAGES
@@ -504,7 +503,7 @@ class MainWindow(QMainWindow):
             self.resize(1200, 760)
         # Within the screen with its title bar: a 1366×768 laptop, or a place remembered from a
         # bigger screen, never puts the status bar or the window's bottom out of sight.
-        dialogs.fit_into(self, dialogs.available_area(self))
+        screens.fit_into(self, screens.available_area(self))
 
     def _remembered_row(self) -> int:
         """The sidebar row of the page shown last (the dashboard the first time)."""
@@ -662,6 +661,8 @@ class MainWindow(QMainWindow):
             )
 
     def _on_about(self) -> None:
+        from app.markup import escape
+
         QMessageBox.about(
             self,
             _("About Postventa"),

@@ -268,13 +268,13 @@ def test_working_hours_shorter_than_an_hour_are_refused_and_nothing_is_stored(qt
 def test_the_window_fits_a_1366_by_768_screen_with_its_title_bar(qtbot, database, monkeypatch):
     from PySide6.QtCore import QRect
 
-    from app.views import dialogs
+    from app.views import screens
 
     laptop = QRect(0, 0, 1366, 740)  # 768 pixels less a panel
-    monkeypatch.setattr(dialogs, "available_area", lambda widget: laptop)
+    monkeypatch.setattr(screens, "available_area", lambda widget: laptop)
     window = make_window(qtbot, database)
     assert window.width() <= laptop.width()
-    assert window.height() <= laptop.height() - dialogs.FRAME_ALLOWANCE  # the status bar stays in sight
+    assert window.height() <= laptop.height() - screens.FRAME_ALLOWANCE  # the status bar stays in sight
 
 
 def test_a_window_going_away_starts_none_of_the_work_waiting_for_its_first_paint(

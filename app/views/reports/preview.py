@@ -30,14 +30,8 @@ from PySide6.QtWidgets import (
 
 from app import outputs
 from app.i18n import _, format_percent
-from app.views.dialogs import (
-    FRAME_ALLOWANCE,
-    BaseDialog,
-    ask_save_file,
-    available_area,
-    documents_folder,
-    fit_into,
-)
+from app.views.dialogs import BaseDialog, ask_save_file, documents_folder
+from app.views.screens import FRAME_ALLOWANCE, available_area, fit_into
 
 # Zoom steps of the "+" and "−" buttons (1.0 = the page at its printed size).
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
