@@ -141,9 +141,7 @@ class MainWindow(QMainWindow):
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
         self._stack.setCurrentIndex(row)
-        # A frame never painted (started minimised, on another desktop) opens its database anyway.
-        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
-        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.start_waiting_work)
+        self._start_waiting_work_at_the_latest()  # a frame never painted opens its database anyway
 
     def attach(self, context: AppContext, reminders=None) -> None:
         """The database is open: the window's commands, status and pages on it (a frame's second
@@ -174,10 +172,7 @@ class MainWindow(QMainWindow):
             self._on_sidebar_current_row_changed(row)
         self.after_first_paint(self.sync.reload_status)
         self.after_first_paint(self._count_conflicts)
-        # A window nobody shows (tests, a restore's reopening before show) starts its work at the next
-        # turn of the event loop; a shown one at its first paint, and never later than this.
-        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
-        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.start_waiting_work)
+        self._start_waiting_work_at_the_latest()
 
     # -- the opening ----------------------------------------------------------------------------
 
@@ -189,6 +184,13 @@ class MainWindow(QMainWindow):
             work()
         else:
             self._waiting_for_paint.append(work)
+
+    def _start_waiting_work_at_the_latest(self) -> None:
+        """A window nobody shows (tests, a restore's reopening before show) starts its waiting work
+        at the next turn of the event loop; a shown one at its paint, and never later than
+        FIRST_PAINT_WAIT_MS (one never painted: started minimised, on another desktop)."""
+        QTimer.singleShot(0, self, self._start_waiting_work_unless_shown)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.start_waiting_work)
 
     def _start_waiting_work_unless_shown(self) -> None:
         if not self.isVisible():
