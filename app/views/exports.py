@@ -37,9 +37,6 @@ FILE_TYPES = (
 )
 
 _last_folder: Path | None = None  # where the last export went, for the next Save dialog
-# The running export of each page: the progress dialog's Cancel is connected to it, and letting the
-# pool thread drop the last reference races with the dialog's deletion (as on the Reports page).
-_running: dict[int, TaskProgress] = {}
 
 
 def export_button(parent: QWidget | None = None) -> QPushButton:
@@ -98,7 +95,6 @@ def export_list(
 
     def done(result: ExportResult) -> None:
         global _last_folder
-        _running.pop(id(parent), None)
         _last_folder = result.path.parent
         inform(
             parent,
@@ -109,20 +105,14 @@ def export_list(
         )
 
     def failed(exc: BaseException) -> None:
-        _running.pop(id(parent), None)
         show_error(parent, exc)
 
-    def cancelled() -> None:  # nothing was written: app.outputs removed the temporary file
-        _running.pop(id(parent), None)
-
-    task = run_in_background(
+    # Cancelled, nothing was written: app.outputs removed the temporary file.
+    return run_in_background(
         op,
         done,
         failed,
         label=_("Exporting “{list}”…").format(list=kind.label),
         parent=parent,
         cancellable=True,
-        on_cancelled=cancelled,
     )
-    _running[id(parent)] = task
-    return task

@@ -58,10 +58,15 @@ class TaskProgress:
 class _Reporter(QObject):
     """Pool threads report through this one object, made on the UI thread and kept for the whole run.
 
-    No task has a Qt object of its own, so no pool thread ever drops the last reference to one.
+    No task has a Qt object of its own. A pool thread lets go of everything it held for a task (the
+    operation, its TaskProgress, the outcome) before the UI thread hears of the end, so whatever the
+    task reached is freed on the UI thread: the operation's closure may reach widgets, the progress
+    dialog's Cancel is connected to the TaskProgress (PySide disconnects it when that object goes,
+    which from a pool thread raced with the dialog's deletion and crashed), and an exception's
+    traceback holds the operation's frames.
     """
 
-    finished = Signal(int, bool, object)  # task id, succeeded, the result or the exception
+    finished = Signal(int)  # task id; its outcome waits in _outcomes
     progressed = Signal(int, int, int)  # task id, done, total
 
 
@@ -75,7 +80,9 @@ class _Pending:
     on_cancelled: Callable[[], None] | None
     dialog: QProgressDialog | None
     name: str  # the operation's qualified name, for the log
-    op: Callable[[TaskProgress], Any]  # kept until the task ends, let go on this thread (see _Task)
+    # Kept until the task ends and let go on this thread (see _Reporter).
+    op: Callable[[TaskProgress], Any]
+    progress: TaskProgress
 
     def owner_gone(self) -> bool:
         return self.owner is not None and not isValid(self.owner)
@@ -91,6 +98,10 @@ _stopping = threading.Event()  # set once, when the application quits
 # also keeps a connection from being closed while another thread interrupts it (SQLite forbids that).
 _connections: set[Any] = set()
 _connections_lock = threading.Lock()
+# Each ended task's outcome, (succeeded, the result or the exception), from its pool thread to the UI
+# thread, which takes it out (_on_finished; stop_background_tasks for those ending at a quit).
+_outcomes: dict[int, tuple[bool, Any]] = {}
+_outcomes_lock = threading.Lock()
 
 
 def _ensure_reporter() -> _Reporter:
@@ -106,17 +117,20 @@ def _ensure_reporter() -> _Reporter:
 
 
 class _Task(QRunnable):
-    """The pool's part of a task. The UI thread's `_Pending` holds the operation as well and lets it go
-    last: the operation's closure may reach widgets, whose Python side must never be freed here."""
+    """The pool's part of a task. The UI thread's `_Pending` holds the operation and its progress as
+    well, and lets them go last (see _Reporter)."""
 
     def __init__(self, task_id: int, op: Callable[[TaskProgress], Any], progress: TaskProgress):
         super().__init__()
-        self._task_id, self._progress = task_id, progress
+        self._task_id = task_id
         self._op: Callable[[TaskProgress], Any] | None = op
+        self._progress: TaskProgress | None = progress
 
     def run(self) -> None:
-        op, self._op = self._op, None  # this thread's references go before the UI thread hears the end
-        if _stopping.is_set() or op is None:
+        # This thread's references go before the UI thread hears the end.
+        op, self._op = self._op, None
+        progress, self._progress = self._progress, None
+        if _stopping.is_set() or op is None or progress is None:
             return
         database = db.obj
         connection = None
@@ -126,20 +140,23 @@ class _Task(QRunnable):
                 connection = database.connection()
                 with _connections_lock:
                     _connections.add(connection)
-            outcome = (True, op(self._progress))
+            outcome = (True, op(progress))
         except BaseException as exc:  # noqa: BLE001 (reported to the UI thread, never lost)
             outcome = (False, exc)
         finally:
-            del op
+            del op, progress
             with _connections_lock:
                 _connections.discard(connection)
                 for opened in (database, db.obj):  # db.obj differs if another database was opened meanwhile
                     if opened is not None and not opened.is_closed():
                         opened.close()  # this pool thread's own connection
+        with _outcomes_lock:
+            _outcomes[self._task_id] = outcome
+        del outcome
         # Quitting: nobody reads results any more, and a query interrupted for that is no error.
         if not _stopping.is_set():
             assert _reporter is not None  # made by run_in_background before any task starts
-            _reporter.finished.emit(self._task_id, *outcome)
+            _reporter.finished.emit(self._task_id)
 
 
 def run_in_background(
@@ -173,7 +190,7 @@ def run_in_background(
         if cancellable:
             dialog.canceled.connect(progress.cancel)
     name = getattr(op, "__qualname__", type(op).__name__)
-    _pending[task_id] = _Pending(parent, on_success, on_failure, on_cancelled, dialog, name, op)
+    _pending[task_id] = _Pending(parent, on_success, on_failure, on_cancelled, dialog, name, op, progress)
     task = _Task(task_id, op, progress)
     # Start on the next event-loop turn so callers can finish wiring up first.
     QTimer.singleShot(0, lambda: _start(task_id, task))
@@ -206,10 +223,13 @@ def _on_progressed(task_id: int, done: int, total: int) -> None:
         pending.dialog.setValue(done)
 
 
-def _on_finished(task_id: int, succeeded: bool, value: Any) -> None:
+def _on_finished(task_id: int) -> None:
+    with _outcomes_lock:
+        outcome = _outcomes.pop(task_id, None)  # None: a quit let it go already
     pending = _drop(task_id)
-    if pending is None or _stopping.is_set():
+    if outcome is None or pending is None or _stopping.is_set():
         return
+    succeeded, value = outcome
     if not succeeded and not isinstance(value, TaskCancelled):  # every failure on record, ids only
         diagnostics.log_error(value, f"Background task {pending.name}")
     if pending.owner_gone():  # the page went meanwhile: its widgets are deleted
@@ -254,10 +274,14 @@ def stop_background_tasks(wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
     deadline = time.monotonic() + wait_ms / 1000
     while True:
         _interrupt_queries()
-        if pool.waitForDone(10):
-            return True
-        if time.monotonic() >= deadline:
-            return False
+        idle = pool.waitForDone(10)
+        if idle or time.monotonic() >= deadline:
+            break
+    with _outcomes_lock:  # undelivered outcomes, let go here on the UI thread (see _Reporter)
+        undelivered = list(_outcomes.values())
+        _outcomes.clear()
+    del undelivered
+    return idle
 
 
 def _interrupt_queries() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 import time
+import weakref
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
@@ -55,6 +57,55 @@ def test_cancelling_a_cancellable_task_tells_the_caller(qtbot):
     _progress_dialog(qtbot).canceled.emit()
     qtbot.waitUntil(lambda: bool(cancelled), timeout=5000)
     assert results == [] and failures == []
+
+
+class _Reached:
+    """Stands for what an operation reaches: a widget in its closure, a value in its exception."""
+
+
+def _watched_operation(fails: bool):
+    """An operation whose TaskProgress, closure and exception each note the thread they are freed on;
+    nothing else refers to them once the task is handed over."""
+    died: dict[str, str] = {}
+    refs: list[weakref.ref] = []  # the test keeps them: a weak reference freed first calls nothing
+
+    def watch(name: str, thing: object) -> None:
+        refs.append(weakref.ref(thing, lambda _ref: died.setdefault(name, threading.current_thread().name)))
+
+    in_closure = _Reached()
+    watch("closure", in_closure)
+
+    def op(progress) -> str:
+        watch("progress", progress)
+        progress.report(1, 2)
+        if in_closure is not None and fails:
+            in_exception = _Reached()
+            watch("exception", in_exception)
+            raise ValueError(in_exception)
+        return "done"
+
+    return op, died, refs
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "fails"])
+def test_what_a_task_held_is_let_go_on_the_ui_thread(qtbot, monkeypatch, fails):
+    """A pool thread never frees what a task reached. The progress dialog's Cancel is connected to the
+    TaskProgress, and PySide disconnects it when that object goes: from a pool thread, while the UI
+    thread deleted the dialog, that crashed the test run (an export, then its page closed)."""
+    # pytest keeps the log records of a test, and a failure's record holds its exception.
+    monkeypatch.setattr(tasks.diagnostics, "log_error", lambda exc, context: None)
+    op, died, _refs = _watched_operation(fails)
+    outcomes: list[object] = []
+    owner = QWidget()
+    run_in_background(op, outcomes.append, outcomes.append, label="Working", parent=owner, cancellable=True)
+    del op  # the caller keeps neither the operation nor its TaskProgress
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=5000)
+    assert isinstance(outcomes[0], ValueError) if fails else outcomes == ["done"]
+    outcomes.clear()
+    _settle(qtbot)  # the pool thread has let go of its runnable
+    gc.collect()  # the exception's traceback holds frames in a cycle
+    expected = {"closure", "progress", "exception"} if fails else {"closure", "progress"}
+    assert died == dict.fromkeys(expected, threading.main_thread().name)
 
 
 def _gated():

@@ -52,7 +52,7 @@ from app.views.exports import export_list
 from app.views.operations import perform
 from app.views.pages.base import AppContext, Page, empty_state_label
 from app.views.reports.preview import PdfPreviewWidget, ask_save_path, save_pdf_copy
-from app.views.tasks import TaskProgress, run_in_background
+from app.views.tasks import run_in_background
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in its own language, never translated
 
@@ -132,7 +132,6 @@ class ReportsPage(Page):
         self.destroyed.connect(lambda *args: _remove_folder(folder))
         atexit.register(_remove_folder, folder)
         self._generated: GeneratedDocument | None = None
-        self._task: TaskProgress | None = None
         self._busy = False
         self._counter = 0
         self._errors: dict[str, QLabel] = {}
@@ -597,9 +596,7 @@ class ReportsPage(Page):
                 self._status.setText(_("Generation cancelled."))
                 self._update_state()
 
-        # Kept until the next document (or the page) goes: the progress dialog's Cancel is connected to
-        # it, and letting the pool thread drop the last reference races with the dialog's deletion.
-        self._task = run_in_background(
+        run_in_background(
             op,
             on_success,
             on_failure,
