@@ -14,10 +14,14 @@ import gettext
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from app.package_data import resource_path
+
+if TYPE_CHECKING:
+    # Imported where numbers are formatted (with babel's numbers), after the first paint (issue 19).
+    from decimal import Decimal
 
 DOMAIN = "postventa"
 LANGUAGES = ("es", "en")
@@ -144,12 +148,16 @@ def round_half_up(value: int | float | Decimal, decimals: int) -> Decimal:
     Babel on its own rounds half to even (18.5 → 18) and a float's binary value can sit just below a
     half; a float goes through its shortest repr (2.675 → "2.675"), the number people would write.
     """
+    from decimal import ROUND_HALF_UP, Decimal
+
     rounded = to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return rounded.copy_abs() if rounded.is_zero() else rounded  # −0.3 shows "0", never "−0"
 
 
 def to_decimal(value: int | float | Decimal) -> Decimal:
     """A number as a Decimal; a float through its shortest repr (0.1 → Decimal("0.1"))."""
+    from decimal import Decimal
+
     if isinstance(value, Decimal):
         return value
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -194,6 +202,8 @@ def format_percent(value: float | Decimal | None, decimals: int = 1) -> str:
 
 def parse_decimal(text: str) -> Decimal:
     """Read a number typed in the current locale ('1.234,50' in Spanish); raises ValueError."""
+    from decimal import Decimal
+
     try:
         return Decimal(str(_babel_numbers().parse_decimal(text.strip(), locale=current_locale())))
     except (_babel_numbers().NumberFormatError, ValueError, ArithmeticError) as exc:

@@ -9,14 +9,12 @@ from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -546,6 +544,8 @@ class MainWindow(QMainWindow):
     def _on_new_database(self) -> None:
         if not self.current_page().can_leave():  # this window is about to be replaced
             return
+        from PySide6.QtWidgets import QFileDialog  # the dialogs' classes after the first paint (issue 19)
+
         path, _filter = QFileDialog.getSaveFileName(
             self, _("New database"), "postventa.sqlite3", self._database_file_filter()
         )
@@ -555,6 +555,8 @@ class MainWindow(QMainWindow):
     def _on_open_database(self) -> None:
         if not self.current_page().can_leave():  # this window is about to be replaced
             return
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Open database"), "", self._database_file_filter()
         )
@@ -564,6 +566,8 @@ class MainWindow(QMainWindow):
     def _on_load_demo(self) -> None:
         if not self.current_page().can_leave():  # this window is about to be replaced
             return
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         QMessageBox.information(
             self,
             _("Load demo data"),
@@ -663,6 +667,8 @@ class MainWindow(QMainWindow):
             )
 
     def _on_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.markup import escape
 
         QMessageBox.about(
