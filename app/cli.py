@@ -585,7 +585,9 @@ def _demo(target: str, args: argparse.Namespace) -> int:
     import time
 
     from app.demo import generate_demo
+    from app.models import db
     from app.models.database import open_database
+    from app.models.dialect import rollback_journal_meanwhile
     from app.services.company import database_is_empty
 
     _refuse_encrypting_an_existing_file(target, args.encrypt)
@@ -607,7 +609,10 @@ def _demo(target: str, args: argparse.Namespace) -> int:
             print("\r" + _("Creating demo data…") + f" {percent:3d} %", end="", file=sys.stderr, flush=True)
 
     try:
-        summary = generate_demo(customers=args.customers, seed=args.seed, today=args.today, progress=progress)
+        with rollback_journal_meanwhile(db):  # this command is the file's only user meanwhile
+            summary = generate_demo(
+                customers=args.customers, seed=args.seed, today=args.today, progress=progress
+            )
     finally:
         print(file=sys.stderr)  # end the progress line, also before an error's line
     elapsed = time.monotonic() - started

@@ -1573,7 +1573,8 @@ def generate_demo(
 class _Rows:
     """Rows of one table, written in batches through one prepared INSERT.
 
-    Values are already what the database stores (enum codes, dates, Decimals).
+    Values are already what the database stores (enum codes, dates, Decimals); the follow-ups'
+    times as text, as sqlite3 would bind them: its adapter costs about 0.5 µs a value, four a row.
     Peewee's insert_many renders every value into SQL text, which measured four
     times slower (98 µs against 24 µs per follow-up row).
     """
@@ -2833,22 +2834,22 @@ class _DemoBuilder:
                 rep,
                 kind.value,
                 purpose.value,
-                when,
+                when.isoformat(" "),
                 minutes,
                 customer.place if kind is FollowUpKind.VISIT else "",
                 state.value,
                 outcome.value if outcome else None,
                 notes,
                 attempt,
-                completed,
+                completed.isoformat(" ") if completed else None,
                 cancel_reason,
                 unit,
                 case,
                 warranty_return,
                 step,
                 retry_of,
-                created,
-                updated,
+                created.isoformat(" "),
+                updated.isoformat(" "),
             )
         )
         if outcome is FollowUpOutcome.REACHED:

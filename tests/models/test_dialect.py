@@ -7,6 +7,8 @@ engine, never by a stand-in.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from app.models.dialect import (
     numbering_key,
     placeholder,
     reset_sequences,
+    rollback_journal_meanwhile,
     sequences_behind,
     when,
 )
@@ -125,6 +128,50 @@ def test_a_bulk_load_makes_its_tables_indexes_again_and_a_duplicate_undoes_it(da
                 "INSERT INTO need_tag (name, key, uid) VALUES ('Price', 'price', 'a'), ('Price', 'price', 'b')"
             )
     assert _schema_objects() == before and NeedTag.select().count() == 1
+
+
+def _journal_mode() -> str:
+    return db.execute_sql("PRAGMA journal_mode").fetchone()[0]
+
+
+@pytest.mark.sqlite_only("SQLite's write-ahead log; PostgreSQL has its own")
+def test_a_load_by_the_files_only_user_goes_without_the_log_and_brings_it_back(database):
+    assert _journal_mode() == "wal"
+    with rollback_journal_meanwhile(db):
+        assert _journal_mode() == "delete"
+        with db.atomic():
+            NeedTag.create(name="Needs installation")
+    assert _journal_mode() == "wal" and NeedTag.select().count() == 1
+    assert not Path(database.path).with_name(Path(database.path).name + "-journal").exists()
+    # A failure brings the log back as well; its transaction is undone by the rollback journal.
+    with pytest.raises(ZeroDivisionError), rollback_journal_meanwhile(db), db.atomic():
+        NeedTag.create(name="Price")
+        _ = 1 / 0
+    assert _journal_mode() == "wal" and NeedTag.select().count() == 1
+
+
+@pytest.mark.sqlite_only("SQLite's write-ahead log; PostgreSQL has its own")
+def test_a_load_keeps_the_log_at_once_while_another_connection_has_the_file_open(database):
+    window = sqlite3.connect(database.path, isolation_level=None)
+    try:
+        window.execute("SELECT count(*) FROM need_tag").fetchone()
+        db.execute_sql("PRAGMA busy_timeout = 60000")
+        started = time.monotonic()
+        with rollback_journal_meanwhile(db):
+            assert _journal_mode() == "wal"
+            NeedTag.create(name="Needs installation")
+            assert window.execute("SELECT count(*) FROM need_tag").fetchone() == (1,)  # it reads on
+        assert time.monotonic() - started < 30  # it did not wait for the file first
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 60000
+    finally:
+        window.close()
+    assert _journal_mode() == "wal"
+
+
+def test_a_load_on_any_engine_writes_its_rows(database):
+    with rollback_journal_meanwhile(db), db.atomic():
+        NeedTag.create(name="Needs installation")
+    assert NeedTag.select().count() == 1
 
 
 def test_lock_contention_is_recognised():
