@@ -105,7 +105,7 @@ def test_check_lists_the_rights_in_place(office, monkeypatch, capsys):
 
 
 def _back_to_schema_8(office: Office) -> None:
-    """Migrations 9 to 19 undone, as a server last upgraded by the previous release would be (its
+    """Migrations 9 to 20 undone, as a server last upgraded by the previous release would be (its
     rights and sync objects in place; reps without hours of their own, the report indexes as they
     were, charter commitments without a scope, categories without a replacement cycle, no trigram
     index on the customers' search text, naive times written in Madrid, audit entries without their
@@ -147,14 +147,23 @@ def _back_to_schema_8(office: Office) -> None:
             "ALTER TABLE charter_commitment DROP COLUMN case_categories, DROP COLUMN product_categories,"
             " DROP COLUMN channel"
         )
-        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 19")
+        for index, table, column in (  # schema 20 dropped them
+            ("follow_up_customer_id", "follow_up", "customer_id"),
+            ("follow_up_rep_id", "follow_up", "rep_id"),
+            ("follow_up_sold_unit_id", "follow_up", "sold_unit_id"),
+            ("check_answer_check_id", "check_answer", "check_id"),
+            ("sale_customer_id", "sale", "customer_id"),
+            ("customer_need_tag_customer_id", "customer_need_tag", "customer_id"),
+        ):
+            cursor.execute(f'CREATE INDEX "{index}" ON "{table}" ("{column}")')
+        cursor.execute("UPDATE schema_version SET version = 8 WHERE version = 20")
         cursor.execute("DELETE FROM schema_version WHERE version > 8")
 
 
 def test_an_older_server_asks_for_server_upgrade_which_keeps_the_rights(
     office, monkeypatch, capsys, tmp_path
 ):
-    assert LATEST_VERSION == 19, "rewrite _back_to_schema_8 as the previous release's schema"
+    assert LATEST_VERSION == 20, "rewrite _back_to_schema_8 as the previous release's schema"
     # The upgrade runs in Madrid, where the office's naive times were written.
     with in_time_zone("Europe/Madrid"):
         _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path)
@@ -178,10 +187,10 @@ def _upgrade_keeps_times_and_rights(office, monkeypatch, capsys, tmp_path) -> No
     assert err == "postventa: Run it again with --yes once the backup is taken.\n"
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
     assert code == EXIT_OK, err
-    assert "Schema upgraded from 8 to 19." in out
+    assert "Schema upgraded from 8 to 20." in out
     assert "Rights and row-level security policies applied to the upgraded schema." in out
     code, out, err = run_cli(monkeypatch, capsys, "server", "upgrade", "--db", office.url, "--yes")
-    assert code == EXIT_OK and "already 19; nothing to upgrade" in out
+    assert code == EXIT_OK and "already 20; nothing to upgrade" in out
     # Every row has its identity and a revision, and the rep works again, laptops included.
     with office.admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customer WHERE uid IS NULL OR revision IS NULL")

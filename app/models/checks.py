@@ -66,7 +66,8 @@ class UsageCheck(TimestampedModel):
 
 
 class CheckAnswer(BaseModel):
-    check = ForeignKeyField(UsageCheck, backref="answers", on_delete="CASCADE")
+    # No index of its own: the unique (check, item) leads with it (schema 20).
+    check = ForeignKeyField(UsageCheck, backref="answers", on_delete="CASCADE", index=False)
     item = ForeignKeyField(CheckItem, backref="answers", on_delete="RESTRICT")
     result = ChoiceField(CheckAnswerResult, null=True)
     note = TextField(default="")

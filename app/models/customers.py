@@ -136,7 +136,8 @@ class NeedTag(BaseModel):
 
 
 class CustomerNeedTag(BaseModel):
-    customer = ForeignKeyField(Customer, backref="need_tags", on_delete="CASCADE")
+    # No index of its own: the unique (customer, tag) leads with it (schema 20).
+    customer = ForeignKeyField(Customer, backref="need_tags", on_delete="CASCADE", index=False)
     tag = ForeignKeyField(NeedTag, backref="customers", on_delete="CASCADE")
 
     class Meta:

@@ -51,8 +51,9 @@ class FollowUpPlanStep(BaseModel):
 class FollowUp(VersionedModel):
     """A planned contact. *Overdue* is derived (planned and past due), never stored."""
 
-    customer = ForeignKeyField(Customer, backref="follow_ups", on_delete="CASCADE")
-    rep = ForeignKeyField(Rep, null=True, backref="follow_ups", on_delete="SET NULL")
+    # No index of their own for customer, rep and sold_unit: each leads one of the Meta's (schema 20).
+    customer = ForeignKeyField(Customer, backref="follow_ups", on_delete="CASCADE", index=False)
+    rep = ForeignKeyField(Rep, null=True, backref="follow_ups", on_delete="SET NULL", index=False)
     kind = ChoiceField(FollowUpKind)
     purpose = ChoiceField(FollowUpPurpose)
     scheduled_at = LocalDateTimeField()
@@ -64,7 +65,7 @@ class FollowUp(VersionedModel):
     attempt = IntegerField(default=1)
     completed_at = LocalDateTimeField(null=True)
     cancel_reason = TextField(default="")
-    sold_unit = ForeignKeyField(SoldUnit, null=True, backref="follow_ups", on_delete="CASCADE")
+    sold_unit = ForeignKeyField(SoldUnit, null=True, backref="follow_ups", on_delete="CASCADE", index=False)
     case = ForeignKeyField(Case, null=True, backref="follow_ups", on_delete="SET NULL")
     warranty_return = ForeignKeyField(WarrantyReturn, null=True, backref="follow_ups", on_delete="SET NULL")
     plan_step = ForeignKeyField(FollowUpPlanStep, null=True, backref="follow_ups", on_delete="SET NULL")
