@@ -10,11 +10,10 @@ import pytest
 
 from app.i18n import using_language
 from app.models import AuditEntry, db, migrations
-from app.models import database as database_module
 from app.models.database import close_database, open_database
 from app.services import audit
 from app.services.audit import AuditFilter
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import make_v1_database, migrate_again_from, stop_upgrades_at
 
 # Entries as schema 7 wrote them: the new values only, the customer's name copied into the text.
 OLD_ENTRIES = [
@@ -29,8 +28,7 @@ def make_v7_database(path, monkeypatch) -> None:
     """The schema 1 fixture brought up to schema 7 by the real migrations, with old audit entries."""
     make_v1_database(path)
     with monkeypatch.context() as patch:
-        patch.setattr(migrations, "LATEST_VERSION", 7)
-        patch.setattr(database_module, "LATEST_VERSION", 7)
+        stop_upgrades_at(patch, 7)
         assert open_database(str(path)).version == 7
         close_database()
     conn = sqlite3.connect(path)
@@ -80,7 +78,6 @@ def test_an_upgraded_audit_keeps_its_entries_readable_and_labels_them(tmp_path, 
 
 @pytest.mark.postgresql_only("the same migration on the office server (postventa server upgrade runs it)")
 def test_the_migration_runs_on_postgresql(database, monkeypatch):
-    from app.models import SchemaVersion
 
     monkeypatch.setattr(migrations, "MIGRATIONS", {8: migrations.MIGRATIONS[8]})  # this one only
     from app.services import customers
@@ -88,9 +85,7 @@ def test_the_migration_runs_on_postgresql(database, monkeypatch):
     customer_id = customers.create_customer(customers.CustomerInput(code="C-7", name="Peña"), None)
     db.execute_sql("ALTER TABLE audit_entry DROP COLUMN label, DROP COLUMN changes")
     db.execute_sql("UPDATE audit_entry SET details = %s", (json.dumps({"code": "C-7"}),))
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=7)
-    migrations.run_migrations(db.obj, 7)
+    migrate_again_from(7)
     [entry] = AuditEntry.select().where(AuditEntry.entity_id == customer_id)
     assert (entry.label, entry.changes, json.loads(entry.details)) == ("C-7", "", {"code": "C-7"})
     with using_language("en"):

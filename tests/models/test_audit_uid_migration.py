@@ -4,6 +4,7 @@ get the uid of their record when it is still there; on either engine."""
 from __future__ import annotations
 
 from app.models import AuditEntry, Customer, Rep, SchemaVersion, db, migrations
+from tests.models.test_database import migrate_again_from
 
 
 def test_existing_entries_get_the_uid_of_their_record(database, monkeypatch):
@@ -22,9 +23,7 @@ def test_existing_entries_get_the_uid_of_their_record(database, monkeypatch):
             f" VALUES ({db.param}, CURRENT_TIMESTAMP, 'update', {db.param}, {db.param}, '')",
             (f"a{entity}{entity_id}", entity, entity_id),
         )
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=14)
-    migrations.run_migrations(db.obj, 14)
+    migrate_again_from(14)
     assert {(e.entity, e.entity_id): e.entity_uid for e in AuditEntry.select()} == {
         ("customer", customer.id): customer.uid,
         ("rep", rep.id): rep.uid,

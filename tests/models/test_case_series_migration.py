@@ -9,12 +9,11 @@ import sqlite3
 import pytest
 
 from app.models import Case, CompanySetting, db, migrations
-from app.models import database as database_module
 from app.models.database import close_database, open_database
 from app.models.enums import CaseKind, CaseSeries, ContactChannel
 from app.services import cases, company
 from app.services.errors import ValidationError
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import make_v1_database, stop_upgrades_at
 
 # Before schema 6: one sequence a year for every kind, all numbered CASE-.
 OLD_CASES = [
@@ -31,8 +30,7 @@ def make_v5_database(path, monkeypatch) -> None:
     """A schema 1 fixture brought up to schema 5 by the real migrations, then given old cases."""
     make_v1_database(path)
     with monkeypatch.context() as patch:
-        patch.setattr(migrations, "LATEST_VERSION", 5)
-        patch.setattr(database_module, "LATEST_VERSION", 5)
+        stop_upgrades_at(patch, 5)
         assert open_database(str(path)).version == 5
         close_database()
     conn = sqlite3.connect(path)

@@ -9,12 +9,11 @@ import json
 import pytest
 
 from app.models import CharterCommitment, SchemaVersion, db, migrations, sync_schema
-from app.models import database as database_module
 from app.models.database import close_database, open_database
 from app.services.charters.indicators import EVERYTHING, Scope, charter_compliance
 from app.sync import laptop as laptop_side
 from tests.laptops import LOGIN, OFFICE
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import make_v1_database, migrate_again_from, stop_upgrades_at
 
 NEW_COLUMNS = {"case_categories", "product_categories", "channel"}
 
@@ -25,9 +24,7 @@ def make_v10_database(path, monkeypatch, *, laptop: bool = False) -> None:
     those schema 10 wrote (without the new columns)."""
     make_v1_database(path)
     with monkeypatch.context() as patch:
-        patch.setattr(migrations, "MIGRATIONS", {v: m for v, m in migrations.MIGRATIONS.items() if v <= 10})
-        patch.setattr(migrations, "LATEST_VERSION", 10)
-        patch.setattr(database_module, "LATEST_VERSION", 10)
+        stop_upgrades_at(patch, 10)
         open_database(str(path))
         try:
             assert SchemaVersion.select().order_by(SchemaVersion.version.desc()).first().version == 10
@@ -139,9 +136,7 @@ def test_the_migration_adds_empty_columns_on_either_engine(database, monkeypatch
         "INSERT INTO charter_commitment (uid, charter_id, position, text, indicator, days, target, period)"
         f" VALUES ('m1', {charter.id}, 1, 'x', 'claims_answered', 10, 95, 'quarter')"
     )
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=10)
-    migrations.run_migrations(db.obj, 10)
+    migrate_again_from(10)
     assert NEW_COLUMNS <= {c.name for c in db.get_columns("charter_commitment")}
     commitment = CharterCommitment.get(CharterCommitment.uid == "m1")
     assert Scope.of(commitment) == EVERYTHING

@@ -7,15 +7,14 @@ import pytest
 from peewee import IntegrityError
 
 from app.models import CustomerErasure, SchemaVersion, db, migrations
+from tests.models.test_database import migrate_again_from
 
 
 def test_the_migration_makes_an_empty_erasure_log_on_either_engine(database, monkeypatch):
     monkeypatch.setattr(migrations, "MIGRATIONS", {16: migrations.MIGRATIONS[16]})  # this one only
     db.execute_sql("DROP TABLE customer_erasure")
     assert "customer_erasure" not in db.get_tables()
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=15)
-    migrations.run_migrations(db.obj, 15)
+    migrate_again_from(15)
     assert "customer_erasure" in db.get_tables()
     assert CustomerErasure.select().count() == 0
     CustomerErasure.create(customer_uid="a" * 32)

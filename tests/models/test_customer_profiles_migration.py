@@ -18,6 +18,7 @@ from app.models.dialect import (
 from app.models.enums import Segment
 from app.services.customers.risk import at_risk
 from tests.factories import customer, product, sale
+from tests.models.test_database import migrate_again_from
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -49,9 +50,7 @@ def test_the_migration_makes_every_customer_stale_and_the_list_stores_them(datab
     late, fine = customer("L1", segment=Segment.A), customer("F1", segment=Segment.B)
     sale(late, dt.date(2024, 1, 10), (1, "300.00"), item=capsules)
     sale(fine, dt.date(2026, 11, 1), (1, "100.00"), item=capsules)
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=13)
-    migrations.run_migrations(db.obj, 13)
+    migrate_again_from(13)
     assert SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar() == 17
     assert (_count(CUSTOMER_PROFILE), _count(CUSTOMER_PROFILE_STALE)) == (0, 2)
     assert _trigger_names() == {name for name, *_rest in _profile_triggers(is_server())}
@@ -90,9 +89,7 @@ def test_migration_19_fires_the_update_triggers_on_what_a_profile_reads_only(dat
     Sale.update(notes="seen").execute()
     assert _count(CUSTOMER_PROFILE_STALE) == 1
     assert at_risk(TODAY).rows and _count(CUSTOMER_PROFILE_STALE) == 0
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=18)
-    migrations.run_migrations(db.obj, 18)
+    migrate_again_from(18)
 
     assert SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar() == 19
     assert _count(CUSTOMER_PROFILE) == 1  # kept: nothing to compute again

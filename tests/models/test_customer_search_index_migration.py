@@ -7,6 +7,7 @@ from app.models import SchemaVersion, db, migrations
 from app.models.dialect import CUSTOMER_SEARCH_INDEX, is_server
 from app.services import customers as svc
 from app.services.customers import CustomerInput
+from tests.models.test_database import migrate_again_from
 
 
 def _drop_the_index() -> None:
@@ -27,9 +28,7 @@ def test_the_migration_indexes_existing_customers_on_either_engine(database, mon
     _drop_the_index()
     svc.create_customer(CustomerInput(code="C-1", name="Peña Hermanos", city="Logroño"), None)
     svc.create_customer(CustomerInput(code="C-2", name="Zapatería Ruiz", city="Madrid"), None)
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=12)
-    migrations.run_migrations(db.obj, 12)
+    migrate_again_from(12)
     assert SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar() == 13
     assert _codes("pena logrono") == ["C-1"]
     assert _codes("zapateria") == ["C-2"]

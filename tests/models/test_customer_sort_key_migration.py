@@ -7,6 +7,7 @@ from app.models import Customer, SchemaVersion, db, migrations
 from app.models.collation import sort_key
 from app.models.dialect import is_server
 from app.services import customers as customer_service
+from tests.models.test_database import migrate_again_from
 
 
 def _undo_the_migration() -> None:
@@ -28,9 +29,7 @@ def test_the_migration_keys_every_customer_and_the_list_sorts_by_it(database, mo
     for code, name in [("C-1", "Sergio Ruiz"), ("C-2", "Álvaro Peña"), ("C-3", "Ñandú SL"), ("C-4", "Nuria")]:
         Customer.create(code=code, name=name)
     _undo_the_migration()
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=17)
-    migrations.run_migrations(db.obj, 17)
+    migrate_again_from(17)
 
     assert SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).scalar() == 18
     keys = dict(db.execute_sql("SELECT name, sort_key FROM customer").fetchall())

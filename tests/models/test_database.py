@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,11 +16,54 @@ from app.models.backups import BackupKind, backups_in
 from app.models.database import DatabaseOpenError, close_database, open_database
 from app.models.migrations import LATEST_VERSION, MIGRATIONS
 
+T = TypeVar("T")
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stop_upgrades_at(patch: pytest.MonkeyPatch, version: int) -> None:
+    """Within `patch`'s context, open_database upgrades a file up to schema `version` only, as an
+    older release would."""
+    from app.models import database as database_module
+    from app.models import migrations
+
+    patch.setattr(migrations, "LATEST_VERSION", version)
+    patch.setattr(database_module, "LATEST_VERSION", version)
+
+
+def read_before_and_after_upgrade(
+    tmp_path: Path, monkeypatch, version: int, read: Callable[[], T]
+) -> tuple[T, T, T]:
+    """`read()` on a schema 1 file upgraded to `version` (an older release's schema), on the same
+    file upgraded to the latest, and on a new file."""
+    path = make_v1_database(tmp_path / "old.sqlite3")
+    with monkeypatch.context() as patch:
+        stop_upgrades_at(patch, version)
+        assert open_database(str(path)).version == version
+        readings = [read()]
+        close_database()
+    for target in (path, tmp_path / "fresh.sqlite3"):
+        assert open_database(str(target)).version == LATEST_VERSION
+        try:
+            readings.append(read())
+        finally:
+            close_database()
+    before, upgraded, fresh = readings
+    return before, upgraded, fresh
+
+
+def migrate_again_from(version: int) -> None:
+    """The open database marked as at schema `version` and upgraded from there (the migrations in
+    `migrations.MIGRATIONS`: a test leaves there the one it checks)."""
+    from app.models import migrations
+
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=version)
+    migrations.run_migrations(db.obj, version)
 
 
 def make_v1_database(path: Path) -> Path:

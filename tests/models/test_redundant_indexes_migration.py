@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import database as database_module
 from app.models import db, migrations
-from app.models.database import close_database, open_database
 from app.models.migrations import REDUNDANT_INDEXES
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import migrate_again_from, read_before_and_after_upgrade
 
 # Each dropped index: its table and column.
 DROPPED = {
@@ -39,40 +37,20 @@ def test_the_migration_drops_the_indexes_listed():
 
 @pytest.mark.sqlite_only("a schema 19 SQLite file built from the schema 1 fixture")
 def test_an_upgraded_file_has_the_indexes_of_a_new_one(tmp_path, monkeypatch):
-    path = make_v1_database(tmp_path / "old.sqlite3")
-    with monkeypatch.context() as patch:
-        patch.setattr(migrations, "MIGRATIONS", {v: m for v, m in migrations.MIGRATIONS.items() if v <= 19})
-        patch.setattr(migrations, "LATEST_VERSION", 19)
-        patch.setattr(database_module, "LATEST_VERSION", 19)
-        assert open_database(str(path)).version == 19
-        before = _indexes()
-        close_database()
+    before, upgraded, fresh = read_before_and_after_upgrade(tmp_path, monkeypatch, 19, _indexes)
     assert set(DROPPED) <= _all(before)
-    assert open_database(str(path)).version == migrations.LATEST_VERSION >= 20
-    try:
-        upgraded = _indexes()
-    finally:
-        close_database()
-    open_database(str(tmp_path / "fresh.sqlite3"))
-    try:
-        assert _indexes() == upgraded
-    finally:
-        close_database()
-    assert not set(DROPPED) & _all(upgraded)
+    assert upgraded == fresh and not set(DROPPED) & _all(upgraded)
     assert _all(before) - _all(upgraded) == set(DROPPED)  # nothing else went
 
 
 @pytest.mark.postgresql_only("the same migration on the office server (postventa server upgrade runs it)")
 def test_the_migration_runs_on_postgresql(database, monkeypatch):
-    from app.models import SchemaVersion
 
     monkeypatch.setattr(migrations, "MIGRATIONS", {20: migrations.MIGRATIONS[20]})  # this one only
     fresh = _indexes()
     for index, (table, column) in DROPPED.items():
         db.execute_sql(f'CREATE INDEX "{index}" ON "{table}" ("{column}")')
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=19)
-    migrations.run_migrations(db.obj, 19)
+    migrate_again_from(19)
     assert _indexes() == fresh
 
 

@@ -9,13 +9,12 @@ import json
 import pytest
 
 from app.models import Rep, SchemaVersion, db, migrations, sync_schema
-from app.models import database as database_module
 from app.models.database import close_database, open_database
 from app.services.followups.placement import PlacementRules
 from app.services.reps import RepInput, update_rep
 from app.sync import laptop as laptop_side
 from tests.laptops import LOGIN, OFFICE
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import make_v1_database, migrate_again_from, stop_upgrades_at
 
 NEW_COLUMNS = {"working_hours_start", "working_hours_end"}
 
@@ -25,9 +24,7 @@ def make_v8_database(path, monkeypatch, *, laptop: bool = False) -> None:
     `laptop`, made a laptop whose capture triggers are those schema 8 wrote (without the columns)."""
     make_v1_database(path)
     with monkeypatch.context() as patch:
-        patch.setattr(migrations, "MIGRATIONS", {v: m for v, m in migrations.MIGRATIONS.items() if v <= 8})
-        patch.setattr(migrations, "LATEST_VERSION", 8)
-        patch.setattr(database_module, "LATEST_VERSION", 8)
+        stop_upgrades_at(patch, 8)
         open_database(str(path))
         try:
             assert SchemaVersion.select().order_by(SchemaVersion.version.desc()).first().version == 8
@@ -114,9 +111,7 @@ def test_the_migration_adds_empty_columns_on_either_engine(database, monkeypatch
     ana = Rep.create(code="ANA", name="Ana Núñez")
     db.execute_sql('ALTER TABLE rep DROP COLUMN "working_hours_start"')
     db.execute_sql('ALTER TABLE rep DROP COLUMN "working_hours_end"')
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=8)
-    migrations.run_migrations(db.obj, 8)
+    migrate_again_from(8)
     assert NEW_COLUMNS <= {c.name for c in db.get_columns("rep")}
     assert Rep.get_by_id(ana.id).working_hours_start is None
     update_rep(

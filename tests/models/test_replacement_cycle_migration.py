@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.models import ProductCategory, SchemaVersion, db, migrations
 from app.models.dialect import drop_customer_profiles
+from tests.models.test_database import migrate_again_from
 
 
 def test_the_migration_adds_an_empty_replacement_cycle_on_either_engine(database, monkeypatch):
@@ -13,9 +14,7 @@ def test_the_migration_adds_an_empty_replacement_cycle_on_either_engine(database
     db.execute_sql('ALTER TABLE product_category DROP COLUMN "replacement_months"')
     assert "replacement_months" not in {c.name for c in db.get_columns("product_category")}
     db.execute_sql("INSERT INTO product_category (uid, code, name) VALUES ('k1', 'WASH', 'Lavadoras')")
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=11)
-    migrations.run_migrations(db.obj, 11)
+    migrate_again_from(11)
     (column,) = [c for c in db.get_columns("product_category") if c.name == "replacement_months"]
     assert column.null
     category = ProductCategory.get(ProductCategory.code == "WASH")

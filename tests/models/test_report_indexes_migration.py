@@ -8,10 +8,8 @@ import datetime as dt
 
 import pytest
 
-from app.models import database as database_module
 from app.models import db, migrations
-from app.models.database import close_database, open_database
-from tests.models.test_database import make_v1_database
+from tests.models.test_database import migrate_again_from, read_before_and_after_upgrade
 
 TABLES = ("follow_up", "usage_check", "check_answer", "sale", "satisfaction_survey")
 NEW = {
@@ -31,31 +29,14 @@ def _indexes() -> dict[str, set[str]]:
 
 @pytest.mark.sqlite_only("a schema 9 SQLite file built from the schema 1 fixture")
 def test_an_upgraded_file_gets_the_indexes_of_a_new_one(tmp_path, monkeypatch):
-    path = make_v1_database(tmp_path / "old.sqlite3")
-    with monkeypatch.context() as patch:
-        patch.setattr(migrations, "MIGRATIONS", {v: m for v, m in migrations.MIGRATIONS.items() if v <= 9})
-        patch.setattr(migrations, "LATEST_VERSION", 9)
-        patch.setattr(database_module, "LATEST_VERSION", 9)
-        assert open_database(str(path)).version == 9
-        before = _indexes()
-        close_database()
+    before, upgraded, fresh = read_before_and_after_upgrade(tmp_path, monkeypatch, 9, _indexes)
     assert REPLACED <= set().union(*before.values()) and not NEW & set().union(*before.values())
-    assert open_database(str(path)).version == migrations.LATEST_VERSION >= 10
-    try:
-        upgraded = _indexes()
-    finally:
-        close_database()
-    open_database(str(tmp_path / "fresh.sqlite3"))
-    try:
-        assert _indexes() == upgraded
-    finally:
-        close_database()
+    assert upgraded == fresh
     assert NEW <= set().union(*upgraded.values()) and not REPLACED & set().union(*upgraded.values())
 
 
 @pytest.mark.postgresql_only("the same migration on the office server (postventa server upgrade runs it)")
 def test_the_migration_runs_on_postgresql(database, monkeypatch):
-    from app.models import SchemaVersion
 
     monkeypatch.setattr(migrations, "MIGRATIONS", {10: migrations.MIGRATIONS[10]})  # this one only
 
@@ -67,9 +48,7 @@ def test_the_migration_runs_on_postgresql(database, monkeypatch):
         'CREATE INDEX "usage_check_status_completed_at" ON "usage_check" ("status", "completed_at")'
     )
     db.execute_sql('CREATE INDEX "satisfaction_survey_taken_on" ON "satisfaction_survey" ("taken_on")')
-    SchemaVersion.delete().execute()
-    SchemaVersion.create(version=9)
-    migrations.run_migrations(db.obj, 9)
+    migrate_again_from(9)
     assert _indexes() == fresh
 
 
