@@ -250,6 +250,32 @@ def test_replacing_the_window_asks_the_page_first(qtbot, database, monkeypatch):
     assert asked == []  # the user stayed with the unsaved work
 
 
+def test_file_menu_asks_for_the_database_to_open_create_or_fill_with_demo_data(
+    qtbot, database, monkeypatch, tmp_path
+):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    window = make_window(qtbot, database)
+    asked: list[str] = []
+    chosen = str(tmp_path / "other.sqlite3")
+
+    def answer(parent, caption, *args, **kwargs):
+        asked.append(caption)
+        return chosen, ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", answer)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", answer)
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: asked.append(title))
+    requested: list[tuple[str, bool]] = []
+    window.database_requested.connect(lambda target, demo: requested.append((target, demo)))
+
+    window._on_new_database()
+    window._on_open_database()
+    window._on_load_demo()
+    assert asked == ["New database", "Open database", "Load demo data", "New demo database"]
+    assert requested == [(chosen, False), (chosen, False), (chosen, True)]
+
+
 def test_working_hours_shorter_than_an_hour_are_refused_and_nothing_is_stored(qtbot, database, monkeypatch):
     from app.views import preferences
 
