@@ -7,14 +7,17 @@ stderr and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_NAME, __version__, diagnostics, i18n
 from app.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    import datetime as dt  # imported where a command needs dates: not on the way to the window
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +36,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _iso_date(text: str) -> dt.date:
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -818,6 +823,8 @@ def _report(target: str, args: argparse.Namespace) -> int:
             values["charter_type"] = CharterType(args.charter_type)
     else:
         values["year"] = args.year
+    import datetime as dt
+
     try:
         written = produce_document(
             DocumentRequest(**values), args.out, today=args.as_of or dt.date.today(), force=args.force

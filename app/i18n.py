@@ -8,7 +8,6 @@ Dates, numbers and money are formatted by Babel for the current locale.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import gettext
 import threading
@@ -20,7 +19,9 @@ from typing import TYPE_CHECKING
 from app.package_data import resource_path
 
 if TYPE_CHECKING:
-    # Imported where numbers are formatted (with babel's numbers), after the first paint (issue 19).
+    # Imported where dates and numbers are formatted (as babel's modules), after the first paint
+    # (issue 19).
+    import datetime as dt
     from decimal import Decimal
 
 DOMAIN = "postventa"
@@ -122,6 +123,8 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name)
 def format_date(value: dt.date | None, format: str = "short") -> str:
     if value is None:
         return ""
+    import datetime as dt
+
     if isinstance(value, dt.datetime):
         value = value.date()
     if format == "short":

@@ -19,10 +19,8 @@ A plain file keeps Python's own `sqlite3`; only encrypted files go through `sqlc
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +46,33 @@ _CHECK_CHARS = 4
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 # Exceptions of either driver: a plain file's (sqlite3) or an encrypted one's (sqlcipher3, added by
-# `_driver` when it is imported: none of its exceptions can be raised before).
-DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
-DRIVER_DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
-DRIVER_OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+# `_driver` when it is imported: none of its exceptions can be raised before). Set when first read
+# (`__getattr__`): the window's first paint, which reads this module for the early key look-up,
+# does not wait for sqlite3's import (issue 19).
+DRIVER_ERRORS: tuple[type[Exception], ...]
+DRIVER_DATABASE_ERRORS: tuple[type[Exception], ...]
+DRIVER_OPERATIONAL_ERRORS: tuple[type[Exception], ...]
 
 _sqlcipher: Any = None
-_driver_lock = threading.Lock()
+_driver_lock = threading.RLock()
+
+
+def _plain_driver_errors() -> None:
+    global DRIVER_ERRORS, DRIVER_DATABASE_ERRORS, DRIVER_OPERATIONAL_ERRORS
+    with _driver_lock:
+        if "DRIVER_ERRORS" not in globals():
+            import sqlite3
+
+            DRIVER_ERRORS = (sqlite3.Error,)
+            DRIVER_DATABASE_ERRORS = (sqlite3.DatabaseError,)
+            DRIVER_OPERATIONAL_ERRORS = (sqlite3.OperationalError,)
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: the driver errors' first reading
+    if name in ("DRIVER_ERRORS", "DRIVER_DATABASE_ERRORS", "DRIVER_OPERATIONAL_ERRORS"):
+        _plain_driver_errors()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _driver() -> Any:
@@ -67,8 +85,10 @@ def _driver() -> Any:
                 from sqlcipher3 import dbapi2
             except ImportError:  # pragma: no cover (a dependency: only a broken installation lacks it)
                 return None
+            import datetime as dt
             import decimal
 
+            _plain_driver_errors()
             # Values bound as peewee binds them through sqlite3 (peewee registers these there).
             dbapi2.register_adapter(decimal.Decimal, str)
             dbapi2.register_adapter(dt.date, str)

@@ -52,3 +52,21 @@ def test_an_unknown_name_is_an_attribute_error_and_a_submodule_still_imports():
     from app.models import enums  # a submodule, through the import system
 
     assert enums.FollowUpState.PLANNED == "planned"
+
+
+def test_the_cipher_module_reads_sqlite3_s_errors_when_first_asked_for_them():
+    code = (
+        "import sys\n"
+        "from app.models import cipher\n"
+        "before = 'sqlite3' in sys.modules\n"
+        "import sqlite3\n"
+        "errors = (cipher.DRIVER_ERRORS, cipher.DRIVER_DATABASE_ERRORS, cipher.DRIVER_OPERATIONAL_ERRORS)\n"
+        "print(before, errors == ((sqlite3.Error,), (sqlite3.DatabaseError,), (sqlite3.OperationalError,)))\n"
+        "try:\n"
+        "    cipher.NO_SUCH_NAME\n"
+        "except AttributeError as exc:\n"
+        "    print('NO_SUCH_NAME' in str(exc))\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.split() == ["False", "True", "True"]

@@ -217,8 +217,9 @@ def test_the_real_start_paints_the_window_before_importing_the_models(tmp_path):
     assert "app.views.main_window" in at_paint  # the frame painted
     heavy = ("peewee", "psycopg2", "sqlcipher3", "app.models.base", "app.models.database", "app.services.")
     heavy += ("app.views.errors",)  # the error dialog's module: after the paint
-    # Numbers are formatted once data comes; app.package_data finds the package's files beside it.
-    heavy += ("decimal", "importlib.resources")
+    # Numbers and dates are formatted once data comes; app.package_data finds the package's files
+    # beside it; the database's driver comes with the database.
+    heavy += ("decimal", "datetime", "importlib.resources", "sqlite3")
     early = [name for name in at_paint if any(name == m or name.startswith(m) for m in heavy)]
     assert early == []
     [log] = (tmp_path / "state").rglob("postventa.log")
