@@ -803,6 +803,8 @@ def _agenda(target: str, args: argparse.Namespace) -> int:
 
 
 def _report(target: str, args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from app.documents import DocumentKind, DocumentRequest, produce_document
     from app.models.database import open_database
     from app.models.enums import CharterType
@@ -823,8 +825,6 @@ def _report(target: str, args: argparse.Namespace) -> int:
             values["charter_type"] = CharterType(args.charter_type)
     else:
         values["year"] = args.year
-    import datetime as dt
-
     try:
         written = produce_document(
             DocumentRequest(**values), args.out, today=args.as_of or dt.date.today(), force=args.force

@@ -277,10 +277,8 @@ def stop_background_tasks(wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
         idle = pool.waitForDone(10)
         if idle or time.monotonic() >= deadline:
             break
-    with _outcomes_lock:  # undelivered outcomes, let go here on the UI thread (see _Reporter)
-        undelivered = list(_outcomes.values())
-        _outcomes.clear()
-    del undelivered
+    with _outcomes_lock:
+        _outcomes.clear()  # undelivered outcomes, let go here on the UI thread (see _Reporter)
     return idle
 
 
